@@ -1,0 +1,254 @@
+"""Telegram handlers: parse the update, call one service, render the answer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import keyboards
+from bot.i18n import CATALOGS, language_of, t, t_raw
+from bot.keyboards import AssignAction, OfferAction, OutcomeAction, UnreadableButton
+from bot.render import Renderer
+from core.errors import DomainError, InvalidInput, UnknownAgent
+from core.model import Agent, Stage
+from core.stats import PERIODS
+from leadrelay.bootstrap import Leadrelay
+
+log = logging.getLogger(__name__)
+
+AGENT_COMMANDS = ("start", "leads", "outcome", "help")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending")
+
+
+@dataclass(frozen=True)
+class BotContext:
+    """What the handlers share: the service facade and the renderer."""
+
+    relay: Leadrelay
+    renderer: Renderer
+
+
+def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
+    shared = context.application.bot_data["leadrelay"]
+    assert isinstance(shared, BotContext)
+    return shared
+
+
+def _lang(shared: BotContext, agent: Agent | None, update: Update | None = None) -> str:
+    if agent is not None and agent.language:
+        return agent.language
+    if agent is None and update is not None and update.effective_user is not None:
+        code = update.effective_user.language_code
+        if code and language_of(code) != "en":
+            return language_of(code)
+    return shared.relay.config.language
+
+
+async def _person(shared: BotContext, update: Update) -> Agent:
+    """The rostered person behind an update, or UnknownAgent."""
+    assert update.effective_user is not None
+    agent = await shared.relay.whoami(telegram_id=update.effective_user.id)
+    if agent is None:
+        raise UnknownAgent()
+    return agent
+
+
+async def _reply(update: Update, text: str) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Connect a rostered person's chat so leads can reach them; refuse strangers politely."""
+    shared = _ctx(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    office = shared.relay.config.name
+    try:
+        agent = await shared.relay.link_chat(telegram_id=user.id, chat_id=chat.id)
+    except UnknownAgent:
+        log.info("refused /start from a Telegram user not on the roster")
+        await _reply(update, t(_lang(shared, None, update), "start.stranger", office=office,
+                               user_id=user.id))
+        return
+    lang = _lang(shared, agent)
+    key = "start.manager" if agent.is_manager else "start.agent"
+    await _reply(update, t(lang, key, name=agent.name, office=office))
+    if agent.is_manager:
+        await context.bot.set_my_commands(
+            command_list(lang, MANAGER_COMMANDS), scope=BotCommandScopeChat(chat.id))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the commands this person may use."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    lang = _lang(shared, agent)
+    text = t(lang, "help.agent") + (t(lang, "help.manager") if agent.is_manager else "")
+    await _reply(update, text)
+
+
+async def my_leads(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the agent's open leads."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    leads = await shared.relay.my_leads(agent_id=agent.telegram_id)
+    await _reply(update, shared.renderer.my_leads(_lang(shared, agent), leads))
+
+
+async def outcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log how far a lead got: /outcome <lead> <stage> [amount or note]."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    lang = _lang(shared, agent)
+    args = context.args or []
+    try:
+        lead_id = int(args[0].lstrip("#"))
+        stage = Stage(args[1].lower())
+    except (IndexError, ValueError):
+        await _reply(update, t(lang, "outcome.usage"))
+        return
+    if stage is Stage.NEW:
+        await _reply(update, t(lang, "outcome.usage"))
+        return
+    note = " ".join(args[2:]) or None
+    lead = await shared.relay.record_outcome(
+        agent_id=agent.telegram_id, lead_id=lead_id, stage=stage, note=note)
+    await _reply(update, t(lang, "outcome.done", lead_id=lead.id,
+                           stage=t_raw(lang, f"stage.{lead.stage.value}")))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Managers: speed to accept, SLA, escalations and outcomes for a period."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    lang = _lang(shared, agent)
+    period = (context.args or ["today"])[0].lower()
+    if period not in PERIODS:
+        await _reply(update, t(lang, "stats.usage"))
+        return
+    figures = await shared.relay.office_stats(manager_id=agent.telegram_id, period=period)
+    await _reply(update, shared.renderer.stats(lang, period, figures))
+
+
+async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Managers: leads waiting for an Accept or for an owner, and who holds them."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    items = await shared.relay.waiting_leads(manager_id=agent.telegram_id)
+    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items))
+
+
+# --- buttons ----------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Carry out a button press and always answer it, win or lose."""
+    shared = _ctx(context)
+    query = update.callback_query
+    assert query is not None
+    action = keyboards.decode(query.data or "")
+    agent = await _person(shared, update)
+    lang = _lang(shared, agent)
+    relay, me = shared.relay, agent.telegram_id
+    if isinstance(action, OfferAction):
+        offer_id, token = action.offer_id, action.token
+        if action.action == "accept":
+            await relay.accept_offer(agent_id=me, offer_id=offer_id, token=token)
+            await query.answer(t_raw(lang, "answer.accepted"))
+        elif action.action == "reason":
+            assert action.reason is not None
+            await relay.decline_offer(agent_id=me, offer_id=offer_id, token=token,
+                                      reason=action.reason)
+            await query.answer(t_raw(lang, "answer.declined"))
+        else:
+            await relay.check_offer(agent_id=me, offer_id=offer_id, token=token)
+            markup = (keyboards.decline_keyboard if action.action == "decline"
+                      else keyboards.offer_keyboard)(lang, action.offer_id, action.token)
+            await query.answer(t_raw(lang, "answer.pick_reason")
+                               if action.action == "decline" else None)
+            await query.edit_message_reply_markup(markup)
+    elif isinstance(action, AssignAction):
+        lead = await relay.assign_lead(manager_id=me, lead_id=action.lead_id,
+                                       agent_id=action.agent_id)
+        owner = await relay.whoami(telegram_id=lead.owner_id or 0)
+        await query.answer(t_raw(lang, "answer.assigned", agent=owner.name if owner else "?"))
+    elif isinstance(action, OutcomeAction):
+        lead = await relay.record_outcome(agent_id=me, lead_id=action.lead_id,
+                                          stage=action.stage)
+        await query.answer(t_raw(lang, "answer.outcome", lead_id=lead.id,
+                                 stage=t_raw(lang, f"stage.{lead.stage.value}")))
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Turn a domain error into a short alert or reply; log anything else first."""
+    error = context.error
+    expected = isinstance(error, DomainError | UnreadableButton)
+    if not expected:
+        log.error("handler failed", exc_info=error)
+    if not isinstance(update, Update):
+        return
+    shared = _ctx(context)
+    agent = None
+    if update.effective_user is not None:
+        agent = await shared.relay.whoami(telegram_id=update.effective_user.id)
+    lang = _lang(shared, agent, update)
+    if isinstance(error, InvalidInput):
+        text = t_raw(lang, "error.invalid_input", detail=error.detail)
+    elif isinstance(error, DomainError):
+        params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else v
+                  for k, v in error.params.items()}
+        text = t_raw(lang, error.key, **params)
+    elif isinstance(error, UnreadableButton):
+        text = t_raw(lang, "error.unreadable_button")
+    else:
+        text = t_raw(lang, "error.generic")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+# --- wiring -----------------------------------------------------------------------------
+
+
+def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
+    """The menu entries for *names* in *lang*."""
+    return [BotCommand(name, t_raw(lang, f"command.{name}")) for name in names]
+
+
+async def publish_commands(application: Application, relay: Leadrelay) -> None:  # type: ignore[type-arg]
+    """Register the command menus: agents' for everyone, managers' in each manager's chat."""
+    bot = application.bot
+    default = relay.config.language
+    await bot.set_my_commands(command_list(default, AGENT_COMMANDS))
+    for lang in CATALOGS:
+        await bot.set_my_commands(command_list(lang, AGENT_COMMANDS), language_code=lang)
+    for person in await relay.roster():
+        if person.is_manager and person.chat_id is not None:
+            await bot.set_my_commands(command_list(person.language or default, MANAGER_COMMANDS),
+                                      scope=BotCommandScopeChat(person.chat_id))
+
+
+def register(application: Application, shared: BotContext) -> None:  # type: ignore[type-arg]
+    """Register every handler and the error handler in one place."""
+    application.bot_data["leadrelay"] = shared
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("leads", my_leads))
+    application.add_handler(CommandHandler("outcome", outcome))
+    application.add_handler(CommandHandler("stats", stats))
+    application.add_handler(CommandHandler("pending", pending))
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_error_handler(on_error)

@@ -1,0 +1,121 @@
+"""Inline keyboards and the callback data behind their buttons (at most 64 bytes each)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import t_raw
+from core.model import DeclineReason, Stage
+
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True)
+class OfferAction:
+    """Accept, Decline (asks why), a decline reason, or Back, on one offer."""
+
+    action: str  # "accept" | "decline" | "reason" | "back"
+    offer_id: int
+    token: str
+    reason: DeclineReason | None = None
+
+
+@dataclass(frozen=True)
+class AssignAction:
+    """A manager's choice of agent for an escalated lead."""
+
+    lead_id: int
+    agent_id: int
+
+
+@dataclass(frozen=True)
+class OutcomeAction:
+    """An owner's outcome button on an accepted lead."""
+
+    lead_id: int
+    stage: Stage
+
+
+Action = OfferAction | AssignAction | OutcomeAction
+_OFFER_CODES = {"a": "accept", "d": "decline", "r": "reason", "b": "back"}
+_CODE_OF = {v: k for k, v in _OFFER_CODES.items()}
+
+
+class UnreadableButton(ValueError):
+    """Callback data we did not write, or wrote for an older version."""
+
+
+def encode(action: Action) -> str:
+    """Pack an action into callback data."""
+    if isinstance(action, OfferAction):
+        data = f"{_CODE_OF[action.action]}:{action.offer_id}:{action.token}"
+        if action.reason is not None:
+            data += f":{action.reason.value}"
+    elif isinstance(action, AssignAction):
+        data = f"m:{action.lead_id}:{action.agent_id}"
+    else:
+        data = f"o:{action.lead_id}:{action.stage.value}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str) -> Action:
+    """Unpack callback data, raising UnreadableButton for anything malformed."""
+    parts = data.split(":")
+    try:
+        code = parts[0]
+        if code in _OFFER_CODES and len(parts) in (3, 4):
+            reason = DeclineReason(parts[3]) if len(parts) == 4 else None
+            if (code == "r") != (reason is not None):
+                raise UnreadableButton(data)
+            return OfferAction(_OFFER_CODES[code], int(parts[1]), parts[2], reason)
+        if code == "m" and len(parts) == 3:
+            return AssignAction(int(parts[1]), int(parts[2]))
+        if code == "o" and len(parts) == 3:
+            return OutcomeAction(int(parts[1]), Stage(parts[2]))
+    except ValueError as exc:
+        raise UnreadableButton(data) from exc
+    raise UnreadableButton(data)
+
+
+def _button(lang: str, key: str, action: Action) -> InlineKeyboardButton:
+    return InlineKeyboardButton(t_raw(lang, key), callback_data=encode(action))
+
+
+def offer_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup:
+    """Accept and Decline."""
+    return InlineKeyboardMarkup([[
+        _button(lang, "button.accept", OfferAction("accept", offer_id, token)),
+        _button(lang, "button.decline", OfferAction("decline", offer_id, token)),
+    ]])
+
+
+def decline_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup:
+    """One button per decline reason, and Back to Accept / Decline."""
+    reasons = [
+        InlineKeyboardButton(t_raw(lang, f"reason.{reason.value}"), callback_data=encode(
+            OfferAction("reason", offer_id, token, reason)))
+        for reason in DeclineReason
+    ]
+    back = _button(lang, "button.back", OfferAction("back", offer_id, token))
+    return InlineKeyboardMarkup([reasons[:2], reasons[2:], [back]])
+
+
+def outcome_keyboard(lang: str, lead_id: int) -> InlineKeyboardMarkup:
+    """The outcomes an owner logs most, one tap each."""
+    stages = [Stage.CONTACTED, Stage.APPOINTMENT, Stage.WON, Stage.LOST]
+    buttons = [_button(lang, f"button.{s.value}", OutcomeAction(lead_id, s)) for s in stages]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
+def assign_keyboard(lead_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per agent a manager can give the lead to, two to a row."""
+    buttons = [
+        InlineKeyboardButton(f"👤 {name}", callback_data=encode(AssignAction(lead_id, agent_id)))
+        for agent_id, name in choices
+    ]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])

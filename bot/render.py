@@ -1,0 +1,239 @@
+"""Turning outbox rows and query results into Telegram text and keyboards."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from telegram import InlineKeyboardMarkup
+
+from bot import keyboards
+from bot.i18n import Markup, t
+from core.model import Lead, LeadStatus
+from core.services import WaitingLead
+from core.stats import Figures, Stats
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready to send or to edit into place."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def duration(lang: str, seconds: float) -> str:
+    """`45 s`, `5 min`, `2 h`, `1 h 30 min`."""
+    seconds = round(seconds)
+    if seconds < 120 and seconds % 60:
+        return t(lang, "unit.s", n=seconds)
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return t(lang, "unit.min", n=minutes)
+    hours, rest = divmod(minutes, 60)
+    return t(lang, "unit.h", n=hours) if not rest else t(lang, "unit.h_min", h=hours, m=rest)
+
+
+def _money(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _phone(e164: str) -> str:
+    """International format, which Telegram clients turn into a tap-to-call link."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class Renderer:
+    """Renders in the office's time zone."""
+
+    def __init__(self, *, zone: ZoneInfo, office: str) -> None:
+        self.zone = zone
+        self.office = office
+
+    def local_time(self, when: datetime | str) -> str:
+        """A time of day in the office zone, with the date when it is not today's."""
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when)
+        return when.astimezone(self.zone).strftime("%H:%M")
+
+    def local_datetime(self, when: datetime) -> str:
+        """Date and time in the office zone."""
+        return when.astimezone(self.zone).strftime("%d.%m %H:%M")
+
+    # --- outbox templates ---------------------------------------------------------------
+
+    def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:
+        """Render one outbox row."""
+        lang = str(params.get("lang", "en"))
+        method = getattr(self, f"_{template}", None)
+        if method is None:
+            raise KeyError(f"no renderer for outbox template {template!r}")
+        result: Rendered = method(lang, params)
+        return result
+
+    def _summary_lines(self, lang: str, p: dict[str, Any]) -> list[str]:
+        temperature = Markup(t(lang, f"temperature.{p['temperature']}"))
+        lines = [t(lang, "offer.title", temperature=temperature, lead_id=p["lead_id"],
+                   score=p["score"])]
+        if p.get("returning"):
+            lines.append(t(lang, "offer.returning"))
+        lines.append("")
+        rows = [("field.name", p.get("name") or p.get("first_name")),
+                ("field.product", p.get("product")), ("field.region", p.get("region")),
+                ("field.budget", self._budget(lang, p)), ("field.timing", p.get("timing")),
+                ("field.source", p.get("source"))]
+        for key, value in rows:
+            lines.append(f"{t(lang, key)}: {_esc(value) if value else t(lang, 'not_given')}")
+        if p.get("missing"):
+            names = ", ".join(t(lang, f"missing.{m}") for m in p["missing"])
+            lines.append(t(lang, "offer.missing", fields=Markup(names)))
+        return lines
+
+    def _budget(self, lang: str, p: dict[str, Any]) -> str | None:
+        low, high = p.get("budget_min"), p.get("budget_max")
+        if low is not None and high is not None:
+            return t(lang, "budget.range", low=_money(low), high=_money(high))
+        if low is not None:
+            return t(lang, "budget.from", low=_money(low))
+        if high is not None:
+            return t(lang, "budget.up_to", high=_money(high))
+        return None
+
+    def _contact_lines(self, lang: str, p: dict[str, Any]) -> list[str]:
+        lines = []
+        if p.get("phone"):
+            lines.append(f"{t(lang, 'field.phone')}: <b>{_esc(_phone(p['phone']))}</b>")
+        if p.get("email"):
+            lines.append(f"{t(lang, 'field.email')}: {_esc(p['email'])}")
+        if p.get("message"):
+            lines.append(f"{t(lang, 'field.message')}: <i>{_esc(p['message'])}</i>")
+        return lines
+
+    def _offer(self, lang: str, p: dict[str, Any]) -> Rendered:
+        lines = self._summary_lines(lang, p)
+        lines += ["", t(lang, "offer.hidden"), t(
+            lang, "offer.deadline", window=duration(lang, p["window_s"]),
+            time=self.local_time(p["deadline"]))]
+        return Rendered("\n".join(lines), keyboards.offer_keyboard(lang, p["offer_id"], p["token"]))
+
+    def decline_prompt(self, lang: str, lead_id: int, offer_id: int, token: str) -> Rendered:
+        """The question an agent answers after pressing Decline."""
+        return Rendered(t(lang, "decline.ask", lead_id=lead_id),
+                        keyboards.decline_keyboard(lang, offer_id, token))
+
+    def _offer_accepted(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return self._owned(lang, p, t(lang, "offer_accepted.title", lead_id=p["lead_id"]))
+
+    def _lead_assigned(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return self._owned(lang, p, t(lang, "lead_assigned.title", by=p["by"],
+                                      lead_id=p["lead_id"]))
+
+    def _owned(self, lang: str, p: dict[str, Any], title: str) -> Rendered:
+        """The owner's view: the whole lead, how to reach them, and outcome buttons."""
+        summary = self._summary_lines(lang, p)[1:]  # the title line is replaced by *title*
+        lines = [title, *summary, "", *self._contact_lines(lang, p),
+                 "", t(lang, "offer_accepted.next", lead_id=p["lead_id"])]
+        return Rendered("\n".join(lines), keyboards.outcome_keyboard(lang, p["lead_id"]))
+
+    def _offer_declined(self, lang: str, p: dict[str, Any]) -> Rendered:
+        reason = t(lang, f"reason.{p['reason']}")
+        return Rendered(t(lang, "offer_declined.title", lead_id=p["lead_id"],
+                          reason=Markup(reason)))
+
+    def _offer_expired(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "offer_expired.title", lead_id=p["lead_id"],
+                          window=Markup(duration(lang, p["window_s"]))))
+
+    def _escalated(self, lang: str, p: dict[str, Any]) -> Rendered:
+        lines = [t(lang, "escalated.title", lead_id=p["lead_id"],
+                   reason=Markup(t(lang, f"escalation.{p['reason']}"))), ""]
+        lines += [*self._summary_lines(lang, p), "", *self._contact_lines(lang, p)]
+        if p.get("tried"):
+            lines.append(t(lang, "escalated.tried", names=", ".join(p["tried"])))
+        lines += ["", t(lang, "escalated.pick")]
+        choices = [(int(agent_id), str(name)) for agent_id, name in p["choices"]]
+        return Rendered("\n".join(lines), keyboards.assign_keyboard(p["lead_id"], choices))
+
+    def _escalation_closed(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "escalation_closed.title", lead_id=p["lead_id"],
+                          agent=p["agent"], by=p["by"]))
+
+    # --- command replies ----------------------------------------------------------------
+
+    def my_leads(self, lang: str, leads: Sequence[Lead]) -> str:
+        """The `/leads` reply."""
+        if not leads:
+            return t(lang, "leads.none")
+        rows = [t(lang, "leads.title", count=len(leads))]
+        for lead in leads:
+            rows.append(t(
+                lang, "leads.row", lead_id=lead.id,
+                temperature=Markup(t(lang, f"temperature.{lead.temperature.value}")),
+                product=lead.product or "—", region=lead.region or "—",
+                stage=Markup(t(lang, f"stage.{lead.stage.value}")),
+                since=self.local_datetime(lead.accepted_at or lead.received_at)))
+        return "\n".join(rows)
+
+    def waiting(self, lang: str, items: Sequence[WaitingLead]) -> str:
+        """The `/pending` reply."""
+        if not items:
+            return t(lang, "pending.none")
+        rows = [t(lang, "pending.title", count=len(items))]
+        for item in items:
+            temperature = Markup(t(lang, f"temperature.{item.lead.temperature.value}"))
+            if item.lead.status is LeadStatus.OFFERED and item.deadline is not None:
+                rows.append(t(lang, "pending.offered", lead_id=item.lead.id,
+                              temperature=temperature, holder=item.holder or "?",
+                              time=self.local_time(item.deadline)))
+            else:
+                since = item.lead.escalated_at or item.lead.received_at
+                rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,
+                              temperature=temperature, time=self.local_datetime(since)))
+        return "\n".join(rows)
+
+    def stats(self, lang: str, period: str, stats: Stats) -> str:
+        """The `/stats` reply."""
+        office = stats.office
+        lines = [t(lang, "stats.title", period=Markup(t(lang, f"stats.period.{period}")),
+                   since=self.local_datetime(stats.start)), ""]
+        lines.append(t(
+            lang, "stats.office", leads_in=stats.leads_in, offered=stats.leads_offered,
+            escalated=stats.leads_escalated, offers=office.offered, accepted=office.accepted,
+            declined=office.declined, expired=office.expired,
+            median=Markup(self._maybe_duration(lang, office.median_accept_s)),
+            sla=Markup(self._pct(lang, office.sla_met_pct)),
+            to_owner=Markup(self._maybe_duration(lang, stats.median_to_owner_s))))
+        outcomes = ", ".join(
+            f"{t(lang, f'stage.{stage}')} {count}" for stage, count in sorted(
+                office.stages.items(), key=lambda kv: kv[0]))
+        lines.append(t(lang, "stats.outcomes", outcomes=Markup(outcomes or "—")))
+        if stats.per_agent:
+            lines += ["", t(lang, "stats.agents")]
+            lines += [self._agent_row(lang, agent.name, figures)
+                      for agent, figures in stats.per_agent]
+        return "\n".join(lines)
+
+    def _agent_row(self, lang: str, name: str, f: Figures) -> str:
+        return t(lang, "stats.agent_row", name=name, accepted=f.accepted, offers=f.offered,
+                 median=Markup(self._maybe_duration(lang, f.median_accept_s)),
+                 sla=Markup(self._pct(lang, f.sla_met_pct)), won=f.stages.get("won", 0),
+                 lost=f.stages.get("lost", 0))
+
+    def _maybe_duration(self, lang: str, seconds: float | None) -> str:
+        return t(lang, "stats.none") if seconds is None else duration(lang, seconds)
+
+    def _pct(self, lang: str, value: float | None) -> str:
+        return t(lang, "stats.none") if value is None else f"{value:.0f}%"
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=False)

@@ -1,0 +1,94 @@
+"""Domain errors, translated once at each edge (HTTP status in webhooks/, an alert in bot/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Something a user asked for that the rules do not allow; carries a catalog key."""
+
+    key = "error.generic"
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        super().__init__(detail or self.key)
+        self.detail = detail
+        self.params = params
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one input field."""
+
+    field: str
+    problem: str
+
+
+class InvalidInput(DomainError):
+    """Input that fails validation; names every field at fault."""
+
+    key = "error.invalid_input"
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.problem}" for p in problems))
+        self.problems = problems
+
+
+class UnknownSource(DomainError):
+    """A webhook token that matches no configured intake source."""
+
+    key = "error.unknown_source"
+
+
+class UnknownAgent(DomainError):
+    """A Telegram user who is not on the office roster."""
+
+    key = "error.unknown_agent"
+
+
+class NotAManager(DomainError):
+    """A manager-only action asked for by someone who is not a manager."""
+
+    key = "error.not_a_manager"
+
+
+class NotFound(DomainError):
+    """A lead or offer id that does not exist (or is not visible to the asker)."""
+
+    key = "error.not_found"
+
+
+class NotYourOffer(DomainError):
+    """A button pressed by someone other than the agent the offer was made to."""
+
+    key = "error.not_your_offer"
+
+
+class OfferNoLongerOpen(DomainError):
+    """A button on an offer that was already accepted, declined, expired or withdrawn."""
+
+    key = "error.offer_closed"
+
+
+class LeadAlreadyHandled(DomainError):
+    """A manager action on a lead that someone else already assigned."""
+
+    key = "error.lead_handled"
+
+
+class NotYourLead(DomainError):
+    """An outcome logged by someone who does not own the lead."""
+
+    key = "error.not_your_lead"
+
+
+class InvalidTransition(DomainError):
+    """An outcome that does not fit the lead's current stage."""
+
+    key = "error.invalid_transition"
+
+
+class Conflict(DomainError):
+    """A concurrent writer got there first; the caller may retry the whole unit of work."""
+
+    key = "error.conflict"

@@ -1,0 +1,146 @@
+"""Validating and normalising an incoming lead before it touches storage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import phonenumbers
+
+from core.errors import FieldProblem, InvalidInput
+
+FIELDS = (
+    "name", "phone", "email", "product", "region", "budget_min", "budget_max",
+    "timing", "message", "external_id",
+)
+_MAX_LENGTH = {"name": 120, "phone": 40, "email": 254, "product": 60, "region": 120,
+               "timing": 60, "message": 2000, "external_id": 128}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Without these the lead cannot be routed well; it is still taken, but flagged.
+ROUTING_FIELDS = ("product", "region", "budget", "timing")
+
+
+@dataclass(frozen=True)
+class LeadInput:
+    """A lead's fields after validation: phone in E.164, e-mail lower-cased."""
+
+    name: str | None
+    phone: str | None
+    email: str | None
+    product: str | None
+    region: str | None
+    budget_min: int | None
+    budget_max: int | None
+    timing: str | None
+    message: str | None
+    external_id: str | None
+
+    @property
+    def missing(self) -> list[str]:
+        """The routing fields the sender left out."""
+        present = {
+            "product": self.product, "region": self.region, "timing": self.timing,
+            "budget": self.budget_min if self.budget_min is not None else self.budget_max,
+        }
+        return [f for f in ROUTING_FIELDS if present[f] is None]
+
+
+def normalize_phone(raw: str, default_region: str) -> str:
+    """Return *raw* in E.164, or raise ValueError saying why it is not a phone number."""
+    try:
+        parsed = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("is not a phone number") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError("is not a possible phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str) -> str:
+    """Return *raw* trimmed and lower-cased, or raise ValueError."""
+    email = raw.strip().lower()
+    if not _EMAIL.match(email):
+        raise ValueError("is not an e-mail address")
+    return email
+
+
+def mask_phone(phone: str | None) -> str:
+    """Hide all but the last three digits, for logs."""
+    if not phone:
+        return "-"
+    return phone[:3] + "*" * max(0, len(phone) - 6) + phone[-3:]
+
+
+def _text(value: object, field: str, problems: list[FieldProblem]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        problems.append(FieldProblem(field, "must be a string"))
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > _MAX_LENGTH[field]:
+        problems.append(FieldProblem(field, f"is longer than {_MAX_LENGTH[field]} characters"))
+        return None
+    return value
+
+
+def _amount(value: object, field: str, problems: list[FieldProblem]) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        problems.append(FieldProblem(field, "must be a number"))
+        return None
+    if isinstance(value, str):
+        cleaned = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+        try:
+            value = float(cleaned)
+        except ValueError:
+            problems.append(FieldProblem(field, "must be a number"))
+            return None
+    if not isinstance(value, int | float):
+        problems.append(FieldProblem(field, "must be a number"))
+        return None
+    if value < 0 or value > 10**12:
+        problems.append(FieldProblem(field, "must be between 0 and 1000000000000"))
+        return None
+    return int(value)
+
+
+def validate_lead(payload: Mapping[str, object], *, default_region: str) -> LeadInput:
+    """Check every field of *payload*, raising InvalidInput that names each one at fault."""
+    problems: list[FieldProblem] = []
+    unknown = sorted(set(payload) - set(FIELDS))
+    problems.extend(FieldProblem(name, "is not a known field") for name in unknown)
+    text = {f: _text(payload.get(f), f, problems) for f in FIELDS if f not in
+            ("budget_min", "budget_max")}
+    budget_min = _amount(payload.get("budget_min"), "budget_min", problems)
+    budget_max = _amount(payload.get("budget_max"), "budget_max", problems)
+    if budget_min is not None and budget_max is not None and budget_min > budget_max:
+        problems.append(FieldProblem("budget_max", "must not be below budget_min"))
+    phone = email = None
+    if text["phone"]:
+        try:
+            phone = normalize_phone(text["phone"], default_region)
+        except ValueError as exc:
+            problems.append(FieldProblem("phone", str(exc)))
+    if text["email"]:
+        try:
+            email = normalize_email(text["email"])
+        except ValueError as exc:
+            problems.append(FieldProblem("email", str(exc)))
+    if not text["phone"] and not text["email"] and not any(
+        p.field in ("phone", "email") for p in problems
+    ):
+        problems.append(FieldProblem("phone", "phone or email is required"))
+    if problems:
+        raise InvalidInput(problems)
+    return LeadInput(
+        name=text["name"], phone=phone, email=email, product=text["product"],
+        region=text["region"], budget_min=budget_min, budget_max=budget_max,
+        timing=text["timing"], message=text["message"], external_id=text["external_id"],
+    )

@@ -1,0 +1,220 @@
+"""The storage the domain needs, as small Protocols; storage/ and tests/ implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.model import (
+    Agent,
+    Contact,
+    DeclineReason,
+    Lead,
+    LeadEvent,
+    Offer,
+    OfferStatus,
+    OutgoingMessage,
+)
+
+
+class AgentRepository(Protocol):
+    """The roster with each person's chat."""
+
+    async def list(self) -> list[Agent]:
+        """Every agent and manager, in roster order."""
+        ...
+
+    async def get(self, telegram_id: int) -> Agent | None:
+        """One person by Telegram id."""
+        ...
+
+    async def save(self, agent: Agent) -> None:
+        """Insert or update one person."""
+        ...
+
+
+class ContactRepository(Protocol):
+    """People, de-duplicated by phone and e-mail."""
+
+    async def find(self, *, phone: str | None, email: str | None) -> list[Contact]:
+        """Contacts whose phone or e-mail matches, phone matches first."""
+        ...
+
+    async def add(self, contact: Contact) -> Contact:
+        """Store a new contact and give it an id."""
+        ...
+
+    async def update(self, contact: Contact) -> None:
+        """Save a contact's changed phone, e-mail or name."""
+        ...
+
+
+class LeadRepository(Protocol):
+    """Leads; every change is conditional on the version read."""
+
+    async def add(self, lead: Lead) -> Lead:
+        """Store a new lead and give it an id."""
+        ...
+
+    async def get(self, lead_id: int) -> Lead | None:
+        """One lead by id."""
+        ...
+
+    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
+        """The lead a source already sent under *external_id*."""
+        ...
+
+    async def open_for_contact(self, contact_id: int) -> list[Lead]:
+        """The contact's leads that an agent owns, newest first."""
+        ...
+
+    async def update(self, lead: Lead) -> None:
+        """Save *lead* if nobody changed it since it was read, else raise Conflict."""
+        ...
+
+    async def owned_by(self, agent_id: int) -> list[Lead]:
+        """Leads *agent_id* owns and has not closed, oldest first."""
+        ...
+
+    async def waiting(self) -> list[Lead]:
+        """Leads offered to someone or waiting for a manager, oldest first."""
+        ...
+
+    async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
+        """Leads that arrived in [start, end)."""
+        ...
+
+
+class OfferRepository(Protocol):
+    """Offers; the status column decides every race."""
+
+    async def add(self, offer: Offer) -> Offer:
+        """Store a new offer and give it an id."""
+        ...
+
+    async def get(self, offer_id: int) -> Offer | None:
+        """One offer by id."""
+        ...
+
+    async def decide(
+        self,
+        offer_id: int,
+        *,
+        status: OfferStatus,
+        at: datetime,
+        reason: DeclineReason | None = None,
+        due_by: datetime | None = None,
+    ) -> bool:
+        """Close a pending offer; False if it was no longer pending (or not due by *due_by*)."""
+        ...
+
+    async def for_lead(self, lead_id: int) -> list[Offer]:
+        """Every offer made for one lead, first first."""
+        ...
+
+    async def for_leads(self, lead_ids: Sequence[int]) -> list[Offer]:
+        """Every offer made for any of *lead_ids*."""
+        ...
+
+    async def overdue(self, now: datetime, *, limit: int) -> list[Offer]:
+        """Pending offers whose deadline has passed, earliest first."""
+        ...
+
+    async def pending(self) -> list[Offer]:
+        """Every offer still waiting for an answer."""
+        ...
+
+
+class RotationRepository(Protocol):
+    """Round-robin pointers, one per rotation."""
+
+    async def lock(self, key: str) -> int | None:
+        """Lock the pointer for this transaction and return the agent last picked."""
+        ...
+
+    async def save(self, key: str, agent_id: int) -> None:
+        """Move the pointer to *agent_id*."""
+        ...
+
+
+class EventRepository(Protocol):
+    """A lead's history."""
+
+    async def add(self, event: LeadEvent) -> None:
+        """Record one event."""
+        ...
+
+    async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
+        """The history of any of *lead_ids*, oldest first."""
+        ...
+
+
+class Outbox(Protocol):
+    """Messages to send after commit."""
+
+    async def add(self, message: OutgoingMessage) -> None:
+        """Queue one message in the current transaction."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: rolls back unless commit() is called."""
+
+    @property
+    def agents(self) -> AgentRepository:
+        """The agents of this transaction."""
+        ...
+
+    @property
+    def contacts(self) -> ContactRepository:
+        """The contacts of this transaction."""
+        ...
+
+    @property
+    def leads(self) -> LeadRepository:
+        """The leads of this transaction."""
+        ...
+
+    @property
+    def offers(self) -> OfferRepository:
+        """The offers of this transaction."""
+        ...
+
+    @property
+    def rotations(self) -> RotationRepository:
+        """The rotations of this transaction."""
+        ...
+
+    @property
+    def events(self) -> EventRepository:
+        """The events of this transaction."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox of this transaction."""
+        ...
+
+
+    async def __aenter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None:
+        """Make the changes durable, then run the after-commit wake-ups."""
+        ...
+
+    def wake_at(self, when: datetime) -> None:
+        """Ask the runtime to wake up at *when*, once this transaction has committed."""
+        ...

@@ -1,0 +1,163 @@
+"""The composition root: the one place services are bound to a clock, a config and storage."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from core import services
+from core.clock import Clock
+from core.config import OfficeConfig
+from core.errors import Conflict
+from core.model import Agent, DeclineReason, Lead, Offer, Stage
+from core.ports import UnitOfWork
+from core.stats import Stats
+
+T = TypeVar("T")
+
+
+def new_token() -> str:
+    """A short unguessable per-offer token for callback data."""
+    return secrets.token_urlsafe(6)
+
+
+@dataclass
+class Signals:
+    """After-commit hooks that the runtime connects to its scheduler and dispatcher."""
+
+    on_wakeup: Callable[[datetime], None] | None = None
+    on_outbox: Callable[[], None] | None = None
+
+    def after_commit(self, wakeups: list[datetime], outbox_written: bool) -> None:
+        """Pass new deadlines to the scheduler and wake the dispatcher."""
+        if self.on_wakeup is not None:
+            for when in wakeups:
+                self.on_wakeup(when)
+        if outbox_written and self.on_outbox is not None:
+            self.on_outbox()
+
+
+@dataclass
+class Leadrelay:
+    """Every use case the edges may call, each one unit of work, retried once on a conflict."""
+
+    deps: services.Deps
+    uow: Callable[[], UnitOfWork]
+    signals: Signals = field(default_factory=Signals)
+
+    @property
+    def config(self) -> OfficeConfig:
+        """The office config in force."""
+        return self.deps.config
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await call()
+        except Conflict:
+            # Someone changed the same row between our read and write: reread and decide again.
+            return await call()
+
+    async def sync_roster(self) -> None:
+        """Store the roster from the office config."""
+        await services.sync_roster(self.uow(), self.deps)
+
+    async def receive_lead(
+        self, *, source_token: str | None, payload: Mapping[str, object]
+    ) -> services.IntakeResult:
+        """Take in a lead from a webhook or an import."""
+        return await self._retrying(lambda: services.receive_lead(
+            self.uow(), self.deps, source_token=source_token, payload=payload))
+
+    async def roster(self) -> list[Agent]:
+        """Everyone on the stored roster, with their chats."""
+        return await services.roster(self.uow())
+
+    async def link_chat(self, *, telegram_id: int, chat_id: int) -> Agent:
+        """Remember the chat of a rostered person who pressed Start."""
+        return await services.link_chat(
+            self.uow(), self.deps, telegram_id=telegram_id, chat_id=chat_id)
+
+    async def whoami(self, *, telegram_id: int) -> Agent | None:
+        """The rostered person behind a Telegram id, if any."""
+        return await services.whoami(self.uow(), telegram_id=telegram_id)
+
+    async def check_offer(self, *, agent_id: int, offer_id: int, token: str) -> Offer:
+        """Confirm the agent may still act on the offer."""
+        return await services.check_offer(
+            self.uow(), agent_id=agent_id, offer_id=offer_id, token=token)
+
+    async def accept_offer(self, *, agent_id: int, offer_id: int, token: str) -> Lead:
+        """The offered agent takes the lead."""
+        return await self._retrying(lambda: services.accept_offer(
+            self.uow(), self.deps, agent_id=agent_id, offer_id=offer_id, token=token))
+
+    async def decline_offer(
+        self, *, agent_id: int, offer_id: int, token: str, reason: DeclineReason
+    ) -> None:
+        """The offered agent passes, with a reason."""
+        await self._retrying(lambda: services.decline_offer(
+            self.uow(), self.deps, agent_id=agent_id, offer_id=offer_id, token=token,
+            reason=reason))
+
+    async def escalate_expired_offers(self) -> list[int]:
+        """Move every offer past its deadline on."""
+        return await services.escalate_expired_offers(self.uow, self.deps)
+
+    async def pending_deadlines(self) -> list[datetime]:
+        """Deadlines of every open offer."""
+        return await services.pending_deadlines(self.uow())
+
+    async def assign_lead(self, *, manager_id: int, lead_id: int, agent_id: int) -> Lead:
+        """A manager gives an escalated lead to an agent."""
+        return await self._retrying(lambda: services.assign_lead(
+            self.uow(), self.deps, manager_id=manager_id, lead_id=lead_id, agent_id=agent_id))
+
+    async def my_leads(self, *, agent_id: int) -> list[Lead]:
+        """An agent's open leads."""
+        return await services.my_leads(self.uow(), agent_id=agent_id)
+
+    async def record_outcome(
+        self, *, agent_id: int, lead_id: int, stage: Stage, note: str | None = None
+    ) -> Lead:
+        """The owner logs how far a lead got."""
+        return await self._retrying(lambda: services.record_outcome(
+            self.uow(), self.deps, agent_id=agent_id, lead_id=lead_id, stage=stage, note=note))
+
+    async def waiting_leads(self, *, manager_id: int) -> list[services.WaitingLead]:
+        """Leads nobody owns yet, for managers."""
+        return await services.waiting_leads(self.uow(), manager_id=manager_id)
+
+    async def office_stats(self, *, manager_id: int, period: str) -> Stats:
+        """Figures for managers."""
+        return await services.office_stats(
+            self.uow(), self.deps, manager_id=manager_id, period=period)
+
+
+def bootstrap(
+    *,
+    config: OfficeConfig,
+    clock: Clock,
+    uow_factory: Callable[[Signals], Callable[[], UnitOfWork]],
+    token_factory: Callable[[], str] = new_token,
+) -> Leadrelay:
+    """Wire the services to a clock, a config and a unit-of-work factory (real or fake)."""
+    signals = Signals()
+    deps = services.Deps(clock=clock, config=config, new_token=token_factory)
+    return Leadrelay(deps=deps, uow=uow_factory(signals), signals=signals)
+
+
+def sql_uow_factory(engine: object) -> Callable[[Signals], Callable[[], UnitOfWork]]:
+    """The production unit of work on a SQLAlchemy engine."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from storage.uow import SqlUnitOfWork
+
+    assert isinstance(engine, AsyncEngine)
+
+    def bind(signals: Signals) -> Callable[[], UnitOfWork]:
+        return lambda: SqlUnitOfWork(engine, after_commit=signals.after_commit)
+
+    return bind

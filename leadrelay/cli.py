@@ -1,0 +1,83 @@
+"""The `leadrelay` command: run, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from leadrelay.office import ConfigError, load_office
+from leadrelay.settings import Settings, SettingsError, load_settings
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr; keep libraries that log request URLs (with the bot token) quiet."""
+    logging.basicConfig(level=level.upper(),
+                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(f"leadrelay: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _run(settings: Settings) -> None:
+    from leadrelay.runtime import serve
+
+    try:
+        config = load_office(settings.leadrelay_config)
+    except ConfigError as exc:
+        print(f"leadrelay: bad office config:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(settings, config, stop)
+
+
+async def _migrate(database_url: str) -> None:
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="leadrelay", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot, the intake server and the timers")
+    commands.add_parser("migrate", help="bring the database schema up to date and exit")
+    demo = commands.add_parser("demo", help="watch the whole loop offline, in about a minute")
+    demo.add_argument("--speed", type=float, default=1.0,
+                      help="make the simulated office act faster (2 = twice as fast)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from leadrelay.demo import run_demo
+
+        configure_logging("WARNING")
+        asyncio.run(run_demo(speed=args.speed))
+        return
+    settings = _settings()
+    configure_logging(settings.log_level)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings.database_url))
+        print("leadrelay: database is up to date")
+    else:
+        asyncio.run(_run(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""One asyncio process: Telegram polling, the intake server, the outbox dispatcher and timers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.dispatcher import OutboxDispatcher
+from bot.handlers import BotContext, publish_commands, register
+from bot.render import Renderer
+from core.clock import Clock, SystemClock
+from core.config import OfficeConfig
+from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from leadrelay.settings import Settings
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.outbox import OutboxStore
+from webhooks.app import build_intake_app
+
+log = logging.getLogger(__name__)
+
+# APScheduler may fire a hair before the deadline by the database's clock; this margin makes
+# the woken sweep find the offer overdue instead of waiting for the next periodic sweep.
+_WAKE_MARGIN = timedelta(milliseconds=50)
+
+
+class Timers:
+    """Wakes the process at offer deadlines; the periodic sweep of the database is the guarantee.
+
+    Jobs carry no state: each one only runs the sweep, which reads overdue offers from the
+    database. `misfire_grace_time=None` makes a job that came due while the process was
+    busy or suspended still run, instead of APScheduler's default of dropping it after 1 s.
+    """
+
+    def __init__(self, relay: Leadrelay, *, sweep_seconds: float) -> None:
+        self._relay = relay
+        self._sweep_seconds = sweep_seconds
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._lock = asyncio.Lock()
+        self.escalated = 0
+
+    def start(self) -> None:
+        """Start the periodic sweep, with a first run at once."""
+        self._scheduler.add_job(
+            self.sweep, "interval", seconds=self._sweep_seconds, id="sweep",
+            next_run_time=datetime.now(UTC),  # noqa: TID251 - APScheduler runs on wall time
+            coalesce=True, max_instances=1, misfire_grace_time=None)
+        self._scheduler.start()
+
+    def wake_at(self, when: datetime) -> None:
+        """Run a sweep just after *when*."""
+        self._scheduler.add_job(self.sweep, "date", run_date=when + _WAKE_MARGIN,
+                                misfire_grace_time=None, coalesce=True)
+
+    async def sweep(self) -> None:
+        """Move every overdue offer on; overlapping wake-ups queue behind one lock."""
+        async with self._lock:
+            try:
+                moved = await self._relay.escalate_expired_offers()
+            except Exception:
+                log.exception("escalation sweep failed; the next sweep retries")
+                return
+        if moved:
+            self.escalated += len(moved)
+            log.info("moved on %d offer(s) past their deadline", len(moved))
+
+    def shutdown(self) -> None:
+        """Stop firing; pending deadlines stay in the database for the next start."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+
+@dataclass
+class Runtime:
+    """Starts and stops every part of a running leadrelay, in order."""
+
+    settings: Settings
+    config: OfficeConfig
+    clock: Clock = field(default_factory=SystemClock)
+    relay: Leadrelay = field(init=False)
+    engine: AsyncEngine = field(init=False)
+    application: Application = field(init=False)  # type: ignore[type-arg]
+    dispatcher: OutboxDispatcher = field(init=False)
+    timers: Timers = field(init=False)
+    _runner: web.AppRunner | None = field(init=False, default=None)
+
+    @property
+    def http_port(self) -> int:
+        """The port the intake server listens on (useful when configured as 0)."""
+        assert self._runner is not None
+        return int(self._runner.addresses[0][1])
+
+    async def start(self) -> None:
+        """Migrate, then bring up timers, the dispatcher, Telegram polling and intake."""
+        settings = self.settings
+        self.engine = create_engine(settings.database_url)
+        await upgrade(self.engine)
+        self.relay = bootstrap(config=self.config, clock=self.clock,
+                               uow_factory=sql_uow_factory(self.engine))
+        await self.relay.sync_roster()
+        api = settings.telegram_api_url
+        self.application = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .concurrent_updates(8)
+            .build()
+        )
+        renderer = Renderer(zone=self.config.zone, office=self.config.name)
+        register(self.application, BotContext(self.relay, renderer))
+        self.dispatcher = OutboxDispatcher(store=OutboxStore(self.engine),
+                                           bot=self.application.bot, renderer=renderer,
+                                           clock=self.clock)
+        self.timers = Timers(self.relay, sweep_seconds=settings.sweep_seconds)
+        self.relay.signals.on_outbox = self.dispatcher.kick
+        self.relay.signals.on_wakeup = self.timers.wake_at
+        self.timers.start()
+        for deadline in await self.relay.pending_deadlines():
+            self.timers.wake_at(deadline)
+        await self.application.initialize()
+        self.dispatcher.start()
+        try:
+            await publish_commands(self.application, self.relay)
+        except Exception:
+            log.exception("could not register the command menus; continuing")
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0.0, allowed_updates=["message", "callback_query"])
+        self._runner = web.AppRunner(build_intake_app(self.relay), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, settings.http_host, settings.http_port).start()
+        log.info("leadrelay is up: intake on http://%s:%s, office %r",
+                 settings.http_host, self.http_port, self.config.name)
+
+    async def stop(self) -> None:
+        """Stop taking leads, finish what is in flight, and leave timers to the database."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        self.timers.shutdown()
+        await self.dispatcher.stop()
+        with contextlib.suppress(Exception):
+            await self.application.shutdown()
+        await self.engine.dispose()
+        log.info("leadrelay stopped")
+
+
+async def serve(settings: Settings, config: OfficeConfig, stop: asyncio.Event) -> None:
+    """Run until *stop* is set."""
+    runtime = Runtime(settings, config)
+    await runtime.start()
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()

@@ -1,0 +1,38 @@
+"""Creating the engine: SQLite gets WAL, a busy timeout and write-locking transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """Return an async engine for *url* (sqlite+aiosqlite or postgresql+asyncpg)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, **{"pool_size": 8, "max_overflow": 8, **options})
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(url, **{"pool_size": 10, "max_overflow": 10, **options})
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    """Take the write lock at BEGIN, so two writers queue instead of failing to upgrade."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves instead of pysqlite's deferred, implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,314 @@
+"""SQLAlchemy implementations of the repository Protocols in core/ports.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.config import Role, Temperature
+from core.errors import Conflict
+from core.model import (
+    Agent,
+    Contact,
+    DeclineReason,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    Offer,
+    OfferStatus,
+    OutgoingMessage,
+    Stage,
+)
+from storage.tables import agents, contacts, lead_events, leads, offers, outbox, rotations
+
+
+class SqlAgents:
+    """The roster table."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def list(self) -> list[Agent]:
+        """Every agent and manager, in roster order."""
+        rows = await self._conn.execute(select(agents).order_by(agents.c.position))
+        return [_agent(row) for row in rows]
+
+    async def get(self, telegram_id: int) -> Agent | None:
+        """One person by Telegram id."""
+        row = (await self._conn.execute(
+            select(agents).where(agents.c.telegram_id == telegram_id))).first()
+        return _agent(row) if row else None
+
+    async def save(self, agent: Agent) -> None:
+        """Insert or update one person."""
+        values = {
+            "name": agent.name, "role": agent.role.value, "active": agent.active,
+            "away": agent.away, "language": agent.language, "position": agent.position,
+            "chat_id": agent.chat_id,
+        }
+        result = await self._conn.execute(
+            update(agents).where(agents.c.telegram_id == agent.telegram_id).values(**values))
+        if result.rowcount == 0:
+            await self._conn.execute(insert(agents).values(telegram_id=agent.telegram_id, **values))
+
+
+def _agent(row: Row[Any]) -> Agent:
+    return Agent(
+        telegram_id=row.telegram_id, name=row.name, role=Role(row.role), active=row.active,
+        away=row.away, language=row.language, position=row.position, chat_id=row.chat_id,
+    )
+
+
+class SqlContacts:
+    """People, found by phone or e-mail."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def find(self, *, phone: str | None, email: str | None) -> list[Contact]:
+        """Contacts whose phone or e-mail matches, phone matches first."""
+        conditions = []
+        if phone:
+            conditions.append(contacts.c.phone == phone)
+        if email:
+            conditions.append(contacts.c.email == email)
+        if not conditions:
+            return []
+        rows = await self._conn.execute(
+            select(contacts).where(or_(*conditions)).order_by(contacts.c.id))
+        found = [Contact(r.phone, r.email, r.name, r.created_at, r.id) for r in rows]
+        found.sort(key=lambda c: (phone is None or c.phone != phone, c.id))
+        return found
+
+    async def add(self, contact: Contact) -> Contact:
+        """Store a new contact and give it an id."""
+        result = await self._conn.execute(insert(contacts).values(
+            phone=contact.phone, email=contact.email, name=contact.name,
+            created_at=contact.created_at))
+        contact.id = result.inserted_primary_key[0]  # type: ignore[index]
+        return contact
+
+    async def update(self, contact: Contact) -> None:
+        """Save a contact's changed phone, e-mail or name."""
+        await self._conn.execute(update(contacts).where(contacts.c.id == contact.id).values(
+            phone=contact.phone, email=contact.email, name=contact.name))
+
+
+_LEAD_FIELDS = (
+    "contact_id", "source", "external_id", "received_at", "score", "name", "phone", "email",
+    "product", "region", "budget_min", "budget_max", "timing", "message", "returning",
+    "owner_id", "accepted_at", "escalated_at", "contacted_at", "closed_at", "amount",
+)
+
+
+def _lead_values(lead: Lead) -> dict[str, Any]:
+    values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
+    values.update(temperature=lead.temperature.value, status=lead.status.value,
+                  stage=lead.stage.value, missing=list(lead.missing))
+    return values
+
+
+def _lead(row: Row[Any]) -> Lead:
+    data = {name: getattr(row, name) for name in _LEAD_FIELDS}
+    return Lead(
+        **data, temperature=Temperature(row.temperature), status=LeadStatus(row.status),
+        stage=Stage(row.stage), missing=list(row.missing), version=row.version, id=row.id,
+    )
+
+
+class SqlLeads:
+    """Leads; updates are conditional on the version read."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, lead: Lead) -> Lead:
+        """Store a new lead and give it an id."""
+        result = await self._conn.execute(
+            insert(leads).values(**_lead_values(lead), version=lead.version))
+        lead.id = result.inserted_primary_key[0]  # type: ignore[index]
+        return lead
+
+    async def get(self, lead_id: int) -> Lead | None:
+        """One lead by id."""
+        row = (await self._conn.execute(select(leads).where(leads.c.id == lead_id))).first()
+        return _lead(row) if row else None
+
+    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
+        """The lead a source already sent under *external_id*."""
+        row = (await self._conn.execute(select(leads).where(
+            leads.c.source == source, leads.c.external_id == external_id))).first()
+        return _lead(row) if row else None
+
+    async def open_for_contact(self, contact_id: int) -> list[Lead]:
+        """The contact's leads that an agent owns, newest first."""
+        rows = await self._conn.execute(select(leads).where(
+            leads.c.contact_id == contact_id, leads.c.status == LeadStatus.OWNED.value,
+        ).order_by(leads.c.id.desc()))
+        return [_lead(r) for r in rows]
+
+    async def update(self, lead: Lead) -> None:
+        """Save *lead* if nobody changed it since it was read, else raise Conflict."""
+        result = await self._conn.execute(
+            update(leads)
+            .where(leads.c.id == lead.id, leads.c.version == lead.version)
+            .values(**_lead_values(lead), version=lead.version + 1))
+        if result.rowcount != 1:
+            raise Conflict(f"lead {lead.id} changed underneath us")
+        lead.version += 1
+
+    async def owned_by(self, agent_id: int) -> list[Lead]:
+        """Leads *agent_id* owns and has not closed, oldest first."""
+        rows = await self._conn.execute(select(leads).where(
+            leads.c.owner_id == agent_id, leads.c.status == LeadStatus.OWNED.value,
+        ).order_by(leads.c.id))
+        return [_lead(r) for r in rows]
+
+    async def waiting(self) -> list[Lead]:
+        """Leads offered to someone or waiting for a manager, oldest first."""
+        rows = await self._conn.execute(select(leads).where(leads.c.status.in_(
+            [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value])).order_by(leads.c.id))
+        return [_lead(r) for r in rows]
+
+    async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
+        """Leads that arrived in [start, end)."""
+        rows = await self._conn.execute(select(leads).where(
+            leads.c.received_at >= start, leads.c.received_at < end).order_by(leads.c.id))
+        return [_lead(r) for r in rows]
+
+
+def _offer(row: Row[Any]) -> Offer:
+    return Offer(
+        lead_id=row.lead_id, agent_id=row.agent_id, token=row.token,
+        created_at=row.created_at, deadline=row.deadline, sequence=row.sequence,
+        status=OfferStatus(row.status), decided_at=row.decided_at,
+        decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
+        trace=row.trace, id=row.id,
+    )
+
+
+class SqlOffers:
+    """Offers; the status column decides every race."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, offer: Offer) -> Offer:
+        """Store a new offer and give it an id."""
+        result = await self._conn.execute(insert(offers).values(
+            lead_id=offer.lead_id, agent_id=offer.agent_id, token=offer.token,
+            status=offer.status.value, created_at=offer.created_at, deadline=offer.deadline,
+            sequence=offer.sequence, trace=offer.trace))
+        offer.id = result.inserted_primary_key[0]  # type: ignore[index]
+        return offer
+
+    async def get(self, offer_id: int) -> Offer | None:
+        """One offer by id."""
+        row = (await self._conn.execute(select(offers).where(offers.c.id == offer_id))).first()
+        return _offer(row) if row else None
+
+    async def decide(
+        self, offer_id: int, *, status: OfferStatus, at: datetime,
+        reason: DeclineReason | None = None, due_by: datetime | None = None,
+    ) -> bool:
+        """Close a pending offer; False if it was no longer pending (or not due by *due_by*)."""
+        condition = and_(offers.c.id == offer_id, offers.c.status == OfferStatus.PENDING.value)
+        if due_by is not None:
+            condition = and_(condition, offers.c.deadline <= due_by)
+        result = await self._conn.execute(update(offers).where(condition).values(
+            status=status.value, decided_at=at, decline_reason=reason.value if reason else None))
+        return result.rowcount == 1
+
+    async def for_lead(self, lead_id: int) -> list[Offer]:
+        """Every offer made for one lead, first first."""
+        rows = await self._conn.execute(
+            select(offers).where(offers.c.lead_id == lead_id).order_by(offers.c.id))
+        return [_offer(r) for r in rows]
+
+    async def for_leads(self, lead_ids: Sequence[int]) -> list[Offer]:
+        """Every offer made for any of *lead_ids*."""
+        found: list[Offer] = []
+        ids = list(lead_ids)
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+            rows = await self._conn.execute(select(offers).where(
+                offers.c.lead_id.in_(ids[start:start + 500])).order_by(offers.c.id))
+            found.extend(_offer(r) for r in rows)
+        return found
+
+    async def overdue(self, now: datetime, *, limit: int) -> list[Offer]:
+        """Pending offers whose deadline has passed, earliest first."""
+        rows = await self._conn.execute(select(offers).where(
+            offers.c.status == OfferStatus.PENDING.value, offers.c.deadline <= now,
+        ).order_by(offers.c.deadline).limit(limit))
+        return [_offer(r) for r in rows]
+
+    async def pending(self) -> list[Offer]:
+        """Every offer still waiting for an answer."""
+        rows = await self._conn.execute(
+            select(offers).where(offers.c.status == OfferStatus.PENDING.value))
+        return [_offer(r) for r in rows]
+
+
+class SqlRotations:
+    """Round-robin pointers, locked for the length of the transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def lock(self, key: str) -> int | None:
+        """Lock the pointer (FOR UPDATE; SQLite already holds the write lock) and read it."""
+        query = select(rotations.c.agent_id).where(rotations.c.key == key).with_for_update()
+        row = (await self._conn.execute(query)).first()
+        if row is None:
+            dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+            await self._conn.execute(
+                dialect.insert(rotations).values(key=key, agent_id=None)
+                .on_conflict_do_nothing(index_elements=["key"]))
+            row = (await self._conn.execute(query)).first()
+        assert row is not None
+        return row.agent_id  # type: ignore[no-any-return]
+
+    async def save(self, key: str, agent_id: int) -> None:
+        """Move the pointer to *agent_id*."""
+        await self._conn.execute(
+            update(rotations).where(rotations.c.key == key).values(agent_id=agent_id))
+
+
+class SqlEvents:
+    """A lead's history."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, event: LeadEvent) -> None:
+        """Record one event."""
+        await self._conn.execute(insert(lead_events).values(
+            lead_id=event.lead_id, at=event.at, kind=event.kind, agent_id=event.agent_id,
+            data=event.data))
+
+    async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
+        """The history of any of *lead_ids*, oldest first."""
+        rows = await self._conn.execute(select(lead_events).where(
+            lead_events.c.lead_id.in_(list(lead_ids))).order_by(lead_events.c.id))
+        return [LeadEvent(r.lead_id, r.at, r.kind, r.agent_id, r.data, r.id) for r in rows]
+
+
+class SqlOutbox:
+    """The outbox, written in the same transaction as the change that causes it."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self.added = 0
+
+    async def add(self, message: OutgoingMessage) -> None:
+        """Queue one message in the current transaction."""
+        await self._conn.execute(insert(outbox).values(
+            chat_id=message.chat_id, template=message.template, params=message.params,
+            ref=message.ref, edit_ref=message.edit_ref, created_at=message.created_at,
+            attempts=0))
+        self.added += 1

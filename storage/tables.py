@@ -1,0 +1,164 @@
+"""The schema, as SQLAlchemy Core tables; migrations in storage/migrations build the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always reads them back aware, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC; SQLite keeps naive UTC text so comparisons stay lexical."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+agents = Table(
+    "agents", metadata,
+    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("away", Boolean, nullable=False),
+    Column("language", String(8)),
+    Column("position", Integer, nullable=False),
+    Column("chat_id", BigInteger),
+)
+
+contacts = Table(
+    "contacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", String(20), index=True),
+    Column("email", String(254), index=True),
+    Column("name", String(120)),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+leads = Table(
+    "leads", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("contact_id", ForeignKey("contacts.id"), nullable=False, index=True),
+    Column("source", String(64), nullable=False),
+    Column("external_id", String(128)),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+    Column("score", Integer, nullable=False),
+    Column("temperature", String(8), nullable=False),
+    Column("name", String(120)),
+    Column("phone", String(20)),
+    Column("email", String(254)),
+    Column("product", String(60)),
+    Column("region", String(120)),
+    Column("budget_min", BigInteger),
+    Column("budget_max", BigInteger),
+    Column("timing", String(60)),
+    Column("message", Text),
+    Column("missing", JSON, nullable=False),
+    Column("returning", Boolean, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("stage", String(16), nullable=False),
+    Column("owner_id", BigInteger, index=True),
+    Column("accepted_at", UtcDateTime),
+    Column("escalated_at", UtcDateTime),
+    Column("contacted_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    Column("amount", BigInteger),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
+)
+
+offers = Table(
+    "offers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lead_id", ForeignKey("leads.id"), nullable=False, index=True),
+    Column("agent_id", BigInteger, nullable=False),
+    Column("token", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("deadline", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime),
+    Column("decline_reason", String(16)),
+    Column("sequence", Integer, nullable=False),
+    Column("trace", JSON, nullable=False),
+    Index("ix_offers_status_deadline", "status", "deadline"),
+)
+
+rotations = Table(
+    "rotations", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("agent_id", BigInteger),
+)
+
+lead_events = Table(
+    "lead_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lead_id", ForeignKey("leads.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("agent_id", BigInteger),
+    Column("data", JSON, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("template", String(32), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("ref", String(64)),
+    Column("edit_ref", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("failed_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime),
+    Column("last_error", String(200)),
+    Index("ix_outbox_unsent", "sent_at", "failed_at", "id"),
+)
+
+sent_messages = Table(
+    "sent_messages", metadata,
+    Column("ref", String(64), primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+)

@@ -1,0 +1,80 @@
+"""The unit of work: one database transaction that rolls back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.repositories import (
+    SqlAgents,
+    SqlContacts,
+    SqlEvents,
+    SqlLeads,
+    SqlOffers,
+    SqlOutbox,
+    SqlRotations,
+)
+
+AfterCommit = Callable[[list[datetime], bool], None]
+
+
+class SqlUnitOfWork:
+    """Repositories sharing one connection and transaction."""
+
+    agents: SqlAgents
+    contacts: SqlContacts
+    leads: SqlLeads
+    offers: SqlOffers
+    rotations: SqlRotations
+    events: SqlEvents
+    outbox: SqlOutbox
+
+    def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None) -> None:
+        self._engine = engine
+        self._after_commit = after_commit
+        self._conn: AsyncConnection | None = None
+        self._wakeups: list[datetime] = []
+
+    async def __aenter__(self) -> Self:
+        """Open a connection and begin the transaction."""
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        conn = self._conn
+        self.agents, self.contacts = SqlAgents(conn), SqlContacts(conn)
+        self.leads, self.offers = SqlLeads(conn), SqlOffers(conn)
+        self.rotations, self.events = SqlRotations(conn), SqlEvents(conn)
+        self.outbox = SqlOutbox(conn)
+        self._wakeups = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and give the connection back."""
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                await self._conn.rollback()
+        finally:
+            await self._conn.close()
+            self._conn = None
+
+    async def commit(self) -> None:
+        """Commit, then tell the runtime about new deadlines and queued messages."""
+        assert self._conn is not None
+        await self._conn.commit()
+        wakeups, self._wakeups = self._wakeups, []
+        if self._after_commit is not None and (wakeups or self.outbox.added):
+            self._after_commit(wakeups, self.outbox.added > 0)
+        self.outbox.added = 0
+
+    def wake_at(self, when: datetime) -> None:
+        """Remember to wake the runtime at *when* once this transaction commits."""
+        self._wakeups.append(when)

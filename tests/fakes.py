@@ -1,0 +1,227 @@
+"""In-memory fakes of the repository Protocols, for unit tests of core/ through bootstrap()."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from core.errors import Conflict
+from core.model import (
+    Agent,
+    Contact,
+    DeclineReason,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    Offer,
+    OfferStatus,
+    OutgoingMessage,
+)
+from core.ports import UnitOfWork
+from leadrelay.bootstrap import Signals
+
+
+@dataclass
+class FakeDatabase:
+    """Committed state, shared by every fake unit of work."""
+
+    agents: dict[int, Agent] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    leads: dict[int, Lead] = field(default_factory=dict)
+    offers: dict[int, Offer] = field(default_factory=dict)
+    rotations: dict[str, int | None] = field(default_factory=dict)
+    events: list[LeadEvent] = field(default_factory=list)
+    outbox: list[OutgoingMessage] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    commits: int = 0
+
+
+class _Repo:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+
+class FakeAgents(_Repo):
+    async def list(self) -> list[Agent]:
+        return sorted((copy.copy(a) for a in self.db.agents.values()), key=lambda a: a.position)
+
+    async def get(self, telegram_id: int) -> Agent | None:
+        agent = self.db.agents.get(telegram_id)
+        return copy.copy(agent) if agent else None
+
+    async def save(self, agent: Agent) -> None:
+        self.db.agents[agent.telegram_id] = copy.copy(agent)
+
+
+class FakeContacts(_Repo):
+    async def find(self, *, phone: str | None, email: str | None) -> list[Contact]:
+        found = [c for c in self.db.contacts.values()
+                 if (phone and c.phone == phone) or (email and c.email == email)]
+        found.sort(key=lambda c: (phone is None or c.phone != phone, c.id))
+        return [copy.copy(c) for c in found]
+
+    async def add(self, contact: Contact) -> Contact:
+        contact.id = next(self.db.ids)
+        self.db.contacts[contact.id] = copy.copy(contact)
+        return contact
+
+    async def update(self, contact: Contact) -> None:
+        self.db.contacts[contact.id] = copy.copy(contact)
+
+
+class FakeLeads(_Repo):
+    async def add(self, lead: Lead) -> Lead:
+        lead.id = next(self.db.ids)
+        self.db.leads[lead.id] = copy.deepcopy(lead)
+        return lead
+
+    async def get(self, lead_id: int) -> Lead | None:
+        lead = self.db.leads.get(lead_id)
+        return copy.deepcopy(lead) if lead else None
+
+    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
+        return next((copy.deepcopy(v) for v in self.db.leads.values()
+                     if v.source == source and v.external_id == external_id), None)
+
+    async def open_for_contact(self, contact_id: int) -> list[Lead]:
+        found = [v for v in self.db.leads.values()
+                 if v.contact_id == contact_id and v.status is LeadStatus.OWNED]
+        return [copy.deepcopy(v) for v in sorted(found, key=lambda v: -v.id)]
+
+    async def update(self, lead: Lead) -> None:
+        stored = self.db.leads.get(lead.id)
+        if stored is None or stored.version != lead.version:
+            raise Conflict()
+        lead.version += 1
+        self.db.leads[lead.id] = copy.deepcopy(lead)
+
+    async def owned_by(self, agent_id: int) -> list[Lead]:
+        return [copy.deepcopy(v) for v in self.db.leads.values()
+                if v.owner_id == agent_id and v.status is LeadStatus.OWNED]
+
+    async def waiting(self) -> list[Lead]:
+        return [copy.deepcopy(v) for v in self.db.leads.values()
+                if v.status in (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS)]
+
+    async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
+        return [copy.deepcopy(v) for v in self.db.leads.values() if start <= v.received_at < end]
+
+
+class FakeOffers(_Repo):
+    async def add(self, offer: Offer) -> Offer:
+        offer.id = next(self.db.ids)
+        self.db.offers[offer.id] = copy.deepcopy(offer)
+        return offer
+
+    async def get(self, offer_id: int) -> Offer | None:
+        offer = self.db.offers.get(offer_id)
+        return copy.deepcopy(offer) if offer else None
+
+    async def decide(
+        self, offer_id: int, *, status: OfferStatus, at: datetime,
+        reason: DeclineReason | None = None, due_by: datetime | None = None,
+    ) -> bool:
+        offer = self.db.offers.get(offer_id)
+        if offer is None or offer.status is not OfferStatus.PENDING:
+            return False
+        if due_by is not None and offer.deadline > due_by:
+            return False
+        offer.status, offer.decided_at, offer.decline_reason = status, at, reason
+        return True
+
+    async def for_lead(self, lead_id: int) -> list[Offer]:
+        return [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id == lead_id]
+
+    async def for_leads(self, lead_ids: Sequence[int]) -> list[Offer]:
+        wanted = set(lead_ids)
+        return [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id in wanted]
+
+    async def overdue(self, now: datetime, *, limit: int) -> list[Offer]:
+        due = [o for o in self.db.offers.values()
+               if o.status is OfferStatus.PENDING and o.deadline <= now]
+        return [copy.deepcopy(o) for o in sorted(due, key=lambda o: o.deadline)[:limit]]
+
+    async def pending(self) -> list[Offer]:
+        return [copy.deepcopy(o) for o in self.db.offers.values()
+                if o.status is OfferStatus.PENDING]
+
+
+class FakeRotations(_Repo):
+    async def lock(self, key: str) -> int | None:
+        return self.db.rotations.setdefault(key, None)
+
+    async def save(self, key: str, agent_id: int) -> None:
+        self.db.rotations[key] = agent_id
+
+
+class FakeEvents(_Repo):
+    async def add(self, event: LeadEvent) -> None:
+        self.db.events.append(copy.deepcopy(event))
+
+    async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
+        return [e for e in self.db.events if e.lead_id in set(lead_ids)]
+
+
+class FakeOutbox(_Repo):
+    async def add(self, message: OutgoingMessage) -> None:
+        self.db.outbox.append(copy.deepcopy(message))
+
+
+class FakeUnitOfWork:
+    """Works on the shared FakeDatabase and restores it unless commit() was called."""
+
+    def __init__(self, db: FakeDatabase, signals: Signals) -> None:
+        self.db = db
+        self._signals = signals
+        self._snapshot: FakeDatabase | None = None
+        self._wakeups: list[datetime] = []
+        self.agents, self.contacts = FakeAgents(db), FakeContacts(db)
+        self.leads, self.offers = FakeLeads(db), FakeOffers(db)
+        self.rotations, self.events = FakeRotations(db), FakeEvents(db)
+        self.outbox = FakeOutbox(db)
+
+    async def __aenter__(self) -> Self:
+        ids = self.db.ids
+        self.db.ids = itertools.count(0)  # deepcopy cannot copy a live counter
+        self._snapshot = copy.deepcopy(self.db)
+        self.db.ids = self._snapshot.ids = ids
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._snapshot is not None:  # not committed: put everything back
+            for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
+                         "outbox"):
+                setattr(self.db, name, getattr(self._snapshot, name))
+            self._rebind()
+        self._snapshot = None
+
+    def _rebind(self) -> None:
+        for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
+                     self.events, self.outbox):
+            repo.db = self.db
+
+    async def commit(self) -> None:
+        self._snapshot = None
+        self.db.commits += 1
+        wakeups, self._wakeups = self._wakeups, []
+        self._signals.after_commit(wakeups, True)
+
+    def wake_at(self, when: datetime) -> None:
+        self._wakeups.append(when)
+
+
+def fake_uow_factory(db: FakeDatabase) -> Callable[[Signals], Callable[[], UnitOfWork]]:
+    """Bind fake units of work to one in-memory database, like sql_uow_factory does."""
+
+    def bind(signals: Signals) -> Callable[[], UnitOfWork]:
+        return lambda: FakeUnitOfWork(db, signals)
+
+    return bind

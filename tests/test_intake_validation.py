@@ -1,0 +1,55 @@
+"""Validating an incoming lead: normalised identities and errors that name the field."""
+
+import pytest
+
+from core.errors import InvalidInput
+from core.intake import mask_phone, validate_lead
+
+
+def _problems(payload: dict[str, object]) -> dict[str, str]:
+    with pytest.raises(InvalidInput) as caught:
+        validate_lead(payload, default_region="TR")
+    return {p.field: p.problem for p in caught.value.problems}
+
+
+def test_a_local_phone_is_stored_in_e164_with_the_office_region() -> None:
+    lead = validate_lead({"phone": "0532 123 45 67"}, default_region="TR")
+    assert lead.phone == "+905321234567"
+
+
+def test_an_email_is_trimmed_and_lower_cased() -> None:
+    assert validate_lead({"email": "  Ayse@Example.COM "}, default_region="TR").email == \
+        "ayse@example.com"
+
+
+def test_a_lead_without_phone_or_email_names_the_phone_field() -> None:
+    assert _problems({"name": "Ayşe"}) == {"phone": "phone or email is required"}
+
+
+def test_a_garbled_phone_is_refused() -> None:
+    assert "phone" in _problems({"phone": "call me maybe"})
+
+
+def test_every_bad_field_is_named_at_once() -> None:
+    problems = _problems({"email": "nope", "budget_min": "a lot", "colour": "blue"})
+    assert set(problems) == {"email", "budget_min", "colour"}
+
+
+def test_a_budget_range_upside_down_is_refused() -> None:
+    assert _problems({"phone": "+905321234567", "budget_min": 5, "budget_max": 1}) == {
+        "budget_max": "must not be below budget_min"}
+
+
+def test_budgets_given_as_text_become_numbers() -> None:
+    lead = validate_lead({"phone": "+905321234567", "budget_min": "1,500,000"},
+                         default_region="TR")
+    assert lead.budget_min == 1_500_000
+
+
+def test_missing_routing_fields_are_flagged() -> None:
+    lead = validate_lead({"phone": "+905321234567", "product": "land"}, default_region="TR")
+    assert lead.missing == ["region", "budget", "timing"]
+
+
+def test_logs_see_only_the_end_of_a_phone_number() -> None:
+    assert mask_phone("+905321234567") == "+90*******567"

@@ -1,0 +1,305 @@
+"""The lead lifecycle in core/, on in-memory fakes and a manual clock, wired by bootstrap()."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.clock import ManualClock
+from core.config import OfficeConfig
+from core.errors import (
+    InvalidInput,
+    InvalidTransition,
+    LeadAlreadyHandled,
+    NotAManager,
+    NotYourOffer,
+    OfferNoLongerOpen,
+    UnknownAgent,
+    UnknownSource,
+)
+from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
+from leadrelay.bootstrap import Leadrelay, bootstrap
+from tests.fakes import FakeDatabase, fake_uow_factory
+
+AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
+TOKEN = "website-token-0123456789"
+HOT = {"phone": "+905321234567", "name": "Deniz Kaya", "product": "residential",
+       "region": "Istanbul / Kadıköy", "budget_min": 1_000_000, "budget_max": 2_000_000,
+       "timing": "this week"}
+
+
+def office(**changes: object) -> OfficeConfig:
+    data: dict[str, object] = {
+        "name": "Test Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
+        "agents": [
+            {"telegram_id": AYSE, "name": "Ayşe"}, {"telegram_id": MEHMET, "name": "Mehmet"},
+            {"telegram_id": ZEYNEP, "name": "Zeynep"},
+            {"telegram_id": CAN, "name": "Can", "away": True},
+            {"telegram_id": SELIN, "name": "Selin", "role": "manager"},
+        ],
+        "sources": [{"name": "website", "token": TOKEN, "channel": "web_form"}],
+        "sla": {"hot": {"accept_within": "5m", "offers_before_managers": 2}},
+    }
+    data.update(changes)
+    return OfficeConfig.model_validate(data)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def db() -> FakeDatabase:
+    return FakeDatabase()
+
+
+@pytest.fixture
+async def relay(clock: ManualClock, db: FakeDatabase) -> Leadrelay:
+    tokens = (f"tok{i}" for i in itertools.count())
+    app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
+                    token_factory=lambda: next(tokens))
+    await app.sync_roster()
+    for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
+        await app.link_chat(telegram_id=person, chat_id=person)
+    return app
+
+
+def pending_offer(db: FakeDatabase, lead_id: int):  # type: ignore[no-untyped-def]
+    return next(o for o in db.offers.values()
+                if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
+
+
+async def test_a_hot_lead_is_offered_to_the_first_agent_with_a_deadline(
+    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+) -> None:
+    result = await relay.receive_lead(source_token=TOKEN, payload=HOT)
+    offer = pending_offer(db, result.lead_id)
+    assert offer.agent_id == AYSE
+    assert offer.deadline == clock.now() + timedelta(minutes=5)
+    message = db.outbox[-1]
+    assert (message.chat_id, message.template) == (AYSE, "offer")
+    assert "phone" not in message.params, "contact details must wait for Accept"
+
+
+async def test_round_robin_continues_where_it_left_off(relay: Leadrelay, db: FakeDatabase) -> None:
+    owners = []
+    for n in range(4):
+        result = await relay.receive_lead(
+            source_token=TOKEN, payload={**HOT, "phone": f"+90532123450{n}"})
+        owners.append(pending_offer(db, result.lead_id).agent_id)
+    assert owners == [AYSE, MEHMET, ZEYNEP, AYSE], "Can is away, Selin is a manager"
+
+
+async def test_an_agent_who_never_pressed_start_is_skipped(
+    clock: ManualClock, db: FakeDatabase
+) -> None:
+    app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db))
+    await app.sync_roster()
+    await app.link_chat(telegram_id=MEHMET, chat_id=MEHMET)
+    result = await app.receive_lead(source_token=TOKEN, payload=HOT)
+    assert pending_offer(db, result.lead_id).agent_id == MEHMET
+
+
+async def test_accept_makes_the_lead_theirs_and_opens_the_contact(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    lead = db.leads[lead_id]
+    assert (lead.status, lead.owner_id) == (LeadStatus.OWNED, AYSE)
+    edit = db.outbox[-1]
+    assert edit.edit_ref == f"offer:{offer.id}"
+    assert edit.params["phone"] == "+905321234567"
+
+
+async def test_only_the_offered_agent_can_accept(relay: Leadrelay, db: FakeDatabase) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    with pytest.raises(NotYourOffer):
+        await relay.accept_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token)
+    assert db.leads[lead_id].status is LeadStatus.OFFERED
+
+
+async def test_a_stale_token_changes_nothing(relay: Leadrelay, db: FakeDatabase) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    with pytest.raises(OfferNoLongerOpen):
+        await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token="forged")
+    assert db.offers[offer.id].status is OfferStatus.PENDING
+
+
+async def test_a_second_accept_learns_it_lost(relay: Leadrelay, db: FakeDatabase) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    with pytest.raises(OfferNoLongerOpen):
+        await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+
+
+async def test_decline_offers_the_lead_to_the_next_agent(relay: Leadrelay, db: FakeDatabase) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    first = pending_offer(db, lead_id)
+    await relay.decline_offer(agent_id=AYSE, offer_id=first.id, token=first.token,
+                              reason=DeclineReason.NOT_MY_AREA)
+    assert db.offers[first.id].decline_reason is DeclineReason.NOT_MY_AREA
+    assert pending_offer(db, lead_id).agent_id == MEHMET
+
+
+async def test_an_expired_offer_moves_on_and_then_goes_to_the_managers(
+    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    clock.advance(timedelta(minutes=4, seconds=59))
+    assert await relay.escalate_expired_offers() == []
+    clock.advance(timedelta(seconds=1))
+    assert len(await relay.escalate_expired_offers()) == 1
+    assert pending_offer(db, lead_id).agent_id == MEHMET
+    clock.advance(timedelta(minutes=5))
+    await relay.escalate_expired_offers()
+    lead = db.leads[lead_id]
+    assert lead.status is LeadStatus.WITH_MANAGERS, "hot leads go to managers after 2 offers"
+    alert = next(m for m in db.outbox if m.template == "escalated")
+    assert alert.chat_id == SELIN
+    assert [name for _, name in alert.params["choices"]] == ["Ayşe", "Mehmet", "Zeynep", "Selin"]
+
+
+async def test_a_second_sweep_never_escalates_twice(
+    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+) -> None:
+    await relay.receive_lead(source_token=TOKEN, payload=HOT)
+    clock.advance(timedelta(minutes=6))
+    first, second = await relay.escalate_expired_offers(), await relay.escalate_expired_offers()
+    assert (len(first), second) == (1, [])
+
+
+async def test_accept_after_expiry_learns_the_offer_moved_on(
+    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    clock.advance(timedelta(minutes=5))
+    await relay.escalate_expired_offers()
+    with pytest.raises(OfferNoLongerOpen):
+        await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+
+
+async def test_a_manager_assigns_an_escalated_lead_once(
+    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    for _ in range(2):
+        clock.advance(timedelta(minutes=5))
+        await relay.escalate_expired_offers()
+    with pytest.raises(NotAManager):
+        await relay.assign_lead(manager_id=AYSE, lead_id=lead_id, agent_id=AYSE)
+    await relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=ZEYNEP)
+    assert db.leads[lead_id].owner_id == ZEYNEP
+    with pytest.raises(LeadAlreadyHandled):
+        await relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=MEHMET)
+
+
+async def test_the_same_external_id_from_the_same_source_creates_nothing(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    first = await relay.receive_lead(source_token=TOKEN, payload={**HOT, "external_id": "f-1"})
+    again = await relay.receive_lead(source_token=TOKEN, payload={**HOT, "external_id": "f-1"})
+    assert (again.lead_id, again.created) == (first.lead_id, False)
+    assert len(db.leads) == 1
+
+
+async def test_the_same_person_by_email_joins_one_contact(relay: Leadrelay, db: FakeDatabase) -> None:
+    await relay.receive_lead(source_token=TOKEN, payload={"email": "deniz@example.com"})
+    await relay.receive_lead(source_token=TOKEN, payload={"email": " Deniz@Example.com",
+                                                          "phone": "05321234567"})
+    assert len(db.contacts) == 1
+    assert next(iter(db.contacts.values())).phone == "+905321234567"
+
+
+async def test_a_returning_contact_goes_to_their_current_owner_first(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    first = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, first)
+    await relay.decline_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token,
+                              reason=DeclineReason.BUSY)
+    offer = pending_offer(db, first)
+    await relay.accept_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token)
+    second = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    assert pending_offer(db, second).agent_id == MEHMET
+    assert db.leads[second].returning
+
+
+async def test_with_nobody_available_the_lead_goes_straight_to_managers(
+    clock: ManualClock, db: FakeDatabase
+) -> None:
+    app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db))
+    await app.sync_roster()
+    await app.link_chat(telegram_id=SELIN, chat_id=SELIN)
+    lead_id = (await app.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    assert db.leads[lead_id].status is LeadStatus.WITH_MANAGERS
+    assert db.outbox[-1].params["reason"] == "no_agent"
+
+
+async def test_a_wrong_source_token_is_refused_before_anything_is_stored(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    with pytest.raises(UnknownSource):
+        await relay.receive_lead(source_token="nope", payload=HOT)
+    with pytest.raises(InvalidInput):
+        await relay.receive_lead(source_token=TOKEN, payload={"name": "no phone"})
+    assert db.leads == {}
+
+
+async def test_outcomes_move_forward_and_close_the_lead(relay: Leadrelay, db: FakeDatabase) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    await relay.record_outcome(agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
+    with pytest.raises(InvalidTransition):
+        await relay.record_outcome(agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
+    lead = await relay.record_outcome(agent_id=AYSE, lead_id=lead_id, stage=Stage.WON,
+                                      note="250,000")
+    assert (lead.status, lead.amount) == (LeadStatus.CLOSED, 250_000)
+    assert lead.contacted_at is not None
+
+
+async def test_strangers_cannot_link_a_chat(relay: Leadrelay) -> None:
+    with pytest.raises(UnknownAgent):
+        await relay.link_chat(telegram_id=424242, chat_id=424242)
+
+
+async def test_stats_count_offers_accepts_and_sla_per_agent(
+    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+) -> None:
+    first = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, first)
+    clock.advance(timedelta(seconds=30))
+    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    await relay.receive_lead(source_token=TOKEN, payload={**HOT, "phone": "+905551112233"})
+    clock.advance(timedelta(minutes=6))
+    await relay.escalate_expired_offers()
+    stats = await relay.office_stats(manager_id=SELIN, period="today")
+    assert (stats.leads_in, stats.office.offered, stats.office.accepted,
+            stats.office.expired) == (2, 3, 1, 1)
+    assert stats.office.median_accept_s == 30
+    assert stats.office.sla_met_pct == 50
+    per_agent = {agent.name: figures.offered for agent, figures in stats.per_agent}
+    assert per_agent == {"Ayşe": 1, "Mehmet": 1, "Zeynep": 1}
+    with pytest.raises(NotAManager):
+        await relay.office_stats(manager_id=AYSE, period="today")
+
+
+async def test_a_failed_unit_of_work_leaves_nothing_behind(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = pending_offer(db, lead_id)
+    outbox_before = len(db.outbox)
+    with pytest.raises(NotYourOffer):
+        await relay.decline_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token,
+                                  reason=DeclineReason.BUSY)
+    assert len(db.outbox) == outbox_before

@@ -1,0 +1,105 @@
+"""The intake server: marketing sources post leads here, authenticated by a per-source token."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from core.errors import DomainError, InvalidInput, UnknownSource
+from leadrelay.bootstrap import Leadrelay
+
+log = logging.getLogger(__name__)
+
+RELAY = web.AppKey("relay", Leadrelay)
+MAX_BODY_BYTES = 64 * 1024
+_JSON = "application/json"
+_FORM = "application/x-www-form-urlencoded"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _problem(status: int, error: str, fields: list[dict[str, str]] | None = None) -> web.Response:
+    body: dict[str, object] = {"error": error}
+    if fields is not None:
+        body["fields"] = fields
+    return web.json_response(body, status=status)
+
+
+@web.middleware
+async def translate_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer every failure with JSON that names the problem; a 500 only for our own bugs."""
+    try:
+        return await handler(request)
+    except InvalidInput as exc:
+        fields = [{"field": p.field, "problem": p.problem} for p in exc.problems]
+        return _problem(422, "invalid lead", fields)
+    except UnknownSource:
+        return _problem(401, "unknown or missing source token")
+    except DomainError as exc:
+        return _problem(409, exc.key)
+    except web.HTTPRequestEntityTooLarge:
+        return _problem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    except web.HTTPException as exc:
+        if exc.status >= 400:
+            return _problem(exc.status, exc.reason)
+        raise
+    except Exception:
+        log.exception("intake failed on %s %s", request.method, request.path)
+        return _problem(500, "internal error; the lead was not stored, please retry")
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+async def receive_lead(request: web.Request) -> web.Response:
+    """Take one lead as JSON, or as a form post from a plain HTML form."""
+    content_type = request.content_type
+    token = _bearer(request)
+    if content_type == _JSON:
+        if token is None:
+            raise UnknownSource()
+        try:
+            payload = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return _problem(400, "body is not valid JSON", [{"field": "body",
+                                                            "problem": "is not valid JSON"}])
+        if not isinstance(payload, dict):
+            return _problem(400, "body must be a JSON object",
+                            [{"field": "body", "problem": "must be a JSON object"}])
+    elif content_type == _FORM:
+        form = await request.post()
+        # An HTML form cannot set headers, so it may carry its source token as a field.
+        token = token or _single(form.get("token")) or request.query.get("token")
+        if token is None:
+            raise UnknownSource()
+        payload = {key: _single(value) for key, value in form.items() if key != "token"}
+    else:
+        return _problem(415, f"send {_JSON} or {_FORM}",
+                        [{"field": "Content-Type", "problem": f"{content_type!r} not accepted"}])
+    result = await request.app[RELAY].receive_lead(source_token=token, payload=payload)
+    return web.json_response({"lead_id": result.lead_id}, status=201 if result.created else 200)
+
+
+def _single(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Alive."""
+    return web.json_response({"status": "ok"})
+
+
+def build_intake_app(relay: Leadrelay) -> web.Application:
+    """The aiohttp application with its routes and error translation."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[translate_errors])
+    app[RELAY] = relay
+    app.router.add_post("/webhooks/leads", receive_lead)
+    app.router.add_get("/healthz", healthz)
+    return app
