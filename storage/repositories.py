@@ -101,7 +101,7 @@ class SqlContacts:
 
 _LEAD_FIELDS = (
     "contact_id", "source", "external_id", "received_at", "score", "name", "phone", "email",
-    "product", "region", "budget_min", "budget_max", "timing", "message", "returning",
+    "product", "region", "budget_min", "budget_max", "timing", "message",
     "owner_id", "accepted_at", "escalated_at", "contacted_at", "closed_at", "amount",
 )
 
@@ -109,7 +109,8 @@ _LEAD_FIELDS = (
 def _lead_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
     values.update(temperature=lead.temperature.value, status=lead.status.value,
-                  stage=lead.stage.value, missing=list(lead.missing))
+                  stage=lead.stage.value, missing=list(lead.missing),
+                  returning_contact=lead.returning)
     return values
 
 
@@ -117,7 +118,8 @@ def _lead(row: Row[Any]) -> Lead:
     data = {name: getattr(row, name) for name in _LEAD_FIELDS}
     return Lead(
         **data, temperature=Temperature(row.temperature), status=LeadStatus(row.status),
-        stage=Stage(row.stage), missing=list(row.missing), version=row.version, id=row.id,
+        stage=Stage(row.stage), missing=list(row.missing), returning=row.returning_contact,
+        version=row.version, id=row.id,
     )
 
 

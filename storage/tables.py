@@ -94,7 +94,7 @@ leads = Table(
     Column("timing", String(60)),
     Column("message", Text),
     Column("missing", JSON, nullable=False),
-    Column("returning", Boolean, nullable=False),
+    Column("returning_contact", Boolean, nullable=False),
     Column("status", String(16), nullable=False, index=True),
     Column("stage", String(16), nullable=False),
     Column("owner_id", BigInteger, index=True),

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.clock import ManualClock
-from core.config import OfficeConfig
 from core.errors import (
     InvalidInput,
     InvalidTransition,
@@ -22,29 +21,7 @@ from core.errors import (
 from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
 from leadrelay.bootstrap import Leadrelay, bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
-
-AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
-TOKEN = "website-token-0123456789"
-HOT = {"phone": "+905321234567", "name": "Deniz Kaya", "product": "residential",
-       "region": "Istanbul / Kadıköy", "budget_min": 1_000_000, "budget_max": 2_000_000,
-       "timing": "this week"}
-
-
-def office(**changes: object) -> OfficeConfig:
-    data: dict[str, object] = {
-        "name": "Test Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
-        "agents": [
-            {"telegram_id": AYSE, "name": "Ayşe"}, {"telegram_id": MEHMET, "name": "Mehmet"},
-            {"telegram_id": ZEYNEP, "name": "Zeynep"},
-            {"telegram_id": CAN, "name": "Can", "away": True},
-            {"telegram_id": SELIN, "name": "Selin", "role": "manager"},
-        ],
-        "sources": [{"name": "website", "token": TOKEN, "channel": "web_form"}],
-        "sla": {"hot": {"accept_within": "5m", "offers_before_managers": 2}},
-    }
-    data.update(changes)
-    return OfficeConfig.model_validate(data)
-
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
 @pytest.fixture
 def clock() -> ManualClock:

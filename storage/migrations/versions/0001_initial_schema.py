@@ -93,7 +93,7 @@ def upgrade() -> None:
         sa.Column("timing", sa.String(length=60), nullable=True),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("missing", sa.JSON(), nullable=False),
-        sa.Column("returning", sa.Boolean(), nullable=False),
+        sa.Column("returning_contact", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("stage", sa.String(length=16), nullable=False),
         sa.Column("owner_id", sa.BigInteger(), nullable=True),

@@ -1,0 +1,28 @@
+"""The office every test works with: three agents, one on vacation, and a manager."""
+
+from __future__ import annotations
+
+from core.config import OfficeConfig
+
+AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
+TOKEN = "website-token-0123456789"
+HOT = {"phone": "+905321234567", "name": "Deniz Kaya", "product": "residential",
+       "region": "Istanbul / Kadıköy", "budget_min": 1_000_000, "budget_max": 2_000_000,
+       "timing": "this week"}
+
+
+def office(**changes: object) -> OfficeConfig:
+    """The test office, with top-level keys replaced by *changes*."""
+    data: dict[str, object] = {
+        "name": "Test Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
+        "agents": [
+            {"telegram_id": AYSE, "name": "Ayşe"}, {"telegram_id": MEHMET, "name": "Mehmet"},
+            {"telegram_id": ZEYNEP, "name": "Zeynep"},
+            {"telegram_id": CAN, "name": "Can", "away": True},
+            {"telegram_id": SELIN, "name": "Selin", "role": "manager"},
+        ],
+        "sources": [{"name": "website", "token": TOKEN, "channel": "web_form"}],
+        "sla": {"hot": {"accept_within": "5m", "offers_before_managers": 2}},
+    }
+    data.update(changes)
+    return OfficeConfig.model_validate(data)

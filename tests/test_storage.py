@@ -1,0 +1,194 @@
+"""The SQL repositories on a real SQLite file and the real PostgreSQL: races have one winner."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import ManualClock
+from core.errors import Conflict, OfferNoLongerOpen
+from core.model import LeadStatus, OfferStatus
+from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.outbox import OutboxStore
+from storage.uow import SqlUnitOfWork
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
+
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def relay(engine: AsyncEngine, clock: ManualClock) -> Leadrelay:
+    app = bootstrap(config=office(), clock=clock, uow_factory=sql_uow_factory(engine))
+    await app.sync_roster()
+    for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
+        await app.link_chat(telegram_id=person, chat_id=person)
+    return app
+
+
+async def test_migrating_twice_is_harmless(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+
+
+async def test_times_come_back_aware_and_in_utc(relay: Leadrelay, engine: AsyncEngine) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    async with SqlUnitOfWork(engine) as uow:
+        lead = await uow.leads.get(lead_id)
+        offer = (await uow.offers.for_lead(lead_id))[0]
+    assert lead is not None
+    assert lead.received_at == START
+    assert offer.deadline == START + timedelta(minutes=5)
+    assert offer.deadline.tzinfo is not None
+
+
+async def test_a_stale_lead_version_is_a_conflict(relay: Leadrelay, engine: AsyncEngine) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    async with SqlUnitOfWork(engine) as uow:
+        stale = await uow.leads.get(lead_id)
+    async with SqlUnitOfWork(engine) as uow:
+        fresh = await uow.leads.get(lead_id)
+        assert fresh is not None
+        fresh.stage = fresh.stage  # any save bumps the version
+        await uow.leads.update(fresh)
+        await uow.commit()
+    assert stale is not None
+    async with SqlUnitOfWork(engine) as uow:
+        with pytest.raises(Conflict):
+            await uow.leads.update(stale)
+
+
+async def test_nothing_is_kept_without_commit(relay: Leadrelay, engine: AsyncEngine) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    async with SqlUnitOfWork(engine) as uow:
+        offer = (await uow.offers.for_lead(lead_id))[0]
+        assert await uow.offers.decide(offer.id, status=OfferStatus.ACCEPTED, at=START)
+    async with SqlUnitOfWork(engine) as uow:
+        again = await uow.offers.get(offer.id)
+    assert again is not None
+    assert again.status is OfferStatus.PENDING
+
+
+async def test_leads_arriving_at_once_never_double_pick_an_agent(
+    relay: Leadrelay, engine: AsyncEngine
+) -> None:
+    payloads = [{**HOT, "phone": f"+9053212345{n:02d}"} for n in range(30)]
+    results = await asyncio.gather(*(
+        relay.receive_lead(source_token=TOKEN, payload=p) for p in payloads))
+    async with SqlUnitOfWork(engine) as uow:
+        offers = await uow.offers.for_leads([r.lead_id for r in results])
+    assert Counter(o.agent_id for o in offers) == {AYSE: 10, MEHMET: 10, ZEYNEP: 10}
+
+
+async def test_accept_racing_expiry_has_exactly_one_winner(
+    relay: Leadrelay, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    outcomes = Counter[str]()
+    for n in range(15):
+        lead_id = (await relay.receive_lead(
+            source_token=TOKEN, payload={**HOT, "phone": f"+9055512345{n:02d}"})).lead_id
+        async with SqlUnitOfWork(engine) as uow:
+            offer = next(o for o in await uow.offers.for_lead(lead_id)
+                         if o.status is OfferStatus.PENDING)
+        clock.advance(timedelta(minutes=5))
+
+        async def accept(offer_id: int = offer.id, agent: int = offer.agent_id,
+                         token: str = offer.token) -> str:
+            try:
+                await relay.accept_offer(agent_id=agent, offer_id=offer_id, token=token)
+            except OfferNoLongerOpen:
+                return "accept lost"
+            return "accept won"
+
+        async def expire(offer_id: int = offer.id) -> str:
+            moved = await relay.escalate_expired_offers()
+            return "expiry won" if offer_id in moved else "expiry lost"
+
+        first, second = await asyncio.gather(accept(), expire())
+        assert {first, second} in ({"accept won", "expiry lost"}, {"accept lost", "expiry won"})
+        outcomes[first] += 1
+        async with SqlUnitOfWork(engine) as uow:
+            lead = await uow.leads.get(lead_id)
+            assert lead is not None
+            status = (await uow.offers.get(offer.id)).status  # type: ignore[union-attr]
+        if first == "accept won":
+            assert (lead.status, status) == (LeadStatus.OWNED, OfferStatus.ACCEPTED)
+        else:
+            assert status is OfferStatus.EXPIRED
+            assert lead.owner_id is None
+        # Settle the next offer so the next round starts clean.
+        clock.advance(timedelta(hours=1))
+        await relay.escalate_expired_offers()
+    assert sum(outcomes.values()) == 15
+
+
+async def test_two_managers_assigning_at_once_leave_one_owner(
+    relay: Leadrelay, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        second_manager = await uow.agents.get(AYSE)
+        assert second_manager is not None
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    for _ in range(2):
+        clock.advance(timedelta(minutes=5))
+        await relay.escalate_expired_offers()
+    results = await asyncio.gather(
+        relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=MEHMET),
+        relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=ZEYNEP),
+        return_exceptions=True)
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    assert len(winners) == 1
+    async with SqlUnitOfWork(engine) as uow:
+        lead = await uow.leads.get(lead_id)
+    assert lead is not None
+    assert lead.owner_id == winners[0].owner_id
+
+
+async def test_the_outbox_holds_each_message_until_it_is_marked_sent(
+    relay: Leadrelay, engine: AsyncEngine
+) -> None:
+    await relay.receive_lead(source_token=TOKEN, payload=HOT)
+    store = OutboxStore(engine)
+    due = await store.due(START)
+    assert [(row.chat_id, row.template) for row in due] == [(AYSE, "offer")]
+    await store.mark_sent(due[0], at=START, message_id=77)
+    assert await store.due(START) == []
+    assert await store.message_id(due[0].ref or "") == (AYSE, 77)
+
+
+async def test_rotation_survives_a_new_engine(database_url: str, clock: ManualClock) -> None:
+    owners = []
+    for _ in range(2):  # two "processes", one after the other, on the same database
+        engine = create_engine(database_url)
+        await upgrade(engine)
+        tokens = (f"t{i}" for i in itertools.count())
+        app = bootstrap(config=office(), clock=clock, uow_factory=sql_uow_factory(engine),
+                        token_factory=lambda tokens=tokens: next(tokens))
+        await app.sync_roster()
+        for person in (AYSE, MEHMET, ZEYNEP):
+            await app.link_chat(telegram_id=person, chat_id=person)
+        result = await app.receive_lead(source_token=TOKEN, payload={
+            **HOT, "phone": f"+90532000000{len(owners)}"})
+        async with SqlUnitOfWork(engine) as uow:
+            owners.append((await uow.offers.for_lead(result.lead_id))[0].agent_id)
+        await engine.dispose()
+    assert owners == [AYSE, MEHMET]
