@@ -23,6 +23,7 @@ from leadrelay.bootstrap import Leadrelay, bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
@@ -117,7 +118,9 @@ async def test_a_second_accept_learns_it_lost(relay: Leadrelay, db: FakeDatabase
         await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
 
 
-async def test_decline_offers_the_lead_to_the_next_agent(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_decline_offers_the_lead_to_the_next_agent(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     first = pending_offer(db, lead_id)
     await relay.decline_offer(agent_id=AYSE, offer_id=first.id, token=first.token,
@@ -188,7 +191,9 @@ async def test_the_same_external_id_from_the_same_source_creates_nothing(
     assert len(db.leads) == 1
 
 
-async def test_the_same_person_by_email_joins_one_contact(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_the_same_person_by_email_joins_one_contact(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
     await relay.receive_lead(source_token=TOKEN, payload={"email": "deniz@example.com"})
     await relay.receive_lead(source_token=TOKEN, payload={"email": " Deniz@Example.com",
                                                           "phone": "05321234567"})
