@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 from datetime import timedelta
 
@@ -17,6 +18,9 @@ from core.clock import Clock
 from storage.outbox import OutboxStore, QueuedMessage
 
 log = logging.getLogger(__name__)
+
+# Opt in to python-telegram-bot 22's timedelta `retry_after`; the int form warns as deprecated.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Edits that fail this way leave the chat exactly as we want it.
 _HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",

@@ -80,11 +80,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                user_id=user.id))
         return
     lang = _lang(shared, agent)
-    key = "start.manager" if agent.is_manager else "start.agent"
-    await _reply(update, t(lang, key, name=agent.name, office=office))
     if agent.is_manager:
         await context.bot.set_my_commands(
             command_list(lang, MANAGER_COMMANDS), scope=BotCommandScopeChat(chat.id))
+    key = "start.manager" if agent.is_manager else "start.agent"
+    await _reply(update, t(lang, key, name=agent.name, office=office))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,82 @@
+"""A whole leadrelay process in the test's event loop, talking to the Bot API sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+
+from bot.sandbox import BotApiSandbox, SandboxMessage, SandboxUser
+from core.config import OfficeConfig
+from leadrelay.runtime import Runtime
+from leadrelay.settings import Settings
+from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
+
+BOT_TOKEN = "123456789:" + "A" * 35
+NAMES = {AYSE: "Ayşe", MEHMET: "Mehmet", ZEYNEP: "Zeynep", CAN: "Can", SELIN: "Selin"}
+
+
+class RunningOffice:
+    """The running app, the sandbox, and the people of the test office as Telegram users."""
+
+    def __init__(self, runtime: Runtime, sandbox: BotApiSandbox,
+                 session: aiohttp.ClientSession) -> None:
+        self.runtime, self.sandbox, self.session = runtime, sandbox, session
+        self.people = {tid: sandbox.user(tid, name) for tid, name in NAMES.items()}
+
+    def __getitem__(self, telegram_id: int) -> SandboxUser:
+        return self.people[telegram_id]
+
+    async def post_lead(self, payload: dict[str, Any], *, expect: int = 201) -> int:
+        """Post a lead to the intake server as a marketing source would."""
+        url = f"http://127.0.0.1:{self.runtime.http_port}/webhooks/leads"
+        async with self.session.post(url, json=payload,
+                                     headers={"Authorization": f"Bearer {TOKEN}"}) as r:
+            body = await r.json()
+            assert r.status == expect, body
+            return int(body["lead_id"])
+
+    async def start_chats(self, *people: int) -> None:
+        """Each person presses Start and sees the welcome."""
+        for person in people:
+            user = self.people[person]
+            await user.send("/start")
+            await user.wait_for(lambda m: "Hi" in m.text or "Merhaba" in m.text)
+
+
+def offer_for(lead_id: int) -> Any:
+    """A predicate for the offer message of one lead with its buttons still on."""
+    def match(message: SandboxMessage) -> bool:
+        return f"#{lead_id}" in message.text and "✅ Accept" in message.button_texts()
+    return match
+
+
+def text_has(*parts: str) -> Any:
+    """A predicate for a message whose visible text holds every part."""
+    return lambda message: all(part in message.text for part in parts)
+
+
+@asynccontextmanager
+async def running_office(
+    config: OfficeConfig, database_url: str, *, sandbox: BotApiSandbox | None = None,
+    sweep_seconds: float = 0.5,
+) -> AsyncIterator[RunningOffice]:
+    """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards."""
+    own_sandbox = sandbox is None
+    if sandbox is None:
+        sandbox = BotApiSandbox(token=BOT_TOKEN)
+        await sandbox.start()
+    settings = Settings(
+        telegram_bot_token=BOT_TOKEN, telegram_api_url=sandbox.url,  # type: ignore[arg-type]
+        database_url=database_url, http_port=0, sweep_seconds=sweep_seconds)
+    runtime = Runtime(settings, config)
+    await runtime.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield RunningOffice(runtime, sandbox, session)
+    finally:
+        await runtime.stop()
+        if own_sandbox:
+            await sandbox.stop()

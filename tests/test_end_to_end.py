@@ -1,0 +1,214 @@
+"""The whole loop as people live it: a webhook lead, Telegram offers, SLA timers, managers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox import BotApiSandbox
+from storage.db import create_engine
+from storage.tables import lead_events, offers
+from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
+from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
+
+FAST = {"hot": {"accept_within": "1s", "offers_before_managers": 2},
+        "warm": {"accept_within": "1s", "offers_before_managers": 2}}
+SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 2}}
+
+
+@pytest.fixture
+async def slow_office(database_url: str) -> AsyncIterator[RunningOffice]:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        yield running
+
+
+@pytest.fixture
+async def fast_office(database_url: str) -> AsyncIterator[RunningOffice]:
+    async with running_office(office(sla=FAST), database_url, sweep_seconds=0.3) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        yield running
+
+
+async def test_a_posted_lead_reaches_the_agent_with_accept_and_decline(
+    slow_office: RunningOffice,
+) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    offer = await slow_office[AYSE].wait_for(offer_for(lead_id))
+    assert offer.button_texts() == ["✅ Accept", "✖️ Decline"]
+    assert "HOT" in offer.text
+    assert "residential" in offer.text
+    assert "1 000 000 – 2 000 000" in offer.text
+    assert "Accept within 10 min" in offer.text
+    assert "532" not in offer.text, "the phone stays hidden until Accept"
+
+
+async def test_accept_opens_the_contact_details(slow_office: RunningOffice) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    ayse = slow_office[AYSE]
+    offer = await ayse.wait_for(offer_for(lead_id))
+    answer = await ayse.press(offer, "✅ Accept")
+    assert answer.text is not None
+    assert "yours" in answer.text
+    opened = await ayse.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67"))
+    assert "📞 Contacted" in opened.button_texts()
+
+
+async def test_decline_asks_why_and_offers_the_lead_to_the_next_agent(
+    slow_office: RunningOffice,
+) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    ayse = slow_office[AYSE]
+    offer = await ayse.wait_for(offer_for(lead_id))
+    await ayse.press(offer, "✖️ Decline")
+    asking = await ayse.wait_for(lambda m: "not my area" in m.button_texts())
+    await ayse.press(asking, "not my area")
+    await slow_office[MEHMET].wait_for(offer_for(lead_id))
+    await ayse.wait_for(text_has("You passed on lead", "not my area"))
+
+
+async def test_someone_else_pressing_accept_gets_an_alert_and_changes_nothing(
+    slow_office: RunningOffice,
+) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    offer = await slow_office[AYSE].wait_for(offer_for(lead_id))
+    accept_data = offer.buttons[0][0].callback_data
+    assert accept_data is not None
+    mehmet = slow_office[MEHMET]
+    own_message = mehmet.messages[-1]
+    answer = await mehmet.press_data(own_message, accept_data)
+    assert answer.show_alert
+    assert answer.text == "This offer was made to someone else."
+    forged = await mehmet.press_data(own_message, accept_data.rsplit(":", 1)[0] + ":forged")
+    assert forged.text == "This offer is no longer open."
+    still = await slow_office[AYSE].press(offer, "✅ Accept")
+    assert still.text is not None
+    assert "yours" in still.text
+
+
+async def test_an_unanswered_offer_moves_on_then_reaches_the_managers(
+    fast_office: RunningOffice,
+) -> None:
+    lead_id = await fast_office.post_lead(HOT)
+    ayse, mehmet, selin = fast_office[AYSE], fast_office[MEHMET], fast_office[SELIN]
+    await ayse.wait_for(offer_for(lead_id))
+    await ayse.wait_for(text_has(f"Lead #{lead_id} moved on", "1 s"), timeout=5)
+    await mehmet.wait_for(offer_for(lead_id))
+    alert = await selin.wait_for(text_has(f"Lead #{lead_id}", "needs a manager"), timeout=5)
+    assert "Offered to: Ayşe, Mehmet" in alert.text
+    assert "+90 532 123 45 67" in alert.text
+    to_mehmet = next(b.callback_data for row in alert.buttons for b in row
+                     if b.text == "👤 Mehmet")
+    assert to_mehmet is not None
+    answer = await selin.press(alert, "👤 Zeynep")
+    assert answer.text == "Assigned to Zeynep."
+    await fast_office[ZEYNEP].wait_for(text_has("Selin assigned lead", "+90 532 123 45 67"))
+    closed = await selin.wait_for(text_has(f"Lead #{lead_id} was assigned to Zeynep by Selin"))
+    assert closed.buttons == []
+    again = await selin.press_data(closed, to_mehmet)  # a second tap that raced the edit
+    assert again.text == "Someone already assigned this lead."
+
+
+async def test_a_stranger_is_refused_politely(slow_office: RunningOffice) -> None:
+    stranger = slow_office.sandbox.user(5555, "Stranger")
+    await stranger.send("/start")
+    reply = await stranger.wait_for()
+    assert "only works for the team of Test Realty" in reply.text
+    assert "5555" in reply.text
+
+
+async def test_managers_commands_are_refused_to_agents(slow_office: RunningOffice) -> None:
+    await slow_office[AYSE].send("/stats")
+    reply = await slow_office[AYSE].wait_for(text_has("Only managers"))
+    assert reply.buttons == []
+
+
+async def test_a_manager_sees_pending_leads_and_stats(slow_office: RunningOffice) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    await slow_office[AYSE].wait_for(offer_for(lead_id))
+    selin = slow_office[SELIN]
+    await selin.send("/pending")
+    pending = await selin.wait_for(text_has("Waiting leads (1)"))
+    assert f"#{lead_id}" in pending.text
+    assert "offered to Ayşe" in pending.text
+    await selin.send("/stats 7d")
+    stats = await selin.wait_for(text_has("Stats · last 7 days"))
+    assert "Leads in: 1" in stats.text
+    assert "Ayşe: 0/1 accepted" in stats.text
+
+
+async def test_an_agent_logs_outcomes_and_lists_open_leads(slow_office: RunningOffice) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    ayse = slow_office[AYSE]
+    await ayse.press(await ayse.wait_for(offer_for(lead_id)), "✅ Accept")
+    await ayse.send("/leads")
+    listing = await ayse.wait_for(text_has("Your open leads (1)"))
+    assert f"#{lead_id}" in listing.text
+    await ayse.send(f"/outcome {lead_id} contacted")
+    await ayse.wait_for(text_has(f"Lead #{lead_id} is now “contacted”"))
+    await ayse.send(f"/outcome {lead_id} won 2500000")
+    await ayse.wait_for(text_has(f"Lead #{lead_id} is now “won”"))
+    await ayse.send("/leads")
+    await ayse.wait_for(text_has("You have no open leads"))
+
+
+async def test_the_command_menus_are_registered(slow_office: RunningOffice) -> None:
+    names = [c["command"] for c in slow_office.sandbox.commands()]
+    assert names == ["start", "leads", "outcome", "help"]
+    manager_scope = {"type": "chat", "chat_id": SELIN}
+    manager = [c["command"] for c in slow_office.sandbox.commands(scope=manager_scope)]
+    assert manager == ["start", "leads", "outcome", "help", "stats", "pending"]
+
+
+async def test_accept_racing_the_deadline_has_one_winner(database_url: str) -> None:
+    solo = office(sla=FAST, agents=[{"telegram_id": AYSE, "name": "Ayşe"},
+                                    {"telegram_id": SELIN, "name": "Selin", "role": "manager"}])
+    async with running_office(solo, database_url, sweep_seconds=0.2) as running:
+        await running.start_chats(AYSE, SELIN)
+        ayse, results = running[AYSE], []
+        for n in range(4):
+            lead_id = await running.post_lead({**HOT, "phone": f"+90532555000{n}"})
+            offer = await ayse.wait_for(offer_for(lead_id))
+            await asyncio.sleep(0.9 + n * 0.05)  # press right around the 1 s deadline
+            answer = await ayse.press(offer, "✅ Accept")
+            assert answer.text is not None
+            if "yours" in answer.text:
+                await ayse.wait_for(text_has(f"Lead #{lead_id} is yours"))
+                results.append("accepted")
+            else:
+                assert answer.text == "This offer is no longer open."
+                await ayse.wait_for(text_has(f"Lead #{lead_id} moved on"))
+                await running[SELIN].wait_for(text_has(f"Lead #{lead_id}", "needs a manager"))
+                results.append("expired")
+            await asyncio.sleep(0.5)
+            escalations = [m for m in running[SELIN].messages if f"#{lead_id}" in m.text]
+            assert len(escalations) == (results[-1] == "expired"), "one outcome, never both"
+
+
+async def test_a_restart_with_a_pending_offer_escalates_exactly_once(database_url: str) -> None:
+    config = office(sla={"hot": {"accept_within": "3s", "offers_before_managers": 3}})
+    async with BotApiSandbox(token=BOT_TOKEN) as sandbox:
+        async with running_office(config, database_url, sandbox=sandbox) as first:
+            await first.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+            lead_id = await first.post_lead(HOT)
+            await first[AYSE].wait_for(offer_for(lead_id))
+        await asyncio.sleep(3.5)  # the deadline passes while nothing runs
+        async with running_office(config, database_url, sandbox=sandbox) as second:
+            await second[MEHMET].wait_for(offer_for(lead_id), timeout=5)
+            await second[AYSE].wait_for(text_has(f"Lead #{lead_id} moved on"))
+            await asyncio.sleep(1.0)  # let any duplicate sweep or timer show itself
+        engine = create_engine(database_url)
+        async with engine.connect() as conn:
+            made = (await conn.execute(select(offers.c.agent_id).where(
+                offers.c.lead_id == lead_id).order_by(offers.c.id))).scalars().all()
+            expired = (await conn.execute(select(lead_events.c.id).where(
+                lead_events.c.lead_id == lead_id, lead_events.c.kind == "expired"))).all()
+        await engine.dispose()
+    assert list(made) == [AYSE, MEHMET]
+    assert len(expired) == 1
+    offers_to_mehmet = [m for m in sandbox.user(MEHMET, "Mehmet").messages
+                        if f"#{lead_id}" in m.text]
+    assert len(offers_to_mehmet) == 1
