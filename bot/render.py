@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import keyboards
 from bot.i18n import Markup, t
-from core.model import Lead, LeadStatus
+from core.model import Lead, LeadStatus, Stage
 from core.services import WaitingLead
 from core.stats import Figures, Stats
 
@@ -213,8 +213,8 @@ class Renderer:
             sla=Markup(self._pct(lang, office.sla_met_pct)),
             to_owner=Markup(self._maybe_duration(lang, stats.median_to_owner_s))))
         outcomes = ", ".join(
-            f"{t(lang, f'stage.{stage}')} {count}" for stage, count in sorted(
-                office.stages.items(), key=lambda kv: kv[0]))
+            f"{t(lang, f'stage.{stage.value}')} {office.stages[stage.value]}"
+            for stage in Stage if office.stages.get(stage.value))
         lines.append(t(lang, "stats.outcomes", outcomes=Markup(outcomes or "—")))
         if stats.per_agent:
             lines += ["", t(lang, "stats.agents")]
