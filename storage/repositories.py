@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.config import Role, Temperature
@@ -130,9 +131,13 @@ class SqlLeads:
         self._conn = conn
 
     async def add(self, lead: Lead) -> Lead:
-        """Store a new lead and give it an id."""
-        result = await self._conn.execute(
-            insert(leads).values(**_lead_values(lead), version=lead.version))
+        """Store a new lead and give it an id; a duplicate external id is a Conflict."""
+        try:
+            result = await self._conn.execute(
+                insert(leads).values(**_lead_values(lead), version=lead.version))
+        except IntegrityError as exc:
+            # Two deliveries of one webhook raced past the lookup; the retry will find it.
+            raise Conflict(f"lead {lead.source}/{lead.external_id} already stored") from exc
         lead.id = result.inserted_primary_key[0]  # type: ignore[index]
         return lead
 

@@ -99,6 +99,16 @@ async def test_leads_arriving_at_once_never_double_pick_an_agent(
     assert Counter(o.agent_id for o in offers) == {AYSE: 10, MEHMET: 10, ZEYNEP: 10}
 
 
+async def test_one_webhook_delivered_twice_at_once_stores_one_lead(
+    relay: Leadrelay, engine: AsyncEngine
+) -> None:
+    payload = {**HOT, "external_id": "meta-77"}
+    results = await asyncio.gather(*(
+        relay.receive_lead(source_token=TOKEN, payload=payload) for _ in range(5)))
+    assert len({r.lead_id for r in results}) == 1
+    assert sum(r.created for r in results) == 1
+
+
 async def test_accept_racing_expiry_has_exactly_one_winner(
     relay: Leadrelay, engine: AsyncEngine, clock: ManualClock
 ) -> None:
