@@ -16,7 +16,7 @@ def configure_logging(level: str = "INFO") -> None:
     """Log to stderr; keep libraries that log request URLs (with the bot token) quiet."""
     logging.basicConfig(level=level.upper(),
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

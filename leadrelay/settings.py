@@ -58,5 +58,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        problem = "is not set" if first["type"] == "missing" else first["msg"]
+        problem = "is not set" if first["type"] == "missing" else first["msg"].removeprefix(
+            "Value error, ")
         raise SettingsError(f"setting {name} {problem}") from None
