@@ -1,0 +1,80 @@
+"""The outbox: what was committed reaches Telegram, through errors, 429s and restarts."""
+
+from __future__ import annotations
+
+import time
+
+from bot.sandbox import BotApiSandbox
+from core.clock import SystemClock
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from storage.db import create_engine
+from storage.migrate import upgrade
+from tests.harness import BOT_TOKEN, offer_for, running_office, text_has
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
+
+SLOW = {"hot": {"accept_within": "10m"}}
+
+
+async def test_a_send_that_fails_with_a_server_error_is_retried_until_delivered(
+    database_url: str,
+) -> None:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, SELIN)
+        running.sandbox.fail_next("sendMessage", error_code=502, description="Bad Gateway",
+                                  times=2)
+        lead_id = await running.post_lead(HOT)
+        await running[AYSE].wait_for(offer_for(lead_id), timeout=10)
+        sends = [c for c in running.sandbox.calls("sendMessage") if c.params.get("chat_id")
+                 in (AYSE, str(AYSE)) and f"#{lead_id}" in str(c.params.get("text"))]
+        assert [c.status for c in sends] == [502, 502, 200]
+
+
+async def test_retry_after_from_telegram_is_honoured(database_url: str) -> None:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, SELIN)
+        running.sandbox.fail_next("sendMessage", error_code=429,
+                                  description="Too Many Requests: retry after 1", retry_after=1)
+        started = time.monotonic()
+        lead_id = await running.post_lead(HOT)
+        await running[AYSE].wait_for(offer_for(lead_id), timeout=10)
+        assert time.monotonic() - started >= 1.0
+
+
+async def test_messages_committed_while_the_bot_was_down_are_sent_on_start(
+    database_url: str,
+) -> None:
+    async with BotApiSandbox(token=BOT_TOKEN) as sandbox:
+        async with running_office(office(sla=SLOW), database_url, sandbox=sandbox) as first:
+            await first.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        # The process is gone; a lead is committed with its offer in the outbox (as if the
+        # process crashed right after commit, before the dispatcher ran).
+        engine = create_engine(database_url)
+        await upgrade(engine)
+        relay = bootstrap(config=office(sla=SLOW), clock=SystemClock(),
+                          uow_factory=sql_uow_factory(engine))
+        lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+        await engine.dispose()
+        assert not [m for m in sandbox.user(AYSE, "Ayşe").messages if f"#{lead_id}" in m.text]
+        async with running_office(office(sla=SLOW), database_url, sandbox=sandbox) as second:
+            await second[AYSE].wait_for(offer_for(lead_id), timeout=5)
+
+
+async def test_an_edit_telegram_calls_not_modified_is_settled_not_retried(
+    database_url: str,
+) -> None:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, SELIN)
+        lead_id = await running.post_lead(HOT)
+        offer = await running[AYSE].wait_for(offer_for(lead_id))
+        running.sandbox.fail_next(
+            "editMessageText", error_code=400,
+            description="Bad Request: message is not modified: specified new message content "
+                        "and reply markup are exactly the same as a current content and reply "
+                        "markup of the message")
+        await running[AYSE].press(offer, "✅ Accept")
+        lead2 = await running.post_lead({**HOT, "phone": "+905551234567"})
+        await running[MEHMET].wait_for(offer_for(lead2))  # the queue moved past the edit
+        edits = running.sandbox.calls("editMessageText")
+        assert [c.status for c in edits] == [400]
+        await running[AYSE].send("/leads")
+        await running[AYSE].wait_for(text_has("Your open leads (1)"))
