@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,9 +64,19 @@ def encode(action: Action) -> str:
     return data
 
 
+_ID = re.compile(r"[0-9]{1,19}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def decode(data: str) -> Action:
-    """Unpack callback data, raising UnreadableButton for anything malformed."""
+    """Unpack callback data, raising UnreadableButton for anything we would not have written."""
     parts = data.split(":")
+    if len(parts) < 3 or not _ID.fullmatch(parts[1]):
+        raise UnreadableButton(data)
+    if parts[0] in _OFFER_CODES and not _TOKEN.fullmatch(parts[2]):
+        raise UnreadableButton(data)
+    if parts[0] == "m" and not _ID.fullmatch(parts[2]):
+        raise UnreadableButton(data)
     try:
         code = parts[0]
         if code in _OFFER_CODES and len(parts) in (3, 4):

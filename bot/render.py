@@ -14,6 +14,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import keyboards
 from bot.i18n import Markup, t
+from core.clock import Clock, SystemClock
 from core.model import Lead, LeadStatus, Stage
 from core.services import WaitingLead
 from core.stats import Figures, Stats
@@ -52,18 +53,24 @@ def _phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+_MESSAGE_SHOWN = 1000
+
+
 class Renderer:
     """Renders in the office's time zone."""
 
-    def __init__(self, *, zone: ZoneInfo, office: str) -> None:
+    def __init__(self, *, zone: ZoneInfo, office: str, clock: Clock | None = None) -> None:
         self.zone = zone
         self.office = office
+        self._clock = clock or SystemClock()
 
     def local_time(self, when: datetime | str) -> str:
         """A time of day in the office zone, with the date when it is not today's."""
         if isinstance(when, str):
             when = datetime.fromisoformat(when)
-        return when.astimezone(self.zone).strftime("%H:%M")
+        local = when.astimezone(self.zone)
+        today = self._clock.now().astimezone(self.zone).date()
+        return local.strftime("%H:%M" if local.date() == today else "%d.%m %H:%M")
 
     def local_datetime(self, when: datetime) -> str:
         """Date and time in the office zone."""
@@ -115,7 +122,10 @@ class Renderer:
         if p.get("email"):
             lines.append(f"{t(lang, 'field.email')}: {_esc(p['email'])}")
         if p.get("message"):
-            lines.append(f"{t(lang, 'field.message')}: <i>{_esc(p['message'])}</i>")
+            message = str(p["message"])
+            if len(message) > _MESSAGE_SHOWN:  # keeps every view well under Telegram's 4096
+                message = message[:_MESSAGE_SHOWN].rstrip() + "…"
+            lines.append(f"{t(lang, 'field.message')}: <i>{_esc(message)}</i>")
         return lines
 
     def _offer(self, lang: str, p: dict[str, Any]) -> Rendered:

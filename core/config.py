@@ -214,20 +214,29 @@ class OfficeConfig(_Strict):
     def _every_temperature(cls, sla: dict[Temperature, SlaConfig]) -> dict[Temperature, SlaConfig]:
         return {**_default_sla(), **sla}
 
-    @model_validator(mode="after")
-    def _consistent(self) -> OfficeConfig:
-        ids = [a.telegram_id for a in self.agents]
-        if len(set(ids)) != len(ids):
-            raise ValueError("two agents share a telegram_id")
-        if not any(a.role is Role.MANAGER and a.active for a in self.agents):
+    @field_validator("agents")
+    @classmethod
+    def _workable_roster(cls, agents: list[AgentConfig]) -> list[AgentConfig]:
+        seen: set[int] = set()
+        for agent in agents:
+            if agent.telegram_id in seen:
+                raise ValueError(f"two agents share telegram_id {agent.telegram_id}")
+            seen.add(agent.telegram_id)
+        if not any(a.role is Role.MANAGER and a.active for a in agents):
             raise ValueError("at least one active manager is needed: escalations go to managers")
-        names = [s.name for s in self.sources]
-        if len(set(names)) != len(names):
-            raise ValueError("two sources share a name")
-        tokens = [s.token.get_secret_value() for s in self.sources]
+        return agents
+
+    @field_validator("sources")
+    @classmethod
+    def _distinct_sources(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two sources share the name {name!r}")
+        tokens = [s.token.get_secret_value() for s in sources]
         if len(set(tokens)) != len(tokens):
-            raise ValueError("two sources share a token")
-        return self
+            raise ValueError("two sources share a token; each source needs its own")
+        return sources
 
     @property
     def zone(self) -> ZoneInfo:

@@ -34,7 +34,8 @@ def load_office(path: Path) -> OfficeConfig:
         return OfficeConfig.model_validate(data)
     except ValidationError as exc:
         problems = [
-            f"{path}: {_key_path(err['loc']) or '(top level)'}: {err['msg']}"
+            f"{path}: {_key_path(err['loc']) or '(top level)'}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         ]
         raise ConfigError("\n".join(problems)) from None
@@ -43,6 +44,8 @@ def load_office(path: Path) -> OfficeConfig:
 def _key_path(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself is wrong"
+            continue
         if isinstance(part, int):
             parts.append(f"[{part}]")
         else:

@@ -115,7 +115,7 @@ class Runtime:
             .concurrent_updates(8)
             .build()
         )
-        renderer = Renderer(zone=self.config.zone, office=self.config.name)
+        renderer = Renderer(zone=self.config.zone, office=self.config.name, clock=self.clock)
         register(self.application, BotContext(self.relay, renderer))
         self.dispatcher = OutboxDispatcher(store=OutboxStore(self.engine),
                                            bot=self.application.bot, renderer=renderer,
