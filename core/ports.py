@@ -38,12 +38,12 @@ class AgentRepository(Protocol):
 class ContactRepository(Protocol):
     """People, de-duplicated by phone and e-mail."""
 
-    async def find(self, *, phone: str | None, email: str | None) -> list[Contact]:
-        """Contacts whose phone or e-mail matches, phone matches first."""
+    async def find_any(self, *, phones: Sequence[str], emails: Sequence[str]) -> list[Contact]:
+        """Contacts with any of *phones* or *emails*, oldest first."""
         ...
 
-    async def add(self, contact: Contact) -> Contact:
-        """Store a new contact and give it an id."""
+    async def add_all(self, contacts: Sequence[Contact]) -> None:
+        """Store new contacts and give each its id."""
         ...
 
     async def update(self, contact: Contact) -> None:
@@ -54,20 +54,22 @@ class ContactRepository(Protocol):
 class LeadRepository(Protocol):
     """Leads; every change is conditional on the version read."""
 
-    async def add(self, lead: Lead) -> Lead:
-        """Store a new lead and give it an id."""
+    async def add_all(self, leads: Sequence[Lead]) -> None:
+        """Store new leads and give each its id; a duplicate external id raises Conflict."""
         ...
 
     async def get(self, lead_id: int) -> Lead | None:
         """One lead by id."""
         ...
 
-    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
-        """The lead a source already sent under *external_id*."""
+    async def by_external_ids(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], Lead]:
+        """The leads sources already sent, by (source, external_id)."""
         ...
 
-    async def open_for_contact(self, contact_id: int) -> list[Lead]:
-        """The contact's leads that an agent owns, newest first."""
+    async def owners_of(self, contact_ids: Sequence[int]) -> dict[int, int]:
+        """For each contact, the agent who owns its newest open lead."""
         ...
 
     async def update(self, lead: Lead) -> None:
@@ -90,8 +92,8 @@ class LeadRepository(Protocol):
 class OfferRepository(Protocol):
     """Offers; the status column decides every race."""
 
-    async def add(self, offer: Offer) -> Offer:
-        """Store a new offer and give it an id."""
+    async def add_all(self, offers: Sequence[Offer]) -> list[Offer]:
+        """Store new offers, give each its id, and return them."""
         ...
 
     async def get(self, offer_id: int) -> Offer | None:
@@ -146,6 +148,10 @@ class EventRepository(Protocol):
         """Record one event."""
         ...
 
+    async def add_all(self, events: Sequence[LeadEvent]) -> None:
+        """Record several events."""
+        ...
+
     async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
         """The history of any of *lead_ids*, oldest first."""
         ...
@@ -156,6 +162,10 @@ class Outbox(Protocol):
 
     async def add(self, message: OutgoingMessage) -> None:
         """Queue one message in the current transaction."""
+        ...
+
+    async def add_all(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Queue several messages in the current transaction."""
         ...
 
 

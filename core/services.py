@@ -6,7 +6,7 @@ updates, so when two actors race (Accept vs. expiry, two managers) exactly one w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -114,38 +114,110 @@ async def whoami(uow: UnitOfWork, *, telegram_id: int) -> Agent | None:
 # --- intake -----------------------------------------------------------------------------
 
 
-async def receive_lead(
-    uow: UnitOfWork, deps: Deps, *, source_token: str | None, payload: Mapping[str, object]
-) -> IntakeResult:
-    """Validate, de-duplicate, score and store a lead, and offer it to its first agent."""
+@dataclass(frozen=True)
+class IncomingLead:
+    """A lead whose source is authenticated and whose fields are valid, not yet stored."""
+
+    source: SourceConfig
+    data: LeadInput
+
+
+def admit_lead(
+    deps: Deps, *, source_token: str | None, payload: Mapping[str, object]
+) -> IncomingLead:
+    """Authenticate the source and validate the fields, without touching storage."""
     source = deps.config.source_by_token(source_token) if source_token else None
     if source is None:
         raise UnknownSource()
-    data = validate_lead(payload, default_region=deps.config.default_region)
+    return IncomingLead(source, validate_lead(payload, default_region=deps.config.default_region))
+
+
+async def receive_lead(
+    uow: UnitOfWork, deps: Deps, *, source_token: str | None, payload: Mapping[str, object]
+) -> IntakeResult:
+    """Validate, de-duplicate, score and store one lead, and offer it to its first agent."""
+    incoming = admit_lead(deps, source_token=source_token, payload=payload)
+    return (await receive_leads(uow, deps, [incoming]))[0]
+
+
+async def receive_leads(
+    uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead]
+) -> list[IntakeResult]:
+    """Store admitted leads in one transaction and offer each to its first agent.
+
+    Leads that arrive together share one transaction, one roster read and one hold of the
+    rotation lock; that, not faster statements, is what lets intake keep up with a burst.
+    """
     now = deps.clock.now()
     async with uow:
-        if data.external_id is not None:
-            known = await uow.leads.by_external_id(source.name, data.external_id)
-            if known is not None:
-                return IntakeResult(known.id, created=False)
-        contact, returning = await _contact_for(uow, data, now)
-        lead = _new_lead(deps, data, source, contact, returning, now)
-        owner = await _continuity_owner(uow, lead) if returning else None
-        decision = await _decide(uow, deps, lead, tried=set(), prefer=owner)
-        if decision.agent_id is None:
-            lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
-        lead = await uow.leads.add(lead)
-        await uow.events.add(LeadEvent(lead.id, now, "received", data={
-            "source": source.name, "score": lead.score, "temperature": lead.temperature.value,
-        }))
-        await _act_on(uow, deps, lead, decision, offers_made=0, now=now)
+        known = await uow.leads.by_external_ids(
+            [(i.source.name, i.data.external_id) for i in batch if i.data.external_id])
+        book = _ContactBook(await uow.contacts.find_any(
+            phones=[i.data.phone for i in batch if i.data.phone],
+            emails=[i.data.email for i in batch if i.data.email]))
+        slots: list[tuple[Lead, bool]] = []
+        fresh: list[tuple[Lead, Contact]] = []
+        for incoming in batch:
+            key = (incoming.source.name, incoming.data.external_id or "")
+            if incoming.data.external_id and key in known:
+                slots.append((known[key], False))  # a sender's retry: same lead, nothing new
+                continue
+            contact, returning = book.resolve(incoming.data, now)
+            lead = _new_lead(deps, incoming.data, incoming.source, returning, now)
+            if incoming.data.external_id:
+                known[key] = lead
+            slots.append((lead, True))
+            fresh.append((lead, contact))
+        await uow.contacts.add_all(book.created)
+        for contact in book.changed:
+            await uow.contacts.update(contact)
+        for lead, contact in fresh:
+            lead.contact_id = contact.id
+        await _route_new_leads(uow, deps, [lead for lead, _ in fresh], now)
         await uow.commit()
-    return IntakeResult(lead.id, created=True)
+    return [IntakeResult(lead.id, created) for lead, created in slots]
+
+
+class _ContactBook:
+    """The people a batch may belong to, matched by phone first, then e-mail."""
+
+    def __init__(self, existing: Sequence[Contact]) -> None:
+        self.created: list[Contact] = []
+        self.changed: list[Contact] = []
+        self._by_phone = {c.phone: c for c in existing if c.phone}
+        self._by_email = {c.email: c for c in existing if c.email}
+
+    def resolve(self, data: LeadInput, now: datetime) -> tuple[Contact, bool]:
+        """The contact for *data* and whether we knew them, filling in what was missing."""
+        contact = (self._by_phone.get(data.phone) if data.phone else None) or (
+            self._by_email.get(data.email) if data.email else None)
+        if contact is None:
+            contact = Contact(data.phone, data.email, data.name, now)
+            self.created.append(contact)
+            self._index(contact)
+            return contact, False
+        changed = False
+        if contact.phone is None and data.phone is not None:
+            contact.phone, changed = data.phone, True
+        if contact.email is None and data.email is not None:
+            contact.email, changed = data.email, True
+        if contact.name is None and data.name is not None:
+            contact.name, changed = data.name, True
+        if changed:
+            self._index(contact)
+            if contact.id and contact not in self.changed:
+                self.changed.append(contact)
+        return contact, True
+
+    def _index(self, contact: Contact) -> None:
+        if contact.phone:
+            self._by_phone.setdefault(contact.phone, contact)
+        if contact.email:
+            self._by_email.setdefault(contact.email, contact)
 
 
 def _new_lead(
-    deps: Deps, data: LeadInput, source: SourceConfig, contact: Contact, returning: bool,
-    now: datetime,
+    deps: Deps, data: LeadInput, source: SourceConfig, returning: bool, now: datetime
 ) -> Lead:
     scoring = deps.config.scoring
     factors = factors_for(
@@ -154,7 +226,7 @@ def _new_lead(
     )
     value = score(factors, scoring)
     return Lead(
-        contact_id=contact.id, source=source.name, received_at=now, score=value,
+        contact_id=0, source=source.name, received_at=now, score=value,
         temperature=band(value, scoring), name=data.name, phone=data.phone, email=data.email,
         product=data.product, region=data.region, budget_min=data.budget_min,
         budget_max=data.budget_max, timing=data.timing, message=data.message,
@@ -162,119 +234,152 @@ def _new_lead(
     )
 
 
-async def _contact_for(uow: UnitOfWork, data: LeadInput, now: datetime) -> tuple[Contact, bool]:
-    """Find the person by phone or e-mail, filling in what they did not give before."""
-    matches = await uow.contacts.find(phone=data.phone, email=data.email)
-    if not matches:
-        contact = await uow.contacts.add(Contact(data.phone, data.email, data.name, now))
-        return contact, False
-    contact = matches[0]
-    changed = False
-    if contact.phone is None and data.phone is not None:
-        contact.phone, changed = data.phone, True
-    if contact.email is None and data.email is not None:
-        contact.email, changed = data.email, True
-    if contact.name is None and data.name is not None:
-        contact.name, changed = data.name, True
-    if changed:
-        await uow.contacts.update(contact)
-    return contact, True
-
-
-async def _continuity_owner(uow: UnitOfWork, lead: Lead) -> int | None:
-    """The agent who already works this contact, so one person has one point of contact."""
-    for earlier in await uow.leads.open_for_contact(lead.contact_id):
-        if earlier.owner_id is not None:
-            return earlier.owner_id
-    return None
+async def _route_new_leads(
+    uow: UnitOfWork, deps: Deps, leads: Sequence[Lead], now: datetime
+) -> None:
+    """Decide, store and announce the first offer (or the managers' alert) of each new lead."""
+    if not leads:
+        return
+    owners = await uow.leads.owners_of([lead.contact_id for lead in leads if lead.returning])
+    rotation = await _Rotation.load(uow)
+    decisions = []
+    for lead in leads:
+        decision = rotation.decide(deps.strategy, tried=set(), prefer=owners.get(lead.contact_id))
+        if decision.agent_id is None:
+            lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
+        decisions.append(decision)
+    await uow.leads.add_all(leads)
+    events = [LeadEvent(lead.id, now, "received", data={
+        "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
+    }) for lead in leads]
+    messages: list[OutgoingMessage] = []
+    offers = [_new_offer(deps, lead, d, sequence=1, now=now)
+              for lead, d in zip(leads, decisions, strict=True) if d.agent_id is not None]
+    await uow.offers.add_all(offers)
+    offer_of = {offer.lead_id: offer for offer in offers}
+    for lead, decision in zip(leads, decisions, strict=True):
+        offer = offer_of.get(lead.id)
+        if offer is not None:
+            notice = _offer_notice(deps, lead, rotation.agent(decision), offer, decision)
+        else:
+            notice = _manager_notice(deps, lead, rotation.roster, tried=[], reason="no_agent",
+                                     now=now)
+        events.append(notice.event)
+        messages.extend(notice.messages)
+    await uow.events.add_all(events)
+    await uow.outbox.add_all(messages)
+    for offer in offers:
+        uow.wake_at(offer.deadline)
+    await rotation.save(uow)
 
 
 # --- routing and offers -----------------------------------------------------------------
 
 
-async def _decide(
-    uow: UnitOfWork, deps: Deps, lead: Lead, *, tried: set[int], prefer: int | None = None
-) -> Decision:
-    """Choose the next agent for *lead*, or nobody, and say why."""
-    roster = await uow.agents.list()
-    candidates, skipped = eligible(roster, exclude=tried)
-    if prefer is not None and any(a.telegram_id == prefer for a in candidates):
-        return Decision(prefer, "continuity", "current_owner",
-                        tuple(a.telegram_id for a in candidates), tuple(skipped))
-    if not candidates:
-        return Decision(None, deps.strategy.name, "no_candidates", (), tuple(skipped))
-    last = await uow.rotations.lock(ROTATION)
-    chosen = deps.strategy.pick(candidates, roster=roster, last_agent_id=last)
-    await uow.rotations.save(ROTATION, chosen.telegram_id)
-    return Decision(chosen.telegram_id, deps.strategy.name, "rotation",
-                    tuple(a.telegram_id for a in candidates), tuple(skipped))
+class _Rotation:
+    """The roster and the round-robin pointer, held locked for one transaction."""
+
+    def __init__(self, roster: list[Agent], last: int | None) -> None:
+        self.roster = roster
+        self._last = last
+        self._moved = False
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork) -> _Rotation:
+        """Read the roster and lock the pointer, so concurrent writers queue behind us."""
+        roster = await uow.agents.list()
+        return cls(roster, await uow.rotations.lock(ROTATION))
+
+    def decide(self, strategy: Strategy, *, tried: set[int], prefer: int | None) -> Decision:
+        """Choose the next agent, or nobody, and say why; the pointer moves only on a pick."""
+        candidates, skipped = eligible(self.roster, exclude=tried)
+        ids = tuple(a.telegram_id for a in candidates)
+        if prefer is not None and prefer in ids:
+            return Decision(prefer, "continuity", "current_owner", ids, tuple(skipped))
+        if not candidates:
+            return Decision(None, strategy.name, "no_candidates", (), tuple(skipped))
+        chosen = strategy.pick(candidates, roster=self.roster, last_agent_id=self._last)
+        self._last, self._moved = chosen.telegram_id, True
+        return Decision(chosen.telegram_id, strategy.name, "rotation", ids, tuple(skipped))
+
+    def agent(self, decision: Decision) -> Agent:
+        """The roster entry a decision picked."""
+        return next(a for a in self.roster if a.telegram_id == decision.agent_id)
+
+    async def save(self, uow: UnitOfWork) -> None:
+        """Store the pointer if it moved."""
+        if self._moved and self._last is not None:
+            await uow.rotations.save(ROTATION, self._last)
 
 
-async def _act_on(
-    uow: UnitOfWork, deps: Deps, lead: Lead, decision: Decision, *, offers_made: int,
-    now: datetime,
-) -> None:
-    """Carry out a routing decision whose status is already on *lead*: offer, or managers."""
-    if decision.agent_id is None:
-        await _hand_to_managers(uow, deps, lead, now, reason="no_agent")
-        return
-    agent = await uow.agents.get(decision.agent_id)
-    assert agent is not None  # eligible() checked it, within this transaction
-    assert agent.chat_id is not None
-    sla = deps.config.sla[lead.temperature]
-    offer = await uow.offers.add(Offer(
-        lead_id=lead.id, agent_id=agent.telegram_id, token=deps.new_token(), created_at=now,
-        deadline=now + sla.accept_within, sequence=offers_made + 1, trace=decision.as_trace(),
-    ))
-    await uow.events.add(LeadEvent(lead.id, now, "offered", agent.telegram_id,
-                                   {"offer_id": offer.id, "why": decision.reason}))
-    await uow.outbox.add(_message(
-        deps, agent, "offer", now, ref=f"offer:{offer.id}",
+@dataclass(frozen=True)
+class _Notice:
+    """The history entry and the messages one routing outcome causes."""
+
+    event: LeadEvent
+    messages: list[OutgoingMessage]
+
+
+def _new_offer(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
+               now: datetime) -> Offer:
+    assert decision.agent_id is not None
+    window = deps.config.sla[lead.temperature].accept_within
+    return Offer(lead_id=lead.id, agent_id=decision.agent_id, token=deps.new_token(),
+                 created_at=now, deadline=now + window, sequence=sequence,
+                 trace=decision.as_trace())
+
+
+def _offer_notice(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
+                  decision: Decision) -> _Notice:
+    event = LeadEvent(lead.id, offer.created_at, "offered", agent.telegram_id,
+                      {"offer_id": offer.id, "why": decision.reason})
+    message = _message(
+        deps, agent, "offer", offer.created_at, ref=f"offer:{offer.id}",
         params={**_summary(lead), "offer_id": offer.id, "token": offer.token,
                 "deadline": offer.deadline.isoformat(),
-                "window_s": int(sla.accept_within.total_seconds()),
+                "window_s": int((offer.deadline - offer.created_at).total_seconds()),
                 "sequence": offer.sequence, "why": decision.reason},
-    ))
-    uow.wake_at(offer.deadline)
+    )
+    return _Notice(event, [message])
+
+
+def _manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
+                    reason: str, now: datetime) -> _Notice:
+    """The lead for every manager, with a button per agent they can assign it to."""
+    names = {a.telegram_id: a.name for a in roster}
+    choices = [[a.telegram_id, a.name] for a in roster
+               if a.active and not a.away and a.chat_id is not None]
+    params = {**_summary(lead), **_contact_details(lead), "reason": reason,
+              "tried": [names.get(t, str(t)) for t in tried], "choices": choices}
+    messages = [_message(deps, manager, "escalated", now,
+                         ref=f"esc:{lead.id}:{manager.telegram_id}", params=params)
+                for manager in roster if manager.is_manager and manager.chat_id is not None]
+    return _Notice(LeadEvent(lead.id, now, "escalated", data={"reason": reason}), messages)
 
 
 async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
     """After a decline or expiry, offer *lead* to the next agent or hand it to the managers."""
     offers = await uow.offers.for_lead(lead.id)
+    tried = [o.agent_id for o in offers]
+    rotation = await _Rotation.load(uow)
     limit = deps.config.sla[lead.temperature].offers_before_managers
-    if len(offers) >= limit:
-        lead.status = LeadStatus.WITH_MANAGERS
-        await _hand_to_managers(uow, deps, lead, now, reason="no_accept")
-        await uow.leads.update(lead)
-        return
-    decision = await _decide(uow, deps, lead, tried={o.agent_id for o in offers})
-    lead.status = LeadStatus.OFFERED if decision.agent_id else LeadStatus.WITH_MANAGERS
+    decision = (Decision(None, deps.strategy.name, "limit") if len(offers) >= limit
+                else rotation.decide(deps.strategy, tried=set(tried), prefer=None))
     if decision.agent_id is None:
-        await _hand_to_managers(uow, deps, lead, now, reason="no_agent")
-        await uow.leads.update(lead)
-        return
+        lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
+        reason = "no_accept" if len(offers) >= limit else "no_agent"
+        notice = _manager_notice(deps, lead, rotation.roster, tried=tried, reason=reason,
+                                 now=now)
+    else:
+        lead.status = LeadStatus.OFFERED
+        [offer] = await uow.offers.add_all(
+            [_new_offer(deps, lead, decision, sequence=len(offers) + 1, now=now)])
+        notice = _offer_notice(deps, lead, rotation.agent(decision), offer, decision)
+        uow.wake_at(offer.deadline)
     await uow.leads.update(lead)
-    await _act_on(uow, deps, lead, decision, offers_made=len(offers), now=now)
-
-
-async def _hand_to_managers(
-    uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *, reason: str
-) -> None:
-    """Send the lead to every manager with a button per agent they can assign it to."""
-    lead.escalated_at = now
-    roster = await uow.agents.list()
-    tried = [o.agent_id for o in await uow.offers.for_lead(lead.id)] if lead.id else []
-    names = {a.telegram_id: a.name for a in roster}
-    choices = [[a.telegram_id, a.name] for a in roster
-               if a.active and not a.away and a.chat_id is not None]
-    await uow.events.add(LeadEvent(lead.id, now, "escalated", data={"reason": reason}))
-    for manager in roster:
-        if manager.is_manager and manager.chat_id is not None:
-            await uow.outbox.add(_message(
-                deps, manager, "escalated", now, ref=f"esc:{lead.id}:{manager.telegram_id}",
-                params={**_summary(lead), **_contact_details(lead), "reason": reason,
-                        "tried": [names.get(t, str(t)) for t in tried], "choices": choices},
-            ))
+    await uow.events.add(notice.event)
+    await uow.outbox.add_all(notice.messages)
+    await rotation.save(uow)
 
 
 # --- agent actions ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -15,6 +15,7 @@ from core.errors import Conflict
 from core.model import Agent, DeclineReason, Lead, Offer, Stage
 from core.ports import UnitOfWork
 from core.stats import Stats
+from leadrelay.intake import IntakeQueue
 
 T = TypeVar("T")
 
@@ -47,6 +48,10 @@ class Leadrelay:
     deps: services.Deps
     uow: Callable[[], UnitOfWork]
     signals: Signals = field(default_factory=Signals)
+    _intake: IntakeQueue = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._intake = IntakeQueue(self._write_leads)
 
     @property
     def config(self) -> OfficeConfig:
@@ -67,9 +72,14 @@ class Leadrelay:
     async def receive_lead(
         self, *, source_token: str | None, payload: Mapping[str, object]
     ) -> services.IntakeResult:
-        """Take in a lead from a webhook or an import."""
-        return await self._retrying(lambda: services.receive_lead(
-            self.uow(), self.deps, source_token=source_token, payload=payload))
+        """Take in a lead from a webhook or an import; answers once it is committed."""
+        incoming = services.admit_lead(self.deps, source_token=source_token, payload=payload)
+        return await self._intake.submit(incoming)
+
+    async def _write_leads(
+        self, batch: Sequence[services.IncomingLead]
+    ) -> list[services.IntakeResult]:
+        return await services.receive_leads(self.uow(), self.deps, batch)
 
     async def roster(self) -> list[Agent]:
         """Everyone on the stored roster, with their chats."""

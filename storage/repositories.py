@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy import Row, Table, and_, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -71,28 +71,26 @@ class SqlContacts:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def find(self, *, phone: str | None, email: str | None) -> list[Contact]:
-        """Contacts whose phone or e-mail matches, phone matches first."""
+    async def find_any(self, *, phones: Sequence[str], emails: Sequence[str]) -> list[Contact]:
+        """Contacts with any of *phones* or *emails*, oldest first."""
         conditions = []
-        if phone:
-            conditions.append(contacts.c.phone == phone)
-        if email:
-            conditions.append(contacts.c.email == email)
+        if phones:
+            conditions.append(contacts.c.phone.in_(sorted(set(phones))))
+        if emails:
+            conditions.append(contacts.c.email.in_(sorted(set(emails))))
         if not conditions:
             return []
         rows = await self._conn.execute(
             select(contacts).where(or_(*conditions)).order_by(contacts.c.id))
-        found = [Contact(r.phone, r.email, r.name, r.created_at, r.id) for r in rows]
-        found.sort(key=lambda c: (phone is None or c.phone != phone, c.id))
-        return found
+        return [Contact(r.phone, r.email, r.name, r.created_at, r.id) for r in rows]
 
-    async def add(self, contact: Contact) -> Contact:
-        """Store a new contact and give it an id."""
-        result = await self._conn.execute(insert(contacts).values(
-            phone=contact.phone, email=contact.email, name=contact.name,
-            created_at=contact.created_at))
-        contact.id = result.inserted_primary_key[0]  # type: ignore[index]
-        return contact
+    async def add_all(self, new: Sequence[Contact]) -> None:
+        """Store new contacts and give each its id."""
+        rows = [{"phone": c.phone, "email": c.email, "name": c.name,
+                 "created_at": c.created_at} for c in new]
+        for contact, contact_id in zip(new, await _insert_returning_ids(
+                self._conn, contacts, rows), strict=True):
+            contact.id = contact_id
 
     async def update(self, contact: Contact) -> None:
         """Save a contact's changed phone, e-mail or name."""
@@ -130,34 +128,47 @@ class SqlLeads:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def add(self, lead: Lead) -> Lead:
-        """Store a new lead and give it an id; a duplicate external id is a Conflict."""
+    async def add_all(self, new: Sequence[Lead]) -> None:
+        """Store new leads and give each its id; a duplicate external id raises Conflict."""
+        rows = [{**_lead_values(lead), "version": lead.version} for lead in new]
         try:
-            result = await self._conn.execute(
-                insert(leads).values(**_lead_values(lead), version=lead.version))
+            ids = await _insert_returning_ids(self._conn, leads, rows)
         except IntegrityError as exc:
             # Two deliveries of one webhook raced past the lookup; the retry will find it.
-            raise Conflict(f"lead {lead.source}/{lead.external_id} already stored") from exc
-        lead.id = result.inserted_primary_key[0]  # type: ignore[index]
-        return lead
+            raise Conflict("a lead with this source and external id is already stored") from exc
+        for lead, lead_id in zip(new, ids, strict=True):
+            lead.id = lead_id
 
     async def get(self, lead_id: int) -> Lead | None:
         """One lead by id."""
         row = (await self._conn.execute(select(leads).where(leads.c.id == lead_id))).first()
         return _lead(row) if row else None
 
-    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
-        """The lead a source already sent under *external_id*."""
-        row = (await self._conn.execute(select(leads).where(
-            leads.c.source == source, leads.c.external_id == external_id))).first()
-        return _lead(row) if row else None
-
-    async def open_for_contact(self, contact_id: int) -> list[Lead]:
-        """The contact's leads that an agent owns, newest first."""
+    async def by_external_ids(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], Lead]:
+        """The leads sources already sent, by (source, external_id)."""
+        if not keys:
+            return {}
         rows = await self._conn.execute(select(leads).where(
-            leads.c.contact_id == contact_id, leads.c.status == LeadStatus.OWNED.value,
-        ).order_by(leads.c.id.desc()))
-        return [_lead(r) for r in rows]
+            leads.c.external_id.in_(sorted({ext for _, ext in keys}))))
+        wanted = set(keys)
+        found = {}
+        for row in rows:
+            if (row.source, row.external_id) in wanted:
+                found[(row.source, row.external_id)] = _lead(row)
+        return found
+
+    async def owners_of(self, contact_ids: Sequence[int]) -> dict[int, int]:
+        """For each contact, the agent who owns its newest open lead."""
+        if not contact_ids:
+            return {}
+        rows = await self._conn.execute(
+            select(leads.c.contact_id, leads.c.owner_id).where(
+                leads.c.contact_id.in_(sorted(set(contact_ids))),
+                leads.c.status == LeadStatus.OWNED.value,
+            ).order_by(leads.c.id))
+        return {row.contact_id: row.owner_id for row in rows}  # newest wins: ordered by id
 
     async def update(self, lead: Lead) -> None:
         """Save *lead* if nobody changed it since it was read, else raise Conflict."""
@@ -205,14 +216,15 @@ class SqlOffers:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def add(self, offer: Offer) -> Offer:
-        """Store a new offer and give it an id."""
-        result = await self._conn.execute(insert(offers).values(
-            lead_id=offer.lead_id, agent_id=offer.agent_id, token=offer.token,
-            status=offer.status.value, created_at=offer.created_at, deadline=offer.deadline,
-            sequence=offer.sequence, trace=offer.trace))
-        offer.id = result.inserted_primary_key[0]  # type: ignore[index]
-        return offer
+    async def add_all(self, new: Sequence[Offer]) -> list[Offer]:
+        """Store new offers, give each its id, and return them."""
+        rows = [{"lead_id": o.lead_id, "agent_id": o.agent_id, "token": o.token,
+                 "status": o.status.value, "created_at": o.created_at, "deadline": o.deadline,
+                 "sequence": o.sequence, "trace": o.trace} for o in new]
+        for offer, offer_id in zip(new, await _insert_returning_ids(
+                self._conn, offers, rows), strict=True):
+            offer.id = offer_id
+        return list(new)
 
     async def get(self, offer_id: int) -> Offer | None:
         """One offer by id."""
@@ -294,9 +306,14 @@ class SqlEvents:
 
     async def add(self, event: LeadEvent) -> None:
         """Record one event."""
-        await self._conn.execute(insert(lead_events).values(
-            lead_id=event.lead_id, at=event.at, kind=event.kind, agent_id=event.agent_id,
-            data=event.data))
+        await self.add_all([event])
+
+    async def add_all(self, events: Sequence[LeadEvent]) -> None:
+        """Record several events."""
+        if events:
+            await self._conn.execute(insert(lead_events), [
+                {"lead_id": e.lead_id, "at": e.at, "kind": e.kind, "agent_id": e.agent_id,
+                 "data": e.data} for e in events])
 
     async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
         """The history of any of *lead_ids*, oldest first."""
@@ -314,8 +331,37 @@ class SqlOutbox:
 
     async def add(self, message: OutgoingMessage) -> None:
         """Queue one message in the current transaction."""
-        await self._conn.execute(insert(outbox).values(
-            chat_id=message.chat_id, template=message.template, params=message.params,
-            ref=message.ref, edit_ref=message.edit_ref, created_at=message.created_at,
-            attempts=0))
-        self.added += 1
+        await self.add_all([message])
+
+    async def add_all(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Queue several messages in the current transaction."""
+        if messages:
+            await self._conn.execute(insert(outbox), [
+                {"chat_id": m.chat_id, "template": m.template, "params": m.params,
+                 "ref": m.ref, "edit_ref": m.edit_ref, "created_at": m.created_at,
+                 "attempts": 0} for m in messages])
+            self.added += len(messages)
+
+
+async def _insert_returning_ids(
+    conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert *rows* with one executemany and return their ids in the same order.
+
+    INSERT ... RETURNING would cost a statement per row on SQLite (it cannot promise the
+    order of returned rows), so ids are taken first: from the sequence on PostgreSQL, and
+    above the current maximum on SQLite, where this transaction began IMMEDIATE and holds
+    the write lock, so no other writer can take the same ids.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        allocated = await conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :n)"), {"table": table.name, "n": len(rows)})
+        ids = [int(row[0]) for row in allocated]
+    else:
+        top = (await conn.execute(select(func.max(table.c.id)))).scalar() or 0
+        ids = list(range(top + 1, top + 1 + len(rows)))
+    await conn.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids

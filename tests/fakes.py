@@ -59,39 +59,41 @@ class FakeAgents(_Repo):
 
 
 class FakeContacts(_Repo):
-    async def find(self, *, phone: str | None, email: str | None) -> list[Contact]:
+    async def find_any(self, *, phones: Sequence[str], emails: Sequence[str]) -> list[Contact]:
         found = [c for c in self.db.contacts.values()
-                 if (phone and c.phone == phone) or (email and c.email == email)]
-        found.sort(key=lambda c: (phone is None or c.phone != phone, c.id))
-        return [copy.copy(c) for c in found]
+                 if (c.phone and c.phone in phones) or (c.email and c.email in emails)]
+        return [copy.copy(c) for c in sorted(found, key=lambda c: c.id)]
 
-    async def add(self, contact: Contact) -> Contact:
-        contact.id = next(self.db.ids)
-        self.db.contacts[contact.id] = copy.copy(contact)
-        return contact
+    async def add_all(self, contacts: Sequence[Contact]) -> None:
+        for contact in contacts:
+            contact.id = next(self.db.ids)
+            self.db.contacts[contact.id] = copy.copy(contact)
 
     async def update(self, contact: Contact) -> None:
         self.db.contacts[contact.id] = copy.copy(contact)
 
 
 class FakeLeads(_Repo):
-    async def add(self, lead: Lead) -> Lead:
-        lead.id = next(self.db.ids)
-        self.db.leads[lead.id] = copy.deepcopy(lead)
-        return lead
+    async def add_all(self, leads: Sequence[Lead]) -> None:
+        for lead in leads:
+            lead.id = next(self.db.ids)
+            self.db.leads[lead.id] = copy.deepcopy(lead)
 
     async def get(self, lead_id: int) -> Lead | None:
         lead = self.db.leads.get(lead_id)
         return copy.deepcopy(lead) if lead else None
 
-    async def by_external_id(self, source: str, external_id: str) -> Lead | None:
-        return next((copy.deepcopy(v) for v in self.db.leads.values()
-                     if v.source == source and v.external_id == external_id), None)
+    async def by_external_ids(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], Lead]:
+        return {(v.source, v.external_id): copy.deepcopy(v) for v in self.db.leads.values()
+                if v.external_id is not None and (v.source, v.external_id) in set(keys)}
 
-    async def open_for_contact(self, contact_id: int) -> list[Lead]:
-        found = [v for v in self.db.leads.values()
-                 if v.contact_id == contact_id and v.status is LeadStatus.OWNED]
-        return [copy.deepcopy(v) for v in sorted(found, key=lambda v: -v.id)]
+    async def owners_of(self, contact_ids: Sequence[int]) -> dict[int, int]:
+        owned = sorted((v for v in self.db.leads.values()
+                        if v.contact_id in contact_ids and v.status is LeadStatus.OWNED
+                        and v.owner_id is not None), key=lambda v: v.id)
+        return {v.contact_id: v.owner_id for v in owned if v.owner_id is not None}
 
     async def update(self, lead: Lead) -> None:
         stored = self.db.leads.get(lead.id)
@@ -113,10 +115,11 @@ class FakeLeads(_Repo):
 
 
 class FakeOffers(_Repo):
-    async def add(self, offer: Offer) -> Offer:
-        offer.id = next(self.db.ids)
-        self.db.offers[offer.id] = copy.deepcopy(offer)
-        return offer
+    async def add_all(self, offers: Sequence[Offer]) -> list[Offer]:
+        for offer in offers:
+            offer.id = next(self.db.ids)
+            self.db.offers[offer.id] = copy.deepcopy(offer)
+        return list(offers)
 
     async def get(self, offer_id: int) -> Offer | None:
         offer = self.db.offers.get(offer_id)
@@ -163,6 +166,9 @@ class FakeEvents(_Repo):
     async def add(self, event: LeadEvent) -> None:
         self.db.events.append(copy.deepcopy(event))
 
+    async def add_all(self, events: Sequence[LeadEvent]) -> None:
+        self.db.events.extend(copy.deepcopy(list(events)))
+
     async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
         return [e for e in self.db.events if e.lead_id in set(lead_ids)]
 
@@ -170,6 +176,9 @@ class FakeEvents(_Repo):
 class FakeOutbox(_Repo):
     async def add(self, message: OutgoingMessage) -> None:
         self.db.outbox.append(copy.deepcopy(message))
+
+    async def add_all(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.db.outbox.extend(copy.deepcopy(list(messages)))
 
 
 class FakeUnitOfWork:

@@ -285,3 +285,24 @@ async def test_a_failed_unit_of_work_leaves_nothing_behind(
         await relay.decline_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token,
                                   reason=DeclineReason.BUSY)
     assert len(db.outbox) == outbox_before
+
+
+async def test_a_batch_shares_one_transaction_yet_keeps_each_lead_apart(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    from core.services import admit_lead, receive_leads
+
+    payloads = [{**HOT, "external_id": "x-1"}, {**HOT, "external_id": "x-1"},
+                {"email": "deniz@example.com", "phone": HOT["phone"]},
+                {"phone": "+905550000001"}]
+    batch = [admit_lead(relay.deps, source_token=TOKEN, payload=p) for p in payloads]
+    commits = db.commits
+    results = await receive_leads(relay.uow(), relay.deps, batch)
+    assert db.commits == commits + 1
+    assert [r.created for r in results] == [True, False, True, True]
+    assert results[0].lead_id == results[1].lead_id
+    assert len(db.leads) == 3
+    assert len(db.contacts) == 2, "the same phone twice in one batch is one person"
+    assert db.leads[results[2].lead_id].returning
+    owners = [pending_offer(db, r.lead_id).agent_id for r in (results[0], results[2], results[3])]
+    assert owners == [AYSE, MEHMET, ZEYNEP], "one rotation, advanced once per new lead"
