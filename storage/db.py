@@ -8,6 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+READ_ONLY = "leadrelay_read_only"
+"""Execution option for connections that only read: on SQLite they begin without a lock."""
+
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Return an async engine for *url* (sqlite+aiosqlite or postgresql+asyncpg)."""
@@ -35,4 +38,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers need no lock in WAL mode; taking it would make them queue behind writers.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

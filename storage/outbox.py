@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import READ_ONLY
 from storage.tables import outbox, sent_messages
 
 
@@ -42,6 +43,7 @@ class OutboxStore:
             .limit(limit)
         )
         async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
             rows = await conn.execute(query)
             return [
                 QueuedMessage(r.id, r.chat_id, r.template, r.params, r.ref, r.edit_ref,
@@ -52,6 +54,7 @@ class OutboxStore:
     async def message_id(self, ref: str) -> tuple[int, int] | None:
         """The (chat_id, message_id) a ref was sent as, if it was."""
         async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
             row = (await conn.execute(
                 select(sent_messages).where(sent_messages.c.ref == ref))).first()
         return (row.chat_id, row.message_id) if row else None
@@ -82,5 +85,6 @@ class OutboxStore:
     async def backlog(self) -> int:
         """How many rows wait to be sent."""
         async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
             return int((await conn.execute(select(func.count()).select_from(outbox).where(
                 outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None)))).scalar_one())
