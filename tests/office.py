@@ -11,9 +11,9 @@ HOT = {"phone": "+905321234567", "name": "Deniz Kaya", "product": "residential",
        "timing": "this week"}
 
 
-def office(**changes: object) -> OfficeConfig:
-    """The test office, with top-level keys replaced by *changes*."""
-    data: dict[str, object] = {
+def office_data() -> dict[str, object]:
+    """The test office as the YAML mapping an operator would write."""
+    return {
         "name": "Test Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
         "agents": [
             {"telegram_id": AYSE, "name": "Ayşe"}, {"telegram_id": MEHMET, "name": "Mehmet"},
@@ -24,5 +24,8 @@ def office(**changes: object) -> OfficeConfig:
         "sources": [{"name": "website", "token": TOKEN, "channel": "web_form"}],
         "sla": {"hot": {"accept_within": "5m", "offers_before_managers": 2}},
     }
-    data.update(changes)
-    return OfficeConfig.model_validate(data)
+
+
+def office(**changes: object) -> OfficeConfig:
+    """The test office, with top-level keys replaced by *changes*."""
+    return OfficeConfig.model_validate({**office_data(), **changes})

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from bot.sandbox import BotApiSandbox
-from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
+from tests.office import AYSE, CAN, MEHMET, SELIN, ZEYNEP, office_data
 
 BOT_TOKEN = "123456789:" + "A" * 35
 START_TIMEOUT = 60.0
@@ -50,21 +50,6 @@ def run_cli(args: list[str], cwd: Path, env: Mapping[str, str],
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*leadrelay_command(), *args], cwd=cwd, env=dict(env),
                           capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def office_data() -> dict[str, object]:
-    """The office of tests/office.py, as the YAML an operator would write."""
-    return {
-        "name": "Test Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
-        "agents": [
-            {"telegram_id": AYSE, "name": "Ayşe"}, {"telegram_id": MEHMET, "name": "Mehmet"},
-            {"telegram_id": ZEYNEP, "name": "Zeynep"},
-            {"telegram_id": CAN, "name": "Can", "away": True},
-            {"telegram_id": SELIN, "name": "Selin", "role": "manager"},
-        ],
-        "sources": [{"name": "website", "token": TOKEN, "channel": "web_form"}],
-        "sla": {"hot": {"accept_within": "5m", "offers_before_managers": 2}},
-    }
 
 
 def write_office(path: Path, data: object) -> Path:
