@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,7 +78,68 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class AgentConfig(_Strict):
+class Tier(StrEnum):
+    """Performance tier: A converts best."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Weekday(StrEnum):
+    """Days of the week, as written in the config."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class WorkingHours(_Strict):
+    """When someone works: days of the week and a daily window in their time zone."""
+
+    days: list[Weekday] = Field(default_factory=lambda: list(Weekday)[:5], min_length=1)
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WorkingHours:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+    def covers(self, moment: datetime) -> bool:
+        """Whether *moment* (already in the right zone) falls inside these hours."""
+        day = list(Weekday)[moment.weekday()]
+        return day in self.days and self.start <= moment.time() < self.end
+
+
+class AgentProfile(_Strict):
+    """What routing knows about a person besides who they are."""
+
+    team: str | None = None
+    territories: list[str] = Field(default_factory=list)
+    specialties: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    weight: float = Field(default=1.0, gt=0, le=100)
+    capacity: int | None = Field(default=None, ge=1)
+    tier: Tier | None = None
+    hours: WorkingHours | None = None
+    timezone: str | None = None
+    start_date: date | None = None
+    away_until: date | None = None
+    backup: int | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_zone(value)
+
+
+class AgentConfig(AgentProfile):
     """One person on the office roster."""
 
     telegram_id: int = Field(gt=0)
@@ -87,6 +148,11 @@ class AgentConfig(_Strict):
     active: bool = True
     away: bool = False
     language: Language | None = None
+
+    @property
+    def profile(self) -> AgentProfile:
+        """The routing attributes alone."""
+        return AgentProfile.model_validate(self.model_dump(include=set(AgentProfile.model_fields)))
 
 
 class SourceConfig(_Strict):
@@ -179,6 +245,161 @@ class ScoringConfig(_Strict):
         return {**_default_warmth(), **warmth}
 
 
+class Range(_Strict):
+    """An inclusive range; either end may be open."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not be above max")
+        return self
+
+    def contains(self, value: float | None) -> bool:
+        """Whether *value* lies in the range (an unknown value never does)."""
+        if value is None:
+            return False
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class When(_Strict):
+    """Conditions on a lead; all given ones must hold, and any listed value of one will do."""
+
+    source: list[str] = Field(default_factory=list)
+    product: list[str] = Field(default_factory=list)
+    region: list[str] = Field(default_factory=list)  # prefixes: "istanbul" covers districts
+    postal_code: list[str] = Field(default_factory=list)  # prefixes
+    budget: Range | None = None  # against the top of the lead's budget
+    temperature: list[Temperature] = Field(default_factory=list)
+    score: Range | None = None
+    tags: list[str] = Field(default_factory=list)
+    language: list[str] = Field(default_factory=list)
+    business_hours: bool | None = None
+    returning: bool | None = None
+
+    @property
+    def is_default(self) -> bool:
+        """True when the rule matches every lead."""
+        return self == When()
+
+
+class Pool(_Strict):
+    """Who a rule may choose from; every selector given must hold, and any value of one will do.
+
+    `specialties: [$product]` and `territories: [$region]` mean "whoever covers this lead".
+    """
+
+    agents: list[str | int] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+    specialties: list[str] = Field(default_factory=list)
+    territories: list[str] = Field(default_factory=list)
+    tiers: list[Tier] = Field(default_factory=list)
+
+
+class StrategyName(StrEnum):
+    """The distribution methods a rule can use."""
+
+    ROUND_ROBIN = "round_robin"
+    WEIGHTED = "weighted"
+    LEAST_LOADED = "least_loaded"
+    TIERS = "tiers"
+    AVAILABILITY = "availability"
+
+
+MANAGERS = "managers"
+NURTURE = "nurture"
+
+
+def _default_split() -> dict[Tier, int]:
+    return {Tier.A: 40, Tier.B: 35, Tier.C: 25}
+
+
+class Rule(_Strict):
+    """If a lead matches `when`, pick from `pool` with `strategy`; nobody left → `fallback`."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    when: When = When()
+    pool: Pool = Pool()
+    strategy: StrategyName = StrategyName.ROUND_ROBIN
+    fallback: str = MANAGERS
+    tier_split: dict[Tier, int] = Field(default_factory=_default_split)
+
+    @field_validator("tier_split")
+    @classmethod
+    def _every_tier_gets_some(cls, split: dict[Tier, int]) -> dict[Tier, int]:
+        full = {**{t: 0 for t in Tier}, **split}
+        if any(share <= 0 for share in full.values()):
+            raise ValueError("every tier needs a share above 0, so nobody drops to zero")
+        return full
+
+
+class RampStep(_Strict):
+    """During the first `days` after their start date, a new agent gets every `every`-th lead."""
+
+    days: int = Field(gt=0)
+    every: int = Field(ge=2)
+
+
+class PenaltyPolicy(_Strict):
+    """Missing the accept SLA `misses` times within `within` costs hot leads for `length`."""
+
+    misses: int = Field(default=2, ge=1)
+    within: Duration = timedelta(days=7)
+    length: Duration = timedelta(days=7)
+
+
+class TierPolicy(_Strict):
+    """How tiers are earned: conversion over the review period, once enough leads were had."""
+
+    a_from: float = Field(default=0.30, ge=0, le=1)
+    b_from: float = Field(default=0.20, ge=0, le=1)
+    review: Duration = timedelta(days=90)
+    min_leads: int = Field(default=20, ge=1)
+
+
+def _default_ramp() -> list[RampStep]:
+    return [RampStep(days=30, every=3), RampStep(days=60, every=2)]
+
+
+class RoutingPolicy(_Strict):
+    """Ordered rules (first match decides, the default last) and the filters before them."""
+
+    rules: list[Rule] = Field(default_factory=lambda: [Rule(name="default")], min_length=1)
+    business_hours: WorkingHours = WorkingHours()
+    penalty: PenaltyPolicy = PenaltyPolicy()
+    ramp: list[RampStep] = Field(default_factory=_default_ramp)
+    tiers: TierPolicy = TierPolicy()
+
+    @model_validator(mode="after")
+    def _every_lead_has_somewhere_to_go(self) -> RoutingPolicy:
+        names = [rule.name for rule in self.rules]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two rules are named {name!r}")
+        if not self.rules[-1].when.is_default:
+            raise ValueError(f"the last rule ({self.rules[-1].name!r}) must have no `when`: "
+                             "it is the default that takes every lead the others did not")
+        for rule in self.rules:
+            seen = [rule.name]
+            target = rule.fallback
+            while target not in (MANAGERS, NURTURE):
+                if target not in names:
+                    raise ValueError(f"rule {rule.name!r} falls back to {target!r}, which is "
+                                     f"not a rule (nor managers / nurture)")
+                if target in seen:
+                    raise ValueError(f"rule {rule.name!r} falls back in a circle: "
+                                     + " → ".join([*seen, target]))
+                seen.append(target)
+                target = self.rules[names.index(target)].fallback
+        return self
+
+    def rule(self, name: str) -> Rule:
+        """The rule called *name*."""
+        return next(rule for rule in self.rules if rule.name == name)
+
+
 class OfficeConfig(_Strict):
     """Everything an office decides about how its leads are handled."""
 
@@ -190,16 +411,12 @@ class OfficeConfig(_Strict):
     sources: list[SourceConfig] = Field(min_length=1)
     sla: dict[Temperature, SlaConfig] = Field(default_factory=_default_sla)
     scoring: ScoringConfig = ScoringConfig()
+    routing: RoutingPolicy = RoutingPolicy()
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            hint = "use a name like Europe/Istanbul"
-            raise ValueError(f"unknown time zone {value!r} ({hint})") from None
-        return value
+        return _check_zone(value)
 
     @field_validator("default_region")
     @classmethod
@@ -238,6 +455,20 @@ class OfficeConfig(_Strict):
             raise ValueError("two sources share a token; each source needs its own")
         return sources
 
+    @model_validator(mode="after")
+    def _known_people(self) -> OfficeConfig:
+        ids = {a.telegram_id for a in self.agents}
+        names = {a.name for a in self.agents}
+        for rule in self.routing.rules:
+            for who in rule.pool.agents:
+                if who not in ids and who not in names:
+                    raise ValueError(f"routing rule {rule.name!r} names {who!r}, who is not "
+                                     "on the roster")
+        for agent in self.agents:
+            if agent.backup is not None and agent.backup not in ids:
+                raise ValueError(f"{agent.name}'s backup {agent.backup} is not on the roster")
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         """The office's time zone."""
@@ -259,6 +490,15 @@ class OfficeConfig(_Strict):
         if source.warmth is not None:
             return source.warmth
         return self.scoring.channel_warmth[source.channel]
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = "use a name like Europe/Istanbul"
+        raise ValueError(f"unknown time zone {value!r} ({hint})") from None
+    return value
 
 
 def _constant_time_equal(a: str, b: str) -> bool:

@@ -11,11 +11,13 @@ import phonenumbers
 from core.errors import FieldProblem, InvalidInput
 
 FIELDS = (
-    "name", "phone", "email", "product", "region", "budget_min", "budget_max",
-    "timing", "message", "external_id",
+    "name", "phone", "email", "product", "region", "postal_code", "budget_min", "budget_max",
+    "timing", "message", "external_id", "language", "tags",
 )
 _MAX_LENGTH = {"name": 120, "phone": 40, "email": 254, "product": 60, "region": 120,
-               "timing": 60, "message": 2000, "external_id": 128}
+               "postal_code": 12, "timing": 60, "message": 2000, "external_id": 128,
+               "language": 8}
+_MAX_TAGS = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Without these the lead cannot be routed well; it is still taken, but flagged.
 ROUTING_FIELDS = ("product", "region", "budget", "timing")
@@ -35,6 +37,9 @@ class LeadInput:
     timing: str | None
     message: str | None
     external_id: str | None
+    postal_code: str | None = None
+    language: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def missing(self) -> list[str]:
@@ -117,7 +122,8 @@ def validate_lead(payload: Mapping[str, object], *, default_region: str) -> Lead
     unknown = sorted(set(payload) - set(FIELDS))
     problems.extend(FieldProblem(name, "is not a known field") for name in unknown)
     text = {f: _text(payload.get(f), f, problems) for f in FIELDS if f not in
-            ("budget_min", "budget_max")}
+            ("budget_min", "budget_max", "tags")}
+    tags = _tags(payload.get("tags"), problems)
     budget_min = _amount(payload.get("budget_min"), "budget_min", problems)
     budget_max = _amount(payload.get("budget_max"), "budget_max", problems)
     if budget_min is not None and budget_max is not None and budget_min > budget_max:
@@ -143,4 +149,20 @@ def validate_lead(payload: Mapping[str, object], *, default_region: str) -> Lead
         name=text["name"], phone=phone, email=email, product=text["product"],
         region=text["region"], budget_min=budget_min, budget_max=budget_max,
         timing=text["timing"], message=text["message"], external_id=text["external_id"],
+        postal_code=text["postal_code"], language=text["language"], tags=tags,
     )
+
+
+def _tags(value: object, problems: list[FieldProblem]) -> tuple[str, ...]:
+    """Tags as a list of strings, or one comma-separated string (what an HTML form sends)."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
+        problems.append(FieldProblem("tags", "must be a list of strings"))
+        return ()
+    tags = tuple(dict.fromkeys(t.strip() for t in items if t.strip()))
+    if len(tags) > _MAX_TAGS or any(len(t) > 40 for t in tags):
+        problems.append(FieldProblem("tags", f"at most {_MAX_TAGS} tags of 40 characters"))
+        return ()
+    return tags

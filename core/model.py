@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from core.config import Role, Temperature
+from core.config import AgentProfile, Role, Temperature
 
 
 class LeadStatus(StrEnum):
@@ -17,6 +17,7 @@ class LeadStatus(StrEnum):
     WITH_MANAGERS = "with_managers"  # nobody accepted in time; a manager must assign it
     OWNED = "owned"  # an agent owns it and works it
     CLOSED = "closed"  # won or lost
+    NURTURE = "nurture"  # no owner for now, by the routing policy; listed for managers
 
 
 class Stage(StrEnum):
@@ -63,6 +64,7 @@ class Agent:
     language: str | None = None
     position: int = 0
     chat_id: int | None = None
+    profile: AgentProfile = field(default_factory=AgentProfile)
 
     @property
     def is_manager(self) -> bool:
@@ -100,6 +102,9 @@ class Lead:
     timing: str | None = None
     message: str | None = None
     external_id: str | None = None
+    postal_code: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     returning: bool = False
     status: LeadStatus = LeadStatus.OFFERED

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from core.model import (
     Agent,
@@ -17,6 +18,24 @@ from core.model import (
     OfferStatus,
     OutgoingMessage,
 )
+
+
+@dataclass(frozen=True)
+class OwnerCounts:
+    """An agent's owned leads: open now, and how the review period's leads went."""
+
+    open: int
+    reviewed: int
+    won: int
+
+
+@dataclass(frozen=True)
+class OfferCounts:
+    """An agent's offers: waiting now, the latest one, and recent missed deadlines."""
+
+    pending: int
+    last_offered_at: datetime | None
+    misses: tuple[datetime, ...]
 
 
 class AgentRepository(Protocol):
@@ -76,6 +95,10 @@ class LeadRepository(Protocol):
         """Save *lead* if nobody changed it since it was read, else raise Conflict."""
         ...
 
+    async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
+        """Per owner: open leads, and leads received since *review_since* and won of them."""
+        ...
+
     async def owned_by(self, agent_id: int) -> list[Lead]:
         """Leads *agent_id* owns and has not closed, oldest first."""
         ...
@@ -128,16 +151,20 @@ class OfferRepository(Protocol):
         """Every offer still waiting for an answer."""
         ...
 
-
-class RotationRepository(Protocol):
-    """Round-robin pointers, one per rotation."""
-
-    async def lock(self, key: str) -> int | None:
-        """Lock the pointer for this transaction and return the agent last picked."""
+    async def offer_counts(self, *, misses_since: datetime) -> dict[int, OfferCounts]:
+        """Per agent: pending offers, the latest offer, and deadlines missed since then."""
         ...
 
-    async def save(self, key: str, agent_id: int) -> None:
-        """Move the pointer to *agent_id*."""
+
+class RotationRepository(Protocol):
+    """What routing rules remember between decisions (pointers, weights), as JSON."""
+
+    async def lock(self, key: str) -> dict[str, Any]:
+        """Lock the row for this transaction and return what it holds."""
+        ...
+
+    async def save(self, key: str, state: dict[str, Any]) -> None:
+        """Replace what the row holds."""
         ...
 
 

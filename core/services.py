@@ -7,7 +7,7 @@ updates, so when two actors race (Accept vs. expiry, two managers) exactly one w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,11 +39,11 @@ from core.model import (
     Stage,
 )
 from core.ports import UnitOfWork
-from core.routing import Decision, RoundRobin, Strategy, eligible
+from core.routing import AgentStats, Decision, RuleState, Situation, decide
 from core.scoring import band, factors_for, score
 from core.stats import Stats, compute_stats, period_start
 
-ROTATION = "agents"
+ROUTING = "routing"  # the one row holding every rule's memory
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,6 @@ class Deps:
     clock: Clock
     config: OfficeConfig
     new_token: Callable[[], str]
-    strategy: Strategy = field(default_factory=RoundRobin)
 
 
 UowFactory = Callable[[], UnitOfWork]
@@ -78,6 +77,7 @@ async def sync_roster(uow: UnitOfWork, deps: Deps) -> None:
             agent = stored.pop(person.telegram_id, None) or Agent(person.telegram_id, person.name)
             agent.name, agent.role, agent.active = person.name, person.role, person.active
             agent.away, agent.language, agent.position = person.away, person.language, position
+            agent.profile = person.profile
             await uow.agents.save(agent)
         for gone in stored.values():
             gone.active = False
@@ -231,22 +231,25 @@ def _new_lead(
         product=data.product, region=data.region, budget_min=data.budget_min,
         budget_max=data.budget_max, timing=data.timing, message=data.message,
         external_id=data.external_id, missing=data.missing, returning=returning,
+        postal_code=data.postal_code, language=data.language, tags=list(data.tags),
     )
 
 
 async def _route_new_leads(
     uow: UnitOfWork, deps: Deps, leads: Sequence[Lead], now: datetime
 ) -> None:
-    """Decide, store and announce the first offer (or the managers' alert) of each new lead."""
+    """Decide, store and announce where each new lead goes: an agent, managers or nurture."""
     if not leads:
         return
     owners = await uow.leads.owners_of([lead.contact_id for lead in leads if lead.returning])
-    rotation = await _Rotation.load(uow)
+    router = await _Router.load(uow, deps, now)
     decisions = []
     for lead in leads:
-        decision = rotation.decide(deps.strategy, tried=set(), prefer=owners.get(lead.contact_id))
-        if decision.agent_id is None:
+        decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
+        if decision.outcome == "managers":
             lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
+        elif decision.outcome == "nurture":
+            lead.status = LeadStatus.NURTURE
         decisions.append(decision)
     await uow.leads.add_all(leads)
     events = [LeadEvent(lead.id, now, "received", data={
@@ -258,65 +261,79 @@ async def _route_new_leads(
     await uow.offers.add_all(offers)
     offer_of = {offer.lead_id: offer for offer in offers}
     for lead, decision in zip(leads, decisions, strict=True):
-        offer = offer_of.get(lead.id)
-        if offer is not None:
-            notice = _offer_notice(deps, lead, rotation.agent(decision), offer, decision)
-        else:
-            notice = _manager_notice(deps, lead, rotation.roster, tried=[], reason="no_agent",
-                                     now=now)
-        events.append(notice.event)
+        notice = _notice(deps, lead, decision, router, offer=offer_of.get(lead.id), tried=[],
+                         now=now)
+        events.extend(notice.events)
         messages.extend(notice.messages)
     await uow.events.add_all(events)
     await uow.outbox.add_all(messages)
     for offer in offers:
         uow.wake_at(offer.deadline)
-    await rotation.save(uow)
+    await router.save(uow)
 
 
 # --- routing and offers -----------------------------------------------------------------
 
 
-class _Rotation:
-    """The roster and the round-robin pointer, held locked for one transaction."""
+class _Router:
+    """The routing policy with the roster, each agent's load and the rules' memory.
 
-    def __init__(self, roster: list[Agent], last: int | None) -> None:
-        self.roster = roster
-        self._last = last
-        self._moved = False
+    The rules' memory is one locked row, so concurrent writers (two instances, or a decline
+    racing a new lead) queue behind each other instead of both taking the same turn.
+    """
+
+    def __init__(self, deps: Deps, situation: Situation) -> None:
+        self._deps = deps
+        self.situation = situation
 
     @classmethod
-    async def load(cls, uow: UnitOfWork) -> _Rotation:
-        """Read the roster and lock the pointer, so concurrent writers queue behind us."""
+    async def load(cls, uow: UnitOfWork, deps: Deps, now: datetime) -> _Router:
+        """Read the roster and the agents' load, and lock the rules' memory."""
+        policy = deps.config.routing
         roster = await uow.agents.list()
-        return cls(roster, await uow.rotations.lock(ROTATION))
+        states = await uow.rotations.lock(ROUTING)
+        owned = await uow.leads.owner_counts(review_since=now - policy.tiers.review)
+        offered = await uow.offers.offer_counts(
+            misses_since=now - policy.penalty.within - policy.penalty.length)
+        stats: dict[int, AgentStats] = {}
+        for agent_id in {*owned, *offered}:
+            own, off = owned.get(agent_id), offered.get(agent_id)
+            stats[agent_id] = AgentStats(
+                open_leads=(own.open if own else 0) + (off.pending if off else 0),
+                last_offered_at=off.last_offered_at if off else None,
+                misses=list(off.misses) if off else [],
+                reviewed_leads=own.reviewed if own else 0,
+                reviewed_won=own.won if own else 0)
+        situation = Situation(roster, stats, {name: RuleState.from_json(state)
+                                              for name, state in states.items()},
+                              now, deps.config.zone)
+        return cls(deps, situation)
 
-    def decide(self, strategy: Strategy, *, tried: set[int], prefer: int | None) -> Decision:
-        """Choose the next agent, or nobody, and say why; the pointer moves only on a pick."""
-        candidates, skipped = eligible(self.roster, exclude=tried)
-        ids = tuple(a.telegram_id for a in candidates)
-        if prefer is not None and prefer in ids:
-            return Decision(prefer, "continuity", "current_owner", ids, tuple(skipped))
-        if not candidates:
-            return Decision(None, strategy.name, "no_candidates", (), tuple(skipped))
-        chosen = strategy.pick(candidates, roster=self.roster, last_agent_id=self._last)
-        self._last, self._moved = chosen.telegram_id, True
-        return Decision(chosen.telegram_id, strategy.name, "rotation", ids, tuple(skipped))
+    @property
+    def roster(self) -> list[Agent]:
+        """Everyone on the roster."""
+        return self.situation.roster
+
+    def decide(self, lead: Lead, *, tried: set[int], prefer: int | None) -> Decision:
+        """Where *lead* goes, by the office's policy."""
+        return decide(self._deps.config.routing, lead, self.situation, tried=tried,
+                      prefer=prefer)
 
     def agent(self, decision: Decision) -> Agent:
         """The roster entry a decision picked."""
         return next(a for a in self.roster if a.telegram_id == decision.agent_id)
 
     async def save(self, uow: UnitOfWork) -> None:
-        """Store the pointer if it moved."""
-        if self._moved and self._last is not None:
-            await uow.rotations.save(ROTATION, self._last)
+        """Store the rules' memory."""
+        await uow.rotations.save(ROUTING, {name: state.to_json()
+                                           for name, state in self.situation.states.items()})
 
 
 @dataclass(frozen=True)
 class _Notice:
     """The history entry and the messages one routing outcome causes."""
 
-    event: LeadEvent
+    events: list[LeadEvent]
     messages: list[OutgoingMessage]
 
 
@@ -340,7 +357,7 @@ def _offer_notice(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
                 "window_s": int((offer.deadline - offer.created_at).total_seconds()),
                 "sequence": offer.sequence, "why": decision.reason},
     )
-    return _Notice(event, [message])
+    return _Notice([event], [message])
 
 
 def _manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
@@ -354,32 +371,49 @@ def _manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: S
     messages = [_message(deps, manager, "escalated", now,
                          ref=f"esc:{lead.id}:{manager.telegram_id}", params=params)
                 for manager in roster if manager.is_manager and manager.chat_id is not None]
-    return _Notice(LeadEvent(lead.id, now, "escalated", data={"reason": reason}), messages)
+    return _Notice([LeadEvent(lead.id, now, "escalated", data={"reason": reason})], messages)
+
+
+def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
+            offer: Offer | None, tried: Sequence[int], now: datetime) -> _Notice:
+    """The history and messages of one routing decision, with its trace for `/why`."""
+    routed = LeadEvent(lead.id, now, "routed", decision.agent_id, decision.as_trace())
+    if offer is not None:
+        notice = _offer_notice(deps, lead, router.agent(decision), offer, decision)
+    elif decision.outcome == "nurture":
+        notice = _Notice([LeadEvent(lead.id, now, "nurtured", data={"rule": decision.rule})], [])
+    else:
+        reason = "no_accept" if decision.reason == "limit" else "no_agent"
+        notice = _manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now)
+    return _Notice([routed, *notice.events], notice.messages)
 
 
 async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
     """After a decline or expiry, offer *lead* to the next agent or hand it to the managers."""
     offers = await uow.offers.for_lead(lead.id)
     tried = [o.agent_id for o in offers]
-    rotation = await _Rotation.load(uow)
+    router = await _Router.load(uow, deps, now)
     limit = deps.config.sla[lead.temperature].offers_before_managers
-    decision = (Decision(None, deps.strategy.name, "limit") if len(offers) >= limit
-                else rotation.decide(deps.strategy, tried=set(tried), prefer=None))
-    if decision.agent_id is None:
+    if len(offers) >= limit:
+        decision = Decision(None, "managers", "sla", "", "limit",
+                            detail={"offers": len(offers)})
+    else:
+        decision = router.decide(lead, tried=set(tried), prefer=None)
+    offer = None
+    if decision.outcome == "managers":
         lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
-        reason = "no_accept" if len(offers) >= limit else "no_agent"
-        notice = _manager_notice(deps, lead, rotation.roster, tried=tried, reason=reason,
-                                 now=now)
+    elif decision.outcome == "nurture":
+        lead.status = LeadStatus.NURTURE
     else:
         lead.status = LeadStatus.OFFERED
         [offer] = await uow.offers.add_all(
             [_new_offer(deps, lead, decision, sequence=len(offers) + 1, now=now)])
-        notice = _offer_notice(deps, lead, rotation.agent(decision), offer, decision)
         uow.wake_at(offer.deadline)
+    notice = _notice(deps, lead, decision, router, offer=offer, tried=tried, now=now)
     await uow.leads.update(lead)
-    await uow.events.add(notice.event)
+    await uow.events.add_all(notice.events)
     await uow.outbox.add_all(notice.messages)
-    await rotation.save(uow)
+    await router.save(uow)
 
 
 # --- agent actions ----------------------------------------------------------------------

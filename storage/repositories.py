@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, Table, and_, func, insert, or_, select, text, update
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.config import Role, Temperature
+from core.config import AgentProfile, Role, Temperature
 from core.errors import Conflict
 from core.model import (
     Agent,
@@ -25,7 +25,15 @@ from core.model import (
     OutgoingMessage,
     Stage,
 )
+from core.ports import OfferCounts, OwnerCounts
 from storage.tables import agents, contacts, lead_events, leads, offers, outbox, rotations
+
+
+def _aware(value: datetime) -> datetime:
+    """Aggregates bypass the column type on SQLite, so their datetimes may come back naive."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class SqlAgents:
@@ -50,7 +58,7 @@ class SqlAgents:
         values = {
             "name": agent.name, "role": agent.role.value, "active": agent.active,
             "away": agent.away, "language": agent.language, "position": agent.position,
-            "chat_id": agent.chat_id,
+            "chat_id": agent.chat_id, "profile": agent.profile.model_dump(mode="json"),
         }
         result = await self._conn.execute(
             update(agents).where(agents.c.telegram_id == agent.telegram_id).values(**values))
@@ -62,6 +70,7 @@ def _agent(row: Row[Any]) -> Agent:
     return Agent(
         telegram_id=row.telegram_id, name=row.name, role=Role(row.role), active=row.active,
         away=row.away, language=row.language, position=row.position, chat_id=row.chat_id,
+        profile=AgentProfile.model_validate(row.profile or {}),
     )
 
 
@@ -101,7 +110,8 @@ class SqlContacts:
 _LEAD_FIELDS = (
     "contact_id", "source", "external_id", "received_at", "score", "name", "phone", "email",
     "product", "region", "budget_min", "budget_max", "timing", "message",
-    "owner_id", "accepted_at", "escalated_at", "contacted_at", "closed_at", "amount",
+    "postal_code", "language", "owner_id", "accepted_at", "escalated_at", "contacted_at",
+    "closed_at", "amount",
 )
 
 
@@ -109,7 +119,7 @@ def _lead_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
     values.update(temperature=lead.temperature.value, status=lead.status.value,
                   stage=lead.stage.value, missing=list(lead.missing),
-                  returning_contact=lead.returning)
+                  returning_contact=lead.returning, tags=list(lead.tags))
     return values
 
 
@@ -118,6 +128,7 @@ def _lead(row: Row[Any]) -> Lead:
     return Lead(
         **data, temperature=Temperature(row.temperature), status=LeadStatus(row.status),
         stage=Stage(row.stage), missing=list(row.missing), returning=row.returning_contact,
+        tags=list(row.tags or []),
         version=row.version, id=row.id,
     )
 
@@ -180,6 +191,19 @@ class SqlLeads:
             raise Conflict(f"lead {lead.id} changed underneath us")
         lead.version += 1
 
+    async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
+        """Per owner: open leads, and leads received since *review_since* and won of them."""
+        is_open = (leads.c.status == LeadStatus.OWNED.value)
+        reviewed = leads.c.received_at >= review_since
+        won = and_(reviewed, leads.c.stage == Stage.WON.value)
+        rows = await self._conn.execute(
+            select(leads.c.owner_id,
+                   func.count().filter(is_open).label("open"),
+                   func.count().filter(reviewed).label("reviewed"),
+                   func.count().filter(won).label("won"))
+            .where(leads.c.owner_id.is_not(None)).group_by(leads.c.owner_id))
+        return {r.owner_id: OwnerCounts(r.open, r.reviewed, r.won) for r in rows}
+
     async def owned_by(self, agent_id: int) -> list[Lead]:
         """Leads *agent_id* owns and has not closed, oldest first."""
         rows = await self._conn.execute(select(leads).where(
@@ -190,7 +214,8 @@ class SqlLeads:
     async def waiting(self) -> list[Lead]:
         """Leads offered to someone or waiting for a manager, oldest first."""
         rows = await self._conn.execute(select(leads).where(leads.c.status.in_(
-            [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value])).order_by(leads.c.id))
+            [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value,
+             LeadStatus.NURTURE.value])).order_by(leads.c.id))
         return [_lead(r) for r in rows]
 
     async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
@@ -272,6 +297,24 @@ class SqlOffers:
             select(offers).where(offers.c.status == OfferStatus.PENDING.value))
         return [_offer(r) for r in rows]
 
+    async def offer_counts(self, *, misses_since: datetime) -> dict[int, OfferCounts]:
+        """Per agent: pending offers, the latest offer, and deadlines missed since then."""
+        pending = offers.c.status == OfferStatus.PENDING.value
+        rows = await self._conn.execute(
+            select(offers.c.agent_id, func.count().filter(pending).label("pending"),
+                   func.max(offers.c.created_at).label("latest"))
+            .group_by(offers.c.agent_id))
+        latest = {r.agent_id: (r.pending, r.latest) for r in rows}
+        missed: dict[int, list[datetime]] = {}
+        for r in await self._conn.execute(
+                select(offers.c.agent_id, offers.c.decided_at).where(
+                    offers.c.status == OfferStatus.EXPIRED.value,
+                    offers.c.decided_at >= misses_since)):
+            missed.setdefault(r.agent_id, []).append(_aware(r.decided_at))
+        return {agent: OfferCounts(count, _aware(last) if last else None,
+                                   tuple(sorted(missed.get(agent, []))))
+                for agent, (count, last) in latest.items()}
+
 
 class SqlRotations:
     """Round-robin pointers, locked for the length of the transaction."""
@@ -279,23 +322,23 @@ class SqlRotations:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def lock(self, key: str) -> int | None:
-        """Lock the pointer (FOR UPDATE; SQLite already holds the write lock) and read it."""
-        query = select(rotations.c.agent_id).where(rotations.c.key == key).with_for_update()
+    async def lock(self, key: str) -> dict[str, Any]:
+        """Lock the row (FOR UPDATE; SQLite already holds the write lock) and read it."""
+        query = select(rotations.c.state).where(rotations.c.key == key).with_for_update()
         row = (await self._conn.execute(query)).first()
         if row is None:
             dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
             await self._conn.execute(
-                dialect.insert(rotations).values(key=key, agent_id=None)
+                dialect.insert(rotations).values(key=key, state={})
                 .on_conflict_do_nothing(index_elements=["key"]))
             row = (await self._conn.execute(query)).first()
         assert row is not None
-        return row.agent_id  # type: ignore[no-any-return]
+        return dict(row.state or {})
 
-    async def save(self, key: str, agent_id: int) -> None:
-        """Move the pointer to *agent_id*."""
+    async def save(self, key: str, state: dict[str, Any]) -> None:
+        """Replace what the row holds."""
         await self._conn.execute(
-            update(rotations).where(rotations.c.key == key).values(agent_id=agent_id))
+            update(rotations).where(rotations.c.key == key).values(state=state))
 
 
 class SqlEvents:

@@ -64,6 +64,7 @@ agents = Table(
     Column("language", String(8)),
     Column("position", Integer, nullable=False),
     Column("chat_id", BigInteger),
+    Column("profile", JSON),
 )
 
 contacts = Table(
@@ -81,6 +82,9 @@ leads = Table(
     Column("contact_id", ForeignKey("contacts.id"), nullable=False, index=True),
     Column("source", String(64), nullable=False),
     Column("external_id", String(128)),
+    Column("postal_code", String(12)),
+    Column("language", String(8)),
+    Column("tags", JSON),
     Column("received_at", UtcDateTime, nullable=False, index=True),
     Column("score", Integer, nullable=False),
     Column("temperature", String(8), nullable=False),
@@ -126,7 +130,7 @@ offers = Table(
 rotations = Table(
     "rotations", metadata,
     Column("key", String(64), primary_key=True),
-    Column("agent_id", BigInteger),
+    Column("state", JSON),
 )
 
 lead_events = Table(

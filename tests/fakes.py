@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from core.errors import Conflict
 from core.model import (
@@ -21,8 +21,9 @@ from core.model import (
     Offer,
     OfferStatus,
     OutgoingMessage,
+    Stage,
 )
-from core.ports import UnitOfWork
+from core.ports import OfferCounts, OwnerCounts, UnitOfWork
 from leadrelay.bootstrap import Signals
 
 
@@ -34,7 +35,7 @@ class FakeDatabase:
     contacts: dict[int, Contact] = field(default_factory=dict)
     leads: dict[int, Lead] = field(default_factory=dict)
     offers: dict[int, Offer] = field(default_factory=dict)
-    rotations: dict[str, int | None] = field(default_factory=dict)
+    rotations: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     outbox: list[OutgoingMessage] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -86,7 +87,8 @@ class FakeLeads(_Repo):
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:
-        return {(v.source, v.external_id): copy.deepcopy(v) for v in self.db.leads.values()
+        return {(v.source, v.external_id): copy.deepcopy(v)
+                for v in self.db.leads.values()
                 if v.external_id is not None and (v.source, v.external_id) in set(keys)}
 
     async def owners_of(self, contact_ids: Sequence[int]) -> dict[int, int]:
@@ -101,6 +103,18 @@ class FakeLeads(_Repo):
             raise Conflict()
         lead.version += 1
         self.db.leads[lead.id] = copy.deepcopy(lead)
+
+    async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
+        counts: dict[int, list[int]] = {}
+        for v in self.db.leads.values():
+            if v.owner_id is None:
+                continue
+            row = counts.setdefault(v.owner_id, [0, 0, 0])
+            row[0] += v.status is LeadStatus.OWNED
+            reviewed = v.received_at >= review_since
+            row[1] += reviewed
+            row[2] += reviewed and v.stage is Stage.WON
+        return {owner: OwnerCounts(*row) for owner, row in counts.items()}
 
     async def owned_by(self, agent_id: int) -> list[Lead]:
         return [copy.deepcopy(v) for v in self.db.leads.values()
@@ -153,13 +167,24 @@ class FakeOffers(_Repo):
         return [copy.deepcopy(o) for o in self.db.offers.values()
                 if o.status is OfferStatus.PENDING]
 
+    async def offer_counts(self, *, misses_since: datetime) -> dict[int, OfferCounts]:
+        result: dict[int, OfferCounts] = {}
+        for agent in {o.agent_id for o in self.db.offers.values()}:
+            mine = [o for o in self.db.offers.values() if o.agent_id == agent]
+            misses = sorted(o.decided_at for o in mine if o.status is OfferStatus.EXPIRED
+                            and o.decided_at is not None and o.decided_at >= misses_since)
+            result[agent] = OfferCounts(
+                sum(o.status is OfferStatus.PENDING for o in mine),
+                max(o.created_at for o in mine), tuple(misses))
+        return result
+
 
 class FakeRotations(_Repo):
-    async def lock(self, key: str) -> int | None:
-        return self.db.rotations.setdefault(key, None)
+    async def lock(self, key: str) -> dict[str, Any]:
+        return copy.deepcopy(self.db.rotations.setdefault(key, {}))
 
-    async def save(self, key: str, agent_id: int) -> None:
-        self.db.rotations[key] = agent_id
+    async def save(self, key: str, state: dict[str, Any]) -> None:
+        self.db.rotations[key] = copy.deepcopy(state)
 
 
 class FakeEvents(_Repo):

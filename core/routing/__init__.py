@@ -1,6 +1,7 @@
-"""Choosing the agent a lead is offered to, with a trace that explains the choice."""
+"""Choosing who gets a lead, by ordered rules that explain every decision."""
 
-from core.routing.base import Decision, Skip, Strategy, eligible
-from core.routing.round_robin import RoundRobin
+from core.routing.base import AgentStats, Candidate, Decision, RuleState, Situation, Skip, Step
+from core.routing.engine import STRATEGIES, decide, first_matching_rule
 
-__all__ = ["Decision", "RoundRobin", "Skip", "Strategy", "eligible"]
+__all__ = ["STRATEGIES", "AgentStats", "Candidate", "Decision", "RuleState", "Situation", "Skip",
+           "Step", "decide", "first_matching_rule"]

@@ -1,80 +1,161 @@
-"""What every routing strategy shares: the filters before it and the decision it explains."""
+"""What routing works with: the situation it decides in, each candidate, and the decision."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
-from core.config import Role
+from core.config import Rule, Tier
 from core.model import Agent
+
+
+@dataclass
+class AgentStats:
+    """What the database says about one agent's recent work."""
+
+    open_leads: int = 0  # owned and not closed, plus offers waiting for their answer
+    last_offered_at: datetime | None = None
+    misses: list[datetime] = field(default_factory=list)  # accept SLAs missed lately
+    reviewed_leads: int = 0  # leads owned that arrived in the tier review period
+    reviewed_won: int = 0
+
+
+@dataclass
+class RuleState:
+    """What a rule remembers between decisions; stored in the database as JSON."""
+
+    last_agent_id: int | None = None
+    current: dict[str, float] = field(default_factory=dict)  # smooth weighted round robin
+    tier_current: dict[str, float] = field(default_factory=dict)
+    tier_last: dict[str, int] = field(default_factory=dict)
+    ramp: dict[str, int] = field(default_factory=dict)  # leads a ramping agent sat out
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for storage."""
+        return {"last_agent_id": self.last_agent_id, "current": self.current,
+                "tier_current": self.tier_current, "tier_last": self.tier_last,
+                "ramp": self.ramp}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> RuleState:
+        """Rebuild from storage; unknown or missing keys start fresh."""
+        data = data or {}
+        return cls(last_agent_id=data.get("last_agent_id"),
+                   current=dict(data.get("current", {})),
+                   tier_current=dict(data.get("tier_current", {})),
+                   tier_last=dict(data.get("tier_last", {})), ramp=dict(data.get("ramp", {})))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agent who passed every filter for this lead."""
+
+    agent: Agent
+    stats: AgentStats
+    tier: Tier
+
+    @property
+    def id(self) -> int:
+        """The agent's Telegram id."""
+        return self.agent.telegram_id
+
+
+@dataclass(frozen=True)
+class Pick:
+    """Whom a strategy chose and, in a few words, why (a catalog key and its values)."""
+
+    candidate: Candidate
+    why: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Strategy(Protocol):
+    """One distribution method: picks one of the candidates a rule left."""
+
+    name: str
+
+    def pick(self, candidates: Sequence[Candidate], state: RuleState, *, rule: Rule,
+             roster: Sequence[Agent]) -> Pick:
+        """Return one of *candidates* (never empty), updating *state* for next time."""
+        ...
 
 
 @dataclass(frozen=True)
 class Skip:
-    """An agent left out of a decision, and why (a catalog key suffix)."""
+    """An agent left out of a decision, and why (a catalog key suffix and its values)."""
 
     agent_id: int
     reason: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule tried for a lead: who it could choose from and who it left out."""
+
+    rule: str
+    candidates: tuple[int, ...]
+    skipped: tuple[Skip, ...]
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Who gets the lead and why; agent_id None means nobody could take it."""
+    """Where a lead goes and why; agent_id None means the managers or nurture take it."""
 
     agent_id: int | None
+    outcome: str  # "offer" | "managers" | "nurture"
+    rule: str
     strategy: str
     reason: str
-    candidates: tuple[int, ...] = ()
-    skipped: tuple[Skip, ...] = field(default_factory=tuple)
+    matched: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def candidates(self) -> tuple[int, ...]:
+        """Who the deciding rule could choose from."""
+        return self.steps[-1].candidates if self.steps else ()
 
     def as_trace(self) -> dict[str, Any]:
-        """The decision as plain data, stored with the offer for `/why`."""
+        """The decision as plain data, stored with the lead for `/why`."""
         return {
-            "agent_id": self.agent_id,
-            "strategy": self.strategy,
-            "reason": self.reason,
-            "candidates": list(self.candidates),
-            "skipped": [[s.agent_id, s.reason] for s in self.skipped],
+            "agent_id": self.agent_id, "outcome": self.outcome, "rule": self.rule,
+            "strategy": self.strategy, "reason": self.reason, "matched": list(self.matched),
+            "detail": self.detail,
+            "steps": [{"rule": s.rule, "candidates": list(s.candidates),
+                       "skipped": [[k.agent_id, k.reason, k.detail] for k in s.skipped]}
+                      for s in self.steps],
         }
 
 
-class Strategy(Protocol):
-    """Picks one of the eligible candidates."""
+@dataclass
+class Situation:
+    """Everything a decision may look at, read once per transaction."""
 
-    name: str
+    roster: list[Agent]
+    stats: dict[int, AgentStats]
+    states: dict[str, RuleState]
+    now: datetime
+    zone: ZoneInfo
 
-    def pick(
-        self, candidates: Sequence[Agent], *, roster: Sequence[Agent], last_agent_id: int | None
-    ) -> Agent:
-        """Return one of *candidates* (never empty); *roster* gives the rotation order."""
-        ...
+    @property
+    def today(self) -> date:
+        """The office's date."""
+        return self.now.astimezone(self.zone).date()
 
+    def stats_of(self, agent_id: int) -> AgentStats:
+        """Stats for one agent (empty for someone new)."""
+        return self.stats.setdefault(agent_id, AgentStats())
 
-def eligible(
-    agents: Sequence[Agent], *, exclude: Collection[int] = ()
-) -> tuple[list[Agent], list[Skip]]:
-    """Split the roster into agents who can take a lead now and those skipped, with reasons."""
-    candidates: list[Agent] = []
-    skipped: list[Skip] = []
-    for agent in agents:
-        reason = _skip_reason(agent, exclude)
-        if reason is None:
-            candidates.append(agent)
-        elif reason != "manager":
-            skipped.append(Skip(agent.telegram_id, reason))
-    return candidates, skipped
+    def state_of(self, rule: str) -> RuleState:
+        """The remembered state of one rule."""
+        return self.states.setdefault(rule, RuleState())
 
-
-def _skip_reason(agent: Agent, exclude: Collection[int]) -> str | None:
-    if agent.role is Role.MANAGER:
-        return "manager"
-    if not agent.active:
-        return "inactive"
-    if agent.away:
-        return "away"
-    if agent.chat_id is None:
-        return "no_chat"
-    if agent.telegram_id in exclude:
-        return "already_offered"
-    return None
+    def record_offer(self, agent_id: int) -> None:
+        """Count an offer just made, so later leads in the same batch see the new load."""
+        stats = self.stats_of(agent_id)
+        stats.open_leads += 1
+        stats.last_offered_at = self.now

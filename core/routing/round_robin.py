@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.config import Rule
 from core.model import Agent
+from core.routing.base import Candidate, Pick, RuleState
+
+
+def next_after(candidates: Sequence[Candidate], last_agent_id: int | None,
+               roster: Sequence[Agent]) -> Candidate:
+    """The first candidate after *last_agent_id* in roster order, wrapping around."""
+    positions = {a.telegram_id: a.position for a in roster}
+    last = positions.get(last_agent_id, -1) if last_agent_id is not None else -1
+    ordered = sorted(candidates, key=lambda c: c.agent.position)
+    return next((c for c in ordered if c.agent.position > last), ordered[0])
 
 
 class RoundRobin:
@@ -12,11 +23,11 @@ class RoundRobin:
 
     name = "round_robin"
 
-    def pick(
-        self, candidates: Sequence[Agent], *, roster: Sequence[Agent], last_agent_id: int | None
-    ) -> Agent:
-        """Return the first candidate after the last pick in roster order, wrapping around."""
-        positions = {a.telegram_id: a.position for a in roster}
-        last = positions.get(last_agent_id, -1) if last_agent_id is not None else -1
-        ordered = sorted(candidates, key=lambda a: a.position)
-        return next((a for a in ordered if a.position > last), ordered[0])
+    def pick(self, candidates: Sequence[Candidate], state: RuleState, *, rule: Rule,
+             roster: Sequence[Agent]) -> Pick:
+        """Return the next candidate in rotation."""
+        previous = state.last_agent_id
+        chosen = next_after(candidates, previous, roster)
+        state.last_agent_id = chosen.id
+        names = {a.telegram_id: a.name for a in roster}
+        return Pick(chosen, "rotation", {"after": names.get(previous) if previous else None})
