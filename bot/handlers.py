@@ -20,7 +20,7 @@ from leadrelay.bootstrap import Leadrelay
 
 log = logging.getLogger(__name__)
 
-AGENT_COMMANDS = ("start", "leads", "outcome", "help")
+AGENT_COMMANDS = ("start", "leads", "outcome", "why", "help")
 MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending")
 
 
@@ -147,6 +147,20 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(update, shared.renderer.waiting(_lang(shared, agent), items))
 
 
+async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain a routing decision to a manager or to the agent the lead was offered to."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    lang = _lang(shared, agent)
+    try:
+        lead_id = int((context.args or [""])[0].lstrip("#"))
+    except ValueError:
+        await _reply(update, t(lang, "why.usage"))
+        return
+    explanation = await shared.relay.explain_lead(person_id=agent.telegram_id, lead_id=lead_id)
+    await _reply(update, shared.renderer.why(lang, explanation))
+
+
 # --- buttons ----------------------------------------------------------------------------
 
 
@@ -248,6 +262,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("leads", my_leads))
     application.add_handler(CommandHandler("outcome", outcome))
+    application.add_handler(CommandHandler("why", why))
     application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CallbackQueryHandler(button))

@@ -16,7 +16,7 @@ from bot import keyboards
 from bot.i18n import Markup, t
 from core.clock import Clock, SystemClock
 from core.model import Lead, LeadStatus, Stage
-from core.services import WaitingLead
+from core.services import Explanation, WaitingLead
 from core.stats import Figures, Stats
 
 
@@ -200,7 +200,11 @@ class Renderer:
         rows = [t(lang, "pending.title", count=len(items))]
         for item in items:
             temperature = Markup(t(lang, f"temperature.{item.lead.temperature.value}"))
-            if item.lead.status is LeadStatus.OFFERED and item.deadline is not None:
+            if item.lead.status is LeadStatus.NURTURE:
+                rows.append(t(lang, "pending.nurture", lead_id=item.lead.id,
+                              temperature=temperature,
+                              time=self.local_datetime(item.lead.received_at)))
+            elif item.lead.status is LeadStatus.OFFERED and item.deadline is not None:
                 rows.append(t(lang, "pending.offered", lead_id=item.lead.id,
                               temperature=temperature, holder=item.holder or "?",
                               time=self.local_time(item.deadline)))
@@ -209,6 +213,69 @@ class Renderer:
                 rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,
                               temperature=temperature, time=self.local_datetime(since)))
         return "\n".join(rows)
+
+    def why(self, lang: str, explanation: Explanation) -> str:
+        """The `/why` reply: every routing decision for one lead, in plain words."""
+        lead_id = explanation.lead.id
+        if not explanation.decisions:
+            return t(lang, "why.none", lead_id=lead_id)
+        lines = [t(lang, "why.title", lead_id=lead_id)]
+        for at, trace in explanation.decisions:
+            lines += ["", *self.decision_lines(lang, at, trace, explanation.names)]
+        return "\n".join(lines)
+
+    def decision_lines(self, lang: str, at: datetime, trace: dict[str, Any],
+                       names: dict[int, str]) -> list[str]:
+        """One routing decision: the rule and why it matched, who was left out, the pick."""
+        def name(agent_id: int | None) -> str:
+            return names.get(agent_id, str(agent_id)) if agent_id is not None else "?"
+
+        when = self.local_datetime(at)
+        if trace.get("rule") == "sla":
+            lines = [t(lang, "why.sla", time=when)]
+        else:
+            notes = ", ".join(t(lang, f"cond.{field}", value=value)
+                              for field, value in trace.get("matched", []))
+            matched = (t(lang, "why.matched", notes=Markup(notes)) if notes
+                       else t(lang, "why.default"))
+            lines = [t(lang, "why.rule", time=when, rule=trace.get("rule", "?"),
+                       matched=Markup(matched))]
+        steps = trace.get("steps", [])
+        for index, step in enumerate(steps):
+            if index:
+                lines.append(t(lang, "why.fallback", rule=step["rule"]))
+            if step["candidates"]:
+                lines.append(t(lang, "why.candidates",
+                               names=", ".join(name(c) for c in step["candidates"])))
+            else:
+                lines.append(t(lang, "why.nobody"))
+            if step["skipped"]:
+                items = ", ".join(
+                    f"{_esc(name(agent_id))} "
+                    f"({t(lang, f'why.skip.{reason}', **self._detail(detail))})"
+                    for agent_id, reason, detail in step["skipped"])
+                lines.append(t(lang, "why.skipped", items=Markup(items)))
+        outcome, reason = trace.get("outcome"), trace.get("reason")
+        detail = self._detail(trace.get("detail", {}))
+        if outcome == "offer":
+            lines.append(t(lang, f"why.pick.{reason}", agent=name(trace.get("agent_id")),
+                           **detail))
+        elif reason == "limit":
+            lines.append(t(lang, "why.to.limit", **detail))
+        else:
+            lines.append(t(lang, f"why.to.{outcome}"))
+        return lines
+
+    def _detail(self, detail: dict[str, Any]) -> dict[str, Any]:
+        """Dates in a trace, shown as office dates."""
+        shown = dict(detail)
+        for key in ("until",):
+            if isinstance(shown.get(key), str):
+                moment = shown[key]
+                shown[key] = (self.local_datetime(datetime.fromisoformat(moment))
+                              if "T" in moment else moment)
+        shown.setdefault("after", "")
+        return shown
 
     def stats(self, lang: str, period: str, stats: Stats) -> str:
         """The `/stats` reply."""

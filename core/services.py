@@ -601,6 +601,52 @@ async def waiting_leads(uow: UnitOfWork, *, manager_id: int) -> list[WaitingLead
     return result
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Every routing decision made for one lead, oldest first, for `/why`."""
+
+    lead: Lead
+    decisions: list[tuple[datetime, dict[str, Any]]]
+    names: dict[int, str]
+
+
+async def explain_lead(uow: UnitOfWork, *, person_id: int, lead_id: int) -> Explanation:
+    """Why a lead went where it went; for managers and for the agents it was offered to."""
+    async with uow:
+        person = await uow.agents.get(person_id)
+        if person is None or not person.active:
+            raise UnknownAgent()
+        lead = await uow.leads.get(lead_id)
+        if lead is None:
+            raise NotFound()
+        if not person.is_manager and person_id not in {
+                o.agent_id for o in await uow.offers.for_lead(lead_id)}:
+            raise NotFound()  # not "forbidden": an agent should not learn the lead exists
+        events = await uow.events.for_leads([lead_id])
+        names = {a.telegram_id: a.name for a in await uow.agents.list()}
+    decisions = [(e.at, e.data) for e in events if e.kind == "routed"]
+    return Explanation(lead, decisions, names)
+
+
+async def preview_route(
+    uow: UnitOfWork, deps: Deps, *, source_name: str, payload: Mapping[str, object]
+) -> Decision:
+    """Where a lead would go now, with its trace; reads current data and changes nothing."""
+    source = deps.config.source_named(source_name)
+    if source is None:
+        raise UnknownSource(f"no source named {source_name!r}")
+    data = validate_lead(payload, default_region=deps.config.default_region)
+    now = deps.clock.now()
+    async with uow:  # never committed: the rules' memory and the load stay as they were
+        matches = await uow.contacts.find_any(phones=[data.phone] if data.phone else [],
+                                              emails=[data.email] if data.email else [])
+        lead = _new_lead(deps, data, source, bool(matches), now)
+        owners = await uow.leads.owners_of([c.id for c in matches])
+        router = await _Router.load(uow, deps, now)
+        prefer = next((owners[c.id] for c in matches if c.id in owners), None)
+        return router.decide(lead, tried=set(), prefer=prefer)
+
+
 # --- outcomes ---------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from core.config import OfficeConfig
 from core.errors import Conflict
 from core.model import Agent, DeclineReason, Lead, Offer, Stage
 from core.ports import UnitOfWork
+from core.routing import Decision
 from core.stats import Stats
 from leadrelay.intake import IntakeQueue
 
@@ -139,6 +140,17 @@ class Leadrelay:
     async def waiting_leads(self, *, manager_id: int) -> list[services.WaitingLead]:
         """Leads nobody owns yet, for managers."""
         return await services.waiting_leads(self.uow(), manager_id=manager_id)
+
+    async def explain_lead(self, *, person_id: int, lead_id: int) -> services.Explanation:
+        """Why a lead went where it went."""
+        return await services.explain_lead(self.uow(), person_id=person_id, lead_id=lead_id)
+
+    async def preview_route(
+        self, *, source_name: str, payload: Mapping[str, object]
+    ) -> Decision:
+        """Where a lead would go now, changing nothing."""
+        return await services.preview_route(
+            self.uow(), self.deps, source_name=source_name, payload=payload)
 
     async def office_stats(self, *, manager_id: int, period: str) -> Stats:
         """Figures for managers."""

@@ -157,10 +157,35 @@ async def test_an_agent_logs_outcomes_and_lists_open_leads(slow_office: RunningO
 
 async def test_the_command_menus_are_registered(slow_office: RunningOffice) -> None:
     names = [c["command"] for c in slow_office.sandbox.commands()]
-    assert names == ["start", "leads", "outcome", "help"]
+    assert names == ["start", "leads", "outcome", "why", "help"]
     manager_scope = {"type": "chat", "chat_id": SELIN}
     manager = [c["command"] for c in slow_office.sandbox.commands(scope=manager_scope)]
-    assert manager == ["start", "leads", "outcome", "help", "stats", "pending"]
+    assert manager == ["start", "leads", "outcome", "why", "help", "stats", "pending"]
+
+
+async def test_why_explains_the_decision_to_the_manager_and_the_offered_agent_only(
+    slow_office: RunningOffice,
+) -> None:
+    lead_id = await slow_office.post_lead(HOT)
+    ayse = slow_office[AYSE]
+    offer = await ayse.wait_for(offer_for(lead_id))
+    await ayse.press(offer, "✖️ Decline")
+    await ayse.press(await ayse.wait_for(lambda m: "busy right now" in m.button_texts()),
+                     "busy right now")
+    await slow_office[MEHMET].wait_for(offer_for(lead_id))
+    selin = slow_office[SELIN]
+    await selin.send(f"/why {lead_id}")
+    why = await selin.wait_for(text_has(f"Why lead #{lead_id} went where it went"))
+    assert "rule “default” — the default rule, for every lead" in why.text
+    assert "Can (away)" in why.text
+    assert "→ Ayşe: next in the rotation." in why.text
+    assert "Ayşe (already offered this lead)" in why.text, "the second decision, after Decline"
+    assert "→ Mehmet: next in the rotation." in why.text
+    await ayse.send(f"/why {lead_id}")
+    await ayse.wait_for(text_has(f"Why lead #{lead_id}"))
+    zeynep = slow_office[ZEYNEP]
+    await zeynep.send(f"/why {lead_id}")
+    await zeynep.wait_for(text_has("No such lead."))
 
 
 async def test_accept_racing_the_deadline_has_one_winner(database_url: str) -> None:

@@ -94,6 +94,7 @@ MESSAGES: dict[str, str] = {
     "help.agent": "<b>Your commands</b>\n"
                   "/leads — your open leads\n"
                   "/outcome &lt;lead&gt; contacted|appointment|offer|won|lost [amount or note]\n"
+                  "/why &lt;lead&gt; — why a lead offered to you came to you\n"
                   "/help — this list",
     "help.manager": "\n\n<b>Manager commands</b>\n"
                     "/stats [today|7d|30d] — speed, SLA and outcomes, per agent\n"
@@ -129,4 +130,48 @@ MESSAGES: dict[str, str] = {
     "stats.agent_row": "{name}: {accepted}/{offers} accepted · median {median} · "
                        "SLA {sla} · won {won} · lost {lost}",
     "stats.none": "n/a",
+    # /why
+    "why.title": "🔎 <b>Why lead #{lead_id} went where it went</b>",
+    "why.none": "No routing decision is recorded for lead #{lead_id}.",
+    "why.rule": "{time} · rule “{rule}”{matched}",
+    "why.matched": " — {notes}",
+    "why.default": " — the default rule, for every lead",
+    "why.sla": "{time} · the accept SLA",
+    "why.candidates": "Could choose from: {names}",
+    "why.nobody": "Nobody in this rule could take it.",
+    "why.skipped": "Left out: {items}",
+    "why.fallback": "↪ nobody left, so it falls back to “{rule}”",
+    "why.skip.inactive": "inactive",
+    "why.skip.away": "away",
+    "why.skip.away_until": "away until {until}",
+    "why.skip.no_chat": "has not opened the bot",
+    "why.skip.already_offered": "already offered this lead",
+    "why.skip.outside_hours": "outside working hours",
+    "why.skip.at_capacity": "at capacity ({open} of {cap} open)",
+    "why.skip.penalty": "no hot leads until {until} (missed accept SLAs)",
+    "why.skip.ramping": "new, takes every {every}th lead",
+    "why.pick.rotation": "→ {agent}: next in the rotation.",
+    "why.pick.weighted": "→ {agent}: weighted rotation (weight {weight}, "
+                         "about {share}% of these leads).",
+    "why.pick.least_loaded": "→ {agent}: fewest open leads ({open}).",
+    "why.pick.tier": "→ {agent}: tier {tier}'s turn ({share}% of leads go to tier {tier}).",
+    "why.pick.available": "→ {agent}: the first one available.",
+    "why.pick.current_owner": "→ {agent}: already works with this contact.",
+    "why.to.managers": "→ to the managers: nobody could take it.",
+    "why.to.limit": "→ to the managers: {offers} agents were offered it and none accepted.",
+    "why.to.nurture": "→ to nurture: no owner for now; managers see it in /pending.",
+    "cond.source": "source {value}",
+    "cond.product": "product {value}",
+    "cond.region": "region {value}",
+    "cond.postal_code": "postal code {value}",
+    "cond.budget": "budget {value}",
+    "cond.temperature": "temperature {value}",
+    "cond.score": "score {value}",
+    "cond.tags": "tags {value}",
+    "cond.language": "language {value}",
+    "cond.business_hours": "{value} business hours",
+    "cond.returning": "returning contact: {value}",
+    "command.why": "Why a lead went where it went",
+    "why.usage": "Usage: /why &lt;lead&gt;",
+    "pending.nurture": "#{lead_id} · {temperature} · 🌱 nurture since {time}",
 }

@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "help.agent": "<b>Komutlarınız</b>\n"
                   "/leads — açık talepleriniz\n"
                   "/outcome &lt;talep&gt; contacted|appointment|offer|won|lost [tutar veya not]\n"
+                  "/why &lt;talep&gt; — size teklif edilen bir talep neden size geldi\n"
                   "/help — bu liste",
     "help.manager": "\n\n<b>Yönetici komutları</b>\n"
                     "/stats [today|7d|30d] — hız, SLA ve sonuçlar, danışman bazında\n"
@@ -133,4 +134,49 @@ MESSAGES: dict[str, str] = {
     "stats.agent_row": "{name}: {accepted}/{offers} kabul · ortanca {median} · "
                        "SLA {sla} · kazanılan {won} · kaybedilen {lost}",
     "stats.none": "yok",
+    # /why
+    "why.title": "🔎 <b>#{lead_id} numaralı talep neden oraya gitti</b>",
+    "why.none": "#{lead_id} numaralı talep için kayıtlı bir yönlendirme kararı yok.",
+    "why.rule": "{time} · “{rule}” kuralı{matched}",
+    "why.matched": " — {notes}",
+    "why.default": " — varsayılan kural, her talep için",
+    "why.sla": "{time} · kabul SLA'sı",
+    "why.candidates": "Seçilebilecekler: {names}",
+    "why.nobody": "Bu kuralda talebi alabilecek kimse yoktu.",
+    "why.skipped": "Dışarıda kalanlar: {items}",
+    "why.fallback": "↪ kimse kalmadı, “{rule}” kuralına geçti",
+    "why.skip.inactive": "aktif değil",
+    "why.skip.away": "izinde",
+    "why.skip.away_until": "{until} tarihine kadar izinde",
+    "why.skip.no_chat": "botu henüz açmadı",
+    "why.skip.already_offered": "bu talep zaten teklif edildi",
+    "why.skip.outside_hours": "çalışma saatleri dışında",
+    "why.skip.at_capacity": "kapasite dolu ({open}/{cap} açık)",
+    "why.skip.penalty": "{until} tarihine kadar sıcak talep almıyor (kaçırılan SLA'lar)",
+    "why.skip.ramping": "yeni, her {every}. talebi alıyor",
+    "why.pick.rotation": "→ {agent}: sıradaki kişi.",
+    "why.pick.weighted": "→ {agent}: ağırlıklı sıra (ağırlık {weight}, bu "
+                         "taleplerin yaklaşık %{share}'i).",
+    "why.pick.least_loaded": "→ {agent}: en az açık talebi olan ({open}).",
+    "why.pick.tier": "→ {agent}: {tier} seviyesinin sırası (taleplerin "
+                     "%{share}'i {tier} seviyesine).",
+    "why.pick.available": "→ {agent}: ilk müsait kişi.",
+    "why.pick.current_owner": "→ {agent}: bu kişiyle zaten çalışıyor.",
+    "why.to.managers": "→ yöneticilere: alabilecek kimse yoktu.",
+    "why.to.limit": "→ yöneticilere: {offers} danışmana teklif edildi, kimse kabul etmedi.",
+    "why.to.nurture": "→ beklemeye: şimdilik sahibi yok; yöneticiler /pending ile görür.",
+    "cond.source": "kaynak {value}",
+    "cond.product": "ürün {value}",
+    "cond.region": "bölge {value}",
+    "cond.postal_code": "posta kodu {value}",
+    "cond.budget": "bütçe {value}",
+    "cond.temperature": "sıcaklık {value}",
+    "cond.score": "puan {value}",
+    "cond.tags": "etiketler {value}",
+    "cond.language": "dil {value}",
+    "cond.business_hours": "mesai: {value}",
+    "cond.returning": "tekrar gelen: {value}",
+    "command.why": "Bir talep neden oraya gitti",
+    "why.usage": "Kullanım: /why &lt;talep&gt;",
+    "pending.nurture": "#{lead_id} · {temperature} · 🌱 {time}'den beri beklemede",
 }

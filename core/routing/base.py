@@ -110,7 +110,7 @@ class Decision:
     rule: str
     strategy: str
     reason: str
-    matched: tuple[str, ...] = ()
+    matched: tuple[tuple[str, str], ...] = ()
     steps: tuple[Step, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -123,7 +123,8 @@ class Decision:
         """The decision as plain data, stored with the lead for `/why`."""
         return {
             "agent_id": self.agent_id, "outcome": self.outcome, "rule": self.rule,
-            "strategy": self.strategy, "reason": self.reason, "matched": list(self.matched),
+            "strategy": self.strategy, "reason": self.reason,
+            "matched": [list(pair) for pair in self.matched],
             "detail": self.detail,
             "steps": [{"rule": s.rule, "candidates": list(s.candidates),
                        "skipped": [[k.agent_id, k.reason, k.detail] for k in s.skipped]}

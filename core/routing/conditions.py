@@ -26,37 +26,37 @@ def _any_equal(value: str | None, options: Sequence[str]) -> bool:
 
 
 def matches(when: When, lead: Lead, *, now: datetime, zone: ZoneInfo,
-            business_hours_covers: bool) -> list[str] | None:
-    """The conditions that held (as readable notes), or None if any condition failed."""
-    notes: list[str] = []
-    checks: list[tuple[bool, bool, str]] = [
-        (bool(when.source), _any_equal(lead.source, when.source), f"source {lead.source}"),
-        (bool(when.product), _any_equal(lead.product, when.product), f"product {lead.product}"),
-        (bool(when.region), _any_prefix(lead.region, when.region), f"region {lead.region}"),
+            business_hours_covers: bool) -> list[tuple[str, str]] | None:
+    """The conditions that held, as (field, value) pairs, or None if any condition failed."""
+    top_budget = lead.budget_max if lead.budget_max is not None else lead.budget_min
+    checks: list[tuple[bool, bool, str, object]] = [
+        (bool(when.source), _any_equal(lead.source, when.source), "source", lead.source),
+        (bool(when.product), _any_equal(lead.product, when.product), "product", lead.product),
+        (bool(when.region), _any_prefix(lead.region, when.region), "region", lead.region),
         (bool(when.postal_code), _any_prefix(lead.postal_code, when.postal_code),
-         f"postal code {lead.postal_code}"),
-        (when.budget is not None, when.budget is not None and when.budget.contains(
-            lead.budget_max if lead.budget_max is not None else lead.budget_min),
-         f"budget {lead.budget_max or lead.budget_min}"),
-        (bool(when.temperature), lead.temperature in when.temperature,
-         f"temperature {lead.temperature.value}"),
+         "postal_code", lead.postal_code),
+        (when.budget is not None, when.budget is not None and when.budget.contains(top_budget),
+         "budget", top_budget),
+        (bool(when.temperature), lead.temperature in when.temperature, "temperature",
+         lead.temperature.value),
         (when.score is not None, when.score is not None and when.score.contains(lead.score),
-         f"score {lead.score}"),
+         "score", lead.score),
         (bool(when.tags), bool({fold(t) for t in lead.tags} & {fold(t) for t in when.tags}),
-         "tags " + ", ".join(lead.tags)),
-        (bool(when.language), _any_equal(lead.language, when.language),
-         f"language {lead.language}"),
+         "tags", ", ".join(lead.tags)),
+        (bool(when.language), _any_equal(lead.language, when.language), "language",
+         lead.language),
         (when.business_hours is not None, when.business_hours == business_hours_covers,
-         "inside business hours" if business_hours_covers else "outside business hours"),
-        (when.returning is not None, when.returning == lead.returning,
-         "returning contact" if lead.returning else "new contact"),
+         "business_hours", "in" if business_hours_covers else "out"),
+        (when.returning is not None, when.returning == lead.returning, "returning",
+         "yes" if lead.returning else "no"),
     ]
-    for given, held, note in checks:
+    notes: list[tuple[str, str]] = []
+    for given, held, field, value in checks:
         if not given:
             continue
         if not held:
             return None
-        notes.append(note)
+        notes.append((field, str(value)))
     return notes
 
 

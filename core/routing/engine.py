@@ -25,7 +25,7 @@ STRATEGIES: Mapping[StrategyName, Strategy] = {
 
 
 def first_matching_rule(policy: RoutingPolicy, lead: Lead,
-                        situation: Situation) -> tuple[Rule, list[str]]:
+                        situation: Situation) -> tuple[Rule, list[tuple[str, str]]]:
     """The first rule whose conditions hold, with the conditions that did."""
     local = situation.now.astimezone(situation.zone)
     open_now = policy.business_hours.covers(local)
