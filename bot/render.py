@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -238,8 +238,8 @@ class Renderer:
                               for field, value in trace.get("matched", []))
             matched = (t(lang, "why.matched", notes=Markup(notes)) if notes
                        else t(lang, "why.default"))
-            lines = [t(lang, "why.rule", time=when, rule=trace.get("rule", "?"),
-                       matched=Markup(matched))]
+            first = trace["steps"][0]["rule"] if trace.get("steps") else trace.get("rule", "?")
+            lines = [t(lang, "why.rule", time=when, rule=first, matched=Markup(matched))]
         steps = trace.get("steps", [])
         for index, step in enumerate(steps):
             if index:
@@ -269,11 +269,10 @@ class Renderer:
     def _detail(self, detail: dict[str, Any]) -> dict[str, Any]:
         """Dates in a trace, shown as office dates."""
         shown = dict(detail)
-        for key in ("until",):
-            if isinstance(shown.get(key), str):
-                moment = shown[key]
-                shown[key] = (self.local_datetime(datetime.fromisoformat(moment))
-                              if "T" in moment else moment)
+        moment = shown.get("until")
+        if isinstance(moment, str):
+            shown["until"] = (self.local_datetime(datetime.fromisoformat(moment)) if "T" in moment
+                              else date.fromisoformat(moment).strftime("%d.%m.%Y"))
         shown.setdefault("after", "")
         return shown
 

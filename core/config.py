@@ -321,6 +321,7 @@ class Rule(_Strict):
 
     name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
     when: When = When()
+    route_to: Literal["agents", "managers", "nurture"] = "agents"  # skip picking altogether
     pool: Pool = Pool()
     strategy: StrategyName = StrategyName.ROUND_ROBIN
     fallback: str = MANAGERS

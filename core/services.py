@@ -69,19 +69,28 @@ class IntakeResult:
 # --- roster -----------------------------------------------------------------------------
 
 
+def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Agent]:
+    """The roster as the config describes it, keeping the chats people opened; anyone the
+    config no longer lists stays, inactive, so their history keeps its names."""
+    known = {a.telegram_id: a for a in stored}
+    roster = []
+    for position, person in enumerate(config.agents):
+        agent = known.pop(person.telegram_id, None) or Agent(person.telegram_id, person.name)
+        agent.name, agent.role, agent.active = person.name, person.role, person.active
+        agent.away, agent.language, agent.position = person.away, person.language, position
+        agent.profile = person.profile
+        roster.append(agent)
+    for gone in known.values():
+        gone.active = False
+        roster.append(gone)
+    return roster
+
+
 async def sync_roster(uow: UnitOfWork, deps: Deps) -> None:
     """Make the stored roster match the office config; people dropped from it become inactive."""
     async with uow:
-        stored = {a.telegram_id: a for a in await uow.agents.list()}
-        for position, person in enumerate(deps.config.agents):
-            agent = stored.pop(person.telegram_id, None) or Agent(person.telegram_id, person.name)
-            agent.name, agent.role, agent.active = person.name, person.role, person.active
-            agent.away, agent.language, agent.position = person.away, person.language, position
-            agent.profile = person.profile
+        for agent in roster_from_config(deps.config, await uow.agents.list()):
             await uow.agents.save(agent)
-        for gone in stored.values():
-            gone.active = False
-            await uow.agents.save(gone)
         await uow.commit()
 
 
@@ -643,6 +652,8 @@ async def preview_route(
         lead = _new_lead(deps, data, source, bool(matches), now)
         owners = await uow.leads.owners_of([c.id for c in matches])
         router = await _Router.load(uow, deps, now)
+        # Try the policy on the roster as the config file says now, not as last synced.
+        router.situation.roster = roster_from_config(deps.config, router.roster)
         prefer = next((owners[c.id] for c in matches if c.id in owners), None)
         return router.decide(lead, tried=set(), prefer=prefer)
 

@@ -74,7 +74,20 @@ def main(argv: list[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="watch the whole loop offline, in about a minute")
     demo.add_argument("--speed", type=float, default=1.0,
                       help="make the simulated office act faster (2 = twice as fast)")
+    policy = commands.add_parser("policy", help="check or try the routing policy")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
+    check = policy_commands.add_parser("check", help="validate the config and list the rules")
+    check.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
+    dry = policy_commands.add_parser("try", help="route one lead from a JSON file, changing "
+                                     "nothing")
+    dry.add_argument("lead", help="a JSON file with the lead's fields (and `source`)")
+    dry.add_argument("--source", help="the source it comes from (default: the file's `source`)")
+    dry.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
     args = parser.parse_args(argv)
+    if args.command == "policy":
+        from leadrelay.policy_cli import run
+
+        raise SystemExit(run(args))
     if args.command == "demo":
         from leadrelay.demo import run_demo
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_S = TypeVar("_S", bound="StorageSettings")
 _TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{30,}$")
 
 
@@ -15,17 +17,29 @@ class SettingsError(Exception):
     """A missing or invalid setting, named."""
 
 
-class Settings(BaseSettings):
-    """Everything that differs between one installation and another, except the office."""
+class StorageSettings(BaseSettings):
+    """Where the data and the office config are: enough for the offline commands."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
+    database_url: str = "sqlite+aiosqlite:///./leadrelay.db"
+    leadrelay_config: Path = Path("./leadrelay.yaml")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return url
+
+
+class Settings(StorageSettings):
+    """Everything that differs between one installation and another, except the office."""
+
     telegram_bot_token: SecretStr
     telegram_api_url: str = "https://api.telegram.org"
-    database_url: str = "sqlite+aiosqlite:///./leadrelay.db"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
-    leadrelay_config: Path = Path("./leadrelay.yaml")
     sweep_seconds: float = Field(default=5.0, gt=0, le=3600)
     log_level: str = "INFO"
 
@@ -43,18 +57,20 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return url.rstrip("/")
 
-    @field_validator("database_url")
-    @classmethod
-    def _async_driver(cls, url: str) -> str:
-        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return url
-
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning validation errors into one line that names the setting."""
+    return _load(Settings, overrides)
+
+
+def load_storage_settings() -> StorageSettings:
+    """Read only the database and config locations (no bot token needed)."""
+    return _load(StorageSettings, {})
+
+
+def _load(kind: type[_S], overrides: dict[str, object]) -> _S:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return kind.model_validate(overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"

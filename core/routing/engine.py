@@ -46,6 +46,8 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
     """
     tried = tried or set()
     rule, matched = first_matching_rule(policy, lead, situation)
+    if rule.route_to != "agents":
+        return Decision(None, rule.route_to, rule.name, "", "rule", tuple(matched))
     if prefer is not None:
         owner = next((a for a in situation.roster if a.telegram_id == prefer), None)
         if owner is not None and availability_skip(
