@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -13,23 +14,26 @@ from bot import keyboards
 from bot.i18n import CATALOGS, language_of, t, t_raw
 from bot.keyboards import AssignAction, OfferAction, OutcomeAction, UnreadableButton
 from bot.render import Renderer
+from core.config import OfficeConfig
 from core.errors import DomainError, InvalidInput, UnknownAgent
 from core.model import Agent, Stage
 from core.stats import PERIODS
 from leadrelay.bootstrap import Leadrelay
+from leadrelay.office import ConfigError
 
 log = logging.getLogger(__name__)
 
 AGENT_COMMANDS = ("start", "leads", "outcome", "why", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "reload")
 
 
 @dataclass(frozen=True)
 class BotContext:
-    """What the handlers share: the service facade and the renderer."""
+    """What the handlers share: the service facade, the renderer, and config reloading."""
 
     relay: Leadrelay
     renderer: Renderer
+    reload: Callable[[], Awaitable[OfficeConfig]] | None = None
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
@@ -161,6 +165,24 @@ async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(update, shared.renderer.why(lang, explanation))
 
 
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Managers: read the office config again; a bad file keeps the running one."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    await shared.relay.require_manager(telegram_id=agent.telegram_id)
+    lang = _lang(shared, agent)
+    if shared.reload is None:
+        await _reply(update, t(lang, "error.generic"))
+        return
+    try:
+        config = await shared.reload()
+    except ConfigError as exc:
+        await _reply(update, t(lang, "reload.failed", error=str(exc)[:3000]))
+        return
+    await _reply(update, t(_lang(shared, agent), "reload.done",
+                           rules=len(config.routing.rules), people=len(config.agents)))
+
+
 # --- buttons ----------------------------------------------------------------------------
 
 
@@ -263,6 +285,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("leads", my_leads))
     application.add_handler(CommandHandler("outcome", outcome))
     application.add_handler(CommandHandler("why", why))
+    application.add_handler(CommandHandler("reload", reload))
     application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CallbackQueryHandler(button))

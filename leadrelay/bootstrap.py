@@ -137,6 +137,10 @@ class Leadrelay:
         return await self._retrying(lambda: services.record_outcome(
             self.uow(), self.deps, agent_id=agent_id, lead_id=lead_id, stage=stage, note=note))
 
+    async def require_manager(self, *, telegram_id: int) -> Agent:
+        """The manager behind *telegram_id*, or NotAManager."""
+        return await services.require_manager(self.uow(), telegram_id=telegram_id)
+
     async def waiting_leads(self, *, manager_id: int) -> list[services.WaitingLead]:
         """Leads nobody owns yet, for managers."""
         return await services.waiting_leads(self.uow(), manager_id=manager_id)

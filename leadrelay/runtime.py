@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+import signal
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from bot.render import Renderer
 from core.clock import Clock, SystemClock
 from core.config import OfficeConfig
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from leadrelay.office import ConfigError, load_office
 from leadrelay.settings import Settings
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -90,6 +92,7 @@ class Runtime:
     application: Application = field(init=False)  # type: ignore[type-arg]
     dispatcher: OutboxDispatcher = field(init=False)
     timers: Timers = field(init=False)
+    renderer: Renderer = field(init=False)
     _runner: web.AppRunner | None = field(init=False, default=None)
 
     @property
@@ -115,8 +118,9 @@ class Runtime:
             .concurrent_updates(8)
             .build()
         )
-        renderer = Renderer(zone=self.config.zone, office=self.config.name, clock=self.clock)
-        register(self.application, BotContext(self.relay, renderer))
+        renderer = self.renderer = Renderer(zone=self.config.zone, office=self.config.name,
+                                            clock=self.clock)
+        register(self.application, BotContext(self.relay, renderer, reload=self.reload))
         self.dispatcher = OutboxDispatcher(store=OutboxStore(self.engine),
                                            bot=self.application.bot, renderer=renderer,
                                            clock=self.clock)
@@ -142,6 +146,24 @@ class Runtime:
         log.info("leadrelay is up: intake on http://%s:%s, office %r",
                  settings.http_host, self.http_port, self.config.name)
 
+    async def reload(self) -> OfficeConfig:
+        """Read the office config again; a bad file raises ConfigError and changes nothing."""
+        config = load_office(self.settings.leadrelay_config)
+        self.config = config
+        self.relay.deps = replace(self.relay.deps, config=config)
+        self.renderer.zone, self.renderer.office = config.zone, config.name
+        await self.relay.sync_roster()
+        log.info("office config reloaded: %d rules, %d people",
+                 len(config.routing.rules), len(config.agents))
+        return config
+
+    async def reload_or_keep(self) -> None:
+        """Reload on SIGHUP; on a bad file, log why and keep the running config."""
+        try:
+            await self.reload()
+        except ConfigError as exc:
+            log.error("office config not reloaded, the running one stays:\n%s", exc)
+
     async def stop(self) -> None:
         """Stop taking leads, finish what is in flight, and leave timers to the database."""
         if self._runner is not None:
@@ -164,6 +186,16 @@ async def serve(settings: Settings, config: OfficeConfig, stop: asyncio.Event) -
     """Run until *stop* is set."""
     runtime = Runtime(settings, config)
     await runtime.start()
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[None]] = set()
+
+    def on_sighup() -> None:
+        task = loop.create_task(runtime.reload_or_keep())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on Windows
+        loop.add_signal_handler(signal.SIGHUP, on_sighup)
     try:
         await stop.wait()
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -61,7 +62,7 @@ def text_has(*parts: str) -> Any:
 @asynccontextmanager
 async def running_office(
     config: OfficeConfig, database_url: str, *, sandbox: BotApiSandbox | None = None,
-    sweep_seconds: float = 0.5,
+    sweep_seconds: float = 0.5, config_path: Path | None = None,
 ) -> AsyncIterator[RunningOffice]:
     """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards."""
     own_sandbox = sandbox is None
@@ -70,7 +71,8 @@ async def running_office(
         await sandbox.start()
     settings = Settings(
         telegram_bot_token=BOT_TOKEN, telegram_api_url=sandbox.url,  # type: ignore[arg-type]
-        database_url=database_url, http_port=0, sweep_seconds=sweep_seconds)
+        database_url=database_url, http_port=0, sweep_seconds=sweep_seconds,
+        leadrelay_config=config_path or Path("leadrelay.yaml"))
     runtime = Runtime(settings, config)
     await runtime.start()
     try:

@@ -160,7 +160,7 @@ async def test_the_command_menus_are_registered(slow_office: RunningOffice) -> N
     assert names == ["start", "leads", "outcome", "why", "help"]
     manager_scope = {"type": "chat", "chat_id": SELIN}
     manager = [c["command"] for c in slow_office.sandbox.commands(scope=manager_scope)]
-    assert manager == ["start", "leads", "outcome", "why", "help", "stats", "pending"]
+    assert manager == ["start", "leads", "outcome", "why", "help", "stats", "pending", "reload"]
 
 
 async def test_why_explains_the_decision_to_the_manager_and_the_offered_agent_only(

@@ -98,7 +98,8 @@ MESSAGES: dict[str, str] = {
                   "/help — this list",
     "help.manager": "\n\n<b>Manager commands</b>\n"
                     "/stats [today|7d|30d] — speed, SLA and outcomes, per agent\n"
-                    "/pending — leads waiting for Accept or for an owner",
+                    "/pending — leads waiting for Accept or for an owner\n"
+                    "/reload — read the office config again",
     "command.start": "Connect this chat to the office",
     "command.leads": "Your open leads",
     "command.outcome": "Log what happened with a lead",
@@ -174,4 +175,8 @@ MESSAGES: dict[str, str] = {
     "command.why": "Why a lead went where it went",
     "why.usage": "Usage: /why &lt;lead&gt;",
     "pending.nurture": "#{lead_id} · {temperature} · 🌱 nurture since {time}",
+    "reload.done": "🔄 Config reloaded: {rules} rules, {people} people.",
+    "reload.failed": "⚠️ The config file has a problem, so the running one stays:"
+                     "\n<pre>{error}</pre>",
+    "command.reload": "Read the office config again",
 }

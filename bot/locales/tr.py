@@ -101,7 +101,8 @@ MESSAGES: dict[str, str] = {
                   "/help — bu liste",
     "help.manager": "\n\n<b>Yönetici komutları</b>\n"
                     "/stats [today|7d|30d] — hız, SLA ve sonuçlar, danışman bazında\n"
-                    "/pending — kabul ya da sahip bekleyen talepler",
+                    "/pending — kabul ya da sahip bekleyen talepler\n"
+                    "/reload — ofis ayarlarını yeniden oku",
     "command.start": "Bu sohbeti ofise bağla",
     "command.leads": "Açık talepleriniz",
     "command.outcome": "Bir talebin sonucunu kaydet",
@@ -179,4 +180,8 @@ MESSAGES: dict[str, str] = {
     "command.why": "Bir talep neden oraya gitti",
     "why.usage": "Kullanım: /why &lt;talep&gt;",
     "pending.nurture": "#{lead_id} · {temperature} · 🌱 {time}'den beri beklemede",
+    "reload.done": "🔄 Ayarlar yeniden okundu: {rules} kural, {people} kişi.",
+    "reload.failed": "⚠️ Ayar dosyasında bir sorun var, çalışan ayarlar kalıyor:"
+                     "\n<pre>{error}</pre>",
+    "command.reload": "Ofis ayarlarını yeniden oku",
 }
