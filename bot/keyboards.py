@@ -105,6 +105,15 @@ def offer_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup
     ]])
 
 
+def claim_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup:
+    """Claim (first press wins) and Pass."""
+    return InlineKeyboardMarkup([[
+        _button(lang, "button.claim", OfferAction("accept", offer_id, token)),
+        _button(lang, "button.pass",
+                OfferAction("reason", offer_id, token, DeclineReason.BUSY)),
+    ]])
+
+
 def decline_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup:
     """One button per decline reason, and Back to Accept / Decline."""
     reasons = [

@@ -135,6 +135,17 @@ class Renderer:
             time=self.local_time(p["deadline"]))]
         return Rendered("\n".join(lines), keyboards.offer_keyboard(lang, p["offer_id"], p["token"]))
 
+    def _claim_offer(self, lang: str, p: dict[str, Any]) -> Rendered:
+        lines = self._summary_lines(lang, p)
+        lines += ["", t(lang, "claim.note", count=p.get("pool_size", 0)), t(lang, "offer.hidden"),
+                  t(lang, "claim.deadline", window=duration(lang, p["window_s"]),
+                    time=self.local_time(p["deadline"]))]
+        return Rendered("\n".join(lines), keyboards.claim_keyboard(lang, p["offer_id"],
+                                                                   p["token"]))
+
+    def _claim_taken(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "claim_taken.title", lead_id=p["lead_id"], agent=p["agent"]))
+
     def decline_prompt(self, lang: str, lead_id: int, offer_id: int, token: str) -> Rendered:
         """The question an agent answers after pressing Decline."""
         return Rendered(t(lang, "decline.ask", lead_id=lead_id),
@@ -260,6 +271,8 @@ class Renderer:
         if outcome == "offer":
             lines.append(t(lang, f"why.pick.{reason}", agent=name(trace.get("agent_id")),
                            **detail))
+        elif outcome == "pool":
+            lines.append(t(lang, "why.to.pool", count=len(trace.get("pool", []))))
         elif reason == "limit":
             lines.append(t(lang, "why.to.limit", **detail))
         else:

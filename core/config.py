@@ -98,6 +98,9 @@ class Weekday(StrEnum):
     SUN = "sun"
 
 
+_WEEK = tuple(Weekday)
+
+
 class WorkingHours(_Strict):
     """When someone works: days of the week and a daily window in their time zone."""
 
@@ -113,8 +116,7 @@ class WorkingHours(_Strict):
 
     def covers(self, moment: datetime) -> bool:
         """Whether *moment* (already in the right zone) falls inside these hours."""
-        day = list(Weekday)[moment.weekday()]
-        return day in self.days and self.start <= moment.time() < self.end
+        return _WEEK[moment.weekday()] in self.days and self.start <= moment.time() < self.end
 
 
 class AgentProfile(_Strict):
@@ -306,6 +308,7 @@ class StrategyName(StrEnum):
     LEAST_LOADED = "least_loaded"
     TIERS = "tiers"
     AVAILABILITY = "availability"
+    CLAIM = "claim"  # first to claim: offered to every candidate at once
 
 
 MANAGERS = "managers"
@@ -372,6 +375,11 @@ class RoutingPolicy(_Strict):
     penalty: PenaltyPolicy = PenaltyPolicy()
     ramp: list[RampStep] = Field(default_factory=_default_ramp)
     tiers: TierPolicy = TierPolicy()
+
+    @field_validator("ramp")
+    @classmethod
+    def _shortest_first(cls, ramp: list[RampStep]) -> list[RampStep]:
+        return sorted(ramp, key=lambda step: step.days)
 
     @model_validator(mode="after")
     def _every_lead_has_somewhere_to_go(self) -> RoutingPolicy:

@@ -41,6 +41,7 @@ class OfferStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # a claim pool offer someone else claimed first
 
 
 class DeclineReason(StrEnum):
@@ -133,6 +134,7 @@ class Offer:
     decided_at: datetime | None = None
     decline_reason: DeclineReason | None = None
     trace: dict[str, Any] = field(default_factory=dict)
+    kind: str = "offer"  # "offer" to one agent, or "claim" in a first-to-claim pool
     id: int = 0
 
 

@@ -81,6 +81,10 @@ class LeadRepository(Protocol):
         """One lead by id."""
         ...
 
+    async def lock(self, lead_id: int) -> Lead | None:
+        """One lead by id, its row held until the transaction ends."""
+        ...
+
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:

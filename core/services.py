@@ -265,13 +265,15 @@ async def _route_new_leads(
         "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
     }) for lead in leads]
     messages: list[OutgoingMessage] = []
-    offers = [_new_offer(deps, lead, d, sequence=1, now=now)
-              for lead, d in zip(leads, decisions, strict=True) if d.agent_id is not None]
+    offers = [offer for lead, d in zip(leads, decisions, strict=True)
+              for offer in _new_offers(deps, lead, d, sequence=1, now=now)]
     await uow.offers.add_all(offers)
-    offer_of = {offer.lead_id: offer for offer in offers}
+    offers_of: dict[int, list[Offer]] = {}
+    for offer in offers:
+        offers_of.setdefault(offer.lead_id, []).append(offer)
     for lead, decision in zip(leads, decisions, strict=True):
-        notice = _notice(deps, lead, decision, router, offer=offer_of.get(lead.id), tried=[],
-                         now=now)
+        notice = _notice(deps, lead, decision, router, offers=offers_of.get(lead.id, []),
+                         tried=[], now=now)
         events.extend(notice.events)
         messages.extend(notice.messages)
     await uow.events.add_all(events)
@@ -328,9 +330,9 @@ class _Router:
         return decide(self._deps.config.routing, lead, self.situation, tried=tried,
                       prefer=prefer)
 
-    def agent(self, decision: Decision) -> Agent:
-        """The roster entry a decision picked."""
-        return next(a for a in self.roster if a.telegram_id == decision.agent_id)
+    def agent_by_id(self, agent_id: int) -> Agent:
+        """A roster entry."""
+        return next(a for a in self.roster if a.telegram_id == agent_id)
 
     async def save(self, uow: UnitOfWork) -> None:
         """Store the rules' memory."""
@@ -346,25 +348,33 @@ class _Notice:
     messages: list[OutgoingMessage]
 
 
-def _new_offer(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
-               now: datetime) -> Offer:
-    assert decision.agent_id is not None
+def _new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
+                now: datetime) -> list[Offer]:
+    """The offer a decision makes, or one per member of a claim pool (same round)."""
     window = deps.config.sla[lead.temperature].accept_within
-    return Offer(lead_id=lead.id, agent_id=decision.agent_id, token=deps.new_token(),
-                 created_at=now, deadline=now + window, sequence=sequence,
-                 trace=decision.as_trace())
+    if decision.outcome == "pool":
+        agents, kind = list(decision.pool), "claim"
+    elif decision.agent_id is not None:
+        agents, kind = [decision.agent_id], "offer"
+    else:
+        return []
+    return [Offer(lead_id=lead.id, agent_id=agent_id, token=deps.new_token(), created_at=now,
+                  deadline=now + window, sequence=sequence, trace=decision.as_trace(),
+                  kind=kind) for agent_id in agents]
 
 
 def _offer_notice(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
                   decision: Decision) -> _Notice:
     event = LeadEvent(lead.id, offer.created_at, "offered", agent.telegram_id,
                       {"offer_id": offer.id, "why": decision.reason})
+    template = "claim_offer" if offer.kind == "claim" else "offer"
     message = _message(
-        deps, agent, "offer", offer.created_at, ref=f"offer:{offer.id}",
+        deps, agent, template, offer.created_at, ref=f"offer:{offer.id}",
         params={**_summary(lead), "offer_id": offer.id, "token": offer.token,
                 "deadline": offer.deadline.isoformat(),
                 "window_s": int((offer.deadline - offer.created_at).total_seconds()),
-                "sequence": offer.sequence, "why": decision.reason},
+                "sequence": offer.sequence, "why": decision.reason,
+                "pool_size": len(decision.pool)},
     )
     return _Notice([event], [message])
 
@@ -384,11 +394,14 @@ def _manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: S
 
 
 def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
-            offer: Offer | None, tried: Sequence[int], now: datetime) -> _Notice:
+            offers: Sequence[Offer], tried: Sequence[int], now: datetime) -> _Notice:
     """The history and messages of one routing decision, with its trace for `/why`."""
     routed = LeadEvent(lead.id, now, "routed", decision.agent_id, decision.as_trace())
-    if offer is not None:
-        notice = _offer_notice(deps, lead, router.agent(decision), offer, decision)
+    if offers:
+        parts = [_offer_notice(deps, lead, router.agent_by_id(o.agent_id), o, decision)
+                 for o in offers]
+        notice = _Notice([e for p in parts for e in p.events],
+                         [m for p in parts for m in p.messages])
     elif decision.outcome == "nurture":
         notice = _Notice([LeadEvent(lead.id, now, "nurtured", data={"rule": decision.rule})], [])
     else:
@@ -400,25 +413,25 @@ def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
 async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
     """After a decline or expiry, offer *lead* to the next agent or hand it to the managers."""
     offers = await uow.offers.for_lead(lead.id)
-    tried = [o.agent_id for o in offers]
+    tried = list(dict.fromkeys(o.agent_id for o in offers))
+    rounds = len({o.sequence for o in offers})  # a claim pool is one round, however wide
     router = await _Router.load(uow, deps, now)
     limit = deps.config.sla[lead.temperature].offers_before_managers
-    if len(offers) >= limit:
-        decision = Decision(None, "managers", "sla", "", "limit",
-                            detail={"offers": len(offers)})
+    if rounds >= limit:
+        decision = Decision(None, "managers", "sla", "", "limit", detail={"offers": rounds})
     else:
         decision = router.decide(lead, tried=set(tried), prefer=None)
-    offer = None
+    new = _new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
     if decision.outcome == "managers":
         lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
     elif decision.outcome == "nurture":
         lead.status = LeadStatus.NURTURE
     else:
         lead.status = LeadStatus.OFFERED
-        [offer] = await uow.offers.add_all(
-            [_new_offer(deps, lead, decision, sequence=len(offers) + 1, now=now)])
-        uow.wake_at(offer.deadline)
-    notice = _notice(deps, lead, decision, router, offer=offer, tried=tried, now=now)
+        await uow.offers.add_all(new)
+        for offer in new:
+            uow.wake_at(offer.deadline)
+    notice = _notice(deps, lead, decision, router, offers=new, tried=tried, now=now)
     await uow.leads.update(lead)
     await uow.events.add_all(notice.events)
     await uow.outbox.add_all(notice.messages)
@@ -452,17 +465,19 @@ async def accept_offer(
     now = deps.clock.now()
     async with uow:
         offer = await _open_offer(uow, agent_id=agent_id, offer_id=offer_id, token=token)
-        if not await uow.offers.decide(offer.id, status=OfferStatus.ACCEPTED, at=now):
+        lead = await _lock_lead(uow, offer.lead_id)
+        if lead.status is not LeadStatus.OFFERED or not await uow.offers.decide(
+                offer.id, status=OfferStatus.ACCEPTED, at=now):
             raise OfferNoLongerOpen()
-        lead = await _get_lead(uow, offer.lead_id)
         lead.status, lead.owner_id, lead.accepted_at = LeadStatus.OWNED, agent_id, now
         await uow.leads.update(lead)
+        agent = await uow.agents.get(agent_id)
+        assert agent is not None
+        await _withdraw_others(uow, deps, lead, keep=offer.id, claimed_by=agent.name, now=now)
         await uow.events.add(LeadEvent(lead.id, now, "accepted", agent_id, {
             "offer_id": offer.id, "seconds": (now - offer.created_at).total_seconds(),
             "within_sla": now <= offer.deadline,
         }))
-        agent = await uow.agents.get(agent_id)
-        assert agent is not None
         await uow.outbox.add(_message(
             deps, agent, "offer_accepted", now, edit_ref=f"offer:{offer.id}",
             params={**_summary(lead), **_contact_details(lead)},
@@ -479,10 +494,10 @@ async def decline_offer(
     now = deps.clock.now()
     async with uow:
         offer = await _open_offer(uow, agent_id=agent_id, offer_id=offer_id, token=token)
+        lead = await _lock_lead(uow, offer.lead_id)
         if not await uow.offers.decide(offer.id, status=OfferStatus.DECLINED, at=now,
                                        reason=reason):
             raise OfferNoLongerOpen()
-        lead = await _get_lead(uow, offer.lead_id)
         await uow.events.add(LeadEvent(lead.id, now, "declined", agent_id,
                                        {"offer_id": offer.id, "reason": reason.value}))
         agent = await uow.agents.get(agent_id)
@@ -491,7 +506,8 @@ async def decline_offer(
             deps, agent, "offer_declined", now, edit_ref=f"offer:{offer.id}",
             params={**_summary(lead), "reason": reason.value},
         ))
-        await _offer_next(uow, deps, lead, now)
+        if not await _others_pending(uow, lead.id):
+            await _offer_next(uow, deps, lead, now)
         await uow.commit()
 
 
@@ -509,10 +525,10 @@ async def escalate_expired_offers(
     moved: list[int] = []
     for offer in due:
         async with uow_factory() as uow:
+            lead = await _lock_lead(uow, offer.lead_id)
             if not await uow.offers.decide(offer.id, status=OfferStatus.EXPIRED, at=now,
                                            due_by=now):
                 continue
-            lead = await _get_lead(uow, offer.lead_id)
             await uow.events.add(LeadEvent(lead.id, now, "expired", offer.agent_id,
                                            {"offer_id": offer.id}))
             agent = await uow.agents.get(offer.agent_id)
@@ -522,7 +538,8 @@ async def escalate_expired_offers(
                     params={**_summary(lead),
                             "window_s": int((offer.deadline - offer.created_at).total_seconds())},
                 ))
-            await _offer_next(uow, deps, lead, now)
+            if not await _others_pending(uow, lead.id):  # a claim pool moves on once
+                await _offer_next(uow, deps, lead, now)
             await uow.commit()
             moved.append(offer.id)
     return moved
@@ -544,7 +561,7 @@ async def assign_lead(
     now = deps.clock.now()
     async with uow:
         manager = await _manager(uow, manager_id)
-        lead = await _get_lead(uow, lead_id)
+        lead = await _lock_lead(uow, lead_id)
         if lead.status is not LeadStatus.WITH_MANAGERS:
             raise LeadAlreadyHandled()
         agent = await uow.agents.get(agent_id)
@@ -713,6 +730,33 @@ def _amount(note: str | None) -> int | None:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+async def _lock_lead(uow: UnitOfWork, lead_id: int) -> Lead:
+    """Read a lead and hold its row until commit: every change takes the lead first, then
+    its offers, so two writers never wait on each other in opposite orders."""
+    lead = await uow.leads.lock(lead_id)
+    if lead is None:
+        raise NotFound()
+    return lead
+
+
+async def _others_pending(uow: UnitOfWork, lead_id: int) -> bool:
+    return any(o.status is OfferStatus.PENDING for o in await uow.offers.for_lead(lead_id))
+
+
+async def _withdraw_others(uow: UnitOfWork, deps: Deps, lead: Lead, *, keep: int,
+                           claimed_by: str, now: datetime) -> None:
+    """Close the rest of a claim pool and tell each member who was first."""
+    for other in await uow.offers.for_lead(lead.id):
+        if other.id == keep or other.status is not OfferStatus.PENDING:
+            continue
+        if await uow.offers.decide(other.id, status=OfferStatus.WITHDRAWN, at=now):
+            member = await uow.agents.get(other.agent_id)
+            if member is not None and member.chat_id is not None:
+                await uow.outbox.add(_message(
+                    deps, member, "claim_taken", now, edit_ref=f"offer:{other.id}",
+                    params={**_summary(lead), "agent": claimed_by}))
 
 
 async def _get_lead(uow: UnitOfWork, lead_id: int) -> Lead:

@@ -155,6 +155,12 @@ class SqlLeads:
         row = (await self._conn.execute(select(leads).where(leads.c.id == lead_id))).first()
         return _lead(row) if row else None
 
+    async def lock(self, lead_id: int) -> Lead | None:
+        """One lead by id, its row held until the transaction ends (SQLite: the write lock)."""
+        row = (await self._conn.execute(
+            select(leads).where(leads.c.id == lead_id).with_for_update())).first()
+        return _lead(row) if row else None
+
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:
@@ -231,7 +237,7 @@ def _offer(row: Row[Any]) -> Offer:
         created_at=row.created_at, deadline=row.deadline, sequence=row.sequence,
         status=OfferStatus(row.status), decided_at=row.decided_at,
         decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
-        trace=row.trace, id=row.id,
+        trace=row.trace, kind=row.kind, id=row.id,
     )
 
 
@@ -245,7 +251,7 @@ class SqlOffers:
         """Store new offers, give each its id, and return them."""
         rows = [{"lead_id": o.lead_id, "agent_id": o.agent_id, "token": o.token,
                  "status": o.status.value, "created_at": o.created_at, "deadline": o.deadline,
-                 "sequence": o.sequence, "trace": o.trace} for o in new]
+                 "sequence": o.sequence, "trace": o.trace, "kind": o.kind} for o in new]
         for offer, offer_id in zip(new, await _insert_returning_ids(
                 self._conn, offers, rows), strict=True):
             offer.id = offer_id

@@ -124,6 +124,7 @@ offers = Table(
     Column("decline_reason", String(16)),
     Column("sequence", Integer, nullable=False),
     Column("trace", JSON, nullable=False),
+    Column("kind", String(8), nullable=False, server_default="offer"),
     Index("ix_offers_status_deadline", "status", "deadline"),
 )
 

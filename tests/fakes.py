@@ -84,6 +84,9 @@ class FakeLeads(_Repo):
         lead = self.db.leads.get(lead_id)
         return copy.deepcopy(lead) if lead else None
 
+    async def lock(self, lead_id: int) -> Lead | None:
+        return await self.get(lead_id)
+
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:
@@ -122,7 +125,8 @@ class FakeLeads(_Repo):
 
     async def waiting(self) -> list[Lead]:
         return [copy.deepcopy(v) for v in self.db.leads.values()
-                if v.status in (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS)]
+                if v.status in (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS,
+                                LeadStatus.NURTURE)]
 
     async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
         return [copy.deepcopy(v) for v in self.db.leads.values() if start <= v.received_at < end]

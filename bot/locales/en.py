@@ -179,4 +179,10 @@ MESSAGES: dict[str, str] = {
     "reload.failed": "⚠️ The config file has a problem, so the running one stays:"
                      "\n<pre>{error}</pre>",
     "command.reload": "Read the office config again",
+    "button.claim": "🙋 Claim",
+    "button.pass": "Pass",
+    "claim.note": "🙋 Posted to {count} agents at once: the first to claim gets it.",
+    "claim.deadline": "⏱ Open for <b>{window}</b> (until {time}).",
+    "claim_taken.title": "🙋 Lead #{lead_id} was claimed by {agent}.",
+    "why.to.pool": "→ posted to {count} agents at once; the first to claim gets it.",
 }

@@ -184,4 +184,10 @@ MESSAGES: dict[str, str] = {
     "reload.failed": "⚠️ Ayar dosyasında bir sorun var, çalışan ayarlar kalıyor:"
                      "\n<pre>{error}</pre>",
     "command.reload": "Ofis ayarlarını yeniden oku",
+    "button.claim": "🙋 Al",
+    "button.pass": "Geç",
+    "claim.note": "🙋 {count} danışmana birden gönderildi: ilk alan kazanır.",
+    "claim.deadline": "⏱ <b>{window}</b> açık ({time}'e kadar).",
+    "claim_taken.title": "🙋 #{lead_id} numaralı talebi {agent} aldı.",
+    "why.to.pool": "→ {count} danışmana birden gönderildi; ilk alan kazanır.",
 }

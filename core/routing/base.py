@@ -106,13 +106,14 @@ class Decision:
     """Where a lead goes and why; agent_id None means the managers or nurture take it."""
 
     agent_id: int | None
-    outcome: str  # "offer" | "managers" | "nurture"
+    outcome: str  # "offer" | "pool" | "managers" | "nurture"
     rule: str
     strategy: str
     reason: str
     matched: tuple[tuple[str, str], ...] = ()
     steps: tuple[Step, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
+    pool: tuple[int, ...] = ()  # outcome "pool": everyone the lead is posted to
 
     @property
     def candidates(self) -> tuple[int, ...]:
@@ -125,7 +126,7 @@ class Decision:
             "agent_id": self.agent_id, "outcome": self.outcome, "rule": self.rule,
             "strategy": self.strategy, "reason": self.reason,
             "matched": [list(pair) for pair in self.matched],
-            "detail": self.detail,
+            "detail": self.detail, "pool": list(self.pool),
             "steps": [{"rule": s.rule, "candidates": list(s.candidates),
                        "skipped": [[k.agent_id, k.reason, k.detail] for k in s.skipped]}
                       for s in self.steps],
@@ -134,22 +135,39 @@ class Decision:
 
 @dataclass
 class Situation:
-    """Everything a decision may look at, read once per transaction."""
+    """Everything a decision may look at, read once per transaction.
+
+    A snapshot: work that depends only on the roster (who is away, pools) is cached in it, so
+    a changed roster needs a new Situation, as the next transaction gets anyway.
+    """
 
     roster: list[Agent]
     stats: dict[int, AgentStats]
     states: dict[str, RuleState]
     now: datetime
     zone: ZoneInfo
+    cache: dict[Any, Any] = field(default_factory=dict)  # per-read work: folded labels, pools
 
-    @property
-    def today(self) -> date:
-        """The office's date."""
-        return self.now.astimezone(self.zone).date()
+    today: date = field(init=False)  # the office's date, worked out once
+
+    def __post_init__(self) -> None:
+        self.today = self.now.astimezone(self.zone).date()
+
+    def local(self, zone_name: str | None) -> datetime:
+        """The time now in a named zone, or the office's when None."""
+        key = ("local", zone_name)
+        moment = self.cache.get(key)
+        if not isinstance(moment, datetime):
+            moment = self.cache[key] = self.now.astimezone(
+                ZoneInfo(zone_name) if zone_name else self.zone)
+        return moment
 
     def stats_of(self, agent_id: int) -> AgentStats:
         """Stats for one agent (empty for someone new)."""
-        return self.stats.setdefault(agent_id, AgentStats())
+        stats = self.stats.get(agent_id)
+        if stats is None:
+            stats = self.stats[agent_id] = AgentStats()
+        return stats
 
     def state_of(self, rule: str) -> RuleState:
         """The remembered state of one rule."""

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from core.config import MANAGERS, NURTURE, RoutingPolicy, Rule, StrategyName
-from core.model import Lead
+from core.config import MANAGERS, NURTURE, RoutingPolicy, Rule, StrategyName, Temperature, Tier
+from core.model import Agent, Lead
 from core.routing.availability import Availability
-from core.routing.base import Candidate, Decision, Situation, Skip, Step, Strategy
-from core.routing.conditions import in_pool, matches
-from core.routing.filters import availability_skip, ramp_every, ramp_skip, reset_ramp
+from core.routing.base import (
+    AgentStats,
+    Candidate,
+    Decision,
+    Situation,
+    Skip,
+    Step,
+    Strategy,
+)
+from core.routing.conditions import Folded, LeadKeys, fold, in_static_pool, matches
+from core.routing.filters import (
+    Standing,
+    availability_skip,
+    ramp_skip,
+    reset_ramp,
+    standing_of,
+)
 from core.routing.least_loaded import LeastLoaded
 from core.routing.round_robin import RoundRobin
 from core.routing.tiers import Tiers, tier_of
 from core.routing.weighted import Weighted
 
+# CLAIM is not here: it picks nobody, it posts the lead to every candidate (see decide()).
 STRATEGIES: Mapping[StrategyName, Strategy] = {
     StrategyName.ROUND_ROBIN: RoundRobin(),
     StrategyName.WEIGHTED: Weighted(),
@@ -51,8 +68,8 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
     if prefer is not None:
         owner = next((a for a in situation.roster if a.telegram_id == prefer), None)
         if owner is not None and availability_skip(
-                owner, situation.stats_of(prefer), lead, policy=policy, now=situation.now,
-                zone=situation.zone, tried=tried) is None:
+                owner, situation.stats_of(prefer), lead, policy=policy, situation=situation,
+                tried=tried) is None:
             situation.record_offer(prefer)
             return Decision(prefer, "offer", rule.name, "continuity", "current_owner",
                             tuple(matched), (Step(rule.name, (prefer,), ()),))
@@ -60,6 +77,12 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
     while True:
         candidates, skipped = _candidates(policy, rule, lead, situation, tried)
         steps.append(Step(rule.name, tuple(c.id for c in candidates), tuple(skipped)))
+        if candidates and rule.strategy is StrategyName.CLAIM:
+            for candidate in candidates:
+                situation.record_offer(candidate.id)
+            return Decision(None, "pool", rule.name, rule.strategy.value, "claim_pool",
+                            tuple(matched), tuple(steps), {"count": len(candidates)},
+                            pool=tuple(c.id for c in candidates))
         if candidates:
             strategy = STRATEGIES[rule.strategy]
             state = situation.state_of(rule.name)
@@ -77,21 +100,158 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
 
 def _candidates(policy: RoutingPolicy, rule: Rule, lead: Lead, situation: Situation,
                 tried: set[int]) -> tuple[list[Candidate], list[Skip]]:
-    candidates: list[Candidate] = []
-    skipped: list[Skip] = []
+    """Who in the rule's pool can take this lead, and who cannot and why.
+
+    The lead-independent reasons (away, no chat, off duty) are worked out once per read;
+    the loop below only checks what depends on this lead or on load that moves with it.
+    """
     state = situation.state_of(rule.name)
-    for agent in situation.roster:
-        stats = situation.stats_of(agent.telegram_id)
-        tier = tier_of(agent, stats, policy.tiers)
-        if not in_pool(agent, rule.pool, lead, tier):
-            continue
-        skip = availability_skip(agent, stats, lead, policy=policy, now=situation.now,
-                                 zone=situation.zone, tried=tried)
-        every = ramp_every(agent, policy, now=situation.now, zone=situation.zone)
-        if skip is None and every is not None:
-            skip = ramp_skip(agent, state, every)
-        if skip is not None:
-            skipped.append(skip)
+    hot = lead.temperature is Temperature.HOT
+    reachable, unreachable = _reachable(policy, rule, lead, situation)
+    skipped = list(unreachable)
+    candidates: list[Candidate] = []
+    for agent, tier, gate, stats in reachable:
+        me = agent.telegram_id
+        capacity = agent.profile.capacity
+        if me in tried:
+            skipped.append(Skip(me, "already_offered"))
+        elif gate.off_duty is not None:
+            skipped.append(gate.off_duty)
+        elif capacity is not None and stats.open_leads >= capacity:
+            skipped.append(Skip(me, "at_capacity", {"open": stats.open_leads, "cap": capacity}))
+        elif hot and gate.penalty is not None:
+            skipped.append(gate.penalty)
+        elif gate.ramp_every is not None and (ramp := ramp_skip(agent, state,
+                                                                  gate.ramp_every)):
+            skipped.append(ramp)
         else:
             candidates.append(Candidate(agent, stats, tier))
     return candidates, skipped
+
+
+_Reachable = tuple[list[tuple[Agent, Tier, Standing, AgentStats]], list[Skip]]
+
+
+def _reachable(policy: RoutingPolicy, rule: Rule, lead: Lead,
+               situation: Situation) -> _Reachable:
+    """Pool members not kept away for lead-independent reasons, and those who are (why)."""
+    dynamic = "$region" in rule.pool.territories or "$product" in rule.pool.specialties
+    key = ("reachable", rule.name)
+    if not dynamic and key in situation.cache:
+        cached: _Reachable = situation.cache[key]
+        return cached
+    reachable = []
+    unreachable = []
+    for agent, tier in _pool_for(policy, rule, lead, situation):
+        gate = standing_of(agent, policy=policy, situation=situation)
+        if gate.unreachable is not None:
+            unreachable.append(gate.unreachable)
+        else:
+            reachable.append((agent, tier, gate, situation.stats_of(agent.telegram_id)))
+    result = (reachable, unreachable)
+    if not dynamic:
+        situation.cache[key] = result
+    return result
+
+
+@dataclass
+class _PoolIndex:
+    """A rule's pool whatever the lead (roster positions), with `$region` / `$product` lookups.
+
+    It depends only on the policy and on who is on the roster, so it is kept across reads
+    (see _shared) instead of being rebuilt for every transaction.
+    """
+
+    members: list[int] = field(default_factory=list)
+    by_territory: dict[str, set[int]] = field(default_factory=dict)
+    by_specialty: dict[str, set[int]] = field(default_factory=dict)
+    fixed_territory: set[int] = field(default_factory=set)
+    fixed_specialty: set[int] = field(default_factory=set)
+
+
+def _pool_for(policy: RoutingPolicy, rule: Rule, lead: Lead,
+              situation: Situation) -> list[tuple[Agent, Tier]]:
+    """The members of a rule's pool for this lead, in roster order, with their tiers."""
+    index = _pool_index(policy, rule, situation)
+    by_region = "$region" in rule.pool.territories
+    by_product = "$product" in rule.pool.specialties
+    chosen: list[int] | set[int] = index.members
+    if by_region or by_product:
+        keys = LeadKeys.of(lead)
+        allowed: set[int] | None = None
+        if by_region:
+            allowed = set(index.fixed_territory)
+            for territory, holders in index.by_territory.items():
+                # An agent covers a lead when one of their territories is a prefix of its
+                # region or postal code: "istanbul / kadikoy" covers "Istanbul / Kadıköy / Moda".
+                if (keys.region is not None and keys.region.startswith(territory)) or (
+                        keys.postal_code is not None and keys.postal_code.startswith(territory)):
+                    allowed |= holders
+        if by_product:
+            wanted = set(index.fixed_specialty)
+            if keys.product is not None:
+                wanted |= index.by_specialty.get(keys.product, set())
+            allowed = wanted if allowed is None else allowed & wanted
+        assert allowed is not None
+        chosen = sorted(allowed)
+    roster = situation.roster
+    members = [(roster[i], _tier(policy, roster[i], situation)) for i in chosen]
+    if rule.pool.tiers:  # tiers move with results, so they are checked per read, not indexed
+        members = [(agent, tier) for agent, tier in members if tier in rule.pool.tiers]
+    return members
+
+
+def _tier(policy: RoutingPolicy, agent: Agent, situation: Situation) -> Tier:
+    tiers: dict[int, Tier] = situation.cache.setdefault("tiers", {})
+    tier = tiers.get(agent.telegram_id)
+    if tier is None:
+        tier = tiers[agent.telegram_id] = tier_of(
+            agent, situation.stats_of(agent.telegram_id), policy.tiers)
+    return tier
+
+
+_SHARED: dict[int, tuple[RoutingPolicy, dict[Any, _PoolIndex]]] = {}
+
+
+def _shared(policy: RoutingPolicy) -> dict[Any, _PoolIndex]:
+    """Pool indexes kept for one policy object (a reload makes a new one)."""
+    entry = _SHARED.get(id(policy))
+    if entry is None or entry[0] is not policy:
+        if len(_SHARED) >= 8:
+            _SHARED.clear()
+        entry = _SHARED[id(policy)] = (policy, {})
+    return entry[1]
+
+
+def _pool_index(policy: RoutingPolicy, rule: Rule, situation: Situation) -> _PoolIndex:
+    """The static pool of *rule* for this roster, built on first use."""
+    signature = situation.cache.get("signature")
+    if signature is None:
+        signature = situation.cache["signature"] = hash(tuple(
+            (a.telegram_id, a.name, a.role, a.active) for a in situation.roster))
+    shared = _shared(policy)
+    key = (rule.name, signature)
+    index = shared.get(key)
+    if index is not None:
+        return index
+    if len(shared) > 4 * len(policy.rules):  # rosters came and went: start afresh
+        shared.clear()
+    fixed_territories = {fold(t) for t in rule.pool.territories if t != "$region"}
+    fixed_specialties = {fold(s) for s in rule.pool.specialties if s != "$product"}
+    index = _PoolIndex()
+    for position, agent in enumerate(situation.roster):
+        labels = Folded.of(agent)
+        if not in_static_pool(agent, labels, rule.pool.model_copy(update={"tiers": []}),
+                              Tier.B):
+            continue
+        index.members.append(position)
+        for territory in labels.territories:
+            index.by_territory.setdefault(territory, set()).add(position)
+        for specialty in labels.specialties:
+            index.by_specialty.setdefault(specialty, set()).add(position)
+        if fixed_territories & set(labels.territories):
+            index.fixed_territory.add(position)
+        if fixed_specialties & labels.specialties:
+            index.fixed_specialty.add(position)
+    shared[key] = index
+    return index

@@ -2,62 +2,92 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from core.config import RoutingPolicy, Temperature
 from core.model import Agent, Lead
-from core.routing.base import AgentStats, RuleState, Skip
+from core.routing.base import AgentStats, RuleState, Situation, Skip
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What keeps an agent from leads whatever the lead is, worked out once per read."""
+
+    unreachable: Skip | None  # inactive, away, no chat
+    off_duty: Skip | None  # outside working hours
+    penalty: Skip | None  # no hot leads for now
+    ramp_every: int | None
+
+
+def standing(agent: Agent, stats: AgentStats, *, policy: RoutingPolicy,
+             situation: Situation) -> Standing:
+    """The lead-independent part of the filters for one agent."""
+    me, profile = agent.telegram_id, agent.profile
+    unreachable = None
+    if not agent.active:
+        unreachable = Skip(me, "inactive")
+    elif agent.away:
+        unreachable = Skip(me, "away")
+    elif profile.away_until is not None and situation.today <= profile.away_until:
+        unreachable = Skip(me, "away_until", {"until": profile.away_until.isoformat()})
+    elif agent.chat_id is None:
+        unreachable = Skip(me, "no_chat")
+    off_duty = None
+    if profile.hours is not None and not profile.hours.covers(situation.local(profile.timezone)):
+        off_duty = Skip(me, "outside_hours")
+    until = penalty_until(stats, policy, situation.now)
+    penalty = Skip(me, "penalty", {"until": until.isoformat()}) if until else None
+    return Standing(unreachable, off_duty, penalty,
+                    ramp_every(agent, policy, today=situation.today))
+
+
+def standing_of(agent: Agent, *, policy: RoutingPolicy, situation: Situation) -> Standing:
+    """The agent's Standing, cached for the rest of this read."""
+    cache: dict[int, Standing] = situation.cache.setdefault("standing", {})
+    found = cache.get(agent.telegram_id)
+    if found is None:
+        found = cache[agent.telegram_id] = standing(
+            agent, situation.stats_of(agent.telegram_id), policy=policy, situation=situation)
+    return found
 
 
 def availability_skip(agent: Agent, stats: AgentStats, lead: Lead, *, policy: RoutingPolicy,
-                      now: datetime, zone: ZoneInfo, tried: set[int]) -> Skip | None:
+                      situation: Situation, tried: set[int]) -> Skip | None:
     """Why *agent* cannot take *lead* now, or None if nothing stands in the way."""
-    me = agent.telegram_id
-    profile = agent.profile
-    if not agent.active:
-        return Skip(me, "inactive")
-    today = now.astimezone(zone).date()
-    if agent.away:
-        return Skip(me, "away")
-    if profile.away_until is not None and today <= profile.away_until:
-        return Skip(me, "away_until", {"until": profile.away_until.isoformat()})
-    if agent.chat_id is None:
-        return Skip(me, "no_chat")
-    if me in tried:
-        return Skip(me, "already_offered")
-    if profile.hours is not None:
-        local = now.astimezone(ZoneInfo(profile.timezone) if profile.timezone else zone)
-        if not profile.hours.covers(local):
-            return Skip(me, "outside_hours")
-    if profile.capacity is not None and stats.open_leads >= profile.capacity:
-        return Skip(me, "at_capacity", {"open": stats.open_leads, "cap": profile.capacity})
-    if lead.temperature is Temperature.HOT and (until := penalty_until(stats, policy, now)):
-        return Skip(me, "penalty", {"until": until.isoformat()})
+    gate = standing_of(agent, policy=policy, situation=situation)
+    if gate.unreachable is not None:
+        return gate.unreachable
+    if agent.telegram_id in tried:
+        return Skip(agent.telegram_id, "already_offered")
+    if gate.off_duty is not None:
+        return gate.off_duty
+    capacity = agent.profile.capacity
+    if capacity is not None and stats.open_leads >= capacity:
+        return Skip(agent.telegram_id, "at_capacity", {"open": stats.open_leads, "cap": capacity})
+    if lead.temperature is Temperature.HOT and gate.penalty is not None:
+        return gate.penalty
     return None
 
 
 def penalty_until(stats: AgentStats, policy: RoutingPolicy, now: datetime) -> datetime | None:
-    """When an agent's hot-lead penalty ends, if one is running now."""
+    """When an agent's hot-lead penalty ends, if one is running now (the latest end wins)."""
     rule = policy.penalty
     misses = sorted(stats.misses)
-    for i in range(len(misses) - rule.misses + 1):
-        window = misses[i:i + rule.misses]
-        if window[-1] - window[0] <= rule.within:
-            ends = window[-1] + rule.length
-            if ends > now:
-                return ends
-    return None
+    ends = [window[-1] + rule.length
+            for i in range(len(misses) - rule.misses + 1)
+            if (window := misses[i:i + rule.misses])[-1] - window[0] <= rule.within]
+    latest = max(ends, default=None)
+    return latest if latest is not None and latest > now else None
 
 
-def ramp_every(agent: Agent, policy: RoutingPolicy, *, now: datetime,
-               zone: ZoneInfo) -> int | None:
+def ramp_every(agent: Agent, policy: RoutingPolicy, *, today: date) -> int | None:
     """A new agent takes every n-th lead; None once their ramp-up is over."""
     start = agent.profile.start_date
     if start is None:
         return None
-    days = (now.astimezone(zone).date() - start).days
-    for step in sorted(policy.ramp, key=lambda s: s.days):
+    days = (today - start).days
+    for step in policy.ramp:  # sorted by days when the config was read
         if days < step.days:
             return step.every
     return None

@@ -12,9 +12,10 @@ from core.routing.base import Candidate, Pick, RuleState
 def next_after(candidates: Sequence[Candidate], last_agent_id: int | None,
                roster: Sequence[Agent]) -> Candidate:
     """The first candidate after *last_agent_id* in roster order, wrapping around."""
-    positions = {a.telegram_id: a.position for a in roster}
-    last = positions.get(last_agent_id, -1) if last_agent_id is not None else -1
-    ordered = sorted(candidates, key=lambda c: c.agent.position)
+    last = -1
+    if last_agent_id is not None:
+        last = next((a.position for a in roster if a.telegram_id == last_agent_id), -1)
+    ordered = sorted(candidates, key=lambda c: c.agent.position)  # already ordered: linear
     return next((c for c in ordered if c.agent.position > last), ordered[0])
 
 

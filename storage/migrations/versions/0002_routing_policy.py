@@ -1,4 +1,4 @@
-"""routing policy: agent profiles, lead routing facts, rule memory as JSON
+"""routing policy: agent profiles, lead routing facts, claim pools, rule memory as JSON
 
 Revision ID: 0002
 Revises: 0001
@@ -23,6 +23,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("postal_code", sa.String(length=12), nullable=True))
         batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("tags", sa.JSON(), nullable=True))
+    with op.batch_alter_table("offers") as batch:
+        batch.add_column(sa.Column("kind", sa.String(length=8), nullable=False,
+                                   server_default="offer"))
     # The round-robin pointer becomes part of each rule's memory; a fresh start is harmless.
     op.execute("DELETE FROM rotations")
     with op.batch_alter_table("rotations") as batch:
@@ -31,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("offers") as batch:
+        batch.drop_column("kind")
     with op.batch_alter_table("rotations") as batch:
         batch.drop_column("state")
         batch.add_column(sa.Column("agent_id", sa.BigInteger(), nullable=True))
