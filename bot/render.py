@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import keyboards
 from bot.i18n import Markup, t
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.model import Lead, LeadStatus, Stage
 from core.services import Explanation, WaitingLead
 from core.stats import Figures, Stats
@@ -59,10 +59,10 @@ _MESSAGE_SHOWN = 1000
 class Renderer:
     """Renders in the office's time zone."""
 
-    def __init__(self, *, zone: ZoneInfo, office: str, clock: Clock | None = None) -> None:
+    def __init__(self, *, zone: ZoneInfo, office: str, clock: Clock) -> None:
         self.zone = zone
         self.office = office
-        self._clock = clock or SystemClock()
+        self._clock = clock
 
     def local_time(self, when: datetime | str) -> str:
         """A time of day in the office zone, with the date when it is not today's."""

@@ -206,7 +206,7 @@ async def outbox() -> list[OutgoingMessage]:
 
 @pytest.fixture
 def renderer() -> Renderer:
-    return Renderer(zone=ISTANBUL, office="Test Realty")
+    return Renderer(zone=ISTANBUL, office="Test Realty", clock=ManualClock(START))
 
 
 def render(renderer: Renderer, message: OutgoingMessage, lang: str) -> str:
@@ -249,7 +249,8 @@ async def test_the_deadline_follows_the_office_zone_it_is_rendered_for(
     offer = next(m for m in outbox if m.template == "offer")
     for zone, shown in [("UTC", "09:05"), ("America/New_York", "04:05"),
                         ("Asia/Kolkata", "14:35")]:
-        text = render(Renderer(zone=ZoneInfo(zone), office="X"), offer, "en")
+        text = render(Renderer(zone=ZoneInfo(zone), office="X", clock=ManualClock(START)),
+                      offer, "en")
         assert f"(by {shown})" in text, zone
 
 
