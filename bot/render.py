@@ -98,6 +98,10 @@ class Renderer:
                 ("field.product", p.get("product")), ("field.region", p.get("region")),
                 ("field.budget", self._budget(lang, p)), ("field.timing", p.get("timing")),
                 ("field.source", p.get("source"))]
+        if p.get("company") or p.get("intent"):  # B2B leads say who they are and what they did
+            intent = p.get("intent")
+            rows += [("field.company", p.get("company")),
+                     ("field.intent", t(lang, f"intent.{intent}") if intent else None)]
         for key, value in rows:
             lines.append(f"{t(lang, key)}: {_esc(value) if value else t(lang, 'not_given')}")
         if p.get("missing"):
@@ -249,8 +253,12 @@ class Renderer:
                               for field, value in trace.get("matched", []))
             matched = (t(lang, "why.matched", notes=Markup(notes)) if notes
                        else t(lang, "why.default"))
-            first = trace["steps"][0]["rule"] if trace.get("steps") else trace.get("rule", "?")
+            matrix = trace.get("matrix")
+            first = (matrix["rule"] if matrix else trace["steps"][0]["rule"] if trace.get("steps")
+                     else trace.get("rule", "?"))
             lines = [t(lang, "why.rule", time=when, rule=first, matched=Markup(matched))]
+            if matrix:
+                lines.append(self._matrix_line(lang, matrix))
         steps = trace.get("steps", [])
         for index, step in enumerate(steps):
             if index:
@@ -278,6 +286,20 @@ class Renderer:
         else:
             lines.append(t(lang, f"why.to.{outcome}"))
         return lines
+
+    def _matrix_line(self, lang: str, cell: dict[str, Any]) -> str:
+        """How the B2B matrix read the lead and where that sent it."""
+        intent = t(lang, f"matrix.intent.{cell['intent']}")
+        fit = t(lang, f"matrix.fit.{cell['fit']}")
+        if not cell.get("intent_given"):
+            intent = t(lang, "matrix.not_given", value=Markup(intent))
+        if not cell.get("fit_given"):
+            fit = t(lang, "matrix.not_given", value=Markup(fit))
+        target = cell["target"]
+        shown = (t(lang, f"matrix.to.{target}") if target in ("managers", "nurture", "disqualify")
+                 else t(lang, "matrix.to.rule", rule=target))
+        return t(lang, "why.matrix", intent=Markup(intent), fit=Markup(fit),
+                 target=Markup(shown))
 
     def _detail(self, detail: dict[str, Any]) -> dict[str, Any]:
         """Dates in a trace, shown as office dates."""

@@ -313,6 +313,66 @@ class StrategyName(StrEnum):
 
 MANAGERS = "managers"
 NURTURE = "nurture"
+DISQUALIFY = "disqualify"
+
+
+class IntentLevel(StrEnum):
+    """How ready a B2B lead is to buy, from what they did."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Fit(StrEnum):
+    """How well a B2B lead's company matches the customers we win."""
+
+    STRONG = "strong"
+    WEAK = "weak"
+
+
+class MatrixRow(_Strict):
+    """Where one intent level goes, by fit."""
+
+    strong: str
+    weak: str
+
+
+class Matrix(_Strict):
+    """B2B intent × fit: each cell names a rule, `managers`, `nurture` or `disqualify`.
+
+    A lead that does not say its intent counts as low, one that does not say its fit as weak.
+    """
+
+    high: MatrixRow
+    medium: MatrixRow
+    low: MatrixRow
+
+    def cell(self, intent: IntentLevel, fit: Fit) -> str:
+        """The target for one intent level and fit."""
+        row: MatrixRow = getattr(self, intent.value)
+        return row.strong if fit is Fit.STRONG else row.weak
+
+    def targets(self) -> list[str]:
+        """Every target named, in reading order."""
+        return [self.cell(i, f) for i in IntentLevel for f in Fit]
+
+
+class Account(_Strict):
+    """A named account: leads from this company go to its owner (then the owner's backup)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    owner: str | int
+    domains: list[str] = Field(default_factory=list)  # e-mail domains of its people
+
+    @field_validator("domains")
+    @classmethod
+    def _bare_domains(cls, domains: list[str]) -> list[str]:
+        cleaned = [d.strip().lower().lstrip("@") for d in domains]
+        for domain in cleaned:
+            if "." not in domain or "@" in domain or " " in domain:
+                raise ValueError(f"{domain!r} is not an e-mail domain like acme.com")
+        return cleaned
 
 
 def _default_split() -> dict[Tier, int]:
@@ -329,6 +389,8 @@ class Rule(_Strict):
     strategy: StrategyName = StrategyName.ROUND_ROBIN
     fallback: str = MANAGERS
     tier_split: dict[Tier, int] = Field(default_factory=_default_split)
+    matrix: Matrix | None = None  # B2B: intent × fit decides which rule takes the lead
+    target_only: bool = False  # never matched by its `when`: only fallbacks and matrices
 
     @field_validator("tier_split")
     @classmethod
@@ -375,6 +437,7 @@ class RoutingPolicy(_Strict):
     penalty: PenaltyPolicy = PenaltyPolicy()
     ramp: list[RampStep] = Field(default_factory=_default_ramp)
     tiers: TierPolicy = TierPolicy()
+    accounts: list[Account] = Field(default_factory=list)
 
     @field_validator("ramp")
     @classmethod
@@ -387,9 +450,28 @@ class RoutingPolicy(_Strict):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"two rules are named {name!r}")
-        if not self.rules[-1].when.is_default:
-            raise ValueError(f"the last rule ({self.rules[-1].name!r}) must have no `when`: "
-                             "it is the default that takes every lead the others did not")
+        last = self.rules[-1]
+        if not last.when.is_default or last.target_only or last.matrix is not None:
+            raise ValueError(f"the last rule ({last.name!r}) must have no `when`, matrix or "
+                             "target_only: it is the default that takes every lead the others "
+                             "did not")
+        targets = {MANAGERS, NURTURE, DISQUALIFY, *names}
+        sent_to: set[str] = set()
+        for rule in self.rules:
+            sent_to.add(rule.fallback)
+            for target in rule.matrix.targets() if rule.matrix else []:
+                if target not in targets:
+                    raise ValueError(f"rule {rule.name!r}'s matrix sends leads to {target!r}, "
+                                     "which is not a rule (nor managers / nurture / "
+                                     "disqualify)")
+                if target in names and self.rules[names.index(target)].matrix is not None:
+                    raise ValueError(f"rule {rule.name!r}'s matrix sends leads to {target!r}, "
+                                     "which has a matrix of its own; one matrix per lead")
+                sent_to.add(target)
+        for rule in self.rules:
+            if rule.target_only and rule.name not in sent_to:
+                raise ValueError(f"rule {rule.name!r} is target_only but no fallback or "
+                                 "matrix sends leads to it")
         for rule in self.rules:
             seen = [rule.name]
             target = rule.fallback
@@ -473,6 +555,15 @@ class OfficeConfig(_Strict):
                 if who not in ids and who not in names:
                     raise ValueError(f"routing rule {rule.name!r} names {who!r}, who is not "
                                      "on the roster")
+        seen_accounts: set[str] = set()
+        for account in self.routing.accounts:
+            if account.owner not in ids and account.owner not in names:
+                raise ValueError(f"account {account.name!r} is owned by {account.owner!r}, "
+                                 "who is not on the roster")
+            key = account.name.casefold()
+            if key in seen_accounts:
+                raise ValueError(f"account {account.name!r} is listed twice")
+            seen_accounts.add(key)
         for agent in self.agents:
             if agent.backup is not None and agent.backup not in ids:
                 raise ValueError(f"{agent.name}'s backup {agent.backup} is not on the roster")

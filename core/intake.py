@@ -8,15 +8,24 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from core.config import Fit, IntentLevel
 from core.errors import FieldProblem, InvalidInput
 
 FIELDS = (
     "name", "phone", "email", "product", "region", "postal_code", "budget_min", "budget_max",
-    "timing", "message", "external_id", "language", "tags",
+    "timing", "message", "external_id", "language", "tags", "company", "intent", "fit",
 )
 _MAX_LENGTH = {"name": 120, "phone": 40, "email": 254, "product": 60, "region": 120,
                "postal_code": 12, "timing": 60, "message": 2000, "external_id": 128,
-               "language": 8}
+               "language": 8, "company": 120, "intent": 32, "fit": 16}
+# What a B2B lead did, and how ready to buy that shows (../shared/domain.md, "B2B variant").
+INTENTS: dict[str, IntentLevel] = {
+    "demo_request": IntentLevel.HIGH, "pricing": IntentLevel.HIGH,
+    "contact_sales": IntentLevel.HIGH, "high": IntentLevel.HIGH,
+    "webinar": IntentLevel.MEDIUM, "downloads": IntentLevel.MEDIUM,
+    "event": IntentLevel.MEDIUM, "medium": IntentLevel.MEDIUM,
+    "download": IntentLevel.LOW, "newsletter": IntentLevel.LOW, "low": IntentLevel.LOW,
+}
 _MAX_TAGS = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Without these the lead cannot be routed well; it is still taken, but flagged.
@@ -40,6 +49,9 @@ class LeadInput:
     postal_code: str | None = None
     language: str | None = None
     tags: tuple[str, ...] = ()
+    company: str | None = None
+    intent: str | None = None
+    fit: str | None = None
 
     @property
     def missing(self) -> list[str]:
@@ -143,6 +155,12 @@ def validate_lead(payload: Mapping[str, object], *, default_region: str) -> Lead
         p.field in ("phone", "email") for p in problems
     ):
         problems.append(FieldProblem("phone", "phone or email is required"))
+    intent = text["intent"].lower().replace(" ", "_").replace("-", "_") if text["intent"] else None
+    if intent is not None and intent not in INTENTS:
+        problems.append(FieldProblem("intent", "must be one of " + ", ".join(INTENTS)))
+    fit = text["fit"].lower() if text["fit"] else None
+    if fit is not None and fit not in set(Fit):
+        problems.append(FieldProblem("fit", "must be strong or weak"))
     if problems:
         raise InvalidInput(problems)
     return LeadInput(
@@ -150,6 +168,7 @@ def validate_lead(payload: Mapping[str, object], *, default_region: str) -> Lead
         region=text["region"], budget_min=budget_min, budget_max=budget_max,
         timing=text["timing"], message=text["message"], external_id=text["external_id"],
         postal_code=text["postal_code"], language=text["language"], tags=tags,
+        company=text["company"], intent=intent, fit=fit,
     )
 
 

@@ -18,6 +18,8 @@ class LeadStatus(StrEnum):
     OWNED = "owned"  # an agent owns it and works it
     CLOSED = "closed"  # won or lost
     NURTURE = "nurture"  # no owner for now, by the routing policy; listed for managers
+    DISQUALIFIED = "disqualified"  # the policy turned it away (B2B: low intent, weak fit)
+    REVIVED = "revived"  # was in nurture; the contact came back and a newer lead took over
 
 
 class Stage(StrEnum):
@@ -106,6 +108,9 @@ class Lead:
     postal_code: str | None = None
     language: str | None = None
     tags: list[str] = field(default_factory=list)
+    company: str | None = None
+    intent: str | None = None  # what the B2B lead did: demo_request, pricing, webinar...
+    fit: str | None = None  # strong | weak
     missing: list[str] = field(default_factory=list)
     returning: bool = False
     status: LeadStatus = LeadStatus.OFFERED

@@ -95,6 +95,14 @@ class LeadRepository(Protocol):
         """For each contact, the agent who owns its newest open lead."""
         ...
 
+    async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
+        """The leads of these contacts that sit in nurture, oldest first."""
+        ...
+
+    async def revive(self, lead_id: int) -> bool:
+        """Take a lead out of nurture because its contact came back; False if it had left."""
+        ...
+
     async def update(self, lead: Lead) -> None:
         """Save *lead* if nobody changed it since it was read, else raise Conflict."""
         ...

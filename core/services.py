@@ -183,6 +183,7 @@ async def receive_leads(
         for lead, contact in fresh:
             lead.contact_id = contact.id
         await _route_new_leads(uow, deps, [lead for lead, _ in fresh], now)
+        await _revive_nurtured(uow, [lead for lead, _ in fresh if lead.returning], now)
         await uow.commit()
     return [IntakeResult(lead.id, created) for lead, created in slots]
 
@@ -241,6 +242,7 @@ def _new_lead(
         budget_max=data.budget_max, timing=data.timing, message=data.message,
         external_id=data.external_id, missing=data.missing, returning=returning,
         postal_code=data.postal_code, language=data.language, tags=list(data.tags),
+        company=data.company, intent=data.intent, fit=data.fit,
     )
 
 
@@ -259,6 +261,8 @@ async def _route_new_leads(
             lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
         elif decision.outcome == "nurture":
             lead.status = LeadStatus.NURTURE
+        elif decision.outcome == "disqualified":
+            lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
         decisions.append(decision)
     await uow.leads.add_all(leads)
     events = [LeadEvent(lead.id, now, "received", data={
@@ -281,6 +285,23 @@ async def _route_new_leads(
     for offer in offers:
         uow.wake_at(offer.deadline)
     await router.save(uow)
+
+
+async def _revive_nurtured(uow: UnitOfWork, leads: Sequence[Lead], now: datetime) -> None:
+    """A contact in nurture who writes again is live again: their new inquiry, just routed,
+    takes over, and the nurtured lead leaves the managers' nurture list pointing to it."""
+    if not leads:
+        return
+    newest = {lead.contact_id: lead for lead in leads}  # batch order: the last one wins
+    batch = {lead.id for lead in leads}
+    events = []
+    for old in await uow.leads.nurtured_of(list(newest)):
+        if old.id in batch or not await uow.leads.revive(old.id):
+            continue
+        new = newest[old.contact_id]
+        events += [LeadEvent(old.id, now, "revived", data={"by": new.id}),
+                   LeadEvent(new.id, now, "revives", data={"lead_id": old.id})]
+    await uow.events.add_all(events)
 
 
 # --- routing and offers -----------------------------------------------------------------
@@ -402,8 +423,9 @@ def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
                  for o in offers]
         notice = _Notice([e for p in parts for e in p.events],
                          [m for p in parts for m in p.messages])
-    elif decision.outcome == "nurture":
-        notice = _Notice([LeadEvent(lead.id, now, "nurtured", data={"rule": decision.rule})], [])
+    elif decision.outcome in ("nurture", "disqualified"):
+        kind = "nurtured" if decision.outcome == "nurture" else "disqualified"
+        notice = _Notice([LeadEvent(lead.id, now, kind, data={"rule": decision.rule})], [])
     else:
         reason = "no_accept" if decision.reason == "limit" else "no_agent"
         notice = _manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now)
@@ -426,6 +448,8 @@ async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) ->
         lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
     elif decision.outcome == "nurture":
         lead.status = LeadStatus.NURTURE
+    elif decision.outcome == "disqualified":
+        lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
     else:
         lead.status = LeadStatus.OFFERED
         await uow.offers.add_all(new)
@@ -784,7 +808,8 @@ def _summary(lead: Lead) -> dict[str, Any]:
         "product": lead.product, "region": lead.region, "budget_min": lead.budget_min,
         "budget_max": lead.budget_max, "timing": lead.timing, "source": lead.source,
         "first_name": first_name, "missing": list(lead.missing), "returning": lead.returning,
-        "received_at": lead.received_at.isoformat(),
+        "received_at": lead.received_at.isoformat(), "company": lead.company,
+        "intent": lead.intent,
     }
 
 

@@ -54,14 +54,29 @@ def check(config: OfficeConfig, path: Path) -> str:
              "manager(s), "
              f"time zone {config.timezone}", ""]
     rows = [("#", "rule", "when", "pool", "strategy", "fallback")]
-    rows += [(str(n), r.name, describe_when(r.when),
+    rows += [(str(n), r.name,
+              "(only via fallback / matrix)" if r.target_only else describe_when(r.when),
+              "B2B matrix (below)" if r.matrix else
               describe_pool(r.pool) if r.route_to == "agents" else f"→ {r.route_to}",
-              r.strategy.value if r.route_to == "agents" else "-", r.fallback)
+              r.strategy.value if r.route_to == "agents" and not r.matrix else "-",
+              "-" if r.matrix else r.fallback)
              for n, r in enumerate(config.routing.rules, 1)]
     widths = [min(40, max(len(row[i]) for row in rows)) for i in range(6)]
     for row in rows:
         lines.append("  ".join(cell[:40].ljust(width) for cell, width in zip(
             row, widths, strict=True)).rstrip())
+    for rule in config.routing.rules:
+        if rule.matrix is not None:
+            lines += ["", f"B2B matrix of {rule.name!r} (intent × fit; unknown intent counts "
+                      "as low, unknown fit as weak):"]
+            lines += [f"  {level:<6}  strong → {getattr(rule.matrix, level).strong:<20}  "
+                      f"weak → {getattr(rule.matrix, level).weak}"
+                      for level in ("high", "medium", "low")]
+    if config.routing.accounts:
+        lines += ["", "Named accounts (their leads go to the owner, then the owner's backup):"]
+        lines += [f"  {a.name} → {a.owner}"
+                  + (f" (e-mail {', '.join(a.domains)})" if a.domains else "")
+                  for a in config.routing.accounts]
     penalty = config.routing.penalty
     lines += ["", f"Filters: away / outside hours / at capacity; {penalty.misses} missed accept "
               f"SLAs within {penalty.within.days} days → no hot leads for "

@@ -111,7 +111,7 @@ _LEAD_FIELDS = (
     "contact_id", "source", "external_id", "received_at", "score", "name", "phone", "email",
     "product", "region", "budget_min", "budget_max", "timing", "message",
     "postal_code", "language", "owner_id", "accepted_at", "escalated_at", "contacted_at",
-    "closed_at", "amount",
+    "closed_at", "amount", "company", "intent", "fit",
 )
 
 
@@ -186,6 +186,23 @@ class SqlLeads:
                 leads.c.status == LeadStatus.OWNED.value,
             ).order_by(leads.c.id))
         return {row.contact_id: row.owner_id for row in rows}  # newest wins: ordered by id
+
+    async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
+        """The leads of these contacts that sit in nurture, oldest first."""
+        if not contact_ids:
+            return []
+        rows = await self._conn.execute(select(leads).where(
+            leads.c.contact_id.in_(sorted(set(contact_ids))),
+            leads.c.status == LeadStatus.NURTURE.value).order_by(leads.c.id))
+        return [_lead(r) for r in rows]
+
+    async def revive(self, lead_id: int) -> bool:
+        """Take a lead out of nurture because its contact came back; False if it had left."""
+        result = await self._conn.execute(
+            update(leads)
+            .where(leads.c.id == lead_id, leads.c.status == LeadStatus.NURTURE.value)
+            .values(status=LeadStatus.REVIVED.value, version=leads.c.version + 1))
+        return bool(result.rowcount == 1)
 
     async def update(self, lead: Lead) -> None:
         """Save *lead* if nobody changed it since it was read, else raise Conflict."""

@@ -100,6 +100,18 @@ class FakeLeads(_Repo):
                         and v.owner_id is not None), key=lambda v: v.id)
         return {v.contact_id: v.owner_id for v in owned if v.owner_id is not None}
 
+    async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
+        return [copy.deepcopy(v) for _, v in sorted(self.db.leads.items())
+                if v.contact_id in contact_ids and v.status is LeadStatus.NURTURE]
+
+    async def revive(self, lead_id: int) -> bool:
+        stored = self.db.leads.get(lead_id)
+        if stored is None or stored.status is not LeadStatus.NURTURE:
+            return False
+        stored.status = LeadStatus.REVIVED
+        stored.version += 1
+        return True
+
     async def update(self, lead: Lead) -> None:
         stored = self.db.leads.get(lead.id)
         if stored is None or stored.version != lead.version:

@@ -37,6 +37,27 @@ def test_policy_check_lists_the_rules_of_a_valid_config(tmp_path: Path) -> None:
     assert "Policy OK" in result.stdout
 
 
+def test_policy_check_shows_the_b2b_matrix_and_the_named_accounts(tmp_path: Path) -> None:
+    b2b = EXAMPLE.parent / "examples" / "b2b.yaml"
+    result = leadrelay("policy", "check", "--config", str(b2b), cwd=tmp_path, env={})
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert ["high", "strong", "→", "senior-now", "weak", "→", "sdr-first"] in lines
+    assert ["low", "strong", "→", "nurture", "weak", "→", "disqualify"] in lines
+    assert ["Contoso", "→", "Elif", "(e-mail", "contoso.com)"] in lines
+    assert any(line[:3] == ["4", "senior-now", "(only"] for line in lines)
+
+
+def test_policy_check_refuses_a_matrix_cell_naming_no_rule(tmp_path: Path) -> None:
+    data = yaml.safe_load((EXAMPLE.parent / "examples" / "b2b.yaml").read_text("utf-8"))
+    data["routing"]["rules"][2]["matrix"]["medium"]["weak"] = "nurtur"
+    path = tmp_path / "office.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = leadrelay("policy", "check", "--config", str(path), cwd=tmp_path, env={})
+    assert result.returncode == 2
+    assert f"{path}: routing: rule 'inbound''s matrix sends leads to 'nurtur'" in result.stderr
+
+
 def test_policy_check_refuses_a_fallback_circle_naming_file_and_key(tmp_path: Path) -> None:
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["routing"]["rules"][0]["fallback"] = "luxury"

@@ -103,10 +103,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Decision:
-    """Where a lead goes and why; agent_id None means the managers or nurture take it."""
+    """Where a lead goes and why; agent_id None means managers, nurture or disqualified."""
 
     agent_id: int | None
-    outcome: str  # "offer" | "pool" | "managers" | "nurture"
+    outcome: str  # "offer" | "pool" | "managers" | "nurture" | "disqualified"
     rule: str
     strategy: str
     reason: str
@@ -114,6 +114,7 @@ class Decision:
     steps: tuple[Step, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
     pool: tuple[int, ...] = ()  # outcome "pool": everyone the lead is posted to
+    matrix: dict[str, Any] | None = None  # the B2B matrix cell that chose the rule, if any
 
     @property
     def candidates(self) -> tuple[int, ...]:
@@ -126,7 +127,7 @@ class Decision:
             "agent_id": self.agent_id, "outcome": self.outcome, "rule": self.rule,
             "strategy": self.strategy, "reason": self.reason,
             "matched": [list(pair) for pair in self.matched],
-            "detail": self.detail, "pool": list(self.pool),
+            "detail": self.detail, "pool": list(self.pool), "matrix": self.matrix,
             "steps": [{"rule": s.rule, "candidates": list(s.candidates),
                        "skipped": [[k.agent_id, k.reason, k.detail] for k in s.skipped]}
                       for s in self.steps],

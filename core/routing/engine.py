@@ -6,9 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.config import MANAGERS, NURTURE, RoutingPolicy, Rule, StrategyName, Temperature, Tier
+from core.config import (
+    DISQUALIFY,
+    MANAGERS,
+    NURTURE,
+    Account,
+    RoutingPolicy,
+    Rule,
+    StrategyName,
+    Temperature,
+    Tier,
+)
 from core.model import Agent, Lead
 from core.routing.availability import Availability
+from core.routing.b2b import account_of, matrix_cell
 from core.routing.base import (
     AgentStats,
     Candidate,
@@ -47,6 +58,8 @@ def first_matching_rule(policy: RoutingPolicy, lead: Lead,
     local = situation.now.astimezone(situation.zone)
     open_now = policy.business_hours.covers(local)
     for rule in policy.rules:
+        if rule.target_only:
+            continue
         notes = matches(rule.when, lead, now=situation.now, zone=situation.zone,
                         business_hours_covers=open_now)
         if notes is not None:
@@ -63,8 +76,17 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
     """
     tried = tried or set()
     rule, matched = first_matching_rule(policy, lead, situation)
+    cell = None
+    if rule.matrix is not None:
+        cell = matrix_cell(rule.name, rule.matrix, lead)
+        if cell.target in (MANAGERS, NURTURE, DISQUALIFY):
+            outcome = "disqualified" if cell.target == DISQUALIFY else cell.target
+            return Decision(None, outcome, rule.name, "", "matrix", tuple(matched),
+                            matrix=cell.as_trace())
+        rule = policy.rule(cell.target)
+    via = cell.as_trace() if cell is not None else None
     if rule.route_to != "agents":
-        return Decision(None, rule.route_to, rule.name, "", "rule", tuple(matched))
+        return Decision(None, rule.route_to, rule.name, "", "rule", tuple(matched), matrix=via)
     if prefer is not None:
         owner = next((a for a in situation.roster if a.telegram_id == prefer), None)
         if owner is not None and availability_skip(
@@ -72,17 +94,33 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
                 tried=tried) is None:
             situation.record_offer(prefer)
             return Decision(prefer, "offer", rule.name, "continuity", "current_owner",
-                            tuple(matched), (Step(rule.name, (prefer,), ()),))
+                            tuple(matched), (Step(rule.name, (prefer,), ()),), matrix=via)
+    account = account_of(policy, lead)
+    held_back: list[Skip] = []  # an account's owner and backup who could not take it now
+    if account is not None:
+        for agent_id, why in _account_people(account, situation):
+            agent = next(a for a in situation.roster if a.telegram_id == agent_id)
+            skip = availability_skip(agent, situation.stats_of(agent_id), lead, policy=policy,
+                                     situation=situation, tried=tried)
+            if skip is None:
+                situation.record_offer(agent_id)
+                return Decision(agent_id, "offer", rule.name, "account", why, tuple(matched),
+                                (Step(rule.name, (agent_id,), tuple(held_back)),),
+                                {"account": account.name}, matrix=via)
+            held_back.append(skip)
     steps: list[Step] = []
     while True:
         candidates, skipped = _candidates(policy, rule, lead, situation, tried)
+        if held_back and not steps:
+            skipped = [*held_back, *(s for s in skipped
+                                     if s.agent_id not in {h.agent_id for h in held_back})]
         steps.append(Step(rule.name, tuple(c.id for c in candidates), tuple(skipped)))
         if candidates and rule.strategy is StrategyName.CLAIM:
             for candidate in candidates:
                 situation.record_offer(candidate.id)
             return Decision(None, "pool", rule.name, rule.strategy.value, "claim_pool",
                             tuple(matched), tuple(steps), {"count": len(candidates)},
-                            pool=tuple(c.id for c in candidates))
+                            pool=tuple(c.id for c in candidates), matrix=via)
         if candidates:
             strategy = STRATEGIES[rule.strategy]
             state = situation.state_of(rule.name)
@@ -90,12 +128,26 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
             reset_ramp(pick.candidate.id, state)
             situation.record_offer(pick.candidate.id)
             return Decision(pick.candidate.id, "offer", rule.name, strategy.name, pick.why,
-                            tuple(matched), tuple(steps), pick.detail)
+                            tuple(matched), tuple(steps), pick.detail, matrix=via)
         if rule.fallback in (MANAGERS, NURTURE):
             outcome = rule.fallback
             return Decision(None, outcome, rule.name, rule.strategy.value, "no_candidates",
-                            tuple(matched), tuple(steps))
+                            tuple(matched), tuple(steps), matrix=via)
         rule = policy.rule(rule.fallback)
+
+
+def _account_people(account: Account, situation: Situation) -> list[tuple[int, str]]:
+    """An account's owner, then the owner's backup, as roster ids with the reason each."""
+    owner = next((a for a in situation.roster
+                  if account.owner in (a.telegram_id, a.name) and a.active), None)
+    if owner is None:
+        return []
+    people = [(owner.telegram_id, "named_account")]
+    backup = owner.profile.backup
+    if backup is not None and any(a.telegram_id == backup and a.active
+                                  for a in situation.roster):
+        people.append((backup, "account_backup"))
+    return people
 
 
 def _candidates(policy: RoutingPolicy, rule: Rule, lead: Lead, situation: Situation,
