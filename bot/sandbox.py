@@ -4,7 +4,8 @@ The sandbox is an aiohttp server speaking the Bot API over HTTP (``/bot<token>/<
 ``/file/bot<token>/<path>``) plus a Python API with which tests, the demo and benchmarks act as
 Telegram users: they send messages, press inline buttons and wait for what the bot answers.
 When the Bot API spec (``../shared/telegram-bot-api/api.min.json``) is available, every request
-is validated against it the way Telegram would refuse it.
+is validated against it the way Telegram would refuse it. Telegram's flood limits can be switched
+on (``limits=TelegramLimits()``), answering 429 "Too Many Requests: retry after N" like Telegram.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import functools
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -33,10 +35,12 @@ __all__ = [
     "BotApiSandbox",
     "Button",
     "CallbackAnswer",
+    "RateLimitHit",
     "SandboxFile",
     "SandboxGroup",
     "SandboxMessage",
     "SandboxUser",
+    "TelegramLimits",
     "find_spec",
 ]
 
@@ -71,6 +75,12 @@ _CHAT_ACTIONS = frozenset(
         "upload_document", "choose_sticker", "find_location", "record_video_note",
         "upload_video_note",
     }
+)
+
+# Methods that send or edit a message besides send*/editMessage*; they use up flood-limit tokens.
+_MESSAGE_METHODS = frozenset(
+    {"copymessage", "copymessages", "forwardmessage", "forwardmessages", "stoppoll",
+     "stopmessagelivelocation"}
 )
 
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
@@ -119,6 +129,35 @@ class CallbackAnswer:
     url: str | None = None
     callback_query_id: str = ""
     cache_time: int = 0
+
+
+@dataclass(frozen=True)
+class TelegramLimits:
+    """Telegram's flood limits as token buckets: burst = capacity, rate = refill per second."""
+
+    bot_burst: int = 30
+    bot_rate: float = 30.0
+    private_burst: int = 3
+    private_rate: float = 1.0
+    group_burst: int = 20
+    group_rate: float = 20 / 60
+
+    def __post_init__(self) -> None:
+        """Refuse buckets that could never hand out a token."""
+        for scope in ("bot", "private", "group"):
+            if getattr(self, f"{scope}_burst") < 1 or getattr(self, f"{scope}_rate") <= 0:
+                raise ValueError(f"{scope}_burst must be >= 1 and {scope}_rate > 0")
+
+
+@dataclass(frozen=True)
+class RateLimitHit:
+    """One request the sandbox refused with 429 because a flood-limit bucket was empty."""
+
+    method: str
+    chat_id: int | str | None
+    retry_after: int
+    scope: str
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -208,6 +247,23 @@ class _Fault:
     description: str
     retry_after: int | None
     times: int
+
+
+@dataclass
+class _Bucket:
+    """A token bucket holding up to capacity tokens, refilled continuously at rate per second."""
+
+    capacity: float
+    rate: float
+    tokens: float
+    updated: float
+
+    def wait(self, now: float) -> float:
+        """Refill up to now and return the seconds until a token is available (0 if one is)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        # The tolerance absorbs float error after sleeping exactly the advertised retry_after.
+        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
 
 
 @dataclass
@@ -740,6 +796,7 @@ class BotApiSandbox:
         bot_name: str = "LeadRelay",
         spec_path: str | Path | None = None,
         strict: bool = True,
+        limits: TelegramLimits | None = None,
     ) -> None:
         """Configure the sandbox; the spec is looked up now, the server starts in start()."""
         self.token = token
@@ -756,6 +813,7 @@ class BotApiSandbox:
         self.violations: list[str] = []
         self.errors: list[BaseException] = []
         self.webhook: JsonDict = {}
+        self.rate_limited: list[RateLimitHit] = []
 
         self._users: dict[int, SandboxUser] = {}
         self._chats: dict[int, _Chat] = {}
@@ -768,6 +826,8 @@ class BotApiSandbox:
         self._allowed_updates: list[str] | None = None
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._faults: dict[str, list[_Fault]] = {}
+        self._limits = limits
+        self._buckets: dict[tuple[str, int | str | None], _Bucket] = {}
         self._files: dict[str, SandboxFile] = {}
         self._files_by_path: dict[str, SandboxFile] = {}
         self._file_counter = itertools.count(1)
@@ -914,6 +974,24 @@ class BotApiSandbox:
             _Fault(error_code, description, retry_after, times)
         )
 
+    @property
+    def limits(self) -> TelegramLimits | None:
+        """Return the flood limits in force (None: every request is admitted)."""
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: TelegramLimits | None) -> None:
+        """Switch flood limits on (or off with None); every bucket starts full again."""
+        self._limits = limits
+        self._buckets.clear()
+
+    def rate_limited_by_chat(self) -> dict[int | str | None, int]:
+        """Return how many requests were refused with 429, per chat id (None: no chat_id)."""
+        counts: dict[int | str | None, int] = {}
+        for hit in self.rate_limited:
+            counts[hit.chat_id] = counts.get(hit.chat_id, 0) + 1
+        return counts
+
     def calls(self, method: str) -> list[ApiCall]:
         """Return the recorded requests of one method (case-insensitive)."""
         wanted = method.lower()
@@ -1026,6 +1104,7 @@ class BotApiSandbox:
         if spec_known:
             self._validate(key, method, params)
         _check_inline_keyboard(params.get("reply_markup"))
+        self._check_flood_limits(key, method, params)
         entry = self._handlers.get(key)
         if entry is None:
             # Methods the sandbox does not model succeed after validation, like a no-op.
@@ -1041,6 +1120,34 @@ class BotApiSandbox:
         if fault.times <= 0:
             faults.pop(0)
         raise ApiError(fault.error_code, fault.description, fault.retry_after)
+
+    def _check_flood_limits(self, key: str, method: str, params: JsonDict) -> None:
+        """Use up a token of every bucket the request counts against, or refuse it with 429."""
+        limits = self._limits
+        if limits is None or not _sends_a_message(key):
+            return
+        chat_id = _chat_key(params.get("chat_id"))
+        scopes: list[tuple[str, int | str | None]] = [("bot", None)]
+        if chat_id is not None:
+            private = isinstance(chat_id, int) and chat_id > 0
+            scopes.append(("private" if private else "group", chat_id))
+        now = time.monotonic()
+        buckets: list[tuple[str, _Bucket]] = []
+        for scope, bucket_key in scopes:
+            bucket = self._buckets.get((scope, bucket_key))
+            if bucket is None:
+                burst = float(getattr(limits, f"{scope}_burst"))
+                rate = float(getattr(limits, f"{scope}_rate"))
+                bucket = self._buckets[(scope, bucket_key)] = _Bucket(burst, rate, burst, now)
+            buckets.append((scope, bucket))
+        # Nothing is used up unless every bucket has a token, so a refused request has no effect.
+        wait, scope = max((bucket.wait(now), scope) for scope, bucket in buckets)
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            self.rate_limited.append(RateLimitHit(method, chat_id, retry_after, scope, now))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        for _, bucket in buckets:
+            bucket.tokens -= 1
 
     def _validate(self, key: str, method: str, params: JsonDict) -> None:
         assert self._spec is not None
@@ -1610,6 +1717,26 @@ def _int(value: Any, default: int) -> int:
         except ValueError:
             return default
     return default
+
+
+def _sends_a_message(key: str) -> bool:
+    """Return whether a method (lower-cased) sends or edits a message, i.e. is flood-limited."""
+    if key.startswith("send"):
+        return key != "sendchataction"
+    return key.startswith("editmessage") or key in _MESSAGE_METHODS
+
+
+def _chat_key(chat_id: Any) -> int | str | None:
+    """Return chat_id as the key of its flood-limit bucket (numeric strings become ints)."""
+    if isinstance(chat_id, bool) or chat_id is None:
+        return None
+    if isinstance(chat_id, int):
+        return chat_id
+    text = str(chat_id)
+    try:
+        return int(text)
+    except ValueError:
+        return text  # an @username of a channel or supergroup
 
 
 def _check_text(visible: str) -> None:
