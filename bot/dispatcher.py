@@ -7,11 +7,13 @@ import contextlib
 import logging
 import os
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.render import Renderer
 from core.clock import Clock
@@ -26,22 +28,49 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 _HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",
                          "message can't be edited")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# A 429 holds the row in the database (the chat waits, the others go on), not in memory.
+_SETTLE_429_HERE = {"retry": False}
+
+
+class DeliveryHooks(Protocol):
+    """What the dispatcher reports back to the lead lifecycle."""
+
+    async def offer_delivered(self, *, offer_id: int, at: datetime) -> datetime | None:
+        """An offer's message reached the agent at *at*."""
+        ...
+
+    async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
+        """Telegram refuses *chat_id* for good."""
+        ...
+
+
+def _offer_id(ref: str | None) -> int | None:
+    """The offer an outbox row announces (its ref is `offer:<id>`), if any."""
+    if ref is None or not ref.startswith("offer:"):
+        return None
+    return int(ref.partition(":")[2])
 
 
 class OutboxDispatcher:
-    """Drains the outbox: woken after each commit, and every second as a safety net."""
+    """Drains the outbox at Telegram's pace: one worker per chat keeps that chat's messages in
+    order, the bot's PacingLimiter keeps every chat and the bot as a whole under Telegram's
+    limits, and a slow chat never holds up the others. Woken after each commit, and every
+    second anyway."""
 
     def __init__(
-        self, *, store: OutboxStore, bot: Bot, renderer: Renderer, clock: Clock,
-        idle_seconds: float = 1.0,
+        self, *, store: OutboxStore, bot: ExtBot[Any], renderer: Renderer, clock: Clock,
+        hooks: DeliveryHooks | None = None, idle_seconds: float = 1.0, batch: int = 500,
     ) -> None:
         self._store = store
         self._bot = bot
         self._renderer = renderer
         self._clock = clock
+        self._hooks = hooks
         self._idle = idle_seconds
+        self._batch = batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._workers: dict[int, asyncio.Task[None]] = {}
         self.sent = 0
 
     def kick(self) -> None:
@@ -53,38 +82,51 @@ class OutboxDispatcher:
         self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
-        """Stop after the message in flight; unsent rows stay in the outbox for next time."""
-        if self._task is not None:
-            self._task.cancel()
+        """Stop after the messages in flight; unsent rows stay in the outbox for next time."""
+        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._task = None
+        self._workers.clear()
 
     async def _run(self) -> None:
         while True:
             self._wake.clear()
             try:
-                delivered = await self.drain()
+                await self._dispatch()
             except Exception:
-                log.exception("outbox drain failed; retrying shortly")
-                delivered = 0
-            if delivered == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle)
+                log.exception("outbox dispatch failed; retrying shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle)
 
-    async def drain(self) -> int:
-        """Send every due row once, oldest first; return how many were settled."""
-        rows = await self._store.due(self._clock.now())
-        held_chats: set[int] = set()
-        settled = 0
+    async def _dispatch(self) -> int:
+        """Start a worker for every chat with due rows and none running; return how many."""
+        busy = set(self._workers)
+        rows = await self._store.due(self._clock.now(), limit=self._batch, skip_chats=busy)
+        queues: dict[int, list[QueuedMessage]] = {}
         for row in rows:
-            if row.chat_id in held_chats:
-                continue  # keep a chat's messages in order behind one that must wait
-            if not await self._deliver(row):
-                held_chats.add(row.chat_id)
-            else:
-                settled += 1
-        return settled
+            queues.setdefault(row.chat_id, []).append(row)
+        for chat_id, queue in queues.items():
+            self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue),
+                                                         name=f"outbox-chat-{chat_id}")
+        return len(queues)
+
+    async def _work(self, chat_id: int, queue: list[QueuedMessage]) -> None:
+        """Send one chat's rows in order; stop at the first that has to wait."""
+        try:
+            for row in queue:
+                if not await self._deliver(row):
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox worker for a chat failed; its rows are retried")
+        finally:
+            self._workers.pop(chat_id, None)
+            self._wake.set()  # more of this chat's rows may be waiting
 
     async def _deliver(self, row: QueuedMessage) -> bool:
         """Send or edit one row; False if it has to wait for a retry."""
@@ -106,10 +148,13 @@ class OutboxDispatcher:
             log.error("telegram refused outbox row %s (%s): %s", row.id, row.template,
                       exc.message)
             await self._store.mark_failed(row, error=exc.message, at=now)
+            if "chat not found" in exc.message.lower():
+                await self._unreachable(row, exc.message)
             return True
         except Forbidden as exc:
-            log.warning("chat %s cannot be reached: %s", row.chat_id, exc.message)
+            log.warning("outbox row %s: the chat cannot be reached: %s", row.id, exc.message)
             await self._store.mark_failed(row, error=exc.message, at=now)
+            await self._unreachable(row, exc.message)
             return True
         except (NetworkError, TelegramError) as exc:
             # A timeout may still have delivered it: at most one duplicate, never a loss.
@@ -118,10 +163,19 @@ class OutboxDispatcher:
             await self._store.mark_retry(row, error=str(exc),
                                          at=now + timedelta(seconds=backoff))
             return False
-        await self._store.mark_sent(row, at=self._clock.now(),
+        delivered = self._clock.now()
+        await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None)
         self.sent += 1
+        offer_id = _offer_id(row.ref)
+        if offer_id is not None and self._hooks is not None:
+            await self._hooks.offer_delivered(offer_id=offer_id, at=delivered)
         return True
+
+    async def _unreachable(self, row: QueuedMessage, error: str) -> None:
+        if self._hooks is not None:
+            await self._hooks.chat_unreachable(chat_id=row.chat_id, offer_id=_offer_id(row.ref),
+                                               error=error)
 
     async def _send(
         self, row: QueuedMessage, text: str, markup: InlineKeyboardMarkup | None
@@ -131,9 +185,10 @@ class OutboxDispatcher:
             if target is not None:
                 result = await self._bot.edit_message_text(
                     text, chat_id=target[0], message_id=target[1], parse_mode=ParseMode.HTML,
-                    reply_markup=markup, link_preview_options=_NO_PREVIEW)
+                    reply_markup=markup, link_preview_options=_NO_PREVIEW,
+                    rate_limit_args=_SETTLE_429_HERE)
                 return result if isinstance(result, Message) else None
             # The message to edit never went out; the news still must reach the person.
         return await self._bot.send_message(
             row.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-            link_preview_options=_NO_PREVIEW)
+            link_preview_options=_NO_PREVIEW, rate_limit_args=_SETTLE_429_HERE)

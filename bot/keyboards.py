@@ -81,7 +81,8 @@ def decode(data: str) -> Action:
         code = parts[0]
         if code in _OFFER_CODES and len(parts) in (3, 4):
             reason = DeclineReason(parts[3]) if len(parts) == 4 else None
-            if (code == "r") != (reason is not None):
+            if (code == "r") != (reason is not None) or (
+                    reason is not None and reason not in AGENT_REASONS):
                 raise UnreadableButton(data)
             return OfferAction(_OFFER_CODES[code], int(parts[1]), parts[2], reason)
         if code == "m" and len(parts) == 3:
@@ -91,6 +92,11 @@ def decode(data: str) -> Action:
     except ValueError as exc:
         raise UnreadableButton(data) from exc
     raise UnreadableButton(data)
+
+
+# What an agent may give as a reason; "unreachable" is recorded by the system only.
+AGENT_REASONS = (DeclineReason.BUSY, DeclineReason.NOT_MY_AREA, DeclineReason.NOT_MY_PRODUCT,
+                 DeclineReason.OTHER)
 
 
 def _button(lang: str, key: str, action: Action) -> InlineKeyboardButton:
@@ -119,7 +125,7 @@ def decline_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMark
     reasons = [
         InlineKeyboardButton(t_raw(lang, f"reason.{reason.value}"), callback_data=encode(
             OfferAction("reason", offer_id, token, reason)))
-        for reason in DeclineReason
+        for reason in AGENT_REASONS
     ]
     back = _button(lang, "button.back", OfferAction("back", offer_id, token))
     return InlineKeyboardMarkup([reasons[:2], reasons[2:], [back]])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,12 @@ class Renderer:
         today = self._clock.now().astimezone(self.zone).date()
         return local.strftime("%H:%M" if local.date() == today else "%d.%m %H:%M")
 
+    def _deadline(self, p: dict[str, Any]) -> datetime:
+        """An offer's deadline as the agent will have it: its clock starts on delivery, so a
+        message that waited in the outbox shows the full window from now."""
+        stored = datetime.fromisoformat(p["deadline"])
+        return max(stored, self._clock.now() + timedelta(seconds=p["window_s"]))
+
     def local_datetime(self, when: datetime) -> str:
         """Date and time in the office zone."""
         return when.astimezone(self.zone).strftime("%d.%m %H:%M")
@@ -136,14 +142,14 @@ class Renderer:
         lines = self._summary_lines(lang, p)
         lines += ["", t(lang, "offer.hidden"), t(
             lang, "offer.deadline", window=duration(lang, p["window_s"]),
-            time=self.local_time(p["deadline"]))]
+            time=self.local_time(self._deadline(p)))]
         return Rendered("\n".join(lines), keyboards.offer_keyboard(lang, p["offer_id"], p["token"]))
 
     def _claim_offer(self, lang: str, p: dict[str, Any]) -> Rendered:
         lines = self._summary_lines(lang, p)
         lines += ["", t(lang, "claim.note", count=p.get("pool_size", 0)), t(lang, "offer.hidden"),
                   t(lang, "claim.deadline", window=duration(lang, p["window_s"]),
-                    time=self.local_time(p["deadline"]))]
+                    time=self.local_time(self._deadline(p)))]
         return Rendered("\n".join(lines), keyboards.claim_keyboard(lang, p["offer_id"],
                                                                    p["token"]))
 
@@ -191,6 +197,10 @@ class Renderer:
     def _escalation_closed(self, lang: str, p: dict[str, Any]) -> Rendered:
         return Rendered(t(lang, "escalation_closed.title", lead_id=p["lead_id"],
                           agent=p["agent"], by=p["by"]))
+
+    def _agent_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
+        key = "agent_unreachable.lead" if p.get("lead_id") else "agent_unreachable.title"
+        return Rendered(t(lang, key, agent=p["agent"], lead_id=p.get("lead_id")))
 
     # --- command replies ----------------------------------------------------------------
 

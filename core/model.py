@@ -53,6 +53,7 @@ class DeclineReason(StrEnum):
     NOT_MY_AREA = "area"
     NOT_MY_PRODUCT = "product"
     OTHER = "other"
+    UNREACHABLE = "unreachable"  # Telegram refused: the agent blocked the bot or left
 
 
 @dataclass
@@ -140,6 +141,7 @@ class Offer:
     decline_reason: DeclineReason | None = None
     trace: dict[str, Any] = field(default_factory=dict)
     kind: str = "offer"  # "offer" to one agent, or "claim" in a first-to-claim pool
+    delivered_at: datetime | None = None  # when Telegram took the message; the clock starts
     id: int = 0
 
 

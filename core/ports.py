@@ -135,6 +135,11 @@ class OfferRepository(Protocol):
         """One offer by id."""
         ...
 
+    async def start_clock(self, offer_id: int, *, delivered_at: datetime,
+                          deadline: datetime) -> bool:
+        """Record delivery of a pending offer and its new deadline; False if already done."""
+        ...
+
     async def decide(
         self,
         offer_id: int,

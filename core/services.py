@@ -373,6 +373,8 @@ def _new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
                 now: datetime) -> list[Offer]:
     """The offer a decision makes, or one per member of a claim pool (same round)."""
     window = deps.config.sla[lead.temperature].accept_within
+    # The full trace goes once into the lead's history; each offer keeps only its headline.
+    trace = {"rule": decision.rule, "strategy": decision.strategy, "reason": decision.reason}
     if decision.outcome == "pool":
         agents, kind = list(decision.pool), "claim"
     elif decision.agent_id is not None:
@@ -380,7 +382,7 @@ def _new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
     else:
         return []
     return [Offer(lead_id=lead.id, agent_id=agent_id, token=deps.new_token(), created_at=now,
-                  deadline=now + window, sequence=sequence, trace=decision.as_trace(),
+                  deadline=now + window, sequence=sequence, trace=trace,
                   kind=kind) for agent_id in agents]
 
 
@@ -567,6 +569,57 @@ async def escalate_expired_offers(
             await uow.commit()
             moved.append(offer.id)
     return moved
+
+
+async def offer_delivered(uow: UnitOfWork, deps: Deps, *, offer_id: int,
+                          at: datetime) -> datetime | None:
+    """Start an offer's accept clock when its message reached the agent; the new deadline.
+
+    The window counts from delivery, so an agent is never timed out by our own backlog;
+    the deadline never moves earlier, and a second report of the same delivery changes nothing.
+    """
+    async with uow:
+        offer = await uow.offers.get(offer_id)
+        if offer is None or offer.status is not OfferStatus.PENDING or offer.delivered_at:
+            return None
+        deadline = max(offer.deadline, at + (offer.deadline - offer.created_at))
+        if not await uow.offers.start_clock(offer.id, delivered_at=at, deadline=deadline):
+            return None
+        if deadline != offer.deadline:
+            uow.wake_at(deadline)
+        await uow.commit()
+    return deadline
+
+
+async def chat_unreachable(uow: UnitOfWork, deps: Deps, *, chat_id: int, offer_id: int | None,
+                           error: str) -> None:
+    """Telegram will not deliver to *chat_id* (blocked, deleted): unlink that person until
+    they press Start again, move their pending offer on, and tell the managers."""
+    now = deps.clock.now()
+    async with uow:
+        people = await uow.agents.list()
+        person = next((a for a in people if a.chat_id == chat_id), None)
+        if person is not None:
+            person.chat_id = None
+            await uow.agents.save(person)
+        offer = await uow.offers.get(offer_id) if offer_id is not None else None
+        lead_id = None
+        if offer is not None and offer.status is OfferStatus.PENDING:
+            lead = await _lock_lead(uow, offer.lead_id)
+            if await uow.offers.decide(offer.id, status=OfferStatus.DECLINED, at=now,
+                                       reason=DeclineReason.UNREACHABLE):
+                lead_id = lead.id
+                await uow.events.add(LeadEvent(lead.id, now, "unreachable", offer.agent_id,
+                                               {"offer_id": offer.id, "error": error[:120]}))
+                if not await _others_pending(uow, lead.id):
+                    await _offer_next(uow, deps, lead, now)
+        if person is not None:  # only the first failure for a chat tells the managers
+            await uow.outbox.add_all([
+                _message(deps, manager, "agent_unreachable", now,
+                         params={"agent": person.name, "lead_id": lead_id})
+                for manager in people if manager.is_manager and manager.chat_id is not None
+                and manager.telegram_id != person.telegram_id])
+        await uow.commit()
 
 
 async def pending_deadlines(uow: UnitOfWork) -> list[datetime]:

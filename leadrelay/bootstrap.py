@@ -117,6 +117,16 @@ class Leadrelay:
         """Move every offer past its deadline on."""
         return await services.escalate_expired_offers(self.uow, self.deps)
 
+    async def offer_delivered(self, *, offer_id: int, at: datetime) -> datetime | None:
+        """Start an offer's accept clock at the moment its message was delivered."""
+        return await self._retrying(lambda: services.offer_delivered(
+            self.uow(), self.deps, offer_id=offer_id, at=at))
+
+    async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
+        """Telegram refuses a chat for good: unlink it and move its offer on."""
+        await self._retrying(lambda: services.chat_unreachable(
+            self.uow(), self.deps, chat_id=chat_id, offer_id=offer_id, error=error))
+
     async def pending_deadlines(self) -> list[datetime]:
         """Deadlines of every open offer."""
         return await services.pending_deadlines(self.uow())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import READ_ONLY
@@ -33,15 +34,23 @@ class OutboxStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def due(self, now: datetime, *, limit: int = 100) -> list[QueuedMessage]:
-        """Unsent rows whose next attempt is due, oldest first."""
+    async def due(self, now: datetime, *, limit: int = 100,
+                  skip_chats: Collection[int] = ()) -> list[QueuedMessage]:
+        """Unsent rows whose next attempt is due, oldest first.
+
+        A chat with a row told to wait (429, back-off) is left out whole, so its later
+        messages do not overtake the one waiting.
+        """
+        unsent = and_(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))
+        waiting = select(outbox.c.chat_id).where(unsent, outbox.c.next_attempt_at > now)
         query = (
             select(outbox)
-            .where(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))
-            .where((outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= now))
+            .where(unsent, outbox.c.chat_id.not_in(waiting))
             .order_by(outbox.c.id)
             .limit(limit)
         )
+        if skip_chats:
+            query = query.where(outbox.c.chat_id.not_in(sorted(skip_chats)))
         async with self._engine.connect() as conn:
             await conn.execution_options(**{READ_ONLY: True})
             rows = await conn.execute(query)

@@ -254,7 +254,7 @@ def _offer(row: Row[Any]) -> Offer:
         created_at=row.created_at, deadline=row.deadline, sequence=row.sequence,
         status=OfferStatus(row.status), decided_at=row.decided_at,
         decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
-        trace=row.trace, kind=row.kind, id=row.id,
+        trace=row.trace, kind=row.kind, delivered_at=row.delivered_at, id=row.id,
     )
 
 
@@ -290,6 +290,15 @@ class SqlOffers:
         result = await self._conn.execute(update(offers).where(condition).values(
             status=status.value, decided_at=at, decline_reason=reason.value if reason else None))
         return result.rowcount == 1
+
+    async def start_clock(self, offer_id: int, *, delivered_at: datetime,
+                          deadline: datetime) -> bool:
+        """Record delivery of a pending offer and its new deadline; False if already done."""
+        result = await self._conn.execute(update(offers).where(
+            offers.c.id == offer_id, offers.c.status == OfferStatus.PENDING.value,
+            offers.c.delivered_at.is_(None)).values(delivered_at=delivered_at,
+                                                    deadline=deadline))
+        return bool(result.rowcount == 1)
 
     async def for_lead(self, lead_id: int) -> list[Offer]:
         """Every offer made for one lead, first first."""

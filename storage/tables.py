@@ -128,6 +128,7 @@ offers = Table(
     Column("sequence", Integer, nullable=False),
     Column("trace", JSON, nullable=False),
     Column("kind", String(8), nullable=False, server_default="offer"),
+    Column("delivered_at", UtcDateTime),
     Index("ix_offers_status_deadline", "status", "deadline"),
 )
 

@@ -167,6 +167,14 @@ class FakeOffers(_Repo):
         offer.status, offer.decided_at, offer.decline_reason = status, at, reason
         return True
 
+    async def start_clock(self, offer_id: int, *, delivered_at: datetime,
+                          deadline: datetime) -> bool:
+        offer = self.db.offers.get(offer_id)
+        if offer is None or offer.status is not OfferStatus.PENDING or offer.delivered_at:
+            return False
+        offer.delivered_at, offer.deadline = delivered_at, deadline
+        return True
+
     async def for_lead(self, lead_id: int) -> list[Offer]:
         return [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id == lead_id]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from bot.sandbox import BotApiSandbox
@@ -71,9 +72,14 @@ async def test_an_edit_telegram_calls_not_modified_is_settled_not_retried(
             description="Bad Request: message is not modified: specified new message content "
                         "and reply markup are exactly the same as a current content and reply "
                         "markup of the message")
+        edited = asyncio.Event()
+        running.sandbox.listeners.append(
+            lambda call: edited.set() if call.method == "editMessageText" else None)
         await running[AYSE].press(offer, "✅ Accept")
+        await asyncio.wait_for(edited.wait(), 5)  # Ayşe's chat is paced: the edit waits
         lead2 = await running.post_lead({**HOT, "phone": "+905551234567"})
         await running[MEHMET].wait_for(offer_for(lead2))  # the queue moved past the edit
+        await asyncio.sleep(1.5)  # a retry, if there were one, would come within this time
         edits = running.sandbox.calls("editMessageText")
         assert [c.status for c in edits] == [400]
         await running[AYSE].send("/leads")

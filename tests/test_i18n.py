@@ -338,10 +338,11 @@ def test_a_lead_with_nothing_but_a_phone_renders_dashes_for_what_is_missing(
     renderer: Renderer, lang: str,
 ) -> None:
     params = {"lang": lang, "lead_id": 5, "temperature": "cold", "score": 12, "missing": [],
-              "offer_id": 9, "token": "tok", "deadline": START.isoformat(), "window_s": 7200}
+              "offer_id": 9, "token": "tok", "deadline": (START + timedelta(hours=2)).isoformat(),
+              "window_s": 7200}
     text = visible(renderer.outgoing("offer", params).text)
     assert text.count("—") == 6
-    assert "12:00" in text
+    assert "14:00" in text
     assert ("2 h" if lang == "en" else "2 sa") in text
 
 

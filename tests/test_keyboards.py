@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t_raw
 from bot.keyboards import (
+    AGENT_REASONS,
     MAX_CALLBACK_BYTES,
     Action,
     AssignAction,
@@ -32,7 +33,7 @@ ACTIONS: list[Action] = [
     OfferAction("accept", 1, TOKEN),
     OfferAction("decline", 1, TOKEN),
     OfferAction("back", 1, TOKEN),
-    *[OfferAction("reason", 1, TOKEN, reason) for reason in DeclineReason],
+    *[OfferAction("reason", 1, TOKEN, reason) for reason in AGENT_REASONS],
     AssignAction(1, 1001),
     *[OutcomeAction(1, stage) for stage in Stage],
 ]
@@ -120,10 +121,10 @@ def test_declining_asks_for_one_of_the_reasons_or_back(lang: str) -> None:
     keyboard = decline_keyboard(lang, BIG, TOKEN)
     actions = [decode(data_of(b)) for b in buttons(keyboard)]
     assert actions == [
-        *[OfferAction("reason", BIG, TOKEN, reason) for reason in DeclineReason],
+        *[OfferAction("reason", BIG, TOKEN, reason) for reason in AGENT_REASONS],
         OfferAction("back", BIG, TOKEN)]
     texts = [b.text for b in buttons(keyboard)]
-    assert texts == [*[t_raw(lang, f"reason.{r.value}") for r in DeclineReason],
+    assert texts == [*[t_raw(lang, f"reason.{r.value}") for r in AGENT_REASONS],
                      t_raw(lang, "button.back")]
     assert [len(row) for row in keyboard.inline_keyboard] == [2, 2, 1]
 
@@ -155,3 +156,9 @@ def test_an_agents_name_never_goes_into_the_callback_data() -> None:
 
 def test_no_agent_to_choose_gives_an_empty_keyboard() -> None:
     assert assign_keyboard(1, []).inline_keyboard == ()
+
+
+def test_an_agent_cannot_press_unreachable_as_a_decline_reason() -> None:
+    data = encode(OfferAction("reason", 7, "abcdefgh", DeclineReason.UNREACHABLE))
+    with pytest.raises(UnreadableButton):
+        decode(data)

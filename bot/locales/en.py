@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "reason.area": "not my area",
     "reason.product": "not my product",
     "reason.other": "other",
+    "reason.unreachable": "could not be reached on Telegram",
     "missing.product": "product",
     "missing.region": "region",
     "missing.budget": "budget",
@@ -76,6 +77,12 @@ MESSAGES: dict[str, str] = {
     "escalated.tried": "Offered to: {names}",
     "escalated.pick": "Assign it to:",
     "escalation_closed.title": "✅ Lead #{lead_id} was assigned to {agent} by {by}.",
+    "agent_unreachable.title": "⚠️ Telegram no longer delivers to {agent} (the bot was blocked "
+                               "or the chat deleted). No leads go to them until they open the "
+                               "bot and press Start again.",
+    "agent_unreachable.lead": "⚠️ Telegram no longer delivers to {agent} (the bot was blocked "
+                              "or the chat deleted), so lead #{lead_id} moved on. No leads go "
+                              "to them until they open the bot and press Start again.",
     "lead_assigned.title": "📌 {by} assigned lead <b>#{lead_id}</b> to you",
     # callback answers
     "answer.accepted": "It's yours. The contact details are in the message.",

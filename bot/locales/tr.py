@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "reason.area": "benim bölgem değil",
     "reason.product": "benim ürünüm değil",
     "reason.other": "diğer",
+    "reason.unreachable": "Telegram'dan ulaşılamadı",
     "missing.product": "ürün",
     "missing.region": "bölge",
     "missing.budget": "bütçe",
@@ -79,6 +80,13 @@ MESSAGES: dict[str, str] = {
     "escalated.pick": "Kime atansın:",
     "escalation_closed.title": "✅ #{lead_id} numaralı talep {by} tarafından {agent} "
                                "danışmanına atandı.",
+    "agent_unreachable.title": "⚠️ Telegram artık {agent} kişisine mesaj iletmiyor (bot "
+                               "engellendi ya da sohbet silindi). Botu açıp yeniden Başlat'a "
+                               "basana kadar ona talep gitmez.",
+    "agent_unreachable.lead": "⚠️ Telegram artık {agent} kişisine mesaj iletmiyor (bot "
+                              "engellendi ya da sohbet silindi), bu yüzden #{lead_id} numaralı "
+                              "talep başkasına geçti. Botu açıp yeniden Başlat'a basana kadar "
+                              "ona talep gitmez.",
     "lead_assigned.title": "📌 {by}, <b>#{lead_id}</b> numaralı talebi size atadı",
     # callback answers
     "answer.accepted": "Talep sizin. İletişim bilgileri mesajda.",

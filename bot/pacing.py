@@ -1,0 +1,114 @@
+"""Telegram's sending limits, kept on our side so a burst goes out at the limit, not as 429s.
+
+Every request the bot makes passes through `PacingLimiter`: command replies from the
+handlers and the outbox dispatcher's sends share one budget, as they share one bot at Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram._utils.types import JSONDict
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+# What Telegram counts as a message to a chat; answers to buttons and polling are free.
+_PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "stopPoll")
+_UNPACED = frozenset({"sendChatAction"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How fast we send: a little under Telegram's published limits, to leave room for jitter.
+
+    Telegram allows about 30 messages per second per bot, about one per second in a private
+    chat and 20 per minute in a group; a 429 costs more time than the margin does.
+    """
+
+    per_second: float = 29.0
+    private_interval: float = 1.0  # seconds between messages to one private chat
+    group_per_minute: float = 20.0
+
+
+class Pacer:
+    """Waits before each message until both the bot's and the chat's budget allow it."""
+
+    def __init__(self, limits: Limits | None = None, *, forget_after: float = 120.0) -> None:
+        self.limits = limits or Limits()
+        self._overall = AsyncLimiter(self.limits.per_second, 1.0)
+        self._chats: dict[int | str, tuple[AsyncLimiter, float]] = {}
+        self._forget_after = forget_after
+
+    async def wait(self, chat_id: int | str) -> None:
+        """Return when a message to *chat_id* may go out now."""
+        await self._chat(chat_id).acquire()
+        # The chat's turn first: a slot of the bot's budget is not held while a busy chat waits.
+        await self._overall.acquire()
+
+    def _chat(self, chat_id: int | str) -> AsyncLimiter:
+        now = time.monotonic()
+        entry = self._chats.get(chat_id)
+        if entry is None:
+            if len(self._chats) > 4096:  # people come and go; drop budgets long since refilled
+                self._chats = {c: e for c, e in self._chats.items()
+                               if now - e[1] < self._forget_after}
+            private = isinstance(chat_id, int) and chat_id > 0  # groups: negative or @name
+            limiter = (AsyncLimiter(1, self.limits.private_interval) if private
+                       else AsyncLimiter(self.limits.group_per_minute, 60.0))
+        else:
+            limiter = entry[0]
+        self._chats[chat_id] = (limiter, now)
+        return limiter
+
+
+class PacingLimiter(BaseRateLimiter[dict[str, Any]]):
+    """python-telegram-bot's hook for our pacing: each message waits for its chat's turn.
+
+    Unlike the library's AIORateLimiter, a 429 for one chat does not stop every other chat.
+    A caller that settles 429s itself (the outbox dispatcher) passes `{"retry": False}` as
+    `rate_limit_args`; other callers (command replies) get one retry after the wait.
+    """
+
+    def __init__(self, pacer: Pacer | None = None) -> None:
+        self.pacer = pacer or Pacer()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Wait for the chat's and the bot's budget, then make the request."""
+        chat_id = data.get("chat_id")
+        paced = (chat_id is not None and endpoint not in _UNPACED
+                 and endpoint.startswith(_PACED_PREFIXES))
+        if paced:
+            await self.pacer.wait(chat_id if isinstance(chat_id, int) else str(chat_id))
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            if rate_limit_args is not None and rate_limit_args.get("retry") is False:
+                raise
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            log.warning("telegram asked for %.0fs before %s; waiting once", seconds, endpoint)
+            await asyncio.sleep(seconds)
+            return await callback(*args, **kwargs)

@@ -1,0 +1,26 @@
+"""offers remember when their message reached the agent: the accept clock starts there
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("offers") as batch:
+        batch.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("offers") as batch:
+        batch.drop_column("delivered_at")

@@ -1,0 +1,91 @@
+"""Delivery at Telegram's pace: no 429 storms, unreachable agents skipped, and the accept
+clock started by delivery rather than by our own queue."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from bot.sandbox import BotApiSandbox, TelegramLimits
+from core.model import DeclineReason, LeadStatus, OfferStatus
+from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
+from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
+
+SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 3}}
+
+
+def phone(n: int) -> str:
+    return f"+90532{n:07d}"
+
+
+async def offers_of(running: RunningOffice, lead_id: int) -> list:  # type: ignore[type-arg]
+    async with running.runtime.relay.uow() as uow:
+        return await uow.offers.for_lead(lead_id)
+
+
+async def test_a_burst_to_a_few_agents_is_paced_under_telegrams_limits_without_a_429(
+    database_url: str,
+) -> None:
+    async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox, \
+            running_office(office(sla=SLOW), database_url, sandbox=sandbox) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        started = time.monotonic()
+        leads = await asyncio.gather(*(running.post_lead({**HOT, "phone": phone(n)})
+                                       for n in range(15)))
+        for lead_id in leads:
+            holder = next(o.agent_id for o in await offers_of(running, lead_id))
+            await running[holder].wait_for(offer_for(lead_id), timeout=15)
+        elapsed = time.monotonic() - started
+        assert sandbox.rate_limited == []
+        # Five offers each to three agents: one second apart in every chat, never faster.
+        assert elapsed >= 4.0
+
+
+async def test_an_agent_who_blocked_the_bot_is_skipped_and_the_managers_are_told(
+    database_url: str,
+) -> None:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        running[AYSE].block()
+        lead_id = await running.post_lead(HOT)
+        await running[MEHMET].wait_for(offer_for(lead_id), timeout=10)
+        await running[SELIN].wait_for(text_has("Ayşe", f"lead #{lead_id} moved on"), timeout=5)
+        first, second = await offers_of(running, lead_id)
+        assert (first.agent_id, first.status, first.decline_reason) == (
+            AYSE, OfferStatus.DECLINED, DeclineReason.UNREACHABLE)
+        assert (second.agent_id, second.status) == (MEHMET, OfferStatus.PENDING)
+        # Until Ayşe opens the bot again, the rotation passes her by.
+        later = [await running.post_lead({**HOT, "phone": phone(n)}) for n in range(3)]
+        holders = {o.agent_id for lead in later for o in await offers_of(running, lead)}
+        assert AYSE not in holders
+        running[AYSE].unblock()
+        seen = max(m.message_id for m in running[AYSE].messages)
+        await running[AYSE].send("/start")
+        await running[AYSE].wait_for(lambda m: m.message_id > seen and "Hi" in m.text)
+        back = [await running.post_lead({**HOT, "phone": phone(n)}) for n in range(10, 13)]
+        holders = {o.agent_id for lead in back for o in await offers_of(running, lead)}
+        assert AYSE in holders
+
+
+async def test_the_accept_clock_starts_when_the_offer_reaches_the_agent(
+    database_url: str,
+) -> None:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, SELIN)
+        running.sandbox.fail_next("sendMessage", error_code=429,
+                                  description="Too Many Requests: retry after 2", retry_after=2)
+        lead_id = await running.post_lead(HOT)
+        await running[AYSE].wait_for(offer_for(lead_id), timeout=10)
+        for _ in range(50):
+            [offer] = await offers_of(running, lead_id)
+            if offer.delivered_at is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert offer.delivered_at is not None
+        assert offer.delivered_at - offer.created_at >= timedelta(seconds=2)
+        assert offer.deadline == offer.delivered_at + timedelta(minutes=10)
+        async with running.runtime.relay.uow() as uow:
+            lead = await uow.leads.get(lead_id)
+        assert lead is not None
+        assert lead.status is LeadStatus.OFFERED
