@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.dispatcher import OutboxDispatcher
 from bot.handlers import BotContext, publish_commands, register
+from bot.pacing import PacingLimiter
 from bot.render import Renderer
 from core.clock import Clock, SystemClock
 from core.config import OfficeConfig
@@ -23,15 +24,17 @@ from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
 from leadrelay.office import ConfigError, load_office
 from leadrelay.settings import Settings
 from storage.db import create_engine
+from storage.metrics import MetricsStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
-from webhooks.app import build_intake_app
+from webhooks.app import BotApiProbe, Readiness, build_intake_app
 
 log = logging.getLogger(__name__)
 
 # APScheduler may fire a hair before the deadline by the database's clock; this margin makes
 # the woken sweep find the offer overdue instead of waiting for the next periodic sweep.
 _WAKE_MARGIN = timedelta(milliseconds=50)
+_SLOT_US = 250_000
 
 
 class Timers:
@@ -47,6 +50,7 @@ class Timers:
         self._sweep_seconds = sweep_seconds
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
+        self._planned: set[datetime] = set()
         self.escalated = 0
 
     def start(self) -> None:
@@ -58,9 +62,19 @@ class Timers:
         self._scheduler.start()
 
     def wake_at(self, when: datetime) -> None:
-        """Run a sweep just after *when*."""
-        self._scheduler.add_job(self.sweep, "date", run_date=when + _WAKE_MARGIN,
+        """Run a sweep just after *when*; deadlines within one slot share a single wake-up."""
+        # A claim pool's offers share a deadline and a burst of leads has hundreds close
+        # together: one job per quarter second is enough, since each sweep moves all overdue.
+        slot = when + timedelta(microseconds=-when.microsecond % _SLOT_US)
+        if slot in self._planned:
+            return
+        self._planned.add(slot)
+        self._scheduler.add_job(self._wake, "date", run_date=slot + _WAKE_MARGIN, args=[slot],
                                 misfire_grace_time=None, coalesce=True)
+
+    async def _wake(self, slot: datetime) -> None:
+        self._planned.discard(slot)
+        await self.sweep()
 
     async def sweep(self) -> None:
         """Move every overdue offer on; overlapping wake-ups queue behind one lock."""
@@ -116,6 +130,7 @@ class Runtime:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(8)
+            .rate_limiter(PacingLimiter())
             .build()
         )
         renderer = self.renderer = Renderer(zone=self.config.zone, office=self.config.name,
@@ -123,7 +138,7 @@ class Runtime:
         register(self.application, BotContext(self.relay, renderer, reload=self.reload))
         self.dispatcher = OutboxDispatcher(store=OutboxStore(self.engine),
                                            bot=self.application.bot, renderer=renderer,
-                                           clock=self.clock)
+                                           clock=self.clock, hooks=self.relay)
         self.timers = Timers(self.relay, sweep_seconds=settings.sweep_seconds)
         self.relay.signals.on_outbox = self.dispatcher.kick
         self.relay.signals.on_wakeup = self.timers.wake_at
@@ -140,7 +155,10 @@ class Runtime:
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0.0, allowed_updates=["message", "callback_query"])
-        self._runner = web.AppRunner(build_intake_app(self.relay), access_log=None)
+        figures = MetricsStore(self.engine)
+        readiness = Readiness(figures, BotApiProbe(self.application.bot), self.clock)
+        intake = build_intake_app(self.relay, metrics_store=figures, readiness=readiness)
+        self._runner = web.AppRunner(intake, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, settings.http_host, settings.http_port).start()
         log.info("leadrelay is up: intake on http://%s:%s, office %r",

@@ -1,0 +1,133 @@
+"""Operational figures read from the database at scrape time, so every instance reports the same."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.db import READ_ONLY
+from storage.tables import lead_events, leads, offers, outbox
+
+# What the dispatcher keeps in last_error: "retry_after" for a 429, the Telegram description
+# for a 400 or 403 (PTB strips "Bad Request: " but not "Forbidden: "), and str(exc) for
+# network errors. Matched in order, case-insensitively; anything else is "other".
+DELIVERY_ERROR_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("retry_after", ("retry_after", "retry after", "too many requests", "flood control")),
+    ("forbidden", ("forbidden", "blocked", "kicked", "deactivated", "can't initiate",
+                   "not a member")),
+    ("bad_request", ("bad request", "not found", "can't parse", "too long", "is empty",
+                     "wrong", "invalid")),
+    ("network", ("timed out", "timeout", "network", "connect", "httpx", "bad gateway",
+                 "server error")),
+)
+OTHER_ERROR = "other"
+
+_UNSENT = (outbox.c.sent_at.is_(None)) & (outbox.c.failed_at.is_(None))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every figure /metrics reports, as the database held them at one moment."""
+
+    leads_by_source: dict[str, int] = field(default_factory=dict)
+    leads_by_status: dict[str, int] = field(default_factory=dict)
+    offers_by_status: dict[str, int] = field(default_factory=dict)
+    escalations: int = 0
+    outbox_backlog: int = 0
+    outbox_oldest_unsent: datetime | None = None
+    outbox_sent: int = 0
+    outbox_failed: int = 0
+    delivery_errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def offers(self) -> int:
+        """Every offer ever made, whatever became of it."""
+        return sum(self.offers_by_status.values())
+
+    def outbox_lag(self, now: datetime) -> float:
+        """Seconds the oldest unsent message has waited at *now*; 0 when none waits."""
+        return outbox_lag(self.outbox_oldest_unsent, now)
+
+
+def outbox_lag(oldest_unsent: datetime | None, now: datetime) -> float:
+    """Seconds since *oldest_unsent* at *now*, never negative; 0 when nothing waits."""
+    if oldest_unsent is None:
+        return 0.0
+    return max(0.0, (now - oldest_unsent).total_seconds())
+
+
+def _error_kind() -> ColumnElement[str]:
+    """The kind of an outbox row's last_error, as SQL, so grouping happens in the database."""
+    text = func.lower(outbox.c.last_error)
+    whens: list[tuple[ColumnElement[bool], str]] = []
+    for kind, parts in DELIVERY_ERROR_KINDS:
+        if kind == "bad_request":
+            # The dispatcher gives up on a row only for a 400 or a 403, and a 403 matched
+            # already, so a failed row is a bad request whatever Telegram's wording.
+            whens.append((outbox.c.failed_at.is_not(None), kind))
+        whens.append((or_(*(text.contains(part, autoescape=True) for part in parts)), kind))
+    return case(*whens, else_=literal(OTHER_ERROR))
+
+
+class MetricsStore:
+    """Aggregate reads for /metrics and /readyz; each call is one short read-only transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
+            yield conn
+
+    async def ping(self) -> None:
+        """Run a trivial query; raises if the database does not answer."""
+        async with self._reader() as conn:
+            await conn.execute(select(literal(1)))
+
+    async def oldest_unsent(self) -> datetime | None:
+        """When the oldest message still waiting to be sent was queued, if any waits."""
+        async with self._reader() as conn:
+            oldest: datetime | None = (await conn.execute(
+                select(func.min(outbox.c.created_at)).where(_UNSENT))).scalar_one()
+        return oldest
+
+    async def snapshot(self) -> Snapshot:
+        """Every figure in five aggregate queries inside one transaction."""
+        by_source: dict[str, int] = {}
+        by_status: dict[str, int] = {}
+        async with self._reader() as conn:
+            for source, status, count in await conn.execute(
+                    select(leads.c.source, leads.c.status, func.count())
+                    .group_by(leads.c.source, leads.c.status)):
+                by_source[source] = by_source.get(source, 0) + count
+                by_status[status] = by_status.get(status, 0) + count
+            offers_by_status = {status: count for status, count in await conn.execute(
+                select(offers.c.status, func.count()).group_by(offers.c.status))}
+            escalations = (await conn.execute(
+                select(func.count()).select_from(lead_events)
+                .where(lead_events.c.kind == "escalated"))).scalar_one()
+            box = (await conn.execute(select(
+                func.count(case((_UNSENT, 1))),
+                func.min(case((_UNSENT, outbox.c.created_at))),
+                func.count(outbox.c.sent_at),
+                func.count(outbox.c.failed_at),
+            ))).one()
+            # Grouped from a subquery: PostgreSQL would not match a GROUP BY CASE to the select
+            # list's CASE, because each carries its own bound LIKE patterns.
+            failed = select(_error_kind().label("kind")).where(
+                outbox.c.last_error.is_not(None)).subquery()
+            errors = {kind: count for kind, count in await conn.execute(
+                select(failed.c.kind, func.count()).group_by(failed.c.kind))}
+        return Snapshot(
+            leads_by_source=by_source, leads_by_status=by_status,
+            offers_by_status=offers_by_status, escalations=int(escalations),
+            outbox_backlog=int(box[0]), outbox_oldest_unsent=box[1],
+            outbox_sent=int(box[2]), outbox_failed=int(box[3]), delivery_errors=errors,
+        )

@@ -1,0 +1,368 @@
+"""/readyz and /metrics over real HTTP, on a real SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+
+from bot.sandbox import BotApiSandbox
+from core.clock import ManualClock
+from core.model import DeclineReason, OfferStatus
+from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from storage.db import create_engine
+from storage.metrics import MetricsStore
+from storage.migrate import upgrade
+from storage.outbox import OutboxStore
+from storage.tables import offers, outbox
+from tests.harness import BOT_TOKEN, running_office
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
+from webhooks.app import PROMETHEUS_TEXT, BotApiProbe, Readiness, build_intake_app
+
+START = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
+ADS_TOKEN = "meta-ads-token-0123456789"
+ADS = 'meta "spring"'  # a quote and a space, so the label value needs escaping
+SAMPLE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?P<labels>\{.*\})? (?P<value>\S+)$')
+
+
+def two_sources() -> Any:
+    """The test office, taking leads from the website and from an ads campaign."""
+    sources = [*office_data()["sources"], {"name": ADS, "token": ADS_TOKEN}]  # type: ignore[misc]
+    return office(sources=sources)
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Samples keyed by name and labels as written; every family must declare HELP and TYPE."""
+    helped: set[str] = set()
+    typed: set[str] = set()
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            helped.add(line.split()[2])
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            assert name in helped, f"TYPE before HELP for {name}"
+            assert kind in {"counter", "gauge"}
+            typed.add(name)
+        else:
+            match = SAMPLE.match(line)
+            assert match is not None, f"not a sample line: {line!r}"
+            assert match["name"] in typed, f"{match['name']} has no TYPE line"
+            samples[match["name"] + (match["labels"] or "")] = float(match["value"])
+    return samples
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Ops:
+    """An intake server with /readyz and /metrics, its database, relay and clock."""
+
+    def __init__(self, server: TestServer, session: aiohttp.ClientSession, engine: AsyncEngine,
+                 relay: Leadrelay, clock: ManualClock) -> None:
+        self.server, self.session, self.engine = server, session, engine
+        self.relay, self.clock = relay, clock
+
+    def url(self, path: str) -> str:
+        return str(self.server.make_url(path))
+
+    async def post_lead(self, phone: str, *, token: str = TOKEN) -> int:
+        payload = {**HOT, "phone": phone}
+        async with self.session.post(self.url("/webhooks/leads"), json=payload,
+                                     headers={"Authorization": f"Bearer {token}"}) as response:
+            assert response.status == 201, await response.text()
+            return int((await response.json())["lead_id"])
+
+    async def readyz(self) -> tuple[int, dict[str, Any]]:
+        async with self.session.get(self.url("/readyz")) as response:
+            assert response.content_type == "application/json"
+            return response.status, await response.json()
+
+    async def scrape(self) -> dict[str, float]:
+        async with self.session.get(self.url("/metrics")) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == PROMETHEUS_TEXT
+            return parse_metrics(await response.text())
+
+    async def pending_offer(self, lead_id: int) -> tuple[int, int, str]:
+        """(offer id, agent id, token) of the lead's one pending offer."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(offers.c.id, offers.c.agent_id, offers.c.token)
+                                      .where(offers.c.lead_id == lead_id,
+                                             offers.c.status == OfferStatus.PENDING.value))
+                   ).one()
+        return int(row.id), int(row.agent_id), str(row.token)
+
+
+@asynccontextmanager
+async def running_intake(
+    database_url: str, *, bot_api_url: str, max_outbox_lag: float = 60.0,
+    figures_url: str | None = None,
+) -> AsyncIterator[Ops]:
+    """The intake server on *database_url*, checking the Bot API at *bot_api_url*.
+
+    /readyz and /metrics read from *figures_url* when given, else from *database_url*.
+    """
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    clock = ManualClock(START)
+    relay = bootstrap(config=two_sources(), clock=clock, uow_factory=sql_uow_factory(engine))
+    await relay.sync_roster()
+    for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
+        await relay.link_chat(telegram_id=person, chat_id=person)
+    bot = Bot(BOT_TOKEN, base_url=f"{bot_api_url}/bot", base_file_url=f"{bot_api_url}/file/bot")
+    figures_engine = create_engine(figures_url) if figures_url else engine
+    store = MetricsStore(figures_engine)
+    readiness = Readiness(store, BotApiProbe(bot, timeout=2.0), clock,
+                          max_outbox_lag=max_outbox_lag)
+    server = TestServer(build_intake_app(relay, metrics_store=store, readiness=readiness))
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield Ops(server, session, engine, relay, clock)
+    finally:
+        await server.close()
+        await bot.shutdown()
+        await figures_engine.dispose()
+        await engine.dispose()
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[BotApiSandbox]:
+    async with BotApiSandbox(token=BOT_TOKEN) as api:
+        yield api
+
+
+# --- /readyz -----------------------------------------------------------------------------------
+
+
+async def test_readyz_is_ready_when_all_is_well(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        await ops.post_lead("+905321230001")
+        ops.clock.advance(timedelta(seconds=59))  # the offer message waits, but not too long
+        status, body = await ops.readyz()
+    assert status == 200, body
+    assert body["status"] == "ready"
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True, "bot_api": True, "outbox": True}
+    assert body["checks"]["outbox"]["lag_seconds"] == 59
+
+
+async def test_readyz_asks_telegram_once_for_a_burst_of_probes(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        answers = await asyncio.gather(*(ops.readyz() for _ in range(20)))
+        again, _ = await ops.readyz()
+    assert [status for status, _ in answers] == [200] * 20
+    assert again == 200
+    assert len(sandbox.calls("getMe")) == 1
+
+
+async def test_readyz_fails_when_the_outbox_lags(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url, max_outbox_lag=30) as ops:
+        await ops.post_lead("+905321230001")
+        ops.clock.advance(timedelta(seconds=45))
+        status, body = await ops.readyz()
+        assert status == 503, body
+        assert body["status"] == "not ready"
+        outbox_check = body["checks"]["outbox"]
+        assert outbox_check["ok"] is False
+        assert outbox_check["lag_seconds"] == 45
+        assert "45 s" in outbox_check["error"]
+        assert body["checks"]["database"]["ok"] is True
+        assert body["checks"]["bot_api"]["ok"] is True
+
+        # Once the dispatcher catches up, the instance is ready again.
+        store = OutboxStore(ops.engine)
+        for row in await store.due(ops.clock.now()):
+            await store.mark_sent(row, at=ops.clock.now())
+        status, body = await ops.readyz()
+    assert status == 200, body
+    assert body["checks"]["outbox"]["lag_seconds"] == 0
+
+
+async def test_readyz_fails_when_the_bot_api_is_unreachable(database_url: str) -> None:
+    async with running_intake(database_url,
+                              bot_api_url=f"http://127.0.0.1:{closed_port()}") as ops:
+        status, body = await ops.readyz()
+    assert status == 503, body
+    assert body["status"] == "not ready"
+    bot_api = body["checks"]["bot_api"]
+    assert bot_api["ok"] is False
+    assert "NetworkError" in bot_api["error"]
+    assert "Traceback" not in bot_api["error"]
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["outbox"]["ok"] is True
+
+
+async def test_readyz_fails_when_telegram_refuses_the_bot_and_recovers_after(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    sandbox.fail_next("getMe", error_code=401, description="Unauthorized")
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        refused, body = await ops.readyz()
+        recovered, _ = await ops.readyz()
+    assert refused == 503
+    assert body["checks"]["bot_api"] == {"ok": False, "error": "InvalidToken: Unauthorized"}
+    assert recovered == 200  # a failure is never cached
+
+
+async def test_readyz_and_metrics_answer_503_when_the_database_does_not_answer(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    # The figures come from a database that is not there: a missing directory for SQLite,
+    # a closed port for PostgreSQL.
+    gone = database_url.replace("leadrelay.db", "missing/leadrelay.db").replace(
+        "127.0.0.1:5432", f"127.0.0.1:{closed_port()}")
+    async with running_intake(database_url, bot_api_url=sandbox.url,
+                              figures_url=gone) as ops:
+        status, body = await ops.readyz()
+        async with ops.session.get(ops.url("/metrics")) as response:
+            assert response.status == 503
+            assert "Traceback" not in await response.text()
+    assert status == 503, body
+    checks = body["checks"]
+    assert checks["database"]["ok"] is False
+    assert checks["outbox"]["ok"] is False
+    assert checks["outbox"]["error"].startswith("could not read the outbox")
+    assert checks["bot_api"]["ok"] is True
+
+
+# --- /metrics ----------------------------------------------------------------------------------
+
+
+async def test_metrics_count_leads_by_source_and_offers_by_outcome(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        accepted = await ops.post_lead("+905321230001")
+        declined = await ops.post_lead("+905321230002")
+        await ops.post_lead("+905321230003", token=ADS_TOKEN)  # nobody answers this one
+
+        offer_id, agent_id, token = await ops.pending_offer(accepted)
+        await ops.relay.accept_offer(agent_id=agent_id, offer_id=offer_id, token=token)
+        offer_id, agent_id, token = await ops.pending_offer(declined)
+        await ops.relay.decline_offer(agent_id=agent_id, offer_id=offer_id, token=token,
+                                      reason=DeclineReason.BUSY)
+        # The SLA runs out twice: the declined lead's second offer expires and it reaches the
+        # managers (two offers before managers); the ignored lead expires, is offered again,
+        # and expires again.
+        for _ in range(2):
+            ops.clock.advance(timedelta(minutes=6))
+            await ops.relay.escalate_expired_offers()
+
+        figures = await ops.scrape()
+
+    assert figures['leadrelay_leads_received_total{source="website"}'] == 2
+    assert figures['leadrelay_leads_received_total{source="meta \\"spring\\""}'] == 1
+    assert figures["leadrelay_offers_total"] == 5
+    assert figures["leadrelay_offers_accepted_total"] == 1
+    assert figures["leadrelay_offers_declined_total"] == 1
+    assert figures["leadrelay_offers_expired_total"] == 3
+    assert figures["leadrelay_escalations_total"] == 2
+    assert figures['leadrelay_leads{status="owned"}'] == 1
+    assert figures['leadrelay_leads{status="with_managers"}'] == 2
+    assert figures['leadrelay_leads{status="offered"}'] == 0  # known statuses read 0
+    # Nothing dispatches in this test, so every message still waits, the oldest for 12 min.
+    assert figures["leadrelay_outbox_backlog"] > 0
+    assert figures["leadrelay_outbox_lag_seconds"] == 12 * 60
+    assert figures["leadrelay_outbox_sent_total"] == 0
+
+
+async def test_metrics_read_zero_on_an_empty_office(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        figures = await ops.scrape()
+    assert figures['leadrelay_leads_received_total{source="website"}'] == 0
+    assert figures["leadrelay_offers_total"] == 0
+    assert figures["leadrelay_outbox_backlog"] == 0
+    assert figures["leadrelay_outbox_lag_seconds"] == 0
+    assert figures['leadrelay_delivery_errors_total{kind="other"}'] == 0
+
+
+async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        now = ops.clock.now()
+        earlier = now - timedelta(seconds=30)
+        # last_error as bot/dispatcher.py writes it: "retry_after" for a 429, exc.message
+        # for a 400 or 403, str(exc) for network and other Telegram errors.
+        rows: list[dict[str, Any]] = [
+            {"sent_at": earlier},
+            {"sent_at": earlier},
+            {"sent_at": now, "last_error": str(TimedOut())},  # retried, then delivered
+            {"last_error": "retry_after"},
+            {"last_error": str(NetworkError("httpx.ConnectError: All connection attempts"))},
+            {"last_error": str(TelegramError("Conflict: terminated by other request"))},
+            {"failed_at": now,
+             "last_error": Forbidden("Forbidden: bot was blocked by the user").message},
+            {"failed_at": now, "last_error": BadRequest("Bad Request: chat not found").message},
+            {"failed_at": now, "last_error": BadRequest("Message_too_long").message},
+            {"created_at": now - timedelta(seconds=90)},  # the oldest, never tried yet
+        ]
+        async with ops.engine.begin() as conn:
+            await conn.execute(insert(outbox), [
+                {"chat_id": AYSE, "template": "offer", "params": {}, "attempts": 0,
+                 "created_at": earlier, "sent_at": None, "failed_at": None,
+                 "last_error": None, **row} for row in rows])
+        figures = await ops.scrape()
+
+    assert figures["leadrelay_outbox_backlog"] == 4
+    assert figures["leadrelay_outbox_lag_seconds"] == 90
+    assert figures["leadrelay_outbox_sent_total"] == 3
+    assert figures["leadrelay_outbox_failed_total"] == 3
+    errors = {key: value for key, value in figures.items()
+              if key.startswith("leadrelay_delivery_errors_total")}
+    assert errors == {
+        'leadrelay_delivery_errors_total{kind="retry_after"}': 1,
+        'leadrelay_delivery_errors_total{kind="forbidden"}': 1,
+        'leadrelay_delivery_errors_total{kind="bad_request"}': 2,
+        'leadrelay_delivery_errors_total{kind="network"}': 2,
+        'leadrelay_delivery_errors_total{kind="other"}': 1,
+    }
+
+
+# --- wired into the running app ------------------------------------------------------------------
+
+
+async def test_the_running_app_serves_readyz_and_metrics(database_url: str) -> None:
+    async with running_office(office(), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP)
+        await running.post_lead(HOT)
+        base = f"http://127.0.0.1:{running.runtime.http_port}"
+        async with running.session.get(f"{base}/readyz") as response:
+            assert response.status == 200, await response.text()
+        figures: dict[str, float] = {}
+        for _ in range(100):  # until the dispatcher has sent the offer
+            async with running.session.get(f"{base}/metrics") as response:
+                figures = parse_metrics(await response.text())
+            if figures["leadrelay_outbox_backlog"] == 0:
+                break
+            await asyncio.sleep(0.05)
+    assert figures['leadrelay_leads_received_total{source="website"}'] == 1
+    assert figures["leadrelay_offers_total"] == 1
+    assert figures["leadrelay_outbox_backlog"] == 0
+    assert figures["leadrelay_outbox_sent_total"] >= 1
