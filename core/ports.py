@@ -168,8 +168,9 @@ class OfferRepository(Protocol):
         """Every offer still waiting for an answer."""
         ...
 
-    async def offer_counts(self, *, misses_since: datetime) -> dict[int, OfferCounts]:
-        """Per agent: pending offers, the latest offer, and deadlines missed since then."""
+    async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
+        """Per agent: pending offers, the latest offer made since *since*, and the accept
+        deadlines missed since then."""
         ...
 
 

@@ -59,6 +59,13 @@ _TIMING_RULES: list[tuple[float, tuple[str, ...]]] = [
 ]
 
 
+# One compiled pattern per level: every lead's timing is scored on the intake path.
+_TIMING_PATTERNS = [
+    (value, re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases)))
+    for value, phrases in _TIMING_RULES
+]
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
@@ -69,8 +76,8 @@ def timing_urgency(timing: str | None) -> float:
     if not timing or not timing.strip():
         return 0.0
     folded = _fold(timing)
-    for value, phrases in _TIMING_RULES:
-        if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in phrases):
+    for value, pattern in _TIMING_PATTERNS:
+        if pattern.search(folded):
             return value
     return 0.3
 

@@ -39,7 +39,7 @@ from core.model import (
     Stage,
 )
 from core.ports import UnitOfWork
-from core.routing import AgentStats, Decision, RuleState, Situation, decide
+from core.routing import AgentStats, Decision, RuleState, Situation, decide, warm_pools
 from core.scoring import band, factors_for, score
 from core.stats import Stats, compute_stats, period_start
 
@@ -89,9 +89,11 @@ def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Ag
 async def sync_roster(uow: UnitOfWork, deps: Deps) -> None:
     """Make the stored roster match the office config; people dropped from it become inactive."""
     async with uow:
-        for agent in roster_from_config(deps.config, await uow.agents.list()):
+        people = roster_from_config(deps.config, await uow.agents.list())
+        for agent in people:
             await uow.agents.save(agent)
         await uow.commit()
+    warm_pools(deps.config.routing, Situation(people, {}, {}, deps.clock.now(), deps.config.zone))
 
 
 async def link_chat(uow: UnitOfWork, deps: Deps, *, telegram_id: int, chat_id: int) -> Agent:
@@ -325,8 +327,9 @@ class _Router:
         roster = await uow.agents.list()
         states = await uow.rotations.lock(ROUTING)
         owned = await uow.leads.owner_counts(review_since=now - policy.tiers.review)
+        # Penalties look back this far; an agent with no offer in it counts as idle longest.
         offered = await uow.offers.offer_counts(
-            misses_since=now - policy.penalty.within - policy.penalty.length)
+            since=now - policy.penalty.within - policy.penalty.length)
         stats: dict[int, AgentStats] = {}
         for agent_id in {*owned, *offered}:
             own, off = owned.get(agent_id), offered.get(agent_id)
@@ -353,7 +356,10 @@ class _Router:
 
     def agent_by_id(self, agent_id: int) -> Agent:
         """A roster entry."""
-        return next(a for a in self.roster if a.telegram_id == agent_id)
+        by_id: dict[int, Agent] | None = self.situation.cache.get("by_id")
+        if by_id is None:
+            by_id = self.situation.cache["by_id"] = {a.telegram_id: a for a in self.roster}
+        return by_id[agent_id]
 
     async def save(self, uow: UnitOfWork) -> None:
         """Store the rules' memory."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, func, insert, or_, select, text, update
+from sqlalchemy import Row, Table, Text, and_, cast, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -44,13 +45,13 @@ class SqlAgents:
 
     async def list(self) -> list[Agent]:
         """Every agent and manager, in roster order."""
-        rows = await self._conn.execute(select(agents).order_by(agents.c.position))
+        rows = await self._conn.execute(_AGENT_ROWS.order_by(agents.c.position))
         return [_agent(row) for row in rows]
 
     async def get(self, telegram_id: int) -> Agent | None:
         """One person by Telegram id."""
         row = (await self._conn.execute(
-            select(agents).where(agents.c.telegram_id == telegram_id))).first()
+            _AGENT_ROWS.where(agents.c.telegram_id == telegram_id))).first()
         return _agent(row) if row else None
 
     async def save(self, agent: Agent) -> None:
@@ -66,12 +67,23 @@ class SqlAgents:
             await self._conn.execute(insert(agents).values(telegram_id=agent.telegram_id, **values))
 
 
+# The profile as its stored JSON text, so an unchanged profile is parsed once per process.
+_AGENT_ROWS = select(*(c for c in agents.c if c.name != "profile"),
+                     cast(agents.c.profile, Text).label("profile"))
+
+
 def _agent(row: Row[Any]) -> Agent:
     return Agent(
         telegram_id=row.telegram_id, name=row.name, role=Role(row.role), active=row.active,
         away=row.away, language=row.language, position=row.position, chat_id=row.chat_id,
-        profile=AgentProfile.model_validate(row.profile or {}),
+        profile=_profile(row.profile or "{}"),
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def _profile(stored: str) -> AgentProfile:
+    """A stored profile, validated once: the roster is read in every routing transaction."""
+    return AgentProfile.model_validate_json(stored)
 
 
 class SqlContacts:
@@ -215,17 +227,25 @@ class SqlLeads:
         lead.version += 1
 
     async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
-        """Per owner: open leads, and leads received since *review_since* and won of them."""
-        is_open = (leads.c.status == LeadStatus.OWNED.value)
-        reviewed = leads.c.received_at >= review_since
-        won = and_(reviewed, leads.c.stage == Stage.WON.value)
-        rows = await self._conn.execute(
-            select(leads.c.owner_id,
-                   func.count().filter(is_open).label("open"),
-                   func.count().filter(reviewed).label("reviewed"),
-                   func.count().filter(won).label("won"))
-            .where(leads.c.owner_id.is_not(None)).group_by(leads.c.owner_id))
-        return {r.owner_id: OwnerCounts(r.open, r.reviewed, r.won) for r in rows}
+        """Per owner: open leads, and leads received since *review_since* and won of them.
+
+        Read in every routing transaction, so each query stays inside an index (status,
+        received_at) instead of walking every lead ever owned.
+        """
+        open_rows = await self._conn.execute(
+            select(leads.c.owner_id, func.count().label("n"))
+            .where(leads.c.status == LeadStatus.OWNED.value, leads.c.owner_id.is_not(None))
+            .group_by(leads.c.owner_id))
+        counts = {r.owner_id: OwnerCounts(r.n, 0, 0) for r in open_rows}
+        reviewed_rows = await self._conn.execute(
+            select(leads.c.owner_id, func.count().label("n"),
+                   func.count().filter(leads.c.stage == Stage.WON.value).label("won"))
+            .where(leads.c.received_at >= review_since, leads.c.owner_id.is_not(None))
+            .group_by(leads.c.owner_id))
+        for r in reviewed_rows:
+            counts[r.owner_id] = OwnerCounts(counts.get(r.owner_id, OwnerCounts(0, 0, 0)).open,
+                                             r.n, r.won)
+        return counts
 
     async def owned_by(self, agent_id: int) -> list[Lead]:
         """Leads *agent_id* owns and has not closed, oldest first."""
@@ -329,23 +349,24 @@ class SqlOffers:
             select(offers).where(offers.c.status == OfferStatus.PENDING.value))
         return [_offer(r) for r in rows]
 
-    async def offer_counts(self, *, misses_since: datetime) -> dict[int, OfferCounts]:
-        """Per agent: pending offers, the latest offer, and deadlines missed since then."""
-        pending = offers.c.status == OfferStatus.PENDING.value
-        rows = await self._conn.execute(
-            select(offers.c.agent_id, func.count().filter(pending).label("pending"),
-                   func.max(offers.c.created_at).label("latest"))
-            .group_by(offers.c.agent_id))
-        latest = {r.agent_id: (r.pending, r.latest) for r in rows}
+    async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
+        """Per agent: pending offers, the latest offer made since *since*, and the accept
+        deadlines missed since then; each query stays inside an index, not all history."""
+        pending = {r.agent_id: r.n for r in await self._conn.execute(
+            select(offers.c.agent_id, func.count().label("n"))
+            .where(offers.c.status == OfferStatus.PENDING.value).group_by(offers.c.agent_id))}
+        latest = {r.agent_id: _aware(r.latest) for r in await self._conn.execute(
+            select(offers.c.agent_id, func.max(offers.c.created_at).label("latest"))
+            .where(offers.c.created_at >= since).group_by(offers.c.agent_id))}
         missed: dict[int, list[datetime]] = {}
         for r in await self._conn.execute(
                 select(offers.c.agent_id, offers.c.decided_at).where(
                     offers.c.status == OfferStatus.EXPIRED.value,
-                    offers.c.decided_at >= misses_since)):
+                    offers.c.decided_at >= since)):
             missed.setdefault(r.agent_id, []).append(_aware(r.decided_at))
-        return {agent: OfferCounts(count, _aware(last) if last else None,
+        return {agent: OfferCounts(pending.get(agent, 0), latest.get(agent),
                                    tuple(sorted(missed.get(agent, []))))
-                for agent, (count, last) in latest.items()}
+                for agent in {*pending, *latest, *missed}}
 
 
 class SqlRotations:

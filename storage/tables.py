@@ -130,6 +130,8 @@ offers = Table(
     Column("kind", String(8), nullable=False, server_default="offer"),
     Column("delivered_at", UtcDateTime),
     Index("ix_offers_status_deadline", "status", "deadline"),
+    # Routing reads every agent's recent offers in each transaction (offer_counts).
+    Index("ix_offers_created_agent", "created_at", "agent_id"),
 )
 
 rotations = Table(

@@ -191,15 +191,16 @@ class FakeOffers(_Repo):
         return [copy.deepcopy(o) for o in self.db.offers.values()
                 if o.status is OfferStatus.PENDING]
 
-    async def offer_counts(self, *, misses_since: datetime) -> dict[int, OfferCounts]:
+    async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         result: dict[int, OfferCounts] = {}
         for agent in {o.agent_id for o in self.db.offers.values()}:
             mine = [o for o in self.db.offers.values() if o.agent_id == agent]
             misses = sorted(o.decided_at for o in mine if o.status is OfferStatus.EXPIRED
-                            and o.decided_at is not None and o.decided_at >= misses_since)
+                            and o.decided_at is not None and o.decided_at >= since)
+            recent = [o.created_at for o in mine if o.created_at >= since]
             result[agent] = OfferCounts(
                 sum(o.status is OfferStatus.PENDING for o in mine),
-                max(o.created_at for o in mine), tuple(misses))
+                max(recent, default=None), tuple(misses))
         return result
 
 

@@ -194,12 +194,17 @@ def _reachable(policy: RoutingPolicy, rule: Rule, lead: Lead,
         return cached
     reachable = []
     unreachable = []
-    for agent, tier in _pool_for(policy, rule, lead, situation):
-        gate = standing_of(agent, policy=policy, situation=situation)
+    entries = _entries(policy, situation)
+    tiers = rule.pool.tiers  # tiers move with results, so they are checked per read
+    for position in _pool_for(policy, rule, lead, situation):
+        entry = entries[position]
+        if tiers and entry[1] not in tiers:
+            continue
+        gate = entry[2]
         if gate.unreachable is not None:
             unreachable.append(gate.unreachable)
         else:
-            reachable.append((agent, tier, gate, situation.stats_of(agent.telegram_id)))
+            reachable.append(entry)
     result = (reachable, unreachable)
     if not dynamic:
         situation.cache[key] = result
@@ -221,9 +226,25 @@ class _PoolIndex:
     fixed_specialty: set[int] = field(default_factory=set)
 
 
+_Entry = tuple[Agent, Tier, Standing, AgentStats]
+
+
+def _entries(policy: RoutingPolicy, situation: Situation) -> list[_Entry]:
+    """Every roster member with their tier, standing and stats, worked out once per read,
+    so a pool that depends on the lead costs a lookup per member, not a computation."""
+    entries: list[_Entry] | None = situation.cache.get("entries")
+    if entries is None:
+        entries = situation.cache["entries"] = [
+            (agent, _tier(policy, agent, situation),
+             standing_of(agent, policy=policy, situation=situation),
+             situation.stats_of(agent.telegram_id))
+            for agent in situation.roster]
+    return entries
+
+
 def _pool_for(policy: RoutingPolicy, rule: Rule, lead: Lead,
-              situation: Situation) -> list[tuple[Agent, Tier]]:
-    """The members of a rule's pool for this lead, in roster order, with their tiers."""
+              situation: Situation) -> list[int] | set[int]:
+    """The roster positions of a rule's pool for this lead, in roster order (tiers aside)."""
     index = _pool_index(policy, rule, situation)
     by_region = "$region" in rule.pool.territories
     by_product = "$product" in rule.pool.specialties
@@ -246,11 +267,13 @@ def _pool_for(policy: RoutingPolicy, rule: Rule, lead: Lead,
             allowed = wanted if allowed is None else allowed & wanted
         assert allowed is not None
         chosen = sorted(allowed)
-    roster = situation.roster
-    members = [(roster[i], _tier(policy, roster[i], situation)) for i in chosen]
-    if rule.pool.tiers:  # tiers move with results, so they are checked per read, not indexed
-        members = [(agent, tier) for agent, tier in members if tier in rule.pool.tiers]
-    return members
+    return chosen
+
+
+def warm_pools(policy: RoutingPolicy, situation: Situation) -> None:
+    """Build every rule's pool index now (at start or reload), not in the first burst."""
+    for rule in policy.rules:
+        _pool_index(policy, rule, situation)
 
 
 def _tier(policy: RoutingPolicy, agent: Agent, situation: Situation) -> Tier:
@@ -291,10 +314,10 @@ def _pool_index(policy: RoutingPolicy, rule: Rule, situation: Situation) -> _Poo
     fixed_territories = {fold(t) for t in rule.pool.territories if t != "$region"}
     fixed_specialties = {fold(s) for s in rule.pool.specialties if s != "$product"}
     index = _PoolIndex()
+    untiered = rule.pool.model_copy(update={"tiers": []})
     for position, agent in enumerate(situation.roster):
         labels = Folded.of(agent)
-        if not in_static_pool(agent, labels, rule.pool.model_copy(update={"tiers": []}),
-                              Tier.B):
+        if not in_static_pool(agent, labels, untiered, Tier.B):
             continue
         index.members.append(position)
         for territory in labels.territories:
