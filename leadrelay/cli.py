@@ -83,7 +83,15 @@ def main(argv: list[str] | None = None) -> None:
     dry.add_argument("lead", help="a JSON file with the lead's fields (and `source`)")
     dry.add_argument("--source", help="the source it comes from (default: the file's `source`)")
     dry.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
+    backup = commands.add_parser("backup", help="copy the SQLite database, safely while it "
+                                 "runs (PostgreSQL: prints the pg_dump command)")
+    backup.add_argument("dest", help="the file to write the copy to")
+    backup.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     args = parser.parse_args(argv)
+    if args.command == "backup":
+        from leadrelay.backup import run as run_backup
+
+        raise SystemExit(run_backup(args.dest, force=args.force))
     if args.command == "policy":
         from leadrelay.policy_cli import run
 
