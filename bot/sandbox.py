@@ -6,13 +6,18 @@ Telegram users: they send messages, press inline buttons and wait for what the b
 When the Bot API spec (``../shared/telegram-bot-api/api.min.json``) is available, every request
 is validated against it the way Telegram would refuse it. Telegram's flood limits can be switched
 on (``limits=TelegramLimits()``), answering 429 "Too Many Requests: retry after N" like Telegram.
+Updates reach the bot by long polling (``getUpdates``) or, after ``setWebhook``, as POSTs to the
+webhook URL, one at a time in update_id order, retried with back-off until answered 2xx.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import builtins
+import errno
 import functools
+import ipaddress
 import itertools
 import json
 import logging
@@ -21,13 +26,15 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "SandboxMessage",
     "SandboxUser",
     "TelegramLimits",
+    "WebhookDelivery",
     "find_spec",
 ]
 
@@ -83,6 +91,13 @@ _MESSAGE_METHODS = frozenset(
      "stopmessagelivelocation"}
 )
 
+# Webhook delivery: Telegram's defaults and limits for setWebhook.
+_WEBHOOK_MAX_CONNECTIONS = 40
+_WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+_SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]*$")
+_MAX_SECRET_TOKEN = 256
+_MAX_RETRY_AFTER = 3600
+
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _BOT_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -109,6 +124,23 @@ class ApiCall:
     params: JsonDict
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One attempt to POST an update to the webhook: the HTTP status, or why it failed."""
+
+    update_id: int
+    url: str
+    status: int | None
+    error: str | None = None
+    attempt: int = 1
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the webhook answered 2xx, which confirms the update."""
+        return self.error is None
 
 
 @dataclass(frozen=True)
@@ -797,8 +829,15 @@ class BotApiSandbox:
         spec_path: str | Path | None = None,
         strict: bool = True,
         limits: TelegramLimits | None = None,
+        webhook_retry_delays: Sequence[float] = (0.2, 0.4, 0.8, 1.6, 2.0),
+        webhook_timeout: float = 10.0,
     ) -> None:
         """Configure the sandbox; the spec is looked up now, the server starts in start()."""
+        # The n-th failed delivery of an update waits webhook_retry_delays[n-1] (the last repeats).
+        if not webhook_retry_delays or any(delay < 0 for delay in webhook_retry_delays):
+            raise ValueError("webhook_retry_delays must be a non-empty list of delays >= 0")
+        if webhook_timeout <= 0:
+            raise ValueError("webhook_timeout must be > 0")
         self.token = token
         self.bot_id = bot_id if bot_id is not None else int(token.split(":", 1)[0])
         self.bot_username = bot_username
@@ -813,6 +852,7 @@ class BotApiSandbox:
         self.violations: list[str] = []
         self.errors: list[BaseException] = []
         self.webhook: JsonDict = {}
+        self.webhook_deliveries: list[WebhookDelivery] = []
         self.rate_limited: list[RateLimitHit] = []
 
         self._users: dict[int, SandboxUser] = {}
@@ -831,6 +871,12 @@ class BotApiSandbox:
         self._files: dict[str, SandboxFile] = {}
         self._files_by_path: dict[str, SandboxFile] = {}
         self._file_counter = itertools.count(1)
+        self._webhook_retry_delays = tuple(float(delay) for delay in webhook_retry_delays)
+        self._webhook_timeout = float(webhook_timeout)
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_error: tuple[int, str] | None = None
+        self._webhook_delivered: dict[int, JsonDict] = {}
+        self._deliveries_changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._closing = False
@@ -891,9 +937,12 @@ class BotApiSandbox:
         self._runner = runner
         address = runner.addresses[0]
         self._url = f"http://{host}:{address[1]}"
+        if self.webhook.get("url"):
+            self._start_webhook_delivery()
 
     async def stop(self) -> None:
-        """Wake pending long polls and shut the server down."""
+        """Stop webhook delivery, wake pending long polls and shut the server down."""
+        await self._stop_webhook_delivery()
         self._closing = True
         async with self._updates_changed:
             self._updates_changed.notify_all()
@@ -999,8 +1048,53 @@ class BotApiSandbox:
 
     @property
     def pending_updates(self) -> list[JsonDict]:
-        """Return the updates queued and not yet confirmed by getUpdates."""
+        """Return the updates queued and not yet confirmed by getUpdates or the webhook."""
         return list(self._updates)
+
+    async def redeliver(self, update_id: int) -> JsonDict:
+        """Send an update to the webhook once more, as Telegram does when an answer got lost."""
+        if not self.webhook.get("url"):
+            raise RuntimeError("redeliver needs a webhook; getUpdates re-sends unconfirmed updates")
+        update = self._webhook_delivered.get(update_id)
+        if update is None:
+            update = next((u for u in self._updates if u["update_id"] == update_id), None)
+        if update is None:
+            raise ValueError(f"update {update_id} was never queued while the webhook was set")
+        copy: JsonDict = json.loads(json.dumps(update))
+        async with self._updates_changed:
+            # In update_id order: before later updates, after a still-queued original.
+            ids = [u["update_id"] for u in self._updates]
+            self._updates.insert(bisect.bisect_right(ids, update_id), copy)
+            self._updates_changed.notify_all()
+        return copy
+
+    async def wait_for_delivery(
+        self,
+        predicate: Callable[[WebhookDelivery], bool] | None = None,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
+    ) -> WebhookDelivery:
+        """Return the first webhook delivery attempt matching predicate, or the next new one."""
+        start = len(self.webhook_deliveries) if predicate is None else 0
+        found: list[WebhookDelivery] = []
+
+        def check() -> bool:
+            for delivery in self.webhook_deliveries[start:]:
+                if predicate is None or predicate(delivery):
+                    found.append(delivery)
+                    return True
+            return False
+
+        async with self._deliveries_changed:
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._deliveries_changed.wait_for(check)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"no {'new' if predicate is None else 'matching'} webhook delivery within "
+                    f"{timeout}s; deliveries now: {self.webhook_deliveries!r}"
+                ) from None
+        return found[0]
 
     # ---- HTTP ----------------------------------------------------------------------------
 
@@ -1269,6 +1363,118 @@ class BotApiSandbox:
                 f"on message {message_id} within {timeout}s"
             ) from None
 
+    # ---- webhook delivery -------------------------------------------------------------------
+
+    def _start_webhook_delivery(self) -> None:
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.get_running_loop().create_task(
+                self._deliver_to_webhook(), name="sandbox-webhook-delivery"
+            )
+
+    async def _stop_webhook_delivery(self) -> None:
+        # An update whose POST is cut off stays queued, so it is sent (again) later.
+        task, self._webhook_task = self._webhook_task, None
+        if task is None or task is asyncio.current_task():
+            return
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the caller itself is being cancelled, not just the worker
+
+    async def _deliver_to_webhook(self) -> None:
+        """POST queued updates to the webhook one at a time, in order, retrying failures."""
+        failures = 0
+        timeout = aiohttp.ClientTimeout(total=self._webhook_timeout)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                while True:
+                    update = await self._next_webhook_update()
+                    delivery, retry_after = await self._post_update(session, update, failures + 1)
+                    # State first, then the record: a test that saw the delivery sees its effect.
+                    if delivery.ok:
+                        self._confirm_webhook_update(update)
+                    else:
+                        self._webhook_error = (int(time.time()), delivery.error or "")
+                    self.webhook_deliveries.append(delivery)
+                    async with self._deliveries_changed:
+                        self._deliveries_changed.notify_all()
+                    if delivery.ok:
+                        failures = 0
+                        continue
+                    failures += 1
+                    delays = self._webhook_retry_delays
+                    delay = delays[min(failures, len(delays)) - 1]
+                    # Later updates wait behind this one: Telegram delivers in order.
+                    await asyncio.sleep(retry_after if retry_after > 0 else delay)
+        except Exception as exc:
+            logger.exception("sandbox webhook delivery failed")
+            self.errors.append(exc)
+
+    async def _next_webhook_update(self) -> JsonDict:
+        async with self._updates_changed:
+            while True:
+                # Updates of types the bot did not ask for are never delivered, so drop them.
+                while self._updates and not self._is_allowed(self._updates[0]):
+                    del self._updates[0]
+                if self._updates:
+                    return self._updates[0]
+                await self._updates_changed.wait()
+
+    def _confirm_webhook_update(self, update: JsonDict) -> None:
+        # By identity: a redelivered copy with the same update_id may be queued meanwhile.
+        for index, queued in enumerate(self._updates):
+            if queued is update:
+                del self._updates[index]
+                break
+        self._webhook_delivered[update["update_id"]] = update
+
+    async def _post_update(
+        self, session: aiohttp.ClientSession, update: JsonDict, attempt: int
+    ) -> tuple[WebhookDelivery, float]:
+        """POST one update and return the attempt plus the receiver's Retry-After (0 if none)."""
+        url = str(self.webhook["url"])
+        headers = {"Content-Type": "application/json"}
+        secret = self.webhook.get("secret_token")
+        if secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
+        body = json.dumps(update, ensure_ascii=False).encode("utf-8")
+        at = time.monotonic()
+        status: int | None = None
+        error: str | None = None
+        retry_after = 0.0
+        try:
+            # Telegram follows no redirects: a 3xx is a wrong response like any other non-2xx.
+            async with session.post(
+                url, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                status = response.status
+                await response.read()
+                if not 200 <= status <= 299:
+                    error = f"Wrong response from the webhook: {status} {response.reason or ''}"
+                    error = error.rstrip()
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+        except TimeoutError:
+            error = "Read timeout expired"
+        except aiohttp.ClientConnectorDNSError:
+            error = "Failed to resolve host: Name or service not known"
+        except aiohttp.ClientConnectorError as exc:
+            refused = exc.os_error.errno == errno.ECONNREFUSED
+            error = "Connection refused" if refused else "Can't connect to the webhook"
+        except aiohttp.ClientError:
+            error = "Webhook connection closed"
+        delivery = WebhookDelivery(
+            update_id=int(update["update_id"]),
+            url=url,
+            status=status,
+            error=error,
+            attempt=attempt,
+            at=at,
+        )
+        return delivery, retry_after
+
     # ---- helpers for the method handlers ----------------------------------------------------
 
     def _bot_user(self) -> JsonDict:
@@ -1438,6 +1644,8 @@ class BotApiSandbox:
             elif offset < 0:
                 self._updates = self._updates[offset:]
             while True:
+                if self.webhook.get("url"):
+                    raise ApiError(409, "Conflict: terminated by setWebhook request")
                 # Updates of types the bot did not ask for are never delivered, so drop them.
                 self._updates = [u for u in self._updates if self._is_allowed(u)]
                 if self._updates or self._closing:
@@ -1454,15 +1662,50 @@ class BotApiSandbox:
 
     async def _set_webhook(self, params: JsonDict) -> bool:
         url = _required(params, "url")
-        if url and not str(url).startswith("https://"):
+        if not isinstance(url, str):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook = {k: v for k, v in params.items() if not isinstance(v, _Upload)}
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
+        if not url:
+            return await self._delete_webhook(params)  # an empty url removes the webhook
+        _check_webhook_url(url)
+        secret = params.get("secret_token")
+        if secret is not None and not isinstance(secret, str):
+            secret = str(secret)
+        if secret and len(secret) > _MAX_SECRET_TOKEN:
+            raise _bad("secret token is too long")
+        if secret and not _SECRET_TOKEN_RE.match(secret):
+            raise _bad("secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            # One setting for the bot, shared with getUpdates, as in Telegram.
+            self._allowed_updates = [str(kind) for kind in allowed]
+        max_connections = _int(params.get("max_connections"), _WEBHOOK_MAX_CONNECTIONS)
+        webhook: JsonDict = {
+            "url": url,
+            "max_connections": min(max(max_connections, 1), 100),
+            "has_custom_certificate": isinstance(params.get("certificate"), _Upload),
+        }
+        if secret:
+            webhook["secret_token"] = secret
+        ip_address = params.get("ip_address")
+        if isinstance(ip_address, str) and ip_address:
+            webhook["ip_address"] = ip_address
+        await self._stop_webhook_delivery()
+        if url != self.webhook.get("url"):
+            self._webhook_error = None
+        self.webhook = webhook
+        async with self._updates_changed:
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
+            self._updates_changed.notify_all()  # a running long poll ends with 409
+        if self._runner is not None:
+            self._start_webhook_delivery()
         return True
 
     async def _delete_webhook(self, params: JsonDict) -> bool:
+        await self._stop_webhook_delivery()
         self.webhook = {}
+        self._webhook_error = None
+        self._webhook_delivered.clear()
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
@@ -1470,12 +1713,18 @@ class BotApiSandbox:
     async def _get_webhook_info(self, params: JsonDict) -> JsonDict:
         info: JsonDict = {
             "url": self.webhook.get("url", ""),
-            "has_custom_certificate": False,
+            "has_custom_certificate": bool(self.webhook.get("has_custom_certificate", False)),
             "pending_update_count": len(self._updates),
         }
-        for key in ("max_connections", "ip_address", "allowed_updates"):
-            if key in self.webhook:
-                info[key] = self.webhook[key]
+        if not self.webhook.get("url"):
+            return info
+        if "ip_address" in self.webhook:
+            info["ip_address"] = self.webhook["ip_address"]
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        info["max_connections"] = self.webhook["max_connections"]
+        if self._allowed_updates:
+            info["allowed_updates"] = list(self._allowed_updates)
         return info
 
     async def _set_my_commands(self, params: JsonDict) -> bool:
@@ -1695,6 +1944,42 @@ def _decode(name: str, value: str, types: list[str] | None) -> Any:
     except ValueError:
         return value
     return loaded if isinstance(loaded, dict | list | bool | int | float) else value
+
+
+def _check_webhook_url(url: str) -> None:
+    """Refuse webhook URLs Telegram refuses; plain HTTP is allowed to loopback receivers only."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise _bad("bad webhook: An HTTPS URL must be provided for webhook") from None
+    host = parts.hostname or ""
+    if not host or parts.scheme not in ("http", "https"):
+        raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+    if _is_loopback(host):
+        return  # a test's local receiver, like the Bot API server's --local mode
+    if parts.scheme != "https":
+        raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+    if port is not None and port not in _WEBHOOK_PORTS:
+        raise _bad("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _retry_after(value: str | None) -> float:
+    """Return the seconds of a Retry-After header, as Telegram honours it (0 when absent)."""
+    try:
+        seconds = int(value) if value is not None else 0
+    except ValueError:
+        return 0.0
+    return float(min(max(seconds, 0), _MAX_RETRY_AFTER))
 
 
 def _required(params: JsonDict, name: str) -> Any:
