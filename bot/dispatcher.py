@@ -7,6 +7,9 @@ import contextlib
 import logging
 import os
 import random
+import secrets
+import socket
+import time
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -60,6 +63,7 @@ class OutboxDispatcher:
     def __init__(
         self, *, store: OutboxStore, bot: ExtBot[Any], renderer: Renderer, clock: Clock,
         hooks: DeliveryHooks | None = None, idle_seconds: float = 1.0, batch: int = 500,
+        lease: timedelta = timedelta(seconds=15), name: str | None = None,
     ) -> None:
         self._store = store
         self._bot = bot
@@ -68,6 +72,10 @@ class OutboxDispatcher:
         self._hooks = hooks
         self._idle = idle_seconds
         self._batch = batch
+        self._lease = lease
+        # Who holds a claim: unique per process, so a restarted process does not mistake a
+        # dead one's half-sent chat for its own (that claim lapses with its lease instead).
+        self.name = name or f"{socket.gethostname()[:16]}-{secrets.token_hex(4)}"
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -105,7 +113,8 @@ class OutboxDispatcher:
     async def _dispatch(self) -> int:
         """Start a worker for every chat with due rows and none running; return how many."""
         busy = set(self._workers)
-        rows = await self._store.due(self._clock.now(), limit=self._batch, skip_chats=busy)
+        rows = await self._store.claim(self._clock.now(), owner=self.name, lease=self._lease,
+                                       limit=self._batch, skip_chats=busy)
         queues: dict[int, list[QueuedMessage]] = {}
         for row in rows:
             queues.setdefault(row.chat_id, []).append(row)
@@ -116,8 +125,14 @@ class OutboxDispatcher:
 
     async def _work(self, chat_id: int, queue: list[QueuedMessage]) -> None:
         """Send one chat's rows in order; stop at the first that has to wait."""
+        renewed = time.monotonic()
         try:
-            for row in queue:
+            for index, row in enumerate(queue):
+                if time.monotonic() - renewed > self._lease.total_seconds() / 3:
+                    # Pacing can hold a busy chat for a while: keep the claim on what is left.
+                    renewed = time.monotonic()
+                    await self._store.renew([r.id for r in queue[index:]], owner=self.name,
+                                            until=self._clock.now() + self._lease)
                 if not await self._deliver(row):
                     break
         except asyncio.CancelledError:

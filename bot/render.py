@@ -198,6 +198,15 @@ class Renderer:
         return Rendered(t(lang, "escalation_closed.title", lead_id=p["lead_id"],
                           agent=p["agent"], by=p["by"]))
 
+    def _audit_report(self, lang: str, p: dict[str, Any]) -> Rendered:
+        lines = [t(lang, "audit.title")]
+        if p["leads"]:
+            lines.append(t(lang, "audit.leads", count=len(p["leads"]),
+                           ids=", ".join(f"#{i}" for i in p["leads"][:20])))
+        if p["resent"]:
+            lines.append(t(lang, "audit.resent", count=p["resent"]))
+        return Rendered("\n".join(lines))
+
     def _agent_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
         key = "agent_unreachable.lead" if p.get("lead_id") else "agent_unreachable.title"
         return Rendered(t(lang, key, agent=p["agent"], lead_id=p.get("lead_id")))

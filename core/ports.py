@@ -95,6 +95,10 @@ class LeadRepository(Protocol):
         """For each contact, the agent who owns its newest open lead."""
         ...
 
+    async def orphaned(self) -> list[int]:
+        """Leads marked as offered that have no pending offer: nobody holds them."""
+        ...
+
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         """The leads of these contacts that sit in nurture, oldest first."""
         ...

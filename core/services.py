@@ -628,6 +628,52 @@ async def chat_unreachable(uow: UnitOfWork, deps: Deps, *, chat_id: int, offer_i
         await uow.commit()
 
 
+AUDIT = "audit"  # the row holding the auditor's running totals
+
+
+async def audit_leads(uow_factory: UowFactory, deps: Deps) -> list[int]:
+    """Find leads nobody holds (marked offered, no live offer) and route them again.
+
+    A correct run never leaves one; the auditor is the net under bugs and hand edits. Each
+    lead is fixed in its own transaction, rechecked under its lock, so a lead that moved on
+    meanwhile is left alone.
+    """
+    now = deps.clock.now()
+    async with uow_factory() as uow:
+        suspects = await uow.leads.orphaned()
+    fixed = []
+    for lead_id in suspects:
+        async with uow_factory() as uow:
+            lead = await _lock_lead(uow, lead_id)
+            if lead.status is not LeadStatus.OFFERED or await _others_pending(uow, lead.id):
+                continue
+            await uow.events.add(LeadEvent(lead.id, now, "audited",
+                                           data={"problem": "no_live_offer"}))
+            await _offer_next(uow, deps, lead, now)
+            await uow.commit()
+            fixed.append(lead.id)
+    return fixed
+
+
+async def report_audit(uow: UnitOfWork, deps: Deps, *, rerouted: Sequence[int],
+                       resent: int) -> None:
+    """Add what the auditor fixed to its totals and, if it fixed anything, tell managers."""
+    now = deps.clock.now()
+    async with uow:
+        totals = await uow.rotations.lock(AUDIT)
+        totals = {"runs": int(totals.get("runs", 0)) + 1,
+                  "rerouted": int(totals.get("rerouted", 0)) + len(rerouted),
+                  "resent": int(totals.get("resent", 0)) + resent, "last_at": now.isoformat()}
+        await uow.rotations.save(AUDIT, totals)
+        if rerouted or resent:
+            await uow.outbox.add_all([
+                _message(deps, manager, "audit_report", now,
+                         params={"leads": list(rerouted), "resent": resent})
+                for manager in await uow.agents.list()
+                if manager.is_manager and manager.chat_id is not None])
+        await uow.commit()
+
+
 async def pending_deadlines(uow: UnitOfWork) -> list[datetime]:
     """The deadline of every open offer, for the scheduler after a restart."""
     async with uow:

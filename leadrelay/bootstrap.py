@@ -127,6 +127,15 @@ class Leadrelay:
         await self._retrying(lambda: services.chat_unreachable(
             self.uow(), self.deps, chat_id=chat_id, offer_id=offer_id, error=error))
 
+    async def audit_leads(self) -> list[int]:
+        """Route again any lead that nobody holds."""
+        return await services.audit_leads(self.uow, self.deps)
+
+    async def report_audit(self, *, rerouted: Sequence[int], resent: int) -> None:
+        """Record an audit run and tell managers what it fixed."""
+        await self._retrying(lambda: services.report_audit(
+            self.uow(), self.deps, rerouted=rerouted, resent=resent))
+
     async def pending_deadlines(self) -> list[datetime]:
         """Deadlines of every open offer."""
         return await services.pending_deadlines(self.uow())

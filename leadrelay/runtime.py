@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.dispatcher import OutboxDispatcher
 from bot.handlers import BotContext, publish_commands, register
-from bot.pacing import PacingLimiter
+from bot.pacing import Limits, Pacer, PacingLimiter
 from bot.render import Renderer
 from core.clock import Clock, SystemClock
 from core.config import OfficeConfig
@@ -72,6 +73,11 @@ class Timers:
         self._scheduler.add_job(self._wake, "date", run_date=slot + _WAKE_MARGIN, args=[slot],
                                 misfire_grace_time=None, coalesce=True)
 
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]], *, name: str) -> None:
+        """Run *job* every *seconds*, never two at once."""
+        self._scheduler.add_job(job, "interval", seconds=seconds, id=name, coalesce=True,
+                                max_instances=1, misfire_grace_time=None)
+
     async def _wake(self, slot: datetime) -> None:
         self._planned.discard(slot)
         await self.sweep()
@@ -105,6 +111,7 @@ class Runtime:
     engine: AsyncEngine = field(init=False)
     application: Application = field(init=False)  # type: ignore[type-arg]
     dispatcher: OutboxDispatcher = field(init=False)
+    outbox: OutboxStore = field(init=False)
     timers: Timers = field(init=False)
     renderer: Renderer = field(init=False)
     _runner: web.AppRunner | None = field(init=False, default=None)
@@ -130,19 +137,22 @@ class Runtime:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(8)
-            .rate_limiter(PacingLimiter())
+            .rate_limiter(PacingLimiter(Pacer(Limits(
+                per_second=settings.telegram_messages_per_second))))
             .build()
         )
         renderer = self.renderer = Renderer(zone=self.config.zone, office=self.config.name,
                                             clock=self.clock)
         register(self.application, BotContext(self.relay, renderer, reload=self.reload))
-        self.dispatcher = OutboxDispatcher(store=OutboxStore(self.engine),
+        self.outbox = OutboxStore(self.engine)
+        self.dispatcher = OutboxDispatcher(store=self.outbox,
                                            bot=self.application.bot, renderer=renderer,
                                            clock=self.clock, hooks=self.relay)
         self.timers = Timers(self.relay, sweep_seconds=settings.sweep_seconds)
         self.relay.signals.on_outbox = self.dispatcher.kick
         self.relay.signals.on_wakeup = self.timers.wake_at
         self.timers.start()
+        self.timers.every(settings.audit_seconds, self.audit, name="audit")
         for deadline in await self.relay.pending_deadlines():
             self.timers.wake_at(deadline)
         await self.application.initialize()
@@ -163,6 +173,21 @@ class Runtime:
         await web.TCPSite(self._runner, settings.http_host, settings.http_port).start()
         log.info("leadrelay is up: intake on http://%s:%s, office %r",
                  settings.http_host, self.http_port, self.config.name)
+
+    async def audit(self) -> None:
+        """Fix what stalled (leads nobody holds, messages stuck in the outbox) and report it."""
+        try:
+            rerouted = await self.relay.audit_leads()
+            resent = await self.outbox.resend_stale(
+                self.clock.now(), older_than=timedelta(seconds=self.settings.outbox_stale_seconds))
+            await self.relay.report_audit(rerouted=rerouted, resent=resent)
+        except Exception:
+            log.exception("the audit failed; the next one retries")
+            return
+        if rerouted or resent:
+            log.warning("audit: routed %d lead(s) nobody held again, made %d stuck message(s) "
+                        "due again", len(rerouted), resent)
+            self.dispatcher.kick()
 
     async def reload(self) -> OfficeConfig:
         """Read the office config again; a bad file raises ConfigError and changes nothing."""

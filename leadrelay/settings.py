@@ -41,6 +41,10 @@ class Settings(StorageSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     sweep_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # Telegram allows about 30 messages/s per bot, shared by every instance of it.
+    telegram_messages_per_second: float = Field(default=29.0, gt=0, le=30)
+    audit_seconds: float = Field(default=60.0, gt=0, le=86400)
+    outbox_stale_seconds: float = Field(default=300.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token")

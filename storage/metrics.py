@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from core.services import AUDIT
 from storage.db import READ_ONLY
-from storage.tables import lead_events, leads, offers, outbox
+from storage.tables import lead_events, leads, offers, outbox, rotations
 
 # What the dispatcher keeps in last_error: "retry_after" for a 429, the Telegram description
 # for a 400 or 403 (PTB strips "Bad Request: " but not "Forbidden: "), and str(exc) for
@@ -43,6 +44,7 @@ class Snapshot:
     outbox_sent: int = 0
     outbox_failed: int = 0
     delivery_errors: dict[str, int] = field(default_factory=dict)
+    audit: dict[str, int] = field(default_factory=dict)  # the auditor's running totals
 
     @property
     def offers(self) -> int:
@@ -125,9 +127,12 @@ class MetricsStore:
                 outbox.c.last_error.is_not(None)).subquery()
             errors = {kind: count for kind, count in await conn.execute(
                 select(failed.c.kind, func.count()).group_by(failed.c.kind))}
+            totals = (await conn.execute(select(rotations.c.state).where(
+                rotations.c.key == AUDIT))).scalar_one_or_none() or {}
         return Snapshot(
             leads_by_source=by_source, leads_by_status=by_status,
             offers_by_status=offers_by_status, escalations=int(escalations),
             outbox_backlog=int(box[0]), outbox_oldest_unsent=box[1],
             outbox_sent=int(box[2]), outbox_failed=int(box[3]), delivery_errors=errors,
+            audit={key: int(totals.get(key, 0)) for key in ("runs", "rerouted", "resent")},
         )

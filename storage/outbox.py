@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Row, Select, and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import READ_ONLY
@@ -28,6 +28,29 @@ class QueuedMessage:
     created_at: datetime
 
 
+_CLAIM_LOCK = 0x6C72_6F62  # "lrob": the advisory lock PostgreSQL claimers queue on
+_RELEASED: dict[str, Any] = {"claimed_by": None, "claimed_until": None}
+
+
+def _due(now: datetime, *, owner: str | None, skip_chats: Collection[int]) -> Select[Any]:
+    """Unsent rows due now, oldest first, leaving out whole chats that must wait: one with a
+    row in back-off, or one another instance holds (when *owner* is given)."""
+    unsent = and_(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))
+    held = outbox.c.next_attempt_at > now
+    if owner is not None:
+        held = or_(held, and_(outbox.c.claimed_until > now, outbox.c.claimed_by != owner))
+    waiting = select(outbox.c.chat_id).where(unsent, held)
+    query = select(outbox).where(unsent, outbox.c.chat_id.not_in(waiting)).order_by(outbox.c.id)
+    if skip_chats:
+        query = query.where(outbox.c.chat_id.not_in(sorted(skip_chats)))
+    return query
+
+
+def _queued(r: Row[Any]) -> QueuedMessage:
+    return QueuedMessage(r.id, r.chat_id, r.template, r.params, r.ref, r.edit_ref, r.attempts,
+                         r.created_at)
+
+
 class OutboxStore:
     """Reads and settles outbox rows; each call is its own short transaction."""
 
@@ -36,29 +59,63 @@ class OutboxStore:
 
     async def due(self, now: datetime, *, limit: int = 100,
                   skip_chats: Collection[int] = ()) -> list[QueuedMessage]:
-        """Unsent rows whose next attempt is due, oldest first.
+        """Unsent rows whose next attempt is due, oldest first, for a look without claiming.
 
         A chat with a row told to wait (429, back-off) is left out whole, so its later
         messages do not overtake the one waiting.
         """
-        unsent = and_(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))
-        waiting = select(outbox.c.chat_id).where(unsent, outbox.c.next_attempt_at > now)
-        query = (
-            select(outbox)
-            .where(unsent, outbox.c.chat_id.not_in(waiting))
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
-        if skip_chats:
-            query = query.where(outbox.c.chat_id.not_in(sorted(skip_chats)))
         async with self._engine.connect() as conn:
             await conn.execution_options(**{READ_ONLY: True})
-            rows = await conn.execute(query)
-            return [
-                QueuedMessage(r.id, r.chat_id, r.template, r.params, r.ref, r.edit_ref,
-                              r.attempts, r.created_at)
-                for r in rows
-            ]
+            rows = await conn.execute(_due(now, owner=None, skip_chats=skip_chats).limit(limit))
+            return [_queued(r) for r in rows]
+
+    async def claim(self, now: datetime, *, owner: str, lease: timedelta, limit: int = 500,
+                    per_chat: int = 10, skip_chats: Collection[int] = ()) -> list[QueuedMessage]:
+        """Claim due rows for *owner* until now + *lease*, oldest first.
+
+        Several instances share one outbox: a chat with rows another instance holds is left
+        to it, so one chat's messages never go out from two places or out of order. Claims
+        are taken one instance at a time; a crashed instance's claims lapse with the lease.
+        """
+        async with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already queues
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": _CLAIM_LOCK})
+            rows = [_queued(r) for r in await conn.execute(
+                _due(now, owner=owner, skip_chats=skip_chats).limit(limit))]
+            taken: list[QueuedMessage] = []
+            per: dict[int, int] = {}
+            for row in rows:
+                if per.get(row.chat_id, 0) < per_chat:
+                    per[row.chat_id] = per.get(row.chat_id, 0) + 1
+                    taken.append(row)
+            if taken:
+                await conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in taken]))
+                                   .values(claimed_by=owner, claimed_until=now + lease))
+        return taken
+
+    async def resend_stale(self, now: datetime, *, older_than: timedelta) -> int:
+        """Make rows unsent for longer than *older_than* due now, claims dropped; how many.
+
+        For the auditor: a long back-off or a claim nobody works off should not keep a
+        message from an agent; the dispatcher picks these up on its next round.
+        """
+        async with self._engine.begin() as conn:
+            result = await conn.execute(update(outbox).where(
+                outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
+                outbox.c.created_at < now - older_than,
+                or_(outbox.c.next_attempt_at > now, outbox.c.claimed_until > now),
+            ).values(next_attempt_at=None, **_RELEASED))
+            return int(result.rowcount or 0)
+
+    async def renew(self, ids: Collection[int], *, owner: str, until: datetime) -> None:
+        """Extend *owner*'s claim on rows it is still working through."""
+        if not ids:
+            return
+        async with self._engine.begin() as conn:
+            await conn.execute(update(outbox).where(
+                outbox.c.id.in_(sorted(ids)), outbox.c.claimed_by == owner,
+                outbox.c.sent_at.is_(None)).values(claimed_until=until))
 
     async def message_id(self, ref: str) -> tuple[int, int] | None:
         """The (chat_id, message_id) a ref was sent as, if it was."""
@@ -74,7 +131,7 @@ class OutboxStore:
         """Settle a row as delivered and remember the message it became."""
         async with self._engine.begin() as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                sent_at=at, attempts=row.attempts + 1))
+                sent_at=at, attempts=row.attempts + 1, **_RELEASED))
             if row.ref is not None and message_id is not None:
                 await conn.execute(insert(sent_messages).values(
                     ref=row.ref, chat_id=row.chat_id, message_id=message_id))
@@ -83,13 +140,14 @@ class OutboxStore:
         """Leave a row for another attempt at *at*."""
         async with self._engine.begin() as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                attempts=row.attempts + 1, next_attempt_at=at, last_error=error[:200]))
+                attempts=row.attempts + 1, next_attempt_at=at, last_error=error[:200],
+                **_RELEASED))
 
     async def mark_failed(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
         """Give up on a row that can never be delivered."""
         async with self._engine.begin() as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                attempts=row.attempts + 1, failed_at=at, last_error=error[:200]))
+                attempts=row.attempts + 1, failed_at=at, last_error=error[:200], **_RELEASED))
 
     async def backlog(self) -> int:
         """How many rows wait to be sent."""

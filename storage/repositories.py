@@ -199,6 +199,14 @@ class SqlLeads:
             ).order_by(leads.c.id))
         return {row.contact_id: row.owner_id for row in rows}  # newest wins: ordered by id
 
+    async def orphaned(self) -> list[int]:
+        """Leads marked as offered that have no pending offer: nobody holds them."""
+        live = select(offers.c.id).where(offers.c.lead_id == leads.c.id,
+                                         offers.c.status == OfferStatus.PENDING.value)
+        rows = await self._conn.execute(select(leads.c.id).where(
+            leads.c.status == LeadStatus.OFFERED.value, ~live.exists()).order_by(leads.c.id))
+        return [r.id for r in rows]
+
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         """The leads of these contacts that sit in nurture, oldest first."""
         if not contact_ids:

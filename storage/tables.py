@@ -164,6 +164,8 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
     Column("last_error", String(200)),
+    Column("claimed_by", String(32)),  # the instance sending this chat's rows right now
+    Column("claimed_until", UtcDateTime),
     Index("ix_outbox_unsent", "sent_at", "failed_at", "id"),
 )
 

@@ -100,6 +100,11 @@ class FakeLeads(_Repo):
                         and v.owner_id is not None), key=lambda v: v.id)
         return {v.contact_id: v.owner_id for v in owned if v.owner_id is not None}
 
+    async def orphaned(self) -> list[int]:
+        held = {o.lead_id for o in self.db.offers.values() if o.status is OfferStatus.PENDING}
+        return sorted(i for i, v in self.db.leads.items()
+                      if v.status is LeadStatus.OFFERED and i not in held)
+
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         return [copy.deepcopy(v) for _, v in sorted(self.db.leads.items())
                 if v.contact_id in contact_ids and v.status is LeadStatus.NURTURE]

@@ -268,6 +268,14 @@ def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] 
         _family("leadrelay_delivery_errors_total", "counter",
                 "Telegram messages that met a delivery error, by the kind of their last one.",
                 _by("kind", snapshot.delivery_errors, kinds)),
+        _family("leadrelay_audit_runs_total", "counter", "Runs of the auditor.",
+                [({}, snapshot.audit.get("runs", 0))]),
+        _family("leadrelay_audit_rerouted_total", "counter",
+                "Leads nobody held that the auditor routed again.",
+                [({}, snapshot.audit.get("rerouted", 0))]),
+        _family("leadrelay_audit_resent_total", "counter",
+                "Messages stuck in the outbox that the auditor made due again.",
+                [({}, snapshot.audit.get("resent", 0))]),
     ]
     return "\n".join(line for family in families for line in family) + "\n"
 

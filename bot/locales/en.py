@@ -77,6 +77,9 @@ MESSAGES: dict[str, str] = {
     "escalated.tried": "Offered to: {names}",
     "escalated.pick": "Assign it to:",
     "escalation_closed.title": "✅ Lead #{lead_id} was assigned to {agent} by {by}.",
+    "audit.title": "🩺 <b>Audit</b>: something had stalled and was fixed.",
+    "audit.leads": "{count} lead(s) nobody held were offered again: {ids}",
+    "audit.resent": "{count} message(s) stuck in the outbox were sent again.",
     "agent_unreachable.title": "⚠️ Telegram no longer delivers to {agent} (the bot was blocked "
                                "or the chat deleted). No leads go to them until they open the "
                                "bot and press Start again.",

@@ -80,6 +80,9 @@ MESSAGES: dict[str, str] = {
     "escalated.pick": "Kime atansın:",
     "escalation_closed.title": "✅ #{lead_id} numaralı talep {by} tarafından {agent} "
                                "danışmanına atandı.",
+    "audit.title": "🩺 <b>Denetim</b>: takılan bir şey bulundu ve düzeltildi.",
+    "audit.leads": "Kimsenin elinde olmayan {count} talep yeniden teklif edildi: {ids}",
+    "audit.resent": "Gönderim kuyruğunda takılan {count} mesaj yeniden gönderildi.",
     "agent_unreachable.title": "⚠️ Telegram artık {agent} kişisine mesaj iletmiyor (bot "
                                "engellendi ya da sohbet silindi). Botu açıp yeniden Başlat'a "
                                "basana kadar ona talep gitmez.",

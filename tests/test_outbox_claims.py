@@ -1,0 +1,100 @@
+"""Several instances share one outbox: each chat is sent from one place at a time, in order,
+and a crashed instance's claims lapse, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.outbox import OutboxStore
+from storage.tables import outbox
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=15)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def queue(engine: AsyncEngine, *chats: int) -> None:
+    """One outbox row per chat listed, in that order."""
+    async with engine.begin() as conn:
+        await conn.execute(insert(outbox), [
+            {"chat_id": chat, "template": "offer", "params": {"n": n}, "created_at": NOW,
+             "attempts": 0} for n, chat in enumerate(chats)])
+
+
+async def test_two_instances_claiming_at_once_split_the_chats_between_them(
+    engine: AsyncEngine,
+) -> None:
+    await queue(engine, *[chat for _ in range(5) for chat in range(1, 21)])
+    store = OutboxStore(engine)
+    first, second = await asyncio.gather(
+        store.claim(NOW, owner="a", lease=LEASE), store.claim(NOW, owner="b", lease=LEASE))
+    chats_a, chats_b = {r.chat_id for r in first}, {r.chat_id for r in second}
+    assert not chats_a & chats_b, "a chat is sent from one instance at a time"
+    assert chats_a | chats_b == set(range(1, 21))
+    assert len(first) + len(second) == 100
+    assert not {r.id for r in first} & {r.id for r in second}
+
+
+async def test_a_chat_held_by_another_instance_waits_until_its_rows_are_settled(
+    engine: AsyncEngine,
+) -> None:
+    await queue(engine, 7, 7, 8)
+    store = OutboxStore(engine)
+    held = await store.claim(NOW, owner="a", lease=LEASE, per_chat=1)
+    assert [r.chat_id for r in held] == [7, 8]
+    await queue(engine, 7)
+    taken = await store.claim(NOW, owner="b", lease=LEASE)
+    assert taken == [], "chat 7's later rows stay behind a's claim, in order"
+    for row in held:
+        await store.mark_sent(row, at=NOW)
+    taken = await store.claim(NOW, owner="b", lease=LEASE)
+    assert [(r.chat_id, r.params["n"]) for r in taken] == [(7, 1), (7, 0)]
+
+
+async def test_a_crashed_instances_claims_lapse_with_the_lease(engine: AsyncEngine) -> None:
+    await queue(engine, 3, 3)
+    store = OutboxStore(engine)
+    assert len(await store.claim(NOW, owner="dead", lease=LEASE)) == 2
+    assert await store.claim(NOW + LEASE - timedelta(seconds=1), owner="b", lease=LEASE) == []
+    late = await store.claim(NOW + LEASE + timedelta(seconds=1), owner="b", lease=LEASE)
+    assert [r.chat_id for r in late] == [3, 3]
+
+
+async def test_renewing_keeps_a_busy_chat_from_being_taken_over(engine: AsyncEngine) -> None:
+    await queue(engine, 5, 5, 5)
+    store = OutboxStore(engine)
+    rows = await store.claim(NOW, owner="a", lease=LEASE)
+    await store.renew([r.id for r in rows], owner="a", until=NOW + 2 * LEASE)
+    assert await store.claim(NOW + LEASE + timedelta(seconds=1), owner="b", lease=LEASE) == []
+    await store.renew([r.id for r in rows], owner="b", until=NOW + 10 * LEASE)  # not b's
+    again = await store.claim(NOW + 2 * LEASE + timedelta(seconds=1), owner="b", lease=LEASE)
+    assert len(again) == 3
+
+
+async def test_a_chat_in_back_off_is_left_out_whole(engine: AsyncEngine) -> None:
+    await queue(engine, 9, 9, 4)
+    store = OutboxStore(engine)
+    rows = await store.claim(NOW, owner="a", lease=LEASE)
+    nine = [r for r in rows if r.chat_id == 9]
+    await store.mark_retry(nine[0], error="retry_after", at=NOW + timedelta(seconds=30))
+    for row in rows:
+        if row.chat_id == 4:
+            await store.mark_sent(row, at=NOW)
+    assert await store.claim(NOW + timedelta(seconds=20), owner="a", lease=LEASE) == []
+    later = await store.claim(NOW + timedelta(seconds=31), owner="b", lease=LEASE)
+    assert [r.id for r in later] == [r.id for r in nine]
