@@ -30,7 +30,7 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, *, webhook: bool) -> None:
     from leadrelay.runtime import serve
 
     try:
@@ -42,7 +42,7 @@ async def _run(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, config, stop)
+    await serve(settings, config, stop, webhook=webhook)
 
 
 async def _migrate(database_url: str) -> None:
@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     parser = argparse.ArgumentParser(prog="leadrelay", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot, the intake server and the timers")
+    run_command = commands.add_parser("run", help="run the bot, the intake server and the timers")
+    run_command.add_argument("--webhook", action="store_true",
+                     help="take Telegram updates by webhook (TELEGRAM_WEBHOOK_URL and _SECRET) "
+                          "instead of long polling, e.g. for several instances")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     demo = commands.add_parser("demo", help="watch the whole loop offline, in about a minute")
     demo.add_argument("--speed", type=float, default=1.0,
@@ -108,7 +111,13 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_migrate(settings.database_url))
         print("leadrelay: database is up to date")
     else:
-        _event_loop_runner()(_run(settings))
+        if args.webhook:
+            try:
+                settings.require_webhook()
+            except SettingsError as exc:
+                print(f"leadrelay: {exc}", file=sys.stderr)
+                raise SystemExit(2) from None
+        _event_loop_runner()(_run(settings, webhook=args.webhook))
 
 
 if __name__ == "__main__":

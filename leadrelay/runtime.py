@@ -19,6 +19,8 @@ from bot.dispatcher import OutboxDispatcher
 from bot.handlers import BotContext, publish_commands, register
 from bot.pacing import Limits, Pacer, PacingLimiter
 from bot.render import Renderer
+from bot.webhook import PATH as WEBHOOK_PATH
+from bot.webhook import TelegramWebhook
 from core.clock import Clock, SystemClock
 from core.config import OfficeConfig
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
@@ -28,6 +30,7 @@ from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
+from storage.updates import UpdateLog
 from webhooks.app import BotApiProbe, Readiness, build_intake_app
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 # the woken sweep find the offer overdue instead of waiting for the next periodic sweep.
 _WAKE_MARGIN = timedelta(milliseconds=50)
 _SLOT_US = 250_000
+_UPDATES = ("message", "callback_query")
 
 
 class Timers:
@@ -107,11 +111,14 @@ class Runtime:
     settings: Settings
     config: OfficeConfig
     clock: Clock = field(default_factory=SystemClock)
+    webhook: bool = False  # Telegram updates by webhook instead of long polling
     relay: Leadrelay = field(init=False)
     engine: AsyncEngine = field(init=False)
     application: Application = field(init=False)  # type: ignore[type-arg]
     dispatcher: OutboxDispatcher = field(init=False)
     outbox: OutboxStore = field(init=False)
+    updates: UpdateLog = field(init=False)
+    telegram: TelegramWebhook | None = field(init=False, default=None)
     timers: Timers = field(init=False)
     renderer: Renderer = field(init=False)
     _runner: web.AppRunner | None = field(init=False, default=None)
@@ -145,6 +152,7 @@ class Runtime:
                                             clock=self.clock)
         register(self.application, BotContext(self.relay, renderer, reload=self.reload))
         self.outbox = OutboxStore(self.engine)
+        self.updates = UpdateLog(self.engine)
         self.dispatcher = OutboxDispatcher(store=self.outbox,
                                            bot=self.application.bot, renderer=renderer,
                                            clock=self.clock, hooks=self.relay)
@@ -162,15 +170,26 @@ class Runtime:
         except Exception:
             log.exception("could not register the command menus; continuing")
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            poll_interval=0.0, allowed_updates=["message", "callback_query"])
+        if not self.webhook:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                poll_interval=0.0, allowed_updates=list(_UPDATES))
         figures = MetricsStore(self.engine)
         readiness = Readiness(figures, BotApiProbe(self.application.bot), self.clock)
         intake = build_intake_app(self.relay, metrics_store=figures, readiness=readiness)
+        if self.webhook:
+            url, secret = settings.require_webhook()
+            self.telegram = TelegramWebhook(self.application, updates=self.updates,
+                                            secret=secret, clock=self.clock)
+            intake.router.add_post(WEBHOOK_PATH, self.telegram.handle)
         self._runner = web.AppRunner(intake, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, settings.http_host, settings.http_port).start()
+        if self.webhook:
+            # Every instance sets the same URL: harmless, and whichever starts last is right.
+            await self.application.bot.set_webhook(
+                url + WEBHOOK_PATH, secret_token=secret, allowed_updates=list(_UPDATES),
+                max_connections=40)
         log.info("leadrelay is up: intake on http://%s:%s, office %r",
                  settings.http_host, self.http_port, self.config.name)
 
@@ -181,6 +200,7 @@ class Runtime:
             resent = await self.outbox.resend_stale(
                 self.clock.now(), older_than=timedelta(seconds=self.settings.outbox_stale_seconds))
             await self.relay.report_audit(rerouted=rerouted, resent=resent)
+            await self.updates.forget_before(self.clock.now() - timedelta(days=2))
         except Exception:
             log.exception("the audit failed; the next one retries")
             return
@@ -225,9 +245,10 @@ class Runtime:
         log.info("leadrelay stopped")
 
 
-async def serve(settings: Settings, config: OfficeConfig, stop: asyncio.Event) -> None:
+async def serve(settings: Settings, config: OfficeConfig, stop: asyncio.Event, *,
+                webhook: bool = False) -> None:
     """Run until *stop* is set."""
-    runtime = Runtime(settings, config)
+    runtime = Runtime(settings, config, webhook=webhook)
     await runtime.start()
     loop = asyncio.get_running_loop()
     reloads: set[asyncio.Task[None]] = set()

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _S = TypeVar("_S", bound="StorageSettings")
 _TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{30,}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class SettingsError(Exception):
@@ -43,6 +44,10 @@ class Settings(StorageSettings):
     sweep_seconds: float = Field(default=5.0, gt=0, le=3600)
     # Telegram allows about 30 messages/s per bot, shared by every instance of it.
     telegram_messages_per_second: float = Field(default=29.0, gt=0, le=30)
+    # For `leadrelay run --webhook`: Telegram posts updates to <url>/telegram/webhook with
+    # the secret in a header, so several instances can sit behind one load balancer.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
     audit_seconds: float = Field(default=60.0, gt=0, le=86400)
     outbox_stale_seconds: float = Field(default=300.0, gt=0)
     log_level: str = "INFO"
@@ -53,6 +58,30 @@ class Settings(StorageSettings):
         if not _TOKEN.match(token.get_secret_value()):
             raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
         return token
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (Telegram posts only to HTTPS)")
+        return url.rstrip("/") if url else None
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not _SECRET.match(secret.get_secret_value()):
+            raise ValueError("must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return secret
+
+    def require_webhook(self) -> tuple[str, str]:
+        """The webhook URL and secret, or SettingsError naming the one missing."""
+        if not self.telegram_webhook_url:
+            raise SettingsError("setting TELEGRAM_WEBHOOK_URL is not set (run --webhook "
+                                "needs it)")
+        if self.telegram_webhook_secret is None:
+            raise SettingsError("setting TELEGRAM_WEBHOOK_SECRET is not set (run --webhook "
+                                "needs it)")
+        return self.telegram_webhook_url, self.telegram_webhook_secret.get_secret_value()
 
     @field_validator("telegram_api_url")
     @classmethod

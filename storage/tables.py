@@ -175,3 +175,9 @@ sent_messages = Table(
     Column("chat_id", BigInteger, nullable=False),
     Column("message_id", BigInteger, nullable=False),
 )
+
+telegram_updates = Table(
+    "telegram_updates", metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+)

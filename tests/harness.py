@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,14 @@ from leadrelay.settings import Settings
 from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
 
 BOT_TOKEN = "123456789:" + "A" * 35
+WEBHOOK_SECRET = "sandbox-webhook-secret-0123"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 NAMES = {AYSE: "Ayşe", MEHMET: "Mehmet", ZEYNEP: "Zeynep", CAN: "Can", SELIN: "Selin"}
 
 
@@ -62,18 +71,21 @@ def text_has(*parts: str) -> Any:
 @asynccontextmanager
 async def running_office(
     config: OfficeConfig, database_url: str, *, sandbox: BotApiSandbox | None = None,
-    sweep_seconds: float = 0.5, config_path: Path | None = None,
+    sweep_seconds: float = 0.5, config_path: Path | None = None, webhook: bool = False,
 ) -> AsyncIterator[RunningOffice]:
     """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards."""
     own_sandbox = sandbox is None
     if sandbox is None:
         sandbox = BotApiSandbox(token=BOT_TOKEN)
         await sandbox.start()
+    port = free_port() if webhook else 0  # Telegram must be told the port before it is up
     settings = Settings(
         telegram_bot_token=BOT_TOKEN, telegram_api_url=sandbox.url,  # type: ignore[arg-type]
-        database_url=database_url, http_port=0, sweep_seconds=sweep_seconds,
-        leadrelay_config=config_path or Path("leadrelay.yaml"))
-    runtime = Runtime(settings, config)
+        database_url=database_url, http_port=port, sweep_seconds=sweep_seconds,
+        leadrelay_config=config_path or Path("leadrelay.yaml"),
+        telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else None,
+        telegram_webhook_secret=WEBHOOK_SECRET if webhook else None)  # type: ignore[arg-type]
+    runtime = Runtime(settings, config, webhook=webhook)
     await runtime.start()
     try:
         async with aiohttp.ClientSession() as session:

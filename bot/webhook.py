@@ -1,0 +1,61 @@
+"""Telegram updates by webhook: checked, handled once, answered after they are handled.
+
+Several instances behind one load balancer can take updates this way (long polling allows
+one poller per bot). Telegram re-sends an update until it gets a 2xx, so the answer comes
+only after the handlers ran, and an update_id seen before is answered without handling it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from core.clock import Clock
+from storage.updates import UpdateLog
+
+log = logging.getLogger(__name__)
+
+PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class TelegramWebhook:
+    """The aiohttp handler Telegram posts updates to."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], *,
+                 updates: UpdateLog, secret: str, clock: Clock) -> None:
+        self._application = application
+        self._updates = updates
+        self._secret = secret.encode()
+        self._clock = clock
+        self.handled = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Check the secret, handle the update once, and answer when it has been handled."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("a webhook call without the right secret token was refused")
+            return web.json_response({"error": "wrong secret token"}, status=401)
+        try:
+            data = json.loads(await request.read())
+            update_id = int(data["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"error": "not a Telegram update"}, status=400)
+        if not await self._updates.claim(update_id, at=self._clock.now()):
+            return web.json_response({"ok": True, "duplicate": True})
+        try:
+            update = Update.de_json(data, self._application.bot)
+            await self._application.process_update(update)
+        except Exception:
+            log.exception("update %s could not be handled; Telegram will send it again",
+                          update_id)
+            await self._updates.release(update_id)
+            return web.json_response({"error": "not handled, please retry"}, status=500)
+        self.handled += 1
+        return web.json_response({"ok": True})
