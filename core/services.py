@@ -14,6 +14,7 @@ from typing import Any
 from core.clock import Clock
 from core.config import OfficeConfig, SourceConfig
 from core.errors import (
+    Conflict,
     InvalidTransition,
     LeadAlreadyHandled,
     NotAManager,
@@ -440,12 +441,19 @@ def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
     return _Notice([routed, *notice.events], notice.messages)
 
 
-async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
-    """After a decline or expiry, offer *lead* to the next agent or hand it to the managers."""
+async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
+                      router: _Router | None = None) -> None:
+    """After a decline or expiry, offer *lead* to the next agent or hand it to the managers.
+
+    Given a *router*, the caller shares it between leads and saves it; otherwise one is
+    loaded and saved here.
+    """
     offers = await uow.offers.for_lead(lead.id)
     tried = list(dict.fromkeys(o.agent_id for o in offers))
     rounds = len({o.sequence for o in offers})  # a claim pool is one round, however wide
-    router = await _Router.load(uow, deps, now)
+    own_router = router is None
+    if router is None:
+        router = await _Router.load(uow, deps, now)
     limit = deps.config.sla[lead.temperature].offers_before_managers
     if rounds >= limit:
         decision = Decision(None, "managers", "sla", "", "limit", detail={"offers": rounds})
@@ -467,7 +475,8 @@ async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) ->
     await uow.leads.update(lead)
     await uow.events.add_all(notice.events)
     await uow.outbox.add_all(notice.messages)
-    await router.save(uow)
+    if own_router:
+        await router.save(uow)
 
 
 # --- agent actions ----------------------------------------------------------------------
@@ -544,36 +553,62 @@ async def decline_offer(
 
 
 async def escalate_expired_offers(
-    uow_factory: UowFactory, deps: Deps, *, limit: int = 500
+    uow_factory: UowFactory, deps: Deps, *, limit: int = 500, batch: int = 25
 ) -> list[int]:
     """Withdraw every offer past its deadline and move its lead on; return the offer ids.
 
-    Each offer moves in its own transaction, guarded by its pending status, so a restart,
-    a second sweep or a racing Accept can never move the same offer twice.
+    Offers move in small batches, one transaction and one read of the office's load per
+    batch (10,000 offers coming due must not mean 10,000 reads of every agent's load). Each
+    offer still moves only from pending and only once past due, so a restart, a second
+    sweep, another instance or a racing Accept never moves the same offer twice.
     """
     now = deps.clock.now()
-    async with uow_factory() as uow:
-        due = await uow.offers.overdue(now, limit=limit)
     moved: list[int] = []
-    for offer in due:
+    while True:
         async with uow_factory() as uow:
+            due = await uow.offers.overdue(now, limit=limit)
+        for start in range(0, len(due), batch):
+            chunk = due[start:start + batch]
+            try:
+                moved += await _expire(uow_factory, deps, chunk, due_by=now)
+            except Conflict:
+                for offer in chunk:  # someone changed one of them: take them one by one
+                    try:
+                        moved += await _expire(uow_factory, deps, [offer], due_by=now)
+                    except Conflict:
+                        continue  # changed again under us: the next sweep looks again
+        if len(due) < limit:
+            return moved
+
+
+async def _expire(uow_factory: UowFactory, deps: Deps, offers: Sequence[Offer], *,
+                  due_by: datetime) -> list[int]:
+    """Expire these offers in one transaction, leads locked in id order; the ids moved."""
+    moved: list[int] = []
+    async with uow_factory() as uow:
+        at = deps.clock.now()  # a long sweep records when each offer really moved
+        router: _Router | None = None
+        for offer in sorted(offers, key=lambda o: (o.lead_id, o.id)):
             lead = await _lock_lead(uow, offer.lead_id)
-            if not await uow.offers.decide(offer.id, status=OfferStatus.EXPIRED, at=now,
-                                           due_by=now):
+            if not await uow.offers.decide(offer.id, status=OfferStatus.EXPIRED, at=at,
+                                           due_by=due_by):
                 continue
-            await uow.events.add(LeadEvent(lead.id, now, "expired", offer.agent_id,
+            await uow.events.add(LeadEvent(lead.id, at, "expired", offer.agent_id,
                                            {"offer_id": offer.id}))
             agent = await uow.agents.get(offer.agent_id)
             if agent is not None and agent.chat_id is not None:
+                window = offer.deadline - (offer.delivered_at or offer.created_at)
                 await uow.outbox.add(_message(
-                    deps, agent, "offer_expired", now, edit_ref=f"offer:{offer.id}",
-                    params={**_summary(lead),
-                            "window_s": int((offer.deadline - offer.created_at).total_seconds())},
+                    deps, agent, "offer_expired", at, edit_ref=f"offer:{offer.id}",
+                    params={**_summary(lead), "window_s": int(window.total_seconds())},
                 ))
             if not await _others_pending(uow, lead.id):  # a claim pool moves on once
-                await _offer_next(uow, deps, lead, now)
-            await uow.commit()
+                router = router or await _Router.load(uow, deps, at)
+                await _offer_next(uow, deps, lead, at, router=router)
             moved.append(offer.id)
+        if router is not None:
+            await router.save(uow)
+        await uow.commit()
     return moved
 
 

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # APScheduler may fire a hair before the deadline by the database's clock; this margin makes
 # the woken sweep find the offer overdue instead of waiting for the next periodic sweep.
 _WAKE_MARGIN = timedelta(milliseconds=50)
-_SLOT_US = 250_000
+_SLOT_US = 100_000
 _UPDATES = ("message", "callback_query")
 
 
@@ -56,6 +56,7 @@ class Timers:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._planned: set[datetime] = set()
+        self._again = False
         self.escalated = 0
 
     def start(self) -> None:
@@ -69,7 +70,7 @@ class Timers:
     def wake_at(self, when: datetime) -> None:
         """Run a sweep just after *when*; deadlines within one slot share a single wake-up."""
         # A claim pool's offers share a deadline and a burst of leads has hundreds close
-        # together: one job per quarter second is enough, since each sweep moves all overdue.
+        # together: one job per tenth of a second is enough, as each sweep moves all overdue.
         slot = when + timedelta(microseconds=-when.microsecond % _SLOT_US)
         if slot in self._planned:
             return
@@ -87,16 +88,26 @@ class Timers:
         await self.sweep()
 
     async def sweep(self) -> None:
-        """Move every overdue offer on; overlapping wake-ups queue behind one lock."""
+        """Move every overdue offer on; a wake-up during a sweep asks for one more after it.
+
+        Wake-ups do not queue one sweep each: with thousands of deadlines close together
+        that would be thousands of sweeps finding little, each taking the database's lock.
+        """
+        if self._lock.locked():
+            self._again = True
+            return
         async with self._lock:
-            try:
-                moved = await self._relay.escalate_expired_offers()
-            except Exception:
-                log.exception("escalation sweep failed; the next sweep retries")
-                return
-        if moved:
-            self.escalated += len(moved)
-            log.info("moved on %d offer(s) past their deadline", len(moved))
+            self._again = True
+            while self._again:
+                self._again = False
+                try:
+                    moved = await self._relay.escalate_expired_offers()
+                except Exception:
+                    log.exception("escalation sweep failed; the next sweep retries")
+                    return
+                if moved:
+                    self.escalated += len(moved)
+                    log.info("moved on %d offer(s) past their deadline", len(moved))
 
     def shutdown(self) -> None:
         """Stop firing; pending deadlines stay in the database for the next start."""

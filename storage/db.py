@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 READ_ONLY = "leadrelay_read_only"
 """Execution option for connections that only read: on SQLite they begin without a lock."""
@@ -41,3 +45,33 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # Readers need no lock in WAL mode; taking it would make them queue behind writers.
         read_only = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:
+    """The lock this process's SQLite writers queue on; None for PostgreSQL.
+
+    SQLite admits one writer at a time, and its busy handler is not a queue: a steady run
+    of short transactions (a sweep moving thousands of offers) can starve a waiting writer
+    until its busy timeout fails it. An asyncio lock serves this process's writers in turn.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    lock = _WRITERS.get(engine.sync_engine)
+    if lock is None:
+        lock = _WRITERS[engine.sync_engine] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def begin_write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A write transaction, in turn with this process's other SQLite writers."""
+    lock = writer_lock(engine)
+    if lock is None:
+        async with engine.begin() as conn:
+            yield conn
+        return
+    async with lock, engine.begin() as conn:
+        yield conn

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import READ_ONLY
+from storage.db import READ_ONLY, begin_write
 from storage.tables import outbox, sent_messages
 
 
@@ -77,7 +77,7 @@ class OutboxStore:
         to it, so one chat's messages never go out from two places or out of order. Claims
         are taken one instance at a time; a crashed instance's claims lapse with the lease.
         """
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already queues
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                    {"key": _CLAIM_LOCK})
@@ -100,7 +100,7 @@ class OutboxStore:
         For the auditor: a long back-off or a claim nobody works off should not keep a
         message from an agent; the dispatcher picks these up on its next round.
         """
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             result = await conn.execute(update(outbox).where(
                 outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
                 outbox.c.created_at < now - older_than,
@@ -112,7 +112,7 @@ class OutboxStore:
         """Extend *owner*'s claim on rows it is still working through."""
         if not ids:
             return
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(
                 outbox.c.id.in_(sorted(ids)), outbox.c.claimed_by == owner,
                 outbox.c.sent_at.is_(None)).values(claimed_until=until))
@@ -129,7 +129,7 @@ class OutboxStore:
         self, row: QueuedMessage, *, at: datetime, message_id: int | None = None
     ) -> None:
         """Settle a row as delivered and remember the message it became."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
                 sent_at=at, attempts=row.attempts + 1, **_RELEASED))
             if row.ref is not None and message_id is not None:
@@ -138,14 +138,14 @@ class OutboxStore:
 
     async def mark_retry(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
         """Leave a row for another attempt at *at*."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
                 attempts=row.attempts + 1, next_attempt_at=at, last_error=error[:200],
                 **_RELEASED))
 
     async def mark_failed(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
         """Give up on a row that can never be delivered."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
                 attempts=row.attempts + 1, failed_at=at, last_error=error[:200], **_RELEASED))
 

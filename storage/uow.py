@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -9,6 +10,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.db import writer_lock
 from storage.repositories import (
     SqlAgents,
     SqlContacts,
@@ -37,12 +39,21 @@ class SqlUnitOfWork:
         self._engine = engine
         self._after_commit = after_commit
         self._conn: AsyncConnection | None = None
+        self._lock: asyncio.Lock | None = None
         self._wakeups: list[datetime] = []
 
     async def __aenter__(self) -> Self:
-        """Open a connection and begin the transaction."""
-        self._conn = await self._engine.connect()
-        await self._conn.begin()
+        """Open a connection and begin the transaction (in turn, on SQLite)."""
+        self._lock = writer_lock(self._engine)
+        if self._lock is not None:
+            await self._lock.acquire()
+        try:
+            self._conn = await self._engine.connect()
+            await self._conn.begin()
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
         conn = self._conn
         self.agents, self.contacts = SqlAgents(conn), SqlContacts(conn)
         self.leads, self.offers = SqlLeads(conn), SqlOffers(conn)
@@ -63,8 +74,12 @@ class SqlUnitOfWork:
             if self._conn.in_transaction():
                 await self._conn.rollback()
         finally:
-            await self._conn.close()
-            self._conn = None
+            try:
+                await self._conn.close()
+            finally:
+                self._conn = None
+                if self._lock is not None:
+                    self._lock.release()
 
     async def commit(self) -> None:
         """Commit, then tell the runtime about new deadlines and queued messages."""

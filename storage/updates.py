@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import begin_write
 from storage.tables import telegram_updates
 
 
@@ -20,7 +21,7 @@ class UpdateLog:
     async def claim(self, update_id: int, *, at: datetime) -> bool:
         """True for the first to claim *update_id*; False if it was seen already."""
         try:
-            async with self._engine.begin() as conn:
+            async with begin_write(self._engine) as conn:
                 await conn.execute(insert(telegram_updates).values(
                     update_id=update_id, received_at=at))
         except IntegrityError:
@@ -29,13 +30,13 @@ class UpdateLog:
 
     async def release(self, update_id: int) -> None:
         """Forget a claim whose handling failed, so Telegram's next try is handled."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(delete(telegram_updates).where(
                 telegram_updates.c.update_id == update_id))
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop claims older than *moment* (Telegram re-sends for a day at most)."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             result = await conn.execute(delete(telegram_updates).where(
                 telegram_updates.c.received_at < moment))
             return int(result.rowcount or 0)
