@@ -53,6 +53,31 @@ def _phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+# Telegram refuses a message over 4096 characters; long lists stop short of that.
+_MESSAGE_LIMIT = 3800
+_NAMES_SHOWN = 20
+
+
+def _fit(lang: str, head: list[str], rows: list[str]) -> str:
+    """*head* and as many *rows* as fit in one Telegram message, then how many were left."""
+    lines, used = list(head), sum(len(line) + 1 for line in head)
+    for index, row in enumerate(rows):
+        if used + len(row) + 1 > _MESSAGE_LIMIT:
+            lines.append(t(lang, "list.more", count=len(rows) - index))
+            break
+        lines.append(row)
+        used += len(row) + 1
+    return "\n".join(lines)
+
+
+def _some(lang: str, items: list[str]) -> str:
+    """The first items of a list joined, and how many more there are."""
+    shown = ", ".join(items[:_NAMES_SHOWN])
+    if len(items) > _NAMES_SHOWN:
+        shown += " " + t(lang, "list.and_more", count=len(items) - _NAMES_SHOWN)
+    return shown
+
+
 _MESSAGE_SHOWN = 1000
 
 
@@ -231,7 +256,13 @@ class Renderer:
         """The `/pending` reply."""
         if not items:
             return t(lang, "pending.none")
-        rows = [t(lang, "pending.title", count=len(items))]
+        head = [t(lang, "pending.title", count=len(items))]
+        rows: list[str] = []
+        # Most urgent first: leads a manager must assign, then offers by deadline, then nurture.
+        order = {LeadStatus.WITH_MANAGERS: 0, LeadStatus.OFFERED: 1, LeadStatus.NURTURE: 2}
+        items = sorted(items, key=lambda i: (
+            order.get(i.lead.status, 1),
+            i.deadline or i.lead.escalated_at or i.lead.received_at, i.lead.id))
         for item in items:
             temperature = Markup(t(lang, f"temperature.{item.lead.temperature.value}"))
             if item.lead.status is LeadStatus.NURTURE:
@@ -246,17 +277,17 @@ class Renderer:
                 since = item.lead.escalated_at or item.lead.received_at
                 rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,
                               temperature=temperature, time=self.local_datetime(since)))
-        return "\n".join(rows)
+        return _fit(lang, head, rows)
 
     def why(self, lang: str, explanation: Explanation) -> str:
         """The `/why` reply: every routing decision for one lead, in plain words."""
         lead_id = explanation.lead.id
         if not explanation.decisions:
             return t(lang, "why.none", lead_id=lead_id)
-        lines = [t(lang, "why.title", lead_id=lead_id)]
+        lines: list[str] = []
         for at, trace in explanation.decisions:
             lines += ["", *self.decision_lines(lang, at, trace, explanation.names)]
-        return "\n".join(lines)
+        return _fit(lang, [t(lang, "why.title", lead_id=lead_id)], lines)
 
     def decision_lines(self, lang: str, at: datetime, trace: dict[str, Any],
                        names: dict[int, str]) -> list[str]:
@@ -283,16 +314,15 @@ class Renderer:
             if index:
                 lines.append(t(lang, "why.fallback", rule=step["rule"]))
             if step["candidates"]:
-                lines.append(t(lang, "why.candidates",
-                               names=", ".join(name(c) for c in step["candidates"])))
+                lines.append(t(lang, "why.candidates", names=_some(
+                    lang, [name(c) for c in step["candidates"]])))
             else:
                 lines.append(t(lang, "why.nobody"))
             if step["skipped"]:
-                items = ", ".join(
-                    f"{_esc(name(agent_id))} "
-                    f"({t(lang, f'why.skip.{reason}', **self._detail(detail))})"
-                    for agent_id, reason, detail in step["skipped"])
-                lines.append(t(lang, "why.skipped", items=Markup(items)))
+                skipped = [f"{_esc(name(agent_id))} "
+                           f"({t(lang, f'why.skip.{reason}', **self._detail(detail))})"
+                           for agent_id, reason, detail in step["skipped"]]
+                lines.append(t(lang, "why.skipped", items=Markup(_some(lang, skipped))))
         outcome, reason = trace.get("outcome"), trace.get("reason")
         detail = self._detail(trace.get("detail", {}))
         if outcome == "offer":

@@ -168,8 +168,8 @@ class OfferRepository(Protocol):
         """Pending offers whose deadline has passed, earliest first."""
         ...
 
-    async def pending(self) -> list[Offer]:
-        """Every offer still waiting for an answer."""
+    async def pending_deadlines(self) -> list[datetime]:
+        """The deadline of every offer still waiting for an answer, soonest first."""
         ...
 
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:

@@ -712,7 +712,7 @@ async def report_audit(uow: UnitOfWork, deps: Deps, *, rerouted: Sequence[int],
 async def pending_deadlines(uow: UnitOfWork) -> list[datetime]:
     """The deadline of every open offer, for the scheduler after a restart."""
     async with uow:
-        return sorted(o.deadline for o in await uow.offers.pending())
+        return await uow.offers.pending_deadlines()
 
 
 # --- managers ---------------------------------------------------------------------------

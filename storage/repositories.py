@@ -351,11 +351,12 @@ class SqlOffers:
         ).order_by(offers.c.deadline).limit(limit))
         return [_offer(r) for r in rows]
 
-    async def pending(self) -> list[Offer]:
-        """Every offer still waiting for an answer."""
+    async def pending_deadlines(self) -> list[datetime]:
+        """The deadline of every offer still waiting for an answer, soonest first."""
         rows = await self._conn.execute(
-            select(offers).where(offers.c.status == OfferStatus.PENDING.value))
-        return [_offer(r) for r in rows]
+            select(offers.c.deadline).where(offers.c.status == OfferStatus.PENDING.value)
+            .order_by(offers.c.deadline))
+        return [_aware(r.deadline) for r in rows]
 
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest offer made since *since*, and the accept

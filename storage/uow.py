@@ -51,6 +51,9 @@ class SqlUnitOfWork:
             self._conn = await self._engine.connect()
             await self._conn.begin()
         except BaseException:
+            if self._conn is not None:  # a failed BEGIN must not leak its connection
+                await self._conn.close()
+                self._conn = None
             if self._lock is not None:
                 self._lock.release()
             raise

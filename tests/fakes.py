@@ -192,9 +192,9 @@ class FakeOffers(_Repo):
                if o.status is OfferStatus.PENDING and o.deadline <= now]
         return [copy.deepcopy(o) for o in sorted(due, key=lambda o: o.deadline)[:limit]]
 
-    async def pending(self) -> list[Offer]:
-        return [copy.deepcopy(o) for o in self.db.offers.values()
-                if o.status is OfferStatus.PENDING]
+    async def pending_deadlines(self) -> list[datetime]:
+        return sorted(o.deadline for o in self.db.offers.values()
+                      if o.status is OfferStatus.PENDING)
 
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         result: dict[int, OfferCounts] = {}

@@ -135,6 +135,8 @@ MESSAGES: dict[str, str] = {
     "outcome.usage": "Usage: /outcome &lt;lead&gt; contacted|appointment|offer|won|lost "
                      "[amount or note]\nExample: /outcome 12 won 250000",
     "outcome.done": "✅ Lead #{lead_id} is now “{stage}”.",
+    "list.more": "… and {count} more.",
+    "list.and_more": "and {count} more",
     "pending.none": "Nothing is waiting. Every lead has an owner.",
     "pending.title": "<b>Waiting leads ({count})</b>",
     "pending.offered": "#{lead_id} · {temperature} · offered to {holder}, until {time}",

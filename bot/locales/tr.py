@@ -139,6 +139,8 @@ MESSAGES: dict[str, str] = {
     "outcome.usage": "Kullanım: /outcome &lt;talep&gt; contacted|appointment|offer|won|lost "
                      "[tutar veya not]\nÖrnek: /outcome 12 won 250000",
     "outcome.done": "✅ #{lead_id} numaralı talep artık “{stage}”.",
+    "list.more": "… ve {count} tane daha.",
+    "list.and_more": "ve {count} kişi daha",
     "pending.none": "Bekleyen yok. Her talebin bir sahibi var.",
     "pending.title": "<b>Bekleyen talepler ({count})</b>",
     "pending.offered": "#{lead_id} · {temperature} · {holder} danışmanında, {time}'e kadar",

@@ -1,0 +1,59 @@
+"""Replies that list many things stay inside Telegram's 4096 characters, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.render import Renderer
+from bot.sandbox import parse_html
+from core.clock import ManualClock
+from core.config import Temperature
+from core.model import Lead, LeadStatus
+from core.services import Explanation, WaitingLead
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+RENDERER = Renderer(zone=ZoneInfo("Europe/Istanbul"), office="Big Realty",
+                    clock=ManualClock(NOW))
+
+
+def lead(lead_id: int, status: LeadStatus) -> Lead:
+    return Lead(contact_id=lead_id, source="website", received_at=NOW, score=80,
+                temperature=Temperature.HOT, status=status, id=lead_id,
+                escalated_at=NOW if status is LeadStatus.WITH_MANAGERS else None)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_pending_with_hundreds_of_leads_fits_one_message_and_starts_with_the_urgent(
+        lang: str) -> None:
+    items = [WaitingLead(lead(n, LeadStatus.OFFERED), "Ayşe", NOW + timedelta(minutes=n))
+             for n in range(1, 301)]
+    items += [WaitingLead(lead(n, LeadStatus.WITH_MANAGERS), None, None)
+              for n in range(301, 306)]
+    text = RENDERER.waiting(lang, items)
+    visible, _ = parse_html(text)
+    assert len(visible) <= 4096
+    rows = text.splitlines()
+    assert "305" in rows[0]
+    assert [n for n in range(301, 306) if f"#{n}" in "".join(rows[1:6])] == list(
+        range(301, 306)), "leads waiting for a manager come first"
+    assert "#1 " in text or "#1<" in text, "then the offer due soonest"
+    assert ("more" if lang == "en" else "daha") in rows[-1]
+
+
+def test_why_with_hundreds_of_candidates_fits_one_message() -> None:
+    names = {n: f"Agent number {n}" for n in range(1, 501)}
+    trace = {"agent_id": 7, "outcome": "offer", "rule": "default", "strategy": "round_robin",
+             "reason": "rotation", "matched": [], "detail": {}, "pool": [],
+             "steps": [{"rule": "default", "candidates": list(range(1, 401)),
+                        "skipped": [[n, "away", {}] for n in range(401, 501)]}]}
+    decisions = [(NOW + timedelta(minutes=m), trace) for m in range(4)]
+    text = RENDERER.why("en", Explanation(lead(9, LeadStatus.OFFERED), decisions, names))
+    visible, _ = parse_html(text)
+    assert len(visible) <= 4096
+    assert "Agent number 1," in text
+    assert "and 380 more" in text
+    assert "and 80 more" in text
+    assert "→ Agent number 7: next in the rotation." in text
