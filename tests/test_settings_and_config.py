@@ -444,3 +444,14 @@ def test_a_source_token_is_not_repeated_in_the_error_about_it(tmp_path: Path) ->
     message = config_error(path)
     assert "sources[0].token" in message
     assert "secret-but-shor" not in message
+
+
+def test_every_setting_is_listed_in_env_example() -> None:
+    from pathlib import Path
+
+    from leadrelay.settings import Settings
+
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text("utf-8")
+    listed = {line.lstrip("# ").split("=", 1)[0] for line in example.splitlines()
+              if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()}
+    assert {name.upper() for name in Settings.model_fields} <= listed
