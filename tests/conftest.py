@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from telegram import Bot
+
+from bot.sandbox import BotApiSandbox
 
 POSTGRES_URL = os.environ.get(
     "LEADRELAY_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -39,3 +42,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
         pytest.skip(reason)
     yield POSTGRES_URL
+
+
+@pytest.fixture
+async def bot(sandbox: BotApiSandbox) -> AsyncIterator[Bot]:
+    """The real python-telegram-bot client, talking to the module's `sandbox` over HTTP."""
+    client = Bot(sandbox.token, base_url=f"{sandbox.url}/bot",
+                 base_file_url=f"{sandbox.url}/file/bot")
+    async with client:
+        yield client

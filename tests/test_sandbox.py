@@ -41,13 +41,6 @@ async def sandbox() -> AsyncIterator[BotApiSandbox]:
     assert sb.errors == []
 
 
-@pytest.fixture
-async def bot(sandbox: BotApiSandbox) -> AsyncIterator[Bot]:
-    client = Bot(TOKEN, base_url=f"{sandbox.url}/bot", base_file_url=f"{sandbox.url}/file/bot")
-    async with client:
-        yield client
-
-
 async def raw_call(
     sandbox: BotApiSandbox, method: str, *, token: str = TOKEN, **params: Any
 ) -> tuple[int, dict[str, Any]]:

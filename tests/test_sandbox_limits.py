@@ -32,13 +32,6 @@ async def sandbox() -> AsyncIterator[BotApiSandbox]:
     assert sb.errors == []
 
 
-@pytest.fixture
-async def bot(sandbox: BotApiSandbox) -> AsyncIterator[Bot]:
-    client = Bot(TOKEN, base_url=f"{sandbox.url}/bot", base_file_url=f"{sandbox.url}/file/bot")
-    async with client:
-        yield client
-
-
 async def started_users(sandbox: BotApiSandbox, count: int, first_id: int = 1001) -> list[int]:
     ids = list(range(first_id, first_id + count))
     for user_id in ids:

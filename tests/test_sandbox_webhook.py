@@ -101,13 +101,6 @@ async def sandbox() -> AsyncIterator[BotApiSandbox]:
 
 
 @pytest.fixture
-async def bot(sandbox: BotApiSandbox) -> AsyncIterator[Bot]:
-    client = Bot(TOKEN, base_url=f"{sandbox.url}/bot", base_file_url=f"{sandbox.url}/file/bot")
-    async with client:
-        yield client
-
-
-@pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     hook = Receiver()
     await hook.start()
