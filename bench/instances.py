@@ -1,0 +1,135 @@
+"""Intake with one leadrelay instance and with two sharing one PostgreSQL database.
+
+Each phase starts from an empty schema, starts the instance(s) against the Bot API sandbox
+(Telegram's limits on; two instances take half of the per-bot message budget each), links
+the office's chats, fires a burst of leads spread over the instances, and prints the leads
+answered 201 per second. On a 2-core machine both instances and PostgreSQL share the same
+cores, so two cannot take in more than one; the question is that they take in no less.
+
+    python bench/instances.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shlex
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+import yaml
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.speed_to_lead import (
+    BOT_TOKEN,
+    TARGET_INTAKE_PER_S,
+    Leadrelay,
+    free_port,
+    link_agents,
+    machine_facts,
+    office_yaml,
+    phones,
+    post_lead,
+    run_bench,
+    safe_url,
+)
+from bot.sandbox import BotApiSandbox, TelegramLimits
+
+
+async def reset(url: str) -> None:
+    """Drop and recreate the public schema, so each phase starts empty."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+async def phase(url: str, tmp: Path, *, instances: int, burst: int, concurrency: int,
+                prefix: str) -> tuple[float, Counter[str]]:
+    """Run *instances* processes, fire the burst across them; (leads/s answered 201, statuses)."""
+    await reset(url)
+    config = tmp / "office.yaml"
+    config.write_text(yaml.safe_dump(office_yaml(), allow_unicode=True), encoding="utf-8")
+    async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
+               "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "LEADRELAY_CONFIG": str(config),
+               "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING",
+               "TELEGRAM_MESSAGES_PER_SECOND": f"{29 // instances}"}
+        relays = [Leadrelay(env={**env, "HTTP_PORT": str(free_port())},
+                            log_path=tmp / f"leadrelay-{instances}-{n}.log", cwd=tmp)
+                  for n in range(instances)]
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            try:
+                await relays[0].start(session, within=30)
+                await link_agents(sandbox, within=60)  # one poller while people press Start
+                for relay in relays[1:]:
+                    await relay.start(session, within=30)
+                numbers = phones(prefix)
+                queue = iter([next(numbers) for _ in range(burst)])
+                results = []
+
+                async def worker(n: int) -> None:
+                    target = relays[n % instances]
+                    for phone in queue:
+                        results.append(await post_lead(
+                            session, f"{target.base}/webhooks/leads", phone))
+
+                started = time.monotonic()
+                await asyncio.gather(*(worker(n) for n in range(concurrency)))
+                took = time.monotonic() - started
+            finally:
+                for relay in relays:
+                    await relay.stop()
+    statuses = Counter(r.status for r in results)
+    return statuses["201"] / took, statuses
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Both phases, printed."""
+    print("command   : " + shlex.join([Path(sys.executable).name, *sys.argv]))
+    for line in machine_facts():
+        print(line)
+    print(f"database  : {safe_url(args.database)}")
+    rates = {}
+    with tempfile.TemporaryDirectory(prefix="leadrelay-bench-instances-") as tmp_dir:
+        for count, prefix in ((1, "535"), (2, "536")):
+            rate, statuses = await phase(args.database, Path(tmp_dir), instances=count,
+                                         burst=args.burst, concurrency=args.concurrency,
+                                         prefix=prefix)
+            rates[count] = rate
+            print(f"{count} instance(s): {args.burst} leads, {args.concurrency} in flight: "
+                  f"{rate:.0f} leads/s answered 201 ({dict(statuses)})")
+    print("\n== summary")
+    print(f"  one instance     {rates[1]:.0f} leads/s   target ≥ {TARGET_INTAKE_PER_S:g}")
+    verdict = "met" if rates[2] >= 0.95 * rates[1] else "MISSED"
+    print(f"  two instances    {rates[2]:.0f} leads/s   no lower than one (±5 %): {verdict}")
+    return 0
+
+
+def main() -> None:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True,
+                        help="a postgresql+asyncpg:// URL of a database this bench may empty")
+    parser.add_argument("--burst", type=int, default=2000, help="leads per phase (2000)")
+    parser.add_argument("--concurrency", type=int, default=64,
+                        help="requests in flight (default 64)")
+    args = parser.parse_args()
+    if not args.database.startswith("postgresql+asyncpg://"):
+        parser.error("--database must be a postgresql+asyncpg:// URL")
+    run_bench(run, args)
+
+
+if __name__ == "__main__":
+    main()
