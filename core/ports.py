@@ -85,6 +85,10 @@ class LeadRepository(Protocol):
         """One lead by id, its row held until the transaction ends."""
         ...
 
+    async def lock_all(self, lead_ids: Sequence[int]) -> dict[int, Lead]:
+        """Several leads by id, each row held until the transaction ends (taken in id order)."""
+        ...
+
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:
@@ -109,6 +113,10 @@ class LeadRepository(Protocol):
 
     async def update(self, lead: Lead) -> None:
         """Save *lead* if nobody changed it since it was read, else raise Conflict."""
+        ...
+
+    async def update_all(self, leads: Sequence[Lead]) -> None:
+        """Save several leads locked in this transaction, each conditional on its version."""
         ...
 
     async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
@@ -154,6 +162,11 @@ class OfferRepository(Protocol):
         due_by: datetime | None = None,
     ) -> bool:
         """Close a pending offer; False if it was no longer pending (or not due by *due_by*)."""
+        ...
+
+    async def decide_all(self, offer_ids: Sequence[int], *, status: OfferStatus, at: datetime,
+                         due_by: datetime | None = None) -> set[int]:
+        """Close those of *offer_ids* still pending (and due by *due_by*); the ids closed."""
         ...
 
     async def for_lead(self, lead_id: int) -> list[Offer]:

@@ -448,35 +448,48 @@ async def _offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
     Given a *router*, the caller shares it between leads and saves it; otherwise one is
     loaded and saved here.
     """
-    offers = await uow.offers.for_lead(lead.id)
-    tried = list(dict.fromkeys(o.agent_id for o in offers))
-    rounds = len({o.sequence for o in offers})  # a claim pool is one round, however wide
     own_router = router is None
     if router is None:
         router = await _Router.load(uow, deps, now)
-    limit = deps.config.sla[lead.temperature].offers_before_managers
-    if rounds >= limit:
-        decision = Decision(None, "managers", "sla", "", "limit", detail={"offers": rounds})
-    else:
-        decision = router.decide(lead, tried=set(tried), prefer=None)
-    new = _new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
-    if decision.outcome == "managers":
-        lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
-    elif decision.outcome == "nurture":
-        lead.status = LeadStatus.NURTURE
-    elif decision.outcome == "disqualified":
-        lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
-    else:
-        lead.status = LeadStatus.OFFERED
-        await uow.offers.add_all(new)
-        for offer in new:
-            uow.wake_at(offer.deadline)
-    notice = _notice(deps, lead, decision, router, offers=new, tried=tried, now=now)
-    await uow.leads.update(lead)
-    await uow.events.add_all(notice.events)
-    await uow.outbox.add_all(notice.messages)
+    await _move_on(uow, deps, [(lead, await uow.offers.for_lead(lead.id))], router, now)
     if own_router:
         await router.save(uow)
+
+
+async def _move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[Offer]]],
+                   router: _Router, now: datetime) -> None:
+    """Route each lead again, given every offer it has had; one write per table for all."""
+    steps: list[tuple[Lead, Decision, list[Offer], list[int]]] = []
+    for lead, history in cases:
+        tried = list(dict.fromkeys(o.agent_id for o in history))
+        rounds = len({o.sequence for o in history})  # a claim pool is one round, however wide
+        limit = deps.config.sla[lead.temperature].offers_before_managers
+        if rounds >= limit:
+            decision = Decision(None, "managers", "sla", "", "limit", detail={"offers": rounds})
+        else:
+            decision = router.decide(lead, tried=set(tried), prefer=None)
+        new = _new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
+        if decision.outcome == "managers":
+            lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
+        elif decision.outcome == "nurture":
+            lead.status = LeadStatus.NURTURE
+        elif decision.outcome == "disqualified":
+            lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
+        else:
+            lead.status = LeadStatus.OFFERED
+        steps.append((lead, decision, new, tried))
+    await uow.offers.add_all([offer for *_, new, _ in steps for offer in new])
+    events: list[LeadEvent] = []
+    messages: list[OutgoingMessage] = []
+    for lead, decision, new, tried in steps:
+        for offer in new:
+            uow.wake_at(offer.deadline)
+        notice = _notice(deps, lead, decision, router, offers=new, tried=tried, now=now)
+        events += notice.events
+        messages += notice.messages
+    await uow.leads.update_all([lead for lead, *_ in steps])
+    await uow.events.add_all(events)
+    await uow.outbox.add_all(messages)
 
 
 # --- agent actions ----------------------------------------------------------------------
@@ -583,33 +596,41 @@ async def escalate_expired_offers(
 
 async def _expire(uow_factory: UowFactory, deps: Deps, offers: Sequence[Offer], *,
                   due_by: datetime) -> list[int]:
-    """Expire these offers in one transaction, leads locked in id order; the ids moved."""
-    moved: list[int] = []
+    """Expire these offers in one transaction, leads locked in id order; the ids moved.
+
+    A statement per table for the whole batch, not per offer: thousands coming due at once
+    must not queue behind each other's round trips.
+    """
     async with uow_factory() as uow:
         at = deps.clock.now()  # a long sweep records when each offer really moved
-        router: _Router | None = None
-        for offer in sorted(offers, key=lambda o: (o.lead_id, o.id)):
-            lead = await _lock_lead(uow, offer.lead_id)
-            if not await uow.offers.decide(offer.id, status=OfferStatus.EXPIRED, at=at,
-                                           due_by=due_by):
-                continue
-            await uow.events.add(LeadEvent(lead.id, at, "expired", offer.agent_id,
-                                           {"offer_id": offer.id}))
-            agent = await uow.agents.get(offer.agent_id)
-            if agent is not None and agent.chat_id is not None:
-                window = offer.deadline - (offer.delivered_at or offer.created_at)
-                await uow.outbox.add(_message(
-                    deps, agent, "offer_expired", at, edit_ref=f"offer:{offer.id}",
-                    params={**_summary(lead), "window_s": int(window.total_seconds())},
-                ))
-            if not await _others_pending(uow, lead.id):  # a claim pool moves on once
-                router = router or await _Router.load(uow, deps, at)
-                await _offer_next(uow, deps, lead, at, router=router)
-            moved.append(offer.id)
+        leads = await uow.leads.lock_all([o.lead_id for o in offers])
+        expired = await uow.offers.decide_all([o.id for o in offers if o.lead_id in leads],
+                                              status=OfferStatus.EXPIRED, at=at, due_by=due_by)
+        if not expired:
+            return []
+        moved = sorted((o for o in offers if o.id in expired), key=lambda o: (o.lead_id, o.id))
+        history: dict[int, list[Offer]] = {}
+        for offer in await uow.offers.for_leads(sorted({o.lead_id for o in moved})):
+            history.setdefault(offer.lead_id, []).append(offer)
+        # A claim pool moves on once, when its last member's offer is gone.
+        stuck = [leads[lead_id] for lead_id, had in history.items()
+                 if not any(o.status is OfferStatus.PENDING for o in had)]
+        router = await _Router.load(uow, deps, at) if stuck else None
+        roster = router.roster if router else await uow.agents.list()
+        people = {agent.telegram_id: agent for agent in roster}
+        await uow.events.add_all([LeadEvent(o.lead_id, at, "expired", o.agent_id,
+                                            {"offer_id": o.id}) for o in moved])
+        await uow.outbox.add_all([
+            _message(deps, agent, "offer_expired", at, edit_ref=f"offer:{o.id}", params={
+                **_summary(leads[o.lead_id]),
+                "window_s": int((o.deadline - (o.delivered_at or o.created_at)).total_seconds()),
+            }) for o in moved
+            if (agent := people.get(o.agent_id)) is not None and agent.chat_id is not None])
         if router is not None:
+            await _move_on(uow, deps, [(lead, history[lead.id]) for lead in stuck], router, at)
             await router.save(uow)
         await uow.commit()
-    return moved
+    return [o.id for o in moved]
 
 
 async def offer_delivered(uow: UnitOfWork, deps: Deps, *, offer_id: int,

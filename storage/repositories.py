@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, Text, and_, cast, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Row,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -173,6 +186,15 @@ class SqlLeads:
             select(leads).where(leads.c.id == lead_id).with_for_update())).first()
         return _lead(row) if row else None
 
+    async def lock_all(self, lead_ids: Sequence[int]) -> dict[int, Lead]:
+        """Several leads by id, each row held until the transaction ends (taken in id order)."""
+        if not lead_ids:
+            return {}
+        rows = await self._conn.execute(
+            select(leads).where(leads.c.id.in_(sorted(set(lead_ids))))
+            .order_by(leads.c.id).with_for_update())
+        return {row.id: _lead(row) for row in rows}
+
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:
@@ -233,6 +255,25 @@ class SqlLeads:
         if result.rowcount != 1:
             raise Conflict(f"lead {lead.id} changed underneath us")
         lead.version += 1
+
+    async def update_all(self, new: Sequence[Lead]) -> None:
+        """Save several leads locked in this transaction, each conditional on its version.
+
+        One executemany; where the driver cannot count the rows it changed (asyncpg), the
+        row locks taken by `lock_all` are what keeps anyone else from changing them.
+        """
+        if not new:
+            return
+        result = await self._conn.execute(
+            update(leads).where(leads.c.id == bindparam("lead_id"),
+                                leads.c.version == bindparam("old_version"))
+            .values(version=bindparam("new_version")),
+            [{**_lead_values(lead), "lead_id": lead.id, "old_version": lead.version,
+              "new_version": lead.version + 1} for lead in new])
+        if self._conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(new):
+            raise Conflict("a lead changed underneath us")
+        for lead in new:
+            lead.version += 1
 
     async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
         """Per owner: open leads, and leads received since *review_since* and won of them.
@@ -318,6 +359,19 @@ class SqlOffers:
         result = await self._conn.execute(update(offers).where(condition).values(
             status=status.value, decided_at=at, decline_reason=reason.value if reason else None))
         return result.rowcount == 1
+
+    async def decide_all(self, offer_ids: Sequence[int], *, status: OfferStatus, at: datetime,
+                         due_by: datetime | None = None) -> set[int]:
+        """Close those of *offer_ids* still pending (and due by *due_by*); the ids closed."""
+        if not offer_ids:
+            return set()
+        condition = and_(offers.c.id.in_(sorted(set(offer_ids))),
+                         offers.c.status == OfferStatus.PENDING.value)
+        if due_by is not None:
+            condition = and_(condition, offers.c.deadline <= due_by)
+        rows = await self._conn.execute(update(offers).where(condition).values(
+            status=status.value, decided_at=at).returning(offers.c.id))
+        return {row.id for row in rows}
 
     async def start_clock(self, offer_id: int, *, delivered_at: datetime,
                           deadline: datetime) -> bool:

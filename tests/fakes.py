@@ -87,6 +87,10 @@ class FakeLeads(_Repo):
     async def lock(self, lead_id: int) -> Lead | None:
         return await self.get(lead_id)
 
+    async def lock_all(self, lead_ids: Sequence[int]) -> dict[int, Lead]:
+        return {i: copy.deepcopy(self.db.leads[i]) for i in sorted(set(lead_ids))
+                if i in self.db.leads}
+
     async def by_external_ids(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], Lead]:
@@ -123,6 +127,10 @@ class FakeLeads(_Repo):
             raise Conflict()
         lead.version += 1
         self.db.leads[lead.id] = copy.deepcopy(lead)
+
+    async def update_all(self, leads: Sequence[Lead]) -> None:
+        for lead in leads:
+            await self.update(lead)
 
     async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
         counts: dict[int, list[int]] = {}
@@ -171,6 +179,11 @@ class FakeOffers(_Repo):
             return False
         offer.status, offer.decided_at, offer.decline_reason = status, at, reason
         return True
+
+    async def decide_all(self, offer_ids: Sequence[int], *, status: OfferStatus, at: datetime,
+                         due_by: datetime | None = None) -> set[int]:
+        return {i for i in offer_ids
+                if await self.decide(i, status=status, at=at, due_by=due_by)}
 
     async def start_clock(self, offer_id: int, *, delivered_at: datetime,
                           deadline: datetime) -> bool:
