@@ -331,12 +331,12 @@ class _Router:
         # Penalties look back this far; an agent with no offer in it counts as idle longest.
         offered = await uow.offers.offer_counts(
             since=now - policy.penalty.within - policy.penalty.length)
-        # Only a ramp by leads needs the count, and only for agents with a start date.
-        starts = {a.telegram_id: datetime.combine(a.profile.start_date, time.min,
-                                                  deps.config.zone)
-                  for a in roster if a.active and a.profile.start_date is not None}
-        received = (await uow.leads.received_since(starts)
-                    if policy.ramp_by_leads and starts else {})
+        received: dict[int, int] = {}
+        if policy.ramp_by_leads:  # only then is the count read, and only for new agents
+            received = await uow.leads.received_since({
+                a.telegram_id: datetime.combine(a.profile.start_date, time.min,
+                                                deps.config.zone)
+                for a in roster if a.active and a.profile.start_date is not None})
         stats: dict[int, AgentStats] = {}
         for agent_id in {*owned, *offered, *received}:
             own, off = owned.get(agent_id), offered.get(agent_id)
