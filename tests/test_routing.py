@@ -379,6 +379,12 @@ def test_a_ramping_agent_who_sits_out_says_which_day_of_the_ramp_it_is() -> None
     assert decision.steps[-1].skipped[0].detail == {"every": 3, "days": 30, "day": 1}
 
 
+def test_an_agent_starting_in_a_few_days_is_on_day_one_of_the_ramp() -> None:
+    roster = [person(DENIZ, 0, start_date=TODAY + timedelta(days=3)), person(BORA, 1)]
+    decision = decide(policy(), lead(), situation(roster))
+    assert decision.steps[-1].skipped[0].detail == {"every": 3, "days": 30, "day": 1}
+
+
 RAMP_BY_LEADS = [{"leads": 10, "every": 3}, {"leads": 25, "every": 2}]
 
 

@@ -112,7 +112,8 @@ def ramp_of(agent: Agent, stats: AgentStats, policy: RoutingPolicy, *,
     for step in policy.ramp:
         if days < step.length:
             return Ramp(step.every, "ramping_days",
-                        {"every": step.every, "days": step.length, "day": days + 1})
+                        {"every": step.every, "days": step.length,
+                         "day": max(days, 0) + 1})  # a start date ahead counts as day 1
     return None
 
 
