@@ -402,10 +402,26 @@ class Rule(_Strict):
 
 
 class RampStep(_Strict):
-    """During the first `days` after their start date, a new agent gets every `every`-th lead."""
+    """A new agent gets every `every`-th lead for their first `days` days, or until `leads`."""
 
-    days: int = Field(gt=0)
+    days: int | None = Field(default=None, gt=0)
+    leads: int | None = Field(default=None, gt=0)  # received since the start date, see stats
     every: int = Field(ge=2)
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> RampStep:
+        if (self.days is None) == (self.leads is None):
+            given = "both `days` and `leads`" if self.days is not None else "neither"
+            raise ValueError(f"a ramp step takes exactly one of `days` or `leads`, got {given} "
+                             "(e.g. {days: 30, every: 3} or {leads: 10, every: 3})")
+        return self
+
+    @property
+    def length(self) -> int:
+        """How many days or leads the step lasts, whichever it is measured in."""
+        length = self.days if self.days is not None else self.leads
+        assert length is not None
+        return length
 
 
 class PenaltyPolicy(_Strict):
@@ -442,7 +458,16 @@ class RoutingPolicy(_Strict):
     @field_validator("ramp")
     @classmethod
     def _shortest_first(cls, ramp: list[RampStep]) -> list[RampStep]:
-        return sorted(ramp, key=lambda step: step.days)
+        # One measure for the whole ramp, so an agent's step never hangs on two clocks.
+        if len({step.days is None for step in ramp}) > 1:
+            raise ValueError("ramp steps are measured either all in `days` or all in `leads`, "
+                             "not both")
+        return sorted(ramp, key=lambda step: step.length)
+
+    @property
+    def ramp_by_leads(self) -> bool:
+        """Whether new agents ramp up by the leads they received rather than by days."""
+        return bool(self.ramp) and self.ramp[0].leads is not None
 
     @model_validator(mode="after")
     def _every_lead_has_somewhere_to_go(self) -> RoutingPolicy:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -121,6 +121,11 @@ class LeadRepository(Protocol):
 
     async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
         """Per owner: open leads, and leads received since *review_since* and won of them."""
+        ...
+
+    async def received_since(self, starts: Mapping[int, datetime]) -> dict[int, int]:
+        """Per agent in *starts*: leads they own, open or closed, taken at or after their
+        start; agents with none may be left out."""
         ...
 
     async def owned_by(self, agent_id: int) -> list[Lead]:

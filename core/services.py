@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from core.clock import Clock
@@ -331,15 +331,22 @@ class _Router:
         # Penalties look back this far; an agent with no offer in it counts as idle longest.
         offered = await uow.offers.offer_counts(
             since=now - policy.penalty.within - policy.penalty.length)
+        received: dict[int, int] = {}
+        if policy.ramp_by_leads:  # only then is the count read, and only for new agents
+            received = await uow.leads.received_since({
+                a.telegram_id: datetime.combine(a.profile.start_date, time.min,
+                                                deps.config.zone)
+                for a in roster if a.active and a.profile.start_date is not None})
         stats: dict[int, AgentStats] = {}
-        for agent_id in {*owned, *offered}:
+        for agent_id in {*owned, *offered, *received}:
             own, off = owned.get(agent_id), offered.get(agent_id)
             stats[agent_id] = AgentStats(
                 open_leads=(own.open if own else 0) + (off.pending if off else 0),
                 last_offered_at=off.last_offered_at if off else None,
                 misses=list(off.misses) if off else [],
                 reviewed_leads=own.reviewed if own else 0,
-                reviewed_won=own.won if own else 0)
+                reviewed_won=own.won if own else 0,
+                received=received.get(agent_id, 0))
         situation = Situation(roster, stats, {name: RuleState.from_json(state)
                                               for name, state in states.items()},
                               now, deps.config.zone)

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.i18n import t_raw
 from core.clock import SystemClock
-from core.config import OfficeConfig, Pool, Role, When
+from core.config import OfficeConfig, Pool, RampStep, Role, When
 from core.errors import DomainError, InvalidInput
 from leadrelay.office import ConfigError, load_office
 
@@ -44,6 +45,15 @@ def describe_pool(pool: Pool) -> str:
     parts = [f"{field} {' / '.join(str(v) for v in values)}"
              for field, values in pool.model_dump(exclude_defaults=True).items()]
     return ", ".join(parts) or "(all agents)"
+
+
+def describe_ramp(ramp: list[RampStep]) -> str:
+    """How new agents (those with a start date) ramp up, step by step, in English."""
+    if not ramp:
+        return "no ramp-up for new agents"
+    steps = [t_raw("en", "ramp.step.leads" if step.leads is not None else "ramp.step.days",
+                   every=step.every, days=step.days, leads=step.leads) for step in ramp]
+    return "new agents (with a start date) get " + ", then ".join(steps)
 
 
 def check(config: OfficeConfig, path: Path) -> str:
@@ -80,8 +90,7 @@ def check(config: OfficeConfig, path: Path) -> str:
     penalty = config.routing.penalty
     lines += ["", f"Filters: away / outside hours / at capacity; {penalty.misses} missed accept "
               f"SLAs within {penalty.within.days} days → no hot leads for "
-              f"{penalty.length.days} days; new agents ramp "
-              + ", ".join(f"every {s.every} for {s.days} days" for s in config.routing.ramp)
+              f"{penalty.length.days} days; " + describe_ramp(config.routing.ramp)
               + ".", "Policy OK: every lead has a rule, and every fallback ends with the "
               "managers or nurture."]
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -295,6 +295,25 @@ class SqlLeads:
             counts[r.owner_id] = OwnerCounts(counts.get(r.owner_id, OwnerCounts(0, 0, 0)).open,
                                              r.n, r.won)
         return counts
+
+    async def received_since(self, starts: Mapping[int, datetime]) -> dict[int, int]:
+        """Per agent in *starts*: leads they own, open or closed, taken at or after their
+        start; agents with none are left out.
+
+        One query whatever the number of agents: agents who started the same day share a
+        condition, and the owner index keeps it to the leads those agents own.
+        """
+        by_start: dict[datetime, list[int]] = {}
+        for agent_id, since in starts.items():
+            by_start.setdefault(since, []).append(agent_id)
+        if not by_start:
+            return {}
+        rows = await self._conn.execute(
+            select(leads.c.owner_id, func.count().label("n"))
+            .where(or_(*(and_(leads.c.owner_id.in_(sorted(ids)), leads.c.accepted_at >= since)
+                         for since, ids in sorted(by_start.items()))))
+            .group_by(leads.c.owner_id))
+        return {r.owner_id: r.n for r in rows}
 
     async def owned_by(self, agent_id: int) -> list[Lead]:
         """Leads *agent_id* owns and has not closed, oldest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -143,6 +143,15 @@ class FakeLeads(_Repo):
             row[1] += reviewed
             row[2] += reviewed and v.stage is Stage.WON
         return {owner: OwnerCounts(*row) for owner, row in counts.items()}
+
+    async def received_since(self, starts: Mapping[int, datetime]) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for v in self.db.leads.values():
+            owner, taken = v.owner_id, v.accepted_at
+            since = starts.get(owner) if owner is not None else None
+            if owner is not None and since is not None and taken is not None and taken >= since:
+                counts[owner] = counts.get(owner, 0) + 1
+        return counts
 
     async def owned_by(self, agent_id: int) -> list[Lead]:
         return [copy.deepcopy(v) for v in self.db.leads.values()

@@ -48,6 +48,35 @@ def test_policy_check_shows_the_b2b_matrix_and_the_named_accounts(tmp_path: Path
     assert any(line[:3] == ["4", "senior-now", "(only"] for line in lines)
 
 
+def test_policy_check_says_how_new_agents_ramp_up_by_days(tmp_path: Path) -> None:
+    result = leadrelay("policy", "check", "--config", str(EXAMPLE), cwd=tmp_path, env={})
+    assert result.returncode == 0, result.stderr
+    assert ("new agents (with a start date) get 1 lead in 3 for their first 30 days, then "
+            "1 lead in 2 for their first 60 days.") in result.stdout
+
+
+def test_policy_check_says_how_new_agents_ramp_up_by_leads_received(tmp_path: Path) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["routing"]["ramp"] = [{"leads": 25, "every": 2}, {"leads": 10, "every": 3}]
+    path = tmp_path / "office.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = leadrelay("policy", "check", "--config", str(path), cwd=tmp_path, env={})
+    assert result.returncode == 0, result.stderr
+    assert ("new agents (with a start date) get 1 lead in 3 until they have received 10 "
+            "leads, then 1 lead in 2 until they have received 25 leads.") in result.stdout
+
+
+def test_policy_check_refuses_a_ramp_mixing_days_and_leads(tmp_path: Path) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["routing"]["ramp"] = [{"days": 30, "every": 3}, {"leads": 25, "every": 2}]
+    path = tmp_path / "office.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = leadrelay("policy", "check", "--config", str(path), cwd=tmp_path, env={})
+    assert result.returncode == 2
+    assert (f"{path}: routing.ramp: ramp steps are measured either all in `days` or all in "
+            "`leads`, not both") in result.stderr
+
+
 def test_policy_check_refuses_a_matrix_cell_naming_no_rule(tmp_path: Path) -> None:
     data = yaml.safe_load((EXAMPLE.parent / "examples" / "b2b.yaml").read_text("utf-8"))
     data["routing"]["rules"][2]["matrix"]["medium"]["weak"] = "nurtur"

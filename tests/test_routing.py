@@ -372,11 +372,78 @@ def test_a_new_agent_ramps_up(days_in: int, pattern: str) -> None:
     assert "".join("N" if o == DENIZ else "B" for o in owners) == pattern
 
 
-def test_a_ramping_agent_who_sits_out_says_why() -> None:
+def test_a_ramping_agent_who_sits_out_says_which_day_of_the_ramp_it_is() -> None:
     roster = [person(DENIZ, 0, start_date=TODAY), person(BORA, 1)]
     decision = decide(policy(), lead(), situation(roster))
-    assert skipped(decision) == {DENIZ: "ramping"}
-    assert decision.steps[-1].skipped[0].detail == {"every": 3}
+    assert skipped(decision) == {DENIZ: "ramping_days"}
+    assert decision.steps[-1].skipped[0].detail == {"every": 3, "days": 30, "day": 1}
+
+
+def test_an_agent_starting_in_a_few_days_is_on_day_one_of_the_ramp() -> None:
+    roster = [person(DENIZ, 0, start_date=TODAY + timedelta(days=3)), person(BORA, 1)]
+    decision = decide(policy(), lead(), situation(roster))
+    assert decision.steps[-1].skipped[0].detail == {"every": 3, "days": 30, "day": 1}
+
+
+RAMP_BY_LEADS = [{"leads": 10, "every": 3}, {"leads": 25, "every": 2}]
+
+
+@pytest.mark.parametrize(
+    ("received", "pattern"),
+    [
+        pytest.param(0, "BBNBBN", id="none-yet-every-third"),
+        pytest.param(9, "BBNBBN", id="nine-every-third"),
+        pytest.param(10, "BNBNBN", id="ten-every-second"),
+        pytest.param(24, "BNBNBN", id="twenty-four-every-second"),
+        pytest.param(25, "NNNNNN", id="twenty-five-like-everyone"),
+    ],
+)
+def test_a_new_agent_ramps_up_by_the_leads_received(received: int, pattern: str) -> None:
+    # A start date long ago changes nothing: only the count of leads received does.
+    roster = [person(DENIZ, 0, start_date=TODAY - timedelta(days=400)), person(BORA, 1)]
+    rules = policy({"name": "default", "strategy": "availability"}, ramp=RAMP_BY_LEADS)
+    owners = route_many(rules, roster, 6, {DENIZ: AgentStats(received=received)})
+    assert "".join("N" if o == DENIZ else "B" for o in owners) == pattern
+
+
+def test_an_agent_without_a_start_date_does_not_ramp_by_leads() -> None:
+    roster = [person(DENIZ, 0), person(BORA, 1)]
+    rules = policy({"name": "default", "strategy": "availability"}, ramp=RAMP_BY_LEADS)
+    assert route_many(rules, roster, 3) == [DENIZ, DENIZ, DENIZ]
+
+
+def test_a_ramping_agent_who_sits_out_says_how_many_leads_they_received() -> None:
+    roster = [person(DENIZ, 0, start_date=TODAY), person(BORA, 1)]
+    decision = decide(policy(ramp=RAMP_BY_LEADS), lead(),
+                      situation(roster, {DENIZ: AgentStats(received=4)}))
+    assert skipped(decision) == {DENIZ: "ramping_leads"}
+    assert decision.steps[-1].skipped[0].detail == {"every": 3, "leads": 10, "received": 4}
+
+
+def test_ramp_steps_by_leads_are_taken_shortest_first_whatever_their_order() -> None:
+    rules = policy(ramp=list(reversed(RAMP_BY_LEADS)))
+    assert [(step.leads, step.every) for step in rules.ramp] == [(10, 3), (25, 2)]
+    assert rules.ramp_by_leads
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        pytest.param({"days": 30, "leads": 10, "every": 3}, "got both `days` and `leads`",
+                     id="both"),
+        pytest.param({"every": 3}, "got neither", id="neither"),
+    ],
+)
+def test_a_ramp_step_needs_exactly_one_of_days_or_leads(step: dict[str, int],
+                                                         problem: str) -> None:
+    with pytest.raises(ValidationError, match="exactly one of `days` or `leads`") as caught:
+        policy(ramp=[step])
+    assert problem in str(caught.value)
+
+
+def test_a_ramp_mixing_days_and_leads_is_refused() -> None:
+    with pytest.raises(ValidationError, match="all in `days` or all in `leads`, not both"):
+        policy(ramp=[{"days": 30, "every": 3}, {"leads": 25, "every": 2}])
 
 
 # --- fallbacks --------------------------------------------------------------------------

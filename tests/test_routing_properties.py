@@ -129,6 +129,17 @@ LEAD: dict[str, st.SearchStrategy[Any]] = {
     "returning": st.booleans(),
 }
 BUDGET = st.none() | st.integers(0, 3_000_000)
+
+
+def ramp_steps(measure: str) -> st.SearchStrategy[list[dict[str, int]]]:
+    """One to three ramp steps, all measured in *measure* (days or leads)."""
+    return st.lists(st.tuples(st.integers(1, 30), st.integers(2, 4)), min_size=1, max_size=3,
+                    unique_by=lambda step: step[0]).map(
+        lambda steps: [{measure: length, "every": every} for length, every in steps])
+
+
+RAMPS: st.SearchStrategy[list[dict[str, int]]] = (
+    st.just([]) | ramp_steps("days") | ramp_steps("leads"))
 TRIED = st.lists(st.integers(0, 11), max_size=3)
 PREFER = st.none() | st.integers(0, 12)  # 12: someone who left the roster
 
@@ -153,6 +164,7 @@ def draw_stats(draw: st.DrawFn, now: datetime) -> AgentStats:
         misses=[now - timedelta(minutes=m) for m in draw(st.lists(MINUTES_AGO, max_size=3))],
         reviewed_leads=reviewed,
         reviewed_won=draw(st.integers(0, reviewed)),
+        received=draw(st.integers(0, 30)),
     )
 
 
@@ -197,7 +209,7 @@ def draw_policy(draw: st.DrawFn, roster: list[Agent]) -> RoutingPolicy:
             "fallback": draw(st.sampled_from([*later, MANAGERS, NURTURE])),
             "tier_split": {t: draw(SHARE) for t in Tier},
         })
-    return RoutingPolicy.model_validate({"rules": rules})
+    return RoutingPolicy.model_validate({"rules": rules, "ramp": draw(RAMPS)})
 
 
 def draw_arrival(draw: st.DrawFn, world: World) -> Arrival:
@@ -378,3 +390,30 @@ def test_round_robin_gives_each_agent_one_lead_in_every_window_of_n(
     owners = [decide(rules, plain_lead(), where).agent_id for _ in range(3 * n + 1)]
     for start in range(len(owners) - n + 1):
         assert Counter(owners[start:start + n]) == dict.fromkeys(able, 1), (start, owners)
+
+
+@SETTINGS
+@given(ramp_steps("leads"), st.integers(0, 35), st.integers(1, 3), st.integers(1, 24))
+def test_a_new_agent_gets_one_lead_in_every_of_the_step_their_received_count_is_on(
+    steps: list[dict[str, int]], received: int, veterans: int, count: int,
+) -> None:
+    newcomer = Agent(100, "New", position=0, chat_id=100,
+                     profile=AgentProfile(start_date=NOON.date() - timedelta(days=500)))
+    roster = [newcomer, *(Agent(101 + i, f"V{i}", position=1 + i, chat_id=101 + i)
+                          for i in range(veterans))]
+    rules = RoutingPolicy(rules=[Rule(name="default", strategy=StrategyName.AVAILABILITY)],
+                          ramp=steps)
+    where = Situation(roster, {100: AgentStats(received=received)}, {}, NOON, ZONE)
+    decisions = [decide(rules, plain_lead(), where) for _ in range(count)]
+    # The oracle: the first step (shortest first) whose lead count is not reached yet.
+    on = next((step for step in sorted(steps, key=lambda s: s["leads"])
+               if received < step["leads"]), None)
+    every = on["every"] if on else 1
+    got = [i for i, d in enumerate(decisions) if d.agent_id == 100]
+    assert got == [i for i in range(count) if (i + 1) % every == 0], (steps, received)
+    for i, decision in enumerate(decisions):
+        if i not in got:
+            assert on is not None
+            assert (decision.steps[-1].skipped[0].reason,
+                    decision.steps[-1].skipped[0].detail) == (
+                "ramping_leads", {"every": every, "leads": on["leads"], "received": received})

@@ -337,6 +337,16 @@ def _set(path: str, value: object) -> Any:
      "the warm band must start below the hot band"),
     (_set("scoring.channel_warmth.meta", 1.5), "scoring.channel_warmth",
      "warmth of meta must be between 0 and 1"),
+    (_set("routing.ramp", [{"days": 30, "leads": 10, "every": 3}]), "routing.ramp[0]",
+     "a ramp step takes exactly one of `days` or `leads`, got both `days` and `leads`"),
+    (_set("routing.ramp", [{"every": 3}]), "routing.ramp[0]",
+     "a ramp step takes exactly one of `days` or `leads`, got neither"),
+    (_set("routing.ramp", [{"leads": 0, "every": 3}]), "routing.ramp[0].leads",
+     "greater than 0"),
+    (_set("routing.ramp", [{"leads": 10, "every": 1}]), "routing.ramp[0].every",
+     "greater than or equal to 2"),
+    (_set("routing.ramp", [{"leads": 10, "every": 3}, {"days": 60, "every": 2}]), "routing.ramp",
+     "ramp steps are measured either all in `days` or all in `leads`, not both"),
 ])
 def test_a_bad_value_is_reported_with_the_file_its_key_path_and_the_problem(
     tmp_path: Path, change: Any, key_path: str, problem: str,

@@ -175,7 +175,12 @@ MESSAGES: dict[str, str] = {
     "why.skip.outside_hours": "outside working hours",
     "why.skip.at_capacity": "at capacity ({open} of {cap} open)",
     "why.skip.penalty": "no hot leads until {until} (missed accept SLAs)",
-    "why.skip.ramping": "new, takes every {every}th lead",
+    "why.skip.ramping": "new, takes every {every}th lead",  # traces stored before ramp kinds
+    "why.skip.ramping_days": "new, day {day} of {days}: gets 1 lead in {every}",
+    "why.skip.ramping_leads": "new, {received} of {leads} leads received: gets 1 lead in "
+                              "{every}",
+    "ramp.step.days": "1 lead in {every} for their first {days} days",
+    "ramp.step.leads": "1 lead in {every} until they have received {leads} leads",
     "why.pick.rotation": "→ {agent}: next in the rotation.",
     "why.pick.weighted": "→ {agent}: weighted rotation (weight {weight}, "
                          "about {share}% of these leads).",

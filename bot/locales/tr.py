@@ -181,6 +181,11 @@ MESSAGES: dict[str, str] = {
     "why.skip.at_capacity": "kapasite dolu ({open}/{cap} açık)",
     "why.skip.penalty": "{until} tarihine kadar sıcak talep almıyor (kaçırılan SLA'lar)",
     "why.skip.ramping": "yeni, her {every}. talebi alıyor",
+    "why.skip.ramping_days": "yeni, {days} günün {day}. günü: {every} talepten birini alıyor",
+    "why.skip.ramping_leads": "yeni, {leads} talebin {received} tanesini aldı: {every} "
+                              "talepten birini alıyor",
+    "ramp.step.days": "ilk {days} gün boyunca {every} talepten biri",
+    "ramp.step.leads": "{leads} talep alana kadar {every} talepten biri",
     "why.pick.rotation": "→ {agent}: sıradaki kişi.",
     "why.pick.weighted": "→ {agent}: ağırlıklı sıra (ağırlık {weight}, bu "
                          "taleplerin yaklaşık %{share}'i).",

@@ -21,6 +21,8 @@ class AgentStats:
     misses: list[datetime] = field(default_factory=list)  # accept SLAs missed lately
     reviewed_leads: int = 0  # leads owned that arrived in the tier review period
     reviewed_won: int = 0
+    # Leads taken since the start date; read only when the policy ramps up by leads.
+    received: int = 0
 
 
 @dataclass

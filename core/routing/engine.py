@@ -173,8 +173,7 @@ def _candidates(policy: RoutingPolicy, rule: Rule, lead: Lead, situation: Situat
             skipped.append(Skip(me, "at_capacity", {"open": stats.open_leads, "cap": capacity}))
         elif hot and gate.penalty is not None:
             skipped.append(gate.penalty)
-        elif gate.ramp_every is not None and (ramp := ramp_skip(agent, state,
-                                                                  gate.ramp_every)):
+        elif gate.ramp is not None and (ramp := ramp_skip(agent, state, gate.ramp)):
             skipped.append(ramp)
         else:
             candidates.append(Candidate(agent, stats, tier))

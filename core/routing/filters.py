@@ -17,7 +17,16 @@ class Standing:
     unreachable: Skip | None  # inactive, away, no chat
     off_duty: Skip | None  # outside working hours
     penalty: Skip | None  # no hot leads for now
-    ramp_every: int | None
+    ramp: Ramp | None
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """The ramp-up step a new agent is on: every `every`-th lead, and how far along they are."""
+
+    every: int
+    reason: str  # "ramping_days" or "ramping_leads": the /why catalog key says which
+    detail: dict[str, int]
 
 
 def standing(agent: Agent, stats: AgentStats, *, policy: RoutingPolicy,
@@ -39,7 +48,7 @@ def standing(agent: Agent, stats: AgentStats, *, policy: RoutingPolicy,
     until = penalty_until(stats, policy, situation.now)
     penalty = Skip(me, "penalty", {"until": until.isoformat()}) if until else None
     return Standing(unreachable, off_duty, penalty,
-                    ramp_every(agent, policy, today=situation.today))
+                    ramp_of(agent, stats, policy, today=situation.today))
 
 
 def standing_of(agent: Agent, *, policy: RoutingPolicy, situation: Situation) -> Standing:
@@ -81,26 +90,41 @@ def penalty_until(stats: AgentStats, policy: RoutingPolicy, now: datetime) -> da
     return latest if latest is not None and latest > now else None
 
 
-def ramp_every(agent: Agent, policy: RoutingPolicy, *, today: date) -> int | None:
-    """A new agent takes every n-th lead; None once their ramp-up is over."""
+def ramp_of(agent: Agent, stats: AgentStats, policy: RoutingPolicy, *,
+            today: date) -> Ramp | None:
+    """The ramp-up step a new agent is on; None without a start date or once it is over.
+
+    By leads, the count is AgentStats.received: leads the agent owns (open or closed) that
+    they took, by accepting an offer or claim or by a manager's assignment, since the start
+    of their start date; offers still waiting or declined do not count.
+    """
     start = agent.profile.start_date
     if start is None:
         return None
+    if policy.ramp_by_leads:
+        received = stats.received
+        for step in policy.ramp:  # sorted by length when the config was read
+            if received < step.length:
+                return Ramp(step.every, "ramping_leads",
+                            {"every": step.every, "leads": step.length, "received": received})
+        return None
     days = (today - start).days
-    for step in policy.ramp:  # sorted by days when the config was read
-        if days < step.days:
-            return step.every
+    for step in policy.ramp:
+        if days < step.length:
+            return Ramp(step.every, "ramping_days",
+                        {"every": step.every, "days": step.length,
+                         "day": max(days, 0) + 1})  # a start date ahead counts as day 1
     return None
 
 
-def ramp_skip(agent: Agent, state: RuleState, every: int) -> Skip | None:
+def ramp_skip(agent: Agent, state: RuleState, ramp: Ramp) -> Skip | None:
     """Let a ramping agent through on every `every`-th eligible lead; count the ones skipped."""
     key = str(agent.telegram_id)
     waited = state.ramp.get(key, 0)
-    if waited >= every - 1:
+    if waited >= ramp.every - 1:
         return None
     state.ramp[key] = waited + 1
-    return Skip(agent.telegram_id, "ramping", {"every": every})
+    return Skip(agent.telegram_id, ramp.reason, ramp.detail)
 
 
 def reset_ramp(agent_id: int, state: RuleState) -> None:
