@@ -129,7 +129,8 @@ async def test_refused_webhook_calls_log_the_caller_but_not_the_token_they_sent(
     async with running_office(office(), url, webhook=True) as running:
         base = f"http://127.0.0.1:{running.runtime.http_port}"
         async with running.session.post(f"{base}/webhooks/leads?token={wrong_token}", json=HOT,
-                                         headers={"Authorization": f"Bearer {wrong_token}"}) as r:
+                                         headers={"Authorization": f"Bearer {wrong_token}",
+                                                  "X-Forwarded-For": "203.0.113.7"}) as r:
             assert r.status == 401
         async with running.session.post(
                 f"{base}/telegram/webhook", json={"update_id": 1},
@@ -137,8 +138,8 @@ async def test_refused_webhook_calls_log_the_caller_but_not_the_token_they_sent(
             assert r.status == 401
 
     [intake] = json_logs.with_message("a lead was refused: unknown or missing source token")
-    assert (intake["level"], intake["remote"], intake["path"]) == (
-        "WARNING", "127.0.0.1", "/webhooks/leads")
+    assert (intake["level"], intake["remote"], intake["forwarded_for"], intake["path"]) == (
+        "WARNING", "127.0.0.1", "203.0.113.7", "/webhooks/leads")
     [telegram] = json_logs.with_message(
         "a Telegram webhook call without the right secret token was refused")
     assert (telegram["level"], telegram["remote"], telegram["secret_given"]) == (

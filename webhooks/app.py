@@ -65,8 +65,13 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
 
 def _caller(request: web.Request) -> dict[str, object]:
     """Where a request came from, for the log: address, path and client, nothing it sent."""
-    return {"remote": request.remote, "path": request.path,
-            "user_agent": request.headers.get("User-Agent", "")[:120]}
+    caller: dict[str, object] = {"remote": request.remote, "path": request.path,
+                                 "user_agent": request.headers.get("User-Agent", "")[:120]}
+    # Behind nginx (docs/deploy.md) the remote is the proxy; the client is in this header.
+    forwarded = request.headers.get("X-Forwarded-For")
+    if forwarded:
+        caller["forwarded_for"] = forwarded[:120]
+    return caller
 
 
 def _bearer(request: web.Request) -> str | None:
