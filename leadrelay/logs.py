@@ -42,14 +42,12 @@ _FIRST: tuple[str, ...] = ("time", "level", "logger", "message")
 
 
 class Redactor(logging.Filter):
-    """Masks secrets and full phone numbers in every record a handler gets, whoever logged it.
+    """Masks secrets and full phone numbers in every record a handler gets, whoever logged it."""
 
-    Bot tokens, bearer tokens, named secrets (`token=`, `secret:`) and passwords in URLs are
-    found by their shape; the exact secrets of this installation (source tokens, the webhook
-    secret) are given with `protect`. Phone numbers keep their country code and last three
-    digits: in international format anywhere, in national format when valid in *region*.
-    Integer fields such as lead_id and chat_id are ids, never phone numbers, and stay as is.
-    """
+    # Bot tokens, bearer tokens, named secrets and URL passwords are found by their shape, as
+    # a line may hold one this process never saw; source tokens and the webhook secret can
+    # look like anything, so `protect` names them. Integer fields (lead_id, chat_id) are ids
+    # by contract and are never read as phone numbers.
 
     def __init__(self, *, region: str | None = None, secrets: Iterable[str | None] = ()) -> None:
         super().__init__()
@@ -114,7 +112,9 @@ class Redactor(logging.Filter):
         try:
             message = record.getMessage()
         except Exception:
-            return True  # a broken logging call: the handler reports it as it is
+            # A call whose arguments do not fit its format: logging would print them raw
+            # to stderr, so they are kept, redacted, in the line itself.
+            message = f"{record.msg} (arguments that did not fit: {record.args!r})"
         record.msg, record.args = self.redact(message), None
         if record.exc_info:
             # Rendered once here, so no formatter after us renders the raw exception again.

@@ -221,6 +221,15 @@ def test_secrets_in_a_traceback_and_in_context_fields_are_masked_and_ids_kept(
     assert no_phone(record["traceback"])
 
 
+def test_a_logging_call_whose_arguments_do_not_fit_still_logs_them_masked(
+    text_logs: Captured,
+) -> None:
+    logging.getLogger("leadrelay.test").warning("token %d", BOT_TOKEN)
+    [line] = text_logs.lines()
+    assert f"{BOT_ID}:<redacted>" in line
+    assert BOT_SECRET not in line
+
+
 # --- formats -------------------------------------------------------------------------------
 
 
