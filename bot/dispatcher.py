@@ -34,6 +34,8 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A 429 holds the row in the database (the chat waits, the others go on), not in memory.
 _SETTLE_429_HERE = {"retry": False}
 _CLAIM_PAUSE = 0.05
+_SENT = {"offer": "offer sent to the agent", "claim_offer": "offer sent to a claim pool member",
+         "escalated": "escalation sent to a manager"}
 
 
 class DeliveryHooks(Protocol):
@@ -53,6 +55,20 @@ def _offer_id(ref: str | None) -> int | None:
     if ref is None or not ref.startswith("offer:"):
         return None
     return int(ref.partition(":")[2])
+
+
+def _context(row: QueuedMessage) -> dict[str, Any]:
+    """The ids an operator looks a row's log lines up by; never its params, which may hold
+    a customer's phone number."""
+    fields: dict[str, Any] = {"outbox_id": row.id, "chat_id": row.chat_id,
+                              "template": row.template}
+    lead_id = row.params.get("lead_id")
+    if isinstance(lead_id, int):
+        fields["lead_id"] = lead_id
+    offer_id = _offer_id(row.ref) or _offer_id(row.edit_ref)
+    if offer_id is not None:
+        fields["offer_id"] = offer_id
+    return fields
 
 
 class OutboxDispatcher:
@@ -142,7 +158,8 @@ class OutboxDispatcher:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("outbox worker for a chat failed; its rows are retried")
+            log.exception("outbox worker for a chat failed; its rows are retried",
+                          extra={"chat_id": chat_id})
         finally:
             self._workers.pop(chat_id, None)
             self._wake.set()  # more of this chat's rows may be waiting
@@ -156,7 +173,8 @@ class OutboxDispatcher:
         except RetryAfter as exc:
             wait = exc.retry_after if isinstance(exc.retry_after, int) else (
                 exc.retry_after.total_seconds())
-            log.warning("telegram asked us to wait %ss (outbox row %s)", wait, row.id)
+            log.warning("telegram asked us to wait %ss before this chat's next message", wait,
+                        extra={**_context(row), "error_kind": "retry_after", "retry_in": wait})
             await self._store.mark_retry(row, error="retry_after",
                                          at=now + timedelta(seconds=float(wait)))
             return False
@@ -164,21 +182,25 @@ class OutboxDispatcher:
             if row.edit_ref and any(s in exc.message.lower() for s in _HARMLESS_EDIT_ERRORS):
                 await self._store.mark_sent(row, at=now)
                 return True
-            log.error("telegram refused outbox row %s (%s): %s", row.id, row.template,
-                      exc.message)
+            log.error("telegram refused a message for good: %s", exc.message,
+                      extra={**_context(row), "error_kind": "bad_request"})
             await self._store.mark_failed(row, error=exc.message, at=now)
             if "chat not found" in exc.message.lower():
                 await self._unreachable(row, exc.message)
             return True
         except Forbidden as exc:
-            log.warning("outbox row %s: the chat cannot be reached: %s", row.id, exc.message)
+            log.warning("the chat cannot be reached: %s", exc.message,
+                        extra={**_context(row), "error_kind": "forbidden"})
             await self._store.mark_failed(row, error=exc.message, at=now)
             await self._unreachable(row, exc.message)
             return True
         except (NetworkError, TelegramError) as exc:
             # A timeout may still have delivered it: at most one duplicate, never a loss.
             backoff = min(60.0, 2.0 ** row.attempts) * (0.5 + random.random() / 2)
-            log.warning("sending outbox row %s failed (%s); retry in %.1fs", row.id, exc, backoff)
+            kind = "network" if isinstance(exc, NetworkError) else "other"
+            log.warning("sending a message failed (%s); retry in %.1fs", exc, backoff,
+                        extra={**_context(row), "error_kind": kind,
+                               "retry_in": round(backoff, 1)})
             await self._store.mark_retry(row, error=str(exc),
                                          at=now + timedelta(seconds=backoff))
             return False
@@ -191,6 +213,7 @@ class OutboxDispatcher:
         await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None)
         self.sent += 1
+        log.info(_SENT.get(row.template, "message sent"), extra=_context(row))
         return True
 
     async def _unreachable(self, row: QueuedMessage, error: str) -> None:

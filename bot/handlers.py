@@ -79,7 +79,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         agent = await shared.relay.link_chat(telegram_id=user.id, chat_id=chat.id)
     except UnknownAgent:
-        log.info("refused /start from a Telegram user not on the roster")
+        log.info("refused /start from a Telegram user not on the roster",
+                 extra={"telegram_id": user.id, "chat_id": chat.id})
         await _reply(update, t(_lang(shared, None, update), "start.stranger", office=office,
                                user_id=user.id))
         return
@@ -227,12 +228,24 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- errors -----------------------------------------------------------------------------
 
 
+def _update_context(update: object) -> dict[str, int]:
+    """The ids that tell an operator which update, person and chat a failure was about."""
+    if not isinstance(update, Update):
+        return {}
+    fields = {"update_id": update.update_id}
+    if update.effective_user is not None:
+        fields["telegram_id"] = update.effective_user.id
+    if update.effective_chat is not None:
+        fields["chat_id"] = update.effective_chat.id
+    return fields
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Turn a domain error into a short alert or reply; log anything else first."""
     error = context.error
     expected = isinstance(error, DomainError | UnreadableButton)
     if not expected:
-        log.error("handler failed", exc_info=error)
+        log.error("handler failed", exc_info=error, extra=_update_context(update))
     if not isinstance(update, Update):
         return
     shared = _ctx(context)

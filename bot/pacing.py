@@ -109,6 +109,8 @@ class PacingLimiter(BaseRateLimiter[dict[str, Any]]):
                 raise
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            log.warning("telegram asked for %.0fs before %s; waiting once", seconds, endpoint)
+            log.warning("telegram asked for %.0fs before %s; waiting once", seconds, endpoint,
+                        extra={"endpoint": endpoint, "chat_id": chat_id, "retry_in": seconds,
+                               "error_kind": "retry_after"})
             await asyncio.sleep(seconds)
             return await callback(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from core.stats import Stats
 from leadrelay.intake import IntakeQueue
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def new_token() -> str:
@@ -75,7 +77,11 @@ class Leadrelay:
     ) -> services.IntakeResult:
         """Take in a lead from a webhook or an import; answers once it is committed."""
         incoming = services.admit_lead(self.deps, source_token=source_token, payload=payload)
-        return await self._intake.submit(incoming)
+        result = await self._intake.submit(incoming)
+        log.info("lead received" if result.created else "lead received again, kept as it was",
+                 extra={"lead_id": result.lead_id, "source": incoming.source.name,
+                        "duplicate": not result.created})
+        return result
 
     async def _write_leads(
         self, batch: Sequence[services.IncomingLead]

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from leadrelay.logs import configure_logging
 from leadrelay.office import ConfigError, load_office
 from leadrelay.settings import Settings, SettingsError, load_settings
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr; keep libraries that log request URLs (with the bot token) quiet."""
-    logging.basicConfig(level=level.upper(),
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _settings() -> Settings:
@@ -106,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_demo(speed=args.speed))
         return
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         asyncio.run(_migrate(settings.database_url))
         print("leadrelay: database is up to date")

@@ -46,9 +46,14 @@ class IntakeQueue:
             self.batches += 1
             try:
                 results = await self._write([lead for lead, _ in batch])
-            except Exception:
+            except Exception as exc:
                 # One lead must not sink the others: write them one by one, each with its
                 # own result or error.
+                # A conflict (another instance stored one of them first) is routine.
+                level = logging.INFO if isinstance(exc, Conflict) else logging.WARNING
+                log.log(level, "writing %d lead(s) together failed (%s); writing them one by "
+                        "one", len(batch), type(exc).__name__,
+                        extra={"count": len(batch), "error_kind": type(exc).__name__})
                 await self._one_by_one(batch)
                 continue
             for (_, future), result in zip(batch, results, strict=True):

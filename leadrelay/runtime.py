@@ -23,6 +23,7 @@ from bot.webhook import PATH as WEBHOOK_PATH
 from bot.webhook import TelegramWebhook
 from core.clock import Clock, SystemClock
 from core.config import OfficeConfig
+from leadrelay import logs
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
 from leadrelay.office import ConfigError, load_office
 from leadrelay.settings import Settings
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 _WAKE_MARGIN = timedelta(milliseconds=50)
 _SLOT_US = 100_000
 _UPDATES = ("message", "callback_query")
+_LOGGED_IDS = 50
 
 
 class Timers:
@@ -107,7 +109,9 @@ class Timers:
                     return
                 if moved:
                     self.escalated += len(moved)
-                    log.info("moved on %d offer(s) past their deadline", len(moved))
+                    # The first ids are enough to look the offers up; a burst can move hundreds.
+                    log.info("moved on %d offer(s) past their deadline", len(moved),
+                             extra={"offer_ids": moved[:_LOGGED_IDS], "count": len(moved)})
 
     def shutdown(self) -> None:
         """Stop firing; pending deadlines stay in the database for the next start."""
@@ -143,6 +147,7 @@ class Runtime:
     async def start(self) -> None:
         """Migrate, then bring up timers, the dispatcher, Telegram polling and intake."""
         settings = self.settings
+        self._protect_secrets()
         self.engine = create_engine(settings.database_url)
         await upgrade(self.engine)
         self.relay = bootstrap(config=self.config, clock=self.clock,
@@ -202,7 +207,17 @@ class Runtime:
                 url + WEBHOOK_PATH, secret_token=secret, allowed_updates=list(_UPDATES),
                 max_connections=40)
         log.info("leadrelay is up: intake on http://%s:%s, office %r",
-                 settings.http_host, self.http_port, self.config.name)
+                 settings.http_host, self.http_port, self.config.name,
+                 extra={"updates": "webhook" if self.webhook else "polling",
+                        "dispatcher": self.dispatcher.name})
+
+    def _protect_secrets(self) -> None:
+        """Tell the log redaction this installation's exact secrets and its phone region."""
+        webhook_secret = self.settings.telegram_webhook_secret
+        logs.protect(self.settings.telegram_bot_token.get_secret_value(),
+                     webhook_secret.get_secret_value() if webhook_secret else None,
+                     *(source.token.get_secret_value() for source in self.config.sources),
+                     region=self.config.default_region)
 
     async def audit(self) -> None:
         """Fix what stalled (leads nobody holds, messages stuck in the outbox) and report it."""
@@ -217,13 +232,16 @@ class Runtime:
             return
         if rerouted or resent:
             log.warning("audit: routed %d lead(s) nobody held again, made %d stuck message(s) "
-                        "due again", len(rerouted), resent)
+                        "due again", len(rerouted), resent,
+                        extra={"lead_ids": rerouted[:_LOGGED_IDS], "rerouted": len(rerouted),
+                               "resent": resent})
             self.dispatcher.kick()
 
     async def reload(self) -> OfficeConfig:
         """Read the office config again; a bad file raises ConfigError and changes nothing."""
         config = load_office(self.settings.leadrelay_config)
         self.config = config
+        self._protect_secrets()
         self.relay.deps = replace(self.relay.deps, config=config)
         self.renderer.zone, self.renderer.office = config.zone, config.name
         await self.relay.sync_roster()

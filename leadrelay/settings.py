@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +51,12 @@ class Settings(StorageSettings):
     audit_seconds: float = Field(default=60.0, gt=0, le=86400)
     outbox_stale_seconds: float = Field(default=300.0, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -57,6 +57,7 @@ def test_only_the_bot_token_is_required_and_everything_else_has_a_default(
     assert settings.leadrelay_config == Path("./leadrelay.yaml")
     assert settings.sweep_seconds == 5.0
     assert settings.log_level == "INFO"
+    assert settings.log_format == "text"
 
 
 def test_the_bot_token_is_not_shown_when_settings_are_printed(env: pytest.MonkeyPatch) -> None:
@@ -82,6 +83,26 @@ def test_every_setting_is_read_from_the_environment(env: pytest.MonkeyPatch) -> 
     assert settings.leadrelay_config == Path("/etc/leadrelay/office.yaml")
     assert settings.sweep_seconds == 0.5
     assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(("given", "read"), [("json", "json"), ("JSON", "json"),
+                                            ("text", "text")])
+def test_log_format_takes_text_or_json_in_any_case(
+    env: pytest.MonkeyPatch, given: str, read: str,
+) -> None:
+    env.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    env.setenv("LOG_FORMAT", given)
+    assert load_settings().log_format == read
+
+
+def test_an_unknown_log_format_stops_start_up_naming_the_setting(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    env.setenv("LOG_FORMAT", "xml")
+    message = settings_error()
+    assert message.startswith("setting LOG_FORMAT ")
+    assert "json" in message
 
 
 def test_a_dot_env_file_in_the_working_directory_is_read_and_the_environment_wins_over_it(

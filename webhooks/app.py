@@ -40,8 +40,14 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except InvalidInput as exc:
         fields = [{"field": p.field, "problem": p.problem} for p in exc.problems]
+        log.info("a lead was refused as invalid",
+                 extra={**_caller(request), "problems": {p.field: p.problem
+                                                         for p in exc.problems}})
         return _problem(422, "invalid lead", fields)
     except UnknownSource:
+        # Who called, never the token they sent: it may be a real one with a typo.
+        log.warning("a lead was refused: unknown or missing source token",
+                    extra=_caller(request))
         return _problem(401, "unknown or missing source token")
     except DomainError as exc:
         return _problem(409, exc.key)
@@ -52,8 +58,20 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
             return _problem(exc.status, exc.reason)
         raise
     except Exception:
-        log.exception("intake failed on %s %s", request.method, request.path)
+        log.exception("intake failed on %s %s", request.method, request.path,
+                      extra=_caller(request))
         return _problem(500, "internal error; the lead was not stored, please retry")
+
+
+def _caller(request: web.Request) -> dict[str, object]:
+    """Where a request came from, for the log: address, path and client, nothing it sent."""
+    caller: dict[str, object] = {"remote": request.remote, "path": request.path,
+                                 "user_agent": request.headers.get("User-Agent", "")[:120]}
+    # Behind nginx (docs/deploy.md) the remote is the proxy; the client is in this header.
+    forwarded = request.headers.get("X-Forwarded-For")
+    if forwarded:
+        caller["forwarded_for"] = forwarded[:120]
+    return caller
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -176,7 +194,7 @@ class Readiness:
         checks = {"database": database, "bot_api": bot_api, "outbox": outbox}
         failed = {name: check["error"] for name, check in checks.items() if not check["ok"]}
         if failed:
-            log.warning("not ready: %s", failed)
+            log.warning("not ready: %s", failed, extra={"failed_checks": sorted(failed)})
         return not failed, checks
 
     async def _database(self) -> Check:
