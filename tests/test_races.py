@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import ManualClock
@@ -36,7 +37,9 @@ from tests.office import (
     pool_office,
 )
 
-# "Hundreds of times" (issue 4): every race runs this many rounds on each backend.
+# "Hundreds of times" (issue 4): every race runs this many rounds on each backend. On SQLite
+# every transaction takes the database's one write lock at BEGIN, so the two sides queue whole
+# and these rounds check the services' re-checks; on PostgreSQL they meet at row locks.
 ROUNDS = 200
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=5)  # the hot accept window of the test office
@@ -123,6 +126,14 @@ def won(result: Any, loses_with: type[Exception]) -> bool:
     return True
 
 
+def moved(result: Any) -> list[int]:
+    """The offers a sweep moved; a sweep that failed fails the test with its own error."""
+    if isinstance(result, BaseException):
+        raise result
+    assert isinstance(result, list)
+    return result
+
+
 @dataclass
 class Trail:
     """Everything the database holds about one lead."""
@@ -150,18 +161,29 @@ class Trail:
         return sorted(chat for chat, name, _ in self.messages if name == template)
 
 
-async def trail_of(engine: AsyncEngine, lead_id: int) -> Trail:
-    """Read one lead, its offers, its history and its queued messages in one transaction."""
+async def trails_of(engine: AsyncEngine, lead_ids: Collection[int]) -> dict[int, Trail]:
+    """Read leads, their offers, their history and their queued messages in one go."""
     async with SqlUnitOfWork(engine) as uow:
-        lead = await uow.leads.get(lead_id)
-        assert lead is not None
-        offers = await uow.offers.for_lead(lead_id)
-        events = [(e.kind, e.agent_id, e.data) for e in await uow.events.for_leads([lead_id])]
+        leads = {lead_id: await uow.leads.get(lead_id) for lead_id in lead_ids}
+        offers = await uow.offers.for_leads(list(lead_ids))
+        events = await uow.events.for_leads(list(lead_ids))
     async with engine.connect() as conn:
-        rows = await conn.execute(select(outbox).where(
-            outbox.c.params["lead_id"].as_integer() == lead_id).order_by(outbox.c.id))
-        messages = [(r.chat_id, r.template, r.params) for r in rows]
-    return Trail(lead, offers, events, messages)
+        rows = list(await conn.execute(select(outbox).where(
+            outbox.c.params["lead_id"].as_integer().in_(list(lead_ids))).order_by(outbox.c.id)))
+    trails = {}
+    for lead_id, lead in leads.items():
+        assert lead is not None
+        trails[lead_id] = Trail(
+            lead, [o for o in offers if o.lead_id == lead_id],
+            [(e.kind, e.agent_id, e.data) for e in events if e.lead_id == lead_id],
+            [(r.chat_id, r.template, r.params) for r in rows
+             if r.params["lead_id"] == lead_id])
+    return trails
+
+
+async def trail_of(engine: AsyncEngine, lead_id: int) -> Trail:
+    """What the database holds about one lead."""
+    return (await trails_of(engine, [lead_id]))[lead_id]
 
 
 def assert_moved_on_once(trail: Trail, gone: Offer) -> Offer:
@@ -193,7 +215,6 @@ async def settle(app: Leadrelay, offer: Offer) -> None:
 async def test_accept_racing_the_sweep_of_another_instance_has_one_winner(
     database_url: str, clock: ManualClock,
 ) -> None:
-    wins = Counter[str]()
     async with two_instances(race_office(), database_url, clock) as pair:
         for n in range(ROUNDS):
             [lead_id] = await receive(pair.first, range(n, n + 1))
@@ -201,17 +222,15 @@ async def test_accept_racing_the_sweep_of_another_instance_has_one_winner(
             clock.advance(WINDOW)
             accepted, swept = await at_once(
                 accept(pair.first, offer), pair.second.escalate_expired_offers, flip=n % 2 == 1)
-            assert isinstance(swept, list)
+            swept = moved(swept)
             assert won(accepted, OfferNoLongerOpen) != (offer.id in swept), (n, accepted, swept)
             trail = await trail_of(pair.engine, lead_id)
             if offer.id in swept:
-                wins["sweep"] += 1
                 assert trail.offer(offer.id).status is OfferStatus.EXPIRED
                 assert trail.kinds()["expired"] == 1
                 assert trail.sent("offer_expired") == [offer.agent_id]
                 await settle(pair.first, assert_moved_on_once(trail, offer))
             else:
-                wins["accept"] += 1
                 assert (trail.lead.status, trail.lead.owner_id) == (
                     LeadStatus.OWNED, offer.agent_id)
                 assert [o.status for o in trail.offers] == [OfferStatus.ACCEPTED]
@@ -219,7 +238,6 @@ async def test_accept_racing_the_sweep_of_another_instance_has_one_winner(
                 assert trail.kinds()["expired"] == 0
                 assert trail.sent("offer_accepted") == [offer.agent_id]
                 assert trail.sent("offer_expired") == []
-    assert wins.total() == ROUNDS, wins
 
 
 async def test_two_claims_through_two_instances_leave_one_owner(
@@ -294,7 +312,6 @@ async def test_a_double_click_on_accept_through_two_instances_accepts_once(
 async def test_a_decline_racing_the_sweep_of_another_instance_moves_the_lead_on_once(
     database_url: str, clock: ManualClock,
 ) -> None:
-    wins = Counter[str]()
     async with two_instances(race_office(), database_url, clock) as pair:
         for n in range(ROUNDS):
             [lead_id] = await receive(pair.first, range(n, n + 1))
@@ -304,22 +321,19 @@ async def test_a_decline_racing_the_sweep_of_another_instance_moves_the_lead_on_
                 partial(pair.first.decline_offer, agent_id=offer.agent_id, offer_id=offer.id,
                         token=offer.token, reason=DeclineReason.BUSY),
                 pair.second.escalate_expired_offers, flip=n % 2 == 1)
-            assert isinstance(swept, list)
+            swept = moved(swept)
             assert won(declined, OfferNoLongerOpen) != (offer.id in swept), (n, declined, swept)
             trail = await trail_of(pair.engine, lead_id)
             if offer.id in swept:
-                wins["sweep"] += 1
                 assert trail.offer(offer.id).status is OfferStatus.EXPIRED
                 assert trail.sent("offer_expired") == [offer.agent_id]
                 assert trail.sent("offer_declined") == []
             else:
-                wins["decline"] += 1
                 assert trail.offer(offer.id).status is OfferStatus.DECLINED
                 assert trail.sent("offer_declined") == [offer.agent_id]
                 assert trail.sent("offer_expired") == []
             assert trail.kinds()["expired"] + trail.kinds()["declined"] == 1
             await settle(pair.first, assert_moved_on_once(trail, offer))
-    assert wins.total() == ROUNDS, wins
 
 
 async def test_two_sweeps_from_two_instances_move_each_overdue_offer_once(
@@ -337,15 +351,16 @@ async def test_two_sweeps_from_two_instances_move_each_overdue_offer_once(
             first, second = await at_once(pair.first.escalate_expired_offers,
                                           pair.second.escalate_expired_offers,
                                           flip=n % 2 == 1)
-            assert isinstance(first, list)
-            assert isinstance(second, list)
+            first, second = moved(first), moved(second)
             assert not set(first) & set(second), n
             assert sorted(first + second) == sorted(due), n
-            for lead_id in {o.lead_id for o in due.values()}:
-                trail = await trail_of(pair.engine, lead_id)
+            trails = await trails_of(pair.engine, {o.lead_id for o in due.values()})
+            for lead_id, trail in trails.items():
+                gone = {o.id for o in trail.offers if o.status is OfferStatus.EXPIRED}
+                assert {o.id for o in due.values() if o.lead_id == lead_id} <= gone
                 expired = Counter(data["offer_id"] for kind, _, data in trail.events
                                   if kind == "expired")
-                assert set(expired.values()) == {1}, (n, lead_id, expired)
+                assert expired == Counter(gone), (n, lead_id, expired)
                 assert trail.sent("offer_expired") == sorted(
                     o.agent_id for o in trail.offers if o.status is OfferStatus.EXPIRED)
                 if trail.lead.status is LeadStatus.WITH_MANAGERS:
@@ -356,3 +371,28 @@ async def test_two_sweeps_from_two_instances_move_each_overdue_offer_once(
                     assert trail.lead.status is LeadStatus.OFFERED
                     assert len(trail.pending) == 1
                     assert trail.sent("escalated") == []
+
+
+async def test_a_decline_racing_a_sweep_that_also_moves_an_earlier_lead_moves_both_on_once(
+    database_url: str, clock: ManualClock, request: pytest.FixtureRequest,
+) -> None:
+    if database_url.startswith("postgresql"):
+        request.applymarker(pytest.mark.xfail(strict=True, raises=DBAPIError, reason=(
+            "deadlock: the sweep locks the earlier lead, then the routing row, then the "
+            "later lead; the decline locks the later lead, then the routing row")))
+    async with two_instances(race_office(), database_url, clock) as pair:
+        for n in range(ROUNDS):
+            leads = await receive(pair.first, range(2 * n, 2 * n + 2))
+            trails = await trails_of(pair.engine, leads)
+            [earlier], [later] = (trails[lead_id].pending for lead_id in leads)
+            clock.advance(WINDOW)
+            declined, swept = await at_once(
+                partial(pair.first.decline_offer, agent_id=later.agent_id, offer_id=later.id,
+                        token=later.token, reason=DeclineReason.BUSY),
+                pair.second.escalate_expired_offers, flip=n % 2 == 1)
+            swept = moved(swept)
+            assert won(declined, OfferNoLongerOpen) != (later.id in swept), (n, declined, swept)
+            assert earlier.id in swept
+            trails = await trails_of(pair.engine, leads)
+            for offer in (earlier, later):
+                await settle(pair.first, assert_moved_on_once(trails[offer.lead_id], offer))
