@@ -29,3 +29,15 @@ def office_data() -> dict[str, object]:
 def office(**changes: object) -> OfficeConfig:
     """The test office, with top-level keys replaced by *changes*."""
     return OfficeConfig.model_validate({**office_data(), **changes})
+
+
+POOL = {"rules": [
+    {"name": "pool", "strategy": "claim", "fallback": "default",
+     "pool": {"agents": ["Ayşe", "Mehmet"]}},
+    {"name": "default", "fallback": "managers"},
+]}
+
+
+def pool_office() -> OfficeConfig:
+    """The test office with Ayşe and Mehmet in a first-to-claim pool for every lead."""
+    return office(routing=POOL, sla={"hot": {"accept_within": "5m"}})

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox import SandboxMessage
 from core.clock import ManualClock
-from core.config import OfficeConfig
 from core.errors import OfferNoLongerOpen
 from core.model import DeclineReason, LeadStatus, Offer, OfferStatus
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
@@ -21,18 +20,9 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import running_office, text_has
-from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, pool_office
 
-POOL = {"rules": [
-    {"name": "pool", "strategy": "claim", "fallback": "default",
-     "pool": {"agents": ["Ayşe", "Mehmet"]}},
-    {"name": "default", "fallback": "managers"},
-]}
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-def pool_office() -> OfficeConfig:
-    return office(routing=POOL, sla={"hot": {"accept_within": "5m"}})
 
 
 @pytest.fixture
