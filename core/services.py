@@ -925,8 +925,9 @@ def _amount(note: str | None) -> int | None:
 
 
 async def _lock_lead(uow: UnitOfWork, lead_id: int) -> Lead:
-    """Read a lead and hold its row until commit: every change takes the lead first, then
-    its offers, so two writers never wait on each other in opposite orders."""
+    """Read a lead and hold its row until commit: every change takes its leads first (in id
+    order), then their offers, then the routing row, so two writers never wait on each other
+    in opposite orders."""
     lead = await uow.leads.lock(lead_id)
     if lead is None:
         raise NotFound()
