@@ -43,6 +43,10 @@ class DeliveryHooks(Protocol):
         """An offer's message reached the agent at *at*."""
         ...
 
+    async def round_delivered(self, *, lead_id: int, sequence: int, at: datetime) -> None:
+        """A claim pool round's one group message reached the group at *at*."""
+        ...
+
     async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
         """Telegram refuses *chat_id* for good."""
         ...
@@ -53,6 +57,14 @@ def _offer_id(ref: str | None) -> int | None:
     if ref is None or not ref.startswith("offer:"):
         return None
     return int(ref.partition(":")[2])
+
+
+def _round(ref: str | None) -> tuple[int, int] | None:
+    """The (lead, sequence) of a claim pool round a group row announces (`pool:<lead>:<seq>`)."""
+    if ref is None or not ref.startswith("pool:"):
+        return None
+    _, lead_id, sequence = ref.split(":")
+    return int(lead_id), int(sequence)
 
 
 class OutboxDispatcher:
@@ -188,6 +200,10 @@ class OutboxDispatcher:
             # Before mark_sent: a crash in between re-sends the offer once (allowed) instead
             # of leaving it sent with its accept clock never started (not allowed).
             await self._hooks.offer_delivered(offer_id=offer_id, at=delivered)
+        round_ = _round(row.ref)
+        if round_ is not None and self._hooks is not None:
+            await self._hooks.round_delivered(lead_id=round_[0], sequence=round_[1],
+                                              at=delivered)
         await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None)
         self.sent += 1

@@ -70,6 +70,18 @@ class OfferNoLongerOpen(DomainError):
     key = "error.offer_closed"
 
 
+class NotInPool(DomainError):
+    """A Claim pressed in a pool's group by someone the lead was not posted to."""
+
+    key = "error.not_in_pool"
+
+
+class AlreadyClaimed(DomainError):
+    """A Claim pressed after another member of the pool claimed the lead first."""
+
+    key = "error.already_claimed"
+
+
 class LeadAlreadyHandled(DomainError):
     """A manager action on a lead that someone else already assigned."""
 

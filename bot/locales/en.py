@@ -224,4 +224,11 @@ MESSAGES: dict[str, str] = {
     "claim.deadline": "⏱ Open for <b>{window}</b> (until {time}).",
     "claim_taken.title": "🙋 Lead #{lead_id} was claimed by {agent}.",
     "why.to.pool": "→ posted to {count} agents at once; the first to claim gets it.",
+    "claim_group.note": "🙋 Posted to {count} agents of this group: the first to press Claim "
+                        "gets it, and its contact details arrive in a private message.",
+    "claim_group.taken": "🙋 Lead #{lead_id} was claimed by {agent}.",
+    "claim_group.expired": "⌛ Nobody claimed lead #{lead_id} in time; it has moved on.",
+    "answer.claimed": "It's yours. The contact details are in your private chat with the bot.",
+    "error.not_in_pool": "This lead was not posted to you.",
+    "error.already_claimed": "Too late: someone else claimed this lead first.",
 }
