@@ -76,6 +76,12 @@ class NotInPool(DomainError):
     key = "error.not_in_pool"
 
 
+class StartFirst(DomainError):
+    """A Claim pressed in a group by someone with no private chat with the bot yet."""
+
+    key = "error.start_first"
+
+
 class AlreadyClaimed(DomainError):
     """A Claim pressed after another member of the pool claimed the lead first."""
 

@@ -231,4 +231,9 @@ MESSAGES: dict[str, str] = {
     "answer.claimed": "It's yours. The contact details are in your private chat with the bot.",
     "error.not_in_pool": "This lead was not posted to you.",
     "error.already_claimed": "Too late: someone else claimed this lead first.",
+    "error.start_first": "Open a private chat with the bot and press Start first: the contact "
+                         "details of the leads you claim arrive there.",
+    "group_unreachable.title": "⚠️ Telegram refused to post lead #{lead_id} to the pool's group "
+                               "{chat} (is the bot still in it? is the id in claim_chat "
+                               "right?). The lead moved on without the group.",
 }

@@ -238,4 +238,9 @@ MESSAGES: dict[str, str] = {
     "answer.claimed": "Talep sizin. İletişim bilgileri botla özel sohbetinizde.",
     "error.not_in_pool": "Bu talep size gönderilmedi.",
     "error.already_claimed": "Geç kaldınız: bu talebi başka biri önce aldı.",
+    "error.start_first": "Önce botla özel sohbet açıp Başlat'a basın: aldığınız taleplerin "
+                         "iletişim bilgileri oraya gelir.",
+    "group_unreachable.title": "⚠️ Telegram #{lead_id} numaralı talebi havuzun {chat} grubuna "
+                               "göndermedi (bot hâlâ grupta mı? claim_chat'teki numara doğru "
+                               "mu?). Talep grup olmadan yoluna devam etti.",
 }
