@@ -47,6 +47,10 @@ class DeliveryHooks(Protocol):
         """A claim pool round's one group message reached the group at *at*."""
         ...
 
+    async def round_unreachable(self, *, lead_id: int, sequence: int, error: str) -> None:
+        """Telegram refuses a claim pool round's group post for good."""
+        ...
+
     async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
         """Telegram refuses *chat_id* for good."""
         ...
@@ -210,7 +214,11 @@ class OutboxDispatcher:
         return True
 
     async def _unreachable(self, row: QueuedMessage, error: str) -> None:
-        if self._hooks is not None:
+        round_ = _round(row.ref)
+        if round_ is not None and self._hooks is not None:
+            await self._hooks.round_unreachable(lead_id=round_[0], sequence=round_[1],
+                                                error=error)
+        elif self._hooks is not None:
             await self._hooks.chat_unreachable(chat_id=row.chat_id, offer_id=_offer_id(row.ref),
                                                error=error)
 

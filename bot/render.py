@@ -246,6 +246,9 @@ class Renderer:
             lines.append(t(lang, "audit.resent", count=p["resent"]))
         return Rendered("\n".join(lines))
 
+    def _group_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "group_unreachable.title", chat=p["chat"], lead_id=p["lead_id"]))
+
     def _agent_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
         key = "agent_unreachable.lead" if p.get("lead_id") else "agent_unreachable.title"
         return Rendered(t(lang, key, agent=p["agent"], lead_id=p.get("lead_id")))

@@ -24,6 +24,7 @@ from core.errors import (
     NotYourLead,
     NotYourOffer,
     OfferNoLongerOpen,
+    StartFirst,
     UnknownAgent,
     UnknownSource,
 )
@@ -585,6 +586,9 @@ async def claim_round(
             raise OfferNoLongerOpen()  # not a round we posted: forged or from an old version
         mine = next((o for o in round_ if o.agent_id == agent_id), None)
         if mine is None:
+            person = await uow.agents.get(agent_id)
+            if person is not None and person.chat_id is None:
+                raise StartFirst()  # the pools only take people the bot can write to
             raise NotInPool()
         if mine.status is OfferStatus.WITHDRAWN or lead.owner_id not in (None, agent_id):
             raise AlreadyClaimed()
@@ -748,6 +752,37 @@ async def round_delivered(uow: UnitOfWork, deps: Deps, *, lead_id: int, sequence
                     uow.wake_at(deadline)
         if changed:
             await uow.commit()
+
+
+async def round_unreachable(uow: UnitOfWork, deps: Deps, *, lead_id: int, sequence: int,
+                            error: str) -> None:
+    """Telegram will not take a round's group post (the bot left the group, a wrong id):
+    nobody can claim it, so move the lead on now instead of at the deadline, and tell the
+    managers which group to fix."""
+    now = deps.clock.now()
+    async with uow:
+        lead = await _lock_lead(uow, lead_id)
+        group = None
+        for offer in await uow.offers.for_lead(lead_id):
+            if offer.sequence != sequence or offer.status is not OfferStatus.PENDING:
+                continue
+            # Withdrawn, not declined or expired: the members never saw it, so it must not
+            # count against them in the stats or the SLA penalty.
+            if await uow.offers.decide(offer.id, status=OfferStatus.WITHDRAWN, at=now,
+                                       reason=DeclineReason.UNREACHABLE):
+                group = _group_of(offer)
+                await uow.events.add(LeadEvent(lead.id, now, "unreachable", offer.agent_id, {
+                    "offer_id": offer.id, "group": group, "error": error[:120]}))
+        if group is None:
+            return  # claimed, expired or moved on meanwhile: nothing is stuck
+        if not await _others_pending(uow, lead.id):
+            await _offer_next(uow, deps, lead, now)
+        await uow.outbox.add_all([
+            _message(deps, manager, "group_unreachable", now,
+                     params={"chat": group, "lead_id": lead.id})
+            for manager in await uow.agents.list()
+            if manager.is_manager and manager.chat_id is not None])
+        await uow.commit()
 
 
 async def chat_unreachable(uow: UnitOfWork, deps: Deps, *, chat_id: int, offer_id: int | None,

@@ -134,6 +134,11 @@ class Leadrelay:
         await self._retrying(lambda: services.round_delivered(
             self.uow(), self.deps, lead_id=lead_id, sequence=sequence, at=at))
 
+    async def round_unreachable(self, *, lead_id: int, sequence: int, error: str) -> None:
+        """Telegram refuses a round's group post: move the lead on and tell the managers."""
+        await self._retrying(lambda: services.round_unreachable(
+            self.uow(), self.deps, lead_id=lead_id, sequence=sequence, error=error))
+
     async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
         """Telegram refuses a chat for good: unlink it and move its offer on."""
         await self._retrying(lambda: services.chat_unreachable(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.sandbox import BotApiSandbox, SandboxGroup, SandboxMessage
 from core.clock import ManualClock
 from core.config import OfficeConfig
-from core.errors import AlreadyClaimed, NotInPool
+from core.errors import AlreadyClaimed, NotInPool, OfferNoLongerOpen, StartFirst
 from core.model import Offer, OfferStatus
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
 from leadrelay.office import ConfigError, load_office
@@ -34,11 +34,11 @@ START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def group_office(*, pool: list[str] | None = None, accept_within: str = "5m",
-                 extra_agents: int = 0) -> OfficeConfig:
+                 extra_agents: int = 0, group: int = GROUP) -> OfficeConfig:
     """The test office with a claim pool posted to GROUP, falling back to round robin."""
     agents: list[Any] = list(office_data()["agents"])  # type: ignore[call-overload]
     agents += [{"telegram_id": 5000 + n, "name": f"Agent {n}"} for n in range(extra_agents)]
-    rules = [{"name": "pool", "strategy": "claim", "fallback": "default", "claim_chat": GROUP,
+    rules = [{"name": "pool", "strategy": "claim", "fallback": "default", "claim_chat": group,
               "pool": {"agents": pool or ["Ayşe", "Mehmet"]}},
              {"name": "default", "fallback": "managers"}]
     return office(agents=agents, routing={"rules": rules},
@@ -48,14 +48,16 @@ def group_office(*, pool: list[str] | None = None, accept_within: str = "5m",
 # --- the services, on fakes ------------------------------------------------------------
 
 
-async def fake_relay(config: OfficeConfig) -> tuple[Leadrelay, FakeDatabase]:
+async def fake_relay(config: OfficeConfig, *, unlinked: tuple[int, ...] = ()
+                     ) -> tuple[Leadrelay, FakeDatabase]:
     db = FakeDatabase()
     tokens = (f"tok{i}" for i in itertools.count())
     relay = bootstrap(config=config, clock=ManualClock(START), uow_factory=fake_uow_factory(db),
                       token_factory=lambda: next(tokens))
     await relay.sync_roster()
     for person in config.agents:
-        await relay.link_chat(telegram_id=person.telegram_id, chat_id=person.telegram_id)
+        if person.telegram_id not in unlinked:
+            await relay.link_chat(telegram_id=person.telegram_id, chat_id=person.telegram_id)
     return relay, db
 
 
@@ -80,6 +82,24 @@ async def test_a_group_member_outside_the_pool_cannot_claim_and_changes_nothing(
     assert db.leads[lead_id].owner_id is None
     assert {o.status for o in db.offers.values()} == {OfferStatus.PENDING}
     assert len(db.outbox) == 1
+
+
+async def test_a_pool_member_who_never_pressed_start_is_asked_to_first() -> None:
+    relay, db = await fake_relay(group_office(pool=["Ayşe", "Mehmet", "Zeynep"]),
+                                 unlinked=(ZEYNEP,))
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    with pytest.raises(StartFirst):
+        await relay.claim_round(agent_id=ZEYNEP, lead_id=lead_id, sequence=1,
+                                token=db.outbox[0].params["token"])
+    assert {o.agent_id for o in db.offers.values()} == {AYSE, MEHMET}
+
+
+async def test_a_claim_with_a_token_we_did_not_post_takes_nothing() -> None:
+    relay, db = await fake_relay(group_office())
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    with pytest.raises(OfferNoLongerOpen):
+        await relay.claim_round(agent_id=AYSE, lead_id=lead_id, sequence=1, token="guessed")
+    assert db.leads[lead_id].owner_id is None
 
 
 async def test_a_claim_after_the_first_is_told_someone_was_first() -> None:
@@ -267,3 +287,24 @@ async def test_an_unclaimed_group_round_is_edited_once_and_falls_back_once(
     assert rounds[:3] == [(1, AYSE, "expired"), (1, MEHMET, "expired"), (2, ZEYNEP,
                           rounds[2][2])], "the rule's fallback took over once"
     assert len(rounds) == 3
+
+
+async def test_a_group_the_bot_cannot_post_to_moves_the_lead_on_at_once_and_tells_managers(
+    database_url: str, group_sandbox: tuple[BotApiSandbox, SandboxGroup],
+) -> None:
+    sandbox, _ = group_sandbox
+    missing = -1009999999999  # a group the bot is not in: Telegram answers "chat not found"
+    async with running_office(group_office(group=missing), database_url,
+                              sandbox=sandbox) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        lead_id = await running.post_lead(HOT)
+        await running[SELIN].wait_for(text_has(f"refused to post lead #{lead_id}", str(missing)))
+        await running[ZEYNEP].wait_for(
+            lambda m: f"#{lead_id}" in m.text and "✅ Accept" in m.button_texts())
+    engine = create_engine(database_url)
+    async with SqlUnitOfWork(engine) as uow:
+        offers = await uow.offers.for_lead(lead_id)
+    await engine.dispose()
+    assert sorted((o.sequence, o.agent_id, o.status.value) for o in offers) == [
+        (1, AYSE, "withdrawn"), (1, MEHMET, "withdrawn"), (2, ZEYNEP, "pending")], (
+        "withdrawn, not declined or expired: it must not count against them")
