@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.sandbox import BotApiSandbox, SandboxGroup, SandboxMessage
+from bot.sandbox import BotApiSandbox, SandboxGroup, SandboxMessage, TelegramLimits
 from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.errors import AlreadyClaimed, NotInPool, OfferNoLongerOpen, StartFirst
@@ -308,3 +309,22 @@ async def test_a_group_the_bot_cannot_post_to_moves_the_lead_on_at_once_and_tell
     assert sorted((o.sequence, o.agent_id, o.status.value) for o in offers) == [
         (1, AYSE, "withdrawn"), (1, MEHMET, "withdrawn"), (2, ZEYNEP, "pending")], (
         "withdrawn, not declined or expired: it must not count against them")
+
+
+async def test_posts_to_a_group_are_paced_at_its_20_a_minute_without_a_429(
+    database_url: str,
+) -> None:
+    async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox:
+        group = sandbox.group(GROUP, "Sales team", [sandbox.user(AYSE, "Ayşe")])
+        async with running_office(group_office(), database_url, sandbox=sandbox) as running:
+            await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+            started = time.monotonic()
+            leads = await asyncio.gather(*(running.post_lead(
+                {**HOT, "phone": f"+90532{n:07d}"}) for n in range(22)))
+            for lead_id in leads:
+                await group.wait_for(text_has(f"#{lead_id}"), timeout=20)
+            elapsed = time.monotonic() - started
+        assert sandbox.rate_limited == []
+        # Twenty at once, then one every three seconds: the group's budget, not a private one.
+        assert elapsed >= 5.0
+        assert len(group.messages) == 22
