@@ -11,6 +11,10 @@ manager pressed /start in the Bot API sandbox. If intake is below target (or wit
 it records the leadrelay process with py-spy during the burst and prints where the time went.
 
     python bench/routing.py [--leads 20000] [--burst 2000] [--concurrency 64] [--no-e2e]
+                            [--claim-groups]
+
+With --claim-groups every claim rule names a Telegram group (`claim_chat`), so a pool lead is
+one group message instead of one private message per member; the sandbox holds those groups.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ N_AGENTS = 500
 N_RULES = 100
 AGENT_BASE_ID = 9_000_001
 MANAGER_ID = 8_999_999
+# --claim-groups: claim rule rNN posts to supergroup GROUP_BASE - NN (the -100… id form)
+GROUP_BASE = -1_000_000_000_000
 TARGET_P99_US = 1000.0  # p99 ≤ 1 ms per lead in core/
 TARGET_INTAKE_PER_S = 500.0
 TEAMS = ["north", "south", "east", "west", "central", "coast", "valley", "metro"]
@@ -201,7 +207,8 @@ def random_pool(rng: random.Random, territories: list[str]) -> dict[str, Any]:
     return {"teams": [rng.choice(TEAMS)], "specialties": ["$product"]}
 
 
-def rule_dicts(rng: random.Random, *, claim: bool = True) -> list[dict[str, Any]]:
+def rule_dicts(rng: random.Random, *, claim: bool = True,
+               claim_groups: bool = False) -> list[dict[str, Any]]:
     """100 rules: conditions, pools, all five strategies, fallbacks to later rules, a default."""
     territories = territory_names()
     names = [f"r{i:02d}" for i in range(N_RULES - 1)] + ["default"]
@@ -221,6 +228,8 @@ def rule_dicts(rng: random.Random, *, claim: bool = True) -> list[dict[str, Any]
             "strategy": STRATEGIES[i % len(STRATEGIES)].value, "fallback": fallback}
         if not claim and rule["strategy"] == "claim":
             rule["strategy"] = "round_robin"  # --no-claim: no fan-out of one lead to a pool
+        if claim_groups and rule["strategy"] == "claim":
+            rule["claim_chat"] = GROUP_BASE - i  # takes no random number: same policy
         if rule["strategy"] == "tiers" and rng.random() < 0.5:
             rule["tier_split"] = {"A": 50, "B": 30, "C": 20}
         rules.append(rule)
@@ -228,7 +237,8 @@ def rule_dicts(rng: random.Random, *, claim: bool = True) -> list[dict[str, Any]
     return rules
 
 
-def office_dict(today: date, *, claim: bool = True) -> dict[str, Any]:
+def office_dict(today: date, *, claim: bool = True,
+                claim_groups: bool = False) -> dict[str, Any]:
     """The whole office as the YAML config would hold it."""
     rng = random.Random(SEED)
     agents = agent_dicts(rng, today)
@@ -240,7 +250,7 @@ def office_dict(today: date, *, claim: bool = True) -> dict[str, Any]:
                     for name, (channel, token) in SOURCES.items()],
         "sla": {temp: {"accept_within": "30m", "offers_before_managers": 3}
                 for temp in ("hot", "warm", "cold")},
-        "routing": {"rules": rule_dicts(rng, claim=claim)},
+        "routing": {"rules": rule_dicts(rng, claim=claim, claim_groups=claim_groups)},
     }
 
 
@@ -661,6 +671,9 @@ async def run_e2e(args: argparse.Namespace, office: dict[str, Any], config: Offi
                     encoding="utf-8")
     sandbox = BotApiSandbox(token=BOT_TOKEN)
     await sandbox.start()
+    for rule in config.routing.rules:
+        if rule.claim_chat is not None:  # the bot is in each pool's group; nobody presses
+            sandbox.group(rule.claim_chat, f"Pool {rule.name}", [])
     watch = FirstMessage()
     sandbox.listeners.append(watch)
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
@@ -782,12 +795,16 @@ async def run(args: argparse.Namespace) -> int:
     for line in machine_facts():
         print(line)
     now = datetime.fromtimestamp(time.time(), UTC)
-    office = office_dict(now.date(), claim=args.claim)
+    office = office_dict(now.date(), claim=args.claim, claim_groups=args.claim_groups)
     config = OfficeConfig.model_validate(office)
     strategies = Counter(rule.strategy.value for rule in config.routing.rules)
     print(f"office    : {N_AGENTS} agents + 1 manager, {len(config.routing.rules)} rules "
           f"({', '.join(f'{s}×{n}' for s, n in sorted(strategies.items()))}), seed {SEED}, "
           f"now {now:%Y-%m-%d %H:%M} UTC")
+    groups = sum(1 for rule in config.routing.rules if rule.claim_chat is not None)
+    if groups:
+        print(f"groups    : the {groups} claim rules post to {groups} Telegram groups, one "
+              "message per lead (Telegram allows about 20 messages a minute per group)")
     core = run_core(config, leads=args.leads, budget_s=args.core_seconds,
                     nogc_leads=args.nogc_leads, now=now)
     e2e = None
@@ -814,6 +831,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--claim", action=argparse.BooleanOptionalAction, default=True,
                         help="keep the claim-pool rules (default); --no-claim makes them "
                              "round robin, to see intake without the fan-out")
+    parser.add_argument("--claim-groups", action="store_true",
+                        help="claim rules post each lead once to a Telegram group "
+                             "(claim_chat) instead of to every pool member privately")
     parser.add_argument("--burst", type=int, default=2000,
                         help="leads fired in the intake burst (default 2000)")
     parser.add_argument("--concurrency", type=int, default=64,
@@ -831,6 +851,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-seconds", type=int, default=8,
                         help="py-spy duration in seconds (default 8)")
     args = parser.parse_args(argv)
+    if args.claim_groups and not args.claim:
+        parser.error("--claim-groups needs the claim rules; it cannot go with --no-claim")
     if min(args.leads, args.burst, args.concurrency, args.link_concurrency) <= 0:
         parser.error("--leads, --burst, --concurrency and --link-concurrency must be positive")
     return args

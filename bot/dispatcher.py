@@ -45,6 +45,14 @@ class DeliveryHooks(Protocol):
         """An offer's message reached the agent at *at*."""
         ...
 
+    async def round_delivered(self, *, lead_id: int, sequence: int, at: datetime) -> None:
+        """A claim pool round's one group message reached the group at *at*."""
+        ...
+
+    async def round_unreachable(self, *, lead_id: int, sequence: int, error: str) -> None:
+        """Telegram refuses a claim pool round's group post for good."""
+        ...
+
     async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
         """Telegram refuses *chat_id* for good."""
         ...
@@ -69,6 +77,14 @@ def _context(row: QueuedMessage) -> dict[str, Any]:
     if offer_id is not None:
         fields["offer_id"] = offer_id
     return fields
+
+
+def _round(ref: str | None) -> tuple[int, int] | None:
+    """The (lead, sequence) of a claim pool round a group row announces (`pool:<lead>:<seq>`)."""
+    if ref is None or not ref.startswith("pool:"):
+        return None
+    _, lead_id, sequence = ref.split(":")
+    return int(lead_id), int(sequence)
 
 
 class OutboxDispatcher:
@@ -210,6 +226,10 @@ class OutboxDispatcher:
             # Before mark_sent: a crash in between re-sends the offer once (allowed) instead
             # of leaving it sent with its accept clock never started (not allowed).
             await self._hooks.offer_delivered(offer_id=offer_id, at=delivered)
+        round_ = _round(row.ref)
+        if round_ is not None and self._hooks is not None:
+            await self._hooks.round_delivered(lead_id=round_[0], sequence=round_[1],
+                                              at=delivered)
         await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None)
         self.sent += 1
@@ -217,7 +237,11 @@ class OutboxDispatcher:
         return True
 
     async def _unreachable(self, row: QueuedMessage, error: str) -> None:
-        if self._hooks is not None:
+        round_ = _round(row.ref)
+        if round_ is not None and self._hooks is not None:
+            await self._hooks.round_unreachable(lead_id=round_[0], sequence=round_[1],
+                                                error=error)
+        elif self._hooks is not None:
             await self._hooks.chat_unreachable(chat_id=row.chat_id, offer_id=_offer_id(row.ref),
                                                error=error)
 

@@ -12,7 +12,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import keyboards
 from bot.i18n import CATALOGS, language_of, t, t_raw
-from bot.keyboards import AssignAction, OfferAction, OutcomeAction, UnreadableButton
+from bot.keyboards import (
+    AssignAction,
+    ClaimAction,
+    OfferAction,
+    OutcomeAction,
+    UnreadableButton,
+)
 from bot.render import Renderer
 from core.config import OfficeConfig
 from core.errors import DomainError, InvalidInput, UnknownAgent
@@ -213,6 +219,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(t_raw(lang, "answer.pick_reason")
                                if action.action == "decline" else None)
             await query.edit_message_reply_markup(markup)
+    elif isinstance(action, ClaimAction):
+        await relay.claim_round(agent_id=me, lead_id=action.lead_id, sequence=action.sequence,
+                                token=action.token)
+        await query.answer(t_raw(lang, "answer.claimed"))
     elif isinstance(action, AssignAction):
         lead = await relay.assign_lead(manager_id=me, lead_id=action.lead_id,
                                        agent_id=action.agent_id)

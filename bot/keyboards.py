@@ -40,7 +40,16 @@ class OutcomeAction:
     stage: Stage
 
 
-Action = OfferAction | AssignAction | OutcomeAction
+@dataclass(frozen=True)
+class ClaimAction:
+    """Claim, pressed on a claim pool's group message: the round, not one member's offer."""
+
+    lead_id: int
+    sequence: int
+    token: str
+
+
+Action = OfferAction | AssignAction | OutcomeAction | ClaimAction
 _OFFER_CODES = {"a": "accept", "d": "decline", "r": "reason", "b": "back"}
 _CODE_OF = {v: k for k, v in _OFFER_CODES.items()}
 
@@ -57,6 +66,8 @@ def encode(action: Action) -> str:
             data += f":{action.reason.value}"
     elif isinstance(action, AssignAction):
         data = f"m:{action.lead_id}:{action.agent_id}"
+    elif isinstance(action, ClaimAction):
+        data = f"c:{action.lead_id}:{action.sequence}:{action.token}"
     else:
         data = f"o:{action.lead_id}:{action.stage.value}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -75,7 +86,9 @@ def decode(data: str) -> Action:
         raise UnreadableButton(data)
     if parts[0] in _OFFER_CODES and not _TOKEN.fullmatch(parts[2]):
         raise UnreadableButton(data)
-    if parts[0] == "m" and not _ID.fullmatch(parts[2]):
+    if parts[0] in ("m", "c") and not _ID.fullmatch(parts[2]):
+        raise UnreadableButton(data)
+    if parts[0] == "c" and (len(parts) != 4 or not _TOKEN.fullmatch(parts[3])):
         raise UnreadableButton(data)
     try:
         code = parts[0]
@@ -85,6 +98,8 @@ def decode(data: str) -> Action:
                     reason is not None and reason not in AGENT_REASONS):
                 raise UnreadableButton(data)
             return OfferAction(_OFFER_CODES[code], int(parts[1]), parts[2], reason)
+        if code == "c":
+            return ClaimAction(int(parts[1]), int(parts[2]), parts[3])
         if code == "m" and len(parts) == 3:
             return AssignAction(int(parts[1]), int(parts[2]))
         if code == "o" and len(parts) == 3:
@@ -118,6 +133,13 @@ def claim_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup
         _button(lang, "button.pass",
                 OfferAction("reason", offer_id, token, DeclineReason.BUSY)),
     ]])
+
+
+def claim_group_keyboard(lang: str, lead_id: int, sequence: int,
+                         token: str) -> InlineKeyboardMarkup:
+    """Claim alone: in a group nobody needs to pass, the round simply runs out."""
+    return InlineKeyboardMarkup([[
+        _button(lang, "button.claim", ClaimAction(lead_id, sequence, token))]])
 
 
 def decline_keyboard(lang: str, offer_id: int, token: str) -> InlineKeyboardMarkup:

@@ -178,6 +178,20 @@ class Renderer:
         return Rendered("\n".join(lines), keyboards.claim_keyboard(lang, p["offer_id"],
                                                                    p["token"]))
 
+    def _claim_group(self, lang: str, p: dict[str, Any]) -> Rendered:
+        lines = self._summary_lines(lang, p)
+        lines += ["", t(lang, "claim_group.note", count=p.get("pool_size", 0)),
+                  t(lang, "claim.deadline", window=duration(lang, p["window_s"]),
+                    time=self.local_time(self._deadline(p)))]
+        return Rendered("\n".join(lines), keyboards.claim_group_keyboard(
+            lang, p["lead_id"], p["sequence"], p["token"]))
+
+    def _claim_group_taken(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "claim_group.taken", lead_id=p["lead_id"], agent=p["agent"]))
+
+    def _claim_group_expired(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "claim_group.expired", lead_id=p["lead_id"]))
+
     def _claim_taken(self, lang: str, p: dict[str, Any]) -> Rendered:
         return Rendered(t(lang, "claim_taken.title", lead_id=p["lead_id"], agent=p["agent"]))
 
@@ -231,6 +245,9 @@ class Renderer:
         if p["resent"]:
             lines.append(t(lang, "audit.resent", count=p["resent"]))
         return Rendered("\n".join(lines))
+
+    def _group_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
+        return Rendered(t(lang, "group_unreachable.title", chat=p["chat"], lead_id=p["lead_id"]))
 
     def _agent_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
         key = "agent_unreachable.lead" if p.get("lead_id") else "agent_unreachable.title"

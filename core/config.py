@@ -391,6 +391,24 @@ class Rule(_Strict):
     tier_split: dict[Tier, int] = Field(default_factory=_default_split)
     matrix: Matrix | None = None  # B2B: intent × fit decides which rule takes the lead
     target_only: bool = False  # never matched by its `when`: only fallbacks and matrices
+    # strategy claim: post ONE message to this Telegram group instead of one per member
+    claim_chat: int | None = None
+
+    @field_validator("claim_chat")
+    @classmethod
+    def _a_group_chat(cls, chat: int | None) -> int | None:
+        if chat is not None and chat >= 0:
+            raise ValueError(f"claim_chat must be a group or supergroup chat id, which is "
+                             f"negative (such as -1001234567890), got {chat}")
+        return chat
+
+    @model_validator(mode="after")
+    def _claim_chat_needs_a_pool(self) -> Rule:
+        if self.claim_chat is not None and (self.strategy is not StrategyName.CLAIM
+                                            or self.route_to != "agents"):
+            raise ValueError(f"rule {self.name!r} has claim_chat, which only a rule with "
+                             "strategy: claim (routing to agents) can use")
+        return self
 
     @field_validator("tier_split")
     @classmethod

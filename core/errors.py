@@ -70,6 +70,24 @@ class OfferNoLongerOpen(DomainError):
     key = "error.offer_closed"
 
 
+class NotInPool(DomainError):
+    """A Claim pressed in a pool's group by someone the lead was not posted to."""
+
+    key = "error.not_in_pool"
+
+
+class StartFirst(DomainError):
+    """A Claim pressed in a group by someone with no private chat with the bot yet."""
+
+    key = "error.start_first"
+
+
+class AlreadyClaimed(DomainError):
+    """A Claim pressed after another member of the pool claimed the lead first."""
+
+    key = "error.already_claimed"
+
+
 class LeadAlreadyHandled(DomainError):
     """A manager action on a lead that someone else already assigned."""
 

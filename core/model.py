@@ -43,7 +43,7 @@ class OfferStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"  # a claim pool offer someone else claimed first
+    WITHDRAWN = "withdrawn"  # a claim pool offer someone claimed first, or never posted
 
 
 class DeclineReason(StrEnum):

@@ -14,14 +14,17 @@ from typing import Any
 from core.clock import Clock
 from core.config import OfficeConfig, SourceConfig
 from core.errors import (
+    AlreadyClaimed,
     Conflict,
     InvalidTransition,
     LeadAlreadyHandled,
     NotAManager,
     NotFound,
+    NotInPool,
     NotYourLead,
     NotYourOffer,
     OfferNoLongerOpen,
+    StartFirst,
     UnknownAgent,
     UnknownSource,
 )
@@ -383,14 +386,38 @@ class _Notice:
     messages: list[OutgoingMessage]
 
 
+def _claim_chat(deps: Deps, decision: Decision) -> int | None:
+    """The group a claim pool's round is posted to, or None for one message per member."""
+    if decision.outcome != "pool":
+        return None
+    rule = next((r for r in deps.config.routing.rules if r.name == decision.rule), None)
+    return rule.claim_chat if rule is not None else None
+
+
+def _group_of(offer: Offer) -> int | None:
+    """The group chat *offer*'s round was posted to, if it was posted to one."""
+    chat = offer.trace.get("chat")
+    return int(chat) if chat is not None else None
+
+
+def _round_ref(lead_id: int, sequence: int) -> str:
+    """The outbox ref of a round's one group message, which later edits name."""
+    return f"pool:{lead_id}:{sequence}"
+
+
 def _new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
                 now: datetime) -> list[Offer]:
     """The offer a decision makes, or one per member of a claim pool (same round)."""
     window = deps.config.sla[lead.temperature].accept_within
     # The full trace goes once into the lead's history; each offer keeps only its headline.
-    trace = {"rule": decision.rule, "strategy": decision.strategy, "reason": decision.reason}
+    trace: dict[str, Any] = {"rule": decision.rule, "strategy": decision.strategy,
+                             "reason": decision.reason}
     if decision.outcome == "pool":
         agents, kind = list(decision.pool), "claim"
+        chat = _claim_chat(deps, decision)
+        if chat is not None:
+            # Kept on the offers, not looked up again: a reload must not move a live round.
+            trace |= {"chat": chat, "round": deps.new_token()}
     elif decision.agent_id is not None:
         agents, kind = [decision.agent_id], "offer"
     else:
@@ -400,10 +427,37 @@ def _new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
                   kind=kind) for agent_id in agents]
 
 
+def _offered(lead: Lead, offer: Offer, decision: Decision) -> LeadEvent:
+    return LeadEvent(lead.id, offer.created_at, "offered", offer.agent_id,
+                     {"offer_id": offer.id, "why": decision.reason})
+
+
+def _group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer],
+                  decision: Decision) -> _Notice:
+    """One message in the pool's group for the whole round; each member still has an offer."""
+    first = offers[0]
+    chat = _group_of(first)
+    assert chat is not None
+    message = OutgoingMessage(chat, "claim_group", {
+        **_summary(lead), "sequence": first.sequence, "token": first.trace["round"],
+        "deadline": first.deadline.isoformat(),
+        "window_s": int((first.deadline - first.created_at).total_seconds()),
+        "pool_size": len(offers), "lang": deps.config.language,
+    }, first.created_at, ref=_round_ref(lead.id, first.sequence))
+    return _Notice([_offered(lead, o, decision) for o in offers], [message])
+
+
+def _group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: str,
+                   now: datetime, **params: Any) -> OutgoingMessage:
+    """An edit of a round's group message: who claimed it, or that nobody did."""
+    return OutgoingMessage(chat, template, {**_summary(lead), **params,
+                                            "lang": deps.config.language},
+                           now, edit_ref=_round_ref(lead.id, sequence))
+
+
 def _offer_notice(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
                   decision: Decision) -> _Notice:
-    event = LeadEvent(lead.id, offer.created_at, "offered", agent.telegram_id,
-                      {"offer_id": offer.id, "why": decision.reason})
+    event = _offered(lead, offer, decision)
     template = "claim_offer" if offer.kind == "claim" else "offer"
     message = _message(
         deps, agent, template, offer.created_at, ref=f"offer:{offer.id}",
@@ -434,7 +488,9 @@ def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
             offers: Sequence[Offer], tried: Sequence[int], now: datetime) -> _Notice:
     """The history and messages of one routing decision, with its trace for `/why`."""
     routed = LeadEvent(lead.id, now, "routed", decision.agent_id, decision.as_trace())
-    if offers:
+    if offers and _group_of(offers[0]) is not None:
+        notice = _group_notice(deps, lead, offers, decision)
+    elif offers:
         parts = [_offer_notice(deps, lead, router.agent_by_id(o.agent_id), o, decision)
                  for o in offers]
         notice = _Notice([e for p in parts for e in p.events],
@@ -527,24 +583,68 @@ async def accept_offer(
     async with uow:
         offer = await _open_offer(uow, agent_id=agent_id, offer_id=offer_id, token=token)
         lead = await _lock_lead(uow, offer.lead_id)
-        if lead.status is not LeadStatus.OFFERED or not await uow.offers.decide(
-                offer.id, status=OfferStatus.ACCEPTED, at=now):
+        if lead.status is not LeadStatus.OFFERED:
             raise OfferNoLongerOpen()
-        lead.status, lead.owner_id, lead.accepted_at = LeadStatus.OWNED, agent_id, now
-        await uow.leads.update(lead)
-        agent = await uow.agents.get(agent_id)
-        assert agent is not None
-        await _withdraw_others(uow, deps, lead, keep=offer.id, claimed_by=agent.name, now=now)
-        await uow.events.add(LeadEvent(lead.id, now, "accepted", agent_id, {
-            "offer_id": offer.id, "seconds": (now - offer.created_at).total_seconds(),
-            "within_sla": now <= offer.deadline,
-        }))
-        await uow.outbox.add(_message(
-            deps, agent, "offer_accepted", now, edit_ref=f"offer:{offer.id}",
-            params={**_summary(lead), **_contact_details(lead)},
-        ))
+        await _accept(uow, deps, lead, offer, now)
         await uow.commit()
     return lead
+
+
+async def claim_round(
+    uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int, sequence: int, token: str
+) -> Lead:
+    """A group member pressed Claim on a pool's group message: accept THEIR offer of that
+    round, if they are in the pool and nobody was first."""
+    now = deps.clock.now()
+    async with uow:
+        lead = await uow.leads.lock(lead_id)
+        if lead is None:
+            raise OfferNoLongerOpen()
+        round_ = [o for o in await uow.offers.for_lead(lead_id)
+                  if o.sequence == sequence and o.kind == "claim"]
+        if not round_ or any(o.trace.get("round") != token for o in round_):
+            raise OfferNoLongerOpen()  # not a round we posted: forged or from an old version
+        mine = next((o for o in round_ if o.agent_id == agent_id), None)
+        if mine is None:
+            person = await uow.agents.get(agent_id)
+            if person is not None and person.chat_id is None:
+                raise StartFirst()  # the pools only take people the bot can write to
+            raise NotInPool()
+        if mine.status is OfferStatus.WITHDRAWN or lead.owner_id not in (None, agent_id):
+            raise AlreadyClaimed()
+        if lead.status is not LeadStatus.OFFERED or mine.status is not OfferStatus.PENDING:
+            raise OfferNoLongerOpen()
+        await _accept(uow, deps, lead, mine, now)
+        await uow.commit()
+    return lead
+
+
+async def _accept(uow: UnitOfWork, deps: Deps, lead: Lead, offer: Offer, now: datetime) -> None:
+    """Give *lead* (locked) to the agent of *offer*, close the rest of its round, and tell
+    them; the offer's conditional update is what makes exactly one claim win."""
+    if not await uow.offers.decide(offer.id, status=OfferStatus.ACCEPTED, at=now):
+        raise OfferNoLongerOpen()
+    agent_id = offer.agent_id
+    lead.status, lead.owner_id, lead.accepted_at = LeadStatus.OWNED, agent_id, now
+    await uow.leads.update(lead)
+    agent = await uow.agents.get(agent_id)
+    assert agent is not None
+    group = _group_of(offer)
+    await _withdraw_others(uow, deps, lead, keep=offer.id, claimed_by=agent.name, now=now,
+                           tell=group is None)
+    await uow.events.add(LeadEvent(lead.id, now, "accepted", agent_id, {
+        "offer_id": offer.id, "seconds": (now - offer.created_at).total_seconds(),
+        "within_sla": now <= offer.deadline,
+    }))
+    if group is not None:
+        await uow.outbox.add(_group_message(deps, group, lead, offer.sequence,
+                                            "claim_group_taken", now, agent=agent.name))
+    # From a group, the contact details go to the winner's private chat as a new message.
+    await uow.outbox.add(_message(
+        deps, agent, "offer_accepted", now,
+        edit_ref=f"offer:{offer.id}" if group is None else None,
+        params={**_summary(lead), **_contact_details(lead)},
+    ))
 
 
 async def decline_offer(
@@ -631,8 +731,15 @@ async def _expire(uow_factory: UowFactory, deps: Deps, offers: Sequence[Offer], 
             _message(deps, agent, "offer_expired", at, edit_ref=f"offer:{o.id}", params={
                 **_summary(leads[o.lead_id]),
                 "window_s": int((o.deadline - (o.delivered_at or o.created_at)).total_seconds()),
-            }) for o in moved
-            if (agent := people.get(o.agent_id)) is not None and agent.chat_id is not None])
+            }) for o in moved if _group_of(o) is None
+            and (agent := people.get(o.agent_id)) is not None and agent.chat_id is not None])
+        # A round posted to a group is told once, in the group, that nobody claimed it.
+        rounds = {(o.lead_id, o.sequence): group for o in moved
+                  if (group := _group_of(o)) is not None}
+        await uow.outbox.add_all([
+            _group_message(deps, group, leads[lead_id], sequence, "claim_group_expired", at)
+            for (lead_id, sequence), group in sorted(rounds.items())
+            if lead_id in {lead.id for lead in stuck}])
         if router is not None:
             await _move_on(uow, deps, [(lead, history[lead.id]) for lead in stuck], router, at)
             await router.save(uow)
@@ -658,6 +765,55 @@ async def offer_delivered(uow: UnitOfWork, deps: Deps, *, offer_id: int,
             uow.wake_at(deadline)
         await uow.commit()
     return deadline
+
+
+async def round_delivered(uow: UnitOfWork, deps: Deps, *, lead_id: int, sequence: int,
+                          at: datetime) -> None:
+    """Start the accept clock of every offer in a round whose one group message went out."""
+    async with uow:
+        changed = False
+        for offer in await uow.offers.for_lead(lead_id):
+            if (offer.sequence != sequence or offer.status is not OfferStatus.PENDING
+                    or offer.delivered_at):
+                continue
+            deadline = max(offer.deadline, at + (offer.deadline - offer.created_at))
+            if await uow.offers.start_clock(offer.id, delivered_at=at, deadline=deadline):
+                changed = True
+                if deadline != offer.deadline:
+                    uow.wake_at(deadline)
+        if changed:
+            await uow.commit()
+
+
+async def round_unreachable(uow: UnitOfWork, deps: Deps, *, lead_id: int, sequence: int,
+                            error: str) -> None:
+    """Telegram will not take a round's group post (the bot left the group, a wrong id):
+    nobody can claim it, so move the lead on now instead of at the deadline, and tell the
+    managers which group to fix."""
+    now = deps.clock.now()
+    async with uow:
+        lead = await _lock_lead(uow, lead_id)
+        group = None
+        for offer in await uow.offers.for_lead(lead_id):
+            if offer.sequence != sequence or offer.status is not OfferStatus.PENDING:
+                continue
+            # Withdrawn, not declined or expired: the members never saw it, so it must not
+            # count against them in the stats or the SLA penalty.
+            if await uow.offers.decide(offer.id, status=OfferStatus.WITHDRAWN, at=now,
+                                       reason=DeclineReason.UNREACHABLE):
+                group = _group_of(offer)
+                await uow.events.add(LeadEvent(lead.id, now, "unreachable", offer.agent_id, {
+                    "offer_id": offer.id, "group": group, "error": error[:120]}))
+        if group is None:
+            return  # claimed, expired or moved on meanwhile: nothing is stuck
+        if not await _others_pending(uow, lead.id):
+            await _offer_next(uow, deps, lead, now)
+        await uow.outbox.add_all([
+            _message(deps, manager, "group_unreachable", now,
+                     params={"chat": group, "lead_id": lead.id})
+            for manager in await uow.agents.list()
+            if manager.is_manager and manager.chat_id is not None])
+        await uow.commit()
 
 
 async def chat_unreachable(uow: UnitOfWork, deps: Deps, *, chat_id: int, offer_id: int | None,
@@ -939,12 +1095,13 @@ async def _others_pending(uow: UnitOfWork, lead_id: int) -> bool:
 
 
 async def _withdraw_others(uow: UnitOfWork, deps: Deps, lead: Lead, *, keep: int,
-                           claimed_by: str, now: datetime) -> None:
-    """Close the rest of a claim pool and tell each member who was first."""
+                           claimed_by: str, now: datetime, tell: bool = True) -> None:
+    """Close the rest of a claim pool and, unless its round was posted to a group (whose one
+    message says it), tell each member who was first."""
     for other in await uow.offers.for_lead(lead.id):
         if other.id == keep or other.status is not OfferStatus.PENDING:
             continue
-        if await uow.offers.decide(other.id, status=OfferStatus.WITHDRAWN, at=now):
+        if await uow.offers.decide(other.id, status=OfferStatus.WITHDRAWN, at=now) and tell:
             member = await uow.agents.get(other.agent_id)
             if member is not None and member.chat_id is not None:
                 await uow.outbox.add(_message(

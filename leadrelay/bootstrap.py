@@ -111,6 +111,13 @@ class Leadrelay:
         return await self._retrying(lambda: services.accept_offer(
             self.uow(), self.deps, agent_id=agent_id, offer_id=offer_id, token=token))
 
+    async def claim_round(self, *, agent_id: int, lead_id: int, sequence: int,
+                          token: str) -> Lead:
+        """A member of a pool claims the lead from its group message."""
+        return await self._retrying(lambda: services.claim_round(
+            self.uow(), self.deps, agent_id=agent_id, lead_id=lead_id, sequence=sequence,
+            token=token))
+
     async def decline_offer(
         self, *, agent_id: int, offer_id: int, token: str, reason: DeclineReason
     ) -> None:
@@ -127,6 +134,16 @@ class Leadrelay:
         """Start an offer's accept clock at the moment its message was delivered."""
         return await self._retrying(lambda: services.offer_delivered(
             self.uow(), self.deps, offer_id=offer_id, at=at))
+
+    async def round_delivered(self, *, lead_id: int, sequence: int, at: datetime) -> None:
+        """Start the accept clocks of a round whose group message was delivered."""
+        await self._retrying(lambda: services.round_delivered(
+            self.uow(), self.deps, lead_id=lead_id, sequence=sequence, at=at))
+
+    async def round_unreachable(self, *, lead_id: int, sequence: int, error: str) -> None:
+        """Telegram refuses a round's group post: move the lead on and tell the managers."""
+        await self._retrying(lambda: services.round_unreachable(
+            self.uow(), self.deps, lead_id=lead_id, sequence=sequence, error=error))
 
     async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
         """Telegram refuses a chat for good: unlink it and move its offer on."""

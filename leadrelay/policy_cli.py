@@ -56,6 +56,11 @@ def describe_ramp(ramp: list[RampStep]) -> str:
     return "new agents (with a start date) get " + ", then ".join(steps)
 
 
+def _strategy(name: str, claim_chat: int | None) -> str:
+    """The strategy, and for a claim pool posted to a group, which group."""
+    return name if claim_chat is None else f"{name} in group {claim_chat}"
+
+
 def check(config: OfficeConfig, path: Path) -> str:
     """The summary `policy check` prints for a valid config."""
     agents = [a for a in config.agents if a.role is Role.AGENT]
@@ -68,7 +73,8 @@ def check(config: OfficeConfig, path: Path) -> str:
               "(only via fallback / matrix)" if r.target_only else describe_when(r.when),
               "B2B matrix (below)" if r.matrix else
               describe_pool(r.pool) if r.route_to == "agents" else f"→ {r.route_to}",
-              r.strategy.value if r.route_to == "agents" and not r.matrix else "-",
+              _strategy(r.strategy.value, r.claim_chat)
+              if r.route_to == "agents" and not r.matrix else "-",
               "-" if r.matrix else r.fallback)
              for n, r in enumerate(config.routing.rules, 1)]
     widths = [min(40, max(len(row[i]) for row in rows)) for i in range(6)]

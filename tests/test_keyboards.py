@@ -11,10 +11,12 @@ from bot.keyboards import (
     MAX_CALLBACK_BYTES,
     Action,
     AssignAction,
+    ClaimAction,
     OfferAction,
     OutcomeAction,
     UnreadableButton,
     assign_keyboard,
+    claim_group_keyboard,
     decline_keyboard,
     decode,
     encode,
@@ -35,6 +37,7 @@ ACTIONS: list[Action] = [
     OfferAction("back", 1, TOKEN),
     *[OfferAction("reason", 1, TOKEN, reason) for reason in AGENT_REASONS],
     AssignAction(1, 1001),
+    ClaimAction(1, 1, TOKEN),
     *[OutcomeAction(1, stage) for stage in Stage],
 ]
 
@@ -45,6 +48,8 @@ def big(action: Action, size: int) -> Action:
         return OfferAction(action.action, size, action.token, action.reason)
     if isinstance(action, AssignAction):
         return AssignAction(size, max(size, TELEGRAM_ID))
+    if isinstance(action, ClaimAction):
+        return ClaimAction(size, size, action.token)
     return OutcomeAction(size, action.stage)
 
 
@@ -95,6 +100,7 @@ def test_callback_data_that_would_not_fit_is_refused_rather_than_cut() -> None:
     "", "x", ":", ":::", "hello world", "a", "a:1", "a:one:tok", "a:1.5:tok", "a:1:tok:busy",
     "d:1:tok:busy", "r:1:tok", "r:1:tok:sleepy", "r:1:tok:busy:more", "b:1:tok:x:y",
     "m:1", "m:1:2:3", "m:x:2", "m:1:Ayşe", "o:1", "o:1:celebrated", "o:x:won", "o:1:won:x",
+    "c:1:1", "c:1:tok", "c:x:1:tok", "c:1:x:tok", "c:1:1:to/k", "c:1:1:tok:x",
     "z:1:2", "A:1:tok", "accept:1:tok", "{\"offer\": 1}", "a:" + "9" * 5000 + ":tok",
 ])
 def test_callback_data_we_did_not_write_is_unreadable(garbage: str) -> None:
@@ -162,3 +168,10 @@ def test_an_agent_cannot_press_unreachable_as_a_decline_reason() -> None:
     data = encode(OfferAction("reason", 7, "abcdefgh", DeclineReason.UNREACHABLE))
     with pytest.raises(UnreadableButton):
         decode(data)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_pool_group_message_has_only_claim_for_that_round(lang: str) -> None:
+    markup = claim_group_keyboard(lang, BIG, 2, TOKEN)
+    assert [b.text for b in buttons(markup)] == [t_raw(lang, "button.claim")]
+    assert [decode(data_of(b)) for b in buttons(markup)] == [ClaimAction(BIG, 2, TOKEN)]

@@ -229,4 +229,16 @@ MESSAGES: dict[str, str] = {
     "claim.deadline": "⏱ Open for <b>{window}</b> (until {time}).",
     "claim_taken.title": "🙋 Lead #{lead_id} was claimed by {agent}.",
     "why.to.pool": "→ posted to {count} agents at once; the first to claim gets it.",
+    "claim_group.note": "🙋 Posted to {count} agents of this group: the first to press Claim "
+                        "gets it, and its contact details arrive in a private message.",
+    "claim_group.taken": "🙋 Lead #{lead_id} was claimed by {agent}.",
+    "claim_group.expired": "⌛ Nobody claimed lead #{lead_id} in time; it has moved on.",
+    "answer.claimed": "It's yours. The contact details are in your private chat with the bot.",
+    "error.not_in_pool": "This lead was not posted to you.",
+    "error.already_claimed": "Too late: someone else claimed this lead first.",
+    "error.start_first": "Open a private chat with the bot and press Start first: the contact "
+                         "details of the leads you claim arrive there.",
+    "group_unreachable.title": "⚠️ Telegram refused to post lead #{lead_id} to the pool's group "
+                               "{chat} (is the bot still in it? is the id in claim_chat "
+                               "right?). The lead moved on without the group.",
 }

@@ -235,4 +235,17 @@ MESSAGES: dict[str, str] = {
     "claim.deadline": "⏱ <b>{window}</b> açık ({time}'e kadar).",
     "claim_taken.title": "🙋 #{lead_id} numaralı talebi {agent} aldı.",
     "why.to.pool": "→ {count} danışmana birden gönderildi; ilk alan kazanır.",
+    "claim_group.note": "🙋 Bu gruptan {count} danışmana gönderildi: Al'a ilk basan alır, "
+                        "iletişim bilgileri ona özel mesajla gelir.",
+    "claim_group.taken": "🙋 #{lead_id} numaralı talebi {agent} aldı.",
+    "claim_group.expired": "⌛ #{lead_id} numaralı talebi zamanında kimse almadı; talep "
+                           "yoluna devam etti.",
+    "answer.claimed": "Talep sizin. İletişim bilgileri botla özel sohbetinizde.",
+    "error.not_in_pool": "Bu talep size gönderilmedi.",
+    "error.already_claimed": "Geç kaldınız: bu talebi başka biri önce aldı.",
+    "error.start_first": "Önce botla özel sohbet açıp Başlat'a basın: aldığınız taleplerin "
+                         "iletişim bilgileri oraya gelir.",
+    "group_unreachable.title": "⚠️ Telegram #{lead_id} numaralı talebi havuzun {chat} grubuna "
+                               "göndermedi (bot hâlâ grupta mı? claim_chat'teki numara doğru "
+                               "mu?). Talep grup olmadan yoluna devam etti.",
 }
