@@ -444,7 +444,11 @@ def _group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer],
         "window_s": int((first.deadline - first.created_at).total_seconds()),
         "pool_size": len(offers), "lang": deps.config.language,
     }, first.created_at, ref=_round_ref(lead.id, first.sequence))
-    return _Notice([_offered(lead, o, decision) for o in offers], [message])
+    # One history entry for the round: a pool of 27 is one post, not 27 rows to write.
+    posted = LeadEvent(lead.id, first.created_at, "offered", None, {
+        "offer_ids": [o.id for o in offers], "agents": [o.agent_id for o in offers],
+        "chat": chat, "why": decision.reason})
+    return _Notice([posted], [message])
 
 
 def _group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: str,

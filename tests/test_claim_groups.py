@@ -72,6 +72,9 @@ async def test_a_group_pool_of_n_members_sends_one_message_not_n() -> None:
         ("claim", 1, OfferStatus.PENDING)}
     assert [(m.chat_id, m.template) for m in db.outbox] == [(GROUP, "claim_group")]
     assert "phone" not in db.outbox[0].params, "contact details never go to the group"
+    [posted] = [e for e in db.events if e.kind == "offered"]
+    assert (posted.data["chat"], sorted(posted.data["offer_ids"])) == (
+        GROUP, sorted(o.id for o in offers)), "one history entry names the whole round"
 
 
 async def test_a_group_member_outside_the_pool_cannot_claim_and_changes_nothing() -> None:
