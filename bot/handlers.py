@@ -155,7 +155,7 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = _ctx(context)
     agent = await _person(shared, update)
     items = await shared.relay.waiting_leads(manager_id=agent.telegram_id)
-    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items))
+    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items, total=items.total))
 
 
 async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -58,15 +58,19 @@ _MESSAGE_LIMIT = 3800
 _NAMES_SHOWN = 20
 
 
-def _fit(lang: str, head: list[str], rows: list[str]) -> str:
-    """*head* and as many *rows* as fit in one Telegram message, then how many were left."""
+def _fit(lang: str, head: list[str], rows: list[str], *, unread: int = 0) -> str:
+    """*head* and as many *rows* as fit in one Telegram message, then how many were left
+    (counting *unread* more that were never fetched)."""
     lines, used = list(head), sum(len(line) + 1 for line in head)
+    left = unread
     for index, row in enumerate(rows):
         if used + len(row) + 1 > _MESSAGE_LIMIT:
-            lines.append(t(lang, "list.more", count=len(rows) - index))
+            left += len(rows) - index
             break
         lines.append(row)
         used += len(row) + 1
+    if left:
+        lines.append(t(lang, "list.more", count=left))
     return "\n".join(lines)
 
 
@@ -269,11 +273,14 @@ class Renderer:
                 since=self.local_datetime(lead.accepted_at or lead.received_at)))
         return "\n".join(rows)
 
-    def waiting(self, lang: str, items: Sequence[WaitingLead]) -> str:
-        """The `/pending` reply."""
-        if not items:
+    def waiting(self, lang: str, items: Sequence[WaitingLead], *,
+                total: int | None = None) -> str:
+        """The `/pending` reply; *total* counts every waiting lead when *items* are only the
+        most urgent of them."""
+        total = len(items) if total is None else max(total, len(items))
+        if not total:
             return t(lang, "pending.none")
-        head = [t(lang, "pending.title", count=len(items))]
+        head = [t(lang, "pending.title", count=total)]
         rows: list[str] = []
         # Most urgent first: leads a manager must assign, then offers by deadline, then nurture.
         order = {LeadStatus.WITH_MANAGERS: 0, LeadStatus.OFFERED: 1, LeadStatus.NURTURE: 2}
@@ -294,7 +301,7 @@ class Renderer:
                 since = item.lead.escalated_at or item.lead.received_at
                 rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,
                               temperature=temperature, time=self.local_datetime(since)))
-        return _fit(lang, head, rows)
+        return _fit(lang, head, rows, unread=total - len(items))
 
     def why(self, lang: str, explanation: Explanation) -> str:
         """The `/why` reply: every routing decision for one lead, in plain words."""

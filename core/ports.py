@@ -18,6 +18,7 @@ from core.model import (
     OfferStatus,
     OutgoingMessage,
 )
+from core.stats import PeriodTally
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,15 @@ class OfferCounts:
     pending: int
     last_offered_at: datetime | None
     misses: tuple[datetime, ...]
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """A lead nobody owns yet, with the agent and deadline of its newest pending offer."""
+
+    lead: Lead
+    holder_id: int | None
+    deadline: datetime | None
 
 
 class AgentRepository(Protocol):
@@ -132,12 +142,19 @@ class LeadRepository(Protocol):
         """Leads *agent_id* owns and has not closed, oldest first."""
         ...
 
-    async def waiting(self) -> list[Lead]:
-        """Leads offered to someone or waiting for a manager, oldest first."""
+    async def waiting(self, *, limit: int) -> list[WaitingRow]:
+        """The *limit* most urgent leads offered to someone, waiting for a manager or in
+        nurture: a manager's first, then by the deadline of the newest pending offer (else
+        since escalation, else arrival), then by id."""
         ...
 
-    async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
-        """Leads that arrived in [start, end)."""
+    async def count_waiting(self) -> int:
+        """How many leads are offered to someone, waiting for a manager or in nurture."""
+        ...
+
+    async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
+        """Figures of the leads received in [start, end) and of every offer made for them,
+        added up by the database, as core.stats.tally adds them up in memory."""
         ...
 
 

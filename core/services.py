@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, overload
 
 from core.clock import Clock
 from core.config import OfficeConfig, SourceConfig
@@ -45,7 +45,7 @@ from core.model import (
 from core.ports import UnitOfWork
 from core.routing import AgentStats, Decision, RuleState, Situation, decide, warm_pools
 from core.scoring import band, factors_for, score
-from core.stats import Stats, compute_stats, period_start
+from core.stats import Stats, period_start, summarise
 
 ROUTING = "routing"  # the one row holding every rule's memory
 
@@ -962,21 +962,47 @@ class WaitingLead:
     deadline: datetime | None
 
 
-async def waiting_leads(uow: UnitOfWork, *, manager_id: int) -> list[WaitingLead]:
-    """Leads waiting for an Accept or for a manager, for `/pending`."""
+# More rows than one Telegram message can hold (tests/test_long_lists.py checks that the
+# shortest rows overflow it), so the reply is full and nothing else is read.
+WAITING_SHOWN = 150
+
+
+@dataclass(frozen=True)
+class WaitingLeads(Sequence[WaitingLead]):
+    """The most urgent waiting leads, in order, and how many wait in all."""
+
+    shown: tuple[WaitingLead, ...]
+    total: int
+
+    @overload
+    def __getitem__(self, index: int) -> WaitingLead: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[WaitingLead, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> WaitingLead | tuple[WaitingLead, ...]:
+        """One of the shown leads, or a slice of them."""
+        return self.shown[index]
+
+    def __len__(self) -> int:
+        """How many leads are shown (not the total)."""
+        return len(self.shown)
+
+
+async def waiting_leads(
+    uow: UnitOfWork, *, manager_id: int, limit: int = WAITING_SHOWN
+) -> WaitingLeads:
+    """The *limit* most urgent leads waiting for an Accept or for a manager, for `/pending`."""
     async with uow:
         await _manager(uow, manager_id)
-        leads = await uow.leads.waiting()
-        offers = await uow.offers.for_leads([lead.id for lead in leads])
+        rows = await uow.leads.waiting(limit=limit)
+        total = await uow.leads.count_waiting()
         names = {a.telegram_id: a.name for a in await uow.agents.list()}
-    open_offer = {o.lead_id: o for o in offers if o.status is OfferStatus.PENDING}
-    result = []
-    for lead in leads:
-        offer = open_offer.get(lead.id)
-        result.append(WaitingLead(
-            lead, names.get(offer.agent_id) if offer else None, offer.deadline if offer else None,
-        ))
-    return result
+    shown = tuple(WaitingLead(
+        row.lead, names.get(row.holder_id) if row.holder_id is not None else None, row.deadline,
+    ) for row in rows)
+    # PostgreSQL reads each statement at its own snapshot: never say fewer than were shown.
+    return WaitingLeads(shown, max(total, len(shown)))
 
 
 @dataclass(frozen=True)
@@ -1157,7 +1183,6 @@ async def office_stats(
     start = period_start(period, now=now, zone=deps.config.zone)
     async with uow:
         await _manager(uow, manager_id)
-        leads = await uow.leads.received_between(start, now + timedelta(seconds=1))
-        offers = await uow.offers.for_leads([lead.id for lead in leads])
+        figures = await uow.leads.period_tally(start, now + timedelta(seconds=1))
         agents = await uow.agents.list()
-    return compute_stats(leads, offers, agents, start=start, end=now)
+    return summarise(figures, agents, start=start, end=now)

@@ -35,19 +35,26 @@ class Figures:
     expired: int = 0
     answered_in_time: int = 0
     answered: int = 0
-    accept_seconds: list[float] = field(default_factory=list)
+    median_accept_s: float | None = None  # seconds from the offer to Accept
     stages: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def median_accept_s(self) -> float | None:
-        """Median seconds from the offer to Accept."""
-        return statistics.median(self.accept_seconds) if self.accept_seconds else None
 
     @property
     def sla_met_pct(self) -> float | None:
         """Share of decided offers answered (Accept or Decline) within their window."""
         decided = self.accepted + self.declined + self.expired
         return 100.0 * self.answered_in_time / decided if decided else None
+
+
+@dataclass
+class PeriodTally:
+    """One period's figures by agent id, as a repository adds them up (no roster yet)."""
+
+    leads_in: int
+    leads_offered: int
+    leads_escalated: int
+    median_to_owner_s: float | None
+    office: Figures
+    by_agent: dict[int, Figures]
 
 
 @dataclass
@@ -64,36 +71,66 @@ class Stats:
     per_agent: list[tuple[Agent, Figures]]
 
 
-def compute_stats(
-    leads: Sequence[Lead], offers: Sequence[Offer], agents: Sequence[Agent], *,
-    start: datetime, end: datetime,
-) -> Stats:
-    """Summarise the leads received in [start, end) and every offer made for them."""
+def median_of_middle(middle_us: Sequence[int]) -> float | None:
+    """The median in seconds of a sorted series given only its one or two middle values (µs).
+
+    Seconds are made the way timedelta.total_seconds() makes them, and the two middle values
+    are averaged the way statistics.median averages them, so the SQL figures equal the
+    in-memory ones to the last bit.
+    """
+    return statistics.median([us / 10**6 for us in middle_us]) if middle_us else None
+
+
+def tally(leads: Sequence[Lead], offers: Sequence[Offer]) -> PeriodTally:
+    """Add up *leads* and every offer made for them in memory: the reference the SQL follows."""
     office = Figures()
     per_agent: dict[int, Figures] = {}
+    accept_seconds: dict[int | None, list[float]] = {None: []}  # None: the whole office
     for offer in offers:
         figures = per_agent.setdefault(offer.agent_id, Figures())
-        for f in (office, figures):
-            _count_offer(f, offer)
+        seconds = accept_seconds.setdefault(offer.agent_id, [])
+        for f, s in ((office, accept_seconds[None]), (figures, seconds)):
+            _count_offer(f, s, offer)
     for lead in leads:
         if lead.owner_id is not None:
             per_agent.setdefault(lead.owner_id, Figures()).stages[lead.stage.value] += 1
         office.stages[lead.stage.value] += 1
-    offered_leads = {o.lead_id for o in offers}
+    for key, figures in (*per_agent.items(), (None, office)):
+        accepts = accept_seconds.get(key)
+        figures.median_accept_s = statistics.median(accepts) if accepts else None
     to_owner = [(lead.accepted_at - lead.received_at).total_seconds()
                 for lead in leads if lead.accepted_at is not None]
-    by_id = {a.telegram_id: a for a in agents}
-    rows = [(by_id[aid], figs) for aid, figs in per_agent.items() if aid in by_id]
-    rows.sort(key=lambda row: (-row[1].accepted, row[0].position))
-    return Stats(
-        start=start, end=end, leads_in=len(leads), leads_offered=len(offered_leads),
+    return PeriodTally(
+        leads_in=len(leads), leads_offered=len({o.lead_id for o in offers}),
         leads_escalated=sum(lead.escalated_at is not None for lead in leads),
         median_to_owner_s=statistics.median(to_owner) if to_owner else None,
-        office=office, per_agent=rows,
+        office=office, by_agent=per_agent,
     )
 
 
-def _count_offer(figures: Figures, offer: Offer) -> None:
+def summarise(
+    figures: PeriodTally, agents: Sequence[Agent], *, start: datetime, end: datetime
+) -> Stats:
+    """The `/stats` figures of a period: the office, then the roster's agents, busiest first."""
+    by_id = {a.telegram_id: a for a in agents}
+    rows = [(by_id[aid], figs) for aid, figs in figures.by_agent.items() if aid in by_id]
+    rows.sort(key=lambda row: (-row[1].accepted, row[0].position, row[0].telegram_id))
+    return Stats(
+        start=start, end=end, leads_in=figures.leads_in, leads_offered=figures.leads_offered,
+        leads_escalated=figures.leads_escalated, median_to_owner_s=figures.median_to_owner_s,
+        office=figures.office, per_agent=rows,
+    )
+
+
+def compute_stats(
+    leads: Sequence[Lead], offers: Sequence[Offer], agents: Sequence[Agent], *,
+    start: datetime, end: datetime,
+) -> Stats:
+    """Summarise the leads received in [start, end) and every offer made for them, in memory."""
+    return summarise(tally(leads, offers), agents, start=start, end=end)
+
+
+def _count_offer(figures: Figures, accept_seconds: list[float], offer: Offer) -> None:
     figures.offered += 1
     if offer.status is OfferStatus.ACCEPTED:
         figures.accepted += 1
@@ -106,7 +143,7 @@ def _count_offer(figures: Figures, offer: Offer) -> None:
         if offer.decided_at <= offer.deadline:
             figures.answered_in_time += 1
         if offer.status is OfferStatus.ACCEPTED:
-            figures.accept_seconds.append((offer.decided_at - offer.created_at).total_seconds())
+            accept_seconds.append((offer.decided_at - offer.created_at).total_seconds())
 
 
 STAGES = [s.value for s in Stage]

@@ -183,9 +183,11 @@ class Leadrelay:
         """The manager behind *telegram_id*, or NotAManager."""
         return await services.require_manager(self.uow(), telegram_id=telegram_id)
 
-    async def waiting_leads(self, *, manager_id: int) -> list[services.WaitingLead]:
-        """Leads nobody owns yet, for managers."""
-        return await services.waiting_leads(self.uow(), manager_id=manager_id)
+    async def waiting_leads(
+        self, *, manager_id: int, limit: int = services.WAITING_SHOWN
+    ) -> services.WaitingLeads:
+        """The most urgent leads nobody owns yet, and how many there are, for managers."""
+        return await services.waiting_leads(self.uow(), manager_id=manager_id, limit=limit)
 
     async def explain_lead(self, *, person_id: int, lead_id: int) -> services.Explanation:
         """Why a lead went where it went."""

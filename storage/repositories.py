@@ -8,14 +8,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Integer,
     Row,
+    String,
     Table,
     Text,
     and_,
     bindparam,
+    case,
     cast,
+    extract,
     func,
     insert,
+    literal_column,
     or_,
     select,
     text,
@@ -39,7 +47,8 @@ from core.model import (
     OutgoingMessage,
     Stage,
 )
-from core.ports import OfferCounts, OwnerCounts
+from core.ports import OfferCounts, OwnerCounts, WaitingRow
+from core.stats import Figures, PeriodTally, median_of_middle
 from storage.tables import agents, contacts, lead_events, leads, offers, outbox, rotations
 
 
@@ -322,18 +331,126 @@ class SqlLeads:
         ).order_by(leads.c.id))
         return [_lead(r) for r in rows]
 
-    async def waiting(self) -> list[Lead]:
-        """Leads offered to someone or waiting for a manager, oldest first."""
-        rows = await self._conn.execute(select(leads).where(leads.c.status.in_(
-            [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value,
-             LeadStatus.NURTURE.value])).order_by(leads.c.id))
-        return [_lead(r) for r in rows]
+    async def waiting(self, *, limit: int) -> list[WaitingRow]:
+        """The *limit* most urgent leads nobody owns yet, with their newest pending offer.
 
-    async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
-        """Leads that arrived in [start, end)."""
-        rows = await self._conn.execute(select(leads).where(
-            leads.c.received_at >= start, leads.c.received_at < end).order_by(leads.c.id))
-        return [_lead(r) for r in rows]
+        `/pending` shows one Telegram message of them, so the database sorts and cuts the
+        list: with tens of thousands waiting, only the rows shown reach Python.
+        """
+        newest = (select(offers.c.lead_id, func.max(offers.c.id).label("offer_id"))
+                  .where(offers.c.status == OfferStatus.PENDING.value)
+                  .group_by(offers.c.lead_id).subquery())
+        held = offers.alias("held")
+        urgency = case((leads.c.status == LeadStatus.WITH_MANAGERS.value, 0),
+                       (leads.c.status == LeadStatus.NURTURE.value, 2), else_=1)
+        rows = await self._conn.execute(
+            select(leads, held.c.agent_id.label("holder_id"),
+                   held.c.deadline.label("held_until"))
+            .select_from(leads.outerjoin(newest, newest.c.lead_id == leads.c.id)
+                         .outerjoin(held, held.c.id == newest.c.offer_id))
+            .where(leads.c.status.in_(_WAITING))
+            .order_by(urgency, func.coalesce(held.c.deadline, leads.c.escalated_at,
+                                             leads.c.received_at), leads.c.id)
+            .limit(limit))
+        return [WaitingRow(_lead(r), r.holder_id, r.held_until) for r in rows]
+
+    async def count_waiting(self) -> int:
+        """How many leads are offered to someone, waiting for a manager or in nurture."""
+        return int((await self._conn.execute(
+            select(func.count()).where(leads.c.status.in_(_WAITING)))).scalar_one())
+
+    async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
+        """Figures of the leads received in [start, end) and of every offer made for them.
+
+        Counts are grouped by agent in SQL and each median reads only its one or two middle
+        values, so a month of 60,000 leads costs a few dozen rows in Python, not 60,000
+        leads and their offers.
+        """
+        in_period = and_(leads.c.received_at >= start, leads.c.received_at < end)
+        of_period = offers.join(leads, leads.c.id == offers.c.lead_id)
+        has_offer = select(offers.c.id).where(offers.c.lead_id == leads.c.id).exists()
+        head = (await self._conn.execute(select(
+            func.count().label("leads_in"), func.count().filter(has_offer).label("offered"),
+            func.count(leads.c.escalated_at).label("escalated")).where(in_period))).one()
+        answered = and_(offers.c.decided_at.is_not(None),
+                        offers.c.status != OfferStatus.EXPIRED.value)
+        by_agent: dict[int, Figures] = {}
+        for r in await self._conn.execute(
+                select(offers.c.agent_id, func.count().label("offered"),
+                       *(func.count().filter(offers.c.status == s.value).label(s.value)
+                         for s in (OfferStatus.ACCEPTED, OfferStatus.DECLINED,
+                                   OfferStatus.EXPIRED)),
+                       func.count().filter(answered).label("answered"),
+                       func.count().filter(answered, offers.c.decided_at <= offers.c.deadline)
+                       .label("in_time"))
+                .select_from(of_period).where(in_period).group_by(offers.c.agent_id)):
+            by_agent[r.agent_id] = Figures(
+                offered=r.offered, accepted=r.accepted, declined=r.declined,
+                expired=r.expired, answered=r.answered, answered_in_time=r.in_time)
+        office = Figures(**{name: sum(getattr(f, name) for f in by_agent.values()) for name in (
+            "offered", "accepted", "declined", "expired", "answered", "answered_in_time")})
+        for r in await self._conn.execute(
+                select(leads.c.owner_id, leads.c.stage, func.count().label("n"))
+                .where(in_period).group_by(leads.c.owner_id, leads.c.stage)):
+            office.stages[r.stage] += r.n
+            if r.owner_id is not None:
+                by_agent.setdefault(r.owner_id, Figures()).stages[r.stage] += r.n
+        accepted = (offers.c.status == OfferStatus.ACCEPTED.value,
+                    offers.c.decided_at.is_not(None))
+        to_accept = self._micros(offers.c.created_at, offers.c.decided_at)
+        for agent_id, middle in (await self._middle(
+                to_accept, of_period, in_period, *accepted, by=offers.c.agent_id)).items():
+            by_agent[agent_id].median_accept_s = median_of_middle(middle)
+        office.median_accept_s = median_of_middle((await self._middle(
+            to_accept, of_period, in_period, *accepted)).get(None, []))
+        to_owner = await self._middle(
+            self._micros(leads.c.received_at, leads.c.accepted_at), leads, in_period,
+            leads.c.accepted_at.is_not(None))
+        return PeriodTally(
+            leads_in=head.leads_in, leads_offered=head.offered, leads_escalated=head.escalated,
+            median_to_owner_s=median_of_middle(to_owner.get(None, [])),
+            office=office, by_agent=by_agent)
+
+    def _micros(self, start: ColumnElement[Any], end: ColumnElement[Any]) -> ColumnElement[int]:
+        """Whole microseconds from *start* to *end*, exact on both backends.
+
+        SQLite's julianday() keeps milliseconds only, so the stored text is read instead:
+        whole epoch seconds from strftime('%s') plus the six digits after the point.
+        PostgreSQL's EXTRACT(EPOCH ...) of an interval is an exact numeric.
+        """
+        million = literal_column("1000000", Integer)
+        if self._conn.dialect.name == "postgresql":
+            return cast(extract("epoch", end - start) * million, BigInteger)
+
+        def sqlite_us(moment: ColumnElement[Any]) -> ColumnElement[int]:
+            fraction = func.substr(cast(moment, String).concat("000000"), 21, 6)
+            return (cast(func.strftime("%s", moment), Integer) * million
+                    + cast(fraction, Integer))
+
+        return sqlite_us(end) - sqlite_us(start)
+
+    async def _middle(
+        self, value: ColumnElement[int], source: FromClause, *where: ColumnElement[bool],
+        by: ColumnElement[Any] | None = None,
+    ) -> dict[Any, list[int]]:
+        """The one or two middle values of *value* (odd or even count), per *by* or overall
+        (key None): enough for a median on SQLite, which has no percentile function."""
+        partition = [by] if by is not None else None
+        ranked = select(
+            (by if by is not None else literal_column("NULL")).label("grp"), value.label("v"),
+            func.row_number().over(partition_by=partition, order_by=value).label("rn"),
+            func.count().over(partition_by=partition).label("n"),
+        ).select_from(source).where(*where).subquery()
+        middle: dict[Any, list[int]] = {}
+        for r in await self._conn.execute(
+                select(ranked.c.grp, ranked.c.v)
+                .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2,
+                           ranked.c.rn == (ranked.c.n + 2) // 2))):
+            middle.setdefault(r.grp, []).append(int(r.v))
+        return middle
+
+
+_WAITING = [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value, LeadStatus.NURTURE.value]
 
 
 def _offer(row: Row[Any]) -> Offer:

@@ -23,7 +23,8 @@ from core.model import (
     OutgoingMessage,
     Stage,
 )
-from core.ports import OfferCounts, OwnerCounts, UnitOfWork
+from core.ports import OfferCounts, OwnerCounts, UnitOfWork, WaitingRow
+from core.stats import PeriodTally, tally
 from leadrelay.bootstrap import Signals
 
 
@@ -157,13 +158,31 @@ class FakeLeads(_Repo):
         return [copy.deepcopy(v) for v in self.db.leads.values()
                 if v.owner_id == agent_id and v.status is LeadStatus.OWNED]
 
-    async def waiting(self) -> list[Lead]:
-        return [copy.deepcopy(v) for v in self.db.leads.values()
-                if v.status in (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS,
-                                LeadStatus.NURTURE)]
+    async def waiting(self, *, limit: int) -> list[WaitingRow]:
+        newest: dict[int, Offer] = {}
+        for offer in sorted(self.db.offers.values(), key=lambda o: o.id):
+            if offer.status is OfferStatus.PENDING:
+                newest[offer.lead_id] = offer
+        rows = [WaitingRow(copy.deepcopy(v), newest[i].agent_id if i in newest else None,
+                           newest[i].deadline if i in newest else None)
+                for i, v in self.db.leads.items() if v.status in _WAITING]
+        rows.sort(key=lambda r: (_URGENCY.get(r.lead.status, 1),
+                                 r.deadline or r.lead.escalated_at or r.lead.received_at,
+                                 r.lead.id))
+        return rows[:limit]
 
-    async def received_between(self, start: datetime, end: datetime) -> list[Lead]:
-        return [copy.deepcopy(v) for v in self.db.leads.values() if start <= v.received_at < end]
+    async def count_waiting(self) -> int:
+        return sum(v.status in _WAITING for v in self.db.leads.values())
+
+    async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
+        leads = [v for v in self.db.leads.values() if start <= v.received_at < end]
+        ids = {v.id for v in leads}
+        return tally(copy.deepcopy(leads),
+                     [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id in ids])
+
+
+_WAITING = (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE)
+_URGENCY = {LeadStatus.WITH_MANAGERS: 0, LeadStatus.NURTURE: 2}
 
 
 class FakeOffers(_Repo):

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import t
 from bot.render import Renderer
 from bot.sandbox import parse_html
 from core.clock import ManualClock
 from core.config import Temperature
 from core.model import Lead, LeadStatus
-from core.services import Explanation, WaitingLead
+from core.services import WAITING_SHOWN, Explanation, WaitingLead
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 RENDERER = Renderer(zone=ZoneInfo("Europe/Istanbul"), office="Big Realty",
@@ -41,6 +43,28 @@ def test_pending_with_hundreds_of_leads_fits_one_message_and_starts_with_the_urg
         range(301, 306)), "leads waiting for a manager come first"
     assert "#1 " in text or "#1<" in text, "then the offer due soonest"
     assert ("more" if lang == "en" else "daha") in rows[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_pending_counts_the_waiting_leads_it_never_read(lang: str) -> None:
+    items = [WaitingLead(lead(n, LeadStatus.WITH_MANAGERS), None, None) for n in range(1, 11)]
+    rows = RENDERER.waiting(lang, items, total=500).splitlines()
+    assert "500" in rows[0]
+    assert len(rows) == 12
+    assert "490" in rows[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+@pytest.mark.parametrize("status", [LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS,
+                                    LeadStatus.NURTURE])
+def test_the_shortest_pending_rows_fill_a_message_before_the_read_limit(
+        lang: str, status: LeadStatus) -> None:
+    shortest = min(Temperature, key=lambda temp: len(t(lang, f"temperature.{temp.value}")))
+    one = replace(lead(1, status), temperature=shortest)
+    items = [WaitingLead(one, "A", NOW) for _ in range(WAITING_SHOWN)]
+    text = RENDERER.waiting(lang, items, total=WAITING_SHOWN)
+    assert text.splitlines()[-1] == t(lang, "list.more", count=WAITING_SHOWN - (
+        len(text.splitlines()) - 2)), "the service reads more rows than a message can show"
 
 
 def test_why_with_hundreds_of_candidates_fits_one_message() -> None:
