@@ -1048,7 +1048,7 @@ async def preview_route(
                                               emails=[data.email] if data.email else [])
         lead = _new_lead(deps, data, source, bool(matches), now)
         owners = await uow.leads.owners_of([c.id for c in matches])
-        router = await _Router.load(uow, deps, now, lock=False)  # not the routing's turn
+        router = await _Router.load(uow, deps, now, lock=False)  # never holds up real routing
         # Try the policy on the roster as the config file says now, not as last synced.
         router.situation.roster = roster_from_config(deps.config, router.roster)
         prefer = next((owners[c.id] for c in matches if c.id in owners), None)
