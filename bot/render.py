@@ -58,9 +58,10 @@ _MESSAGE_LIMIT = 3800
 _NAMES_SHOWN = 20
 
 
-def _fit(lang: str, head: list[str], rows: list[str], *, unread: int = 0) -> str:
+def _fit(lang: str, head: list[str], rows: list[str], *, unread: int = 0,
+         more: str = "list.more") -> str:
     """*head* and as many *rows* as fit in one Telegram message, then how many were left
-    (counting *unread* more that were never fetched)."""
+    (counting *unread* more that were never fetched), said by the catalog's *more*."""
     lines, used = list(head), sum(len(line) + 1 for line in head)
     left = unread
     for index, row in enumerate(rows):
@@ -70,7 +71,7 @@ def _fit(lang: str, head: list[str], rows: list[str], *, unread: int = 0) -> str
         lines.append(row)
         used += len(row) + 1
     if left:
-        lines.append(t(lang, "list.more", count=left))
+        lines.append(t(lang, more, count=left))
     return "\n".join(lines)
 
 
@@ -400,11 +401,12 @@ class Renderer:
             f"{t(lang, f'stage.{stage.value}')} {office.stages[stage.value]}"
             for stage in Stage if office.stages.get(stage.value))
         lines.append(t(lang, "stats.outcomes", outcomes=Markup(outcomes or "—")))
-        if stats.per_agent:
-            lines += ["", t(lang, "stats.agents")]
-            lines += [self._agent_row(lang, agent.name, figures)
-                      for agent, figures in stats.per_agent]
-        return "\n".join(lines)
+        if not stats.per_agent:
+            return "\n".join(lines)
+        lines += ["", t(lang, "stats.agents")]
+        # Agents come busiest first, so a large office loses its quietest rows, never totals.
+        rows = [self._agent_row(lang, agent.name, figures) for agent, figures in stats.per_agent]
+        return _fit(lang, lines, rows, more="stats.more_agents")
 
     def _agent_row(self, lang: str, name: str, f: Figures) -> str:
         return t(lang, "stats.agent_row", name=name, accepted=f.accepted, offers=f.offered,

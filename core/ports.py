@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -220,6 +221,10 @@ class RotationRepository(Protocol):
         """Lock the row for this transaction and return what it holds."""
         ...
 
+    async def read(self, key: str) -> dict[str, Any]:
+        """What the row holds, without locking it (empty if there is no row yet)."""
+        ...
+
     async def save(self, key: str, state: dict[str, Any]) -> None:
         """Replace what the row holds."""
         ...
@@ -291,6 +296,10 @@ class UnitOfWork(Protocol):
         """The outbox of this transaction."""
         ...
 
+    def reading(self) -> AbstractAsyncContextManager[Self]:
+        """Begin a transaction that only reads: it never waits for the writers' turn, and
+        writing or committing through it fails."""
+        ...
 
     async def __aenter__(self) -> Self:
         """Begin the transaction."""

@@ -115,13 +115,13 @@ async def link_chat(uow: UnitOfWork, deps: Deps, *, telegram_id: int, chat_id: i
 
 async def roster(uow: UnitOfWork) -> list[Agent]:
     """Everyone on the stored roster."""
-    async with uow:
+    async with uow.reading():
         return await uow.agents.list()
 
 
 async def whoami(uow: UnitOfWork, *, telegram_id: int) -> Agent | None:
     """The rostered person behind a Telegram id, if any."""
-    async with uow:
+    async with uow.reading():
         agent = await uow.agents.get(telegram_id)
         return agent if agent is not None and agent.active else None
 
@@ -325,11 +325,13 @@ class _Router:
         self.situation = situation
 
     @classmethod
-    async def load(cls, uow: UnitOfWork, deps: Deps, now: datetime) -> _Router:
-        """Read the roster and the agents' load, and lock the rules' memory."""
+    async def load(cls, uow: UnitOfWork, deps: Deps, now: datetime, *,
+                   lock: bool = True) -> _Router:
+        """Read the roster and the agents' load, and lock the rules' memory (or, for a dry
+        run that will not save it, only read it)."""
         policy = deps.config.routing
         roster = await uow.agents.list()
-        states = await uow.rotations.lock(ROUTING)
+        states = await (uow.rotations.lock(ROUTING) if lock else uow.rotations.read(ROUTING))
         owned = await uow.leads.owner_counts(review_since=now - policy.tiers.review)
         # Penalties look back this far; an agent with no offer in it counts as idle longest.
         offered = await uow.offers.offer_counts(
@@ -564,7 +566,7 @@ async def _move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list
 
 async def check_offer(uow: UnitOfWork, *, agent_id: int, offer_id: int, token: str) -> Offer:
     """Return the offer if *agent_id* may still act on it, else raise why not."""
-    async with uow:
+    async with uow.reading():
         return await _open_offer(uow, agent_id=agent_id, offer_id=offer_id, token=token)
 
 
@@ -900,7 +902,7 @@ async def report_audit(uow: UnitOfWork, deps: Deps, *, rerouted: Sequence[int],
 
 async def pending_deadlines(uow: UnitOfWork) -> list[datetime]:
     """The deadline of every open offer, for the scheduler after a restart."""
-    async with uow:
+    async with uow.reading():
         return await uow.offers.pending_deadlines()
 
 
@@ -950,7 +952,7 @@ async def _manager(uow: UnitOfWork, telegram_id: int) -> Agent:
 
 async def require_manager(uow: UnitOfWork, *, telegram_id: int) -> Agent:
     """The manager behind *telegram_id*, or NotAManager."""
-    async with uow:
+    async with uow.reading():
         return await _manager(uow, telegram_id)
 
 
@@ -994,7 +996,7 @@ async def waiting_leads(
     uow: UnitOfWork, *, manager_id: int, limit: int = WAITING_SHOWN
 ) -> WaitingLeads:
     """The *limit* most urgent leads waiting for an Accept or for a manager, for `/pending`."""
-    async with uow:
+    async with uow.reading():
         await _manager(uow, manager_id)
         rows = await uow.leads.waiting(limit=limit)
         total = await uow.leads.count_waiting()
@@ -1017,7 +1019,7 @@ class Explanation:
 
 async def explain_lead(uow: UnitOfWork, *, person_id: int, lead_id: int) -> Explanation:
     """Why a lead went where it went; for managers and for the agents it was offered to."""
-    async with uow:
+    async with uow.reading():
         person = await uow.agents.get(person_id)
         if person is None or not person.active:
             raise UnknownAgent()
@@ -1042,12 +1044,12 @@ async def preview_route(
         raise UnknownSource(f"no source named {source_name!r}")
     data = validate_lead(payload, default_region=deps.config.default_region)
     now = deps.clock.now()
-    async with uow:  # never committed: the rules' memory and the load stay as they were
+    async with uow.reading():  # the rules' memory and the load stay as they were
         matches = await uow.contacts.find_any(phones=[data.phone] if data.phone else [],
                                               emails=[data.email] if data.email else [])
         lead = _new_lead(deps, data, source, bool(matches), now)
         owners = await uow.leads.owners_of([c.id for c in matches])
-        router = await _Router.load(uow, deps, now)
+        router = await _Router.load(uow, deps, now, lock=False)  # never holds up real routing
         # Try the policy on the roster as the config file says now, not as last synced.
         router.situation.roster = roster_from_config(deps.config, router.roster)
         prefer = next((owners[c.id] for c in matches if c.id in owners), None)
@@ -1059,7 +1061,7 @@ async def preview_route(
 
 async def my_leads(uow: UnitOfWork, *, agent_id: int) -> list[Lead]:
     """The open leads an agent owns, for `/leads`."""
-    async with uow:
+    async with uow.reading():
         if await uow.agents.get(agent_id) is None:
             raise UnknownAgent()
         return await uow.leads.owned_by(agent_id)
@@ -1182,7 +1184,7 @@ async def office_stats(
     """Figures for `/stats` over today, the last 7 or the last 30 days."""
     now = deps.clock.now()
     start = period_start(period, now=now, zone=deps.config.zone)
-    async with uow:
+    async with uow.reading():
         await _manager(uow, manager_id)
         figures = await uow.leads.period_tally(start, now + timedelta(seconds=1))
         agents = await uow.agents.list()

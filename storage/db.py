@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 READ_ONLY = "leadrelay_read_only"
-"""Execution option for connections that only read: on SQLite they begin without a lock."""
+"""Execution option for connections that only read: on SQLite they begin without a lock,
+and a write through them fails."""
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
@@ -43,7 +44,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Readers need no lock in WAL mode; taking it would make them queue behind writers.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        read_only = bool(connection.get_execution_options().get(READ_ONLY, False))
+        # A plain BEGIN would let a stray write take SQLite's lock outside the writers' turn;
+        # query_only makes it fail instead. It stays with the pooled connection: set on change.
+        if connection.info.get(READ_ONLY, False) is not read_only:
+            connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            connection.info[READ_ONLY] = read_only
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

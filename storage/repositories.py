@@ -587,6 +587,12 @@ class SqlRotations:
         assert row is not None
         return dict(row.state or {})
 
+    async def read(self, key: str) -> dict[str, Any]:
+        """What the row holds, without locking or creating it."""
+        query = select(rotations.c.state).where(rotations.c.key == key)
+        state = (await self._conn.execute(query)).scalar()
+        return dict(state or {})
+
     async def save(self, key: str, state: dict[str, Any]) -> None:
         """Replace what the row holds."""
         await self._conn.execute(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.db import writer_lock
+from storage.db import READ_ONLY, writer_lock
 from storage.repositories import (
     SqlAgents,
     SqlContacts,
@@ -22,6 +23,12 @@ from storage.repositories import (
 )
 
 AfterCommit = Callable[[list[datetime], bool], None]
+
+# PostgreSQL: one snapshot for every statement of a read, and a write fails.
+_READING: dict[str, dict[str, Any]] = {
+    "sqlite": {READ_ONLY: True},
+    "postgresql": {"postgresql_readonly": True, "isolation_level": "REPEATABLE READ"},
+}
 
 
 class SqlUnitOfWork:
@@ -41,14 +48,29 @@ class SqlUnitOfWork:
         self._conn: AsyncConnection | None = None
         self._lock: asyncio.Lock | None = None
         self._wakeups: list[datetime] = []
+        self._read_only = False
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """This unit of work as a transaction that only reads: it does not wait for SQLite's
+        writers (in WAL mode they never wait for it), a write through it fails, and it cannot
+        commit."""
+        self._read_only = True
+        try:
+            async with self:
+                yield self
+        finally:
+            self._read_only = False
 
     async def __aenter__(self) -> Self:
-        """Open a connection and begin the transaction (in turn, on SQLite)."""
-        self._lock = writer_lock(self._engine)
+        """Open a connection and begin the transaction (in turn, on SQLite, unless reading)."""
+        self._lock = None if self._read_only else writer_lock(self._engine)
         if self._lock is not None:
             await self._lock.acquire()
         try:
             self._conn = await self._engine.connect()
+            if self._read_only:
+                await self._conn.execution_options(**_READING.get(self._engine.dialect.name, {}))
             await self._conn.begin()
         except BaseException:
             if self._conn is not None:  # a failed BEGIN must not leak its connection
@@ -87,6 +109,8 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         """Commit, then tell the runtime about new deadlines and queued messages."""
         assert self._conn is not None
+        if self._read_only:
+            raise RuntimeError("a unit of work opened for reading cannot commit")
         await self._conn.commit()
         wakeups, self._wakeups = self._wakeups, []
         if self._after_commit is not None and (wakeups or self.outbox.added):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -254,6 +255,9 @@ class FakeRotations(_Repo):
     async def lock(self, key: str) -> dict[str, Any]:
         return copy.deepcopy(self.db.rotations.setdefault(key, {}))
 
+    async def read(self, key: str) -> dict[str, Any]:
+        return copy.deepcopy(self.db.rotations.get(key, {}))
+
     async def save(self, key: str, state: dict[str, Any]) -> None:
         self.db.rotations[key] = copy.deepcopy(state)
 
@@ -289,6 +293,17 @@ class FakeUnitOfWork:
         self.leads, self.offers = FakeLeads(db), FakeOffers(db)
         self.rotations, self.events = FakeRotations(db), FakeEvents(db)
         self.outbox = FakeOutbox(db)
+        self._read_only = False
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """Itself, but commit() fails: a service that only reads must never commit."""
+        self._read_only = True
+        try:
+            async with self:
+                yield self
+        finally:
+            self._read_only = False
 
     async def __aenter__(self) -> Self:
         ids = self.db.ids
@@ -314,6 +329,8 @@ class FakeUnitOfWork:
             repo.db = self.db
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a unit of work opened for reading cannot commit")
         self._snapshot = None
         self.db.commits += 1
         wakeups, self._wakeups = self._wakeups, []

@@ -13,8 +13,9 @@ from bot.render import Renderer
 from bot.sandbox import parse_html
 from core.clock import ManualClock
 from core.config import Temperature
-from core.model import Lead, LeadStatus
+from core.model import Agent, Lead, LeadStatus
 from core.services import WAITING_SHOWN, Explanation, WaitingLead
+from core.stats import Figures, Stats
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 RENDERER = Renderer(zone=ZoneInfo("Europe/Istanbul"), office="Big Realty",
@@ -81,3 +82,47 @@ def test_why_with_hundreds_of_candidates_fits_one_message() -> None:
     assert "and 380 more" in text
     assert "and 80 more" in text
     assert "→ Agent number 7: next in the rotation." in text
+
+
+def big_office_stats(agents: int) -> Stats:
+    """Stats of an office whose agents come busiest first, as core.stats.summarise orders them."""
+    rows = []
+    for n in range(agents):
+        accepted, declined = agents - n, n
+        rows.append((Agent(5000 + n, f"Agent with a rather long name {n:03d}", position=n),
+                     Figures(offered=accepted + declined + 3, accepted=accepted,
+                             declined=declined, expired=3, answered=accepted + declined,
+                             answered_in_time=accepted + declined - 1,
+                             median_accept_s=95.0 + n)))
+    office = Figures(median_accept_s=131.0)
+    for _, figures in rows:
+        for name in ("offered", "accepted", "declined", "expired", "answered",
+                     "answered_in_time"):
+            setattr(office, name, getattr(office, name) + getattr(figures, name))
+    return Stats(start=NOW - timedelta(days=30), end=NOW, leads_in=98_765,
+                 leads_offered=97_531, leads_escalated=1_234, median_to_owner_s=600.0,
+                 office=office, per_agent=rows)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_stats_for_two_hundred_agents_fit_one_message_with_the_totals_and_the_busiest(
+        lang: str) -> None:
+    stats = big_office_stats(200)
+    text = RENDERER.stats(lang, "30d", stats)
+    visible, _ = parse_html(text)
+    assert len(text) <= 4096
+    assert len(visible) <= 4096
+    assert "98765" in text, "the office totals are always there"
+    assert str(stats.office.offered) in text
+    rows = text.splitlines()
+    shown = [row for row in rows if row.startswith("Agent with a rather long name")]
+    assert shown[0].startswith("Agent with a rather long name 000:"), "the busiest come first"
+    assert 0 < len(shown) < 200
+    assert rows[-1] == t(lang, "stats.more_agents", count=200 - len(shown))
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_stats_of_a_small_office_list_every_agent_and_nothing_about_more(lang: str) -> None:
+    text = RENDERER.stats(lang, "30d", big_office_stats(5))
+    assert text.count("Agent with a rather long name") == 5
+    assert text.splitlines()[-1].startswith("Agent with a rather long name 004:")

@@ -156,6 +156,7 @@ MESSAGES: dict[str, str] = {
     "stats.agent_row": "{name}: {accepted}/{offers} accepted · median {median} · "
                        "SLA {sla} · won {won} · lost {lost}",
     "stats.none": "n/a",
+    "stats.more_agents": "… and {count} more agents.",
     # /why
     "why.title": "🔎 <b>Why lead #{lead_id} went where it went</b>",
     "why.none": "No routing decision is recorded for lead #{lead_id}.",

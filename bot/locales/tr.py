@@ -161,6 +161,7 @@ MESSAGES: dict[str, str] = {
     "stats.agent_row": "{name}: {accepted}/{offers} kabul · ortanca {median} · "
                        "SLA {sla} · kazanılan {won} · kaybedilen {lost}",
     "stats.none": "yok",
+    "stats.more_agents": "… ve {count} danışman daha.",
     # /why
     "why.title": "🔎 <b>#{lead_id} numaralı talep neden oraya gitti</b>",
     "why.none": "#{lead_id} numaralı talep için kayıtlı bir yönlendirme kararı yok.",

@@ -1,0 +1,114 @@
+"""Queries that only read never wait for a write's turn, and cannot write themselves."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import ManualClock
+from core.model import Agent, LeadStatus
+from core.services import ROUTING
+from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+from tests.fakes import FakeDatabase, FakeUnitOfWork
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
+
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+PATIENCE = 10.0  # seconds; a read queued behind the open write would wait forever
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def relay(engine: AsyncEngine) -> Leadrelay:
+    app = bootstrap(config=office(), clock=ManualClock(START),
+                    uow_factory=sql_uow_factory(engine))
+    await app.sync_roster()
+    for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
+        await app.link_chat(telegram_id=person, chat_id=person)
+    return app
+
+
+async def test_a_new_lead_is_stored_while_a_long_read_is_open(
+        relay: Leadrelay, engine: AsyncEngine) -> None:
+    async with SqlUnitOfWork(engine).reading() as reader:
+        assert len(await reader.agents.list()) == 5
+        result = await asyncio.wait_for(
+            relay.receive_lead(source_token=TOKEN, payload=HOT), PATIENCE)
+        # The read keeps the one snapshot it started with, on both backends.
+        assert await reader.leads.get(result.lead_id) is None
+    async with SqlUnitOfWork(engine).reading() as reader:
+        stored = await reader.leads.get(result.lead_id)
+    assert stored is not None
+    assert stored.status is LeadStatus.OFFERED
+
+
+async def test_every_read_only_query_answers_while_a_write_holds_the_routing_row(
+        relay: Leadrelay, engine: AsyncEngine) -> None:
+    offered = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    owned = (await relay.receive_lead(
+        source_token=TOKEN, payload={**HOT, "phone": "+905321234568"})).lead_id
+    async with SqlUnitOfWork(engine).reading() as reader:
+        offer = (await reader.offers.for_lead(offered))[0]
+        second = (await reader.offers.for_lead(owned))[0]
+    await relay.accept_offer(agent_id=second.agent_id, offer_id=second.id, token=second.token)
+
+    async with SqlUnitOfWork(engine) as writer:  # as intake and the sweep hold them
+        await writer.rotations.lock(ROUTING)
+        await writer.leads.lock(offered)
+        answers = await asyncio.wait_for(asyncio.gather(
+            relay.office_stats(manager_id=SELIN, period="30d"),
+            relay.waiting_leads(manager_id=SELIN),
+            relay.explain_lead(person_id=SELIN, lead_id=offered),
+            relay.my_leads(agent_id=second.agent_id),
+            relay.check_offer(agent_id=offer.agent_id, offer_id=offer.id, token=offer.token),
+            relay.preview_route(source_name="website",
+                                payload={**HOT, "phone": "+905321234569"}),
+            relay.roster(), relay.whoami(telegram_id=AYSE),
+            relay.require_manager(telegram_id=SELIN), relay.pending_deadlines(),
+        ), PATIENCE)
+    stats, waiting, why, mine, checked, decision, *_ = answers
+    assert stats.leads_in == 2
+    assert [w.lead.id for w in waiting] == [offered]
+    assert why.decisions
+    assert [lead.id for lead in mine] == [owned]
+    assert checked.id == offer.id
+    assert decision.agent_id in (AYSE, MEHMET, ZEYNEP)
+
+
+async def test_a_reading_unit_of_work_refuses_to_write(engine: AsyncEngine) -> None:
+    uow = SqlUnitOfWork(engine)
+    async with uow.reading():
+        with pytest.raises(DBAPIError):
+            await uow.agents.save(Agent(AYSE, "Ayşe"))
+    async with uow.reading():
+        with pytest.raises(RuntimeError):
+            await uow.commit()
+    async with uow:  # the same unit of work writes again once it is not reading
+        await uow.agents.save(Agent(AYSE, "Ayşe"))
+        await uow.commit()
+    async with uow.reading():
+        assert [a.name for a in await uow.agents.list()] == ["Ayşe"]
+        with pytest.raises(DBAPIError):
+            await uow.agents.save(Agent(MEHMET, "Mehmet"))
+
+
+async def test_the_fake_unit_of_work_refuses_to_commit_a_read() -> None:
+    uow = FakeUnitOfWork(FakeDatabase(), Signals())
+    async with uow.reading() as reader:
+        assert reader is uow
+        with pytest.raises(RuntimeError):
+            await uow.commit()
