@@ -554,9 +554,12 @@ class SqlOffers:
         pending = {r.agent_id: r.n for r in await self._conn.execute(
             select(offers.c.agent_id, func.count().label("n"))
             .where(offers.c.status == OfferStatus.PENDING.value).group_by(offers.c.agent_id))}
-        latest = {r.agent_id: _aware(r.latest) for r in await self._conn.execute(
-            select(offers.c.agent_id, func.max(offers.c.created_at).label("latest"))
-            .where(offers.c.created_at >= since).group_by(offers.c.agent_id))}
+        # Per agent, so each is one step down (agent_id, created_at), however many offers.
+        newest = (select(func.max(offers.c.created_at))
+                  .where(offers.c.agent_id == agents.c.telegram_id, offers.c.created_at >= since)
+                  .scalar_subquery())
+        latest = {r.telegram_id: _aware(r.latest) for r in await self._conn.execute(
+            select(agents.c.telegram_id, newest.label("latest"))) if r.latest is not None}
         missed: dict[int, list[datetime]] = {}
         for r in await self._conn.execute(
                 select(offers.c.agent_id, offers.c.decided_at).where(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 
@@ -130,8 +131,12 @@ offers = Table(
     Column("kind", String(8), nullable=False, server_default="offer"),
     Column("delivered_at", UtcDateTime),
     Index("ix_offers_status_deadline", "status", "deadline"),
-    # Routing reads every agent's recent offers in each transaction (offer_counts).
     Index("ix_offers_created_agent", "created_at", "agent_id"),
+    # Routing reads each agent's latest and pending offers in every transaction, holding the
+    # routing row (offer_counts): one short index walk per agent, not every offer.
+    Index("ix_offers_agent_created", "agent_id", "created_at"),
+    Index("ix_offers_pending_agent", "agent_id", postgresql_where=text("status = 'pending'"),
+          sqlite_where=text("status = 'pending'")),
 )
 
 rotations = Table(
