@@ -429,9 +429,18 @@ def _new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
                   kind=kind) for agent_id in agents]
 
 
-def _offered(lead: Lead, offer: Offer, decision: Decision) -> LeadEvent:
-    return LeadEvent(lead.id, offer.created_at, "offered", offer.agent_id,
-                     {"offer_id": offer.id, "why": decision.reason})
+def _offered(lead: Lead, offers: Sequence[Offer], decision: Decision, *,
+             chat: int | None = None) -> LeadEvent:
+    """The history entry of one round: one offer, or a whole claim pool (however wide)."""
+    first = offers[0]
+    if len(offers) == 1 and first.kind != "claim":
+        return LeadEvent(lead.id, first.created_at, "offered", first.agent_id,
+                         {"offer_id": first.id, "why": decision.reason})
+    data: dict[str, Any] = {"offer_ids": [o.id for o in offers],
+                            "agents": [o.agent_id for o in offers], "why": decision.reason}
+    if chat is not None:
+        data["chat"] = chat
+    return LeadEvent(lead.id, first.created_at, "offered", None, data)
 
 
 def _group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer],
@@ -446,11 +455,7 @@ def _group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer],
         "window_s": int((first.deadline - first.created_at).total_seconds()),
         "pool_size": len(offers), "lang": deps.config.language,
     }, first.created_at, ref=_round_ref(lead.id, first.sequence))
-    # One history entry for the round: a pool of 27 is one post, not 27 rows to write.
-    posted = LeadEvent(lead.id, first.created_at, "offered", None, {
-        "offer_ids": [o.id for o in offers], "agents": [o.agent_id for o in offers],
-        "chat": chat, "why": decision.reason})
-    return _Notice([posted], [message])
+    return _Notice([_offered(lead, offers, decision, chat=chat)], [message])
 
 
 def _group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: str,
@@ -461,11 +466,10 @@ def _group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: s
                            now, edit_ref=_round_ref(lead.id, sequence))
 
 
-def _offer_notice(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
-                  decision: Decision) -> _Notice:
-    event = _offered(lead, offer, decision)
+def _offer_message(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
+                   decision: Decision) -> OutgoingMessage:
     template = "claim_offer" if offer.kind == "claim" else "offer"
-    message = _message(
+    return _message(
         deps, agent, template, offer.created_at, ref=f"offer:{offer.id}",
         params={**_summary(lead), "offer_id": offer.id, "token": offer.token,
                 "deadline": offer.deadline.isoformat(),
@@ -473,7 +477,6 @@ def _offer_notice(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
                 "sequence": offer.sequence, "why": decision.reason,
                 "pool_size": len(decision.pool)},
     )
-    return _Notice([event], [message])
 
 
 def _manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
@@ -497,10 +500,10 @@ def _notice(deps: Deps, lead: Lead, decision: Decision, router: _Router, *,
     if offers and _group_of(offers[0]) is not None:
         notice = _group_notice(deps, lead, offers, decision)
     elif offers:
-        parts = [_offer_notice(deps, lead, router.agent_by_id(o.agent_id), o, decision)
-                 for o in offers]
-        notice = _Notice([e for p in parts for e in p.events],
-                         [m for p in parts for m in p.messages])
+        # One history entry for the round: a pool of 27 is one row to write, not 27.
+        notice = _Notice([_offered(lead, offers, decision)], [
+            _offer_message(deps, lead, router.agent_by_id(o.agent_id), o, decision)
+            for o in offers])
     elif decision.outcome in ("nurture", "disqualified"):
         kind = "nurtured" if decision.outcome == "nurture" else "disqualified"
         notice = _Notice([LeadEvent(lead.id, now, kind, data={"rule": decision.rule})], [])

@@ -54,6 +54,8 @@ async def test_a_pool_lead_is_offered_to_every_member_at_once(
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     assert set(open_offers(db, lead_id)) == {AYSE, MEHMET}
     assert {m.chat_id for m in db.outbox if m.template == "claim_offer"} == {AYSE, MEHMET}
+    [offered] = [e for e in db.events if e.kind == "offered"]
+    assert sorted(offered.data["agents"]) == sorted([AYSE, MEHMET]), "one entry per round"
 
 
 async def test_the_first_claim_wins_and_the_others_see_who_took_it(
