@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from telegram import Bot
 
 from bot.sandbox import BotApiSandbox
+from storage.db import create_engine
+from storage.migrate import upgrade
 
 POSTGRES_URL = os.environ.get(
     "LEADRELAY_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -42,6 +44,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
         pytest.skip(reason)
     yield POSTGRES_URL
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A migrated database on each backend, disposed of after the test."""
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -4,28 +4,16 @@ and a crashed instance's claims lapse, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.outbox import OutboxStore
 from storage.tables import outbox
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=15)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 async def queue(engine: AsyncEngine, *chats: int) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Role, Temperature
@@ -13,21 +12,11 @@ from core.model import Agent, Contact, Lead, LeadStatus, Offer, OfferStatus
 from core.ports import UnitOfWork
 from core.services import waiting_leads
 from leadrelay.bootstrap import Signals
-from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork
 
 T = datetime(2026, 11, 28, 9, 0, 0, 250_000, tzinfo=UTC)
 ADA, BORA, BOSS = 101, 102, 109
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 def at(minutes: int) -> datetime:

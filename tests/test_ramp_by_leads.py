@@ -3,7 +3,6 @@ new agent's leads come in as they accept them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -17,8 +16,6 @@ from core.config import OfficeConfig, Temperature
 from core.model import Contact, Lead, LeadStatus, Stage
 from core.ports import UnitOfWork
 from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
-from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
@@ -28,14 +25,6 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 12:00 in Istanbul
 TODAY = date(2026, 11, 25)
 AYSE_START = datetime(2026, 11, 20, 0, 0, tzinfo=ISTANBUL)
 MEHMET_START = datetime(2026, 11, 24, 0, 0, tzinfo=ISTANBUL)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 def taken(owner: int | None, at: datetime | None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,22 +13,12 @@ from core.clock import ManualClock
 from core.model import Agent, LeadStatus
 from core.services import ROUTING
 from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
-from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 PATIENCE = 10.0  # seconds; a read queued behind the open write would wait forever
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,8 +16,6 @@ from core.model import Agent, Contact, Lead, LeadStatus, Offer, OfferStatus, Sta
 from core.ports import UnitOfWork
 from core.stats import compute_stats, summarise, tally
 from leadrelay.bootstrap import Signals
-from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork
 
@@ -27,14 +25,6 @@ ADA, BORA, CEM = 101, 102, 103
 STRANGER = 999  # an agent id no longer on the roster: counted for the office only
 ROSTER = [Agent(ADA, "Ada", position=0), Agent(BORA, "Bora", position=1),
           Agent(CEM, "Cem", position=2)]
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 @dataclass
