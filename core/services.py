@@ -259,21 +259,20 @@ async def _route_new_leads(
     if not leads:
         return
     owners = await uow.leads.owners_of([lead.contact_id for lead in leads if lead.returning])
+    # Stored before the routing row is taken: other instances wait on that row only while
+    # this batch is being routed, not while it is being written.
+    await uow.leads.add_all(leads)
+    await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
+        "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
+    }) for lead in leads])
     router = await _Router.load(uow, deps, now)
     decisions = []
     for lead in leads:
         decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
-        if decision.outcome == "managers":
-            lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
-        elif decision.outcome == "nurture":
-            lead.status = LeadStatus.NURTURE
-        elif decision.outcome == "disqualified":
-            lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
+        _settle(lead, decision, now)
         decisions.append(decision)
-    await uow.leads.add_all(leads)
-    events = [LeadEvent(lead.id, now, "received", data={
-        "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
-    }) for lead in leads]
+    await uow.leads.update_all([lead for lead in leads if lead.status is not LeadStatus.OFFERED])
+    events: list[LeadEvent] = []
     messages: list[OutgoingMessage] = []
     offers = [offer for lead, d in zip(leads, decisions, strict=True)
               for offer in _new_offers(deps, lead, d, sequence=1, now=now)]
@@ -291,6 +290,18 @@ async def _route_new_leads(
     for offer in offers:
         uow.wake_at(offer.deadline)
     await router.save(uow)
+
+
+def _settle(lead: Lead, decision: Decision, now: datetime) -> None:
+    """Put *lead* in the state its routing decision leaves it in."""
+    if decision.outcome == "managers":
+        lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
+    elif decision.outcome == "nurture":
+        lead.status = LeadStatus.NURTURE
+    elif decision.outcome == "disqualified":
+        lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
+    else:
+        lead.status = LeadStatus.OFFERED
 
 
 async def _revive_nurtured(uow: UnitOfWork, leads: Sequence[Lead], now: datetime) -> None:
@@ -541,14 +552,7 @@ async def _move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list
         else:
             decision = router.decide(lead, tried=set(tried), prefer=None)
         new = _new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
-        if decision.outcome == "managers":
-            lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
-        elif decision.outcome == "nurture":
-            lead.status = LeadStatus.NURTURE
-        elif decision.outcome == "disqualified":
-            lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, now
-        else:
-            lead.status = LeadStatus.OFFERED
+        _settle(lead, decision, now)
         steps.append((lead, decision, new, tried))
     await uow.offers.add_all([offer for *_, new, _ in steps for offer in new])
     events: list[LeadEvent] = []
