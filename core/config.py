@@ -483,6 +483,12 @@ class RoutingPolicy(_Strict):
         return sorted(ramp, key=lambda step: step.length)
 
     @property
+    def uses_tiers(self) -> bool:
+        """Whether any rule picks or filters by performance tier (so tiers must be earned)."""
+        return any(rule.strategy is StrategyName.TIERS or rule.pool.tiers
+                   for rule in self.rules)
+
+    @property
     def ramp_by_leads(self) -> bool:
         """Whether new agents ramp up by the leads they received rather than by days."""
         return bool(self.ramp) and self.ramp[0].leads is not None

@@ -130,8 +130,9 @@ class LeadRepository(Protocol):
         """Save several leads locked in this transaction, each conditional on its version."""
         ...
 
-    async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
-        """Per owner: open leads, and leads received since *review_since* and won of them."""
+    async def owner_counts(self, *, review_since: datetime | None) -> dict[int, OwnerCounts]:
+        """Per owner: open leads, and leads received since *review_since* and won of them
+        (none counted without a *review_since*: only tiers need them)."""
         ...
 
     async def received_since(self, starts: Mapping[int, datetime]) -> dict[int, int]:

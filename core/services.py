@@ -343,7 +343,9 @@ class _Router:
         policy = deps.config.routing
         roster = await uow.agents.list()
         states = await (uow.rotations.lock(ROUTING) if lock else uow.rotations.read(ROUTING))
-        owned = await uow.leads.owner_counts(review_since=now - policy.tiers.review)
+        # Conversion over the review period walks every lead owned in it; only tiers need it.
+        owned = await uow.leads.owner_counts(
+            review_since=now - policy.tiers.review if policy.uses_tiers else None)
         # Penalties look back this far; an agent with no offer in it counts as idle longest.
         offered = await uow.offers.offer_counts(
             since=now - policy.penalty.within - policy.penalty.length)

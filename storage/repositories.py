@@ -284,17 +284,19 @@ class SqlLeads:
         for lead in new:
             lead.version += 1
 
-    async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
+    async def owner_counts(self, *, review_since: datetime | None) -> dict[int, OwnerCounts]:
         """Per owner: open leads, and leads received since *review_since* and won of them.
 
-        Read in every routing transaction, so each query stays inside an index (status,
-        received_at) instead of walking every lead ever owned.
+        Read in every routing transaction: open leads stay inside the status index; the
+        review period walks every lead received in it, so it is read only when given.
         """
         open_rows = await self._conn.execute(
             select(leads.c.owner_id, func.count().label("n"))
             .where(leads.c.status == LeadStatus.OWNED.value, leads.c.owner_id.is_not(None))
             .group_by(leads.c.owner_id))
         counts = {r.owner_id: OwnerCounts(r.n, 0, 0) for r in open_rows}
+        if review_since is None:
+            return counts
         reviewed_rows = await self._conn.execute(
             select(leads.c.owner_id, func.count().label("n"),
                    func.count().filter(leads.c.stage == Stage.WON.value).label("won"))

@@ -134,14 +134,14 @@ class FakeLeads(_Repo):
         for lead in leads:
             await self.update(lead)
 
-    async def owner_counts(self, *, review_since: datetime) -> dict[int, OwnerCounts]:
+    async def owner_counts(self, *, review_since: datetime | None) -> dict[int, OwnerCounts]:
         counts: dict[int, list[int]] = {}
         for v in self.db.leads.values():
             if v.owner_id is None:
                 continue
             row = counts.setdefault(v.owner_id, [0, 0, 0])
             row[0] += v.status is LeadStatus.OWNED
-            reviewed = v.received_at >= review_since
+            reviewed = review_since is not None and v.received_at >= review_since
             row[1] += reviewed
             row[2] += reviewed and v.stage is Stage.WON
         return {owner: OwnerCounts(*row) for owner, row in counts.items()}

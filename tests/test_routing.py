@@ -626,6 +626,17 @@ def test_a_tier_is_earned_from_conversion_once_enough_leads_were_reviewed(
     assert decide(pool, lead(), situation(roster, stats)).agent_id == ADA
 
 
+@pytest.mark.parametrize(("rule", "needed"), [
+    ({"name": "default", "strategy": "tiers"}, True),
+    ({"name": "default", "pool": {"tiers": ["A"]}}, True),
+    ({"name": "default", "strategy": "weighted"}, False),
+])
+def test_only_a_policy_that_routes_by_tier_reads_conversion_history(
+    rule: dict[str, Any], needed: bool
+) -> None:
+    assert policy(rule).uses_tiers is needed
+
+
 def test_an_agent_with_no_tier_counts_as_b() -> None:
     decision = decide(policy({"name": "default", "strategy": "tiers"}), lead(),
                       situation(team(ADA)))
