@@ -557,7 +557,11 @@ class SqlOffers:
 
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest offer made since *since*, and the accept
-        deadlines missed since then; each query stays inside an index, not all history."""
+        deadlines missed since then; each query stays inside an index, not all history.
+
+        Only one-to-one offers can be missed: claiming from a pool is optional, so a pool
+        round nobody claimed costs its members nothing.
+        """
         pending = {r.agent_id: r.n for r in await self._conn.execute(
             select(offers.c.agent_id, func.count().label("n"))
             .where(offers.c.status == OfferStatus.PENDING.value).group_by(offers.c.agent_id))}
@@ -571,7 +575,7 @@ class SqlOffers:
         for r in await self._conn.execute(
                 select(offers.c.agent_id, offers.c.decided_at).where(
                     offers.c.status == OfferStatus.EXPIRED.value,
-                    offers.c.decided_at >= since)):
+                    offers.c.kind != "claim", offers.c.decided_at >= since)):
             missed.setdefault(r.agent_id, []).append(_aware(r.decided_at))
         return {agent: OfferCounts(pending.get(agent, 0), latest.get(agent),
                                    tuple(sorted(missed.get(agent, []))))
