@@ -1,4 +1,5 @@
-"""Claim pools never count against an agent: a pool round nobody claimed is no missed SLA."""
+"""Claim pools and the system's own actions never count against an agent: no SLA penalty
+and no `/stats` figures for offers the agent lost, let run out by choice or never saw."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ import pytest
 
 from core.clock import ManualClock
 from core.config import OfficeConfig
-from core.model import Offer, OfferStatus
+from core.model import DeclineReason, Offer, OfferStatus
 from core.ports import UnitOfWork
 from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
-from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, pool_office
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, pool_office
 from tests.test_stats_aggregates import ADA, BORA, CEM, Made, lead, offer, store
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -148,3 +149,77 @@ async def test_the_database_counts_only_missed_one_to_one_offers(database_url: s
 async def test_the_fakes_count_only_missed_one_to_one_offers() -> None:
     db = FakeDatabase()
     await check_missed_deadlines(lambda: FakeUnitOfWork(db, Signals()))
+
+
+# --- /stats ------------------------------------------------------------------------------
+
+
+async def check_pool_rounds_count_for_the_claimer_only(make: MakeRelay,
+                                                      clock: ManualClock) -> None:
+    relay = await make(pool_office())
+    claimed = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
+    clock.advance(timedelta(seconds=30))
+    mine = (await pending(relay, claimed))[MEHMET]
+    await relay.accept_offer(agent_id=MEHMET, offer_id=mine.id, token=mine.token)
+    unclaimed = (await relay.receive_lead(source_token=TOKEN, payload=hot(1))).lead_id
+    clock.advance(FIVE)
+    await relay.escalate_expired_offers()
+    clock.advance(timedelta(seconds=10))
+    hers = (await pending(relay, unclaimed))[ZEYNEP]
+    await relay.accept_offer(agent_id=ZEYNEP, offer_id=hers.id, token=hers.token)
+    statuses = sorted(o.status.value for o in [*await offers_of(relay, claimed),
+                                                *await offers_of(relay, unclaimed)])
+    assert statuses == ["accepted", "accepted", "expired", "expired", "withdrawn"]
+
+    stats = await relay.office_stats(manager_id=SELIN, period="today")
+    figures = {agent.name: (f.offered, f.accepted, f.declined, f.expired, f.answered,
+                            f.answered_in_time) for agent, f in stats.per_agent}
+    assert figures == {"Mehmet": (1, 1, 0, 0, 1, 1), "Zeynep": (1, 1, 0, 0, 1, 1)}
+    assert (stats.leads_offered, stats.office.offered, stats.office.expired) == (2, 2, 0)
+    assert stats.office.sla_met_pct == 100
+    assert stats.office.median_accept_s == 20, "the claim's 30 s and Zeynep's 10 s"
+
+
+async def test_a_pool_round_counts_in_stats_only_for_the_member_who_claimed_it(
+    sql_relay: MakeRelay, clock: ManualClock,
+) -> None:
+    await check_pool_rounds_count_for_the_claimer_only(sql_relay, clock)
+
+
+async def test_a_pool_round_counts_in_stats_only_for_the_claimer_on_the_fakes(
+    fake_relay: MakeRelay, clock: ManualClock,
+) -> None:
+    await check_pool_rounds_count_for_the_claimer_only(fake_relay, clock)
+
+
+async def check_unreachable_is_not_a_decline(make: MakeRelay, clock: ManualClock) -> None:
+    relay = await make(office())
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
+    [(first, offer)] = (await pending(relay, lead_id)).items()
+    await relay.chat_unreachable(chat_id=first, offer_id=offer.id, error="Forbidden: blocked")
+    [(second, offer)] = (await pending(relay, lead_id)).items()
+    clock.advance(timedelta(seconds=20))
+    await relay.decline_offer(agent_id=second, offer_id=offer.id, token=offer.token,
+                              reason=DeclineReason.BUSY)
+    reasons = {o.agent_id: o.decline_reason for o in await offers_of(relay, lead_id)
+               if o.status is OfferStatus.DECLINED}
+    assert reasons == {first: DeclineReason.UNREACHABLE, second: DeclineReason.BUSY}
+
+    stats = await relay.office_stats(manager_id=SELIN, period="today")
+    by_id = {agent.telegram_id: f for agent, f in stats.per_agent}
+    assert first not in by_id, "the agent who never saw the lead has nothing to show"
+    own = by_id[second]
+    assert (own.offered, own.declined, own.answered, own.answered_in_time) == (1, 1, 1, 1)
+    assert (stats.office.declined, stats.office.answered) == (1, 1)
+
+
+async def test_an_offer_telegram_refused_is_not_counted_as_the_agents_decline(
+    sql_relay: MakeRelay, clock: ManualClock,
+) -> None:
+    await check_unreachable_is_not_a_decline(sql_relay, clock)
+
+
+async def test_an_offer_telegram_refused_is_not_the_agents_decline_on_the_fakes(
+    fake_relay: MakeRelay, clock: ManualClock,
+) -> None:
+    await check_unreachable_is_not_a_decline(fake_relay, clock)
