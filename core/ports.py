@@ -211,7 +211,7 @@ class OfferRepository(Protocol):
 
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest offer made since *since*, and the accept
-        deadlines missed since then."""
+        deadlines of one-to-one offers missed since then (an unclaimed pool round is no miss)."""
         ...
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import FieldProblem, InvalidInput
-from core.model import Agent, Lead, Offer, OfferStatus, Stage
+from core.model import Agent, DeclineReason, Lead, Offer, OfferStatus, Stage
 
 PERIODS = ("today", "7d", "30d")
 
@@ -81,12 +81,30 @@ def median_of_middle(middle_us: Sequence[int]) -> float | None:
     return statistics.median([us / 10**6 for us in middle_us]) if middle_us else None
 
 
+def counts_for_agent(offer: Offer) -> bool:
+    """Whether *offer* counts in its agent's (and the office's) figures: it was theirs to answer.
+
+    Left out, because the agent did nothing and was not asked to: an offer the system
+    declined as unreachable (Telegram refused the chat, so the agent never saw the lead);
+    a withdrawn offer (a pool member someone else beat to the claim, or a round whose group
+    post failed); and any other pool offer (kind "claim") but the one that won the claim,
+    since claiming is optional, so a pass or a round nobody claimed is no answer and no miss.
+    The winner's claim counts as an accepted offer. A lead whose every offer is left out
+    still counts in `leads_offered`: the office did put it to someone.
+    """
+    if offer.status is OfferStatus.WITHDRAWN or offer.decline_reason is DeclineReason.UNREACHABLE:
+        return False
+    return offer.kind != "claim" or offer.status is OfferStatus.ACCEPTED
+
+
 def tally(leads: Sequence[Lead], offers: Sequence[Offer]) -> PeriodTally:
     """Add up *leads* and every offer made for them in memory: the reference the SQL follows."""
     office = Figures()
     per_agent: dict[int, Figures] = {}
     accept_seconds: dict[int | None, list[float]] = {None: []}  # None: the whole office
     for offer in offers:
+        if not counts_for_agent(offer):
+            continue
         figures = per_agent.setdefault(offer.agent_id, Figures())
         seconds = accept_seconds.setdefault(offer.agent_id, [])
         for f, s in ((office, accept_seconds[None]), (figures, seconds)):

@@ -385,7 +385,8 @@ class SqlLeads:
                        func.count().filter(answered).label("answered"),
                        func.count().filter(answered, offers.c.decided_at <= offers.c.deadline)
                        .label("in_time"))
-                .select_from(of_period).where(in_period).group_by(offers.c.agent_id)):
+                .select_from(of_period).where(in_period, _COUNTS_FOR_AGENT)
+                .group_by(offers.c.agent_id)):
             by_agent[r.agent_id] = Figures(
                 offered=r.offered, accepted=r.accepted, declined=r.declined,
                 expired=r.expired, answered=r.answered, answered_in_time=r.in_time)
@@ -398,7 +399,7 @@ class SqlLeads:
             if r.owner_id is not None:
                 by_agent.setdefault(r.owner_id, Figures()).stages[r.stage] += r.n
         accepted = (offers.c.status == OfferStatus.ACCEPTED.value,
-                    offers.c.decided_at.is_not(None))
+                    offers.c.decided_at.is_not(None), _COUNTS_FOR_AGENT)
         to_accept = self._micros(offers.c.created_at, offers.c.decided_at)
         for agent_id, middle in (await self._middle(
                 to_accept, of_period, in_period, *accepted, by=offers.c.agent_id)).items():
@@ -453,6 +454,12 @@ class SqlLeads:
 
 
 _WAITING = [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value, LeadStatus.NURTURE.value]
+
+# core.stats.counts_for_agent in SQL: the offers that were their agent's to answer.
+_COUNTS_FOR_AGENT = and_(
+    offers.c.status != OfferStatus.WITHDRAWN.value,
+    offers.c.decline_reason.is_distinct_from(DeclineReason.UNREACHABLE.value),
+    or_(offers.c.kind != "claim", offers.c.status == OfferStatus.ACCEPTED.value))
 
 
 def _offer(row: Row[Any]) -> Offer:
@@ -552,7 +559,11 @@ class SqlOffers:
 
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest offer made since *since*, and the accept
-        deadlines missed since then; each query stays inside an index, not all history."""
+        deadlines missed since then; each query stays inside an index, not all history.
+
+        Only one-to-one offers can be missed: claiming from a pool is optional, so a pool
+        round nobody claimed costs its members nothing.
+        """
         pending = {r.agent_id: r.n for r in await self._conn.execute(
             select(offers.c.agent_id, func.count().label("n"))
             .where(offers.c.status == OfferStatus.PENDING.value).group_by(offers.c.agent_id))}
@@ -566,7 +577,7 @@ class SqlOffers:
         for r in await self._conn.execute(
                 select(offers.c.agent_id, offers.c.decided_at).where(
                     offers.c.status == OfferStatus.EXPIRED.value,
-                    offers.c.decided_at >= since)):
+                    offers.c.kind != "claim", offers.c.decided_at >= since)):
             missed.setdefault(r.agent_id, []).append(_aware(r.decided_at))
         return {agent: OfferCounts(pending.get(agent, 0), latest.get(agent),
                                    tuple(sorted(missed.get(agent, []))))

@@ -243,6 +243,7 @@ class FakeOffers(_Repo):
         for agent in {o.agent_id for o in self.db.offers.values()}:
             mine = [o for o in self.db.offers.values() if o.agent_id == agent]
             misses = sorted(o.decided_at for o in mine if o.status is OfferStatus.EXPIRED
+                            and o.kind != "claim"
                             and o.decided_at is not None and o.decided_at >= since)
             recent = [o.created_at for o in mine if o.created_at >= since]
             result[agent] = OfferCounts(

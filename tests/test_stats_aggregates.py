@@ -12,7 +12,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Temperature
-from core.model import Agent, Contact, Lead, LeadStatus, Offer, OfferStatus, Stage
+from core.model import (
+    Agent,
+    Contact,
+    DeclineReason,
+    Lead,
+    LeadStatus,
+    Offer,
+    OfferStatus,
+    Stage,
+)
 from core.ports import UnitOfWork
 from core.stats import compute_stats, summarise, tally
 from leadrelay.bootstrap import Signals
@@ -59,7 +68,8 @@ async def store(uow_factory: Callable[[], UnitOfWork], made: list[Made]) -> None
         for offer in decided:
             assert offer.decided_at is not None
             offer.status = wanted[id(offer)]
-            assert await uow.offers.decide(offer.id, status=offer.status, at=offer.decided_at)
+            assert await uow.offers.decide(offer.id, status=offer.status, at=offer.decided_at,
+                                           reason=offer.decline_reason)
         await uow.commit()
 
 
@@ -73,15 +83,18 @@ def lead(received_at: datetime, *, owner: int | None = None, stage: Stage = Stag
 
 
 def offer(agent_id: int, created_at: datetime, status: OfferStatus,
-          after: timedelta | None, *, window: timedelta = timedelta(minutes=5)) -> Offer:
+          after: timedelta | None, *, window: timedelta = timedelta(minutes=5),
+          kind: str = "offer", reason: DeclineReason | None = None) -> Offer:
     return Offer(lead_id=0, agent_id=agent_id, token="t", created_at=created_at,
                  deadline=created_at + window, sequence=1, status=status,
-                 decided_at=created_at + after if after is not None else None)
+                 decided_at=created_at + after if after is not None else None,
+                 kind=kind, decline_reason=reason)
 
 
 def random_office(seed: int, count: int) -> list[Made]:
     """Leads before, inside and after the period, with owners, stages and offers of every
-    kind; times to the microsecond, with ties and decisions exactly at the deadline."""
+    kind and status (pool claims won, lost and run out, declines by the agent and by the
+    system); times to the microsecond, with ties and decisions exactly at the deadline."""
     rng = random.Random(seed)
     agents = [ADA, BORA, CEM, STRANGER]
     made: list[Made] = []
@@ -103,7 +116,13 @@ def random_office(seed: int, count: int) -> list[Made]:
             after = None if status is OfferStatus.PENDING or rng.random() < 0.1 else rng.choice([
                 window, timedelta(seconds=30), timedelta(microseconds=rng.randrange(
                     1, 2 * window // timedelta(microseconds=1)))])
-            offers.append(offer(rng.choice(agents), created, status, after, window=window))
+            reason = None
+            if after is not None and status is OfferStatus.DECLINED:
+                reason = rng.choice(list(DeclineReason))
+            elif after is not None and status is OfferStatus.WITHDRAWN:
+                reason = rng.choice([None, DeclineReason.UNREACHABLE])  # lost, or post failed
+            offers.append(offer(rng.choice(agents), created, status, after, window=window,
+                                kind=rng.choice(["offer", "offer", "claim"]), reason=reason))
         made.append(Made(new, offers))
     return made
 
@@ -114,7 +133,7 @@ def in_memory(made: list[Made]) -> tuple[list[Lead], list[Offer]]:
     return leads, [o for m in made if START <= m.lead.received_at < END for o in m.offers]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [3, 4, 5])  # each has odd and even accept counts
 async def test_sql_figures_equal_the_in_memory_ones_on_random_leads(
     engine: AsyncEngine, seed: int
 ) -> None:
@@ -124,6 +143,12 @@ async def test_sql_figures_equal_the_in_memory_ones_on_random_leads(
     accepts = Counter(o.agent_id for o in offers
                       if o.status is OfferStatus.ACCEPTED and o.decided_at is not None)
     assert {n % 2 for n in accepts.values()} == {0, 1}, "medians of odd and even counts"
+    kinds = {(o.kind, o.status, o.decline_reason) for o in offers if o.decided_at is not None}
+    assert {("claim", OfferStatus.EXPIRED, None), ("claim", OfferStatus.ACCEPTED, None),
+            ("claim", OfferStatus.WITHDRAWN, None),
+            ("claim", OfferStatus.WITHDRAWN, DeclineReason.UNREACHABLE),
+            ("offer", OfferStatus.DECLINED, DeclineReason.UNREACHABLE),
+            ("offer", OfferStatus.DECLINED, DeclineReason.BUSY)} <= kinds, "every case left out"
     async with SqlUnitOfWork(engine) as uow:
         figures = await uow.leads.period_tally(START, END)
         roster = await uow.agents.list()
@@ -182,6 +207,70 @@ async def test_hand_counted_figures_come_out_of_the_database(engine: AsyncEngine
 async def test_hand_counted_figures_come_out_of_the_fakes() -> None:
     db = FakeDatabase()
     await check_hand_counted_figures(lambda: FakeUnitOfWork(db, Signals()))
+
+
+def left_out_by_hand() -> list[Made]:
+    """Five leads where pool rounds are lost, passed or run out, a group post fails and a
+    chat refuses the bot: none of those offers counts for the agent they were made to."""
+    t = START + timedelta(hours=2)
+    five, claim, unreachable = timedelta(minutes=5), "claim", DeclineReason.UNREACHABLE
+    return [
+        Made(lead(t, owner=CEM, stage=Stage.CONTACTED, to_owner=five + timedelta(seconds=40)),
+             [offer(ADA, t, OfferStatus.EXPIRED, five, kind=claim),
+              offer(BORA, t, OfferStatus.EXPIRED, five, kind=claim),
+              offer(CEM, t + five, OfferStatus.ACCEPTED, timedelta(seconds=40))]),
+        Made(lead(t, owner=BORA, to_owner=timedelta(seconds=20)),
+             [offer(BORA, t, OfferStatus.ACCEPTED, timedelta(seconds=20), kind=claim),
+              offer(ADA, t, OfferStatus.WITHDRAWN, timedelta(seconds=20), kind=claim)]),
+        Made(lead(t, escalated=True, status=LeadStatus.WITH_MANAGERS),
+             [offer(ADA, t, OfferStatus.WITHDRAWN, timedelta(seconds=1), kind=claim,
+                    reason=unreachable),
+              offer(BORA, t, OfferStatus.WITHDRAWN, timedelta(seconds=1), kind=claim,
+                    reason=unreachable),
+              offer(CEM, t, OfferStatus.DECLINED, timedelta(seconds=60),
+                    reason=DeclineReason.BUSY)]),
+        Made(lead(t, escalated=True, status=LeadStatus.WITH_MANAGERS),
+             [offer(ADA, t, OfferStatus.DECLINED, timedelta(seconds=2), reason=unreachable),
+              offer(BORA, t, OfferStatus.EXPIRED, five)]),
+        Made(lead(t, owner=BORA, to_owner=timedelta(seconds=30)),
+             [offer(ADA, t, OfferStatus.DECLINED, timedelta(seconds=10), kind=claim,
+                    reason=DeclineReason.BUSY),
+              offer(BORA, t, OfferStatus.ACCEPTED, timedelta(seconds=30), kind=claim)]),
+    ]
+
+
+async def check_left_out_figures(uow_factory: Callable[[], UnitOfWork]) -> None:
+    await store(uow_factory, left_out_by_hand())
+    async with uow_factory() as uow:
+        stats = summarise(await uow.leads.period_tally(START, END), await uow.agents.list(),
+                          start=START, end=END)
+    assert (stats.leads_in, stats.leads_offered, stats.leads_escalated) == (5, 5, 2)
+    assert stats.median_to_owner_s == 30
+    office = stats.office
+    assert (office.offered, office.accepted, office.declined, office.expired) == (5, 3, 1, 1)
+    assert (office.answered, office.answered_in_time, office.sla_met_pct) == (4, 4, 80)
+    assert office.median_accept_s == 30
+    assert office.stages == Counter(new=4, contacted=1)
+    [(bora, b), (cem, c)] = stats.per_agent
+    assert bora.name == "Bora", "Ada only lost, passed or never saw her offers: not listed"
+    assert (b.offered, b.accepted, b.declined, b.expired) == (3, 2, 0, 1)
+    assert (b.answered, b.answered_in_time, b.median_accept_s) == (2, 2, 25)
+    assert b.stages == Counter(new=2)
+    assert (cem.name, c.offered, c.accepted, c.declined, c.expired) == ("Cem", 2, 1, 1, 0)
+    assert (c.answered, c.answered_in_time, c.sla_met_pct, c.median_accept_s) == (2, 2, 100, 40)
+    assert c.stages == Counter(contacted=1)
+
+
+async def test_lost_and_unclaimed_claims_and_system_declines_count_for_nobody_in_sql(
+    engine: AsyncEngine,
+) -> None:
+    await check_left_out_figures(lambda: SqlUnitOfWork(engine))
+
+
+async def test_lost_and_unclaimed_claims_and_system_declines_count_for_nobody_in_memory(
+) -> None:
+    db = FakeDatabase()
+    await check_left_out_figures(lambda: FakeUnitOfWork(db, Signals()))
 
 
 async def test_an_empty_period_has_no_medians(engine: AsyncEngine) -> None:
