@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.services import AUDIT
 from storage.db import READ_ONLY
+from storage.repositories import OFFER_COUNTS_FOR_AGENT
 from storage.tables import lead_events, leads, offers, outbox, rotations
 
 # What the dispatcher keeps in last_error: "retry_after" for a 429, the Telegram description
@@ -38,6 +39,9 @@ class Snapshot:
     leads_by_source: dict[str, int] = field(default_factory=dict)
     leads_by_status: dict[str, int] = field(default_factory=dict)
     offers_by_status: dict[str, int] = field(default_factory=dict)
+    # Only offers that were their agent's to answer: not a lost or unclaimed pool offer, not
+    # one Telegram refused to deliver (as in /stats).
+    answerable_by_status: dict[str, int] = field(default_factory=dict)
     escalations: int = 0
     outbox_backlog: int = 0
     outbox_oldest_unsent: datetime | None = None
@@ -110,8 +114,14 @@ class MetricsStore:
                     .group_by(leads.c.source, leads.c.status)):
                 by_source[source] = by_source.get(source, 0) + count
                 by_status[status] = by_status.get(status, 0) + count
-            offers_by_status = {status: count for status, count in await conn.execute(
-                select(offers.c.status, func.count()).group_by(offers.c.status))}
+            offers_by_status: dict[str, int] = {}
+            answerable: dict[str, int] = {}
+            for status, theirs, count in await conn.execute(
+                    select(offers.c.status, OFFER_COUNTS_FOR_AGENT.label("theirs"), func.count())
+                    .group_by(offers.c.status, "theirs")):
+                offers_by_status[status] = offers_by_status.get(status, 0) + count
+                if theirs:
+                    answerable[status] = answerable.get(status, 0) + count
             escalations = (await conn.execute(
                 select(func.count()).select_from(lead_events)
                 .where(lead_events.c.kind == "escalated"))).scalar_one()
@@ -131,7 +141,8 @@ class MetricsStore:
                 rotations.c.key == AUDIT))).scalar_one_or_none() or {}
         return Snapshot(
             leads_by_source=by_source, leads_by_status=by_status,
-            offers_by_status=offers_by_status, escalations=int(escalations),
+            offers_by_status=offers_by_status, answerable_by_status=answerable,
+            escalations=int(escalations),
             outbox_backlog=int(box[0]), outbox_oldest_unsent=box[1],
             outbox_sent=int(box[2]), outbox_failed=int(box[3]), delivery_errors=errors,
             audit={key: int(totals.get(key, 0)) for key in ("runs", "rerouted", "resent")},

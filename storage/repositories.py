@@ -385,7 +385,7 @@ class SqlLeads:
                        func.count().filter(answered).label("answered"),
                        func.count().filter(answered, offers.c.decided_at <= offers.c.deadline)
                        .label("in_time"))
-                .select_from(of_period).where(in_period, _COUNTS_FOR_AGENT)
+                .select_from(of_period).where(in_period, OFFER_COUNTS_FOR_AGENT)
                 .group_by(offers.c.agent_id)):
             by_agent[r.agent_id] = Figures(
                 offered=r.offered, accepted=r.accepted, declined=r.declined,
@@ -399,7 +399,7 @@ class SqlLeads:
             if r.owner_id is not None:
                 by_agent.setdefault(r.owner_id, Figures()).stages[r.stage] += r.n
         accepted = (offers.c.status == OfferStatus.ACCEPTED.value,
-                    offers.c.decided_at.is_not(None), _COUNTS_FOR_AGENT)
+                    offers.c.decided_at.is_not(None), OFFER_COUNTS_FOR_AGENT)
         to_accept = self._micros(offers.c.created_at, offers.c.decided_at)
         for agent_id, middle in (await self._middle(
                 to_accept, of_period, in_period, *accepted, by=offers.c.agent_id)).items():
@@ -456,7 +456,7 @@ class SqlLeads:
 _WAITING = [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value, LeadStatus.NURTURE.value]
 
 # core.stats.counts_for_agent in SQL: the offers that were their agent's to answer.
-_COUNTS_FOR_AGENT = and_(
+OFFER_COUNTS_FOR_AGENT = and_(
     offers.c.status != OfferStatus.WITHDRAWN.value,
     offers.c.decline_reason.is_distinct_from(DeclineReason.UNREACHABLE.value),
     or_(offers.c.kind != "claim", offers.c.status == OfferStatus.ACCEPTED.value))

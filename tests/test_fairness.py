@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import ManualClock
 from core.config import OfficeConfig
@@ -15,11 +16,13 @@ from core.model import DeclineReason, Offer, OfferStatus
 from core.ports import UnitOfWork
 from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
 from storage.db import create_engine
+from storage.metrics import MetricsStore
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, pool_office
 from tests.test_stats_aggregates import ADA, BORA, CEM, Made, lead, offer, store
+from webhooks.app import render_metrics
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 FIVE = timedelta(minutes=5)
@@ -223,3 +226,22 @@ async def test_an_offer_telegram_refused_is_not_the_agents_decline_on_the_fakes(
     fake_relay: MakeRelay, clock: ManualClock,
 ) -> None:
     await check_unreachable_is_not_a_decline(fake_relay, clock)
+
+
+async def test_metrics_count_a_refused_delivery_as_nobodys_decline(
+    engine: AsyncEngine, clock: ManualClock,
+) -> None:
+    relay = await ready(bootstrap(config=office(), clock=clock,
+                                  uow_factory=sql_uow_factory(engine)))
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
+    [(first, offer)] = (await pending(relay, lead_id)).items()
+    await relay.chat_unreachable(chat_id=first, offer_id=offer.id, error="Forbidden: blocked")
+    [(second, offer)] = (await pending(relay, lead_id)).items()
+    await relay.decline_offer(agent_id=second, offer_id=offer.id, token=offer.token,
+                              reason=DeclineReason.BUSY)
+    text = render_metrics(await MetricsStore(engine).snapshot(), now=clock.now())
+    figures = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                   if line and not line.startswith("#"))
+    assert figures["leadrelay_offers_declined_total"] == "1", "only the agent's own decline"
+    made = len(await offers_of(relay, lead_id))
+    assert figures["leadrelay_offers_total"] == str(made), "every offer made is still counted"

@@ -256,7 +256,7 @@ def _by(label: str, counts: Mapping[str, int], known: Iterable[str]) -> list[Sam
 
 def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = ()) -> str:
     """The Prometheus text exposition (format 0.0.4) of one snapshot taken at *now*."""
-    offers = snapshot.offers_by_status
+    offers = snapshot.answerable_by_status
     kinds = [kind for kind, _ in DELIVERY_ERROR_KINDS] + [OTHER_ERROR]
     families = [
         _family("leadrelay_leads_received_total", "counter", "Leads received, by source.",
