@@ -10,6 +10,7 @@ import random
 import secrets
 import socket
 import time
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -114,9 +115,14 @@ class OutboxDispatcher:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self.sent = 0
 
-    def kick(self) -> None:
-        """Wake the dispatcher: something was just committed to the outbox."""
-        self._wake.set()
+    def kick(self, chats: Collection[int] | None = None) -> None:
+        """Wake the dispatcher: mail was just committed for *chats* (None: for anyone).
+
+        A chat whose worker is still sending will find its new rows when it is done, so
+        mail only for busy chats needs no pass over the outbox (in a burst, most commits).
+        """
+        if chats is None or not self._workers.keys() >= set(chats):
+            self._wake.set()
 
     def start(self) -> None:
         """Run the dispatch loop in the background."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -33,15 +33,15 @@ class Signals:
     """After-commit hooks that the runtime connects to its scheduler and dispatcher."""
 
     on_wakeup: Callable[[datetime], None] | None = None
-    on_outbox: Callable[[], None] | None = None
+    on_outbox: Callable[[Collection[int]], None] | None = None
 
-    def after_commit(self, wakeups: list[datetime], outbox_written: bool) -> None:
-        """Pass new deadlines to the scheduler and wake the dispatcher."""
+    def after_commit(self, wakeups: list[datetime], chats: Collection[int]) -> None:
+        """Pass new deadlines to the scheduler, and the chats with new mail to the dispatcher."""
         if self.on_wakeup is not None:
             for when in wakeups:
                 self.on_wakeup(when)
-        if outbox_written and self.on_outbox is not None:
-            self.on_outbox()
+        if chats and self.on_outbox is not None:
+            self.on_outbox(chats)
 
 
 @dataclass

@@ -644,7 +644,7 @@ class SqlOutbox:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self.added = 0
+        self.chats: set[int] = set()  # who has new mail once this transaction commits
 
     async def add(self, message: OutgoingMessage) -> None:
         """Queue one message in the current transaction."""
@@ -657,7 +657,7 @@ class SqlOutbox:
                 {"chat_id": m.chat_id, "template": m.template, "params": m.params,
                  "ref": m.ref, "edit_ref": m.edit_ref, "created_at": m.created_at,
                  "attempts": 0} for m in messages])
-            self.added += len(messages)
+            self.chats.update(m.chat_id for m in messages)
 
 
 async def _insert_returning_ids(

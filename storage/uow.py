@@ -22,7 +22,7 @@ from storage.repositories import (
     SqlRotations,
 )
 
-AfterCommit = Callable[[list[datetime], bool], None]
+AfterCommit = Callable[[list[datetime], frozenset[int]], None]
 
 # PostgreSQL: one snapshot for every statement of a read, and a write fails.
 _READING: dict[str, dict[str, Any]] = {
@@ -113,9 +113,9 @@ class SqlUnitOfWork:
             raise RuntimeError("a unit of work opened for reading cannot commit")
         await self._conn.commit()
         wakeups, self._wakeups = self._wakeups, []
-        if self._after_commit is not None and (wakeups or self.outbox.added):
-            self._after_commit(wakeups, self.outbox.added > 0)
-        self.outbox.added = 0
+        if self._after_commit is not None and (wakeups or self.outbox.chats):
+            self._after_commit(wakeups, frozenset(self.outbox.chats))
+        self.outbox.chats.clear()
 
     def wake_at(self, when: datetime) -> None:
         """Remember to wake the runtime at *when* once this transaction commits."""

@@ -335,7 +335,7 @@ class FakeUnitOfWork:
         self._snapshot = None
         self.db.commits += 1
         wakeups, self._wakeups = self._wakeups, []
-        self._signals.after_commit(wakeups, True)
+        self._signals.after_commit(wakeups, frozenset(m.chat_id for m in self.db.outbox))
 
     def wake_at(self, when: datetime) -> None:
         self._wakeups.append(when)
