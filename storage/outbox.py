@@ -77,10 +77,13 @@ class OutboxStore:
         to it, so one chat's messages never go out from two places or out of order. Claims
         are taken one instance at a time; a crashed instance's claims lapse with the lease.
         """
-        if not await self.due(now, limit=1, skip_chats=skip_chats):
-            # Most wake-ups find every chat with mail already being worked on: look without
-            # taking the one write lock that the sweep and the intake need.
-            return []
+        async with self._engine.connect() as conn:
+            # Most wake-ups find every chat with mail already being worked on (here or by
+            # another instance): look without taking the write lock the sweep and intake need.
+            await conn.execution_options(**{READ_ONLY: True})
+            if (await conn.execute(
+                    _due(now, owner=owner, skip_chats=skip_chats).limit(1))).first() is None:
+                return []
         async with begin_write(self._engine) as conn:
             if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already queues
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
