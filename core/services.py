@@ -743,19 +743,20 @@ async def _expire(uow_factory: UowFactory, deps: Deps, offers: Sequence[Offer], 
         people = {agent.telegram_id: agent for agent in roster}
         await uow.events.add_all([LeadEvent(o.lead_id, at, "expired", o.agent_id,
                                             {"offer_id": o.id}) for o in moved])
-        await uow.outbox.add_all([
+        edits = [
             _message(deps, agent, "offer_expired", at, edit_ref=f"offer:{o.id}", params={
                 **_summary(leads[o.lead_id]),
                 "window_s": int((o.deadline - (o.delivered_at or o.created_at)).total_seconds()),
             }) for o in moved if _group_of(o) is None
-            and (agent := people.get(o.agent_id)) is not None and agent.chat_id is not None])
+            and (agent := people.get(o.agent_id)) is not None and agent.chat_id is not None]
         # A round posted to a group is told once, in the group, that nobody claimed it.
         rounds = {(o.lead_id, o.sequence): group for o in moved
                   if (group := _group_of(o)) is not None}
-        await uow.outbox.add_all([
-            _group_message(deps, group, leads[lead_id], sequence, "claim_group_expired", at)
-            for (lead_id, sequence), group in sorted(rounds.items())
-            if lead_id in {lead.id for lead in stuck}])
+        stuck_ids = {lead.id for lead in stuck}
+        edits += [_group_message(deps, group, leads[lead_id], sequence, "claim_group_expired", at)
+                  for (lead_id, sequence), group in sorted(rounds.items())
+                  if lead_id in stuck_ids]
+        await uow.outbox.add_all(edits)
         if router is not None:
             await _move_on(uow, deps, [(lead, history[lead.id]) for lead in stuck], router, at)
             await router.save(uow)
