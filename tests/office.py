@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from core.config import OfficeConfig
+from leadrelay.bootstrap import Leadrelay
 
 AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
 TOKEN = "website-token-0123456789"
@@ -41,3 +44,12 @@ POOL = {"rules": [
 def pool_office() -> OfficeConfig:
     """The test office with Ayşe and Mehmet in a first-to-claim pool for every lead."""
     return office(routing=POOL, sla={"hot": {"accept_within": "5m"}})
+
+
+async def linked(relay: Leadrelay,
+                 people: Iterable[int] = (AYSE, MEHMET, ZEYNEP, CAN, SELIN)) -> Leadrelay:
+    """*relay* with its roster stored and each of *people* reachable (chat id = their id)."""
+    await relay.sync_roster()
+    for person in people:
+        await relay.link_chat(telegram_id=person, chat_id=person)
+    return relay

@@ -27,7 +27,7 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import BOT_TOKEN, running_office, text_has
-from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office, office_data
 
 GROUP = -1001234567890
 STRANGER = 2001
@@ -159,11 +159,9 @@ def test_policy_check_shows_the_group_a_pool_posts_to(tmp_path: Path) -> None:
 async def sql_relay(database_url: str) -> AsyncIterator[tuple[Leadrelay, AsyncEngine]]:
     engine = create_engine(database_url)
     await upgrade(engine)
-    relay = bootstrap(config=group_office(), clock=ManualClock(START),
-                      uow_factory=sql_uow_factory(engine))
-    await relay.sync_roster()
-    for person in (AYSE, MEHMET, ZEYNEP, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
+    relay = await linked(bootstrap(config=group_office(), clock=ManualClock(START),
+                                   uow_factory=sql_uow_factory(engine)),
+                         (AYSE, MEHMET, ZEYNEP, SELIN))
     yield relay, engine
     await engine.dispose()
 

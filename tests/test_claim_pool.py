@@ -20,7 +20,7 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import running_office, text_has
-from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, pool_office
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, pool_office
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -34,11 +34,9 @@ def clock() -> ManualClock:
 async def fake_relay(clock: ManualClock) -> tuple[Leadrelay, FakeDatabase]:
     db = FakeDatabase()
     tokens = (f"tok{i}" for i in itertools.count())
-    relay = bootstrap(config=pool_office(), clock=clock, uow_factory=fake_uow_factory(db),
-                      token_factory=lambda: next(tokens))
-    await relay.sync_roster()
-    for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
+    relay = await linked(bootstrap(config=pool_office(), clock=clock,
+                                   uow_factory=fake_uow_factory(db),
+                                   token_factory=lambda: next(tokens)))
     return relay, db
 
 
@@ -104,10 +102,9 @@ async def sql_relay(database_url: str, clock: ManualClock) -> AsyncIterator[
         tuple[Leadrelay, AsyncEngine]]:
     engine = create_engine(database_url)
     await upgrade(engine)
-    relay = bootstrap(config=pool_office(), clock=clock, uow_factory=sql_uow_factory(engine))
-    await relay.sync_roster()
-    for person in (AYSE, MEHMET, ZEYNEP, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
+    relay = await linked(bootstrap(config=pool_office(), clock=clock,
+                                   uow_factory=sql_uow_factory(engine)),
+                         (AYSE, MEHMET, ZEYNEP, SELIN))
     yield relay, engine
     await engine.dispose()
 

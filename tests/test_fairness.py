@@ -20,7 +20,7 @@ from storage.metrics import MetricsStore
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
-from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, pool_office
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office, pool_office
 from tests.test_stats_aggregates import ADA, BORA, CEM, Made, lead, offer, store
 from webhooks.app import render_metrics
 
@@ -35,21 +35,13 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-async def ready(relay: Leadrelay) -> Leadrelay:
-    """The relay with its roster stored and every person's chat linked."""
-    await relay.sync_roster()
-    for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
-    return relay
-
-
 @pytest.fixture
 async def sql_relay(database_url: str, clock: ManualClock) -> AsyncIterator[MakeRelay]:
     engine = create_engine(database_url)
     await upgrade(engine)
 
     async def make(config: OfficeConfig) -> Leadrelay:
-        return await ready(bootstrap(config=config, clock=clock,
+        return await linked(bootstrap(config=config, clock=clock,
                                      uow_factory=sql_uow_factory(engine)))
 
     yield make
@@ -62,7 +54,7 @@ def fake_relay(clock: ManualClock) -> MakeRelay:
     tokens = (f"tok{i}" for i in itertools.count())
 
     async def make(config: OfficeConfig) -> Leadrelay:
-        return await ready(bootstrap(config=config, clock=clock,
+        return await linked(bootstrap(config=config, clock=clock,
                                      uow_factory=fake_uow_factory(db),
                                      token_factory=lambda: next(tokens)))
 
@@ -231,7 +223,7 @@ async def test_an_offer_telegram_refused_is_not_the_agents_decline_on_the_fakes(
 async def test_metrics_count_a_refused_delivery_as_nobodys_decline(
     engine: AsyncEngine, clock: ManualClock,
 ) -> None:
-    relay = await ready(bootstrap(config=office(), clock=clock,
+    relay = await linked(bootstrap(config=office(), clock=clock,
                                   uow_factory=sql_uow_factory(engine)))
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
     [(first, offer)] = (await pending(relay, lead_id)).items()
