@@ -113,6 +113,7 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
         self.sent = 0
 
     def kick(self, chats: Collection[int] | None = None) -> None:
@@ -126,10 +127,14 @@ class OutboxDispatcher:
 
     def start(self) -> None:
         """Run the dispatch loop in the background."""
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
         """Stop after the messages in flight; unsent rows stay in the outbox for next time."""
+        # The flag too, not only cancel(): a cancellation that lands as the loop's wait ends
+        # can be lost, and the loop would then run on with stop() waiting for it for ever.
+        self._stopping = True
         tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -140,14 +145,15 @@ class OutboxDispatcher:
         self._workers.clear()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self._dispatch()
             except Exception:
                 log.exception("outbox dispatch failed; retrying shortly")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._idle)
+                async with asyncio.timeout(self._idle):
+                    await self._wake.wait()
             # Every commit kicks us. While chats are still being worked off (a burst), claiming
             # once per short pause takes the same rows with far fewer passes over a long
             # outbox; when nothing is in flight, the new message goes out at once.
