@@ -13,6 +13,7 @@ from core.config import AgentProfile, Role, Temperature
 class LeadStatus(StrEnum):
     """Who holds a lead right now."""
 
+    NEW = "new"  # stored and answered; routing takes it next (milliseconds, in one batch)
     OFFERED = "offered"  # an offer waits for an agent's Accept
     WITH_MANAGERS = "with_managers"  # nobody accepted in time; a manager must assign it
     OWNED = "owned"  # an agent owns it and works it

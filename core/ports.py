@@ -114,6 +114,15 @@ class LeadRepository(Protocol):
         """Leads marked as offered that have no pending offer: nobody holds them."""
         ...
 
+    async def any_new(self) -> bool:
+        """Whether a stored lead waits to be routed."""
+        ...
+
+    async def take_new(self, *, limit: int) -> list[Lead]:
+        """The oldest leads waiting to be routed, each row held until the transaction ends;
+        rows another transaction holds are passed over, not waited for."""
+        ...
+
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         """The leads of these contacts that sit in nurture, oldest first."""
         ...

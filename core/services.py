@@ -158,10 +158,21 @@ async def receive_lead(
 async def receive_leads(
     uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead]
 ) -> list[IntakeResult]:
-    """Store admitted leads in one transaction and offer each to its first agent.
+    """Store admitted leads, then offer every lead waiting to be routed to its first agent."""
+    results = await store_leads(uow, deps, batch)
+    while await route_new_leads(uow, deps) == ROUTING_BATCH:
+        pass
+    return results
 
-    Leads that arrive together share one transaction, one roster read and one hold of the
-    rotation lock; that, not faster statements, is what lets intake keep up with a burst.
+
+async def store_leads(
+    uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead]
+) -> list[IntakeResult]:
+    """De-duplicate, score and store admitted leads in one transaction, for routing next.
+
+    The sender's answer waits for this commit only: once stored a lead cannot be lost, and
+    instances storing at once never wait for each other. Routing follows in its own
+    transaction (`route_new_leads`), which takes every lead waiting at that moment.
     """
     now = deps.clock.now()
     async with uow:
@@ -188,10 +199,36 @@ async def receive_leads(
             await uow.contacts.update(contact)
         for lead, contact in fresh:
             lead.contact_id = contact.id
-        await _route_new_leads(uow, deps, [lead for lead, _ in fresh], now)
-        await _revive_nurtured(uow, [lead for lead, _ in fresh if lead.returning], now)
+        leads = [lead for lead, _ in fresh]
+        await uow.leads.add_all(leads)
+        await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
+            "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
+        }) for lead in leads])
         await uow.commit()
     return [IntakeResult(lead.id, created) for lead, created in slots]
+
+
+ROUTING_BATCH = 500  # leads per routing transaction: a burst's backlog goes in a few turns
+
+
+async def route_new_leads(uow: UnitOfWork, deps: Deps, *, limit: int = ROUTING_BATCH) -> int:
+    """Offer the oldest stored leads nobody has routed yet; how many were routed.
+
+    Any instance routes any instance's leads, so one turn on the routing row routes every
+    lead stored before it, however many instances stored them.
+    """
+    now = deps.clock.now()
+    async with uow:
+        if not await uow.leads.any_new():  # look before queueing for the routing row
+            return 0
+        router = await _Router.load(uow, deps, now)
+        leads = await uow.leads.take_new(limit=limit)
+        if not leads:
+            return 0
+        await _route_new_leads(uow, deps, router, leads, now)
+        await _revive_nurtured(uow, [lead for lead in leads if lead.returning], now)
+        await uow.commit()
+    return len(leads)
 
 
 class _ContactBook:
@@ -248,30 +285,21 @@ def _new_lead(
         budget_max=data.budget_max, timing=data.timing, message=data.message,
         external_id=data.external_id, missing=data.missing, returning=returning,
         postal_code=data.postal_code, language=data.language, tags=list(data.tags),
-        company=data.company, intent=data.intent, fit=data.fit,
+        company=data.company, intent=data.intent, fit=data.fit, status=LeadStatus.NEW,
     )
 
 
 async def _route_new_leads(
-    uow: UnitOfWork, deps: Deps, leads: Sequence[Lead], now: datetime
+    uow: UnitOfWork, deps: Deps, router: _Router, leads: Sequence[Lead], now: datetime
 ) -> None:
-    """Decide, store and announce where each new lead goes: an agent, managers or nurture."""
-    if not leads:
-        return
+    """Decide, save and announce where each new lead goes: an agent, managers or nurture."""
     owners = await uow.leads.owners_of([lead.contact_id for lead in leads if lead.returning])
-    # Stored before the routing row is taken: other instances wait on that row only while
-    # this batch is being routed, not while it is being written.
-    await uow.leads.add_all(leads)
-    await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
-        "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
-    }) for lead in leads])
-    router = await _Router.load(uow, deps, now)
     decisions = []
     for lead in leads:
         decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
         _settle(lead, decision, now)
         decisions.append(decision)
-    await uow.leads.update_all([lead for lead in leads if lead.status is not LeadStatus.OFFERED])
+    await uow.leads.update_all(leads)
     events: list[LeadEvent] = []
     messages: list[OutgoingMessage] = []
     offers = [offer for lead, d in zip(leads, decisions, strict=True)
@@ -319,6 +347,25 @@ async def _revive_nurtured(uow: UnitOfWork, leads: Sequence[Lead], now: datetime
         events += [LeadEvent(old.id, now, "revived", data={"by": new.id}),
                    LeadEvent(new.id, now, "revives", data={"lead_id": old.id})]
     await uow.events.add_all(events)
+
+
+async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps) -> int | None:
+    """Give the oldest lead waiting to be routed to the managers, as one routing fails on;
+    its id, or None if none waits. One lead the rules choke on must not hold up the rest."""
+    now = deps.clock.now()
+    async with uow:
+        waiting = await uow.leads.take_new(limit=1)
+        if not waiting:
+            return None
+        [lead] = waiting
+        lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
+        await uow.leads.update(lead)
+        notice = _manager_notice(deps, lead, await uow.agents.list(), tried=[],
+                                 reason="routing_failed", now=now)
+        await uow.events.add_all(notice.events)
+        await uow.outbox.add_all(notice.messages)
+        await uow.commit()
+    return lead.id
 
 
 # --- routing and offers -----------------------------------------------------------------

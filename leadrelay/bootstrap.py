@@ -17,7 +17,7 @@ from core.model import Agent, DeclineReason, Lead, Offer, Stage
 from core.ports import UnitOfWork
 from core.routing import Decision
 from core.stats import Stats
-from leadrelay.intake import IntakeQueue
+from leadrelay.intake import IntakeQueue, RoutingLoop
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -52,9 +52,12 @@ class Leadrelay:
     uow: Callable[[], UnitOfWork]
     signals: Signals = field(default_factory=Signals)
     _intake: IntakeQueue = field(init=False)
+    _routing: RoutingLoop = field(init=False)
 
     def __post_init__(self) -> None:
-        self._intake = IntakeQueue(self._write_leads)
+        self._intake = IntakeQueue(self._store_leads)
+        self._routing = RoutingLoop(self._route_new_leads, park=self._park_unroutable,
+                                    batch=services.ROUTING_BATCH)
 
     @property
     def config(self) -> OfficeConfig:
@@ -73,20 +76,40 @@ class Leadrelay:
         await services.sync_roster(self.uow(), self.deps)
 
     async def receive_lead(
-        self, *, source_token: str | None, payload: Mapping[str, object]
+        self, *, source_token: str | None, payload: Mapping[str, object], routed: bool = True
     ) -> services.IntakeResult:
-        """Take in a lead from a webhook or an import; answers once it is committed."""
+        """Take in a lead from a webhook or an import; answers once it is stored and, unless
+        *routed* is false, offered (routing always follows at once)."""
         incoming = services.admit_lead(self.deps, source_token=source_token, payload=payload)
         result = await self._intake.submit(incoming)
         log.info("lead received" if result.created else "lead received again, kept as it was",
                  extra={"lead_id": result.lead_id, "source": incoming.source.name,
                         "duplicate": not result.created})
+        if routed:
+            await self._routing.settle()
         return result
 
-    async def _write_leads(
+    async def route_new_leads(self) -> None:
+        """Route every stored lead still waiting (a crashed instance's, say) and return."""
+        await self._routing.settle()
+
+    async def stop_routing(self) -> None:
+        """Finish the routing passes asked for; once no more leads come in."""
+        await self._routing.stop()
+
+    async def _store_leads(
         self, batch: Sequence[services.IncomingLead]
     ) -> list[services.IntakeResult]:
-        return await services.receive_leads(self.uow(), self.deps, batch)
+        results = await services.store_leads(self.uow(), self.deps, batch)
+        self._routing.kick()
+        return results
+
+    async def _route_new_leads(self, *, limit: int) -> int:
+        return await self._retrying(
+            lambda: services.route_new_leads(self.uow(), self.deps, limit=limit))
+
+    async def _park_unroutable(self) -> int | None:
+        return await services.hand_unroutable_to_managers(self.uow(), self.deps)
 
     async def roster(self) -> list[Agent]:
         """Everyone on the stored roster, with their chats."""

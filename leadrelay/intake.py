@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from core.errors import Conflict
 from core.services import IncomingLead, IntakeResult
@@ -75,3 +76,80 @@ class IntakeQueue:
             else:
                 if not future.done():
                     future.set_result(result)
+
+
+class Route(Protocol):
+    """Routes up to *limit* waiting leads in one transaction; how many it routed."""
+
+    def __call__(self, *, limit: int) -> Awaitable[int]: ...
+
+
+Park = Callable[[], Awaitable[int | None]]
+
+
+class RoutingLoop:
+    """Routes stored leads in the background, one pass at a time.
+
+    A kick during a pass asks for one more pass after it, so leads stored while a pass runs
+    are never left behind, and a burst of kicks costs one pass, not one each.
+    """
+
+    def __init__(self, route: Route, *, park: Park, batch: int) -> None:
+        self._route = route
+        self._park = park
+        self._batch = batch
+        self._again = False
+        self._waiters: list[asyncio.Future[None]] = []
+        self._worker: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        """Route whatever waits, soon; returns at once."""
+        self._again = True
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run(), name="router")
+
+    async def settle(self) -> None:
+        """Return once a pass that began after this call has finished (its error, if any)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        self.kick()
+        await asyncio.shield(future)
+
+    async def stop(self) -> None:
+        """Finish the passes asked for; call it once nothing stores leads any more."""
+        if self._worker is not None:
+            await asyncio.gather(self._worker, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while self._again:
+            self._again = False
+            waiters, self._waiters = self._waiters, []
+            error: Exception | None = None
+            try:
+                while await self._route(limit=self._batch) >= self._batch:
+                    pass
+            except Exception:
+                log.exception("routing stored leads failed; routing them one at a time")
+                try:
+                    await self._one_by_one()
+                except Exception as exc:
+                    # The leads stay stored and waiting; the next kick or the sweep routes them.
+                    log.exception("routing stored leads failed; the next pass retries")
+                    error = exc
+            for future in waiters:
+                if not future.done():
+                    if error is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(error)
+
+    async def _one_by_one(self) -> None:
+        """Route the waiting leads singly; a lead that fails alone goes to the managers."""
+        for _ in range(self._batch):
+            try:
+                if not await self._route(limit=1):
+                    return
+            except Exception:
+                parked = await self._park()  # raises too if the database is the trouble
+                log.error("routing failed on one lead; handed it to the managers",
+                          extra={"lead_id": parked})

@@ -103,6 +103,8 @@ class Timers:
             while self._again:
                 self._again = False
                 try:
+                    # Leads another instance stored and did not live to route come first.
+                    await self._relay.route_new_leads()
                     moved = await self._relay.escalate_expired_offers()
                 except Exception:
                     log.exception("escalation sweep failed; the next sweep retries")
@@ -267,6 +269,7 @@ class Runtime:
         if self.application.running:
             await self.application.stop()
         self.timers.shutdown()
+        await self.relay.stop_routing()
         await self.dispatcher.stop()
         with contextlib.suppress(Exception):
             await self.application.shutdown()

@@ -238,6 +238,22 @@ class SqlLeads:
             leads.c.status == LeadStatus.OFFERED.value, ~live.exists()).order_by(leads.c.id))
         return [r.id for r in rows]
 
+    async def any_new(self) -> bool:
+        """Whether a stored lead waits to be routed."""
+        row = (await self._conn.execute(select(leads.c.id).where(
+            leads.c.status == LeadStatus.NEW.value).limit(1))).first()
+        return row is not None
+
+    async def take_new(self, *, limit: int) -> list[Lead]:
+        """The oldest leads waiting to be routed, each row held until the transaction ends;
+        rows another transaction holds are passed over, not waited for."""
+        # SKIP LOCKED: the router holds the routing row while it takes these, so waiting
+        # here for a lead another transaction holds could close a circle of waits.
+        rows = await self._conn.execute(
+            select(leads).where(leads.c.status == LeadStatus.NEW.value)
+            .order_by(leads.c.id).limit(limit).with_for_update(skip_locked=True))
+        return [_lead(r) for r in rows]
+
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         """The leads of these contacts that sit in nurture, oldest first."""
         if not contact_ids:

@@ -111,6 +111,13 @@ class FakeLeads(_Repo):
         return sorted(i for i, v in self.db.leads.items()
                       if v.status is LeadStatus.OFFERED and i not in held)
 
+    async def any_new(self) -> bool:
+        return any(v.status is LeadStatus.NEW for v in self.db.leads.values())
+
+    async def take_new(self, *, limit: int) -> list[Lead]:
+        return [copy.deepcopy(v) for _, v in sorted(self.db.leads.items())
+                if v.status is LeadStatus.NEW][:limit]
+
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         return [copy.deepcopy(v) for _, v in sorted(self.db.leads.items())
                 if v.contact_id in contact_ids and v.status is LeadStatus.NURTURE]

@@ -46,7 +46,10 @@ class RunningOffice:
                                      headers={"Authorization": f"Bearer {TOKEN}"}) as r:
             body = await r.json()
             assert r.status == expect, body
-            return int(body["lead_id"])
+        # The 201 comes once the lead is stored; routing follows at once, and a test reads
+        # the offer next, so wait for that routing pass.
+        await self.runtime.relay.route_new_leads()
+        return int(body["lead_id"])
 
     async def start_chats(self, *people: int) -> None:
         """Each person presses Start and sees the welcome."""

@@ -87,7 +87,9 @@ class Ops:
         async with self.session.post(self.url("/webhooks/leads"), json=payload,
                                      headers={"Authorization": f"Bearer {token}"}) as response:
             assert response.status == 201, await response.text()
-            return int((await response.json())["lead_id"])
+            lead_id = int((await response.json())["lead_id"])
+        await self.relay.route_new_leads()  # the 201 comes once stored; routing just after
+        return lead_id
 
     async def readyz(self) -> tuple[int, dict[str, Any]]:
         async with self.session.get(self.url("/readyz")) as response:
@@ -138,6 +140,7 @@ async def running_intake(
             yield Ops(server, session, engine, relay, clock)
     finally:
         await server.close()
+        await relay.stop_routing()
         await bot.shutdown()
         await figures_engine.dispose()
         await engine.dispose()
@@ -356,10 +359,11 @@ async def test_the_running_app_serves_readyz_and_metrics(database_url: str) -> N
         async with running.session.get(f"{base}/readyz") as response:
             assert response.status == 200, await response.text()
         figures: dict[str, float] = {}
-        for _ in range(100):  # until the dispatcher has sent the offer
+        for _ in range(100):  # until the lead is routed and the dispatcher has sent the offer
             async with running.session.get(f"{base}/metrics") as response:
                 figures = parse_metrics(await response.text())
-            if figures["leadrelay_outbox_backlog"] == 0:
+            if (figures['leadrelay_leads{status="new"}'] == 0
+                    and figures["leadrelay_outbox_backlog"] == 0):
                 break
             await asyncio.sleep(0.05)
     assert figures['leadrelay_leads_received_total{source="website"}'] == 1

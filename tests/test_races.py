@@ -393,3 +393,26 @@ async def test_a_decline_racing_a_sweep_that_also_moves_an_earlier_lead_moves_bo
             trails = await trails_of(pair.engine, leads)
             for offer in (earlier, later):
                 await settle(pair.first, assert_moved_on_once(trails[offer.lead_id], offer))
+
+
+async def test_two_instances_taking_leads_at_once_offer_each_lead_exactly_once(
+    database_url: str, clock: ManualClock,
+) -> None:
+    # Each instance stores its own leads and then routes whatever waits, whoever stored it:
+    # the two routing turns meet at the routing row and at the waiting leads' rows.
+    async with two_instances(race_office(), database_url, clock) as pair:
+        offered: Counter[int] = Counter()
+        for n in range(ROUNDS):
+            mine, theirs = range(6 * n, 6 * n + 3), range(6 * n + 3, 6 * n + 6)
+            results = await at_once(partial(receive, pair.first, mine),
+                                    partial(receive, pair.second, theirs), flip=n % 2 == 1)
+            lead_ids = [lead_id for result in results for lead_id in moved(result)]
+            for lead_id, trail in (await trails_of(pair.engine, lead_ids)).items():
+                [offer] = trail.offers
+                assert trail.lead.status is LeadStatus.OFFERED, (n, lead_id)
+                assert trail.kinds() == Counter(received=1, routed=1, offered=1), (n, lead_id)
+                assert trail.sent("offer") == [offer.agent_id], (n, lead_id)
+                offered[offer.agent_id] += 1
+        # One rotation, advanced once per lead, whichever instance routed it.
+        assert sorted(offered) == [AYSE, MEHMET, ZEYNEP]
+        assert max(offered.values()) - min(offered.values()) <= 1, offered

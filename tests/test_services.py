@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -287,7 +288,7 @@ async def test_a_failed_unit_of_work_leaves_nothing_behind(
     assert len(db.outbox) == outbox_before
 
 
-async def test_a_batch_shares_one_transaction_yet_keeps_each_lead_apart(
+async def test_a_batch_is_stored_in_one_transaction_and_routed_in_one_more(
     relay: Leadrelay, db: FakeDatabase
 ) -> None:
     from core.services import admit_lead, receive_leads
@@ -298,7 +299,7 @@ async def test_a_batch_shares_one_transaction_yet_keeps_each_lead_apart(
     batch = [admit_lead(relay.deps, source_token=TOKEN, payload=p) for p in payloads]
     commits = db.commits
     results = await receive_leads(relay.uow(), relay.deps, batch)
-    assert db.commits == commits + 1
+    assert db.commits == commits + 2
     assert [r.created for r in results] == [True, False, True, True]
     assert results[0].lead_id == results[1].lead_id
     assert len(db.leads) == 3
@@ -306,3 +307,47 @@ async def test_a_batch_shares_one_transaction_yet_keeps_each_lead_apart(
     assert db.leads[results[2].lead_id].returning
     owners = [pending_offer(db, r.lead_id).agent_id for r in (results[0], results[2], results[3])]
     assert owners == [AYSE, MEHMET, ZEYNEP], "one rotation, advanced once per new lead"
+
+
+async def test_routing_follows_a_stored_lead_without_anyone_waiting_for_it(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    result = await relay.receive_lead(source_token=TOKEN, payload=HOT, routed=False)
+    for _ in range(100):  # nobody calls route_new_leads: the store kicked the routing loop
+        if db.leads[result.lead_id].status is not LeadStatus.NEW:
+            break
+        await asyncio.sleep(0)
+    assert db.leads[result.lead_id].status is LeadStatus.OFFERED
+    assert pending_offer(db, result.lead_id).agent_id == AYSE
+
+
+async def test_one_routing_turn_takes_every_lead_waiting(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    from core.services import admit_lead, route_new_leads, store_leads
+
+    for n in range(3):  # as if three requests, or three instances, had stored one each
+        await store_leads(relay.uow(), relay.deps, [admit_lead(
+            relay.deps, source_token=TOKEN, payload={**HOT, "phone": f"+90555000000{n}"})])
+    commits = db.commits
+    assert await route_new_leads(relay.uow(), relay.deps) == 3
+    assert db.commits == commits + 1
+    owners = [pending_offer(db, lead_id).agent_id for lead_id in sorted(db.leads)]
+    assert owners == [AYSE, MEHMET, ZEYNEP], "stored order is routing order"
+    assert await route_new_leads(relay.uow(), relay.deps) == 0
+
+
+async def test_a_lead_routing_fails_on_goes_to_the_managers(
+    relay: Leadrelay, db: FakeDatabase
+) -> None:
+    from core.services import admit_lead, hand_unroutable_to_managers, store_leads
+
+    [result] = await store_leads(relay.uow(), relay.deps, [admit_lead(
+        relay.deps, source_token=TOKEN, payload=HOT)])
+    assert await hand_unroutable_to_managers(relay.uow(), relay.deps) == result.lead_id
+    lead = db.leads[result.lead_id]
+    assert lead.status is LeadStatus.WITH_MANAGERS
+    [alert] = [m for m in db.outbox if m.template == "escalated"]
+    assert (alert.chat_id, alert.params["reason"]) == (SELIN, "routing_failed")
+    assert alert.params["choices"], "the manager can assign it with one press"
+    assert await hand_unroutable_to_managers(relay.uow(), relay.deps) is None

@@ -107,7 +107,10 @@ async def receive_lead(request: web.Request) -> web.Response:
     else:
         return _problem(415, f"send {_JSON} or {_FORM}",
                         [{"field": "Content-Type", "problem": f"{content_type!r} not accepted"}])
-    result = await request.app[RELAY].receive_lead(source_token=token, payload=payload)
+    # Answered once stored: from then on the lead cannot be lost, and routing follows at once
+    # (in this instance or any other), so the sender never waits for our routing turn.
+    result = await request.app[RELAY].receive_lead(source_token=token, payload=payload,
+                                                   routed=False)
     return web.json_response({"lead_id": result.lead_id}, status=201 if result.created else 200)
 
 

@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "missing.timing": "timing",
     "escalation.no_accept": "nobody accepted it in time",
     "escalation.no_agent": "no agent is available to take it",
+    "escalation.routing_failed": "the routing rules failed on it (see the logs)",
     "unit.s": "{n} s",
     "unit.min": "{n} min",
     "unit.h": "{n} h",

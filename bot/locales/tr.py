@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "missing.timing": "zamanlama",
     "escalation.no_accept": "zamanında kimse kabul etmedi",
     "escalation.no_agent": "alabilecek uygun danışman yok",
+    "escalation.routing_failed": "yönlendirme kuralları bu talepte hata verdi (kayıtlara bakın)",
     "unit.s": "{n} sn",
     "unit.min": "{n} dk",
     "unit.h": "{n} sa",

@@ -1,0 +1,78 @@
+"""The background routing loop: passes coalesce, and one bad lead never holds up the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from leadrelay.intake import RoutingLoop
+
+
+class Waiting:
+    """Leads waiting to be routed, where routing a batch holding a bad one fails."""
+
+    def __init__(self, leads: list[str], *, bad: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        self.leads, self.bad = leads, bad
+        self.routed: list[str] = []
+        self.parked: list[str] = []
+        self.passes = 0
+
+    async def route(self, *, limit: int) -> int:
+        self.passes += 1
+        await asyncio.sleep(0)  # a real pass awaits the database
+        batch = self.leads[:limit]
+        if self.bad & set(batch):
+            raise RuntimeError("the rules failed")
+        del self.leads[:limit]
+        self.routed += batch
+        return len(batch)
+
+    async def park(self) -> int | None:
+        if not self.leads:
+            return None
+        self.parked.append(self.leads.pop(0))
+        return len(self.parked)
+
+
+async def test_settle_returns_once_everything_waiting_is_routed() -> None:
+    waiting = Waiting([f"lead-{n}" for n in range(7)])
+    loop = RoutingLoop(waiting.route, park=waiting.park, batch=3)
+    await loop.settle()
+    assert waiting.routed == [f"lead-{n}" for n in range(7)]
+    assert waiting.leads == []
+
+
+async def test_kicks_during_a_pass_cost_one_more_pass_not_one_each() -> None:
+    waiting = Waiting(["a"])
+    loop = RoutingLoop(waiting.route, park=waiting.park, batch=10)
+    for _ in range(50):
+        loop.kick()
+    await loop.settle()
+    assert waiting.passes <= 3
+
+
+async def test_a_lead_the_rules_fail_on_goes_to_the_managers_and_the_rest_are_routed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    waiting = Waiting(["a", "b", "bad", "c", "d"], bad={"bad"})
+    loop = RoutingLoop(waiting.route, park=waiting.park, batch=10)
+    with caplog.at_level(logging.ERROR):
+        await loop.settle()
+    assert waiting.routed == ["a", "b", "c", "d"]
+    assert waiting.parked == ["bad"]
+    assert any("handed it to the managers" in r.getMessage() for r in caplog.records)
+
+
+async def test_when_the_database_fails_the_leads_stay_waiting_and_settle_says_so() -> None:
+    async def broken(*, limit: int) -> int:
+        raise ConnectionError("database down")
+
+    async def cannot_park() -> int | None:
+        raise ConnectionError("database down")
+
+    loop = RoutingLoop(broken, park=cannot_park, batch=10)
+    with pytest.raises(ConnectionError):
+        await loop.settle()
+    await loop.stop()
