@@ -20,10 +20,11 @@ from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.errors import LeadAlreadyHandled, OfferNoLongerOpen
 from core.model import DeclineReason, Lead, LeadStatus, Offer, OfferStatus
+from core.services import ROUTING
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
-from storage.tables import outbox
+from storage.tables import outbox, rotations
 from storage.uow import SqlUnitOfWork
 from tests.office import (
     AYSE,
@@ -416,3 +417,26 @@ async def test_two_instances_taking_leads_at_once_offer_each_lead_exactly_once(
         # One rotation, advanced once per lead, whichever instance routed it.
         assert sorted(offered) == [AYSE, MEHMET, ZEYNEP]
         assert max(offered.values()) - min(offered.values()) <= 1, offered
+
+
+async def test_intake_answers_without_waiting_while_another_instance_routes(
+    database_url: str, clock: ManualClock,
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: an instance never finds the routing row taken")
+    async with two_instances(race_office(), database_url, clock) as pair:
+        await receive(pair.first, range(1))  # the routing row exists from now on
+        async with pair.engine.connect() as other:  # another instance, mid-routing turn
+            await other.execute(select(rotations.c.state).where(
+                rotations.c.key == ROUTING).with_for_update())
+            [waiting] = await asyncio.wait_for(
+                asyncio.gather(pair.second.receive_lead(
+                    source_token=TOKEN, payload={**HOT, "phone": "+905550000099"},
+                    routed=False)), timeout=5)
+            assert (await trail_of(pair.engine, waiting.lead_id)).lead.status is LeadStatus.NEW
+            await other.rollback()  # its turn ends; the second instance's own pass follows
+        await pair.second.route_new_leads()
+        trail = await trail_of(pair.engine, waiting.lead_id)
+        assert trail.lead.status is LeadStatus.OFFERED
+        assert len(trail.pending) == 1
+        assert trail.kinds() == Counter(received=1, routed=1, offered=1)
