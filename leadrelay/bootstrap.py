@@ -89,9 +89,13 @@ class Leadrelay:
             await self._routing.settle()
         return result
 
-    async def route_new_leads(self) -> None:
-        """Route every stored lead still waiting (a crashed instance's, say) and return."""
-        await self._routing.settle()
+    async def route_new_leads(self, *, wait: bool = True) -> None:
+        """Route every stored lead still waiting (a crashed instance's, say); unless *wait*,
+        only start a routing pass."""
+        if wait:
+            await self._routing.settle()
+        else:
+            self._routing.kick()
 
     async def stop_routing(self) -> None:
         """Finish the routing passes asked for; once no more leads come in."""

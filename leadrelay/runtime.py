@@ -90,7 +90,8 @@ class Timers:
         await self.sweep()
 
     async def sweep(self) -> None:
-        """Move every overdue offer on; a wake-up during a sweep asks for one more after it.
+        """Start routing any lead left waiting, and move every overdue offer on; a wake-up
+        during a sweep asks for one more after it.
 
         Wake-ups do not queue one sweep each: with thousands of deadlines close together
         that would be thousands of sweeps finding little, each taking the database's lock.
@@ -102,9 +103,10 @@ class Timers:
             self._again = True
             while self._again:
                 self._again = False
+                # Leads an instance stored and did not live to route: a pass of their own,
+                # so that neither waits for, nor fails with, the other.
+                await self._relay.route_new_leads(wait=False)
                 try:
-                    # Leads another instance stored and did not live to route come first.
-                    await self._relay.route_new_leads()
                     moved = await self._relay.escalate_expired_offers()
                 except Exception:
                     log.exception("escalation sweep failed; the next sweep retries")
