@@ -218,9 +218,10 @@ async def route_new_leads(uow: UnitOfWork, deps: Deps, *, limit: int = ROUTING_B
     lead stored before it, however many instances stored them.
     """
     now = deps.clock.now()
-    async with uow:
-        if not await uow.leads.any_new():  # look before queueing for the routing row
+    async with uow.reading():  # a look that takes no write turn: most sweeps find none
+        if not await uow.leads.any_new():
             return 0
+    async with uow:
         router = await _Router.load(uow, deps, now)
         leads = await uow.leads.take_new(limit=limit)
         if not leads:
