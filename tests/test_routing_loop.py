@@ -13,7 +13,7 @@ from leadrelay.intake import RoutingLoop
 class Waiting:
     """Leads waiting to be routed, where routing a batch holding a bad one fails."""
 
-    def __init__(self, leads: list[str], *, bad: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def __init__(self, leads: list[str], *, bad: frozenset[str] = frozenset()) -> None:
         self.leads, self.bad = leads, bad
         self.routed: list[str] = []
         self.parked: list[str] = []
@@ -56,7 +56,7 @@ async def test_kicks_during_a_pass_cost_one_more_pass_not_one_each() -> None:
 async def test_a_lead_the_rules_fail_on_goes_to_the_managers_and_the_rest_are_routed(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    waiting = Waiting(["a", "b", "bad", "c", "d"], bad={"bad"})
+    waiting = Waiting(["a", "b", "bad", "c", "d"], bad=frozenset({"bad"}))
     loop = RoutingLoop(waiting.route, park=waiting.park, batch=10)
     with caplog.at_level(logging.ERROR):
         await loop.settle()
