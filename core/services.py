@@ -736,13 +736,14 @@ async def decline_offer(
 
 
 async def escalate_expired_offers(
-    uow_factory: UowFactory, deps: Deps, *, limit: int = 500, batch: int = 50
+    uow_factory: UowFactory, deps: Deps, *, limit: int = 500, batch: int = 100
 ) -> list[int]:
     """Withdraw every offer past its deadline and move its lead on; return the offer ids.
 
     Offers move in batches, one transaction and one read of the office's load per batch
     (10,000 offers coming due must not mean 10,000 reads of every agent's load); a batch of
-    50 holds SQLite's one writer for ~25 ms, short enough for a new lead waiting behind it. Each
+    100 holds SQLite's one writer for ~50 ms, short enough for a new lead waiting behind it,
+    and long enough for 2,000 offers overdue at a restart to move within 5 s. Each
     offer still moves only from pending and only once past due, so a restart, a second
     sweep, another instance or a racing Accept never moves the same offer twice.
     """
