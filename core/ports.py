@@ -118,9 +118,9 @@ class LeadRepository(Protocol):
         """Whether a stored lead waits to be routed."""
         ...
 
-    async def take_new(self, *, limit: int) -> list[Lead]:
-        """The oldest leads waiting to be routed, each row held until the transaction ends;
-        rows another transaction holds are passed over, not waited for."""
+    async def take_new(self, *, limit: int, ids: Sequence[int] | None = None) -> list[Lead]:
+        """The oldest leads waiting to be routed (of *ids*, if given), each row held until
+        the transaction ends; rows another transaction holds are passed over, not waited for."""
         ...
 
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:

@@ -211,8 +211,10 @@ async def store_leads(
 ROUTING_BATCH = 500  # leads per routing transaction: a burst's backlog goes in a few turns
 
 
-async def route_new_leads(uow: UnitOfWork, deps: Deps, *, limit: int = ROUTING_BATCH) -> int:
-    """Offer the oldest stored leads nobody has routed yet; how many were routed.
+async def route_new_leads(uow: UnitOfWork, deps: Deps, *, limit: int = ROUTING_BATCH,
+                          lead_id: int | None = None) -> int:
+    """Offer the oldest stored leads nobody has routed yet (or only *lead_id*); how many
+    were routed.
 
     Any instance routes any instance's leads, so one turn on the routing row routes every
     lead stored before it, however many instances stored them.
@@ -223,7 +225,8 @@ async def route_new_leads(uow: UnitOfWork, deps: Deps, *, limit: int = ROUTING_B
             return 0
     async with uow:
         router = await _Router.load(uow, deps, now)
-        leads = await uow.leads.take_new(limit=limit)
+        leads = await uow.leads.take_new(
+            limit=limit, ids=None if lead_id is None else [lead_id])
         if not leads:
             return 0
         await _route_new_leads(uow, deps, router, leads, now)
@@ -350,14 +353,21 @@ async def _revive_nurtured(uow: UnitOfWork, leads: Sequence[Lead], now: datetime
     await uow.events.add_all(events)
 
 
-async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps) -> int | None:
-    """Give the oldest lead waiting to be routed to the managers, as one routing fails on;
-    its id, or None if none waits. One lead the rules choke on must not hold up the rest."""
+async def unrouted_leads(uow: UnitOfWork, *, limit: int) -> list[int]:
+    """The ids of the oldest stored leads waiting to be routed (rarely needed: it takes a
+    write turn, as the waiting rows are read the way routing takes them)."""
+    async with uow:
+        return [lead.id for lead in await uow.leads.take_new(limit=limit)]
+
+
+async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps, *, lead_id: int) -> bool:
+    """Give a waiting lead that routing fails on to the managers; False if it is no longer
+    waiting. One lead the rules choke on must not hold up the rest."""
     now = deps.clock.now()
     async with uow:
-        waiting = await uow.leads.take_new(limit=1)
+        waiting = await uow.leads.take_new(limit=1, ids=[lead_id])
         if not waiting:
-            return None
+            return False
         [lead] = waiting
         lead.status, lead.escalated_at = LeadStatus.WITH_MANAGERS, now
         await uow.leads.update(lead)
@@ -366,7 +376,7 @@ async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps) -> int | None
         await uow.events.add_all(notice.events)
         await uow.outbox.add_all(notice.messages)
         await uow.commit()
-    return lead.id
+    return True
 
 
 # --- routing and offers -----------------------------------------------------------------

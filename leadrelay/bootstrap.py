@@ -56,8 +56,8 @@ class Leadrelay:
 
     def __post_init__(self) -> None:
         self._intake = IntakeQueue(self._store_leads)
-        self._routing = RoutingLoop(self._route_new_leads, park=self._park_unroutable,
-                                    batch=services.ROUTING_BATCH)
+        self._routing = RoutingLoop(self._route_new_leads, waiting=self._unrouted,
+                                    park=self._park_unroutable, batch=services.ROUTING_BATCH)
 
     @property
     def config(self) -> OfficeConfig:
@@ -108,12 +108,16 @@ class Leadrelay:
         self._routing.kick()
         return results
 
-    async def _route_new_leads(self, *, limit: int) -> int:
-        return await self._retrying(
-            lambda: services.route_new_leads(self.uow(), self.deps, limit=limit))
+    async def _route_new_leads(self, *, limit: int, lead_id: int | None = None) -> int:
+        return await self._retrying(lambda: services.route_new_leads(
+            self.uow(), self.deps, limit=limit, lead_id=lead_id))
 
-    async def _park_unroutable(self) -> int | None:
-        return await services.hand_unroutable_to_managers(self.uow(), self.deps)
+    async def _unrouted(self, limit: int) -> list[int]:
+        return await services.unrouted_leads(self.uow(), limit=limit)
+
+    async def _park_unroutable(self, lead_id: int) -> bool:
+        return await services.hand_unroutable_to_managers(self.uow(), self.deps,
+                                                          lead_id=lead_id)
 
     async def roster(self) -> list[Agent]:
         """Everyone on the stored roster, with their chats."""

@@ -79,12 +79,13 @@ class IntakeQueue:
 
 
 class Route(Protocol):
-    """Routes up to *limit* waiting leads in one transaction; how many it routed."""
+    """Routes up to *limit* waiting leads (or only *lead_id*) in one transaction; how many."""
 
-    def __call__(self, *, limit: int) -> Awaitable[int]: ...
+    def __call__(self, *, limit: int, lead_id: int | None = None) -> Awaitable[int]: ...
 
 
-Park = Callable[[], Awaitable[int | None]]
+Waiting = Callable[[int], Awaitable[list[int]]]  # the ids of up to N leads waiting
+Park = Callable[[int], Awaitable[bool]]  # a lead to the managers; False if it left meanwhile
 
 
 class RoutingLoop:
@@ -94,8 +95,9 @@ class RoutingLoop:
     are never left behind, and a burst of kicks costs one pass, not one each.
     """
 
-    def __init__(self, route: Route, *, park: Park, batch: int) -> None:
+    def __init__(self, route: Route, *, waiting: Waiting, park: Park, batch: int) -> None:
         self._route = route
+        self._waiting = waiting
         self._park = park
         self._batch = batch
         self._again = False
@@ -145,11 +147,11 @@ class RoutingLoop:
 
     async def _one_by_one(self) -> None:
         """Route the waiting leads singly; a lead that fails alone goes to the managers."""
-        for _ in range(self._batch):
+        for lead_id in await self._waiting(self._batch):
             try:
-                if not await self._route(limit=1):
-                    return
+                await self._route(limit=1, lead_id=lead_id)
             except Exception:
-                parked = await self._park()  # raises too if the database is the trouble
-                log.error("routing failed on one lead; handed it to the managers",
-                          extra={"lead_id": parked})
+                # Raises too if the database is the trouble: then the leads stay waiting.
+                if await self._park(lead_id):
+                    log.exception("routing failed on one lead; handed it to the managers",
+                                  extra={"lead_id": lead_id})

@@ -244,14 +244,16 @@ class SqlLeads:
             leads.c.status == LeadStatus.NEW.value).limit(1))).first()
         return row is not None
 
-    async def take_new(self, *, limit: int) -> list[Lead]:
-        """The oldest leads waiting to be routed, each row held until the transaction ends;
-        rows another transaction holds are passed over, not waited for."""
+    async def take_new(self, *, limit: int, ids: Sequence[int] | None = None) -> list[Lead]:
+        """The oldest leads waiting to be routed (of *ids*, if given), each row held until
+        the transaction ends; rows another transaction holds are passed over, not waited for."""
+        query = select(leads).where(leads.c.status == LeadStatus.NEW.value)
+        if ids is not None:
+            query = query.where(leads.c.id.in_(sorted(set(ids))))
         # SKIP LOCKED: the router holds the routing row while it takes these, so waiting
         # here for a lead another transaction holds could close a circle of waits.
         rows = await self._conn.execute(
-            select(leads).where(leads.c.status == LeadStatus.NEW.value)
-            .order_by(leads.c.id).limit(limit).with_for_update(skip_locked=True))
+            query.order_by(leads.c.id).limit(limit).with_for_update(skip_locked=True))
         return [_lead(r) for r in rows]
 
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:

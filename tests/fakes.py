@@ -114,9 +114,9 @@ class FakeLeads(_Repo):
     async def any_new(self) -> bool:
         return any(v.status is LeadStatus.NEW for v in self.db.leads.values())
 
-    async def take_new(self, *, limit: int) -> list[Lead]:
-        return [copy.deepcopy(v) for _, v in sorted(self.db.leads.items())
-                if v.status is LeadStatus.NEW][:limit]
+    async def take_new(self, *, limit: int, ids: Sequence[int] | None = None) -> list[Lead]:
+        return [copy.deepcopy(v) for i, v in sorted(self.db.leads.items())
+                if v.status is LeadStatus.NEW and (ids is None or i in ids)][:limit]
 
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
         return [copy.deepcopy(v) for _, v in sorted(self.db.leads.items())

@@ -340,14 +340,16 @@ async def test_one_routing_turn_takes_every_lead_waiting(
 async def test_a_lead_routing_fails_on_goes_to_the_managers(
     relay: Leadrelay, db: FakeDatabase
 ) -> None:
-    from core.services import admit_lead, hand_unroutable_to_managers, store_leads
+    from core.services import admit_lead, hand_unroutable_to_managers, store_leads, unrouted_leads
 
-    [result] = await store_leads(relay.uow(), relay.deps, [admit_lead(
-        relay.deps, source_token=TOKEN, payload=HOT)])
-    assert await hand_unroutable_to_managers(relay.uow(), relay.deps) == result.lead_id
-    lead = db.leads[result.lead_id]
-    assert lead.status is LeadStatus.WITH_MANAGERS
+    good, bad = await store_leads(relay.uow(), relay.deps, [
+        admit_lead(relay.deps, source_token=TOKEN, payload={**HOT, "phone": f"+9055500000{n}"})
+        for n in (10, 11)])
+    assert await unrouted_leads(relay.uow(), limit=10) == [good.lead_id, bad.lead_id]
+    assert await hand_unroutable_to_managers(relay.uow(), relay.deps, lead_id=bad.lead_id)
+    assert db.leads[bad.lead_id].status is LeadStatus.WITH_MANAGERS
+    assert db.leads[good.lead_id].status is LeadStatus.NEW, "only the lead that failed"
     [alert] = [m for m in db.outbox if m.template == "escalated"]
     assert (alert.chat_id, alert.params["reason"]) == (SELIN, "routing_failed")
     assert alert.params["choices"], "the manager can assign it with one press"
-    assert await hand_unroutable_to_managers(relay.uow(), relay.deps) is None
+    assert not await hand_unroutable_to_managers(relay.uow(), relay.deps, lead_id=bad.lead_id)
