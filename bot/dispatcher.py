@@ -130,19 +130,29 @@ class OutboxDispatcher:
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
-    async def stop(self) -> None:
-        """Stop after the messages in flight; unsent rows stay in the outbox for next time."""
+    async def stop(self, *, grace: float = 2.0) -> None:
+        """Stop claiming; let each chat finish the message in flight (for up to *grace*
+        seconds), then give back this instance's claims on the rest, so the next start or
+        another instance sends them at once instead of after the lease."""
         # The flag too, not only cancel(): a cancellation that lands as the loop's wait ends
         # can be lost, and the loop would then run on with stop() waiting for it for ever.
         self._stopping = True
-        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        loop_task, self._task = self._task, None
+        if loop_task is not None:
+            loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._task = None
+                await loop_task
+        workers = list(self._workers.values())
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         self._workers.clear()
+        try:
+            await self._store.release(owner=self.name)
+        except Exception:  # the leases run out on their own
+            log.exception("could not give back this instance's outbox claims")
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -178,6 +188,8 @@ class OutboxDispatcher:
         renewed = time.monotonic()
         try:
             for index, row in enumerate(queue):
+                if self._stopping:
+                    break
                 if time.monotonic() - renewed > self._lease.total_seconds() / 3:
                     # Pacing can hold a busy chat for a while: keep the claim on what is left.
                     renewed = time.monotonic()

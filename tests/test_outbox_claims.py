@@ -63,6 +63,19 @@ async def test_a_crashed_instances_claims_lapse_with_the_lease(engine: AsyncEngi
     assert [r.chat_id for r in late] == [3, 3]
 
 
+async def test_an_instance_that_stops_gives_its_unsent_claims_back_at_once(
+    engine: AsyncEngine,
+) -> None:
+    await queue(engine, 3, 3, 4)
+    store = OutboxStore(engine)
+    rows = await store.claim(NOW, owner="stopping", lease=LEASE)
+    await store.mark_sent(rows[0], at=NOW)
+    assert await store.claim(NOW, owner="next", lease=LEASE) == []
+    assert await store.release(owner="stopping") == 2
+    taken = await store.claim(NOW, owner="next", lease=LEASE)
+    assert sorted(r.id for r in taken) == sorted(r.id for r in rows[1:]), "not the sent one"
+
+
 async def test_renewing_keeps_a_busy_chat_from_being_taken_over(engine: AsyncEngine) -> None:
     await queue(engine, 5, 5, 5)
     store = OutboxStore(engine)
