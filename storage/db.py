@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 READ_ONLY = "leadrelay_read_only"
@@ -24,7 +25,34 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         engine = create_async_engine(url, **{"pool_size": 8, "max_overflow": 8, **options})
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, **{"pool_size": 10, "max_overflow": 10, **options})
+    parsed, settings = server_settings(parsed)
+    if settings:
+        options = {**options, "connect_args": {
+            **options.get("connect_args", {}), "server_settings": settings}}
+    return create_async_engine(parsed, **{"pool_size": 10, "max_overflow": 10, **options})
+
+
+def server_settings(url: URL) -> tuple[URL, dict[str, str]]:
+    """*url* without libpq's `options` parameter, and the `-c name=value` settings it held.
+
+    asyncpg takes run-time settings as a mapping, not as libpq's `options` string, so a URL
+    such as `…/shared?options=-csearch_path%3Dleadrelay` (leadrelay in its own schema of a
+    database shared with others) works as it would with psql.
+    """
+    raw = url.query.get("options")
+    if raw is None:
+        return url, {}
+    words = shlex.split(" ".join([raw] if isinstance(raw, str) else raw))
+    settings: dict[str, str] = {}
+    while words:
+        word = words.pop(0)
+        if word == "-c" and words:
+            word = "-c" + words.pop(0)
+        name, equals, value = word.removeprefix("-c").partition("=")
+        if not word.startswith("-c") or not equals or not name:
+            raise ValueError(f"options: {word!r} is not of the form -c name=value")
+        settings[name] = value
+    return url.difference_update_query(["options"]), settings
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -2,48 +2,68 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
 from bot.sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.migrate import upgrade
+from storage.scratch import ScratchDatabase
 
-POSTGRES_URL = os.environ.get(
-    "LEADRELAY_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+T = TypeVar("T")
+
+# The server the PostgreSQL tests run on; each run makes databases of its own there.
+POSTGRES_SERVER = os.environ.get(
+    "LEADRELAY_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
 
-async def _reset_postgres(url: str) -> None:
-    """Drop every table so each test starts from an empty, freshly migrated schema."""
-    engine = create_async_engine(url)
+@pytest.fixture(scope="session")
+def postgres_database(worker_id: str) -> Iterator[ScratchDatabase | BaseException]:
+    """This run's (this xdist worker's) own PostgreSQL database, dropped at the end.
+
+    Made on first use, so a run that only touches SQLite never connects; an unreachable
+    server is handed on as the error, for each test to fail or skip on.
+    """
+    database = ScratchDatabase(POSTGRES_SERVER, label=f"test_{worker_id}")
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        _in_own_loop(database.create())
+    except Exception as exc:  # asyncpg and the OS raise several unrelated types here
+        yield exc
+        return
+    try:
+        yield database
     finally:
-        await engine.dispose()
+        _in_own_loop(database.drop())
+
+
+def _in_own_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run *work* to the end on a loop of its own, even when called from inside a test's."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A database URL for each backend; PostgreSQL must be reachable under CI=true."""
+    """An empty database for each backend; PostgreSQL must be reachable under CI=true."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'leadrelay.db'}"
         return
-    try:
-        await _reset_postgres(POSTGRES_URL)
-    except Exception as exc:  # asyncpg and the OS raise several unrelated types here
-        reason = f"PostgreSQL at {POSTGRES_URL} is unreachable: {exc!r}"
+    database = request.getfixturevalue("postgres_database")
+    if isinstance(database, BaseException):
+        reason = f"PostgreSQL at {POSTGRES_SERVER} is unreachable: {database!r}"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
         pytest.skip(reason)
-    yield POSTGRES_URL
+    await database.empty()
+    yield database.url
 
 
 @pytest.fixture
