@@ -38,6 +38,7 @@ from bench.speed_to_lead import (
     AGENT_IDS,
     BOT_TOKEN,
     Leadrelay,
+    bench_database,
     database_facts,
     free_port,
     link_agents,
@@ -149,81 +150,85 @@ async def run(args: argparse.Namespace) -> int:
         print(line)
     with tempfile.TemporaryDirectory(prefix="leadrelay-bench-esc-") as tmp_dir:
         tmp = Path(tmp_dir)
-        url = (f"sqlite+aiosqlite:///{tmp / 'bench.db'}" if args.database == "sqlite"
-               else args.database)
-        print(database_facts(url))
-        engine = create_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-        config = tmp / "office.yaml"
-        config.write_text(yaml.safe_dump(office(), allow_unicode=True), encoding="utf-8")
-        sandbox = BotApiSandbox(token=BOT_TOKEN)
-        await sandbox.start()
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
-               "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()),
-               "LEADRELAY_CONFIG": str(config), "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING"}
-        relay = Leadrelay(env=env, log_path=tmp / "leadrelay.log", cwd=tmp)
-        try:
-            async with aiohttp.ClientSession() as session:
-                await relay.start(session, within=30)
-                await link_agents(sandbox, within=30)
-                await relay.stop()
-                # Phase 1: deadlines spread over a window that opens once leadrelay is up.
-                step = timedelta(seconds=args.window / args.offers)
-                first = CLOCK.now() + timedelta(seconds=15)
-                live = await seed(url, count=args.offers, first=first, step=step,
-                                  start_id=1_000_000)
-                up = await relay.start(session, within=30)
-                print(f"phase 1   : {args.offers} pending offers, deadlines every "
-                      f"{step.total_seconds() * 1000:.1f} ms over {args.window:g} s; "
-                      f"leadrelay up in {up:.2f}s")
-                started = time.monotonic()
-                done = await wait_expired(url, live, within=args.window + 120)
-                phase1 = [(d - dl).total_seconds() for dl, d in await moved_on(url, live)]
-                result1 = Lateness(phase1, time.monotonic() - started)
-                print(f"  moved on         : {len(phase1)} of {args.offers}"
-                      + ("" if done else " (TIMED OUT)"))
-                print(f"  lateness s       : p50/p90/p99/max = {result1.line()}")
-                code, took = await relay.stop()
-                print(f"  stopped          : exit {code} in {took:.2f}s")
-                # Phase 2: deadlines pass while leadrelay is down.
-                past = CLOCK.now() - timedelta(seconds=60)
-                overdue = await seed(url, count=args.overdue, first=past,
-                                     step=timedelta(seconds=55 / args.overdue),
-                                     start_id=3_000_000)
-                restart_at = CLOCK.now()
-                up = await relay.start(session, within=30)
-                await wait_expired(url, overdue, within=120)
-                after = [(d - restart_at).total_seconds() for _, d in await moved_on(url,
-                                                                                     overdue)]
-                print(f"phase 2   : {args.overdue} offers overdue while leadrelay was down; "
-                      f"up in {up:.2f}s after the start command")
-                print(f"  moved on         : {len(after)} of {args.overdue}")
-                print("  after the start s: p50/p90/p99/max = "
-                      + " / ".join(f"{percentile(after, p):.3f}" for p in (50, 90, 99, 100)))
-        finally:
+        async with bench_database(args.database, tmp) as database:
+            return await _measure(args, tmp, database.url)
+
+
+async def _measure(args: argparse.Namespace, tmp: Path, url: str) -> int:
+    """Both phases against leadrelay on the database at *url*."""
+    print(database_facts(url))
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    config = tmp / "office.yaml"
+    config.write_text(yaml.safe_dump(office(), allow_unicode=True), encoding="utf-8")
+    sandbox = BotApiSandbox(token=BOT_TOKEN)
+    await sandbox.start()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
+           "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()),
+           "LEADRELAY_CONFIG": str(config), "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING"}
+    relay = Leadrelay(env=env, log_path=tmp / "leadrelay.log", cwd=tmp)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await relay.start(session, within=30)
+            await link_agents(sandbox, within=30)
             await relay.stop()
-            await sandbox.stop()
-            problems = relay.log_problems()
-            if problems:
-                print(f"warnings  : leadrelay log {dict(problems)}; the first:")
-                lines = relay.log_path.read_text(errors="replace").splitlines()
-                first = next((n for n, line in enumerate(lines) if " ERROR " in line),
-                             next((n for n, line in enumerate(lines) if " WARNING " in line), 0))
-                print("  " + "\n  ".join(lines[first:first + 12]))
-        p99 = percentile(phase1, 99)
-        worst = max(after, default=float("nan"))
-        print("\n== summary")
-        rows = [
-            (f"lateness p99, {args.offers} pending", f"{p99:.3f} s", f"≤ {TARGET_P99_S:g} s",
-             "met" if p99 <= TARGET_P99_S and len(phase1) == args.offers else "MISSED"),
-            (f"overdue at restart, last of {args.overdue}", f"{worst:.2f} s after start",
-             f"≤ {TARGET_RESTART_S:g} s",
-             "met" if worst <= TARGET_RESTART_S and len(after) == args.overdue else "MISSED"),
-        ]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        for row in rows:
-            print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+            # Phase 1: deadlines spread over a window that opens once leadrelay is up.
+            step = timedelta(seconds=args.window / args.offers)
+            first = CLOCK.now() + timedelta(seconds=15)
+            live = await seed(url, count=args.offers, first=first, step=step,
+                              start_id=1_000_000)
+            up = await relay.start(session, within=30)
+            print(f"phase 1   : {args.offers} pending offers, deadlines every "
+                  f"{step.total_seconds() * 1000:.1f} ms over {args.window:g} s; "
+                  f"leadrelay up in {up:.2f}s")
+            started = time.monotonic()
+            done = await wait_expired(url, live, within=args.window + 120)
+            phase1 = [(d - dl).total_seconds() for dl, d in await moved_on(url, live)]
+            result1 = Lateness(phase1, time.monotonic() - started)
+            print(f"  moved on         : {len(phase1)} of {args.offers}"
+                  + ("" if done else " (TIMED OUT)"))
+            print(f"  lateness s       : p50/p90/p99/max = {result1.line()}")
+            code, took = await relay.stop()
+            print(f"  stopped          : exit {code} in {took:.2f}s")
+            # Phase 2: deadlines pass while leadrelay is down.
+            past = CLOCK.now() - timedelta(seconds=60)
+            overdue = await seed(url, count=args.overdue, first=past,
+                                 step=timedelta(seconds=55 / args.overdue),
+                                 start_id=3_000_000)
+            restart_at = CLOCK.now()
+            up = await relay.start(session, within=30)
+            await wait_expired(url, overdue, within=120)
+            after = [(d - restart_at).total_seconds() for _, d in await moved_on(url,
+                                                                                 overdue)]
+            print(f"phase 2   : {args.overdue} offers overdue while leadrelay was down; "
+                  f"up in {up:.2f}s after the start command")
+            print(f"  moved on         : {len(after)} of {args.overdue}")
+            print("  after the start s: p50/p90/p99/max = "
+                  + " / ".join(f"{percentile(after, p):.3f}" for p in (50, 90, 99, 100)))
+    finally:
+        await relay.stop()
+        await sandbox.stop()
+        problems = relay.log_problems()
+        if problems:
+            print(f"warnings  : leadrelay log {dict(problems)}; the first:")
+            lines = relay.log_path.read_text(errors="replace").splitlines()
+            first = next((n for n, line in enumerate(lines) if " ERROR " in line),
+                         next((n for n, line in enumerate(lines) if " WARNING " in line), 0))
+            print("  " + "\n  ".join(lines[first:first + 12]))
+    p99 = percentile(phase1, 99)
+    worst = max(after, default=float("nan"))
+    print("\n== summary")
+    rows = [
+        (f"lateness p99, {args.offers} pending", f"{p99:.3f} s", f"≤ {TARGET_P99_S:g} s",
+         "met" if p99 <= TARGET_P99_S and len(phase1) == args.offers else "MISSED"),
+        (f"overdue at restart, last of {args.overdue}", f"{worst:.2f} s after start",
+         f"≤ {TARGET_RESTART_S:g} s",
+         "met" if worst <= TARGET_RESTART_S and len(after) == args.overdue else "MISSED"),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     return 0
 
 
@@ -237,7 +242,8 @@ def main() -> None:
     parser.add_argument("--overdue", type=int, default=2_000,
                         help="offers that come due while leadrelay is down (default 2000)")
     parser.add_argument("--database", default="sqlite",
-                        help="'sqlite' (a fresh file) or a postgresql+asyncpg:// URL")
+                        help="'sqlite' (a fresh file) or a PostgreSQL server URL, where the "
+                             "bench makes a database of its own and drops it at the end")
     run_bench(run, parser.parse_args())
 
 

@@ -6,7 +6,9 @@ the office's chats, fires a burst of leads spread over the instances, and prints
 answered 201 per second. On a 2-core machine both instances and PostgreSQL share the same
 cores, so two cannot take in more than one; the question is that they take in no less.
 
-    python bench/instances.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/bench
+    python bench/instances.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+The bench makes a database of its own on that server and drops it at the end.
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from pathlib import Path
 import aiohttp
 import yaml
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.speed_to_lead import (
     BOT_TOKEN,
     TARGET_INTAKE_PER_S,
+    BenchDatabase,
     Leadrelay,
+    bench_database,
     free_port,
     link_agents,
     machine_facts,
@@ -42,24 +45,15 @@ from bench.speed_to_lead import (
     safe_url,
 )
 from bot.sandbox import BotApiSandbox, TelegramLimits
+from storage.db import create_engine
 
 
-async def reset(url: str) -> None:
-    """Drop and recreate the public schema, so each phase starts empty."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-
-
-async def phase(url: str, tmp: Path, *, instances: int, burst: int, concurrency: int,
-                prefix: str) -> tuple[float, float, Counter[str]]:
+async def phase(database: BenchDatabase, tmp: Path, *, instances: int, burst: int,
+                concurrency: int, prefix: str) -> tuple[float, float, Counter[str]]:
     """Run *instances* processes, fire the burst across them; (leads/s answered 201, leads/s
     routed — from the first request until no lead waits to be routed —, statuses)."""
-    await reset(url)
+    await database.empty()
+    url = database.url
     config = tmp / "office.yaml"
     config.write_text(yaml.safe_dump(office_yaml(), allow_unicode=True), encoding="utf-8")
     async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox:
@@ -99,7 +93,7 @@ async def phase(url: str, tmp: Path, *, instances: int, burst: int, concurrency:
 
 async def until_routed(url: str, *, within: float) -> float:
     """The monotonic time at which no stored lead waits to be routed any more."""
-    engine = create_async_engine(url)
+    engine = create_engine(url)
     try:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
@@ -119,17 +113,18 @@ async def run(args: argparse.Namespace) -> int:
     print("command   : " + shlex.join([Path(sys.executable).name, *sys.argv]))
     for line in machine_facts():
         print(line)
-    print(f"database  : {safe_url(args.database)}")
     rates, routed = {}, {}
     with tempfile.TemporaryDirectory(prefix="leadrelay-bench-instances-") as tmp_dir:
-        for count, prefix in ((1, "535"), (2, "536")):
-            rate, routing, statuses = await phase(
-                args.database, Path(tmp_dir), instances=count, burst=args.burst,
-                concurrency=args.concurrency, prefix=prefix)
-            rates[count], routed[count] = rate, routing
-            print(f"{count} instance(s): {args.burst} leads, {args.concurrency} in flight: "
-                  f"{rate:.0f} leads/s answered 201, {routing:.0f} leads/s routed "
-                  f"({dict(statuses)})")
+        async with bench_database(args.database, Path(tmp_dir)) as database:
+            print(f"database  : {safe_url(database.url)}")
+            for count, prefix in ((1, "535"), (2, "536")):
+                rate, routing, statuses = await phase(
+                    database, Path(tmp_dir), instances=count, burst=args.burst,
+                    concurrency=args.concurrency, prefix=prefix)
+                rates[count], routed[count] = rate, routing
+                print(f"{count} instance(s): {args.burst} leads, {args.concurrency} in "
+                      f"flight: {rate:.0f} leads/s answered 201, {routing:.0f} leads/s "
+                      f"routed ({dict(statuses)})")
     print("\n== summary")
     print(f"  one instance     {rates[1]:.0f} leads/s taken in, {routed[1]:.0f} routed   "
           f"target ≥ {TARGET_INTAKE_PER_S:g}")
@@ -144,7 +139,8 @@ def main() -> None:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True,
-                        help="a postgresql+asyncpg:// URL of a database this bench may empty")
+                        help="a postgresql+asyncpg:// URL of the server; the bench makes a "
+                             "database of its own there and drops it at the end")
     parser.add_argument("--burst", type=int, default=2000, help="leads per phase (2000)")
     parser.add_argument("--concurrency", type=int, default=64,
                         help="requests in flight (default 64)")

@@ -5,7 +5,7 @@ leaves it), then routes it in turns of up to 500 leads, as the instances' routin
 and prints the leads routed per second and the time per turn. Intake grows with instances;
 routing is one turn at a time on the routing row, so this is the ceiling for N instances.
 
-    python bench/routing_turns.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/bench
+    python bench/routing_turns.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.instances import reset
 from bench.speed_to_lead import (
     SOURCE_TOKEN,
+    bench_database,
     lead_payload,
     machine_facts,
     office_yaml,
@@ -44,39 +44,42 @@ async def run(args: argparse.Namespace) -> int:
     for line in machine_facts():
         print(line)
     with tempfile.TemporaryDirectory(prefix="leadrelay-bench-turns-") as tmp:
-        url = args.database or f"sqlite+aiosqlite:///{tmp}/leadrelay.db"
-        print(f"database  : {safe_url(url)}")
-        if url.startswith("postgresql"):
-            await reset(url)
-        engine = create_engine(url)
-        try:
-            await upgrade(engine)
-            config = OfficeConfig.model_validate(office_yaml())
-            relay = bootstrap(config=config, clock=SystemClock(),
-                              uow_factory=sql_uow_factory(engine))
-            await relay.sync_roster()
-            for person in config.agents:
-                await relay.link_chat(telegram_id=person.telegram_id,
-                                      chat_id=person.telegram_id)
-            numbers = phones("537")
-            for start in range(0, args.backlog, 100):
-                batch = [services.admit_lead(relay.deps, source_token=SOURCE_TOKEN,
-                                             payload=lead_payload(next(numbers)))
-                         for _ in range(min(100, args.backlog - start))]
-                await services.store_leads(relay.uow(), relay.deps, batch)
-            turns: list[float] = []
-            routed = 0
-            started = time.perf_counter()
-            while True:
-                began = time.perf_counter()
-                n = await services.route_new_leads(relay.uow(), relay.deps, limit=args.turn)
-                if not n:
-                    break
-                turns.append(time.perf_counter() - began)
-                routed += n
-            took = time.perf_counter() - started
-        finally:
-            await engine.dispose()
+        async with bench_database(args.database, Path(tmp)) as database:
+            return await _route_backlog(args, database.url)
+
+
+async def _route_backlog(args: argparse.Namespace, url: str) -> int:
+    """Store the backlog on *url*, then route it in turns."""
+    print(f"database  : {safe_url(url)}")
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        config = OfficeConfig.model_validate(office_yaml())
+        relay = bootstrap(config=config, clock=SystemClock(),
+                          uow_factory=sql_uow_factory(engine))
+        await relay.sync_roster()
+        for person in config.agents:
+            await relay.link_chat(telegram_id=person.telegram_id,
+                                  chat_id=person.telegram_id)
+        numbers = phones("537")
+        for start in range(0, args.backlog, 100):
+            batch = [services.admit_lead(relay.deps, source_token=SOURCE_TOKEN,
+                                         payload=lead_payload(next(numbers)))
+                     for _ in range(min(100, args.backlog - start))]
+            await services.store_leads(relay.uow(), relay.deps, batch)
+        turns: list[float] = []
+        routed = 0
+        started = time.perf_counter()
+        while True:
+            began = time.perf_counter()
+            n = await services.route_new_leads(relay.uow(), relay.deps, limit=args.turn)
+            if not n:
+                break
+            turns.append(time.perf_counter() - began)
+            routed += n
+        took = time.perf_counter() - started
+    finally:
+        await engine.dispose()
     print(f"backlog of {args.backlog} stored leads, turns of up to {args.turn}: "
           f"{routed} routed in {took:.2f} s = {routed / took:.0f} leads/s")
     print(f"time per turn: p50 {percentile(turns, 50) * 1000:.0f} ms, "
@@ -87,8 +90,9 @@ async def run(args: argparse.Namespace) -> int:
 def main() -> None:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", help="a URL this bench may empty (default: a new "
-                        "SQLite file)")
+    parser.add_argument("--database", default="sqlite",
+                        help="'sqlite' (a new file, the default) or a PostgreSQL server URL, "
+                             "where the bench makes a database of its own and drops it")
     parser.add_argument("--backlog", type=int, default=8000, help="leads stored (8000)")
     parser.add_argument("--turn", type=int, default=services.ROUTING_BATCH,
                         help=f"leads per routing turn ({services.ROUTING_BATCH})")

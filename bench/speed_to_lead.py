@@ -29,15 +29,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot.sandbox import ApiCall, BotApiSandbox, TelegramLimits
+from storage.scratch import ScratchDatabase
 
 # A fake token: 7 digits before the colon so it never looks like a real bot's.
 BOT_TOKEN = "7000000:" + "".join(string.ascii_letters[i % 52] for i in range(35))
@@ -171,6 +173,45 @@ def phones(prefix: str) -> Iterator[str]:
 def safe_url(url: str) -> str:
     """The database URL with any password masked."""
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+class BenchDatabase:
+    """The database one bench run works in: its own, emptied between phases, never another's."""
+
+    def __init__(self, url: str, scratch: ScratchDatabase | None = None) -> None:
+        self.url = url
+        self._scratch = scratch
+
+    async def empty(self) -> None:
+        """Leave the database as new: drop the scratch database's tables, or the SQLite file."""
+        if self._scratch is not None:
+            await self._scratch.empty()
+            return
+        path = make_url(self.url).database
+        for suffix in ("", "-wal", "-shm"):
+            await asyncio.to_thread(Path(f"{path}{suffix}").unlink, missing_ok=True)
+
+
+@contextlib.asynccontextmanager
+async def bench_database(choice: str, folder: Path, *,
+                         label: str = "bench") -> AsyncIterator[BenchDatabase]:
+    """'sqlite' (a new file in *folder*), a SQLite URL, or a PostgreSQL server URL on which
+    the run makes a database of its own and drops it at the end.
+
+    Another run on the same server (a test suite, a second bench) keeps its own tables.
+    """
+    if choice == "sqlite":
+        yield BenchDatabase(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
+        return
+    if choice.startswith("sqlite"):
+        yield BenchDatabase(choice)
+        return
+    scratch = ScratchDatabase(choice, label=label)
+    url = await scratch.create()
+    try:
+        yield BenchDatabase(url, scratch)
+    finally:
+        await scratch.drop()
 
 
 class Leadrelay:
@@ -571,51 +612,55 @@ async def run(args: argparse.Namespace) -> int:
         print(line)
     with tempfile.TemporaryDirectory(prefix="leadrelay-bench-") as tmp_dir:
         tmp = Path(tmp_dir)
-        url = (f"sqlite+aiosqlite:///{tmp / 'bench.db'}" if args.database == "sqlite"
-               else args.database)
-        kind = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
-        print(database_facts(url))
-        config = tmp / "office.yaml"
-        config.write_text(yaml.safe_dump(office_yaml(), allow_unicode=True), encoding="utf-8")
-        sandbox = BotApiSandbox(token=BOT_TOKEN,
-                                limits=TelegramLimits() if args.limits else None)
-        await sandbox.start()
-        print(f"sandbox   : {sandbox.url} (validating against the Bot API spec: "
-              f"{'yes' if sandbox.validating else 'no'}; Telegram's rate limits: "
-              f"{'on' if args.limits else 'off'})")
-        watch = OfferWatch()
-        sandbox.listeners.append(watch)
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
-               "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()),
-               "LEADRELAY_CONFIG": str(config), "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING"}
-        relay = Leadrelay(env=env, log_path=tmp / "leadrelay.log", cwd=tmp)
-        numbers = phones("532")
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-                up = await relay.start(session, within=30)
-                await link_agents(sandbox, within=15)
-                print(f"leadrelay : pid {relay.pid}, {shlex.join(relay.argv[1:])}, "
-                      f"/healthz after {up:.2f}s, {len(AGENT_IDS) + 1} chats linked")
-                await warm_up(session, f"{relay.base}/webhooks/leads", watch, numbers)
-                speed = await speed_to_lead(session, relay, watch, numbers,
-                                            rate=args.rate, seconds=args.seconds)
-            burst = await intake_burst(relay, watch, numbers, total=args.burst,
-                                       concurrency=args.concurrency,
-                                       intake_timeout=args.intake_timeout,
-                                       drain_timeout=args.drain_timeout)
-        finally:
-            code, took = await relay.stop()
-            await sandbox.stop()
-            print(f"leadrelay : stopped with SIGTERM, exit code {code}, in {took:.2f}s")
-            problems = relay.log_problems()
-            if problems or sandbox.errors or watch.rejected:
-                print(f"warnings  : leadrelay log {dict(problems)}, sandbox errors "
-                      f"{len(sandbox.errors)}, refused offers {watch.rejected}; log tail:")
-                print("  " + relay.log_tail(8).replace("\n", "\n  "))
-        report(speed, burst, rate=args.rate, kind=kind,
-               limited=len(sandbox.rate_limited) if args.limits else None)
-        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"\nload avg after the run: {load}")
+        async with bench_database(args.database, tmp) as database:
+            return await _run_on(args, tmp, database.url)
+
+
+async def _run_on(args: argparse.Namespace, tmp: Path, url: str) -> int:
+    """Both phases against leadrelay on the database at *url*."""
+    kind = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    print(database_facts(url))
+    config = tmp / "office.yaml"
+    config.write_text(yaml.safe_dump(office_yaml(), allow_unicode=True), encoding="utf-8")
+    sandbox = BotApiSandbox(token=BOT_TOKEN,
+                            limits=TelegramLimits() if args.limits else None)
+    await sandbox.start()
+    print(f"sandbox   : {sandbox.url} (validating against the Bot API spec: "
+          f"{'yes' if sandbox.validating else 'no'}; Telegram's rate limits: "
+          f"{'on' if args.limits else 'off'})")
+    watch = OfferWatch()
+    sandbox.listeners.append(watch)
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
+           "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()),
+           "LEADRELAY_CONFIG": str(config), "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING"}
+    relay = Leadrelay(env=env, log_path=tmp / "leadrelay.log", cwd=tmp)
+    numbers = phones("532")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            up = await relay.start(session, within=30)
+            await link_agents(sandbox, within=15)
+            print(f"leadrelay : pid {relay.pid}, {shlex.join(relay.argv[1:])}, "
+                  f"/healthz after {up:.2f}s, {len(AGENT_IDS) + 1} chats linked")
+            await warm_up(session, f"{relay.base}/webhooks/leads", watch, numbers)
+            speed = await speed_to_lead(session, relay, watch, numbers,
+                                        rate=args.rate, seconds=args.seconds)
+        burst = await intake_burst(relay, watch, numbers, total=args.burst,
+                                   concurrency=args.concurrency,
+                                   intake_timeout=args.intake_timeout,
+                                   drain_timeout=args.drain_timeout)
+    finally:
+        code, took = await relay.stop()
+        await sandbox.stop()
+        print(f"leadrelay : stopped with SIGTERM, exit code {code}, in {took:.2f}s")
+        problems = relay.log_problems()
+        if problems or sandbox.errors or watch.rejected:
+            print(f"warnings  : leadrelay log {dict(problems)}, sandbox errors "
+                  f"{len(sandbox.errors)}, refused offers {watch.rejected}; log tail:")
+            print("  " + relay.log_tail(8).replace("\n", "\n  "))
+    report(speed, burst, rate=args.rate, kind=kind,
+           limited=len(sandbox.rate_limited) if args.limits else None)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nload avg after the run: {load}")
     return 0
 
 
@@ -637,8 +682,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limits", action=argparse.BooleanOptionalAction, default=True,
                         help="the sandbox enforces Telegram's rate limits (default on)")
     parser.add_argument("--database", default="sqlite",
-                        help="'sqlite' (a fresh file in a temp dir) or a database URL, e.g. "
-                             "postgresql+asyncpg://postgres@127.0.0.1:5432/bench")
+                        help="'sqlite' (a fresh file in a temp dir) or a database URL; on "
+                             "a PostgreSQL server, e.g. postgresql+asyncpg://postgres@"
+                             "127.0.0.1:5432/postgres, the bench makes a database of its own "
+                             "and drops it at the end")
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.seconds <= 0 or args.burst <= 0 or args.concurrency <= 0:
         parser.error("--rate, --seconds, --burst and --concurrency must be positive")
