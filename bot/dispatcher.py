@@ -10,7 +10,7 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -98,6 +98,7 @@ class OutboxDispatcher:
         self, *, store: OutboxStore, bot: ExtBot[Any], renderer: Renderer, clock: Clock,
         hooks: DeliveryHooks | None = None, idle_seconds: float = 1.0, batch: int = 500,
         lease: timedelta = timedelta(seconds=15), name: str | None = None,
+        hold: Callable[[int], timedelta] = lambda _chat: timedelta(0),
     ) -> None:
         self._store = store
         self._bot = bot
@@ -107,6 +108,7 @@ class OutboxDispatcher:
         self._idle = idle_seconds
         self._batch = batch
         self._lease = lease
+        self._hold = hold  # how long a chat stays here after a send: the pacer's window
         # Who holds a claim: unique per process, so a restarted process does not mistake a
         # dead one's half-sent chat for its own (that claim lapses with its lease instead).
         self.name = name or f"{socket.gethostname()[:16]}-{secrets.token_hex(4)}"
@@ -222,7 +224,7 @@ class OutboxDispatcher:
             return False
         except BadRequest as exc:
             if row.edit_ref and any(s in exc.message.lower() for s in _HARMLESS_EDIT_ERRORS):
-                await self._store.mark_sent(row, at=now)
+                await self._store.mark_sent(row, at=now, hold=self._hold(row.chat_id))
                 return True
             log.error("telegram refused a message for good: %s", exc.message,
                       extra={**_context(row), "error_kind": "bad_request"})
@@ -257,7 +259,8 @@ class OutboxDispatcher:
             await self._hooks.round_delivered(lead_id=round_[0], sequence=round_[1],
                                               at=delivered)
         await self._store.mark_sent(row, at=delivered,
-                                    message_id=message.message_id if message else None)
+                                    message_id=message.message_id if message else None,
+                                    hold=self._hold(row.chat_id))
         self.sent += 1
         log.info(_SENT.get(row.template, "message sent"), extra=_context(row))
         return True

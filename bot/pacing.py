@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,43 +33,93 @@ class Limits:
     """How fast we send: a little under Telegram's published limits, to leave room for jitter.
 
     Telegram allows about 30 messages per second per bot, about one per second in a private
-    chat and 20 per minute in a group; a 429 costs more time than the margin does.
+    chat and 20 per minute in a group; a 429 costs more time than the margin does. A chat's
+    limits are kept as sliding windows (never more than N messages in any W seconds), each
+    window *margin* seconds longer than Telegram's: a message can reach Telegram later than
+    it left the pacer, and the one after it sooner.
     """
 
     per_second: float = 29.0
     private_interval: float = 1.0  # seconds between messages to one private chat
-    group_per_minute: float = 20.0
+    group_count: int = 20  # messages to one group ...
+    group_window: float = 60.0  # ... in any this many seconds
+    margin: float = 0.25
+
+
+class SlidingWindow:
+    """At most *count* messages in any *length* seconds, served first come, first served."""
+
+    def __init__(self, count: int, length: float, *,
+                 timer: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.count, self.length = count, length
+        self._timer, self._sleep = timer, sleep
+        self._sent: deque[float] = deque()
+        self._turn = asyncio.Lock()
+        self.used = timer()
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait until one more message fits; the message counts from when the block ends.
+
+        Counting at the end, not at the start, keeps the window true when the caller waits
+        for another budget inside the block (the bot's, after the chat's).
+        """
+        async with self._turn:
+            while (wait := self._wait(self._timer())) > 0:
+                await self._sleep(wait)
+            yield
+            self.used = self._timer()
+            self._sent.append(self.used)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a message is waiting for, or holding, this window's turn."""
+        return self._turn.locked()
+
+    def _wait(self, now: float) -> float:
+        while self._sent and self._sent[0] <= now - self.length:
+            self._sent.popleft()
+        return 0.0 if len(self._sent) < self.count else self._sent[0] + self.length - now
 
 
 class Pacer:
     """Waits before each message until both the bot's and the chat's budget allow it."""
 
-    def __init__(self, limits: Limits | None = None, *, forget_after: float = 120.0) -> None:
+    def __init__(self, limits: Limits | None = None, *, forget_after: float = 120.0,
+                 timer: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.limits = limits or Limits()
         self._overall = AsyncLimiter(self.limits.per_second, 1.0)
-        self._chats: dict[int | str, tuple[AsyncLimiter, float]] = {}
+        self._chats: dict[int | str, SlidingWindow] = {}
         self._forget_after = forget_after
+        self._timer, self._sleep = timer, sleep
 
     async def wait(self, chat_id: int | str) -> None:
         """Return when a message to *chat_id* may go out now."""
-        await self._chat(chat_id).acquire()
         # The chat's turn first: a slot of the bot's budget is not held while a busy chat waits.
-        await self._overall.acquire()
+        async with self._chat(chat_id).slot():
+            await self._overall.acquire()
 
-    def _chat(self, chat_id: int | str) -> AsyncLimiter:
-        now = time.monotonic()
-        entry = self._chats.get(chat_id)
-        if entry is None:
-            if len(self._chats) > 4096:  # people come and go; drop budgets long since refilled
-                self._chats = {c: e for c, e in self._chats.items()
-                               if now - e[1] < self._forget_after}
-            private = isinstance(chat_id, int) and chat_id > 0  # groups: negative or @name
-            limiter = (AsyncLimiter(1, self.limits.private_interval) if private
-                       else AsyncLimiter(self.limits.group_per_minute, 60.0))
-        else:
-            limiter = entry[0]
-        self._chats[chat_id] = (limiter, now)
-        return limiter
+    def window(self, chat_id: int | str) -> float:
+        """Seconds a message to *chat_id* counts against the chat's budget, margin included."""
+        return self._chat(chat_id).length
+
+    def _chat(self, chat_id: int | str) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is not None:
+            return window
+        if len(self._chats) > 4096:  # people come and go; drop windows long since passed
+            now = self._timer()
+            self._chats = {c: w for c, w in self._chats.items()
+                           if w.busy or now - w.used < self._forget_after}
+        limits = self.limits
+        private = isinstance(chat_id, int) and chat_id > 0  # groups: negative or @name
+        count, length = ((1, limits.private_interval) if private
+                         else (limits.group_count, limits.group_window))
+        window = self._chats[chat_id] = SlidingWindow(
+            count, length + limits.margin, timer=self._timer, sleep=self._sleep)
+        return window
 
 
 class PacingLimiter(BaseRateLimiter[dict[str, Any]]):

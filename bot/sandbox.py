@@ -26,6 +26,7 @@ import os
 import re
 import secrets
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -165,20 +166,27 @@ class CallbackAnswer:
 
 @dataclass(frozen=True)
 class TelegramLimits:
-    """Telegram's flood limits as token buckets: burst = capacity, rate = refill per second."""
+    """Telegram's flood limits: the bot's as a token bucket (burst = capacity, rate = refill
+    per second), each chat's as a sliding window (at most count messages in any window s).
+
+    A chat's window is strict: a message that arrives a hair early is refused, as Telegram
+    may refuse it, so a client must keep a margin of its own rather than rely on luck.
+    """
 
     bot_burst: int = 30
     bot_rate: float = 30.0
-    private_burst: int = 3
-    private_rate: float = 1.0
-    group_burst: int = 20
-    group_rate: float = 20 / 60
+    private_count: int = 3
+    private_window: float = 3.0
+    group_count: int = 20
+    group_window: float = 60.0
 
     def __post_init__(self) -> None:
-        """Refuse buckets that could never hand out a token."""
-        for scope in ("bot", "private", "group"):
-            if getattr(self, f"{scope}_burst") < 1 or getattr(self, f"{scope}_rate") <= 0:
-                raise ValueError(f"{scope}_burst must be >= 1 and {scope}_rate > 0")
+        """Refuse limits that could never admit a message."""
+        if self.bot_burst < 1 or self.bot_rate <= 0:
+            raise ValueError("bot_burst must be >= 1 and bot_rate > 0")
+        for scope in ("private", "group"):
+            if getattr(self, f"{scope}_count") < 1 or getattr(self, f"{scope}_window") <= 0:
+                raise ValueError(f"{scope}_count must be >= 1 and {scope}_window > 0")
 
 
 @dataclass(frozen=True)
@@ -296,6 +304,28 @@ class _Bucket:
         self.updated = now
         # The tolerance absorbs float error after sleeping exactly the advertised retry_after.
         return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        """Use up a token (wait() has just refilled up to *now*)."""
+        self.tokens -= 1
+
+
+class _Window:
+    """The times of the messages a chat got within the last *length* seconds."""
+
+    def __init__(self, count: int, length: float) -> None:
+        self.count, self.length = count, length
+        self.times: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more message fits in the window (0 if one does now)."""
+        while self.times and self.times[0] <= now - self.length:
+            self.times.popleft()
+        return 0.0 if len(self.times) < self.count else self.times[0] + self.length - now
+
+    def take(self, now: float) -> None:
+        """Count a message sent at *now*."""
+        self.times.append(now)
 
 
 @dataclass
@@ -831,8 +861,12 @@ class BotApiSandbox:
         limits: TelegramLimits | None = None,
         webhook_retry_delays: Sequence[float] = (0.2, 0.4, 0.8, 1.6, 2.0),
         webhook_timeout: float = 10.0,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Configure the sandbox; the spec is looked up now, the server starts in start()."""
+        """Configure the sandbox; the spec is looked up now, the server starts in start().
+
+        *timer* is the clock the flood limits read (a test may move it by hand).
+        """
         # The n-th failed delivery of an update waits webhook_retry_delays[n-1] (the last repeats).
         if not webhook_retry_delays or any(delay < 0 for delay in webhook_retry_delays):
             raise ValueError("webhook_retry_delays must be a non-empty list of delays >= 0")
@@ -867,7 +901,8 @@ class BotApiSandbox:
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._limits = limits
-        self._buckets: dict[tuple[str, int | str | None], _Bucket] = {}
+        self._timer = timer
+        self._meters: dict[tuple[str, int | str | None], _Bucket | _Window] = {}
         self._files: dict[str, SandboxFile] = {}
         self._files_by_path: dict[str, SandboxFile] = {}
         self._file_counter = itertools.count(1)
@@ -1030,9 +1065,9 @@ class BotApiSandbox:
 
     @limits.setter
     def limits(self, limits: TelegramLimits | None) -> None:
-        """Switch flood limits on (or off with None); every bucket starts full again."""
+        """Switch flood limits on (or off with None); every bucket and window starts anew."""
         self._limits = limits
-        self._buckets.clear()
+        self._meters.clear()
 
     def rate_limited_by_chat(self) -> dict[int | str | None, int]:
         """Return how many requests were refused with 429, per chat id (None: no chat_id)."""
@@ -1225,23 +1260,25 @@ class BotApiSandbox:
         if chat_id is not None:
             private = isinstance(chat_id, int) and chat_id > 0
             scopes.append(("private" if private else "group", chat_id))
-        now = time.monotonic()
-        buckets: list[tuple[str, _Bucket]] = []
-        for scope, bucket_key in scopes:
-            bucket = self._buckets.get((scope, bucket_key))
-            if bucket is None:
-                burst = float(getattr(limits, f"{scope}_burst"))
-                rate = float(getattr(limits, f"{scope}_rate"))
-                bucket = self._buckets[(scope, bucket_key)] = _Bucket(burst, rate, burst, now)
-            buckets.append((scope, bucket))
-        # Nothing is used up unless every bucket has a token, so a refused request has no effect.
-        wait, scope = max((bucket.wait(now), scope) for scope, bucket in buckets)
+        now = self._timer()
+        meters: list[tuple[str, _Bucket | _Window]] = []
+        for scope, meter_key in scopes:
+            meter = self._meters.get((scope, meter_key))
+            if meter is None:
+                meter = self._meters[(scope, meter_key)] = (
+                    _Bucket(limits.bot_burst, limits.bot_rate, limits.bot_burst, now)
+                    if scope == "bot" else
+                    _Window(getattr(limits, f"{scope}_count"),
+                            getattr(limits, f"{scope}_window")))
+            meters.append((scope, meter))
+        # Nothing is used up unless every meter has room, so a refused request has no effect.
+        wait, scope = max((meter.wait(now), scope) for scope, meter in meters)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
             self.rate_limited.append(RateLimitHit(method, chat_id, retry_after, scope, now))
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
-        for _, bucket in buckets:
-            bucket.tokens -= 1
+        for _, meter in meters:
+            meter.take(now)
 
     def _validate(self, key: str, method: str, params: JsonDict) -> None:
         assert self._spec is not None

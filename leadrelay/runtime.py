@@ -131,6 +131,7 @@ class Runtime:
     config: OfficeConfig
     clock: Clock = field(default_factory=SystemClock)
     webhook: bool = False  # Telegram updates by webhook instead of long polling
+    limits: Limits | None = None  # the pacing of messages; by default from the settings
     relay: Leadrelay = field(init=False)
     engine: AsyncEngine = field(init=False)
     application: Application = field(init=False)  # type: ignore[type-arg]
@@ -158,14 +159,14 @@ class Runtime:
                                uow_factory=sql_uow_factory(self.engine))
         await self.relay.sync_roster()
         api = settings.telegram_api_url
+        pacer = Pacer(self.limits or Limits(per_second=settings.telegram_messages_per_second))
         self.application = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(8)
-            .rate_limiter(PacingLimiter(Pacer(Limits(
-                per_second=settings.telegram_messages_per_second))))
+            .rate_limiter(PacingLimiter(pacer))
             .build()
         )
         renderer = self.renderer = Renderer(zone=self.config.zone, office=self.config.name,
@@ -175,7 +176,9 @@ class Runtime:
         self.updates = UpdateLog(self.engine)
         self.dispatcher = OutboxDispatcher(store=self.outbox,
                                            bot=self.application.bot, renderer=renderer,
-                                           clock=self.clock, hooks=self.relay)
+                                           clock=self.clock, hooks=self.relay,
+                                           hold=lambda chat: timedelta(
+                                               seconds=pacer.window(chat)))
         self.timers = Timers(self.relay, sweep_seconds=settings.sweep_seconds)
         self.relay.signals.on_outbox = self.dispatcher.kick
         self.relay.signals.on_wakeup = self.timers.wake_at

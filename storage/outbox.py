@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, insert, or_, select, text, update
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Select,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import READ_ONLY, begin_write
@@ -34,12 +46,15 @@ _RELEASED: dict[str, Any] = {"claimed_by": None, "claimed_until": None}
 
 def _due(now: datetime, *, owner: str | None, skip_chats: Collection[int]) -> Select[Any]:
     """Unsent rows due now, oldest first, leaving out whole chats that must wait: one with a
-    row in back-off, or one another instance holds (when *owner* is given)."""
+    row in back-off, or one another instance holds (when *owner* is given) — to send its
+    rows, or for a pace window after it sent one."""
     unsent = and_(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))
-    held = outbox.c.next_attempt_at > now
+    # Two looks, each on its own index: rows in back-off, rows another instance holds.
+    waiting: Select[Any] | CompoundSelect[Any] = select(outbox.c.chat_id).where(
+        unsent, outbox.c.next_attempt_at > now)
     if owner is not None:
-        held = or_(held, and_(outbox.c.claimed_until > now, outbox.c.claimed_by != owner))
-    waiting = select(outbox.c.chat_id).where(unsent, held)
+        waiting = union(waiting, select(outbox.c.chat_id).where(
+            outbox.c.claimed_until > now, outbox.c.claimed_by != owner))
     query = select(outbox).where(unsent, outbox.c.chat_id.not_in(waiting)).order_by(outbox.c.id)
     if skip_chats:
         query = query.where(outbox.c.chat_id.not_in(sorted(skip_chats)))
@@ -142,12 +157,17 @@ class OutboxStore:
         return (row.chat_id, row.message_id) if row else None
 
     async def mark_sent(
-        self, row: QueuedMessage, *, at: datetime, message_id: int | None = None
+        self, row: QueuedMessage, *, at: datetime, message_id: int | None = None,
+        hold: timedelta = timedelta(0),
     ) -> None:
-        """Settle a row as delivered and remember the message it became."""
+        """Settle a row as delivered and remember the message it became.
+
+        The chat stays with the sender until *hold* after *at*: another instance's pacer
+        has not seen this message, and would send the chat's next one too soon after it.
+        """
         async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                sent_at=at, attempts=row.attempts + 1, **_RELEASED))
+                sent_at=at, attempts=row.attempts + 1, claimed_until=at + hold))
             if row.ref is not None and message_id is not None:
                 await conn.execute(insert(sent_messages).values(
                     ref=row.ref, chat_id=row.chat_id, message_id=message_id))

@@ -169,9 +169,12 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
     Column("last_error", String(200)),
-    Column("claimed_by", String(32)),  # the instance sending this chat's rows right now
+    # The instance sending this chat's rows right now; on a sent row, the one that sent it,
+    # which keeps the chat until claimed_until (one pace window after the send).
+    Column("claimed_by", String(32)),
     Column("claimed_until", UtcDateTime),
     Index("ix_outbox_unsent", "sent_at", "failed_at", "id"),
+    Index("ix_outbox_claimed_until", "claimed_until"),
 )
 
 sent_messages = Table(

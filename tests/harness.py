@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.pacing import Limits
 from bot.sandbox import BotApiSandbox, SandboxMessage, SandboxUser
 from core.config import OfficeConfig
 from leadrelay.runtime import Runtime
@@ -75,6 +76,7 @@ def text_has(*parts: str) -> Any:
 async def running_office(
     config: OfficeConfig, database_url: str, *, sandbox: BotApiSandbox | None = None,
     sweep_seconds: float = 0.5, config_path: Path | None = None, webhook: bool = False,
+    limits: Limits | None = None,
 ) -> AsyncIterator[RunningOffice]:
     """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards."""
     own_sandbox = sandbox is None
@@ -88,7 +90,7 @@ async def running_office(
         leadrelay_config=config_path or Path("leadrelay.yaml"),
         telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else None,
         telegram_webhook_secret=WEBHOOK_SECRET if webhook else None)  # type: ignore[arg-type]
-    runtime = Runtime(settings, config, webhook=webhook)
+    runtime = Runtime(settings, config, webhook=webhook, limits=limits)
     await runtime.start()
     try:
         async with aiohttp.ClientSession() as session:

@@ -54,6 +54,35 @@ async def test_a_chat_held_by_another_instance_waits_until_its_rows_are_settled(
     assert [(r.chat_id, r.params["n"]) for r in taken] == [(7, 1), (7, 0)]
 
 
+async def test_a_chat_stays_with_the_instance_that_sent_to_it_for_one_pace_window(
+    engine: AsyncEngine,
+) -> None:
+    pace = timedelta(seconds=1.25)
+    await queue(engine, 7, 8)
+    store = OutboxStore(engine)
+    for row in await store.claim(NOW, owner="a", lease=LEASE):
+        await store.mark_sent(row, at=NOW, hold=pace)
+    await queue(engine, 7, 8)
+    soon = NOW + pace - timedelta(milliseconds=10)
+    assert await store.claim(soon, owner="b", lease=LEASE) == [], (
+        "b's pacer has not seen a's messages: it would send the next one too soon")
+    mine = await store.claim(soon, owner="a", lease=LEASE)
+    assert sorted(r.chat_id for r in mine) == [7, 8], "a's pacer knows them: a goes on"
+
+
+async def test_a_chat_sent_to_by_another_instance_is_free_once_its_pace_window_passed(
+    engine: AsyncEngine,
+) -> None:
+    pace = timedelta(seconds=1.25)
+    await queue(engine, 7)
+    store = OutboxStore(engine)
+    [row] = await store.claim(NOW, owner="a", lease=LEASE)
+    await store.mark_sent(row, at=NOW, hold=pace)
+    await queue(engine, 7)
+    later = await store.claim(NOW + pace, owner="b", lease=LEASE)
+    assert [r.chat_id for r in later] == [7]
+
+
 async def test_a_crashed_instances_claims_lapse_with_the_lease(engine: AsyncEngine) -> None:
     await queue(engine, 3, 3)
     store = OutboxStore(engine)
