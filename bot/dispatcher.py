@@ -127,6 +127,11 @@ class OutboxDispatcher:
         if chats is None or not self._workers.keys() >= set(chats):
             self._wake.set()
 
+    @property
+    def busy(self) -> bool:
+        """Whether a message is being sent (or waits for its turn) right now."""
+        return bool(self._workers)
+
     def start(self) -> None:
         """Run the dispatch loop in the background."""
         self._stopping = False

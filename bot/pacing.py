@@ -43,7 +43,7 @@ class Limits:
     private_interval: float = 1.0  # seconds between messages to one private chat
     group_count: int = 20  # messages to one group ...
     group_window: float = 60.0  # ... in any this many seconds
-    margin: float = 0.25
+    margin: float = 0.1
 
 
 class SlidingWindow:

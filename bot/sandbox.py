@@ -746,7 +746,7 @@ class SandboxUser:
         message: SandboxMessage | int,
         button_text: str,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
+        timeout: float = 10.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
     ) -> CallbackAnswer:
         """Press the inline button labelled button_text and return the bot's callback answer."""
         chat, current = self._sandbox._pressable(self, message)
@@ -772,7 +772,7 @@ class SandboxUser:
         message: SandboxMessage | int,
         callback_data: str,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
+        timeout: float = 10.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
     ) -> CallbackAnswer:
         """Send a callback query with arbitrary data, e.g. forged or from a stale keyboard."""
         if isinstance(message, SandboxMessage):
@@ -786,9 +786,13 @@ class SandboxUser:
         self,
         predicate: Callable[[SandboxMessage], bool] | None = None,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
+        timeout: float = 20.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
     ) -> SandboxMessage:
-        """Return the first (non-deleted) bot message matching predicate, or the next new one."""
+        """Return the first (non-deleted) bot message matching predicate, or the next new one.
+
+        The default timeout is generous: it is only reached when the message never comes,
+        and a busy machine must not turn a slow message into a failure.
+        """
         return await self._chat.wait_for(predicate, timeout)
 
 
@@ -833,9 +837,13 @@ class SandboxGroup:
         self,
         predicate: Callable[[SandboxMessage], bool] | None = None,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
+        timeout: float = 20.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
     ) -> SandboxMessage:
-        """Return the first (non-deleted) bot message matching predicate, or the next new one."""
+        """Return the first (non-deleted) bot message matching predicate, or the next new one.
+
+        The default timeout is generous: it is only reached when the message never comes,
+        and a busy machine must not turn a slow message into a failure.
+        """
         return await self._chat.wait_for(predicate, timeout)
 
 
@@ -888,6 +896,7 @@ class BotApiSandbox:
         self.webhook: JsonDict = {}
         self.webhook_deliveries: list[WebhookDelivery] = []
         self.rate_limited: list[RateLimitHit] = []
+        self.long_polls = 0  # getUpdates calls waiting for an update right now
 
         self._users: dict[int, SandboxUser] = {}
         self._chats: dict[int, _Chat] = {}
@@ -941,6 +950,11 @@ class BotApiSandbox:
         }
 
     # ---- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def delivering(self) -> bool:
+        """Return whether updates are being posted to a webhook (or will be, once queued)."""
+        return self._webhook_task is not None and not self._webhook_task.done()
 
     @property
     def validating(self) -> bool:
@@ -1107,7 +1121,7 @@ class BotApiSandbox:
         self,
         predicate: Callable[[WebhookDelivery], bool] | None = None,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
+        timeout: float = 20.0,  # noqa: ASYNC109 - a per-call deadline is the point of this API
     ) -> WebhookDelivery:
         """Return the first webhook delivery attempt matching predicate, or the next new one."""
         start = len(self.webhook_deliveries) if predicate is None else 0
@@ -1690,11 +1704,14 @@ class BotApiSandbox:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
+                self.long_polls += 1
                 try:
                     async with asyncio.timeout(remaining):
                         await self._updates_changed.wait()
                 except TimeoutError:
                     break
+                finally:
+                    self.long_polls -= 1
             return [json.loads(json.dumps(u)) for u in self._updates[:limit]]
 
     async def _set_webhook(self, params: JsonDict) -> bool:

@@ -60,6 +60,8 @@ class Timers:
         self._planned: set[datetime] = set()
         self._again = False
         self.escalated = 0
+        self.sweeps = 0  # sweep passes finished
+        self._swept = asyncio.Condition()
 
     def start(self) -> None:
         """Start the periodic sweep, with a first run at once."""
@@ -111,11 +113,24 @@ class Timers:
                 except Exception:
                     log.exception("escalation sweep failed; the next sweep retries")
                     return
+                finally:
+                    await self._count_sweep()
                 if moved:
                     self.escalated += len(moved)
                     # The first ids are enough to look the offers up; a burst can move hundreds.
                     log.info("moved on %d offer(s) past their deadline", len(moved),
                              extra={"offer_ids": moved[:_LOGGED_IDS], "count": len(moved)})
+
+    async def _count_sweep(self) -> None:
+        async with self._swept:
+            self.sweeps += 1
+            self._swept.notify_all()
+
+    async def swept(self, passes: int = 1) -> None:
+        """Return once *passes* sweep passes that began after this call have finished."""
+        target = self.sweeps + passes + (1 if self._lock.locked() else 0)
+        async with self._swept:
+            await self._swept.wait_for(lambda: self.sweeps >= target)
 
     def shutdown(self) -> None:
         """Stop firing; pending deadlines stay in the database for the next start."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import aiohttp
 
 from bot.pacing import Limits
 from bot.sandbox import BotApiSandbox, SandboxMessage, SandboxUser
+from core.clock import Clock, SystemClock
 from core.config import OfficeConfig
 from leadrelay.runtime import Runtime
 from leadrelay.settings import Settings
@@ -52,12 +54,32 @@ class RunningOffice:
         await self.runtime.relay.route_new_leads()
         return int(body["lead_id"])
 
+    async def settled(self, *, sweeps: int = 2, within: float = 30.0) -> None:
+        """Return once *sweeps* more sweeps have finished and nothing is left to send.
+
+        Whatever a timer, a sweep or a retry would still do to what the test did has then
+        been done: a test that asserts something happened only once may assert it now.
+        """
+        async with asyncio.timeout(within):
+            await self.runtime.timers.swept(sweeps)
+            # The outbox is rows in a database: no event to wait on, so look again and again.
+            while self.runtime.dispatcher.busy or await self.runtime.outbox.backlog():  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+
     async def start_chats(self, *people: int) -> None:
         """Each person presses Start and sees the welcome."""
         for person in people:
             user = self.people[person]
             await user.send("/start")
             await user.wait_for(lambda m: "Hi" in m.text or "Merhaba" in m.text)
+
+
+async def until(condition: Callable[[], bool], *, within: float = 20.0) -> None:
+    """Return once *condition* holds; fail after *within* seconds."""
+    async with asyncio.timeout(within):
+        # What is watched is plain state of another object: no event to wait on.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
 
 
 def offer_for(lead_id: int) -> Any:
@@ -76,7 +98,7 @@ def text_has(*parts: str) -> Any:
 async def running_office(
     config: OfficeConfig, database_url: str, *, sandbox: BotApiSandbox | None = None,
     sweep_seconds: float = 0.5, config_path: Path | None = None, webhook: bool = False,
-    limits: Limits | None = None,
+    limits: Limits | None = None, clock: Clock | None = None,
 ) -> AsyncIterator[RunningOffice]:
     """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards."""
     own_sandbox = sandbox is None
@@ -90,7 +112,8 @@ async def running_office(
         leadrelay_config=config_path or Path("leadrelay.yaml"),
         telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else None,
         telegram_webhook_secret=WEBHOOK_SECRET if webhook else None)  # type: ignore[arg-type]
-    runtime = Runtime(settings, config, webhook=webhook, limits=limits)
+    runtime = Runtime(settings, config, webhook=webhook, limits=limits,
+                      clock=clock or SystemClock())
     await runtime.start()
     try:
         async with aiohttp.ClientSession() as session:

@@ -78,10 +78,9 @@ async def test_the_running_auditor_repairs_corrupted_state_and_reports_it(
                 params={"agent": "Can", "lead_id": None, "lang": "en"}, created_at=long_ago,
                 attempts=3, next_attempt_at=long_ago + timedelta(hours=2)))
         await running.runtime.audit()
-        await running[MEHMET].wait_for(offer_for(lead_id), timeout=5)
-        await running[ZEYNEP].wait_for(text_has("Telegram no longer delivers to Can"), timeout=5)
-        await running[SELIN].wait_for(text_has("Audit", f"#{lead_id}", "1 message(s)"),
-                                      timeout=5)
+        await running[MEHMET].wait_for(offer_for(lead_id))
+        await running[ZEYNEP].wait_for(text_has("Telegram no longer delivers to Can"))
+        await running[SELIN].wait_for(text_has("Audit", f"#{lead_id}", "1 message(s)"))
         base = f"http://127.0.0.1:{running.runtime.http_port}"
         async with running.session.get(f"{base}/metrics") as response:
             figures = parse_metrics(await response.text())

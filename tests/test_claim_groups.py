@@ -275,7 +275,7 @@ async def test_an_unclaimed_group_round_is_edited_once_and_falls_back_once(
         fallback = await running[ZEYNEP].wait_for(
             lambda m: f"#{lead_id}" in m.text and "✅ Accept" in m.button_texts())
         assert "Posted to" not in fallback.text, "the fallback offers to one agent"
-        await asyncio.sleep(1.0)  # room for a second sweep to do anything twice
+        await running.settled()  # two more sweeps: neither may do anything twice
         assert len(sends_to(sandbox, ZEYNEP, lead_id)) == 1
         assert lead_message(group, lead_id).edits == 1
         assert len(sends_to(sandbox, GROUP, lead_id)) == 1

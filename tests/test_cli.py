@@ -260,7 +260,7 @@ async def test_run_comes_up_against_the_bot_api_and_stops_cleanly_on_a_signal(
         # It is really talking to Telegram: polling and answering /start.
         user = sandbox.user(SELIN, "Selin")
         await user.send("/start")
-        welcome = await user.wait_for(lambda m: "Hi Selin" in m.text, timeout=15)
+        welcome = await user.wait_for(lambda m: "Hi Selin" in m.text)
         assert "Test Realty" in welcome.text
         assert {"getMe", "getUpdates"} <= {call.method for call in sandbox.requests}
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.sandbox import BotApiSandbox
+from core.clock import ManualClock
 from storage.db import create_engine
 from storage.tables import lead_events, offers
 from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
@@ -95,9 +97,9 @@ async def test_an_unanswered_offer_moves_on_then_reaches_the_managers(
     lead_id = await fast_office.post_lead(HOT)
     ayse, mehmet, selin = fast_office[AYSE], fast_office[MEHMET], fast_office[SELIN]
     await ayse.wait_for(offer_for(lead_id))
-    await ayse.wait_for(text_has(f"Lead #{lead_id} moved on", "1 s"), timeout=5)
+    await ayse.wait_for(text_has(f"Lead #{lead_id} moved on", "1 s"))
     await mehmet.wait_for(offer_for(lead_id))
-    alert = await selin.wait_for(text_has(f"Lead #{lead_id}", "needs a manager"), timeout=5)
+    alert = await selin.wait_for(text_has(f"Lead #{lead_id}", "needs a manager"))
     assert "Offered to: Ayşe, Mehmet" in alert.text
     assert "+90 532 123 45 67" in alert.text
     to_mehmet = next(b.callback_data for row in alert.buttons for b in row
@@ -189,19 +191,27 @@ async def test_why_explains_the_decision_to_the_manager_and_the_offered_agent_on
 
 
 async def test_accept_racing_the_deadline_has_one_winner(database_url: str) -> None:
+    # Missed hot leads would cost Ayşe her next ones; here each is one press against a sweep.
     solo = office(sla=FAST, agents=[{"telegram_id": AYSE, "name": "Ayşe"},
-                                    {"telegram_id": SELIN, "name": "Selin", "role": "manager"}])
-    async with running_office(solo, database_url, sweep_seconds=0.2) as running:
+                                    {"telegram_id": SELIN, "name": "Selin", "role": "manager"}],
+                  routing={"penalty": {"misses": 10}})
+    clock = ManualClock(datetime.now(UTC))  # noqa: TID251 - the test's clock starts today
+    async with running_office(solo, database_url, sweep_seconds=0.2, clock=clock) as running:
         await running.start_chats(AYSE, SELIN)
-        ayse, results = running[AYSE], []
-        for n in range(4):
+        ayse, sweep, results = running[AYSE], running.runtime.timers.sweep, []
+        # Before the deadline; after it, the sweep first; then twice at the same moment.
+        for n, (late, sweep_first) in enumerate([(-0.001, False), (0.001, True),
+                                                 (0.001, False), (0.0, False)]):
             lead_id = await running.post_lead({**HOT, "phone": f"+90532555000{n}"})
             offer = await ayse.wait_for(offer_for(lead_id))
             accept = offer.buttons[0][0].callback_data
             assert accept is not None
-            await asyncio.sleep(0.9 + n * 0.05)  # press right around the 1 s deadline
+            await running.settled(sweeps=0)  # delivered: the 1 s accept clock runs from now
+            clock.advance(timedelta(seconds=1 + late))
+            if sweep_first:
+                await running.runtime.timers.swept()
             # The tap may land after the edit removed the buttons, as on a slow phone.
-            answer = await ayse.press_data(offer, accept)
+            answer, _ = await asyncio.gather(ayse.press_data(offer, accept), sweep())
             assert answer.text is not None
             if "yours" in answer.text:
                 await ayse.wait_for(text_has(f"Lead #{lead_id} is yours"))
@@ -211,23 +221,27 @@ async def test_accept_racing_the_deadline_has_one_winner(database_url: str) -> N
                 await ayse.wait_for(text_has(f"Lead #{lead_id} moved on"))
                 await running[SELIN].wait_for(text_has(f"Lead #{lead_id}", "needs a manager"))
                 results.append("expired")
-            await asyncio.sleep(0.5)
+            await running.settled()
             escalations = [m for m in running[SELIN].messages if f"#{lead_id}" in m.text]
             assert len(escalations) == (results[-1] == "expired"), "one outcome, never both"
+        assert results[:2] == ["accepted", "expired"]
 
 
 async def test_a_restart_with_a_pending_offer_escalates_exactly_once(database_url: str) -> None:
     config = office(sla={"hot": {"accept_within": "3s", "offers_before_managers": 3}})
+    clock = ManualClock(datetime.now(UTC))  # noqa: TID251 - the test's clock starts today
     async with BotApiSandbox(token=BOT_TOKEN) as sandbox:
-        async with running_office(config, database_url, sandbox=sandbox) as first:
+        async with running_office(config, database_url, sandbox=sandbox, clock=clock) as first:
             await first.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
             lead_id = await first.post_lead(HOT)
             await first[AYSE].wait_for(offer_for(lead_id))
-        await asyncio.sleep(3.5)  # the deadline passes while nothing runs
-        async with running_office(config, database_url, sandbox=sandbox) as second:
-            await second[MEHMET].wait_for(offer_for(lead_id), timeout=5)
+            await first.settled(sweeps=0)
+        clock.advance(timedelta(seconds=3.5))  # the deadline passes while nothing runs
+        async with running_office(config, database_url, sandbox=sandbox,
+                                  clock=clock) as second:
+            await second[MEHMET].wait_for(offer_for(lead_id))
             await second[AYSE].wait_for(text_has(f"Lead #{lead_id} moved on"))
-            await asyncio.sleep(1.0)  # let any duplicate sweep or timer show itself
+            await second.settled()  # any duplicate sweep or timer has had its turn
         engine = create_engine(database_url)
         async with engine.connect() as conn:
             made = (await conn.execute(select(offers.c.agent_id).where(
@@ -256,4 +270,4 @@ async def test_a_lead_an_instance_stored_and_did_not_live_to_route_is_routed_by_
         stored = await store_leads(relay.uow(), relay.deps, [
             admit_lead(relay.deps, source_token=TOKEN, payload=HOT)])
         [result] = stored
-        await running[AYSE].wait_for(offer_for(result.lead_id), timeout=5)
+        await running[AYSE].wait_for(offer_for(result.lead_id))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import yaml
+from sqlalchemy import func, select
 
 from bench.speed_to_lead import (
     AGENT_IDS,
@@ -22,6 +23,8 @@ from bench.speed_to_lead import (
     post_lead,
 )
 from bot.sandbox import ApiCall, BotApiSandbox, TelegramLimits
+from storage.db import create_engine
+from storage.tables import outbox
 
 LEADS = 160
 _LEAD_ID = re.compile(r"#(\d+)")
@@ -72,10 +75,19 @@ async def test_two_instances_share_the_load_and_send_every_offer_exactly_once(
                 lead_ids = [r.lead_id for r in results if r.lead_id is not None]
                 assert len(lead_ids) == LEADS, Counter(r.status for r in results)
                 await asyncio.wait_for(all_offered.wait(), 60)
-                await asyncio.sleep(2)  # room for a duplicate, were one coming
             finally:
                 await first.stop()
                 await second.stop()
+        # A duplicate, had one been coming, is now either sent (counted below) or still
+        # in the outbox: once both have stopped, nothing is left unsent.
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                unsent = (await conn.execute(select(func.count()).select_from(outbox).where(
+                    outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None)))).scalar_one()
+        finally:
+            await engine.dispose()
+        assert unsent == 0
         assert set(offers) == set(lead_ids)
         assert max(offers.values()) == 1, "an offer message went out twice"
         assert sandbox.rate_limited == []

@@ -95,7 +95,7 @@ async def test_a_lead_through_offers_escalation_and_accept_logs_json_with_its_id
         lead_id = await running.post_lead(HOT)
         await running[AYSE].wait_for(offer_for(lead_id))
         mehmet = running[MEHMET]
-        offer = await mehmet.wait_for(offer_for(lead_id), timeout=10)  # Ayşe let it expire
+        offer = await mehmet.wait_for(offer_for(lead_id))  # Ayşe let it expire
         await mehmet.press(offer, "✅ Accept")
         await mehmet.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67"))
 

@@ -35,7 +35,7 @@ async def test_a_burst_to_a_few_agents_is_paced_under_telegrams_limits_without_a
                                        for n in range(15)))
         for lead_id in leads:
             holder = next(o.agent_id for o in await offers_of(running, lead_id))
-            await running[holder].wait_for(offer_for(lead_id), timeout=15)
+            await running[holder].wait_for(offer_for(lead_id))
         elapsed = time.monotonic() - started
         assert sandbox.rate_limited == []
         # Five offers each to three agents: one second apart in every chat, never faster.
@@ -49,8 +49,8 @@ async def test_an_agent_who_blocked_the_bot_is_skipped_and_the_managers_are_told
         await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
         running[AYSE].block()
         lead_id = await running.post_lead(HOT)
-        await running[MEHMET].wait_for(offer_for(lead_id), timeout=10)
-        await running[SELIN].wait_for(text_has("Ayşe", f"lead #{lead_id} moved on"), timeout=5)
+        await running[MEHMET].wait_for(offer_for(lead_id))
+        await running[SELIN].wait_for(text_has("Ayşe", f"lead #{lead_id} moved on"))
         first, second = await offers_of(running, lead_id)
         assert (first.agent_id, first.status, first.decline_reason) == (
             AYSE, OfferStatus.DECLINED, DeclineReason.UNREACHABLE)
@@ -76,7 +76,7 @@ async def test_the_accept_clock_starts_when_the_offer_reaches_the_agent(
         running.sandbox.fail_next("sendMessage", error_code=429,
                                   description="Too Many Requests: retry after 2", retry_after=2)
         lead_id = await running.post_lead(HOT)
-        await running[AYSE].wait_for(offer_for(lead_id), timeout=10)
+        await running[AYSE].wait_for(offer_for(lead_id))
         for _ in range(50):
             [offer] = await offers_of(running, lead_id)
             if offer.delivered_at is not None:

@@ -24,6 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 import bot.sandbox as sandbox_module
 from bot.sandbox import ApiCall, BotApiSandbox, SandboxMessage, find_spec
+from tests.harness import until
 
 TOKEN = "123456789:" + "A" * 35
 needs_spec = pytest.mark.skipif(find_spec() is None, reason="Bot API spec not available")
@@ -118,7 +119,7 @@ async def test_get_updates_returns_as_soon_as_an_update_is_queued(
     ann = sandbox.user(1001, "Ann")
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await until(lambda: sandbox.long_polls == 1)
     assert not poll.done()
     await ann.send("hi")
     updates = await poll
@@ -239,7 +240,7 @@ async def test_wait_for_sees_future_messages_and_edits(sandbox: BotApiSandbox, b
     await ann.send("/start")
     sent = await bot.send_message(1001, "Lead #7 waiting", reply_markup=keyboard(("Take", "t")))
     waiter = asyncio.create_task(ann.wait_for(lambda m: "taken" in m.text))
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # the waiter looks at the messages already there, and waits
     assert not waiter.done()
     await bot.edit_message_text("Lead #7 taken", chat_id=1001, message_id=sent.message_id)
     message = await waiter
@@ -255,7 +256,7 @@ async def test_wait_for_without_predicate_waits_for_the_next_message(
     await ann.send("/start")
     await bot.send_message(1001, "old")
     waiter = asyncio.create_task(ann.wait_for())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # the waiter counts the messages already there, and waits
     await bot.send_message(1001, "new")
     assert (await waiter).text == "new"
 
