@@ -25,6 +25,15 @@ POSTGRES_SERVER = os.environ.get(
     "LEADRELAY_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `-n auto`: twice the cores, at most eight.
+
+    Most of a test's time is spent waiting (for a timer, for Telegram's pace), so two workers
+    per core keep the cores busy; eight keeps the PostgreSQL connections well under its 100.
+    """
+    return min(8, 2 * (os.cpu_count() or 1))
+
+
 @pytest.fixture(scope="session")
 def postgres_database(worker_id: str) -> Iterator[ScratchDatabase | BaseException]:
     """This run's (this xdist worker's) own PostgreSQL database, dropped at the end.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, update
 
 from core.clock import ManualClock
@@ -61,6 +62,7 @@ async def test_a_healthy_office_is_left_alone_and_nobody_is_bothered() -> None:
     assert db.rotations["audit"]["runs"] == 1
 
 
+@pytest.mark.slow
 async def test_the_running_auditor_repairs_corrupted_state_and_reports_it(
     database_url: str,
 ) -> None:

@@ -218,6 +218,7 @@ async def group_sandbox() -> AsyncIterator[tuple[BotApiSandbox, SandboxGroup]]:
     await sandbox.stop()
 
 
+@pytest.mark.slow
 async def test_the_first_press_in_the_group_wins_and_gets_the_details_privately(
     database_url: str, group_sandbox: tuple[BotApiSandbox, SandboxGroup],
 ) -> None:
@@ -262,6 +263,7 @@ async def test_the_first_press_in_the_group_wins_and_gets_the_details_privately(
     assert all(o.delivered_at is not None for o in offers), "the group post starts the clocks"
 
 
+@pytest.mark.slow
 async def test_an_unclaimed_group_round_is_edited_once_and_falls_back_once(
     database_url: str, group_sandbox: tuple[BotApiSandbox, SandboxGroup],
 ) -> None:
@@ -291,6 +293,7 @@ async def test_an_unclaimed_group_round_is_edited_once_and_falls_back_once(
     assert len(rounds) == 3
 
 
+@pytest.mark.slow
 async def test_a_group_the_bot_cannot_post_to_moves_the_lead_on_at_once_and_tells_managers(
     database_url: str, group_sandbox: tuple[BotApiSandbox, SandboxGroup],
 ) -> None:
@@ -312,6 +315,7 @@ async def test_a_group_the_bot_cannot_post_to_moves_the_lead_on_at_once_and_tell
         "withdrawn, not declined or expired: it must not count against them")
 
 
+@pytest.mark.slow
 async def test_posts_to_a_group_are_paced_by_its_window_without_a_429(
     database_url: str,
 ) -> None:

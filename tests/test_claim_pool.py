@@ -137,6 +137,7 @@ async def test_two_claims_at_once_leave_exactly_one_owner(
         assert statuses == ["accepted", "withdrawn"]
 
 
+@pytest.mark.slow
 async def test_members_see_the_pool_and_who_claimed_it(database_url: str) -> None:
     async with running_office(pool_office(), database_url) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)

@@ -252,6 +252,7 @@ async def stop_process(process: asyncio.subprocess.Process) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.slow
 async def test_run_comes_up_against_the_bot_api_and_stops_cleanly_on_a_signal(
     tmp_path: Path, sandbox: BotApiSandbox, signum: signal.Signals,
 ) -> None:

@@ -41,6 +41,8 @@ from bench.speed_to_lead import (
 from bot.sandbox import ApiCall, BotApiSandbox
 from storage.tables import leads, offers, outbox
 
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
+
 LEADS = 300
 IN_FLIGHT = 16
 # Leads per second until some chat has had 2 offers; then as fast as IN_FLIGHT allows. The

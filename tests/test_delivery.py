@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bot.sandbox import BotApiSandbox
 from core.clock import SystemClock
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
@@ -12,6 +14,8 @@ from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.harness import BOT_TOKEN, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
+
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
 
 SLOW = {"hot": {"accept_within": "10m"}}
 

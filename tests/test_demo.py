@@ -4,6 +4,8 @@ import pytest
 
 from leadrelay.demo import run_demo
 
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
+
 
 async def test_the_demo_walks_through_accept_decline_timeout_and_manager_stats(
     capsys: pytest.CaptureFixture[str],

@@ -16,6 +16,8 @@ from storage.tables import lead_events, offers
 from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
 
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
+
 FAST = {"hot": {"accept_within": "1s", "offers_before_managers": 2},
         "warm": {"accept_within": "1s", "offers_before_managers": 2}}
 SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 2}}

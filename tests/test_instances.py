@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -25,6 +26,8 @@ from bench.speed_to_lead import (
 from bot.sandbox import ApiCall, BotApiSandbox, TelegramLimits
 from storage.db import create_engine
 from storage.tables import outbox
+
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
 
 LEADS = 160
 _LEAD_ID = re.compile(r"#(\d+)")

@@ -86,6 +86,7 @@ def no_phone(text: str) -> bool:
 # --- the real process, logging JSON ------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_a_lead_through_offers_escalation_and_accept_logs_json_with_its_ids_and_no_secrets(
     json_logs: Captured, database_url: str,
 ) -> None:

@@ -351,6 +351,7 @@ async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
 # --- wired into the running app ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_the_running_app_serves_readyz_and_metrics(database_url: str) -> None:
     async with running_office(office(), database_url) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP)

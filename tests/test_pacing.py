@@ -7,10 +7,14 @@ import asyncio
 import time
 from datetime import timedelta
 
+import pytest
+
 from bot.sandbox import BotApiSandbox, TelegramLimits
 from core.model import DeclineReason, LeadStatus, OfferStatus
 from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
+
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
 
 SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 3}}
 

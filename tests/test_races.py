@@ -37,6 +37,8 @@ from tests.office import (
     pool_office,
 )
 
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
+
 # "Hundreds of times" (issue 4): every race runs this many rounds on each backend. On SQLite
 # every transaction takes the database's one write lock at BEGIN, so the two sides queue whole
 # and these rounds check the services' re-checks; on PostgreSQL they meet at row locks.

@@ -10,12 +10,15 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 import yaml
 
 from bot.sandbox import BotApiSandbox
 from core.config import OfficeConfig
 from tests.harness import BOT_TOKEN, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office_data
+
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
 
 
 def write(path: Path, data: object) -> Path:

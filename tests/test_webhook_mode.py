@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.harness import WEBHOOK_SECRET, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, office, office_data
 from tests.test_cli import BOT_TOKEN, clean_env, run_cli, write_office
+
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
 
 SLOW = {"hot": {"accept_within": "10m"}}
 
