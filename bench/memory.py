@@ -33,6 +33,9 @@ import yaml
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.queries import preview_route
+from core.roster import link_chat, sync_roster
+
 # Run as `python bench/memory.py`: make the project root importable for `bench.*`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -54,11 +57,11 @@ from bench.speed_to_lead import (
     statuses_text,
 )
 from bot.sandbox import BotApiSandbox, TelegramLimits
-from core.clock import SystemClock
 from core.config import OfficeConfig
 from core.model import LeadStatus, OfferStatus, Stage
 from core.scoring import band
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.clock import SystemClock
 from leadrelay.office import load_office
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -262,12 +265,12 @@ async def seed(engine: AsyncEngine, config_path: Path, *, total: int) -> float:
     await upgrade(engine)
     config = load_office(config_path)
     relay = bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in config.agents:  # as after each one pressed /start: chat id = user id
-        await relay.link_chat(telegram_id=person.telegram_id, chat_id=person.telegram_id)
+        await relay.run(link_chat, telegram_id=person.telegram_id, chat_id=person.telegram_id)
     if total <= 0:
         return time.monotonic() - started
-    decision = await relay.preview_route(source_name="website",
+    decision = await relay.run(preview_route, source_name="website",
                                          payload=lead_payload("+905320000000"))
     seeder = Seeder(config, SystemClock().now(), decision.as_trace())
     outbox_id = 0

@@ -59,17 +59,8 @@ from bench.speed_to_lead import (
     statuses_text,
 )
 from bot.sandbox import ApiCall, BotApiSandbox
-from core.config import (
-    OfficeConfig,
-    Pool,
-    Role,
-    RoutingPolicy,
-    Rule,
-    StrategyName,
-    Temperature,
-    When,
-)
-from core.model import Agent, Lead
+from core.config import OfficeConfig, Pool, RoutingPolicy, Rule, StrategyName, When
+from core.model import Agent, Lead, Role, Temperature
 from core.routing import AgentStats, Decision, Situation, decide
 
 SEED = 20261125

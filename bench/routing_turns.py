@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.roster import link_chat, sync_roster
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.speed_to_lead import (
@@ -30,10 +32,11 @@ from bench.speed_to_lead import (
     run_bench,
     safe_url,
 )
-from core import services
-from core.clock import SystemClock
 from core.config import OfficeConfig
+from core.lifecycle.intake import admit_lead, store_leads
+from core.lifecycle.routing import ROUTING_BATCH, route_new_leads
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.clock import SystemClock
 from storage.db import create_engine
 from storage.migrate import upgrade
 
@@ -57,22 +60,22 @@ async def _route_backlog(args: argparse.Namespace, url: str) -> int:
         config = OfficeConfig.model_validate(office_yaml())
         relay = bootstrap(config=config, clock=SystemClock(),
                           uow_factory=sql_uow_factory(engine))
-        await relay.sync_roster()
+        await relay.run(sync_roster)
         for person in config.agents:
-            await relay.link_chat(telegram_id=person.telegram_id,
+            await relay.run(link_chat, telegram_id=person.telegram_id,
                                   chat_id=person.telegram_id)
         numbers = phones("537")
         for start in range(0, args.backlog, 100):
-            batch = [services.admit_lead(relay.deps, source_token=SOURCE_TOKEN,
+            batch = [admit_lead(relay.deps, source_token=SOURCE_TOKEN,
                                          payload=lead_payload(next(numbers)))
                      for _ in range(min(100, args.backlog - start))]
-            await services.store_leads(relay.uow(), relay.deps, batch)
+            await store_leads(relay.uow(), relay.deps, batch)
         turns: list[float] = []
         routed = 0
         started = time.perf_counter()
         while True:
             began = time.perf_counter()
-            n = await services.route_new_leads(relay.uow(), relay.deps, limit=args.turn)
+            n = await route_new_leads(relay.uow(), relay.deps, limit=args.turn)
             if not n:
                 break
             turns.append(time.perf_counter() - began)
@@ -94,8 +97,8 @@ def main() -> None:
                         help="'sqlite' (a new file, the default) or a PostgreSQL server URL, "
                              "where the bench makes a database of its own and drops it")
     parser.add_argument("--backlog", type=int, default=8000, help="leads stored (8000)")
-    parser.add_argument("--turn", type=int, default=services.ROUTING_BATCH,
-                        help=f"leads per routing turn ({services.ROUTING_BATCH})")
+    parser.add_argument("--turn", type=int, default=ROUTING_BATCH,
+                        help=f"leads per routing turn ({ROUTING_BATCH})")
     run_bench(run, parser.parse_args())
 
 

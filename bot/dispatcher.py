@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import secrets
 import socket
 import time
 from collections.abc import Callable, Collection
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -20,13 +19,17 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.render import Renderer
+from core.app import App
 from core.clock import Clock
-from storage.outbox import OutboxStore, QueuedMessage
+from core.lifecycle.deadlines import (
+    chat_unreachable,
+    offer_delivered,
+    round_delivered,
+    round_unreachable,
+)
+from core.ports import OutboxQueue, QueuedMessage
 
 log = logging.getLogger(__name__)
-
-# Opt in to python-telegram-bot 22's timedelta `retry_after`; the int form warns as deprecated.
-os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Edits that fail this way leave the chat exactly as we want it.
 _HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",
@@ -37,26 +40,6 @@ _SETTLE_429_HERE = {"retry": False}
 _CLAIM_PAUSE = 0.05
 _SENT = {"offer": "offer sent to the agent", "claim_offer": "offer sent to a claim pool member",
          "escalated": "escalation sent to a manager"}
-
-
-class DeliveryHooks(Protocol):
-    """What the dispatcher reports back to the lead lifecycle."""
-
-    async def offer_delivered(self, *, offer_id: int, at: datetime) -> datetime | None:
-        """An offer's message reached the agent at *at*."""
-        ...
-
-    async def round_delivered(self, *, lead_id: int, sequence: int, at: datetime) -> None:
-        """A claim pool round's one group message reached the group at *at*."""
-        ...
-
-    async def round_unreachable(self, *, lead_id: int, sequence: int, error: str) -> None:
-        """Telegram refuses a claim pool round's group post for good."""
-        ...
-
-    async def chat_unreachable(self, *, chat_id: int, offer_id: int | None, error: str) -> None:
-        """Telegram refuses *chat_id* for good."""
-        ...
 
 
 def _offer_id(ref: str | None) -> int | None:
@@ -95,8 +78,8 @@ class OutboxDispatcher:
     second anyway."""
 
     def __init__(
-        self, *, store: OutboxStore, bot: ExtBot[Any], renderer: Renderer, clock: Clock,
-        hooks: DeliveryHooks | None = None, idle_seconds: float = 1.0, batch: int = 500,
+        self, *, store: OutboxQueue, bot: ExtBot[Any], renderer: Callable[[], Renderer],
+        clock: Clock, app: Callable[[], App], idle_seconds: float = 1.0, batch: int = 500,
         lease: timedelta = timedelta(seconds=15), name: str | None = None,
         hold: Callable[[int], timedelta] = lambda _chat: timedelta(0),
     ) -> None:
@@ -104,7 +87,7 @@ class OutboxDispatcher:
         self._bot = bot
         self._renderer = renderer
         self._clock = clock
-        self._hooks = hooks
+        self._app = app  # the app in force: a reload puts a new one in place
         self._idle = idle_seconds
         self._batch = batch
         self._lease = lease
@@ -216,7 +199,7 @@ class OutboxDispatcher:
     async def _deliver(self, row: QueuedMessage) -> bool:
         """Send or edit one row; False if it has to wait for a retry."""
         now = self._clock.now()
-        rendered = self._renderer.outgoing(row.template, row.params)
+        rendered = self._renderer().outgoing(row.template, row.params)
         try:
             message = await self._send(row, rendered.text, rendered.keyboard)
         except RetryAfter as exc:
@@ -255,14 +238,14 @@ class OutboxDispatcher:
             return False
         delivered = self._clock.now()
         offer_id = _offer_id(row.ref)
-        if offer_id is not None and self._hooks is not None:
+        if offer_id is not None:
             # Before mark_sent: a crash in between re-sends the offer once (allowed) instead
             # of leaving it sent with its accept clock never started (not allowed).
-            await self._hooks.offer_delivered(offer_id=offer_id, at=delivered)
+            await self._app().run(offer_delivered, offer_id=offer_id, at=delivered)
         round_ = _round(row.ref)
-        if round_ is not None and self._hooks is not None:
-            await self._hooks.round_delivered(lead_id=round_[0], sequence=round_[1],
-                                              at=delivered)
+        if round_ is not None:
+            await self._app().run(round_delivered, lead_id=round_[0], sequence=round_[1],
+                                  at=delivered)
         await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None,
                                     hold=self._hold(row.chat_id))
@@ -272,12 +255,12 @@ class OutboxDispatcher:
 
     async def _unreachable(self, row: QueuedMessage, error: str) -> None:
         round_ = _round(row.ref)
-        if round_ is not None and self._hooks is not None:
-            await self._hooks.round_unreachable(lead_id=round_[0], sequence=round_[1],
-                                                error=error)
-        elif self._hooks is not None:
-            await self._hooks.chat_unreachable(chat_id=row.chat_id, offer_id=_offer_id(row.ref),
-                                               error=error)
+        if round_ is not None:
+            await self._app().run(round_unreachable, lead_id=round_[0], sequence=round_[1],
+                                  error=error)
+        else:
+            await self._app().run(chat_unreachable, chat_id=row.chat_id,
+                                  offer_id=_offer_id(row.ref), error=error)
 
     async def _send(
         self, row: QueuedMessage, text: str, markup: InlineKeyboardMarkup | None

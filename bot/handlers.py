@@ -20,12 +20,21 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.render import Renderer
+from core.app import App
 from core.config import OfficeConfig
-from core.errors import DomainError, InvalidInput, UnknownAgent
+from core.errors import ConfigError, DomainError, InvalidInput, UnknownAgent
+from core.lifecycle.answers import (
+    accept_offer,
+    assign_lead,
+    check_offer,
+    claim_round,
+    decline_offer,
+)
+from core.lifecycle.outcomes import record_outcome
 from core.model import Agent, Stage
+from core.queries import explain_lead, my_leads, office_stats, require_manager, waiting_leads
+from core.roster import link_chat, roster, whoami
 from core.stats import PERIODS
-from leadrelay.bootstrap import Leadrelay
-from leadrelay.office import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +44,21 @@ MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "reload")
 
 @dataclass(frozen=True)
 class BotContext:
-    """What the handlers share: the service facade, the renderer, and config reloading."""
+    """What the handlers share: the app, the renderer, and config reloading.
 
-    relay: Leadrelay
+    A reload puts a new BotContext in place in one assignment, so an update is handled
+    wholly by the app and renderer of one config.
+    """
+
+    app: App
     renderer: Renderer
     reload: Callable[[], Awaitable[OfficeConfig]] | None = None
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
     shared = context.application.bot_data["leadrelay"]
-    assert isinstance(shared, BotContext)
+    if not isinstance(shared, BotContext):
+        raise TypeError("the handlers were registered without a BotContext")
     return shared
 
 
@@ -55,21 +69,21 @@ def _lang(shared: BotContext, agent: Agent | None, update: Update | None = None)
         code = update.effective_user.language_code
         if code and language_of(code) != "en":
             return language_of(code)
-    return shared.relay.config.language
+    return shared.app.config.language
 
 
 async def _person(shared: BotContext, update: Update) -> Agent:
     """The rostered person behind an update, or UnknownAgent."""
-    assert update.effective_user is not None
-    agent = await shared.relay.whoami(telegram_id=update.effective_user.id)
+    user = update.effective_user
+    agent = None if user is None else await shared.app.run(whoami, telegram_id=user.id)
     if agent is None:
         raise UnknownAgent()
     return agent
 
 
 async def _reply(update: Update, text: str) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -79,11 +93,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Connect a rostered person's chat so leads can reach them; refuse strangers politely."""
     shared = _ctx(context)
     user, chat = update.effective_user, update.effective_chat
-    assert user is not None
-    assert chat is not None
-    office = shared.relay.config.name
+    if user is None or chat is None:
+        return
+    office = shared.app.config.name
     try:
-        agent = await shared.relay.link_chat(telegram_id=user.id, chat_id=chat.id)
+        agent = await shared.app.run(link_chat, telegram_id=user.id, chat_id=chat.id)
     except UnknownAgent:
         log.info("refused /start from a Telegram user not on the roster",
                  extra={"telegram_id": user.id, "chat_id": chat.id})
@@ -107,11 +121,11 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _reply(update, text)
 
 
-async def my_leads(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def leads_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the agent's open leads."""
     shared = _ctx(context)
     agent = await _person(shared, update)
-    leads = await shared.relay.my_leads(agent_id=agent.telegram_id)
+    leads = await shared.app.run(my_leads, agent_id=agent.telegram_id)
     await _reply(update, shared.renderer.my_leads(_lang(shared, agent), leads))
 
 
@@ -131,8 +145,8 @@ async def outcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reply(update, t(lang, "outcome.usage"))
         return
     note = " ".join(args[2:]) or None
-    lead = await shared.relay.record_outcome(
-        agent_id=agent.telegram_id, lead_id=lead_id, stage=stage, note=note)
+    lead = await shared.app.run(record_outcome, agent_id=agent.telegram_id, lead_id=lead_id,
+                                stage=stage, note=note)
     await _reply(update, t(lang, "outcome.done", lead_id=lead.id,
                            stage=t_raw(lang, f"stage.{lead.stage.value}")))
 
@@ -146,7 +160,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if period not in PERIODS:
         await _reply(update, t(lang, "stats.usage"))
         return
-    figures = await shared.relay.office_stats(manager_id=agent.telegram_id, period=period)
+    figures = await shared.app.run(office_stats, manager_id=agent.telegram_id, period=period)
     await _reply(update, shared.renderer.stats(lang, period, figures))
 
 
@@ -154,7 +168,7 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Managers: leads waiting for an Accept or for an owner, and who holds them."""
     shared = _ctx(context)
     agent = await _person(shared, update)
-    items = await shared.relay.waiting_leads(manager_id=agent.telegram_id)
+    items = await shared.app.run(waiting_leads, manager_id=agent.telegram_id)
     await _reply(update, shared.renderer.waiting(_lang(shared, agent), items, total=items.total))
 
 
@@ -168,7 +182,8 @@ async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ValueError:
         await _reply(update, t(lang, "why.usage"))
         return
-    explanation = await shared.relay.explain_lead(person_id=agent.telegram_id, lead_id=lead_id)
+    explanation = await shared.app.run(explain_lead, person_id=agent.telegram_id,
+                                       lead_id=lead_id)
     await _reply(update, shared.renderer.why(lang, explanation))
 
 
@@ -176,7 +191,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Managers: read the office config again; a bad file keeps the running one."""
     shared = _ctx(context)
     agent = await _person(shared, update)
-    await shared.relay.require_manager(telegram_id=agent.telegram_id)
+    await shared.app.run(require_manager, telegram_id=agent.telegram_id)
     lang = _lang(shared, agent)
     if shared.reload is None:
         await _reply(update, t(lang, "error.generic"))
@@ -197,40 +212,40 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Carry out a button press and always answer it, win or lose."""
     shared = _ctx(context)
     query = update.callback_query
-    assert query is not None
+    if query is None:
+        return
     action = keyboards.decode(query.data or "")
     agent = await _person(shared, update)
     lang = _lang(shared, agent)
-    relay, me = shared.relay, agent.telegram_id
+    app, me = shared.app, agent.telegram_id
     if isinstance(action, OfferAction):
         offer_id, token = action.offer_id, action.token
         if action.action == "accept":
-            await relay.accept_offer(agent_id=me, offer_id=offer_id, token=token)
+            await app.run(accept_offer, agent_id=me, offer_id=offer_id, token=token)
             await query.answer(t_raw(lang, "answer.accepted"))
-        elif action.action == "reason":
-            assert action.reason is not None
-            await relay.decline_offer(agent_id=me, offer_id=offer_id, token=token,
-                                      reason=action.reason)
+        elif action.action == "reason" and action.reason is not None:
+            await app.run(decline_offer, agent_id=me, offer_id=offer_id, token=token,
+                          reason=action.reason)
             await query.answer(t_raw(lang, "answer.declined"))
         else:
-            await relay.check_offer(agent_id=me, offer_id=offer_id, token=token)
+            await app.run(check_offer, agent_id=me, offer_id=offer_id, token=token)
             markup = (keyboards.decline_keyboard if action.action == "decline"
                       else keyboards.offer_keyboard)(lang, action.offer_id, action.token)
             await query.answer(t_raw(lang, "answer.pick_reason")
                                if action.action == "decline" else None)
             await query.edit_message_reply_markup(markup)
     elif isinstance(action, ClaimAction):
-        await relay.claim_round(agent_id=me, lead_id=action.lead_id, sequence=action.sequence,
-                                token=action.token)
+        await app.run(claim_round, agent_id=me, lead_id=action.lead_id,
+                      sequence=action.sequence, token=action.token)
         await query.answer(t_raw(lang, "answer.claimed"))
     elif isinstance(action, AssignAction):
-        lead = await relay.assign_lead(manager_id=me, lead_id=action.lead_id,
-                                       agent_id=action.agent_id)
-        owner = await relay.whoami(telegram_id=lead.owner_id or 0)
+        lead = await app.run(assign_lead, manager_id=me, lead_id=action.lead_id,
+                             agent_id=action.agent_id)
+        owner = await app.run(whoami, telegram_id=lead.owner_id or 0)
         await query.answer(t_raw(lang, "answer.assigned", agent=owner.name if owner else "?"))
     elif isinstance(action, OutcomeAction):
-        lead = await relay.record_outcome(agent_id=me, lead_id=action.lead_id,
-                                          stage=action.stage)
+        lead = await app.run(record_outcome, agent_id=me, lead_id=action.lead_id,
+                             stage=action.stage)
         await query.answer(t_raw(lang, "answer.outcome", lead_id=lead.id,
                                  stage=t_raw(lang, f"stage.{lead.stage.value}")))
 
@@ -261,7 +276,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = _ctx(context)
     agent = None
     if update.effective_user is not None:
-        agent = await shared.relay.whoami(telegram_id=update.effective_user.id)
+        agent = await shared.app.run(whoami, telegram_id=update.effective_user.id)
     lang = _lang(shared, agent, update)
     if isinstance(error, InvalidInput):
         text = t_raw(lang, "error.invalid_input", detail=error.detail)
@@ -287,25 +302,30 @@ def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t_raw(lang, f"command.{name}")) for name in names]
 
 
-async def publish_commands(application: Application, relay: Leadrelay) -> None:  # type: ignore[type-arg]
+async def publish_commands(application: Application, app: App) -> None:  # type: ignore[type-arg]
     """Register the command menus: agents' for everyone, managers' in each manager's chat."""
     bot = application.bot
-    default = relay.config.language
+    default = app.config.language
     await bot.set_my_commands(command_list(default, AGENT_COMMANDS))
     for lang in CATALOGS:
         await bot.set_my_commands(command_list(lang, AGENT_COMMANDS), language_code=lang)
-    for person in await relay.roster():
+    for person in await app.run(roster):
         if person.is_manager and person.chat_id is not None:
             await bot.set_my_commands(command_list(person.language or default, MANAGER_COMMANDS),
                                       scope=BotCommandScopeChat(person.chat_id))
 
 
+def share(application: Application, shared: BotContext) -> None:  # type: ignore[type-arg]
+    """Put *shared* in force for every update from now on (at start, and on a reload)."""
+    application.bot_data["leadrelay"] = shared
+
+
 def register(application: Application, shared: BotContext) -> None:  # type: ignore[type-arg]
     """Register every handler and the error handler in one place."""
-    application.bot_data["leadrelay"] = shared
+    share(application, shared)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CommandHandler("leads", my_leads))
+    application.add_handler(CommandHandler("leads", leads_command))
     application.add_handler(CommandHandler("outcome", outcome))
     application.add_handler(CommandHandler("why", why))
     application.add_handler(CommandHandler("reload", reload))

@@ -17,11 +17,12 @@ from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]  # as python-telegram-bot's requests answer
 
 # What Telegram counts as a message to a chat; answers to buttons and polling are free.
 _PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "stopPoll")

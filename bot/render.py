@@ -16,7 +16,7 @@ from bot import keyboards
 from bot.i18n import Markup, t
 from core.clock import Clock
 from core.model import Lead, LeadStatus, Stage
-from core.services import Explanation, WaitingLead
+from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
 
 

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from core.clock import Clock
-from storage.updates import UpdateLog
+from core.ports import SeenUpdates
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class TelegramWebhook:
     """The aiohttp handler Telegram posts updates to."""
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], *,
-                 updates: UpdateLog, secret: str, clock: Clock) -> None:
+                 updates: SeenUpdates, secret: str, clock: Clock) -> None:
         self._application = application
         self._updates = updates
         self._secret = secret.encode()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -12,14 +12,6 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """Return the current time as an aware UTC datetime."""
         ...
-
-
-class SystemClock:
-    """The wall clock, for production."""
-
-    def now(self) -> datetime:
-        """Return the current time as an aware UTC datetime."""
-        return datetime.now(UTC)  # noqa: TID251 - the one place the real clock is read
 
 
 class ManualClock:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class ConfigError(Exception):
+    """The office config cannot be used, and why: the file, the key path and the problem."""
+
+
 class DomainError(Exception):
     """Something a user asked for that the rules do not allow; carries a catalog key."""
 

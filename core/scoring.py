@@ -6,7 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from core.config import ScoringConfig, Temperature
+from core.config import ScoringConfig
+from core.model import Temperature
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from core.errors import ConfigError
 from leadrelay.logs import configure_logging
-from leadrelay.office import ConfigError, load_office
+from leadrelay.office import load_office
 from leadrelay.settings import Settings, SettingsError, load_settings
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal, TextIO
 import phonenumbers
 from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
 
-from core.intake import mask_phone
+from core.lead_input import mask_phone
 
 LogFormat = Literal["text", "json"]
 REDACTED = "<redacted>"

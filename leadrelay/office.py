@@ -8,10 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from core.config import OfficeConfig
-
-
-class ConfigError(Exception):
-    """The office config file cannot be used, and why."""
+from core.errors import ConfigError
 
 
 def load_office(path: Path) -> OfficeConfig:

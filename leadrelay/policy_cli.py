@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import t_raw
-from core.clock import SystemClock
-from core.config import OfficeConfig, Pool, RampStep, Role, When
-from core.errors import DomainError, InvalidInput
-from leadrelay.office import ConfigError, load_office
+from core.config import OfficeConfig, Pool, RampStep, When
+from core.errors import ConfigError, DomainError, InvalidInput
+from core.model import Role
+from leadrelay.clock import SystemClock
+from leadrelay.office import load_office
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -108,6 +109,7 @@ async def try_lead(config: OfficeConfig, database_url: str, payload: dict[str, A
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from bot.render import Renderer
+    from core.queries import preview_route
     from leadrelay.bootstrap import bootstrap, sql_uow_factory
     from storage.db import create_engine
 
@@ -117,7 +119,7 @@ async def try_lead(config: OfficeConfig, database_url: str, payload: dict[str, A
     engine = create_engine(database_url)
     try:
         relay = bootstrap(config=config, clock=clock, uow_factory=sql_uow_factory(engine))
-        decision = await relay.preview_route(source_name=source_name, payload=payload)
+        decision = await relay.run(preview_route, source_name=source_name, payload=payload)
     except (OperationalError, ProgrammingError) as exc:
         raise ValueError(f"cannot read the database ({exc.orig}); run `leadrelay migrate` "
                          "first") from None

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from core.services import AUDIT
+from core.ports import AUDIT_TOTALS, DeliveryErrorKind, Snapshot
 from storage.db import READ_ONLY
 from storage.repositories import OFFER_COUNTS_FOR_AGENT
 from storage.tables import lead_events, leads, offers, outbox, rotations
@@ -18,53 +17,18 @@ from storage.tables import lead_events, leads, offers, outbox, rotations
 # What the dispatcher keeps in last_error: "retry_after" for a 429, the Telegram description
 # for a 400 or 403 (PTB strips "Bad Request: " but not "Forbidden: "), and str(exc) for
 # network errors. Matched in order, case-insensitively; anything else is "other".
-DELIVERY_ERROR_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("retry_after", ("retry_after", "retry after", "too many requests", "flood control")),
-    ("forbidden", ("forbidden", "blocked", "kicked", "deactivated", "can't initiate",
-                   "not a member")),
-    ("bad_request", ("bad request", "not found", "can't parse", "too long", "is empty",
-                     "wrong", "invalid")),
-    ("network", ("timed out", "timeout", "network", "connect", "httpx", "bad gateway",
-                 "server error")),
+DELIVERY_ERROR_KINDS: tuple[tuple[DeliveryErrorKind, tuple[str, ...]], ...] = (
+    (DeliveryErrorKind.RETRY_AFTER, ("retry_after", "retry after", "too many requests",
+                                     "flood control")),
+    (DeliveryErrorKind.FORBIDDEN, ("forbidden", "blocked", "kicked", "deactivated",
+                                   "can't initiate", "not a member")),
+    (DeliveryErrorKind.BAD_REQUEST, ("bad request", "not found", "can't parse", "too long",
+                                     "is empty", "wrong", "invalid")),
+    (DeliveryErrorKind.NETWORK, ("timed out", "timeout", "network", "connect", "httpx",
+                                 "bad gateway", "server error")),
 )
-OTHER_ERROR = "other"
 
 _UNSENT = (outbox.c.sent_at.is_(None)) & (outbox.c.failed_at.is_(None))
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Every figure /metrics reports, as the database held them at one moment."""
-
-    leads_by_source: dict[str, int] = field(default_factory=dict)
-    leads_by_status: dict[str, int] = field(default_factory=dict)
-    offers_by_status: dict[str, int] = field(default_factory=dict)
-    # Only offers that were their agent's to answer: not a lost or unclaimed pool offer, not
-    # one Telegram refused to deliver (as in /stats).
-    answerable_by_status: dict[str, int] = field(default_factory=dict)
-    escalations: int = 0
-    outbox_backlog: int = 0
-    outbox_oldest_unsent: datetime | None = None
-    outbox_sent: int = 0
-    outbox_failed: int = 0
-    delivery_errors: dict[str, int] = field(default_factory=dict)
-    audit: dict[str, int] = field(default_factory=dict)  # the auditor's running totals
-
-    @property
-    def offers(self) -> int:
-        """Every offer ever made, whatever became of it."""
-        return sum(self.offers_by_status.values())
-
-    def outbox_lag(self, now: datetime) -> float:
-        """Seconds the oldest unsent message has waited at *now*; 0 when none waits."""
-        return outbox_lag(self.outbox_oldest_unsent, now)
-
-
-def outbox_lag(oldest_unsent: datetime | None, now: datetime) -> float:
-    """Seconds since *oldest_unsent* at *now*, never negative; 0 when nothing waits."""
-    if oldest_unsent is None:
-        return 0.0
-    return max(0.0, (now - oldest_unsent).total_seconds())
 
 
 def _error_kind() -> ColumnElement[str]:
@@ -72,16 +36,18 @@ def _error_kind() -> ColumnElement[str]:
     text = func.lower(outbox.c.last_error)
     whens: list[tuple[ColumnElement[bool], str]] = []
     for kind, parts in DELIVERY_ERROR_KINDS:
-        if kind == "bad_request":
+        if kind is DeliveryErrorKind.BAD_REQUEST:
             # The dispatcher gives up on a row only for a 400 or a 403, and a 403 matched
             # already, so a failed row is a bad request whatever Telegram's wording.
-            whens.append((outbox.c.failed_at.is_not(None), kind))
-        whens.append((or_(*(text.contains(part, autoescape=True) for part in parts)), kind))
-    return case(*whens, else_=literal(OTHER_ERROR))
+            whens.append((outbox.c.failed_at.is_not(None), kind.value))
+        whens.append((or_(*(text.contains(part, autoescape=True) for part in parts)),
+                      kind.value))
+    return case(*whens, else_=literal(DeliveryErrorKind.OTHER.value))
 
 
 class MetricsStore:
-    """Aggregate reads for /metrics and /readyz; each call is one short read-only transaction."""
+    """The office's figures (core.ports.OfficeFigures): each call one short read-only
+    transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -138,7 +104,7 @@ class MetricsStore:
             errors = {kind: count for kind, count in await conn.execute(
                 select(failed.c.kind, func.count()).group_by(failed.c.kind))}
             totals = (await conn.execute(select(rotations.c.state).where(
-                rotations.c.key == AUDIT))).scalar_one_or_none() or {}
+                rotations.c.key == AUDIT_TOTALS))).scalar_one_or_none() or {}
         return Snapshot(
             leads_by_source=by_source, leads_by_status=by_status,
             offers_by_status=offers_by_status, answerable_by_status=answerable,

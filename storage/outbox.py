@@ -1,9 +1,8 @@
-"""What the dispatcher needs from the outbox: due rows, and marking them sent or failed."""
+"""The outbox queue the dispatcher works off (core.ports.OutboxQueue), on SQLAlchemy."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,23 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.ports import QueuedMessage
 from storage.db import READ_ONLY, begin_write
 from storage.tables import outbox, sent_messages
-
-
-@dataclass(frozen=True)
-class QueuedMessage:
-    """One outbox row waiting to be sent."""
-
-    id: int
-    chat_id: int
-    template: str
-    params: dict[str, Any]
-    ref: str | None
-    edit_ref: str | None
-    attempts: int
-    created_at: datetime
-
 
 _CLAIM_LOCK = 0x6C72_6F62  # "lrob": the advisory lock PostgreSQL claimers queue on
 _RELEASED: dict[str, Any] = {"claimed_by": None, "claimed_until": None}
@@ -67,7 +52,7 @@ def _queued(r: Row[Any]) -> QueuedMessage:
 
 
 class OutboxStore:
-    """Reads and settles outbox rows; each call is its own short transaction."""
+    """The outbox queue: reads and settles rows, each call its own short transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine

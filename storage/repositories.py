@@ -33,19 +33,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.config import AgentProfile, Role, Temperature
 from core.errors import Conflict
 from core.model import (
     Agent,
+    AgentProfile,
     Contact,
     DeclineReason,
     Lead,
     LeadEvent,
     LeadStatus,
     Offer,
+    OfferKind,
     OfferStatus,
     OutgoingMessage,
+    Role,
     Stage,
+    Temperature,
 )
 from core.ports import OfferCounts, OwnerCounts, WaitingRow
 from core.stats import Figures, PeriodTally, median_of_middle
@@ -486,7 +489,7 @@ def _offer(row: Row[Any]) -> Offer:
         created_at=row.created_at, deadline=row.deadline, sequence=row.sequence,
         status=OfferStatus(row.status), decided_at=row.decided_at,
         decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
-        trace=row.trace, kind=row.kind, delivered_at=row.delivered_at, id=row.id,
+        trace=row.trace, kind=OfferKind(row.kind), delivered_at=row.delivered_at, id=row.id,
     )
 
 

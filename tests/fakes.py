@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from core.app import Signals
 from core.errors import Conflict
 from core.model import (
     Agent,
@@ -26,7 +27,6 @@ from core.model import (
 )
 from core.ports import OfferCounts, OwnerCounts, UnitOfWork, WaitingRow
 from core.stats import PeriodTally, tally
-from leadrelay.bootstrap import Signals
 
 
 @dataclass

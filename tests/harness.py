@@ -13,8 +13,9 @@ import aiohttp
 
 from bot.pacing import Limits
 from bot.sandbox import BotApiSandbox, SandboxMessage, SandboxUser
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.config import OfficeConfig
+from leadrelay.clock import SystemClock
 from leadrelay.runtime import Runtime
 from leadrelay.settings import Settings
 from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
@@ -51,7 +52,7 @@ class RunningOffice:
             assert r.status == expect, body
         # The 201 comes once the lead is stored; routing follows at once, and a test reads
         # the offer next, so wait for that routing pass.
-        await self.runtime.relay.route_new_leads()
+        await self.runtime.app.route_new_leads()
         return int(body["lead_id"])
 
     async def settled(self, *, sweeps: int = 2, within: float = 30.0) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.app import App
 from core.config import OfficeConfig
-from leadrelay.bootstrap import Leadrelay
+from core.roster import link_chat, sync_roster
 
 AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
 TOKEN = "website-token-0123456789"
@@ -46,10 +47,10 @@ def pool_office() -> OfficeConfig:
     return office(routing=POOL, sla={"hot": {"accept_within": "5m"}})
 
 
-async def linked(relay: Leadrelay,
-                 people: Iterable[int] = (AYSE, MEHMET, ZEYNEP, CAN, SELIN)) -> Leadrelay:
+async def linked(relay: App,
+                 people: Iterable[int] = (AYSE, MEHMET, ZEYNEP, CAN, SELIN)) -> App:
     """*relay* with its roster stored and each of *people* reachable (chat id = their id)."""
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in people:
-        await relay.link_chat(telegram_id=person, chat_id=person)
+        await relay.run(link_chat, telegram_id=person, chat_id=person)
     return relay

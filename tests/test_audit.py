@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, update
 
+from core.app import App
 from core.clock import ManualClock
+from core.lifecycle.deadlines import audit_leads, report_audit
 from core.model import LeadStatus, OfferStatus
-from leadrelay.bootstrap import Leadrelay, bootstrap
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap
 from storage.tables import offers, outbox
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import offer_for, running_office, text_has
@@ -22,13 +25,13 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 3}}
 
 
-async def linked_relay(db: FakeDatabase) -> Leadrelay:
+async def linked_relay(db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
     relay = bootstrap(config=office(sla=SLOW), clock=ManualClock(NOW),
                       uow_factory=fake_uow_factory(db), token_factory=lambda: next(tokens))
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
+        await relay.run(link_chat, telegram_id=person, chat_id=person)
     return relay
 
 
@@ -38,13 +41,13 @@ async def test_a_lead_whose_offer_vanished_is_offered_to_the_next_agent() -> Non
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     [broken] = [o for o in db.offers.values() if o.lead_id == lead_id]
     broken.status = OfferStatus.EXPIRED  # corrupted on purpose: the lead did not move on
-    assert await relay.audit_leads() == [lead_id]
+    assert await relay.run_in_turns(audit_leads) == [lead_id]
     live = [o for o in db.offers.values()
             if o.lead_id == lead_id and o.status is OfferStatus.PENDING]
     assert [o.agent_id for o in live] == [MEHMET]
     assert db.leads[lead_id].status is LeadStatus.OFFERED
     assert [e.data for e in db.events if e.kind == "audited"] == [{"problem": "no_live_offer"}]
-    await relay.report_audit(rerouted=[lead_id], resent=0)
+    await relay.run(report_audit, rerouted=[lead_id], resent=0)
     [report] = [m for m in db.outbox if m.template == "audit_report"]
     assert (report.chat_id, report.params["leads"]) == (SELIN, [lead_id])
     assert db.rotations["audit"]["rerouted"] == 1
@@ -55,8 +58,8 @@ async def test_a_healthy_office_is_left_alone_and_nobody_is_bothered() -> None:
     relay = await linked_relay(db)
     await relay.receive_lead(source_token=TOKEN, payload=HOT)
     offers_before = len(db.offers)
-    assert await relay.audit_leads() == []
-    await relay.report_audit(rerouted=[], resent=0)
+    assert await relay.run_in_turns(audit_leads) == []
+    await relay.run(report_audit, rerouted=[], resent=0)
     assert len(db.offers) == offers_before
     assert not [m for m in db.outbox if m.template == "audit_report"]
     assert db.rotations["audit"]["runs"] == 1

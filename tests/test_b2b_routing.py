@@ -11,14 +11,16 @@ import pytest
 from pydantic import ValidationError
 
 from bot.render import Renderer
+from core.app import App
 from core.clock import ManualClock
 from core.config import RoutingPolicy
 from core.errors import InvalidInput
-from core.intake import validate_lead
+from core.lead_input import validate_lead
 from core.model import LeadStatus
+from core.queries import explain_lead, waiting_leads
+from core.roster import roster_from_config
 from core.routing import decide
-from core.services import roster_from_config
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.office import load_office
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -256,7 +258,7 @@ def db() -> FakeDatabase:
 
 
 @pytest.fixture
-async def relay(clock: ManualClock, db: FakeDatabase) -> Leadrelay:
+async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
     return await linked(bootstrap(config=routed_office(B2B_RULES), clock=clock,
                                   uow_factory=fake_uow_factory(db),
@@ -264,7 +266,7 @@ async def relay(clock: ManualClock, db: FakeDatabase) -> Leadrelay:
 
 
 async def test_a_disqualified_lead_is_closed_without_an_offer_or_an_alarm(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload={
         **HOT, "product": "software", "intent": "newsletter"})).lead_id
@@ -275,11 +277,11 @@ async def test_a_disqualified_lead_is_closed_without_an_offer_or_an_alarm(
     assert not db.outbox
     assert [e.kind for e in db.events if e.lead_id == lead_id] == [
         "received", "routed", "disqualified"]
-    assert not await relay.waiting_leads(manager_id=SELIN)
+    assert not await relay.run(waiting_leads, manager_id=SELIN)
 
 
 async def test_a_matrix_decision_reaches_the_agent_and_why_tells_the_story(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload={
         **HOT, "product": "software", "intent": "pricing", "company": "Acme"})).lead_id
@@ -289,7 +291,7 @@ async def test_a_matrix_decision_reaches_the_agent_and_why_tells_the_story(
     offer_text = renderer.outgoing("offer", {**db.outbox[0].params, "lang": "en"}).text
     assert "Company: Acme" in offer_text
     assert "looked at pricing" in offer_text
-    explanation = await relay.explain_lead(person_id=SELIN, lead_id=lead_id)
+    explanation = await relay.run(explain_lead, person_id=SELIN, lead_id=lead_id)
     text = renderer.why("en", explanation)
     assert "rule “inbound”" in text
     assert "B2B matrix: high intent × weak fit (not given) → rule “closers”" in text
@@ -299,7 +301,7 @@ async def test_a_matrix_decision_reaches_the_agent_and_why_tells_the_story(
 
 
 async def test_a_nurtured_contact_who_writes_again_is_routed_and_leaves_nurture(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     parked = (await relay.receive_lead(source_token=TOKEN,
                                        payload={**HOT, "product": "land"})).lead_id
@@ -309,13 +311,13 @@ async def test_a_nurtured_contact_who_writes_again_is_routed_and_leaves_nurture(
     assert db.leads[back].returning
     assert db.leads[back].status is LeadStatus.OFFERED
     assert db.leads[parked].status is LeadStatus.REVIVED
-    assert [w.lead.id for w in await relay.waiting_leads(manager_id=SELIN)] == [back]
+    assert [w.lead.id for w in await relay.run(waiting_leads, manager_id=SELIN)] == [back]
     revived = [(e.lead_id, e.kind, e.data) for e in db.events if e.kind.startswith("reviv")]
     assert revived == [(parked, "revived", {"by": back}), (back, "revives", {"lead_id": parked})]
 
 
 async def test_a_stranger_does_not_revive_someone_elses_nurtured_lead(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     parked = (await relay.receive_lead(source_token=TOKEN,
                                        payload={**HOT, "product": "land"})).lead_id
@@ -336,11 +338,11 @@ async def test_a_nurtured_contact_comes_back_on_a_real_database(
         back = (await app.receive_lead(source_token=TOKEN, payload={
             **HOT, "email": "deniz@example.com", "product": "software",
             "company": "Acme", "intent": "demo_request", "fit": "strong"})).lead_id
-        waiting = await app.waiting_leads(manager_id=SELIN)
+        waiting = await app.run(waiting_leads, manager_id=SELIN)
         assert [(w.lead.id, w.holder) for w in waiting] == [(back, "Zeynep")]
         assert (waiting[0].lead.company, waiting[0].lead.intent, waiting[0].lead.fit) == (
             "Acme", "demo_request", "strong")
-        explanation = await app.explain_lead(person_id=SELIN, lead_id=parked)
+        explanation = await app.run(explain_lead, person_id=SELIN, lead_id=parked)
         assert explanation.lead.status is LeadStatus.REVIVED
     finally:
         await engine.dispose()

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import SystemClock
+from core.roster import sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.clock import SystemClock
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.office import HOT, TOKEN, office
@@ -45,7 +46,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
         await upgrade(engine)
         relay = bootstrap(config=office(), clock=SystemClock(),
                           uow_factory=sql_uow_factory(engine))
-        await relay.sync_roster()
+        await relay.run(sync_roster)
         for n in range(LEADS):
             await relay.receive_lead(source_token=TOKEN,
                                      payload={**HOT, "phone": f"+90532123450{n}"})

@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.pacing import Limits
 from bot.sandbox import BotApiSandbox, SandboxGroup, SandboxMessage, TelegramLimits
+from core.app import App
 from core.clock import ManualClock
 from core.config import OfficeConfig
-from core.errors import AlreadyClaimed, NotInPool, OfferNoLongerOpen, StartFirst
+from core.errors import AlreadyClaimed, ConfigError, NotInPool, OfferNoLongerOpen, StartFirst
+from core.lifecycle.answers import claim_round
 from core.model import Offer, OfferStatus
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
-from leadrelay.office import ConfigError, load_office
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.office import load_office
 from leadrelay.policy_cli import check
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -50,15 +53,15 @@ def group_office(*, pool: list[str] | None = None, accept_within: str = "5m",
 
 
 async def fake_relay(config: OfficeConfig, *, unlinked: tuple[int, ...] = ()
-                     ) -> tuple[Leadrelay, FakeDatabase]:
+                     ) -> tuple[App, FakeDatabase]:
     db = FakeDatabase()
     tokens = (f"tok{i}" for i in itertools.count())
     relay = bootstrap(config=config, clock=ManualClock(START), uow_factory=fake_uow_factory(db),
                       token_factory=lambda: next(tokens))
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in config.agents:
         if person.telegram_id not in unlinked:
-            await relay.link_chat(telegram_id=person.telegram_id, chat_id=person.telegram_id)
+            await relay.run(link_chat, telegram_id=person.telegram_id, chat_id=person.telegram_id)
     return relay, db
 
 
@@ -82,7 +85,7 @@ async def test_a_group_member_outside_the_pool_cannot_claim_and_changes_nothing(
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     token = db.outbox[0].params["token"]
     with pytest.raises(NotInPool):
-        await relay.claim_round(agent_id=ZEYNEP, lead_id=lead_id, sequence=1, token=token)
+        await relay.run(claim_round, agent_id=ZEYNEP, lead_id=lead_id, sequence=1, token=token)
     assert db.leads[lead_id].owner_id is None
     assert {o.status for o in db.offers.values()} == {OfferStatus.PENDING}
     assert len(db.outbox) == 1
@@ -93,7 +96,7 @@ async def test_a_pool_member_who_never_pressed_start_is_asked_to_first() -> None
                                  unlinked=(ZEYNEP,))
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     with pytest.raises(StartFirst):
-        await relay.claim_round(agent_id=ZEYNEP, lead_id=lead_id, sequence=1,
+        await relay.run(claim_round, agent_id=ZEYNEP, lead_id=lead_id, sequence=1,
                                 token=db.outbox[0].params["token"])
     assert {o.agent_id for o in db.offers.values()} == {AYSE, MEHMET}
 
@@ -102,7 +105,7 @@ async def test_a_claim_with_a_token_we_did_not_post_takes_nothing() -> None:
     relay, db = await fake_relay(group_office())
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     with pytest.raises(OfferNoLongerOpen):
-        await relay.claim_round(agent_id=AYSE, lead_id=lead_id, sequence=1, token="guessed")
+        await relay.run(claim_round, agent_id=AYSE, lead_id=lead_id, sequence=1, token="guessed")
     assert db.leads[lead_id].owner_id is None
 
 
@@ -110,9 +113,9 @@ async def test_a_claim_after_the_first_is_told_someone_was_first() -> None:
     relay, db = await fake_relay(group_office())
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     token = db.outbox[0].params["token"]
-    await relay.claim_round(agent_id=MEHMET, lead_id=lead_id, sequence=1, token=token)
+    await relay.run(claim_round, agent_id=MEHMET, lead_id=lead_id, sequence=1, token=token)
     with pytest.raises(AlreadyClaimed):
-        await relay.claim_round(agent_id=AYSE, lead_id=lead_id, sequence=1, token=token)
+        await relay.run(claim_round, agent_id=AYSE, lead_id=lead_id, sequence=1, token=token)
     assert db.leads[lead_id].owner_id == MEHMET
     sent = [(m.chat_id, m.template, m.edit_ref) for m in db.outbox[1:]]
     assert sent == [(GROUP, "claim_group_taken", f"pool:{lead_id}:1"),
@@ -156,7 +159,7 @@ def test_policy_check_shows_the_group_a_pool_posts_to(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def sql_relay(database_url: str) -> AsyncIterator[tuple[Leadrelay, AsyncEngine]]:
+async def sql_relay(database_url: str) -> AsyncIterator[tuple[App, AsyncEngine]]:
     engine = create_engine(database_url)
     await upgrade(engine)
     relay = await linked(bootstrap(config=group_office(), clock=ManualClock(START),
@@ -167,7 +170,7 @@ async def sql_relay(database_url: str) -> AsyncIterator[tuple[Leadrelay, AsyncEn
 
 
 async def test_two_members_pressing_claim_at_once_leave_exactly_one_owner(
-    sql_relay: tuple[Leadrelay, AsyncEngine],
+    sql_relay: tuple[App, AsyncEngine],
 ) -> None:
     relay, engine = sql_relay
     for n in range(20):
@@ -179,7 +182,7 @@ async def test_two_members_pressing_claim_at_once_leave_exactly_one_owner(
 
         async def claim(agent: int, lead_id: int = lead_id, token: str = token) -> bool:
             try:
-                await relay.claim_round(agent_id=agent, lead_id=lead_id, sequence=1,
+                await relay.run(claim_round, agent_id=agent, lead_id=lead_id, sequence=1,
                                         token=token)
             except AlreadyClaimed:
                 return False

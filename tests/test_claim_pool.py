@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox import SandboxMessage
+from core.app import App
 from core.clock import ManualClock
 from core.errors import OfferNoLongerOpen
+from core.lifecycle.answers import accept_offer, decline_offer
+from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, LeadStatus, Offer, OfferStatus
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -31,7 +34,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def fake_relay(clock: ManualClock) -> tuple[Leadrelay, FakeDatabase]:
+async def fake_relay(clock: ManualClock) -> tuple[App, FakeDatabase]:
     db = FakeDatabase()
     tokens = (f"tok{i}" for i in itertools.count())
     relay = await linked(bootstrap(config=pool_office(), clock=clock,
@@ -46,7 +49,7 @@ def open_offers(db: FakeDatabase, lead_id: int) -> dict[int, tuple[int, str]]:
 
 
 async def test_a_pool_lead_is_offered_to_every_member_at_once(
-    fake_relay: tuple[Leadrelay, FakeDatabase],
+    fake_relay: tuple[App, FakeDatabase],
 ) -> None:
     relay, db = fake_relay
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
@@ -57,49 +60,50 @@ async def test_a_pool_lead_is_offered_to_every_member_at_once(
 
 
 async def test_the_first_claim_wins_and_the_others_see_who_took_it(
-    fake_relay: tuple[Leadrelay, FakeDatabase],
+    fake_relay: tuple[App, FakeDatabase],
 ) -> None:
     relay, db = fake_relay
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offers = open_offers(db, lead_id)
-    await relay.accept_offer(agent_id=MEHMET, offer_id=offers[MEHMET][0],
+    await relay.run(accept_offer, agent_id=MEHMET, offer_id=offers[MEHMET][0],
                              token=offers[MEHMET][1])
     assert db.leads[lead_id].owner_id == MEHMET
     assert db.offers[offers[AYSE][0]].status is OfferStatus.WITHDRAWN
     taken = next(m for m in db.outbox if m.template == "claim_taken")
     assert (taken.chat_id, taken.params["agent"]) == (AYSE, "Mehmet")
     with pytest.raises(OfferNoLongerOpen):
-        await relay.accept_offer(agent_id=AYSE, offer_id=offers[AYSE][0], token=offers[AYSE][1])
+        await relay.run(accept_offer, agent_id=AYSE, offer_id=offers[AYSE][0],
+                        token=offers[AYSE][1])
 
 
 async def test_when_everyone_passes_the_rules_fallback_takes_over_once(
-    fake_relay: tuple[Leadrelay, FakeDatabase],
+    fake_relay: tuple[App, FakeDatabase],
 ) -> None:
     relay, db = fake_relay
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offers = open_offers(db, lead_id)
-    await relay.decline_offer(agent_id=AYSE, offer_id=offers[AYSE][0], token=offers[AYSE][1],
+    await relay.run(decline_offer, agent_id=AYSE, offer_id=offers[AYSE][0], token=offers[AYSE][1],
                               reason=DeclineReason.BUSY)
     assert set(open_offers(db, lead_id)) == {MEHMET}, "one pass does not move the lead"
-    await relay.decline_offer(agent_id=MEHMET, offer_id=offers[MEHMET][0],
+    await relay.run(decline_offer, agent_id=MEHMET, offer_id=offers[MEHMET][0],
                               token=offers[MEHMET][1], reason=DeclineReason.BUSY)
     assert set(open_offers(db, lead_id)) == {ZEYNEP}, "the default rule skips who passed"
 
 
 async def test_an_unclaimed_pool_expires_into_one_fallback(
-    fake_relay: tuple[Leadrelay, FakeDatabase], clock: ManualClock,
+    fake_relay: tuple[App, FakeDatabase], clock: ManualClock,
 ) -> None:
     relay, db = fake_relay
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     clock.advance(timedelta(minutes=5))
-    assert len(await relay.escalate_expired_offers()) == 2
+    assert len(await relay.run_in_turns(escalate_expired_offers)) == 2
     assert set(open_offers(db, lead_id)) == {ZEYNEP}
     assert db.leads[lead_id].status is LeadStatus.OFFERED
 
 
 @pytest.fixture
 async def sql_relay(database_url: str, clock: ManualClock) -> AsyncIterator[
-        tuple[Leadrelay, AsyncEngine]]:
+        tuple[App, AsyncEngine]]:
     engine = create_engine(database_url)
     await upgrade(engine)
     relay = await linked(bootstrap(config=pool_office(), clock=clock,
@@ -110,7 +114,7 @@ async def sql_relay(database_url: str, clock: ManualClock) -> AsyncIterator[
 
 
 async def test_two_claims_at_once_leave_exactly_one_owner(
-    sql_relay: tuple[Leadrelay, AsyncEngine],
+    sql_relay: tuple[App, AsyncEngine],
 ) -> None:
     relay, engine = sql_relay
     for n in range(25):
@@ -122,7 +126,7 @@ async def test_two_claims_at_once_leave_exactly_one_owner(
         async def claim(agent: int, offers: dict[int, Offer] = offers) -> bool:
             offer = offers[agent]
             try:
-                await relay.accept_offer(agent_id=agent, offer_id=offer.id, token=offer.token)
+                await relay.run(accept_offer, agent_id=agent, offer_id=offer.id, token=offer.token)
             except OfferNoLongerOpen:
                 return False
             return True

@@ -23,7 +23,7 @@ from tests.office import AYSE, CAN, MEHMET, SELIN, ZEYNEP, office_data
 
 BOT_TOKEN = "123456789:" + "A" * 35
 START_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
+STOP_TIMEOUT = 30.0
 OUR_SETTINGS = {"DATABASE_URL", "HTTP_HOST", "HTTP_PORT", "LEADRELAY_CONFIG", "SWEEP_SECONDS",
                 "LOG_LEVEL"}
 
@@ -273,7 +273,9 @@ async def test_run_comes_up_against_the_bot_api_and_stops_cleanly_on_a_signal(
         await stop_process(running.process)
     stderr = running.stderr
     assert code == 0, stderr
-    assert took < 5, f"stopping took {took:.1f} s"
+    # About a second on an idle machine; a stop that waited out a long poll, a lease or a
+    # hung task would take far longer than a busy machine makes it.
+    assert took < 15, f"stopping took {took:.1f} s"
     assert "Traceback" not in stderr
     assert "KeyboardInterrupt" not in stderr
     assert "leadrelay is up" in stderr

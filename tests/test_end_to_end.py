@@ -261,12 +261,12 @@ async def test_a_restart_with_a_pending_offer_escalates_exactly_once(database_ur
 async def test_a_lead_an_instance_stored_and_did_not_live_to_route_is_routed_by_the_sweep(
     database_url: str,
 ) -> None:
-    from core.services import admit_lead, store_leads
+    from core.lifecycle.intake import admit_lead, store_leads
     from tests.office import TOKEN
 
     async with running_office(office(), database_url) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP)
-        relay = running.runtime.relay
+        relay = running.runtime.app
         # Stored and answered, as by an instance killed before its routing pass: nothing
         # in this process was told about the lead.
         stored = await store_leads(relay.uow(), relay.deps, [

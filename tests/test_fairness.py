@@ -10,11 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.app import App, Signals
 from core.clock import ManualClock
 from core.config import OfficeConfig
+from core.lifecycle.answers import accept_offer, decline_offer
+from core.lifecycle.deadlines import chat_unreachable, escalate_expired_offers
 from core.model import DeclineReason, Offer, OfferStatus
 from core.ports import UnitOfWork
-from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
+from core.queries import office_stats
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import upgrade
@@ -22,12 +26,12 @@ from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office, pool_office
 from tests.test_stats_aggregates import ADA, BORA, CEM, Made, lead, offer, store
-from webhooks.app import render_metrics
+from webhooks.operations import render_metrics
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 FIVE = timedelta(minutes=5)
 
-MakeRelay = Callable[[OfficeConfig], Awaitable[Leadrelay]]
+MakeRelay = Callable[[OfficeConfig], Awaitable[App]]
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ async def sql_relay(database_url: str, clock: ManualClock) -> AsyncIterator[Make
     engine = create_engine(database_url)
     await upgrade(engine)
 
-    async def make(config: OfficeConfig) -> Leadrelay:
+    async def make(config: OfficeConfig) -> App:
         return await linked(bootstrap(config=config, clock=clock,
                                      uow_factory=sql_uow_factory(engine)))
 
@@ -53,7 +57,7 @@ def fake_relay(clock: ManualClock) -> MakeRelay:
     db = FakeDatabase()
     tokens = (f"tok{i}" for i in itertools.count())
 
-    async def make(config: OfficeConfig) -> Leadrelay:
+    async def make(config: OfficeConfig) -> App:
         return await linked(bootstrap(config=config, clock=clock,
                                      uow_factory=fake_uow_factory(db),
                                      token_factory=lambda: next(tokens)))
@@ -66,12 +70,12 @@ def hot(n: int) -> dict[str, object]:
     return {**HOT, "phone": f"+90532123450{n}"}
 
 
-async def offers_of(relay: Leadrelay, lead_id: int) -> list[Offer]:
+async def offers_of(relay: App, lead_id: int) -> list[Offer]:
     async with relay.uow() as uow:
         return await uow.offers.for_lead(lead_id)
 
 
-async def pending(relay: Leadrelay, lead_id: int) -> dict[int, Offer]:
+async def pending(relay: App, lead_id: int) -> dict[int, Offer]:
     return {o.agent_id: o for o in await offers_of(relay, lead_id)
             if o.status is OfferStatus.PENDING}
 
@@ -85,14 +89,16 @@ async def check_unclaimed_rounds_are_no_misses(make: MakeRelay, clock: ManualClo
         lead_id = (await relay.receive_lead(source_token=TOKEN, payload=hot(n))).lead_id
         assert set(await pending(relay, lead_id)) == {AYSE, MEHMET}, "the pool, not on penalty"
         clock.advance(FIVE)
-        await relay.escalate_expired_offers()  # nobody claimed: the fallback offers Zeynep
+        # Nobody claimed: the fallback offers Zeynep.
+        await relay.run_in_turns(escalate_expired_offers)
         assert set(await pending(relay, lead_id)) == {ZEYNEP}
         clock.advance(FIVE)
-        await relay.escalate_expired_offers()  # Zeynep let her own offer run out: a miss
+        # Zeynep let her own offer run out: a miss.
+        await relay.run_in_turns(escalate_expired_offers)
     third = (await relay.receive_lead(source_token=TOKEN, payload=hot(2))).lead_id
     assert set(await pending(relay, third)) == {AYSE, MEHMET}
     clock.advance(FIVE)
-    await relay.escalate_expired_offers()
+    await relay.run_in_turns(escalate_expired_offers)
     assert await pending(relay, third) == {}, "Zeynep's two misses keep hot leads from her"
     async with relay.uow() as uow:
         [*_, routed] = [e for e in await uow.events.for_leads([third]) if e.kind == "routed"]
@@ -155,18 +161,18 @@ async def check_pool_rounds_count_for_the_claimer_only(make: MakeRelay,
     claimed = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
     clock.advance(timedelta(seconds=30))
     mine = (await pending(relay, claimed))[MEHMET]
-    await relay.accept_offer(agent_id=MEHMET, offer_id=mine.id, token=mine.token)
+    await relay.run(accept_offer, agent_id=MEHMET, offer_id=mine.id, token=mine.token)
     unclaimed = (await relay.receive_lead(source_token=TOKEN, payload=hot(1))).lead_id
     clock.advance(FIVE)
-    await relay.escalate_expired_offers()
+    await relay.run_in_turns(escalate_expired_offers)
     clock.advance(timedelta(seconds=10))
     hers = (await pending(relay, unclaimed))[ZEYNEP]
-    await relay.accept_offer(agent_id=ZEYNEP, offer_id=hers.id, token=hers.token)
+    await relay.run(accept_offer, agent_id=ZEYNEP, offer_id=hers.id, token=hers.token)
     statuses = sorted(o.status.value for o in [*await offers_of(relay, claimed),
                                                 *await offers_of(relay, unclaimed)])
     assert statuses == ["accepted", "accepted", "expired", "expired", "withdrawn"]
 
-    stats = await relay.office_stats(manager_id=SELIN, period="today")
+    stats = await relay.run(office_stats, manager_id=SELIN, period="today")
     figures = {agent.name: (f.offered, f.accepted, f.declined, f.expired, f.answered,
                             f.answered_in_time) for agent, f in stats.per_agent}
     assert figures == {"Mehmet": (1, 1, 0, 0, 1, 1), "Zeynep": (1, 1, 0, 0, 1, 1)}
@@ -191,16 +197,16 @@ async def check_unreachable_is_not_a_decline(make: MakeRelay, clock: ManualClock
     relay = await make(office())
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
     [(first, offer)] = (await pending(relay, lead_id)).items()
-    await relay.chat_unreachable(chat_id=first, offer_id=offer.id, error="Forbidden: blocked")
+    await relay.run(chat_unreachable, chat_id=first, offer_id=offer.id, error="Forbidden: blocked")
     [(second, offer)] = (await pending(relay, lead_id)).items()
     clock.advance(timedelta(seconds=20))
-    await relay.decline_offer(agent_id=second, offer_id=offer.id, token=offer.token,
+    await relay.run(decline_offer, agent_id=second, offer_id=offer.id, token=offer.token,
                               reason=DeclineReason.BUSY)
     reasons = {o.agent_id: o.decline_reason for o in await offers_of(relay, lead_id)
                if o.status is OfferStatus.DECLINED}
     assert reasons == {first: DeclineReason.UNREACHABLE, second: DeclineReason.BUSY}
 
-    stats = await relay.office_stats(manager_id=SELIN, period="today")
+    stats = await relay.run(office_stats, manager_id=SELIN, period="today")
     by_id = {agent.telegram_id: f for agent, f in stats.per_agent}
     assert first not in by_id, "the agent who never saw the lead has nothing to show"
     own = by_id[second]
@@ -227,9 +233,9 @@ async def test_metrics_count_a_refused_delivery_as_nobodys_decline(
                                   uow_factory=sql_uow_factory(engine)))
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=hot(0))).lead_id
     [(first, offer)] = (await pending(relay, lead_id)).items()
-    await relay.chat_unreachable(chat_id=first, offer_id=offer.id, error="Forbidden: blocked")
+    await relay.run(chat_unreachable, chat_id=first, offer_id=offer.id, error="Forbidden: blocked")
     [(second, offer)] = (await pending(relay, lead_id)).items()
-    await relay.decline_offer(agent_id=second, offer_id=offer.id, token=offer.token,
+    await relay.run(decline_offer, agent_id=second, offer_id=offer.id, token=offer.token,
                               reason=DeclineReason.BUSY)
     text = render_metrics(await MetricsStore(engine).snapshot(), now=clock.now())
     figures = dict(line.rsplit(" ", 1) for line in text.splitlines()

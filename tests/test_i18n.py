@@ -17,7 +17,10 @@ from bot.locales import en, tr
 from bot.render import Renderer, duration
 from bot.sandbox import parse_html
 from core.clock import ManualClock
+from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
+from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, OfferStatus, OutgoingMessage
+from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
@@ -173,9 +176,9 @@ async def outbox_of_a_full_lead_life() -> list[OutgoingMessage]:
     tokens = (f"tok{i}" for i in itertools.count())
     relay = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
                       token_factory=lambda: next(tokens))
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
+        await relay.run(link_chat, telegram_id=person, chat_id=person)
 
     def pending(lead_id: int) -> Any:
         return next(o for o in db.offers.values()
@@ -185,15 +188,15 @@ async def outbox_of_a_full_lead_life() -> list[OutgoingMessage]:
         **HOT, "email": "deniz@example.com", "message": "Call after 6 <pm> & ask for Deniz"},
     )).lead_id
     offer = pending(first)
-    await relay.decline_offer(agent_id=offer.agent_id, offer_id=offer.id, token=offer.token,
+    await relay.run(decline_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token,
                               reason=DeclineReason.NOT_MY_AREA)
     clock.advance(timedelta(minutes=5, seconds=1))
-    await relay.escalate_expired_offers()
-    await relay.assign_lead(manager_id=SELIN, lead_id=first, agent_id=ZEYNEP)
+    await relay.run_in_turns(escalate_expired_offers)
+    await relay.run(assign_lead, manager_id=SELIN, lead_id=first, agent_id=ZEYNEP)
     second = (await relay.receive_lead(source_token=TOKEN, payload={
         **HOT, "phone": "+905329876543", "name": "Ece"})).lead_id
     offer = pending(second)
-    await relay.accept_offer(agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
     # Rows are stored as JSON; render what comes back out of storage.
     return [OutgoingMessage(m.chat_id, m.template, json.loads(json.dumps(m.params)),
                             m.created_at, m.ref, m.edit_ref) for m in db.outbox]

@@ -3,7 +3,7 @@
 import pytest
 
 from core.errors import InvalidInput
-from core.intake import mask_phone, validate_lead
+from core.lead_input import mask_phone, validate_lead
 
 
 def _problems(payload: dict[str, object]) -> dict[str, str]:

@@ -106,7 +106,7 @@ async def test_a_lead_through_offers_escalation_and_accept_logs_json_with_its_id
         assert datetime.fromisoformat(record["time"]).utcoffset() == UTC.utcoffset(None)
     [received] = json_logs.with_message("lead received")
     assert (received["lead_id"], received["source"], received["logger"]) == (
-        lead_id, "website", "leadrelay.bootstrap")
+        lead_id, "website", "core.app")
     offers = json_logs.with_message("offer sent to the agent")
     assert len(offers) >= 2, "one offer to Ayşe, one to Mehmet"
     assert {record["lead_id"] for record in offers} == {lead_id}

@@ -12,9 +12,8 @@ from bot.i18n import t
 from bot.render import Renderer
 from bot.sandbox import parse_html
 from core.clock import ManualClock
-from core.config import Temperature
-from core.model import Agent, Lead, LeadStatus
-from core.services import WAITING_SHOWN, Explanation, WaitingLead
+from core.model import Agent, Lead, LeadStatus, Temperature
+from core.queries import WAITING_SHOWN, Explanation, WaitingLead
 from core.stats import Figures, Stats
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

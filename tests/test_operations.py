@@ -18,10 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
+from bot.probe import BotApiProbe
 from bot.sandbox import BotApiSandbox
+from core.app import App
 from core.clock import ManualClock
+from core.lifecycle.answers import accept_offer, decline_offer
+from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, OfferStatus
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import upgrade
@@ -29,7 +34,8 @@ from storage.outbox import OutboxStore
 from storage.tables import offers, outbox
 from tests.harness import BOT_TOKEN, running_office
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
-from webhooks.app import PROMETHEUS_TEXT, BotApiProbe, Readiness, build_intake_app
+from webhooks.app import build_intake_app
+from webhooks.operations import PROMETHEUS_TEXT, Readiness
 
 START = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 ADS_TOKEN = "meta-ads-token-0123456789"
@@ -75,7 +81,7 @@ class Ops:
     """An intake server with /readyz and /metrics, its database, relay and clock."""
 
     def __init__(self, server: TestServer, session: aiohttp.ClientSession, engine: AsyncEngine,
-                 relay: Leadrelay, clock: ManualClock) -> None:
+                 relay: App, clock: ManualClock) -> None:
         self.server, self.session, self.engine = server, session, engine
         self.relay, self.clock = relay, clock
 
@@ -125,22 +131,22 @@ async def running_intake(
     await upgrade(engine)
     clock = ManualClock(START)
     relay = bootstrap(config=two_sources(), clock=clock, uow_factory=sql_uow_factory(engine))
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await relay.link_chat(telegram_id=person, chat_id=person)
+        await relay.run(link_chat, telegram_id=person, chat_id=person)
     bot = Bot(BOT_TOKEN, base_url=f"{bot_api_url}/bot", base_file_url=f"{bot_api_url}/file/bot")
     figures_engine = create_engine(figures_url) if figures_url else engine
     store = MetricsStore(figures_engine)
     readiness = Readiness(store, BotApiProbe(bot, timeout=2.0), clock,
                           max_outbox_lag=max_outbox_lag)
-    server = TestServer(build_intake_app(relay, metrics_store=store, readiness=readiness))
+    server = TestServer(build_intake_app(lambda: relay, figures=store, readiness=readiness))
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as session:
             yield Ops(server, session, engine, relay, clock)
     finally:
         await server.close()
-        await relay.stop_routing()
+        await relay.stop()
         await bot.shutdown()
         await figures_engine.dispose()
         await engine.dispose()
@@ -264,16 +270,16 @@ async def test_metrics_count_leads_by_source_and_offers_by_outcome(
         await ops.post_lead("+905321230003", token=ADS_TOKEN)  # nobody answers this one
 
         offer_id, agent_id, token = await ops.pending_offer(accepted)
-        await ops.relay.accept_offer(agent_id=agent_id, offer_id=offer_id, token=token)
+        await ops.relay.run(accept_offer, agent_id=agent_id, offer_id=offer_id, token=token)
         offer_id, agent_id, token = await ops.pending_offer(declined)
-        await ops.relay.decline_offer(agent_id=agent_id, offer_id=offer_id, token=token,
+        await ops.relay.run(decline_offer, agent_id=agent_id, offer_id=offer_id, token=token,
                                       reason=DeclineReason.BUSY)
         # The SLA runs out twice: the declined lead's second offer expires and it reaches the
         # managers (two offers before managers); the ignored lead expires, is offered again,
         # and expires again.
         for _ in range(2):
             ops.clock.advance(timedelta(minutes=6))
-            await ops.relay.escalate_expired_offers()
+            await ops.relay.run_in_turns(escalate_expired_offers)
 
         figures = await ops.scrape()
 

@@ -24,7 +24,7 @@ def phone(n: int) -> str:
 
 
 async def offers_of(running: RunningOffice, lead_id: int) -> list:  # type: ignore[type-arg]
-    async with running.runtime.relay.uow() as uow:
+    async with running.runtime.app.uow() as uow:
         return await uow.offers.for_lead(lead_id)
 
 
@@ -89,7 +89,7 @@ async def test_the_accept_clock_starts_when_the_offer_reaches_the_agent(
         assert offer.delivered_at is not None
         assert offer.delivered_at - offer.created_at >= timedelta(seconds=2)
         assert offer.deadline == offer.delivered_at + timedelta(minutes=10)
-        async with running.runtime.relay.uow() as uow:
+        async with running.runtime.app.uow() as uow:
             lead = await uow.leads.get(lead_id)
         assert lead is not None
         assert lead.status is LeadStatus.OFFERED

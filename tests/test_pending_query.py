@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.config import Role, Temperature
-from core.model import Agent, Contact, Lead, LeadStatus, Offer, OfferStatus
+from core.app import Signals
+from core.clock import ManualClock
+from core.deps import Deps
+from core.model import Agent, Contact, Lead, LeadStatus, Offer, OfferStatus, Role, Temperature
 from core.ports import UnitOfWork
-from core.services import waiting_leads
-from leadrelay.bootstrap import Signals
+from core.queries import waiting_leads
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork
+from tests.office import office
 
 T = datetime(2026, 11, 28, 9, 0, 0, 250_000, tzinfo=UTC)
 ADA, BORA, BOSS = 101, 102, 109
@@ -74,7 +76,8 @@ async def check_the_most_urgent_come_first(uow_factory: Callable[[], UnitOfWork]
         (ids[name], holder, deadline) for name, holder, deadline in expected]
     assert [r.lead.id for r in first] == [ids[name] for name, _, _ in expected[:3]]
     assert total == 7
-    shown = await waiting_leads(uow_factory(), manager_id=BOSS, limit=4)
+    deps = Deps(clock=ManualClock(T), config=office(), new_token=lambda: "token")
+    shown = await waiting_leads(uow_factory(), deps, manager_id=BOSS, limit=4)
     assert [(w.lead.id, w.holder) for w in shown] == [
         (ids["managers_first"], None), (ids["managers_later"], None), (ids["orphan"], None),
         (ids["pool"], f"Agent {BORA}")]

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from core.clock import SystemClock
+from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.clock import SystemClock
 from leadrelay.office import load_office
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -111,9 +112,9 @@ async def test_policy_try_names_the_agent_and_changes_nothing(tmp_path: Path) ->
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     await upgrade(engine)
     relay = bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
-    await relay.sync_roster()
+    await relay.run(sync_roster)
     for person in config.agents:
-        await relay.link_chat(telegram_id=person.telegram_id, chat_id=person.telegram_id)
+        await relay.run(link_chat, telegram_id=person.telegram_id, chat_id=person.telegram_id)
     await engine.dispose()
     lead = tmp_path / "lead.json"
     lead.write_text(json.dumps({"source": "website", "phone": "0532 111 22 33",

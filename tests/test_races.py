@@ -16,12 +16,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.app import App
 from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.errors import LeadAlreadyHandled, OfferNoLongerOpen
+from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
+from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, Lead, LeadStatus, Offer, OfferStatus
-from core.services import ROUTING
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from core.ports import ROUTING_STATE
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.tables import outbox, rotations
@@ -68,8 +72,8 @@ def clock() -> ManualClock:
 class Pair:
     """Two instances of leadrelay, each with its own engine, like two processes."""
 
-    first: Leadrelay
-    second: Leadrelay
+    first: App
+    second: App
     engine: AsyncEngine  # for reading what the instances committed
 
 
@@ -83,16 +87,16 @@ async def two_instances(config: OfficeConfig, database_url: str,
         apps = [bootstrap(config=config, clock=clock, uow_factory=sql_uow_factory(engine))
                 for engine in engines]
         for app in apps:  # each process syncs the roster as it starts
-            await app.sync_roster()
+            await app.run(sync_roster)
         for person in config.agents:
-            await apps[0].link_chat(telegram_id=person.telegram_id, chat_id=person.telegram_id)
+            await apps[0].run(link_chat, telegram_id=person.telegram_id, chat_id=person.telegram_id)
         yield Pair(apps[0], apps[1], engines[0])
     finally:
         for engine in engines:
             await engine.dispose()
 
 
-async def receive(app: Leadrelay, numbers: range) -> list[int]:
+async def receive(app: App, numbers: range) -> list[int]:
     """Post one hot lead per number, all at once (so they share intake batches)."""
     results = await asyncio.gather(*(app.receive_lead(
         source_token=TOKEN, payload={**HOT, "phone": f"+90555{n:07d}"}) for n in numbers))
@@ -203,13 +207,18 @@ def assert_moved_on_once(trail: Trail, gone: Offer) -> Offer:
     return successor
 
 
-def accept(app: Leadrelay, offer: Offer) -> Callable[[], Awaitable[Lead]]:
+def sweep(app: App) -> Callable[[], Awaitable[list[int]]]:
+    """One sweep of *app*, to race against something else."""
+    return partial(app.run_in_turns, escalate_expired_offers)
+
+
+def accept(app: App, offer: Offer) -> Callable[[], Awaitable[Lead]]:
     """Pressing Accept on *offer*, through *app*."""
-    return partial(app.accept_offer, agent_id=offer.agent_id, offer_id=offer.id,
+    return partial(app.run, accept_offer, agent_id=offer.agent_id, offer_id=offer.id,
                    token=offer.token)
 
 
-async def settle(app: Leadrelay, offer: Offer) -> None:
+async def settle(app: App, offer: Offer) -> None:
     """Accept the successor offer, so that no later sweep in the test finds it overdue."""
     await accept(app, offer)()
 
@@ -223,7 +232,7 @@ async def test_accept_racing_the_sweep_of_another_instance_has_one_winner(
             [offer] = (await trail_of(pair.engine, lead_id)).pending
             clock.advance(WINDOW)
             accepted, swept = await at_once(
-                accept(pair.first, offer), pair.second.escalate_expired_offers, flip=n % 2 == 1)
+                accept(pair.first, offer), sweep(pair.second), flip=n % 2 == 1)
             swept = moved(swept)
             assert won(accepted, OfferNoLongerOpen) != (offer.id in swept), (n, accepted, swept)
             trail = await trail_of(pair.engine, lead_id)
@@ -270,12 +279,12 @@ async def test_two_managers_assigning_through_two_instances_leave_one_owner(
     async with two_instances(config, database_url, clock) as pair:
         lead_ids = await receive(pair.first, range(ROUNDS))
         clock.advance(WINDOW)
-        assert len(await pair.first.escalate_expired_offers()) == ROUNDS
+        assert len(await pair.first.run_in_turns(escalate_expired_offers)) == ROUNDS
         for n, lead_id in enumerate(lead_ids):
             by_selin, by_okan = await at_once(
-                partial(pair.first.assign_lead, manager_id=SELIN, lead_id=lead_id,
+                partial(pair.first.run, assign_lead, manager_id=SELIN, lead_id=lead_id,
                         agent_id=MEHMET),
-                partial(pair.second.assign_lead, manager_id=OKAN, lead_id=lead_id,
+                partial(pair.second.run, assign_lead, manager_id=OKAN, lead_id=lead_id,
                         agent_id=ZEYNEP),
                 flip=n % 2 == 1)
             assert won(by_selin, LeadAlreadyHandled) != won(by_okan, LeadAlreadyHandled), n
@@ -320,9 +329,9 @@ async def test_a_decline_racing_the_sweep_of_another_instance_moves_the_lead_on_
             [offer] = (await trail_of(pair.engine, lead_id)).pending
             clock.advance(WINDOW)
             declined, swept = await at_once(
-                partial(pair.first.decline_offer, agent_id=offer.agent_id, offer_id=offer.id,
+                partial(pair.first.run, decline_offer, agent_id=offer.agent_id, offer_id=offer.id,
                         token=offer.token, reason=DeclineReason.BUSY),
-                pair.second.escalate_expired_offers, flip=n % 2 == 1)
+                sweep(pair.second), flip=n % 2 == 1)
             swept = moved(swept)
             assert won(declined, OfferNoLongerOpen) != (offer.id in swept), (n, declined, swept)
             trail = await trail_of(pair.engine, lead_id)
@@ -350,8 +359,8 @@ async def test_two_sweeps_from_two_instances_move_each_overdue_offer_once(
             clock.advance(WINDOW)
             async with SqlUnitOfWork(pair.engine) as uow:
                 due = {o.id: o for o in await uow.offers.overdue(clock.now(), limit=1000)}
-            first, second = await at_once(pair.first.escalate_expired_offers,
-                                          pair.second.escalate_expired_offers,
+            first, second = await at_once(sweep(pair.first),
+                                          sweep(pair.second),
                                           flip=n % 2 == 1)
             first, second = moved(first), moved(second)
             assert not set(first) & set(second), n
@@ -387,9 +396,9 @@ async def test_a_decline_racing_a_sweep_that_also_moves_an_earlier_lead_moves_bo
             [earlier], [later] = (trails[lead_id].pending for lead_id in leads)
             clock.advance(WINDOW)
             declined, swept = await at_once(
-                partial(pair.first.decline_offer, agent_id=later.agent_id, offer_id=later.id,
+                partial(pair.first.run, decline_offer, agent_id=later.agent_id, offer_id=later.id,
                         token=later.token, reason=DeclineReason.BUSY),
-                pair.second.escalate_expired_offers, flip=n % 2 == 1)
+                sweep(pair.second), flip=n % 2 == 1)
             swept = moved(swept)
             assert won(declined, OfferNoLongerOpen) != (later.id in swept), (n, declined, swept)
             assert earlier.id in swept
@@ -430,7 +439,7 @@ async def test_intake_answers_without_waiting_while_another_instance_routes(
         await receive(pair.first, range(1))  # the routing row exists from now on
         async with pair.engine.connect() as other:  # another instance, mid-routing turn
             await other.execute(select(rotations.c.state).where(
-                rotations.c.key == ROUTING).with_for_update())
+                rotations.c.key == ROUTING_STATE).with_for_update())
             [waiting] = await asyncio.wait_for(
                 asyncio.gather(pair.second.receive_lead(
                     source_token=TOKEN, payload={**HOT, "phone": "+905550000099"},

@@ -11,11 +11,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.render import Renderer
+from core.app import App, Signals
 from core.clock import ManualClock
-from core.config import OfficeConfig, Temperature
-from core.model import Contact, Lead, LeadStatus, Stage
+from core.config import OfficeConfig
+from core.lifecycle.answers import accept_offer
+from core.model import Contact, Lead, LeadStatus, Stage, Temperature
 from core.ports import UnitOfWork
-from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
+from core.queries import explain_lead
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
@@ -86,27 +90,27 @@ def ramping_office(steps: list[dict[str, int]]) -> OfficeConfig:
 
 
 @pytest.fixture
-async def relay(engine: AsyncEngine) -> Leadrelay:
+async def relay(engine: AsyncEngine) -> App:
     config = ramping_office([{"leads": 2, "every": 3}, {"leads": 4, "every": 2}])
     app = bootstrap(config=config, clock=ManualClock(NOW), uow_factory=sql_uow_factory(engine))
-    await app.sync_roster()
+    await app.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await app.link_chat(telegram_id=person, chat_id=person)
+        await app.run(link_chat, telegram_id=person, chat_id=person)
     return app
 
 
-async def route_and_accept(app: Leadrelay, engine: AsyncEngine, n: int) -> tuple[int, int]:
+async def route_and_accept(app: App, engine: AsyncEngine, n: int) -> tuple[int, int]:
     """One new lead, accepted by whoever is offered it; the lead and that agent."""
     lead_id = (await app.receive_lead(
         source_token=TOKEN, payload={**HOT, "phone": f"+9053212300{n:02d}"})).lead_id
     async with SqlUnitOfWork(engine) as uow:
         [offer] = await uow.offers.for_lead(lead_id)
-    await app.accept_offer(agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    await app.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
     return lead_id, offer.agent_id
 
 
 async def test_a_new_agent_gets_every_third_lead_then_every_second_then_like_everyone(
-    relay: Leadrelay, engine: AsyncEngine,
+    relay: App, engine: AsyncEngine,
 ) -> None:
     owners = [(await route_and_accept(relay, engine, n))[1] for n in range(12)]
     rhythm = "".join("A" if owner == AYSE else "m" for owner in owners)
@@ -116,13 +120,13 @@ async def test_a_new_agent_gets_every_third_lead_then_every_second_then_like_eve
 
 
 async def test_why_says_how_many_leads_the_new_agent_received(
-    relay: Leadrelay, engine: AsyncEngine,
+    relay: App, engine: AsyncEngine,
 ) -> None:
     for n in range(3):
         await route_and_accept(relay, engine, n)
     lead_id, owner = await route_and_accept(relay, engine, 3)
     assert owner == MEHMET
-    explanation = await relay.explain_lead(person_id=SELIN, lead_id=lead_id)
+    explanation = await relay.run(explain_lead, person_id=SELIN, lead_id=lead_id)
     [(_, trace)] = explanation.decisions
     assert [AYSE, "ramping_leads", {"every": 3, "leads": 2, "received": 1}] in \
         trace["steps"][0]["skipped"]

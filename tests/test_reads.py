@@ -9,10 +9,22 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.app import App, Signals
 from core.clock import ManualClock
+from core.lifecycle.answers import accept_offer, check_offer
+from core.lifecycle.deadlines import pending_deadlines
 from core.model import Agent, LeadStatus
-from core.services import ROUTING
-from leadrelay.bootstrap import Leadrelay, Signals, bootstrap, sql_uow_factory
+from core.ports import ROUTING_STATE as ROUTING
+from core.queries import (
+    explain_lead,
+    my_leads,
+    office_stats,
+    preview_route,
+    require_manager,
+    waiting_leads,
+)
+from core.roster import link_chat, roster, sync_roster, whoami
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
@@ -22,17 +34,17 @@ PATIENCE = 10.0  # seconds; a read queued behind the open write would wait forev
 
 
 @pytest.fixture
-async def relay(engine: AsyncEngine) -> Leadrelay:
+async def relay(engine: AsyncEngine) -> App:
     app = bootstrap(config=office(), clock=ManualClock(START),
                     uow_factory=sql_uow_factory(engine))
-    await app.sync_roster()
+    await app.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await app.link_chat(telegram_id=person, chat_id=person)
+        await app.run(link_chat, telegram_id=person, chat_id=person)
     return app
 
 
 async def test_a_new_lead_is_stored_while_a_long_read_is_open(
-        relay: Leadrelay, engine: AsyncEngine) -> None:
+        relay: App, engine: AsyncEngine) -> None:
     async with SqlUnitOfWork(engine).reading() as reader:
         assert len(await reader.agents.list()) == 5
         result = await asyncio.wait_for(
@@ -46,28 +58,28 @@ async def test_a_new_lead_is_stored_while_a_long_read_is_open(
 
 
 async def test_every_read_only_query_answers_while_a_write_holds_the_routing_row(
-        relay: Leadrelay, engine: AsyncEngine) -> None:
+        relay: App, engine: AsyncEngine) -> None:
     offered = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     owned = (await relay.receive_lead(
         source_token=TOKEN, payload={**HOT, "phone": "+905321234568"})).lead_id
     async with SqlUnitOfWork(engine).reading() as reader:
         offer = (await reader.offers.for_lead(offered))[0]
         second = (await reader.offers.for_lead(owned))[0]
-    await relay.accept_offer(agent_id=second.agent_id, offer_id=second.id, token=second.token)
+    await relay.run(accept_offer, agent_id=second.agent_id, offer_id=second.id, token=second.token)
 
     async with SqlUnitOfWork(engine) as writer:  # as intake and the sweep hold them
         await writer.rotations.lock(ROUTING)
         await writer.leads.lock(offered)
         answers = await asyncio.wait_for(asyncio.gather(
-            relay.office_stats(manager_id=SELIN, period="30d"),
-            relay.waiting_leads(manager_id=SELIN),
-            relay.explain_lead(person_id=SELIN, lead_id=offered),
-            relay.my_leads(agent_id=second.agent_id),
-            relay.check_offer(agent_id=offer.agent_id, offer_id=offer.id, token=offer.token),
-            relay.preview_route(source_name="website",
+            relay.run(office_stats, manager_id=SELIN, period="30d"),
+            relay.run(waiting_leads, manager_id=SELIN),
+            relay.run(explain_lead, person_id=SELIN, lead_id=offered),
+            relay.run(my_leads, agent_id=second.agent_id),
+            relay.run(check_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token),
+            relay.run(preview_route, source_name="website",
                                 payload={**HOT, "phone": "+905321234569"}),
-            relay.roster(), relay.whoami(telegram_id=AYSE),
-            relay.require_manager(telegram_id=SELIN), relay.pending_deadlines(),
+            relay.run(roster), relay.run(whoami, telegram_id=AYSE),
+            relay.run(require_manager, telegram_id=SELIN), relay.run(pending_deadlines),
         ), PATIENCE)
     stats, waiting, why, mine, checked, decision, *_ = answers
     assert stats.leads_in == 2

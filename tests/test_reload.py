@@ -106,7 +106,7 @@ def _free_port() -> int:
 
 
 async def _wait_until_up(http: aiohttp.ClientSession, port: int) -> None:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             async with http.get(f"http://127.0.0.1:{port}/healthz") as response:

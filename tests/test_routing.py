@@ -15,19 +15,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from core.app import App
 from core.clock import ManualClock
-from core.config import (
+from core.config import OfficeConfig, RoutingPolicy
+from core.model import (
+    Agent,
     AgentProfile,
-    OfficeConfig,
+    Lead,
+    LeadStatus,
+    OfferStatus,
     Role,
-    RoutingPolicy,
     Temperature,
     Tier,
     WorkingHours,
 )
-from core.model import Agent, Lead, LeadStatus, OfferStatus
+from core.queries import waiting_leads
+from core.roster import link_chat, sync_roster
 from core.routing import AgentStats, Decision, RuleState, Situation, decide
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.fakes import FakeDatabase, fake_uow_factory
@@ -737,15 +742,15 @@ def db() -> FakeDatabase:
     return FakeDatabase()
 
 
-async def linked(app: Leadrelay) -> Leadrelay:
-    await app.sync_roster()
+async def linked(app: App) -> App:
+    await app.run(sync_roster)
     for someone in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await app.link_chat(telegram_id=someone, chat_id=someone)
+        await app.run(link_chat, telegram_id=someone, chat_id=someone)
     return app
 
 
 @pytest.fixture
-async def relay(clock: ManualClock, db: FakeDatabase) -> Leadrelay:
+async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
     config = routed_office(SPECIALTY_RULES, Zeynep={"specialties": ["Commercial"]})
     return await linked(bootstrap(config=config, clock=clock, uow_factory=fake_uow_factory(db),
@@ -753,7 +758,7 @@ async def relay(clock: ManualClock, db: FakeDatabase) -> Leadrelay:
 
 
 async def test_a_lead_for_a_specialty_is_offered_to_the_specialist(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN,
                                         payload={**HOT, "product": "commercial"})).lead_id
@@ -766,7 +771,7 @@ async def test_a_lead_for_a_specialty_is_offered_to_the_specialist(
 
 
 async def test_the_decision_is_stored_as_a_routed_event_with_its_rule(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN,
                                         payload={**HOT, "product": "commercial"})).lead_id
@@ -777,7 +782,7 @@ async def test_the_decision_is_stored_as_a_routed_event_with_its_rule(
 
 
 async def test_a_rule_falling_back_to_nurture_leaves_the_lead_unowned(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN,
                                         payload={**HOT, "product": "land"})).lead_id
@@ -792,11 +797,11 @@ async def test_a_rule_falling_back_to_nurture_leaves_the_lead_unowned(
 
 
 async def test_a_nurtured_lead_is_listed_for_managers_on_the_fakes(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN,
                                         payload={**HOT, "product": "land"})).lead_id
-    waiting = await relay.waiting_leads(manager_id=SELIN)
+    waiting = await relay.run(waiting_leads, manager_id=SELIN)
     assert [(w.lead.id, w.holder, w.deadline) for w in waiting] == [(lead_id, None, None)]
 
 
@@ -811,7 +816,7 @@ async def test_a_nurtured_lead_is_listed_for_managers_on_sqlite(
                                      uow_factory=sql_uow_factory(engine)))
         lead_id = (await app.receive_lead(source_token=TOKEN,
                                           payload={**HOT, "product": "land"})).lead_id
-        waiting = await app.waiting_leads(manager_id=SELIN)
+        waiting = await app.run(waiting_leads, manager_id=SELIN)
         assert [(w.lead.id, w.lead.status, w.holder) for w in waiting] == [
             (lead_id, LeadStatus.NURTURE, None)]
     finally:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from leadrelay.intake import RoutingLoop
+from core.batching import RoutingLoop
 
 
 class Waiting:

@@ -17,20 +17,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.config import (
-    MANAGERS,
-    NURTURE,
-    AgentProfile,
-    Role,
-    RoutingPolicy,
-    Rule,
-    StrategyName,
-    Temperature,
-    Tier,
-    Weekday,
-    WorkingHours,
-)
-from core.model import Agent, Lead
+from core.config import MANAGERS, NURTURE, RoutingPolicy, Rule, StrategyName
+from core.model import Agent, AgentProfile, Lead, Role, Temperature, Tier, Weekday, WorkingHours
 from core.routing import AgentStats, Decision, RuleState, Situation, decide
 
 ZONE = ZoneInfo("Europe/Istanbul")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from core.config import ScoringConfig, ScoringWeights, Temperature
+from core.config import ScoringConfig, ScoringWeights
+from core.model import Temperature
 from core.scoring import Factors, band, budget_clarity, region_clarity, score, timing_urgency
 
 

@@ -82,13 +82,20 @@ async def test_two_runs_on_one_server_each_get_a_database_the_other_never_touche
 
 
 async def test_dropping_a_scratch_database_drops_only_that_one(server: str) -> None:
-    before = await databases(server)
-    scratch = ScratchDatabase(server, label="test")
-    await scratch.create()
-    assert await databases(server) == before | {scratch.name}
-    await scratch.drop()
-    await scratch.drop()  # twice is harmless: it has nothing left to drop
-    assert await databases(server) == before
+    # Other runs on this server make and drop databases of their own meanwhile: look only
+    # at ours and at one made beside it.
+    beside, scratch = ScratchDatabase(server, label="test"), ScratchDatabase(server, label="test")
+    await beside.create()
+    try:
+        await scratch.create()
+        assert {beside.name, scratch.name} <= await databases(server)
+        await scratch.drop()
+        await scratch.drop()  # twice is harmless: it has nothing left to drop
+        left = await databases(server)
+        assert scratch.name not in left
+        assert beside.name in left
+    finally:
+        await beside.drop()
 
 
 async def test_a_role_that_may_not_create_databases_gets_a_schema_of_its_own(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.app import App
 from core.clock import ManualClock
 from core.errors import (
     InvalidInput,
@@ -19,8 +20,13 @@ from core.errors import (
     UnknownAgent,
     UnknownSource,
 )
+from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
+from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.outcomes import record_outcome
 from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
-from leadrelay.bootstrap import Leadrelay, bootstrap
+from core.queries import office_stats
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
@@ -36,13 +42,13 @@ def db() -> FakeDatabase:
 
 
 @pytest.fixture
-async def relay(clock: ManualClock, db: FakeDatabase) -> Leadrelay:
+async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
     app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
                     token_factory=lambda: next(tokens))
-    await app.sync_roster()
+    await app.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await app.link_chat(telegram_id=person, chat_id=person)
+        await app.run(link_chat, telegram_id=person, chat_id=person)
     return app
 
 
@@ -52,7 +58,7 @@ def pending_offer(db: FakeDatabase, lead_id: int):  # type: ignore[no-untyped-de
 
 
 async def test_a_hot_lead_is_offered_to_the_first_agent_with_a_deadline(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     result = await relay.receive_lead(source_token=TOKEN, payload=HOT)
     offer = pending_offer(db, result.lead_id)
@@ -63,7 +69,7 @@ async def test_a_hot_lead_is_offered_to_the_first_agent_with_a_deadline(
     assert "phone" not in message.params, "contact details must wait for Accept"
 
 
-async def test_round_robin_continues_where_it_left_off(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_round_robin_continues_where_it_left_off(relay: App, db: FakeDatabase) -> None:
     owners = []
     for n in range(4):
         result = await relay.receive_lead(
@@ -76,18 +82,18 @@ async def test_an_agent_who_never_pressed_start_is_skipped(
     clock: ManualClock, db: FakeDatabase
 ) -> None:
     app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db))
-    await app.sync_roster()
-    await app.link_chat(telegram_id=MEHMET, chat_id=MEHMET)
+    await app.run(sync_roster)
+    await app.run(link_chat, telegram_id=MEHMET, chat_id=MEHMET)
     result = await app.receive_lead(source_token=TOKEN, payload=HOT)
     assert pending_offer(db, result.lead_id).agent_id == MEHMET
 
 
 async def test_accept_makes_the_lead_theirs_and_opens_the_contact(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
-    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
     lead = db.leads[lead_id]
     assert (lead.status, lead.owner_id) == (LeadStatus.OWNED, AYSE)
     edit = db.outbox[-1]
@@ -95,52 +101,52 @@ async def test_accept_makes_the_lead_theirs_and_opens_the_contact(
     assert edit.params["phone"] == "+905321234567"
 
 
-async def test_only_the_offered_agent_can_accept(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_only_the_offered_agent_can_accept(relay: App, db: FakeDatabase) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
     with pytest.raises(NotYourOffer):
-        await relay.accept_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token)
+        await relay.run(accept_offer, agent_id=MEHMET, offer_id=offer.id, token=offer.token)
     assert db.leads[lead_id].status is LeadStatus.OFFERED
 
 
-async def test_a_stale_token_changes_nothing(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_a_stale_token_changes_nothing(relay: App, db: FakeDatabase) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
     with pytest.raises(OfferNoLongerOpen):
-        await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token="forged")
+        await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token="forged")
     assert db.offers[offer.id].status is OfferStatus.PENDING
 
 
-async def test_a_second_accept_learns_it_lost(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_a_second_accept_learns_it_lost(relay: App, db: FakeDatabase) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
-    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
     with pytest.raises(OfferNoLongerOpen):
-        await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+        await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
 
 
 async def test_decline_offers_the_lead_to_the_next_agent(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     first = pending_offer(db, lead_id)
-    await relay.decline_offer(agent_id=AYSE, offer_id=first.id, token=first.token,
+    await relay.run(decline_offer, agent_id=AYSE, offer_id=first.id, token=first.token,
                               reason=DeclineReason.NOT_MY_AREA)
     assert db.offers[first.id].decline_reason is DeclineReason.NOT_MY_AREA
     assert pending_offer(db, lead_id).agent_id == MEHMET
 
 
 async def test_an_expired_offer_moves_on_and_then_goes_to_the_managers(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     clock.advance(timedelta(minutes=4, seconds=59))
-    assert await relay.escalate_expired_offers() == []
+    assert await relay.run_in_turns(escalate_expired_offers) == []
     clock.advance(timedelta(seconds=1))
-    assert len(await relay.escalate_expired_offers()) == 1
+    assert len(await relay.run_in_turns(escalate_expired_offers)) == 1
     assert pending_offer(db, lead_id).agent_id == MEHMET
     clock.advance(timedelta(minutes=5))
-    await relay.escalate_expired_offers()
+    await relay.run_in_turns(escalate_expired_offers)
     lead = db.leads[lead_id]
     assert lead.status is LeadStatus.WITH_MANAGERS, "hot leads go to managers after 2 offers"
     alert = next(m for m in db.outbox if m.template == "escalated")
@@ -149,42 +155,43 @@ async def test_an_expired_offer_moves_on_and_then_goes_to_the_managers(
 
 
 async def test_a_second_sweep_never_escalates_twice(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     await relay.receive_lead(source_token=TOKEN, payload=HOT)
     clock.advance(timedelta(minutes=6))
-    first, second = await relay.escalate_expired_offers(), await relay.escalate_expired_offers()
+    first = await relay.run_in_turns(escalate_expired_offers)
+    second = await relay.run_in_turns(escalate_expired_offers)
     assert (len(first), second) == (1, [])
 
 
 async def test_accept_after_expiry_learns_the_offer_moved_on(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
     clock.advance(timedelta(minutes=5))
-    await relay.escalate_expired_offers()
+    await relay.run_in_turns(escalate_expired_offers)
     with pytest.raises(OfferNoLongerOpen):
-        await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+        await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
 
 
 async def test_a_manager_assigns_an_escalated_lead_once(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     for _ in range(2):
         clock.advance(timedelta(minutes=5))
-        await relay.escalate_expired_offers()
+        await relay.run_in_turns(escalate_expired_offers)
     with pytest.raises(NotAManager):
-        await relay.assign_lead(manager_id=AYSE, lead_id=lead_id, agent_id=AYSE)
-    await relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=ZEYNEP)
+        await relay.run(assign_lead, manager_id=AYSE, lead_id=lead_id, agent_id=AYSE)
+    await relay.run(assign_lead, manager_id=SELIN, lead_id=lead_id, agent_id=ZEYNEP)
     assert db.leads[lead_id].owner_id == ZEYNEP
     with pytest.raises(LeadAlreadyHandled):
-        await relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=MEHMET)
+        await relay.run(assign_lead, manager_id=SELIN, lead_id=lead_id, agent_id=MEHMET)
 
 
 async def test_the_same_external_id_from_the_same_source_creates_nothing(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     first = await relay.receive_lead(source_token=TOKEN, payload={**HOT, "external_id": "f-1"})
     again = await relay.receive_lead(source_token=TOKEN, payload={**HOT, "external_id": "f-1"})
@@ -193,7 +200,7 @@ async def test_the_same_external_id_from_the_same_source_creates_nothing(
 
 
 async def test_the_same_person_by_email_joins_one_contact(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     await relay.receive_lead(source_token=TOKEN, payload={"email": "deniz@example.com"})
     await relay.receive_lead(source_token=TOKEN, payload={"email": " Deniz@Example.com",
@@ -203,14 +210,14 @@ async def test_the_same_person_by_email_joins_one_contact(
 
 
 async def test_a_returning_contact_goes_to_their_current_owner_first(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     first = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, first)
-    await relay.decline_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token,
+    await relay.run(decline_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token,
                               reason=DeclineReason.BUSY)
     offer = pending_offer(db, first)
-    await relay.accept_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token)
+    await relay.run(accept_offer, agent_id=MEHMET, offer_id=offer.id, token=offer.token)
     second = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     assert pending_offer(db, second).agent_id == MEHMET
     assert db.leads[second].returning
@@ -220,15 +227,15 @@ async def test_with_nobody_available_the_lead_goes_straight_to_managers(
     clock: ManualClock, db: FakeDatabase
 ) -> None:
     app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db))
-    await app.sync_roster()
-    await app.link_chat(telegram_id=SELIN, chat_id=SELIN)
+    await app.run(sync_roster)
+    await app.run(link_chat, telegram_id=SELIN, chat_id=SELIN)
     lead_id = (await app.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     assert db.leads[lead_id].status is LeadStatus.WITH_MANAGERS
     assert db.outbox[-1].params["reason"] == "no_agent"
 
 
 async def test_a_wrong_source_token_is_refused_before_anything_is_stored(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     with pytest.raises(UnknownSource):
         await relay.receive_lead(source_token="nope", payload=HOT)
@@ -237,35 +244,35 @@ async def test_a_wrong_source_token_is_refused_before_anything_is_stored(
     assert db.leads == {}
 
 
-async def test_outcomes_move_forward_and_close_the_lead(relay: Leadrelay, db: FakeDatabase) -> None:
+async def test_outcomes_move_forward_and_close_the_lead(relay: App, db: FakeDatabase) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
-    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
-    await relay.record_outcome(agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
+    await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    await relay.run(record_outcome, agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
     with pytest.raises(InvalidTransition):
-        await relay.record_outcome(agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
-    lead = await relay.record_outcome(agent_id=AYSE, lead_id=lead_id, stage=Stage.WON,
+        await relay.run(record_outcome, agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
+    lead = await relay.run(record_outcome, agent_id=AYSE, lead_id=lead_id, stage=Stage.WON,
                                       note="250,000")
     assert (lead.status, lead.amount) == (LeadStatus.CLOSED, 250_000)
     assert lead.contacted_at is not None
 
 
-async def test_strangers_cannot_link_a_chat(relay: Leadrelay) -> None:
+async def test_strangers_cannot_link_a_chat(relay: App) -> None:
     with pytest.raises(UnknownAgent):
-        await relay.link_chat(telegram_id=424242, chat_id=424242)
+        await relay.run(link_chat, telegram_id=424242, chat_id=424242)
 
 
 async def test_stats_count_offers_accepts_and_sla_per_agent(
-    relay: Leadrelay, db: FakeDatabase, clock: ManualClock
+    relay: App, db: FakeDatabase, clock: ManualClock
 ) -> None:
     first = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, first)
     clock.advance(timedelta(seconds=30))
-    await relay.accept_offer(agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
     await relay.receive_lead(source_token=TOKEN, payload={**HOT, "phone": "+905551112233"})
     clock.advance(timedelta(minutes=6))
-    await relay.escalate_expired_offers()
-    stats = await relay.office_stats(manager_id=SELIN, period="today")
+    await relay.run_in_turns(escalate_expired_offers)
+    stats = await relay.run(office_stats, manager_id=SELIN, period="today")
     assert (stats.leads_in, stats.office.offered, stats.office.accepted,
             stats.office.expired) == (2, 3, 1, 1)
     assert stats.office.median_accept_s == 30
@@ -273,25 +280,25 @@ async def test_stats_count_offers_accepts_and_sla_per_agent(
     per_agent = {agent.name: figures.offered for agent, figures in stats.per_agent}
     assert per_agent == {"Ayşe": 1, "Mehmet": 1, "Zeynep": 1}
     with pytest.raises(NotAManager):
-        await relay.office_stats(manager_id=AYSE, period="today")
+        await relay.run(office_stats, manager_id=AYSE, period="today")
 
 
 async def test_a_failed_unit_of_work_leaves_nothing_behind(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
     outbox_before = len(db.outbox)
     with pytest.raises(NotYourOffer):
-        await relay.decline_offer(agent_id=MEHMET, offer_id=offer.id, token=offer.token,
+        await relay.run(decline_offer, agent_id=MEHMET, offer_id=offer.id, token=offer.token,
                                   reason=DeclineReason.BUSY)
     assert len(db.outbox) == outbox_before
 
 
 async def test_a_batch_is_stored_in_one_transaction_and_routed_in_one_more(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
-    from core.services import admit_lead, receive_leads
+    from core.lifecycle.intake import admit_lead, receive_leads
 
     payloads = [{**HOT, "external_id": "x-1"}, {**HOT, "external_id": "x-1"},
                 {"email": "deniz@example.com", "phone": HOT["phone"]},
@@ -310,7 +317,7 @@ async def test_a_batch_is_stored_in_one_transaction_and_routed_in_one_more(
 
 
 async def test_routing_follows_a_stored_lead_without_anyone_waiting_for_it(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
     result = await relay.receive_lead(source_token=TOKEN, payload=HOT, routed=False)
     for _ in range(100):  # nobody calls route_new_leads: the store kicked the routing loop
@@ -322,9 +329,10 @@ async def test_routing_follows_a_stored_lead_without_anyone_waiting_for_it(
 
 
 async def test_one_routing_turn_takes_every_lead_waiting(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
-    from core.services import admit_lead, route_new_leads, store_leads
+    from core.lifecycle.intake import admit_lead, store_leads
+    from core.lifecycle.routing import route_new_leads
 
     for n in range(3):  # as if three requests, or three instances, had stored one each
         await store_leads(relay.uow(), relay.deps, [admit_lead(
@@ -338,14 +346,15 @@ async def test_one_routing_turn_takes_every_lead_waiting(
 
 
 async def test_a_lead_routing_fails_on_goes_to_the_managers(
-    relay: Leadrelay, db: FakeDatabase
+    relay: App, db: FakeDatabase
 ) -> None:
-    from core.services import admit_lead, hand_unroutable_to_managers, store_leads, unrouted_leads
+    from core.lifecycle.intake import admit_lead, store_leads
+    from core.lifecycle.routing import hand_unroutable_to_managers, unrouted_leads
 
     good, bad = await store_leads(relay.uow(), relay.deps, [
         admit_lead(relay.deps, source_token=TOKEN, payload={**HOT, "phone": f"+9055500000{n}"})
         for n in (10, 11)])
-    assert await unrouted_leads(relay.uow(), limit=10) == [good.lead_id, bad.lead_id]
+    assert await unrouted_leads(relay.uow(), relay.deps, limit=10) == [good.lead_id, bad.lead_id]
     assert await hand_unroutable_to_managers(relay.uow(), relay.deps, lead_id=bad.lead_id)
     assert db.leads[bad.lead_id].status is LeadStatus.WITH_MANAGERS
     assert db.leads[good.lead_id].status is LeadStatus.NEW, "only the lead that failed"

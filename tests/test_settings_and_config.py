@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from core.config import Channel, Role, Temperature, parse_duration
-from leadrelay.office import ConfigError, load_office
+from core.config import parse_duration
+from core.errors import ConfigError
+from core.model import Channel, Role, Temperature
+from leadrelay.office import load_office
 from leadrelay.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.config import Temperature
+from core.app import Signals
 from core.model import (
     Agent,
     Contact,
@@ -21,10 +21,10 @@ from core.model import (
     Offer,
     OfferStatus,
     Stage,
+    Temperature,
 )
 from core.ports import UnitOfWork
 from core.stats import compute_stats, summarise, tally
-from leadrelay.bootstrap import Signals
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork
 

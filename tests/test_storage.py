@@ -10,10 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.app import App
 from core.clock import ManualClock
 from core.errors import Conflict, OfferNoLongerOpen
+from core.lifecycle.answers import accept_offer, assign_lead
+from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import LeadStatus, OfferStatus
-from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from core.roster import link_chat, sync_roster
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
@@ -29,13 +33,13 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def relay(engine: AsyncEngine, clock: ManualClock) -> Leadrelay:
+async def relay(engine: AsyncEngine, clock: ManualClock) -> App:
     # These tests let many hot offers expire on purpose; no SLA penalty should kick in.
     lenient = office(routing={"penalty": {"misses": 1000}})
     app = bootstrap(config=lenient, clock=clock, uow_factory=sql_uow_factory(engine))
-    await app.sync_roster()
+    await app.run(sync_roster)
     for person in (AYSE, MEHMET, ZEYNEP, CAN, SELIN):
-        await app.link_chat(telegram_id=person, chat_id=person)
+        await app.run(link_chat, telegram_id=person, chat_id=person)
     return app
 
 
@@ -43,7 +47,7 @@ async def test_migrating_twice_is_harmless(engine: AsyncEngine) -> None:
     await upgrade(engine)
 
 
-async def test_times_come_back_aware_and_in_utc(relay: Leadrelay, engine: AsyncEngine) -> None:
+async def test_times_come_back_aware_and_in_utc(relay: App, engine: AsyncEngine) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     async with SqlUnitOfWork(engine) as uow:
         lead = await uow.leads.get(lead_id)
@@ -54,7 +58,7 @@ async def test_times_come_back_aware_and_in_utc(relay: Leadrelay, engine: AsyncE
     assert offer.deadline.tzinfo is not None
 
 
-async def test_a_stale_lead_version_is_a_conflict(relay: Leadrelay, engine: AsyncEngine) -> None:
+async def test_a_stale_lead_version_is_a_conflict(relay: App, engine: AsyncEngine) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     async with SqlUnitOfWork(engine) as uow:
         stale = await uow.leads.get(lead_id)
@@ -70,7 +74,7 @@ async def test_a_stale_lead_version_is_a_conflict(relay: Leadrelay, engine: Asyn
             await uow.leads.update(stale)
 
 
-async def test_nothing_is_kept_without_commit(relay: Leadrelay, engine: AsyncEngine) -> None:
+async def test_nothing_is_kept_without_commit(relay: App, engine: AsyncEngine) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     async with SqlUnitOfWork(engine) as uow:
         offer = (await uow.offers.for_lead(lead_id))[0]
@@ -82,7 +86,7 @@ async def test_nothing_is_kept_without_commit(relay: Leadrelay, engine: AsyncEng
 
 
 async def test_leads_arriving_at_once_never_double_pick_an_agent(
-    relay: Leadrelay, engine: AsyncEngine
+    relay: App, engine: AsyncEngine
 ) -> None:
     payloads = [{**HOT, "phone": f"+9053212345{n:02d}"} for n in range(30)]
     results = await asyncio.gather(*(
@@ -93,7 +97,7 @@ async def test_leads_arriving_at_once_never_double_pick_an_agent(
 
 
 async def test_one_webhook_delivered_twice_at_once_stores_one_lead(
-    relay: Leadrelay, engine: AsyncEngine
+    relay: App, engine: AsyncEngine
 ) -> None:
     payload = {**HOT, "external_id": "meta-77"}
     results = await asyncio.gather(*(
@@ -103,7 +107,7 @@ async def test_one_webhook_delivered_twice_at_once_stores_one_lead(
 
 
 async def test_accept_racing_expiry_has_exactly_one_winner(
-    relay: Leadrelay, engine: AsyncEngine, clock: ManualClock
+    relay: App, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     outcomes = Counter[str]()
     for n in range(15):
@@ -117,13 +121,13 @@ async def test_accept_racing_expiry_has_exactly_one_winner(
         async def accept(offer_id: int = offer.id, agent: int = offer.agent_id,
                          token: str = offer.token) -> str:
             try:
-                await relay.accept_offer(agent_id=agent, offer_id=offer_id, token=token)
+                await relay.run(accept_offer, agent_id=agent, offer_id=offer_id, token=token)
             except OfferNoLongerOpen:
                 return "accept lost"
             return "accept won"
 
         async def expire(offer_id: int = offer.id) -> str:
-            moved = await relay.escalate_expired_offers()
+            moved = await relay.run_in_turns(escalate_expired_offers)
             return "expiry won" if offer_id in moved else "expiry lost"
 
         first, second = await asyncio.gather(accept(), expire())
@@ -140,12 +144,12 @@ async def test_accept_racing_expiry_has_exactly_one_winner(
             assert lead.owner_id is None
         # Settle the next offer so the next round starts clean.
         clock.advance(timedelta(hours=1))
-        await relay.escalate_expired_offers()
+        await relay.run_in_turns(escalate_expired_offers)
     assert sum(outcomes.values()) == 15
 
 
 async def test_two_managers_assigning_at_once_leave_one_owner(
-    relay: Leadrelay, engine: AsyncEngine, clock: ManualClock
+    relay: App, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     async with SqlUnitOfWork(engine) as uow:
         second_manager = await uow.agents.get(AYSE)
@@ -153,10 +157,10 @@ async def test_two_managers_assigning_at_once_leave_one_owner(
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     for _ in range(2):
         clock.advance(timedelta(minutes=5))
-        await relay.escalate_expired_offers()
+        await relay.run_in_turns(escalate_expired_offers)
     results = await asyncio.gather(
-        relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=MEHMET),
-        relay.assign_lead(manager_id=SELIN, lead_id=lead_id, agent_id=ZEYNEP),
+        relay.run(assign_lead, manager_id=SELIN, lead_id=lead_id, agent_id=MEHMET),
+        relay.run(assign_lead, manager_id=SELIN, lead_id=lead_id, agent_id=ZEYNEP),
         return_exceptions=True)
     winners = [r for r in results if not isinstance(r, BaseException)]
     assert len(winners) == 1
@@ -167,7 +171,7 @@ async def test_two_managers_assigning_at_once_leave_one_owner(
 
 
 async def test_the_outbox_holds_each_message_until_it_is_marked_sent(
-    relay: Leadrelay, engine: AsyncEngine
+    relay: App, engine: AsyncEngine
 ) -> None:
     await relay.receive_lead(source_token=TOKEN, payload=HOT)
     store = OutboxStore(engine)
@@ -186,9 +190,9 @@ async def test_rotation_survives_a_new_engine(database_url: str, clock: ManualCl
         tokens = (f"t{i}" for i in itertools.count())
         app = bootstrap(config=office(), clock=clock, uow_factory=sql_uow_factory(engine),
                         token_factory=lambda tokens=tokens: next(tokens))
-        await app.sync_roster()
+        await app.run(sync_roster)
         for person in (AYSE, MEHMET, ZEYNEP):
-            await app.link_chat(telegram_id=person, chat_id=person)
+            await app.run(link_chat, telegram_id=person, chat_id=person)
         result = await app.receive_lead(source_token=TOKEN, payload={
             **HOT, "phone": f"+90532000000{len(owners)}"})
         async with SqlUnitOfWork(engine) as uow:

@@ -10,8 +10,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from core.clock import SystemClock
+from core.roster import sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.clock import SystemClock
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.tables import leads
@@ -40,8 +41,8 @@ async def intake(tmp_path: Path) -> AsyncIterator[Intake]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}")
     await upgrade(engine)
     relay = bootstrap(config=office(), clock=SystemClock(), uow_factory=sql_uow_factory(engine))
-    await relay.sync_roster()
-    server = TestServer(build_intake_app(relay))
+    await relay.run(sync_roster)
+    server = TestServer(build_intake_app(lambda: relay))
     await server.start_server()
     async with aiohttp.ClientSession() as session:
         yield Intake(server, session, engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.config import Account, Fit, IntentLevel, Matrix, RoutingPolicy
-from core.intake import INTENTS
+from core.lead_input import INTENTS
 from core.model import Lead
 from core.routing.conditions import fold
 

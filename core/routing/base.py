@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from core.config import Rule, Tier
-from core.model import Agent
+from core.config import Rule
+from core.model import Agent, RouteOutcome, Tier
+
+if TYPE_CHECKING:
+    from core.routing.filters import Standing
 
 
 @dataclass
@@ -108,7 +111,7 @@ class Decision:
     """Where a lead goes and why; agent_id None means managers, nurture or disqualified."""
 
     agent_id: int | None
-    outcome: str  # "offer" | "pool" | "managers" | "nurture" | "disqualified"
+    outcome: RouteOutcome
     rule: str
     strategy: str
     reason: str
@@ -136,12 +139,34 @@ class Decision:
         }
 
 
+# A roster member as routing sees them in one read: tier, standing and stats worked out once.
+Entry = tuple[Agent, Tier, "Standing", AgentStats]
+# A rule's pool members who can be reached at all, and the reasons of those who cannot.
+Reachable = tuple[list[Entry], list[Skip]]
+
+
+@dataclass
+class Memo:
+    """Work one read of the office does once and every decision in that read reuses.
+
+    It depends on the roster and the load as read, so a new read starts a new Memo.
+    """
+
+    local: dict[str | None, datetime] = field(default_factory=dict)  # now, per time zone
+    standing: dict[int, Standing] = field(default_factory=dict)
+    tiers: dict[int, Tier] = field(default_factory=dict)
+    entries: list[Entry] | None = None
+    reachable: dict[str, Reachable] = field(default_factory=dict)  # by rule, static pools
+    signature: int | None = None  # who is on the roster, for the pools RoutingRules keeps
+    by_id: dict[int, Agent] | None = None
+
+
 @dataclass
 class Situation:
     """Everything a decision may look at, read once per transaction.
 
-    A snapshot: work that depends only on the roster (who is away, pools) is cached in it, so
-    a changed roster needs a new Situation, as the next transaction gets anyway.
+    A snapshot: work that depends only on the roster (who is away, pools) is kept in its
+    memo, so a changed roster needs a new Situation, as the next transaction gets anyway.
     """
 
     roster: list[Agent]
@@ -149,7 +174,7 @@ class Situation:
     states: dict[str, RuleState]
     now: datetime
     zone: ZoneInfo
-    cache: dict[Any, Any] = field(default_factory=dict)  # per-read work: folded labels, pools
+    memo: Memo = field(default_factory=Memo)
 
     today: date = field(init=False)  # the office's date, worked out once
 
@@ -158,12 +183,18 @@ class Situation:
 
     def local(self, zone_name: str | None) -> datetime:
         """The time now in a named zone, or the office's when None."""
-        key = ("local", zone_name)
-        moment = self.cache.get(key)
-        if not isinstance(moment, datetime):
-            moment = self.cache[key] = self.now.astimezone(
+        moment = self.memo.local.get(zone_name)
+        if moment is None:
+            moment = self.memo.local[zone_name] = self.now.astimezone(
                 ZoneInfo(zone_name) if zone_name else self.zone)
         return moment
+
+    def agent(self, agent_id: int) -> Agent:
+        """One roster entry by Telegram id."""
+        by_id = self.memo.by_id
+        if by_id is None:
+            by_id = self.memo.by_id = {a.telegram_id: a for a in self.roster}
+        return by_id[agent_id]
 
     def stats_of(self, agent_id: int) -> AgentStats:
         """Stats for one agent (empty for someone new)."""

@@ -9,8 +9,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from core.config import Pool, Tier, When
-from core.model import Agent, Lead
+from core.config import Pool, When
+from core.model import Agent, Lead, Tier
 
 
 @lru_cache(maxsize=65536)

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from core.config import (
-    DISQUALIFY,
-    MANAGERS,
-    NURTURE,
-    Account,
-    RoutingPolicy,
-    Rule,
-    StrategyName,
-    Temperature,
-    Tier,
-)
-from core.model import Agent, Lead
+from core.config import DISQUALIFY, MANAGERS, NURTURE, Account, RoutingPolicy, Rule, StrategyName
+from core.model import Agent, Lead, RouteOutcome, Temperature, Tier
 from core.routing.availability import Availability
 from core.routing.b2b import account_of, matrix_cell
 from core.routing.base import (
-    AgentStats,
     Candidate,
     Decision,
+    Entry,
+    Reachable,
     Situation,
     Skip,
     Step,
@@ -31,7 +21,6 @@ from core.routing.base import (
 )
 from core.routing.conditions import Folded, LeadKeys, fold, in_static_pool, matches
 from core.routing.filters import (
-    Standing,
     availability_skip,
     ramp_skip,
     reset_ramp,
@@ -67,33 +56,76 @@ def first_matching_rule(policy: RoutingPolicy, lead: Lead,
     raise AssertionError("the last rule matches every lead; the config check ensures it")
 
 
+class RoutingRules:
+    """An office's routing policy with what it works out once: each rule's pool per roster.
+
+    Built once per loaded config (a reload builds a new one), so a rule's pool is indexed on
+    its first lead, not on every read of the office.
+    """
+
+    def __init__(self, policy: RoutingPolicy) -> None:
+        self.policy = policy
+        self._pools: dict[tuple[str, int], _PoolIndex] = {}
+
+    def decide(self, lead: Lead, situation: Situation, *, tried: set[int] | None = None,
+               prefer: int | None = None) -> Decision:
+        """Route one lead: to an agent, to the managers or to nurture, with the reasons why.
+
+        Updates *situation* (rotation state, load) as if the offer were made, so the next
+        lead in the same batch sees it; the caller stores the states only if it commits.
+        """
+        return _decide(self, lead, situation, tried=tried or set(), prefer=prefer)
+
+    def warm(self, situation: Situation) -> None:
+        """Index every rule's pool now (at start or reload), not in the first burst."""
+        for rule in self.policy.rules:
+            self.pool_index(rule, situation)
+
+    def pool_index(self, rule: Rule, situation: Situation) -> _PoolIndex:
+        """The static pool of *rule* for this roster, built on first use."""
+        memo = situation.memo
+        if memo.signature is None:
+            memo.signature = hash(tuple(
+                (a.telegram_id, a.name, a.role, a.active) for a in situation.roster))
+        key = (rule.name, memo.signature)
+        index = self._pools.get(key)
+        if index is None:
+            if len(self._pools) > 4 * len(self.policy.rules):  # rosters came and went
+                self._pools.clear()
+            index = self._pools[key] = _build_pool_index(rule, situation)
+        return index
+
+
 def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
            tried: set[int] | None = None, prefer: int | None = None) -> Decision:
-    """Route one lead: to an agent, to the managers or to nurture, with the reasons why.
+    """Route one lead by *policy*, once (RoutingRules keeps the pools for the next lead)."""
+    return RoutingRules(policy).decide(lead, situation, tried=tried, prefer=prefer)
 
-    Updates *situation* (rotation state, load) as if the offer were made, so the next lead
-    in the same batch sees it; the caller stores the states only if it commits.
-    """
-    tried = tried or set()
+
+def _decide(rules: RoutingRules, lead: Lead, situation: Situation, *, tried: set[int],
+            prefer: int | None) -> Decision:
+    policy = rules.policy
     rule, matched = first_matching_rule(policy, lead, situation)
     cell = None
     if rule.matrix is not None:
         cell = matrix_cell(rule.name, rule.matrix, lead)
         if cell.target in (MANAGERS, NURTURE, DISQUALIFY):
-            outcome = "disqualified" if cell.target == DISQUALIFY else cell.target
+            outcome = (RouteOutcome.DISQUALIFIED if cell.target == DISQUALIFY
+                       else RouteOutcome(cell.target))
             return Decision(None, outcome, rule.name, "", "matrix", tuple(matched),
                             matrix=cell.as_trace())
         rule = policy.rule(cell.target)
     via = cell.as_trace() if cell is not None else None
     if rule.route_to != "agents":
-        return Decision(None, rule.route_to, rule.name, "", "rule", tuple(matched), matrix=via)
+        return Decision(None, RouteOutcome(rule.route_to), rule.name, "", "rule", tuple(matched),
+                        matrix=via)
     if prefer is not None:
         owner = next((a for a in situation.roster if a.telegram_id == prefer), None)
         if owner is not None and availability_skip(
                 owner, situation.stats_of(prefer), lead, policy=policy, situation=situation,
                 tried=tried) is None:
             situation.record_offer(prefer)
-            return Decision(prefer, "offer", rule.name, "continuity", "current_owner",
+            return Decision(prefer, RouteOutcome.OFFER, rule.name, "continuity", "current_owner",
                             tuple(matched), (Step(rule.name, (prefer,), ()),), matrix=via)
     account = account_of(policy, lead)
     held_back: list[Skip] = []  # an account's owner and backup who could not take it now
@@ -104,13 +136,14 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
                                      situation=situation, tried=tried)
             if skip is None:
                 situation.record_offer(agent_id)
-                return Decision(agent_id, "offer", rule.name, "account", why, tuple(matched),
+                return Decision(agent_id, RouteOutcome.OFFER, rule.name, "account", why,
+                                tuple(matched),
                                 (Step(rule.name, (agent_id,), tuple(held_back)),),
                                 {"account": account.name}, matrix=via)
             held_back.append(skip)
     steps: list[Step] = []
     while True:
-        candidates, skipped = _candidates(policy, rule, lead, situation, tried)
+        candidates, skipped = _candidates(rules, rule, lead, situation, tried)
         if held_back and not steps:
             skipped = [*held_back, *(s for s in skipped
                                      if s.agent_id not in {h.agent_id for h in held_back})]
@@ -118,7 +151,7 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
         if candidates and rule.strategy is StrategyName.CLAIM:
             for candidate in candidates:
                 situation.record_offer(candidate.id)
-            return Decision(None, "pool", rule.name, rule.strategy.value, "claim_pool",
+            return Decision(None, RouteOutcome.POOL, rule.name, rule.strategy.value, "claim_pool",
                             tuple(matched), tuple(steps), {"count": len(candidates)},
                             pool=tuple(c.id for c in candidates), matrix=via)
         if candidates:
@@ -127,12 +160,12 @@ def decide(policy: RoutingPolicy, lead: Lead, situation: Situation, *,
             pick = strategy.pick(candidates, state, rule=rule, roster=situation.roster)
             reset_ramp(pick.candidate.id, state)
             situation.record_offer(pick.candidate.id)
-            return Decision(pick.candidate.id, "offer", rule.name, strategy.name, pick.why,
+            return Decision(pick.candidate.id, RouteOutcome.OFFER, rule.name, strategy.name,
+                            pick.why,
                             tuple(matched), tuple(steps), pick.detail, matrix=via)
         if rule.fallback in (MANAGERS, NURTURE):
-            outcome = rule.fallback
-            return Decision(None, outcome, rule.name, rule.strategy.value, "no_candidates",
-                            tuple(matched), tuple(steps), matrix=via)
+            return Decision(None, RouteOutcome(rule.fallback), rule.name, rule.strategy.value,
+                            "no_candidates", tuple(matched), tuple(steps), matrix=via)
         rule = policy.rule(rule.fallback)
 
 
@@ -150,7 +183,7 @@ def _account_people(account: Account, situation: Situation) -> list[tuple[int, s
     return people
 
 
-def _candidates(policy: RoutingPolicy, rule: Rule, lead: Lead, situation: Situation,
+def _candidates(rules: RoutingRules, rule: Rule, lead: Lead, situation: Situation,
                 tried: set[int]) -> tuple[list[Candidate], list[Skip]]:
     """Who in the rule's pool can take this lead, and who cannot and why.
 
@@ -159,7 +192,7 @@ def _candidates(policy: RoutingPolicy, rule: Rule, lead: Lead, situation: Situat
     """
     state = situation.state_of(rule.name)
     hot = lead.temperature is Temperature.HOT
-    reachable, unreachable = _reachable(policy, rule, lead, situation)
+    reachable, unreachable = _reachable(rules, rule, lead, situation)
     skipped = list(unreachable)
     candidates: list[Candidate] = []
     for agent, tier, gate, stats in reachable:
@@ -180,22 +213,18 @@ def _candidates(policy: RoutingPolicy, rule: Rule, lead: Lead, situation: Situat
     return candidates, skipped
 
 
-_Reachable = tuple[list[tuple[Agent, Tier, Standing, AgentStats]], list[Skip]]
-
-
-def _reachable(policy: RoutingPolicy, rule: Rule, lead: Lead,
-               situation: Situation) -> _Reachable:
+def _reachable(rules: RoutingRules, rule: Rule, lead: Lead,
+               situation: Situation) -> Reachable:
     """Pool members not kept away for lead-independent reasons, and those who are (why)."""
     dynamic = "$region" in rule.pool.territories or "$product" in rule.pool.specialties
-    key = ("reachable", rule.name)
-    if not dynamic and key in situation.cache:
-        cached: _Reachable = situation.cache[key]
+    cached = situation.memo.reachable.get(rule.name)
+    if not dynamic and cached is not None:
         return cached
     reachable = []
     unreachable = []
-    entries = _entries(policy, situation)
+    entries = _entries(rules.policy, situation)
     tiers = rule.pool.tiers  # tiers move with results, so they are checked per read
-    for position in _pool_for(policy, rule, lead, situation):
+    for position in _pool_for(rules, rule, lead, situation):
         entry = entries[position]
         if tiers and entry[1] not in tiers:
             continue
@@ -206,7 +235,7 @@ def _reachable(policy: RoutingPolicy, rule: Rule, lead: Lead,
             reachable.append(entry)
     result = (reachable, unreachable)
     if not dynamic:
-        situation.cache[key] = result
+        situation.memo.reachable[rule.name] = result
     return result
 
 
@@ -214,8 +243,8 @@ def _reachable(policy: RoutingPolicy, rule: Rule, lead: Lead,
 class _PoolIndex:
     """A rule's pool whatever the lead (roster positions), with `$region` / `$product` lookups.
 
-    It depends only on the policy and on who is on the roster, so it is kept across reads
-    (see _shared) instead of being rebuilt for every transaction.
+    It depends only on the policy and on who is on the roster, so RoutingRules keeps it
+    across reads instead of rebuilding it for every transaction.
     """
 
     members: list[int] = field(default_factory=list)
@@ -225,15 +254,12 @@ class _PoolIndex:
     fixed_specialty: set[int] = field(default_factory=set)
 
 
-_Entry = tuple[Agent, Tier, Standing, AgentStats]
-
-
-def _entries(policy: RoutingPolicy, situation: Situation) -> list[_Entry]:
+def _entries(policy: RoutingPolicy, situation: Situation) -> list[Entry]:
     """Every roster member with their tier, standing and stats, worked out once per read,
     so a pool that depends on the lead costs a lookup per member, not a computation."""
-    entries: list[_Entry] | None = situation.cache.get("entries")
+    entries = situation.memo.entries
     if entries is None:
-        entries = situation.cache["entries"] = [
+        entries = situation.memo.entries = [
             (agent, _tier(policy, agent, situation),
              standing_of(agent, policy=policy, situation=situation),
              situation.stats_of(agent.telegram_id))
@@ -241,10 +267,10 @@ def _entries(policy: RoutingPolicy, situation: Situation) -> list[_Entry]:
     return entries
 
 
-def _pool_for(policy: RoutingPolicy, rule: Rule, lead: Lead,
+def _pool_for(rules: RoutingRules, rule: Rule, lead: Lead,
               situation: Situation) -> list[int] | set[int]:
     """The roster positions of a rule's pool for this lead, in roster order (tiers aside)."""
-    index = _pool_index(policy, rule, situation)
+    index = rules.pool_index(rule, situation)
     by_region = "$region" in rule.pool.territories
     by_product = "$product" in rule.pool.specialties
     chosen: list[int] | set[int] = index.members
@@ -269,14 +295,8 @@ def _pool_for(policy: RoutingPolicy, rule: Rule, lead: Lead,
     return chosen
 
 
-def warm_pools(policy: RoutingPolicy, situation: Situation) -> None:
-    """Build every rule's pool index now (at start or reload), not in the first burst."""
-    for rule in policy.rules:
-        _pool_index(policy, rule, situation)
-
-
 def _tier(policy: RoutingPolicy, agent: Agent, situation: Situation) -> Tier:
-    tiers: dict[int, Tier] = situation.cache.setdefault("tiers", {})
+    tiers = situation.memo.tiers
     tier = tiers.get(agent.telegram_id)
     if tier is None:
         tier = tiers[agent.telegram_id] = tier_of(
@@ -284,32 +304,8 @@ def _tier(policy: RoutingPolicy, agent: Agent, situation: Situation) -> Tier:
     return tier
 
 
-_SHARED: dict[int, tuple[RoutingPolicy, dict[Any, _PoolIndex]]] = {}
-
-
-def _shared(policy: RoutingPolicy) -> dict[Any, _PoolIndex]:
-    """Pool indexes kept for one policy object (a reload makes a new one)."""
-    entry = _SHARED.get(id(policy))
-    if entry is None or entry[0] is not policy:
-        if len(_SHARED) >= 8:
-            _SHARED.clear()
-        entry = _SHARED[id(policy)] = (policy, {})
-    return entry[1]
-
-
-def _pool_index(policy: RoutingPolicy, rule: Rule, situation: Situation) -> _PoolIndex:
-    """The static pool of *rule* for this roster, built on first use."""
-    signature = situation.cache.get("signature")
-    if signature is None:
-        signature = situation.cache["signature"] = hash(tuple(
-            (a.telegram_id, a.name, a.role, a.active) for a in situation.roster))
-    shared = _shared(policy)
-    key = (rule.name, signature)
-    index = shared.get(key)
-    if index is not None:
-        return index
-    if len(shared) > 4 * len(policy.rules):  # rosters came and went: start afresh
-        shared.clear()
+def _build_pool_index(rule: Rule, situation: Situation) -> _PoolIndex:
+    """Index who on the roster is in *rule*'s pool, whatever the lead and the tiers."""
     fixed_territories = {fold(t) for t in rule.pool.territories if t != "$region"}
     fixed_specialties = {fold(s) for s in rule.pool.specialties if s != "$product"}
     index = _PoolIndex()
@@ -327,5 +323,4 @@ def _pool_index(policy: RoutingPolicy, rule: Rule, situation: Situation) -> _Poo
             index.fixed_territory.add(position)
         if fixed_specialties & labels.specialties:
             index.fixed_specialty.add(position)
-    shared[key] = index
     return index

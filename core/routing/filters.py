@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.config import RoutingPolicy, Temperature
-from core.model import Agent, Lead
+from core.config import RoutingPolicy
+from core.model import Agent, Lead, Temperature
 from core.routing.base import AgentStats, RuleState, Situation, Skip
 
 
@@ -53,10 +53,10 @@ def standing(agent: Agent, stats: AgentStats, *, policy: RoutingPolicy,
 
 def standing_of(agent: Agent, *, policy: RoutingPolicy, situation: Situation) -> Standing:
     """The agent's Standing, cached for the rest of this read."""
-    cache: dict[int, Standing] = situation.cache.setdefault("standing", {})
-    found = cache.get(agent.telegram_id)
+    memo = situation.memo.standing
+    found = memo.get(agent.telegram_id)
     if found is None:
-        found = cache[agent.telegram_id] = standing(
+        found = memo[agent.telegram_id] = standing(
             agent, situation.stats_of(agent.telegram_id), policy=policy, situation=situation)
     return found
 

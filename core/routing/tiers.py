@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.config import Rule, Tier, TierPolicy
-from core.model import Agent
+from core.config import Rule, TierPolicy
+from core.model import Agent, Tier
 from core.routing.base import AgentStats, Candidate, Pick, RuleState
 from core.routing.round_robin import next_after
 

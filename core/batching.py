@@ -1,4 +1,8 @@
-"""Group commit for intake: leads that arrive while one batch is written go in the next."""
+"""Group commit for intake and coalesced routing passes, so a burst costs few transactions.
+
+Leads that arrive while one batch is written go in the next; kicks that arrive while one
+routing pass runs cost one more pass, not one each.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from core.errors import Conflict
-from core.services import IncomingLead, IntakeResult
+from core.lifecycle.intake import IncomingLead, IntakeResult
 
 log = logging.getLogger(__name__)
 

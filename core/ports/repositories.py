@@ -1,4 +1,4 @@
-"""The storage the domain needs, as small Protocols; storage/ and tests/ implement them."""
+"""The storage the use cases need: repositories of the domain's entities, in a unit of work."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from core.model import (
 )
 from core.stats import PeriodTally
 
+# The rows of RotationRepository: what routing rules remember, the auditor's running totals.
+ROUTING_STATE = "routing"
+AUDIT_TOTALS = "audit"
 
 @dataclass(frozen=True)
 class OwnerCounts:

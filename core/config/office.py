@@ -1,0 +1,170 @@
+"""The office configuration: roster, intake sources, SLAs, scoring and routing, validated."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from core.config.durations import Duration
+from core.config.routing import RoutingPolicy
+from core.config.scoring import ScoringConfig
+from core.model import AgentProfile, Channel, Role, Strict, Temperature, check_zone
+
+Language = Literal["en", "tr"]
+
+
+class AgentConfig(AgentProfile):
+    """One person on the office roster."""
+
+    telegram_id: int = Field(gt=0)
+    name: str = Field(min_length=1, max_length=64)
+    role: Role = Role.AGENT
+    active: bool = True
+    away: bool = False
+    language: Language | None = None
+
+    @property
+    def profile(self) -> AgentProfile:
+        """The routing attributes alone."""
+        return AgentProfile.model_validate(self.model_dump(include=set(AgentProfile.model_fields)))
+
+
+class SourceConfig(Strict):
+    """A marketing source allowed to post leads, identified by its bearer token."""
+
+    name: str = Field(min_length=1, max_length=64)
+    token: SecretStr
+    channel: Channel = Channel.OTHER
+    warmth: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr) -> SecretStr:
+        if len(token.get_secret_value()) < 16:
+            raise ValueError("a source token must be at least 16 characters long")
+        return token
+
+
+class SlaConfig(Strict):
+    """How long one temperature's offer waits for Accept, and how many agents try."""
+
+    accept_within: Duration
+    offers_before_managers: int = Field(default=3, ge=1, le=50)
+
+
+def _default_sla() -> dict[Temperature, SlaConfig]:
+    return {
+        Temperature.HOT: SlaConfig(accept_within=timedelta(minutes=5), offers_before_managers=3),
+        Temperature.WARM: SlaConfig(accept_within=timedelta(minutes=30), offers_before_managers=3),
+        Temperature.COLD: SlaConfig(accept_within=timedelta(hours=2), offers_before_managers=2),
+    }
+
+
+class OfficeConfig(Strict):
+    """Everything an office decides about how its leads are handled."""
+
+    name: str = Field(min_length=1)
+    timezone: str = "UTC"
+    default_region: str = "US"
+    language: Language = "en"
+    agents: list[AgentConfig] = Field(min_length=1)
+    sources: list[SourceConfig] = Field(min_length=1)
+    sla: dict[Temperature, SlaConfig] = Field(default_factory=_default_sla)
+    scoring: ScoringConfig = ScoringConfig()
+    routing: RoutingPolicy = RoutingPolicy()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_zone(value)
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        value = value.upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown phone region {value!r} (use a two-letter code like TR)")
+        return value
+
+    @field_validator("sla")
+    @classmethod
+    def _every_temperature(cls, sla: dict[Temperature, SlaConfig]) -> dict[Temperature, SlaConfig]:
+        return {**_default_sla(), **sla}
+
+    @field_validator("agents")
+    @classmethod
+    def _workable_roster(cls, agents: list[AgentConfig]) -> list[AgentConfig]:
+        seen: set[int] = set()
+        for agent in agents:
+            if agent.telegram_id in seen:
+                raise ValueError(f"two agents share telegram_id {agent.telegram_id}")
+            seen.add(agent.telegram_id)
+        if not any(a.role is Role.MANAGER and a.active for a in agents):
+            raise ValueError("at least one active manager is needed: escalations go to managers")
+        return agents
+
+    @field_validator("sources")
+    @classmethod
+    def _distinct_sources(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two sources share the name {name!r}")
+        tokens = [s.token.get_secret_value() for s in sources]
+        if len(set(tokens)) != len(tokens):
+            raise ValueError("two sources share a token; each source needs its own")
+        return sources
+
+    @model_validator(mode="after")
+    def _known_people(self) -> OfficeConfig:
+        ids = {a.telegram_id for a in self.agents}
+        names = {a.name for a in self.agents}
+        for rule in self.routing.rules:
+            for who in rule.pool.agents:
+                if who not in ids and who not in names:
+                    raise ValueError(f"routing rule {rule.name!r} names {who!r}, who is not "
+                                     "on the roster")
+        seen_accounts: set[str] = set()
+        for account in self.routing.accounts:
+            if account.owner not in ids and account.owner not in names:
+                raise ValueError(f"account {account.name!r} is owned by {account.owner!r}, "
+                                 "who is not on the roster")
+            key = account.name.casefold()
+            if key in seen_accounts:
+                raise ValueError(f"account {account.name!r} is listed twice")
+            seen_accounts.add(key)
+        for agent in self.agents:
+            if agent.backup is not None and agent.backup not in ids:
+                raise ValueError(f"{agent.name}'s backup {agent.backup} is not on the roster")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def source_by_token(self, token: str) -> SourceConfig | None:
+        """Find the source a bearer token belongs to."""
+        for source in self.sources:
+            if _constant_time_equal(source.token.get_secret_value(), token):
+                return source
+        return None
+
+    def source_named(self, name: str) -> SourceConfig | None:
+        """Find a source by its name."""
+        return next((s for s in self.sources if s.name == name), None)
+
+    def warmth_of(self, source: SourceConfig) -> float:
+        """How warm leads from *source* are, 0..1."""
+        if source.warmth is not None:
+            return source.warmth
+        return self.scoring.channel_warmth[source.channel]
+
+
+def _constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

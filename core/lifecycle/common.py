@@ -1,0 +1,85 @@
+"""What every part of a lead's life shares: taking a lead's lock, the manager check, and the
+messages a change sends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from core.deps import Deps
+from core.errors import NotAManager, NotFound, UnknownAgent
+from core.model import Agent, Lead, OfferStatus, OutgoingMessage
+from core.ports import UnitOfWork
+
+
+async def lock_lead(uow: UnitOfWork, lead_id: int) -> Lead:
+    """Read a lead and hold its row until commit: every change takes its leads first (in id
+    order), then their offers, then the routing row, so two writers never wait on each other
+    in opposite orders."""
+    lead = await uow.leads.lock(lead_id)
+    if lead is None:
+        raise NotFound()
+    return lead
+
+
+async def others_pending(uow: UnitOfWork, lead_id: int) -> bool:
+    """Whether any offer of the lead still waits for an answer (a claim pool's, say)."""
+    return any(o.status is OfferStatus.PENDING for o in await uow.offers.for_lead(lead_id))
+
+
+async def person(uow: UnitOfWork, telegram_id: int) -> Agent:
+    """The roster entry behind *telegram_id*, active or not; UnknownAgent if there is none."""
+    found = await uow.agents.get(telegram_id)
+    if found is None:
+        raise UnknownAgent()
+    return found
+
+
+async def manager(uow: UnitOfWork, telegram_id: int) -> Agent:
+    """The active manager behind *telegram_id*, or UnknownAgent / NotAManager."""
+    person = await uow.agents.get(telegram_id)
+    if person is None or not person.active:
+        raise UnknownAgent()
+    if not person.is_manager:
+        raise NotAManager()
+    return person
+
+
+def managers_in(roster: Sequence[Agent], *, but: int | None = None) -> list[Agent]:
+    """The managers the bot can write to (all but *but*)."""
+    return [a for a in roster if a.is_manager and a.chat_id is not None and a.telegram_id != but]
+
+
+def message(
+    deps: Deps, to: Agent, template: str, now: datetime, *, params: dict[str, Any],
+    ref: str | None = None, edit_ref: str | None = None,
+) -> OutgoingMessage:
+    """A message to *to*'s private chat, in their language (the office's if they set none).
+
+    Callers pick only people with a chat; one without is a bug, not something to send.
+    """
+    if to.chat_id is None:
+        raise ValueError(f"{to.name} has no chat to send {template!r} to")
+    language = to.language or deps.config.language
+    return OutgoingMessage(to.chat_id, template, {**params, "lang": language}, now,
+                           ref=ref, edit_ref=edit_ref)
+
+
+def summary(lead: Lead) -> dict[str, Any]:
+    """What an agent may see before accepting: everything but how to reach the person."""
+    first_name = lead.name.split()[0] if lead.name else None
+    return {
+        "lead_id": lead.id, "temperature": lead.temperature.value, "score": lead.score,
+        "product": lead.product, "region": lead.region, "budget_min": lead.budget_min,
+        "budget_max": lead.budget_max, "timing": lead.timing, "source": lead.source,
+        "first_name": first_name, "missing": list(lead.missing), "returning": lead.returning,
+        "received_at": lead.received_at.isoformat(), "company": lead.company,
+        "intent": lead.intent,
+    }
+
+
+def contact_details(lead: Lead) -> dict[str, Any]:
+    """How to reach the person: only for the lead's owner and the managers."""
+    return {"name": lead.name, "phone": lead.phone, "email": lead.email,
+            "message": lead.message}

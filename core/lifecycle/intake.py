@@ -1,0 +1,158 @@
+"""Taking leads in: authenticate and validate, de-duplicate into contacts, score, store.
+
+The sender's answer waits for the store only; routing follows in its own transaction
+(`core.lifecycle.routing`), which takes every lead waiting at that moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.config import SourceConfig
+from core.deps import Deps
+from core.errors import UnknownSource
+from core.lead_input import LeadInput, validate_lead
+from core.lifecycle.routing import ROUTING_BATCH, route_new_leads
+from core.model import Contact, Lead, LeadEvent, LeadStatus
+from core.ports import UnitOfWork
+from core.scoring import band, factors_for, score
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The lead an intake request created or found again."""
+
+    lead_id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class IncomingLead:
+    """A lead whose source is authenticated and whose fields are valid, not yet stored."""
+
+    source: SourceConfig
+    data: LeadInput
+
+
+def admit_lead(
+    deps: Deps, *, source_token: str | None, payload: Mapping[str, object]
+) -> IncomingLead:
+    """Authenticate the source and validate the fields, without touching storage."""
+    source = deps.config.source_by_token(source_token) if source_token else None
+    if source is None:
+        raise UnknownSource()
+    return IncomingLead(source, validate_lead(payload, default_region=deps.config.default_region))
+
+
+async def receive_leads(
+    uow: UnitOfWork, deps: Deps, /, batch: Sequence[IncomingLead]
+) -> list[IntakeResult]:
+    """Store admitted leads, then offer every lead waiting to be routed to its first agent."""
+    results = await store_leads(uow, deps, batch)
+    while await route_new_leads(uow, deps) == ROUTING_BATCH:
+        pass
+    return results
+
+
+async def store_leads(
+    uow: UnitOfWork, deps: Deps, /, batch: Sequence[IncomingLead]
+) -> list[IntakeResult]:
+    """De-duplicate, score and store admitted leads in one transaction, for routing next.
+
+    The sender's answer waits for this commit only: once stored a lead cannot be lost, and
+    instances storing at once never wait for each other. Routing follows in its own
+    transaction (`route_new_leads`), which takes every lead waiting at that moment.
+    """
+    now = deps.clock.now()
+    async with uow:
+        known = await uow.leads.by_external_ids(
+            [(i.source.name, i.data.external_id) for i in batch if i.data.external_id])
+        book = _ContactBook(await uow.contacts.find_any(
+            phones=[i.data.phone for i in batch if i.data.phone],
+            emails=[i.data.email for i in batch if i.data.email]))
+        slots: list[tuple[Lead, bool]] = []
+        fresh: list[tuple[Lead, Contact]] = []
+        for incoming in batch:
+            key = (incoming.source.name, incoming.data.external_id or "")
+            if incoming.data.external_id and key in known:
+                slots.append((known[key], False))  # a sender's retry: same lead, nothing new
+                continue
+            contact, returning = book.resolve(incoming.data, now)
+            lead = new_lead(deps, incoming.data, incoming.source, returning, now)
+            if incoming.data.external_id:
+                known[key] = lead
+            slots.append((lead, True))
+            fresh.append((lead, contact))
+        await uow.contacts.add_all(book.created)
+        for contact in book.changed:
+            await uow.contacts.update(contact)
+        for lead, contact in fresh:
+            lead.contact_id = contact.id
+        leads = [lead for lead, _ in fresh]
+        await uow.leads.add_all(leads)
+        await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
+            "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
+        }) for lead in leads])
+        await uow.commit()
+    return [IntakeResult(lead.id, created) for lead, created in slots]
+
+
+class _ContactBook:
+    """The people a batch may belong to, matched by phone first, then e-mail."""
+
+    def __init__(self, existing: Sequence[Contact]) -> None:
+        self.created: list[Contact] = []
+        self.changed: list[Contact] = []
+        self._by_phone = {c.phone: c for c in existing if c.phone}
+        self._by_email = {c.email: c for c in existing if c.email}
+
+    def resolve(self, data: LeadInput, now: datetime) -> tuple[Contact, bool]:
+        """The contact for *data* and whether we knew them, filling in what was missing."""
+        contact = (self._by_phone.get(data.phone) if data.phone else None) or (
+            self._by_email.get(data.email) if data.email else None)
+        if contact is None:
+            contact = Contact(data.phone, data.email, data.name, now)
+            self.created.append(contact)
+            self._index(contact)
+            return contact, False
+        changed = False
+        if contact.phone is None and data.phone is not None:
+            contact.phone, changed = data.phone, True
+        if contact.email is None and data.email is not None:
+            contact.email, changed = data.email, True
+        if contact.name is None and data.name is not None:
+            contact.name, changed = data.name, True
+        if changed:
+            self._index(contact)
+            if contact.id and contact not in self.changed:
+                self.changed.append(contact)
+        return contact, True
+
+    def _index(self, contact: Contact) -> None:
+        if contact.phone:
+            self._by_phone.setdefault(contact.phone, contact)
+        if contact.email:
+            self._by_email.setdefault(contact.email, contact)
+
+
+def new_lead(
+    deps: Deps, data: LeadInput, source: SourceConfig, returning: bool, now: datetime
+) -> Lead:
+    """A stored-to-be lead from valid input: scored, banded, waiting to be routed."""
+    scoring = deps.config.scoring
+    factors = factors_for(
+        budget_min=data.budget_min, budget_max=data.budget_max, timing=data.timing,
+        region=data.region, warmth=deps.config.warmth_of(source),
+    )
+    value = score(factors, scoring)
+    return Lead(
+        contact_id=0, source=source.name, received_at=now, score=value,
+        temperature=band(value, scoring), name=data.name, phone=data.phone, email=data.email,
+        product=data.product, region=data.region, budget_min=data.budget_min,
+        budget_max=data.budget_max, timing=data.timing, message=data.message,
+        external_id=data.external_id, missing=data.missing, returning=returning,
+        postal_code=data.postal_code, language=data.language, tags=list(data.tags),
+        company=data.company, intent=data.intent, fit=data.fit, status=LeadStatus.NEW,
+    )

@@ -1,0 +1,142 @@
+"""What one routing outcome causes besides the lead's new state: new offers, the history
+entry for `/why`, and the messages to agents, a pool's group or the managers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.deps import Deps
+from core.lifecycle.common import contact_details, message, summary
+from core.lifecycle.router import Router
+from core.model import Agent, Lead, LeadEvent, Offer, OfferKind, OutgoingMessage, RouteOutcome
+from core.routing import Decision
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The history entry and the messages one routing outcome causes."""
+
+    events: list[LeadEvent]
+    messages: list[OutgoingMessage]
+
+
+def claim_chat(deps: Deps, decision: Decision) -> int | None:
+    """The group a claim pool's round is posted to, or None for one message per member."""
+    if decision.outcome is not RouteOutcome.POOL:
+        return None
+    rule = next((r for r in deps.config.routing.rules if r.name == decision.rule), None)
+    return rule.claim_chat if rule is not None else None
+
+
+def round_ref(lead_id: int, sequence: int) -> str:
+    """The outbox ref of a round's one group message, which later edits name."""
+    return f"pool:{lead_id}:{sequence}"
+
+
+def new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
+               now: datetime) -> list[Offer]:
+    """The offer a decision makes, or one per member of a claim pool (same round)."""
+    window = deps.config.sla[lead.temperature].accept_within
+    # The full trace goes once into the lead's history; each offer keeps only its headline.
+    trace: dict[str, Any] = {"rule": decision.rule, "strategy": decision.strategy,
+                             "reason": decision.reason}
+    if decision.outcome is RouteOutcome.POOL:
+        agents, kind = list(decision.pool), OfferKind.CLAIM
+        chat = claim_chat(deps, decision)
+        if chat is not None:
+            # Kept on the offers, not looked up again: a reload must not move a live round.
+            trace |= {"chat": chat, "round": deps.new_token()}
+    elif decision.agent_id is not None:
+        agents, kind = [decision.agent_id], OfferKind.OFFER
+    else:
+        return []
+    return [Offer(lead_id=lead.id, agent_id=agent_id, token=deps.new_token(), created_at=now,
+                  deadline=now + window, sequence=sequence, trace=trace,
+                  kind=kind) for agent_id in agents]
+
+
+def offered_event(lead: Lead, offers: Sequence[Offer], decision: Decision, *,
+                  chat: int | None = None) -> LeadEvent:
+    """The history entry of one round: one offer, or a whole claim pool (however wide)."""
+    first = offers[0]
+    if len(offers) == 1 and first.kind is not OfferKind.CLAIM:
+        return LeadEvent(lead.id, first.created_at, "offered", first.agent_id,
+                         {"offer_id": first.id, "why": decision.reason})
+    data: dict[str, Any] = {"offer_ids": [o.id for o in offers],
+                            "agents": [o.agent_id for o in offers], "why": decision.reason}
+    if chat is not None:
+        data["chat"] = chat
+    return LeadEvent(lead.id, first.created_at, "offered", None, data)
+
+
+def group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer], decision: Decision, *,
+                 chat: int) -> Notice:
+    """One message in the pool's group for the whole round; each member still has an offer."""
+    first = offers[0]
+    post = OutgoingMessage(chat, "claim_group", {
+        **summary(lead), "sequence": first.sequence, "token": first.trace["round"],
+        "deadline": first.deadline.isoformat(),
+        "window_s": int(first.window.total_seconds()),
+        "pool_size": len(offers), "lang": deps.config.language,
+    }, first.created_at, ref=round_ref(lead.id, first.sequence))
+    return Notice([offered_event(lead, offers, decision, chat=chat)], [post])
+
+
+def group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: str,
+                  now: datetime, **params: Any) -> OutgoingMessage:
+    """An edit of a round's group message: who claimed it, or that nobody did."""
+    return OutgoingMessage(chat, template, {**summary(lead), **params,
+                                            "lang": deps.config.language},
+                           now, edit_ref=round_ref(lead.id, sequence))
+
+
+def offer_message(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
+                  decision: Decision) -> OutgoingMessage:
+    """The offer in the agent's private chat, with Accept and Decline (or Claim)."""
+    template = "claim_offer" if offer.kind is OfferKind.CLAIM else "offer"
+    return message(
+        deps, agent, template, offer.created_at, ref=f"offer:{offer.id}",
+        params={**summary(lead), "offer_id": offer.id, "token": offer.token,
+                "deadline": offer.deadline.isoformat(),
+                "window_s": int(offer.window.total_seconds()),
+                "sequence": offer.sequence, "why": decision.reason,
+                "pool_size": len(decision.pool)},
+    )
+
+
+def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
+                   reason: str, now: datetime) -> Notice:
+    """The lead for every manager, with a button per agent they can assign it to."""
+    names = {a.telegram_id: a.name for a in roster}
+    choices = [[a.telegram_id, a.name] for a in roster
+               if a.active and not a.away and a.chat_id is not None]
+    params = {**summary(lead), **contact_details(lead), "reason": reason,
+              "tried": [names.get(t, str(t)) for t in tried], "choices": choices}
+    messages = [message(deps, person, "escalated", now,
+                        ref=f"esc:{lead.id}:{person.telegram_id}", params=params)
+                for person in roster if person.is_manager and person.chat_id is not None]
+    return Notice([LeadEvent(lead.id, now, "escalated", data={"reason": reason})], messages)
+
+
+def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
+           offers: Sequence[Offer], tried: Sequence[int], now: datetime) -> Notice:
+    """The history and messages of one routing decision, with its trace for `/why`."""
+    routed = LeadEvent(lead.id, now, "routed", decision.agent_id, decision.as_trace())
+    group = offers[0].group if offers else None
+    if group is not None:
+        told = group_notice(deps, lead, offers, decision, chat=group)
+    elif offers:
+        # One history entry for the round: a pool of 27 is one row to write, not 27.
+        told = Notice([offered_event(lead, offers, decision)], [
+            offer_message(deps, lead, router.agent_by_id(o.agent_id), o, decision)
+            for o in offers])
+    elif decision.outcome in (RouteOutcome.NURTURE, RouteOutcome.DISQUALIFIED):
+        kind = "nurtured" if decision.outcome is RouteOutcome.NURTURE else "disqualified"
+        told = Notice([LeadEvent(lead.id, now, kind, data={"rule": decision.rule})], [])
+    else:
+        reason = "no_accept" if decision.reason == "limit" else "no_agent"
+        told = manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now)
+    return Notice([routed, *told.events], told.messages)

@@ -1,0 +1,44 @@
+"""How far the owner takes a lead: contacted, appointment, offer, won or lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.deps import Deps
+from core.errors import NotYourLead, UnknownAgent
+from core.model import Lead, LeadEvent, Stage
+from core.ports import UnitOfWork
+
+
+async def record_outcome(
+    uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int, stage: Stage,
+    note: str | None = None,
+) -> Lead:
+    """Move an owned lead along new → contacted → appointment → offer → won, or to lost."""
+    now = deps.clock.now()
+    async with uow:
+        person = await uow.agents.get(agent_id)
+        if person is None or not person.active:
+            raise UnknownAgent()
+        lead = await uow.leads.get(lead_id)
+        if lead is None or (lead.owner_id != agent_id and not person.is_manager):
+            raise NotYourLead()
+        data: dict[str, Any] = {"from": lead.stage.value, "to": stage.value}
+        lead.record_stage(stage, now)
+        amount = _amount(note) if stage is Stage.WON else None
+        if amount is not None:
+            lead.amount, data["amount"] = amount, amount
+        elif note:
+            data["note"] = note
+        await uow.leads.update(lead)
+        await uow.events.add(LeadEvent(lead.id, now, "outcome", agent_id, data))
+        await uow.commit()
+    return lead
+
+
+def _amount(note: str | None) -> int | None:
+    """The amount a Won note gives ("2500000", "2.500.000", "2,500,000"), if it is one."""
+    if not note:
+        return None
+    cleaned = note.strip().replace(",", "").replace(".", "").replace(" ", "")
+    return int(cleaned) if cleaned.isdigit() else None

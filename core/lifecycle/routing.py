@@ -1,0 +1,163 @@
+"""Routing stored leads, and moving a lead on after a decline or a missed deadline.
+
+Every routing turn takes the routing row first; the leads it routes are taken with SKIP
+LOCKED (never waited for), so instances routing at once queue on that one row only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from core.deps import Deps
+from core.lifecycle.notices import manager_notice, new_offers, notice
+from core.lifecycle.router import Router
+from core.model import Lead, LeadEvent, Offer, OutgoingMessage, RouteOutcome
+from core.ports import UnitOfWork
+from core.routing import Decision
+
+ROUTING_BATCH = 500  # leads per routing transaction: a burst's backlog goes in a few turns
+
+
+async def route_new_leads(uow: UnitOfWork, deps: Deps, /, *, limit: int = ROUTING_BATCH,
+                          lead_id: int | None = None) -> int:
+    """Offer the oldest stored leads nobody has routed yet (or only *lead_id*); how many
+    were routed.
+
+    Any instance routes any instance's leads, so one turn on the routing row routes every
+    lead stored before it, however many instances stored them.
+    """
+    now = deps.clock.now()
+    async with uow.reading():  # a look that takes no write turn: most sweeps find none
+        if not await uow.leads.any_new():
+            return 0
+    async with uow:
+        router = await Router.load(uow, deps, now)
+        leads = await uow.leads.take_new(
+            limit=limit, ids=None if lead_id is None else [lead_id])
+        if not leads:
+            return 0
+        await _route(uow, deps, router, leads, now)
+        await _revive_nurtured(uow, [lead for lead in leads if lead.returning], now)
+        await uow.commit()
+    return len(leads)
+
+
+async def _route(
+    uow: UnitOfWork, deps: Deps, router: Router, leads: Sequence[Lead], now: datetime
+) -> None:
+    """Decide, save and announce where each new lead goes: an agent, managers or nurture."""
+    owners = await uow.leads.owners_of([lead.contact_id for lead in leads if lead.returning])
+    decisions = []
+    for lead in leads:
+        decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
+        lead.settle(decision.outcome, now)
+        decisions.append(decision)
+    await uow.leads.update_all(leads)
+    events: list[LeadEvent] = []
+    messages: list[OutgoingMessage] = []
+    offers = [offer for lead, d in zip(leads, decisions, strict=True)
+              for offer in new_offers(deps, lead, d, sequence=1, now=now)]
+    await uow.offers.add_all(offers)
+    offers_of: dict[int, list[Offer]] = {}
+    for offer in offers:
+        offers_of.setdefault(offer.lead_id, []).append(offer)
+    for lead, decision in zip(leads, decisions, strict=True):
+        told = notice(deps, lead, decision, router, offers=offers_of.get(lead.id, []),
+                      tried=[], now=now)
+        events.extend(told.events)
+        messages.extend(told.messages)
+    await uow.events.add_all(events)
+    await uow.outbox.add_all(messages)
+    for offer in offers:
+        uow.wake_at(offer.deadline)
+    await router.save(uow)
+
+
+async def _revive_nurtured(uow: UnitOfWork, leads: Sequence[Lead], now: datetime) -> None:
+    """A contact in nurture who writes again is live again: their new inquiry, just routed,
+    takes over, and the nurtured lead leaves the managers' nurture list pointing to it."""
+    if not leads:
+        return
+    newest = {lead.contact_id: lead for lead in leads}  # batch order: the last one wins
+    batch = {lead.id for lead in leads}
+    events = []
+    for old in await uow.leads.nurtured_of(list(newest)):
+        if old.id in batch or not await uow.leads.revive(old.id):
+            continue
+        new = newest[old.contact_id]
+        events += [LeadEvent(old.id, now, "revived", data={"by": new.id}),
+                   LeadEvent(new.id, now, "revives", data={"lead_id": old.id})]
+    await uow.events.add_all(events)
+
+
+async def unrouted_leads(uow: UnitOfWork, deps: Deps, /, *, limit: int) -> list[int]:
+    """The ids of the oldest stored leads waiting to be routed (rarely needed: it takes a
+    write turn, as the waiting rows are read the way routing takes them)."""
+    async with uow:
+        return [lead.id for lead in await uow.leads.take_new(limit=limit)]
+
+
+async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps, /, *,
+                                      lead_id: int) -> bool:
+    """Give a waiting lead that routing fails on to the managers; False if it is no longer
+    waiting. One lead the rules choke on must not hold up the rest."""
+    now = deps.clock.now()
+    async with uow:
+        waiting = await uow.leads.take_new(limit=1, ids=[lead_id])
+        if not waiting:
+            return False
+        [lead] = waiting
+        lead.escalate(now)
+        await uow.leads.update(lead)
+        told = manager_notice(deps, lead, await uow.agents.list(), tried=[],
+                              reason="routing_failed", now=now)
+        await uow.events.add_all(told.events)
+        await uow.outbox.add_all(told.messages)
+        await uow.commit()
+    return True
+
+
+async def offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
+                     router: Router | None = None) -> None:
+    """After a decline or expiry, offer *lead* to the next agent or hand it to the managers.
+
+    Given a *router*, the caller shares it between leads and saves it; otherwise one is
+    loaded and saved here.
+    """
+    own_router = router is None
+    if router is None:
+        router = await Router.load(uow, deps, now)
+    await move_on(uow, deps, [(lead, await uow.offers.for_lead(lead.id))], router, now)
+    if own_router:
+        await router.save(uow)
+
+
+async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[Offer]]],
+                  router: Router, now: datetime) -> None:
+    """Route each lead again, given every offer it has had; one write per table for all."""
+    steps: list[tuple[Lead, Decision, list[Offer], list[int]]] = []
+    for lead, history in cases:
+        tried = list(dict.fromkeys(o.agent_id for o in history))
+        rounds = len({o.sequence for o in history})  # a claim pool is one round, however wide
+        limit = deps.config.sla[lead.temperature].offers_before_managers
+        if rounds >= limit:
+            decision = Decision(agent_id=None, outcome=RouteOutcome.MANAGERS, rule="sla",
+                                strategy="", reason="limit", detail={"offers": rounds})
+        else:
+            decision = router.decide(lead, tried=set(tried), prefer=None)
+        new = new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
+        lead.settle(decision.outcome, now)
+        steps.append((lead, decision, new, tried))
+    await uow.offers.add_all([offer for *_, new, _ in steps for offer in new])
+    events: list[LeadEvent] = []
+    messages: list[OutgoingMessage] = []
+    for lead, decision, new, tried in steps:
+        for offer in new:
+            uow.wake_at(offer.deadline)
+        told = notice(deps, lead, decision, router, offers=new, tried=tried, now=now)
+        events += told.events
+        messages += told.messages
+    await uow.leads.update_all([lead for lead, *_ in steps])
+    await uow.events.add_all(events)
+    await uow.outbox.add_all(messages)

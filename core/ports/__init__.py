@@ -1,0 +1,33 @@
+"""The contracts core keeps with the outside, as small Protocols: storage implements the
+repositories and queues, the bot the Bot API health check; tests implement them as fakes."""
+
+from core.ports.delivery import OutboxQueue, QueuedMessage, SeenUpdates
+from core.ports.operations import (
+    BotApiHealth,
+    DeliveryErrorKind,
+    OfficeFigures,
+    Snapshot,
+    outbox_lag,
+)
+from core.ports.repositories import (
+    AUDIT_TOTALS,
+    ROUTING_STATE,
+    AgentRepository,
+    ContactRepository,
+    EventRepository,
+    LeadRepository,
+    OfferCounts,
+    OfferRepository,
+    Outbox,
+    OwnerCounts,
+    RotationRepository,
+    UnitOfWork,
+    WaitingRow,
+)
+
+__all__ = [
+    "AUDIT_TOTALS", "ROUTING_STATE", "AgentRepository", "BotApiHealth", "ContactRepository",
+    "DeliveryErrorKind", "EventRepository", "LeadRepository", "OfferCounts", "OfferRepository",
+    "OfficeFigures", "Outbox", "OutboxQueue", "OwnerCounts", "QueuedMessage",
+    "RotationRepository", "SeenUpdates", "Snapshot", "UnitOfWork", "WaitingRow", "outbox_lag",
+]

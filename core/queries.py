@@ -1,0 +1,149 @@
+"""What people ask to see, changing nothing: waiting leads, why a lead went where it went,
+where a lead would go, an agent's open leads, and the office's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, overload
+
+from core.deps import Deps
+from core.errors import NotFound, UnknownAgent, UnknownSource
+from core.lead_input import validate_lead
+from core.lifecycle.common import manager
+from core.lifecycle.intake import new_lead
+from core.lifecycle.router import Router
+from core.model import Agent, Lead
+from core.ports import UnitOfWork
+from core.roster import roster_from_config
+from core.routing import Decision
+from core.stats import Stats, period_start, summarise
+
+
+async def require_manager(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int) -> Agent:
+    """The manager behind *telegram_id*, or NotAManager."""
+    async with uow.reading():
+        return await manager(uow, telegram_id)
+
+
+@dataclass(frozen=True)
+class WaitingLead:
+    """A lead nobody owns yet, and who holds it now."""
+
+    lead: Lead
+    holder: str | None
+    deadline: datetime | None
+
+
+# More rows than one Telegram message can hold (tests/test_long_lists.py checks that the
+# shortest rows overflow it), so the reply is full and nothing else is read.
+WAITING_SHOWN = 150
+
+
+@dataclass(frozen=True)
+class WaitingLeads(Sequence[WaitingLead]):
+    """The most urgent waiting leads, in order, and how many wait in all."""
+
+    shown: tuple[WaitingLead, ...]
+    total: int
+
+    @overload
+    def __getitem__(self, index: int) -> WaitingLead: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[WaitingLead, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> WaitingLead | tuple[WaitingLead, ...]:
+        """One of the shown leads, or a slice of them."""
+        return self.shown[index]
+
+    def __len__(self) -> int:
+        """How many leads are shown (not the total)."""
+        return len(self.shown)
+
+
+async def waiting_leads(
+    uow: UnitOfWork, deps: Deps, /, *, manager_id: int, limit: int = WAITING_SHOWN
+) -> WaitingLeads:
+    """The *limit* most urgent leads waiting for an Accept or for a manager, for `/pending`."""
+    async with uow.reading():
+        await manager(uow, manager_id)
+        rows = await uow.leads.waiting(limit=limit)
+        total = await uow.leads.count_waiting()
+        names = {a.telegram_id: a.name for a in await uow.agents.list()}
+    shown = tuple(WaitingLead(
+        row.lead, names.get(row.holder_id) if row.holder_id is not None else None, row.deadline,
+    ) for row in rows)
+    # PostgreSQL reads each statement at its own snapshot: never say fewer than were shown.
+    return WaitingLeads(shown, max(total, len(shown)))
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Every routing decision made for one lead, oldest first, for `/why`."""
+
+    lead: Lead
+    decisions: list[tuple[datetime, dict[str, Any]]]
+    names: dict[int, str]
+
+
+async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
+                       lead_id: int) -> Explanation:
+    """Why a lead went where it went; for managers and for the agents it was offered to."""
+    async with uow.reading():
+        person = await uow.agents.get(person_id)
+        if person is None or not person.active:
+            raise UnknownAgent()
+        lead = await uow.leads.get(lead_id)
+        if lead is None:
+            raise NotFound()
+        if not person.is_manager and person_id not in {
+                o.agent_id for o in await uow.offers.for_lead(lead_id)}:
+            raise NotFound()  # not "forbidden": an agent should not learn the lead exists
+        events = await uow.events.for_leads([lead_id])
+        names = {a.telegram_id: a.name for a in await uow.agents.list()}
+    decisions = [(e.at, e.data) for e in events if e.kind == "routed"]
+    return Explanation(lead, decisions, names)
+
+
+async def preview_route(
+    uow: UnitOfWork, deps: Deps, /, *, source_name: str, payload: Mapping[str, object]
+) -> Decision:
+    """Where a lead would go now, with its trace; reads current data and changes nothing."""
+    source = deps.config.source_named(source_name)
+    if source is None:
+        raise UnknownSource(f"no source named {source_name!r}")
+    data = validate_lead(payload, default_region=deps.config.default_region)
+    now = deps.clock.now()
+    async with uow.reading():  # the rules' memory and the load stay as they were
+        matches = await uow.contacts.find_any(phones=[data.phone] if data.phone else [],
+                                              emails=[data.email] if data.email else [])
+        lead = new_lead(deps, data, source, bool(matches), now)
+        owners = await uow.leads.owners_of([c.id for c in matches])
+        router = await Router.load(uow, deps, now, lock=False)  # never holds up real routing
+        # Try the policy on the roster as the config file says now, not as last synced.
+        router.situation.roster = roster_from_config(deps.config, router.roster)
+        prefer = next((owners[c.id] for c in matches if c.id in owners), None)
+        return router.decide(lead, tried=set(), prefer=prefer)
+
+
+async def my_leads(uow: UnitOfWork, deps: Deps, /, *, agent_id: int) -> list[Lead]:
+    """The open leads an agent owns, for `/leads`."""
+    async with uow.reading():
+        if await uow.agents.get(agent_id) is None:
+            raise UnknownAgent()
+        return await uow.leads.owned_by(agent_id)
+
+
+async def office_stats(
+    uow: UnitOfWork, deps: Deps, /, *, manager_id: int, period: str = "today"
+) -> Stats:
+    """Figures for `/stats` over today, the last 7 or the last 30 days."""
+    now = deps.clock.now()
+    start = period_start(period, now=now, zone=deps.config.zone)
+    async with uow.reading():
+        await manager(uow, manager_id)
+        figures = await uow.leads.period_tally(start, now + timedelta(seconds=1))
+        agents = await uow.agents.list()
+    return summarise(figures, agents, start=start, end=now)

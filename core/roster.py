@@ -1,0 +1,66 @@
+"""The roster: people as the office config lists them, with the chats they opened."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.config import OfficeConfig
+from core.deps import Deps
+from core.errors import UnknownAgent
+from core.model import Agent
+from core.ports import UnitOfWork
+from core.routing import Situation
+
+
+def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Agent]:
+    """The roster as the config describes it, keeping the chats people opened; anyone the
+    config no longer lists stays, inactive, so their history keeps its names."""
+    known = {a.telegram_id: a for a in stored}
+    roster = []
+    for position, person in enumerate(config.agents):
+        agent = known.pop(person.telegram_id, None) or Agent(person.telegram_id, person.name)
+        agent.name, agent.role, agent.active = person.name, person.role, person.active
+        agent.away, agent.language, agent.position = person.away, person.language, position
+        agent.profile = person.profile
+        roster.append(agent)
+    for gone in known.values():
+        gone.active = False
+        roster.append(gone)
+    return roster
+
+
+async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:
+    """Make the stored roster match the office config; people dropped from it become inactive."""
+    async with uow:
+        people = roster_from_config(deps.config, await uow.agents.list())
+        for agent in people:
+            await uow.agents.save(agent)
+        await uow.commit()
+    deps.rules.warm(Situation(people, {}, {}, deps.clock.now(), deps.config.zone))
+
+
+async def link_chat(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int,
+                    chat_id: int) -> Agent:
+    """Remember the private chat of a rostered person who pressed Start."""
+    async with uow:
+        agent = await uow.agents.get(telegram_id)
+        if agent is None or not agent.active:
+            raise UnknownAgent()
+        if agent.chat_id != chat_id:
+            agent.chat_id = chat_id
+            await uow.agents.save(agent)
+            await uow.commit()
+        return agent
+
+
+async def roster(uow: UnitOfWork, deps: Deps, /) -> list[Agent]:
+    """Everyone on the stored roster."""
+    async with uow.reading():
+        return await uow.agents.list()
+
+
+async def whoami(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int) -> Agent | None:
+    """The rostered person behind a Telegram id, if any."""
+    async with uow.reading():
+        agent = await uow.agents.get(telegram_id)
+        return agent if agent is not None and agent.active else None

@@ -1,0 +1,136 @@
+"""The timers: APScheduler wakes the process at offer deadlines and every few seconds; the
+sweep then reads what is due from the database, which is the guarantee."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from core.app import App
+from core.lifecycle.deadlines import escalate_expired_offers
+
+log = logging.getLogger(__name__)
+
+# APScheduler may fire a hair before the deadline by the database's clock; this margin makes
+# the woken sweep find the offer overdue instead of waiting for the next periodic sweep.
+_WAKE_MARGIN = timedelta(milliseconds=50)
+_SLOT_US = 100_000
+_LOGGED_IDS = 50
+
+
+class Timers:
+    """Wakes the process at offer deadlines; the periodic sweep of the database is the guarantee.
+
+    Jobs carry no state: each one only runs the sweep, which reads overdue offers from the
+    database. `misfire_grace_time=None` makes a job that came due while the process was
+    busy or suspended still run, instead of APScheduler's default of dropping it after 1 s.
+    """
+
+    def __init__(self, app: Callable[[], App], *, sweep_seconds: float) -> None:
+        self._app = app  # the app in force: a reload puts a new one in place
+        self._sweep_seconds = sweep_seconds
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._lock = asyncio.Lock()
+        self._planned: set[datetime] = set()
+        self._again = False
+        self.escalated = 0
+        self.sweeps = 0  # sweep passes finished
+        self._swept = asyncio.Condition()
+        self._running: set[asyncio.Task[None]] = set()  # jobs under way, for shutdown
+
+    def start(self) -> None:
+        """Start the periodic sweep, with a first run at once."""
+        self._scheduler.add_job(
+            self._tracked(self.sweep), "interval", seconds=self._sweep_seconds, id="sweep",
+            next_run_time=datetime.now(UTC),  # noqa: TID251 - APScheduler runs on wall time
+            coalesce=True, max_instances=1, misfire_grace_time=None)
+        self._scheduler.start()
+
+    def wake_at(self, when: datetime) -> None:
+        """Run a sweep just after *when*; deadlines within one slot share a single wake-up."""
+        # A claim pool's offers share a deadline and a burst of leads has hundreds close
+        # together: one job per tenth of a second is enough, as each sweep moves all overdue.
+        slot = when + timedelta(microseconds=-when.microsecond % _SLOT_US)
+        if slot in self._planned:
+            return
+        self._planned.add(slot)
+        self._scheduler.add_job(self._tracked(self._wake), "date", run_date=slot + _WAKE_MARGIN,
+                                args=[slot], misfire_grace_time=None, coalesce=True)
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]], *, name: str) -> None:
+        """Run *job* every *seconds*, never two at once."""
+        self._scheduler.add_job(self._tracked(job), "interval", seconds=seconds, id=name,
+                                coalesce=True, max_instances=1, misfire_grace_time=None)
+
+    async def _wake(self, slot: datetime) -> None:
+        self._planned.discard(slot)
+        await self.sweep()
+
+    async def sweep(self) -> None:
+        """Start routing any lead left waiting, and move every overdue offer on; a wake-up
+        during a sweep asks for one more after it.
+
+        Wake-ups do not queue one sweep each: with thousands of deadlines close together
+        that would be thousands of sweeps finding little, each taking the database's lock.
+        """
+        if self._lock.locked():
+            self._again = True
+            return
+        async with self._lock:
+            self._again = True
+            while self._again:
+                self._again = False
+                app = self._app()
+                # Leads an instance stored and did not live to route: a pass of their own,
+                # so that neither waits for, nor fails with, the other.
+                await app.route_new_leads(wait=False)
+                try:
+                    moved = await app.run_in_turns(escalate_expired_offers)
+                except Exception:
+                    log.exception("escalation sweep failed; the next sweep retries")
+                    return
+                finally:
+                    await self._count_sweep()
+                if moved:
+                    self.escalated += len(moved)
+                    # The first ids are enough to look the offers up; a burst can move hundreds.
+                    log.info("moved on %d offer(s) past their deadline", len(moved),
+                             extra={"offer_ids": moved[:_LOGGED_IDS], "count": len(moved)})
+
+    async def _count_sweep(self) -> None:
+        async with self._swept:
+            self.sweeps += 1
+            self._swept.notify_all()
+
+    async def swept(self, passes: int = 1) -> None:
+        """Return once *passes* sweep passes that began after this call have finished."""
+        target = self.sweeps + passes + (1 if self._lock.locked() else 0)
+        async with self._swept:
+            await self._swept.wait_for(lambda: self.sweeps >= target)
+
+    def _tracked(self, job: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """*job*, counted while it runs, so that shutdown can let it finish."""
+        async def run(*args: object) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job(*args)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+        return run
+
+    async def shutdown(self) -> None:
+        """Stop firing and let a sweep or audit under way finish its pass; pending deadlines
+        stay in the database for the next start."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        # A job cut off mid-transaction would only roll back, but cut off by the end of the
+        # event loop it is reported as a crash; waiting costs one pass at most.
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)

@@ -1,0 +1,16 @@
+"""What the intake server's handlers share, as typed aiohttp application keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from core.app import App
+from core.ports import OfficeFigures
+
+CurrentApp = Callable[[], App]
+"""The app in force: a reload of the office config puts a new one in place."""
+
+APP: web.AppKey[CurrentApp] = web.AppKey("app")
+FIGURES: web.AppKey[OfficeFigures] = web.AppKey("figures")
