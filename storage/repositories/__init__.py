@@ -11,7 +11,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     insert,
-    or_,
     select,
     update,
 )
@@ -21,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.errors import Conflict
 from core.model import (
-    Contact,
     DeclineReason,
     Lead,
     LeadEvent,
@@ -35,8 +33,9 @@ from core.stats import PeriodTally
 from storage.repositories import reporting
 from storage.repositories._rows import _aware, _insert_returning_ids, _lead, _lead_values
 from storage.repositories.agents import SqlAgents
+from storage.repositories.contacts import SqlContacts
 from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT
-from storage.tables import contacts, lead_events, leads, offers, outbox, rotations
+from storage.tables import lead_events, leads, offers, outbox, rotations
 
 __all__ = [
     "OFFER_COUNTS_FOR_AGENT",
@@ -48,39 +47,6 @@ __all__ = [
     "SqlOutbox",
     "SqlRotations",
 ]
-
-
-class SqlContacts:
-    """People, found by phone or e-mail."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def find_any(self, *, phones: Sequence[str], emails: Sequence[str]) -> list[Contact]:
-        """Contacts with any of *phones* or *emails*, oldest first."""
-        conditions = []
-        if phones:
-            conditions.append(contacts.c.phone.in_(sorted(set(phones))))
-        if emails:
-            conditions.append(contacts.c.email.in_(sorted(set(emails))))
-        if not conditions:
-            return []
-        rows = await self._conn.execute(
-            select(contacts).where(or_(*conditions)).order_by(contacts.c.id))
-        return [Contact(r.phone, r.email, r.name, r.created_at, r.id) for r in rows]
-
-    async def add_all(self, new: Sequence[Contact]) -> None:
-        """Store new contacts and give each its id."""
-        rows = [{"phone": c.phone, "email": c.email, "name": c.name,
-                 "created_at": c.created_at} for c in new]
-        for contact, contact_id in zip(new, await _insert_returning_ids(
-                self._conn, contacts, rows), strict=True):
-            contact.id = contact_id
-
-    async def update(self, contact: Contact) -> None:
-        """Save a contact's changed phone, e-mail or name."""
-        await self._conn.execute(update(contacts).where(contacts.c.id == contact.id).values(
-            phone=contact.phone, email=contact.email, name=contact.name))
 
 
 class SqlLeads:
