@@ -6,21 +6,20 @@ from collections.abc import Sequence
 
 from sqlalchemy import (
     insert,
-    select,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import (
-    LeadEvent,
     OutgoingMessage,
 )
 from storage.repositories.agents import SqlAgents
 from storage.repositories.contacts import SqlContacts
+from storage.repositories.events import SqlEvents
 from storage.repositories.leads import SqlLeads
 from storage.repositories.offers import SqlOffers
 from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT
 from storage.repositories.rotations import SqlRotations
-from storage.tables import lead_events, outbox
+from storage.tables import outbox
 
 __all__ = [
     "OFFER_COUNTS_FOR_AGENT",
@@ -32,30 +31,6 @@ __all__ = [
     "SqlOutbox",
     "SqlRotations",
 ]
-
-
-class SqlEvents:
-    """A lead's history."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add(self, event: LeadEvent) -> None:
-        """Record one event."""
-        await self.add_all([event])
-
-    async def add_all(self, events: Sequence[LeadEvent]) -> None:
-        """Record several events."""
-        if events:
-            await self._conn.execute(insert(lead_events), [
-                {"lead_id": e.lead_id, "at": e.at, "kind": e.kind, "agent_id": e.agent_id,
-                 "data": e.data} for e in events])
-
-    async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
-        """The history of any of *lead_ids*, oldest first."""
-        rows = await self._conn.execute(select(lead_events).where(
-            lead_events.c.lead_id.in_(list(lead_ids))).order_by(lead_events.c.id))
-        return [LeadEvent(r.lead_id, r.at, r.kind, r.agent_id, r.data, r.id) for r in rows]
 
 
 class SqlOutbox:
