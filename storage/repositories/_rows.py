@@ -1,0 +1,68 @@
+"""Row↔entity mapping and the id-allocating insert that several repositories share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.model import Lead, LeadStatus, Stage, Temperature
+
+
+def _aware(value: datetime) -> datetime:
+    """Aggregates bypass the column type on SQLite, so their datetimes may come back naive."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+_LEAD_FIELDS = (
+    "contact_id", "source", "external_id", "received_at", "score", "name", "phone", "email",
+    "product", "region", "budget_min", "budget_max", "timing", "message",
+    "postal_code", "language", "owner_id", "accepted_at", "escalated_at", "contacted_at",
+    "closed_at", "amount", "company", "intent", "fit",
+)
+
+
+def _lead_values(lead: Lead) -> dict[str, Any]:
+    values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
+    values.update(temperature=lead.temperature.value, status=lead.status.value,
+                  stage=lead.stage.value, missing=list(lead.missing),
+                  returning_contact=lead.returning, tags=list(lead.tags))
+    return values
+
+
+def _lead(row: Row[Any]) -> Lead:
+    data = {name: getattr(row, name) for name in _LEAD_FIELDS}
+    return Lead(
+        **data, temperature=Temperature(row.temperature), status=LeadStatus(row.status),
+        stage=Stage(row.stage), missing=list(row.missing), returning=row.returning_contact,
+        tags=list(row.tags or []),
+        version=row.version, id=row.id,
+    )
+
+
+async def _insert_returning_ids(
+    conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert *rows* with one executemany and return their ids in the same order.
+
+    INSERT ... RETURNING would cost a statement per row on SQLite (it cannot promise the
+    order of returned rows), so ids are taken first: from the sequence on PostgreSQL, and
+    above the current maximum on SQLite, where this transaction began IMMEDIATE and holds
+    the write lock, so no other writer can take the same ids.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        allocated = await conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :n)"), {"table": table.name, "n": len(rows)})
+        ids = [int(row[0]) for row in allocated]
+    else:
+        top = (await conn.execute(select(func.max(table.c.id)))).scalar() or 0
+        ids = list(range(top + 1, top + 1 + len(rows)))
+    await conn.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
