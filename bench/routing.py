@@ -58,7 +58,6 @@ from bench.speed_to_lead import (
     run_bench,
     statuses_text,
 )
-from bot.sandbox import ApiCall, BotApiSandbox
 from core.config import (
     OfficeConfig,
     Pool,
@@ -71,6 +70,7 @@ from core.config import (
 )
 from core.model import Agent, Lead
 from core.routing import AgentStats, Decision, Situation, decide
+from sandbox import ApiCall, BotApiSandbox
 
 SEED = 20261125
 N_AGENTS = 500

@@ -14,7 +14,6 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.pacing import Limits
-from bot.sandbox import BotApiSandbox, SandboxGroup, SandboxMessage, TelegramLimits
 from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.errors import AlreadyClaimed, NotInPool, OfferNoLongerOpen, StartFirst
@@ -22,6 +21,7 @@ from core.model import Offer, OfferStatus
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
 from leadrelay.office import ConfigError, load_office
 from leadrelay.policy_cli import check
+from sandbox import BotApiSandbox, SandboxGroup, SandboxMessage, TelegramLimits
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.sandbox import SandboxMessage
 from core.clock import ManualClock
 from core.errors import OfferNoLongerOpen
 from core.model import DeclineReason, LeadStatus, Offer, OfferStatus
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from sandbox import SandboxMessage
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork

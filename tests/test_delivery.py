@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from bot.sandbox import BotApiSandbox
 from core.clock import SystemClock
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.harness import BOT_TOKEN, offer_for, running_office, text_has

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
-from bot.sandbox import BotApiSandbox
 from core.clock import ManualClock
 from core.model import DeclineReason, OfferStatus
 from leadrelay.bootstrap import Leadrelay, bootstrap, sql_uow_factory
+from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import upgrade
