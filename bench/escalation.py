@@ -47,9 +47,9 @@ from bench.speed_to_lead import (
     percentile,
     run_bench,
 )
-from bot.sandbox import BotApiSandbox
 from core.model import LeadStatus, OfferStatus
 from leadrelay.clock import SystemClock
+from sandbox import BotApiSandbox
 from storage.db import READ_ONLY, create_engine
 from storage.migrate import upgrade
 from storage.tables import contacts, leads, offers

@@ -44,7 +44,7 @@ from bench.speed_to_lead import (
     run_bench,
     safe_url,
 )
-from bot.sandbox import BotApiSandbox, TelegramLimits
+from sandbox import BotApiSandbox, TelegramLimits
 from storage.db import create_engine
 
 

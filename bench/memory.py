@@ -56,13 +56,13 @@ from bench.speed_to_lead import (
     run_bench,
     statuses_text,
 )
-from bot.sandbox import BotApiSandbox, TelegramLimits
 from core.config import OfficeConfig
 from core.model import LeadStatus, OfferStatus, Stage
 from core.scoring import band
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from leadrelay.office import load_office
+from sandbox import BotApiSandbox, TelegramLimits
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.tables import agents, contacts, lead_events, leads, offers, outbox, sent_messages

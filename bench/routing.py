@@ -58,10 +58,10 @@ from bench.speed_to_lead import (
     run_bench,
     statuses_text,
 )
-from bot.sandbox import ApiCall, BotApiSandbox
 from core.config import OfficeConfig, Pool, RoutingPolicy, Rule, StrategyName, When
 from core.model import Agent, Lead, Role, Temperature
 from core.routing import AgentStats, Decision, Situation, decide
+from sandbox import ApiCall, BotApiSandbox
 
 SEED = 20261125
 N_AGENTS = 500

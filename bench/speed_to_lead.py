@@ -38,7 +38,7 @@ import aiohttp
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.sandbox import ApiCall, BotApiSandbox, TelegramLimits
+from sandbox import ApiCall, BotApiSandbox, TelegramLimits
 from storage.scratch import ScratchDatabase
 
 # A fake token: 7 digits before the colon so it never looks like a real bot's.

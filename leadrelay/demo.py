@@ -17,10 +17,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox import ApiCall, BotApiSandbox, SandboxMessage, SandboxUser, parse_html
 from core.config import OfficeConfig
 from leadrelay.runtime import Runtime
 from leadrelay.settings import Settings
+from sandbox import ApiCall, BotApiSandbox, SandboxMessage, SandboxUser, parse_html
 
 # Seven digits before the colon: shaped like a token, never mistaken for a real one.
 DEMO_BOT_TOKEN = "7000000:demo-sandbox-token-not-a-real-one-000"

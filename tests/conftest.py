@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.scratch import ScratchDatabase

@@ -12,12 +12,12 @@ from typing import Any
 import aiohttp
 
 from bot.pacing import Limits
-from bot.sandbox import BotApiSandbox, SandboxMessage, SandboxUser
 from core.clock import Clock
 from core.config import OfficeConfig
 from leadrelay.clock import SystemClock
 from leadrelay.runtime import Runtime
 from leadrelay.settings import Settings
+from sandbox import BotApiSandbox, SandboxMessage, SandboxUser
 from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
 
 BOT_TOKEN = "123456789:" + "A" * 35

@@ -14,7 +14,6 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.pacing import Limits
-from bot.sandbox import BotApiSandbox, SandboxGroup, SandboxMessage, TelegramLimits
 from core.app import App
 from core.clock import ManualClock
 from core.config import OfficeConfig
@@ -25,6 +24,7 @@ from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.office import load_office
 from leadrelay.policy_cli import check
+from sandbox import BotApiSandbox, SandboxGroup, SandboxMessage, TelegramLimits
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.sandbox import SandboxMessage
 from core.app import App
 from core.clock import ManualClock
 from core.errors import OfferNoLongerOpen
@@ -18,6 +17,7 @@ from core.lifecycle.answers import accept_offer, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, LeadStatus, Offer, OfferStatus
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from sandbox import SandboxMessage
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.office import AYSE, CAN, MEHMET, SELIN, ZEYNEP, office_data
 
 BOT_TOKEN = "123456789:" + "A" * 35

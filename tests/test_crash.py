@@ -38,7 +38,7 @@ from bench.speed_to_lead import (
     office_yaml,
     phones,
 )
-from bot.sandbox import ApiCall, BotApiSandbox
+from sandbox import ApiCall, BotApiSandbox
 from storage.tables import leads, offers, outbox
 
 pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from bot.sandbox import BotApiSandbox
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
+from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.harness import BOT_TOKEN, offer_for, running_office, text_has

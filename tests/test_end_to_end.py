@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox import BotApiSandbox
 from core.clock import ManualClock
+from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.tables import lead_events, offers
 from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has

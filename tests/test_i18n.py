@@ -15,13 +15,13 @@ import pytest
 from bot.i18n import CATALOGS, Markup, language_of, t, t_raw
 from bot.locales import en, tr
 from bot.render import Renderer, duration
-from bot.sandbox import parse_html
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, OfferStatus, OutgoingMessage
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
+from sandbox import parse_html
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 

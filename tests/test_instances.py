@@ -23,7 +23,7 @@ from bench.speed_to_lead import (
     office_yaml,
     post_lead,
 )
-from bot.sandbox import ApiCall, BotApiSandbox, TelegramLimits
+from sandbox import ApiCall, BotApiSandbox, TelegramLimits
 from storage.db import create_engine
 from storage.tables import outbox
 

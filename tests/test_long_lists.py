@@ -10,11 +10,11 @@ import pytest
 
 from bot.i18n import t
 from bot.render import Renderer
-from bot.sandbox import parse_html
 from core.clock import ManualClock
 from core.model import Agent, Lead, LeadStatus, Temperature
 from core.queries import WAITING_SHOWN, Explanation, WaitingLead
 from core.stats import Figures, Stats
+from sandbox import parse_html
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 RENDERER = Renderer(zone=ZoneInfo("Europe/Istanbul"), office="Big Realty",

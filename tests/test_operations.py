@@ -19,7 +19,6 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.probe import BotApiProbe
-from bot.sandbox import BotApiSandbox
 from core.app import App
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, decline_offer
@@ -27,6 +26,7 @@ from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, OfferStatus
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import upgrade

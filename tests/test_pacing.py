@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox import BotApiSandbox, TelegramLimits
 from core.model import DeclineReason, LeadStatus, OfferStatus
+from sandbox import BotApiSandbox, TelegramLimits
 from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
 

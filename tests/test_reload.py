@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.sandbox import BotApiSandbox
 from core.config import OfficeConfig
+from sandbox import BotApiSandbox
 from tests.harness import BOT_TOKEN, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office_data
 

@@ -22,8 +22,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-import bot.sandbox as sandbox_module
-from bot.sandbox import ApiCall, BotApiSandbox, SandboxMessage, find_spec
+from sandbox import ApiCall, BotApiSandbox, SandboxMessage, find_spec
+from sandbox import spec as sandbox_spec
 from tests.harness import until
 
 TOKEN = "123456789:" + "A" * 35
@@ -513,7 +513,7 @@ async def test_validation_is_off_without_the_spec(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("TELEGRAM_API_SPEC", raising=False)
-    monkeypatch.setattr(sandbox_module, "_SPEC_RELATIVE", Path("missing") / "api.min.json")
+    monkeypatch.setattr(sandbox_spec, "_SPEC_RELATIVE", Path("missing") / "api.min.json")
     async with BotApiSandbox(token=TOKEN, spec_path=tmp_path / "absent.json") as sb:
         assert not sb.validating
         await sb.user(1001, "Ann").send("/start")

@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 
-from bot.sandbox import BotApiSandbox, RateLimitHit, TelegramLimits
+from sandbox import BotApiSandbox, RateLimitHit, TelegramLimits
 
 TOKEN = "123456789:" + "A" * 35
 # A bucket that does not noticeably refill, or a window that does not pass, while a test

@@ -16,7 +16,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, Conflict
 
-from bot.sandbox import BotApiSandbox, WebhookDelivery
+from sandbox import BotApiSandbox, WebhookDelivery
 from tests.harness import until
 
 TOKEN = "123456789:" + "W" * 35
