@@ -34,19 +34,12 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    AGENT_IDS,
-    BOT_TOKEN,
-    Leadrelay,
-    bench_database,
-    database_facts,
-    free_port,
-    link_agents,
-    machine_facts,
-    office_yaml,
-    percentile,
-    run_bench,
-)
+from bench.kit.cli import run_bench
+from bench.kit.database import bench_database
+from bench.kit.figures import database_facts, machine_facts, percentile
+from bench.kit.office import AGENT_IDS, BOT_TOKEN, office_yaml
+from bench.kit.process import Leadrelay, free_port
+from bench.kit.watch import link_agents
 from bot.sandbox import BotApiSandbox
 from core.clock import SystemClock
 from core.model import LeadStatus, OfferStatus

@@ -29,21 +29,13 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    BOT_TOKEN,
-    TARGET_INTAKE_PER_S,
-    BenchDatabase,
-    Leadrelay,
-    bench_database,
-    free_port,
-    link_agents,
-    machine_facts,
-    office_yaml,
-    phones,
-    post_lead,
-    run_bench,
-    safe_url,
-)
+from bench.kit.cli import run_bench
+from bench.kit.database import BenchDatabase, bench_database
+from bench.kit.figures import TARGET_INTAKE_PER_S, machine_facts, safe_url
+from bench.kit.load import post_lead
+from bench.kit.office import BOT_TOKEN, office_yaml, phones
+from bench.kit.process import Leadrelay, free_port
+from bench.kit.watch import link_agents
 from bot.sandbox import BotApiSandbox, TelegramLimits
 from storage.db import create_engine
 

@@ -36,23 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # Run as `python bench/memory.py`: make the project root importable for `bench.*`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    AGENT_IDS,
-    BOT_TOKEN,
-    MANAGER_ID,
-    Leadrelay,
-    OfferWatch,
-    database_facts,
-    free_port,
-    lead_payload,
-    link_agents,
-    machine_facts,
-    office_yaml,
-    phones,
-    post_lead,
-    run_bench,
-    statuses_text,
-)
+from bench.kit.cli import run_bench
+from bench.kit.figures import database_facts, machine_facts, statuses_text
+from bench.kit.load import post_lead
+from bench.kit.office import AGENT_IDS, BOT_TOKEN, MANAGER_ID, lead_payload, office_yaml, phones
+from bench.kit.process import Leadrelay, free_port
+from bench.kit.watch import OfferWatch, link_agents
 from bot.sandbox import BotApiSandbox, TelegramLimits
 from core.clock import SystemClock
 from core.config import OfficeConfig

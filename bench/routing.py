@@ -45,19 +45,12 @@ import yaml
 # Run as `python bench/routing.py`: make the project root importable for `bench.*`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    BOT_TOKEN,
-    CpuMeter,
-    Leadrelay,
-    Posted,
-    database_facts,
-    free_port,
-    machine_facts,
-    percentile,
-    phones,
-    run_bench,
-    statuses_text,
-)
+from bench.kit.cli import run_bench
+from bench.kit.figures import database_facts, machine_facts, percentile, statuses_text
+from bench.kit.load import Posted
+from bench.kit.meters import CpuMeter
+from bench.kit.office import BOT_TOKEN, phones
+from bench.kit.process import Leadrelay, free_port
 from bot.sandbox import ApiCall, BotApiSandbox
 from core.config import (
     OfficeConfig,

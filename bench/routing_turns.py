@@ -19,17 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    SOURCE_TOKEN,
-    bench_database,
-    lead_payload,
-    machine_facts,
-    office_yaml,
-    percentile,
-    phones,
-    run_bench,
-    safe_url,
-)
+from bench.kit.cli import run_bench
+from bench.kit.database import bench_database
+from bench.kit.figures import machine_facts, percentile, safe_url
+from bench.kit.office import SOURCE_TOKEN, lead_payload, office_yaml, phones
 from core import services
 from core.clock import SystemClock
 from core.config import OfficeConfig
