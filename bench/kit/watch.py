@@ -1,4 +1,4 @@
-"""What the Bot API sandbox saw: the offer of each lead, and the office's people linked."""
+"""What the Bot API sandbox saw: the offer or first message of each lead; people linked."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bench.kit.office import AGENT_IDS, MANAGER_ID
 from bot.sandbox import ApiCall, BotApiSandbox
+from core.config import OfficeConfig
 
 _LEAD_ID = re.compile(r"#(\d+)")
 
@@ -41,6 +42,38 @@ class OfferWatch:
             pending = [lead for lead in pending if lead not in self.seen]
 
 
+@dataclass
+class FirstMessage:
+    """A sandbox listener: the chat of the first buttoned message naming each lead (#id)."""
+
+    chat_of: dict[int, int] = field(default_factory=dict)
+    at: dict[int, float] = field(default_factory=dict)
+
+    def __call__(self, call: ApiCall) -> None:
+        """Record offers (to agents) and escalations (to the manager) by lead id."""
+        if call.method != "sendMessage" or "reply_markup" not in call.params:
+            return
+        text = call.params.get("text")
+        if not isinstance(text, str) or call.status != 200:
+            return
+        start = text.find("#")
+        digits = ""
+        while start >= 0:
+            end = start + 1
+            while end < len(text) and text[end].isdigit():
+                end += 1
+            digits = text[start + 1:end]
+            if digits:
+                break
+            start = text.find("#", end)
+        if not digits:
+            return
+        lead = int(digits)
+        if lead not in self.chat_of:
+            self.chat_of[lead] = int(call.params.get("chat_id", 0))
+            self.at[lead] = call.at
+
+
 async def link_agents(sandbox: BotApiSandbox, *, within: float) -> None:
     """Every agent and the manager of the bench office press /start and see the welcome."""
     names = {tid: f"Agent{n + 1}" for n, tid in enumerate(AGENT_IDS)} | {MANAGER_ID: "Boss"}
@@ -49,3 +82,20 @@ async def link_agents(sandbox: BotApiSandbox, *, within: float) -> None:
         await user.send("/start")
     await asyncio.gather(*(user.wait_for(lambda m: "Hi " in m.text, timeout=within)
                            for user in users))
+
+
+async def link_everyone(sandbox: BotApiSandbox, config: OfficeConfig, *, concurrency: int,
+                        within: float) -> float:
+    """Every agent and the manager press /start, *concurrency* at a time; wait for welcomes."""
+    started = time.monotonic()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(telegram_id: int, name: str) -> None:
+        async with gate:
+            user = sandbox.user(telegram_id, name)
+            await user.send("/start")
+            await user.wait_for(lambda m: "Hi " in m.text, timeout=within)
+
+    async with asyncio.timeout(within):
+        await asyncio.gather(*(one(a.telegram_id, a.name) for a in config.agents))
+    return time.monotonic() - started
