@@ -9,13 +9,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import create_engine
 from storage.scratch import ScratchDatabase
 
 
 def sqlite_url(folder: Path) -> str:
     """The URL of the bench's SQLite file (bench.db) in *folder*."""
     return f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+
+
+def database_size(folder: Path) -> float:
+    """MiB taken by the SQLite database files (main, WAL, shared memory) in *folder*."""
+    return sum(p.stat().st_size for p in folder.glob("bench.db*")) / 2**20
 
 
 class BenchDatabase:
@@ -65,3 +72,13 @@ async def workspace(choice: str, *, prefix: str) -> AsyncIterator[tuple[Path, Be
         tmp = Path(tmp_dir)
         async with bench_database(choice, tmp) as database:
             yield tmp, database
+
+
+@contextlib.asynccontextmanager
+async def engine_at(url: str) -> AsyncIterator[AsyncEngine]:
+    """leadrelay's engine on *url*, disposed of at the end."""
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

@@ -1,4 +1,4 @@
-"""CPU use of a process (leadrelay, or the bench itself), read from /proc."""
+"""CPU and memory use of a process (leadrelay, or the bench itself), read from /proc."""
 
 from __future__ import annotations
 
@@ -45,3 +45,34 @@ class CpuMeter:
         child = (child_cpu_seconds(self.pid) - self.child0) / wall * 100
         own = (own_cpu_seconds() - self.own0) / wall * 100
         return child, own
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One reading of /proc/<pid>/status, in MiB, and the process's thread count."""
+
+    label: str
+    at: float  # seconds since leadrelay was started
+    rss: float
+    anon: float
+    file: float
+    hwm: float
+    threads: int  # each open aiosqlite connection is one thread
+
+    def line(self) -> str:
+        """The sample as one printed line."""
+        return (f"  {self.label:<28} t={self.at:6.1f}s  VmRSS {self.rss:6.1f}  "
+                f"(anon {self.anon:6.1f}, file {self.file:5.1f})  VmHWM {self.hwm:6.1f}  "
+                f"threads {self.threads}")
+
+
+def read_memory(pid: int, label: str, since: float) -> Sample:
+    """VmRSS, RssAnon, RssFile and VmHWM of *pid* in MiB, and its threads."""
+    values: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM", "Threads"):
+            values[key] = int(rest.split()[0])  # kB, or a count
+    mib = {key: value / 1024 for key, value in values.items()}
+    return Sample(label, time.monotonic() - since, mib["VmRSS"], mib["RssAnon"],
+                  mib["RssFile"], mib["VmHWM"], values["Threads"])

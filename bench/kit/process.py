@@ -128,3 +128,24 @@ async def stop_and_report(relay: Leadrelay, sandbox: BotApiSandbox, *,
         print(f"warnings  : leadrelay log {dict(problems)}, sandbox errors "
               f"{len(sandbox.errors)}{also}; log tail:")
         print("  " + relay.log_tail(8).replace("\n", "\n  "))
+
+
+def distinct_problems(log_path: Path, limit: int = 10) -> list[str]:
+    """The distinct WARNING/ERROR/CRITICAL records leadrelay logged, first line each, counted."""
+    seen: Counter[str] = Counter()
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    records: list[list[str]] = []  # each record: its first line, then any traceback lines
+    for line in lines:
+        parts = line.split(" ", 3)  # date, time, level, "logger: message"
+        if len(parts) == 4 and parts[1][:2].isdigit() and parts[1][2:3] == ":":
+            records.append([parts[2], parts[3].strip()])
+        elif records and line.strip():
+            records[-1].append(line.strip())
+    for level, first, *rest in records:
+        if level in ("WARNING", "ERROR", "CRITICAL"):
+            raised = f" [{rest[-1][:100]}]" if rest and "Traceback" in rest[0] else ""
+            seen[f"{level} {first[:140]}{raised}"] += 1
+    return [f"{n}× {text}" for text, n in seen.most_common(limit)]

@@ -1,4 +1,4 @@
-"""What the Bot API sandbox saw: the offer or first message of each lead; people linked."""
+"""What the Bot API sandbox saw: offers and first messages by lead, people linked, replies."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bench.kit.office import AGENT_IDS, MANAGER_ID
 from bot.sandbox import ApiCall, BotApiSandbox
 from core.config import OfficeConfig
 
+MANAGER_TIMEOUT_S = 90.0
 _LEAD_ID = re.compile(r"#(\d+)")
 
 
@@ -99,3 +100,26 @@ async def link_everyone(sandbox: BotApiSandbox, config: OfficeConfig, *, concurr
     async with asyncio.timeout(within):
         await asyncio.gather(*(one(a.telegram_id, a.name) for a in config.agents))
     return time.monotonic() - started
+
+
+async def manager_command(sandbox: BotApiSandbox, command: str) -> str:
+    """The manager sends *command* to the bot; how long the reply took and how it began."""
+    boss = sandbox.user(MANAGER_ID, "Boss")
+    last = max((m.message_id for m in boss.messages), default=0)
+    sent = time.monotonic()
+    await boss.send(command)
+    try:  # a command's reply has no buttons; escalations to the manager do
+        text = (await boss.wait_for(lambda m: m.message_id > last and not m.buttons,
+                                    timeout=MANAGER_TIMEOUT_S)).text
+    except TimeoutError:
+        return f"manager {command}: no reply within {MANAGER_TIMEOUT_S:g}s"
+    first = text.splitlines()[0] if text else ""
+    return (f"manager {command}: reply after {time.monotonic() - sent:.1f}s, {len(text):,} "
+            f"chars: {first[:70]!r}")
+
+
+def escalated_to_manager(sandbox: BotApiSandbox, lead_ids: set[int]) -> int:
+    """How many of *lead_ids* the manager was sent (with buttons), i.e. no agent took them."""
+    found = {int(match.group(1)) for m in sandbox.user(MANAGER_ID, "Boss").messages
+             if m.buttons and (match := _LEAD_ID.search(m.text))}
+    return len(found & lead_ids)
