@@ -29,8 +29,13 @@ def add_database(parser: argparse.ArgumentParser, *, help_text: str = DATABASE_H
         parser.add_argument("--database", default="sqlite", help=help_text)
 
 
-def check_database(parser: argparse.ArgumentParser, choice: str) -> None:
+def check_database(parser: argparse.ArgumentParser, choice: str, *,
+                   postgresql_only: bool = False) -> None:
     """Exit with a usage error (2) unless --database names a kind the benches run on."""
+    if postgresql_only:
+        if not choice.startswith("postgresql+asyncpg://"):
+            parser.error("--database must be a postgresql+asyncpg:// URL")
+        return
     if choice != "sqlite" and not choice.startswith(
             ("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         parser.error("--database must be 'sqlite' or a sqlite+aiosqlite:// or "

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.db import create_engine
+from storage.db import READ_ONLY, create_engine
 from storage.scratch import ScratchDatabase
 
 
@@ -82,3 +82,11 @@ async def engine_at(url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def read_only(url: str) -> AsyncIterator[AsyncConnection]:
+    """A read-only connection to *url*, on an engine of its own disposed of at the end."""
+    async with engine_at(url) as engine, engine.connect() as conn:
+        await conn.execution_options(**{READ_ONLY: True})
+        yield conn
