@@ -17,40 +17,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
-import shlex
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
-import yaml
 from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    AGENT_IDS,
-    BOT_TOKEN,
-    Leadrelay,
-    bench_database,
-    database_facts,
-    free_port,
-    link_agents,
-    machine_facts,
-    office_yaml,
-    percentile,
-    run_bench,
-)
+from bench.kit.cli import add_database, bench_parser, run_bench
+from bench.kit.database import engine_at, read_only, workspace
+from bench.kit.figures import database_facts, percentile, print_header, print_table, spread
+from bench.kit.office import AGENT_IDS, BOT_TOKEN, write_office
+from bench.kit.process import Leadrelay, relay_env
+from bench.kit.watch import link_agents
 from core.model import LeadStatus, OfferStatus
 from leadrelay.clock import SystemClock
 from sandbox import BotApiSandbox
-from storage.db import READ_ONLY, create_engine
 from storage.migrate import upgrade
 from storage.tables import contacts, leads, offers
 
@@ -68,26 +55,15 @@ class Lateness:
 
     def line(self) -> str:
         """p50 / p90 / p99 / max in seconds."""
-        values = self.seconds
-        return " / ".join(f"{percentile(values, p):.3f}" for p in (50, 90, 99, 100))
-
-
-def office() -> dict[str, Any]:
-    """The speed-to-lead office, its SLAs long so re-offers never come due in the run."""
-    data = office_yaml()
-    data["sla"] = {t: {"accept_within": "30m", "offers_before_managers": 3}
-                   for t in ("hot", "warm", "cold")}
-    return data
+        return spread(self.seconds, ".3f")
 
 
 async def seed(url: str, *, count: int, first: datetime, step: timedelta,
                start_id: int) -> list[int]:
     """Insert *count* offered leads, each with one pending offer, deadlines *step* apart."""
-    engine = create_engine(url)
     now = CLOCK.now()
     ids = list(range(start_id, start_id + count))
-    try:
-        async with engine.begin() as conn:
+    async with engine_at(url) as engine, engine.begin() as conn:
             await conn.execute(insert(contacts), [
                 {"id": i, "phone": f"+90534{i:07d}", "created_at": now} for i in ids])
             await conn.execute(insert(leads), [
@@ -102,35 +78,23 @@ async def seed(url: str, *, count: int, first: datetime, step: timedelta,
                  "created_at": now, "delivered_at": now, "deadline": first + n * step,
                  "sequence": 1, "trace": {"rule": "bench"}, "kind": "offer"}
                 for n, i in enumerate(ids)])
-    finally:
-        await engine.dispose()
     return ids
 
 
 async def moved_on(url: str, ids: list[int]) -> list[tuple[datetime, datetime]]:
     """(deadline, decided_at) of each of these offers that has expired."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY: True})
-            rows = await conn.execute(select(offers.c.deadline, offers.c.decided_at).where(
-                offers.c.id.in_(ids), offers.c.status == OfferStatus.EXPIRED.value))
-            return [(r.deadline, r.decided_at) for r in rows]
-    finally:
-        await engine.dispose()
+    async with read_only(url) as conn:
+        rows = await conn.execute(select(offers.c.deadline, offers.c.decided_at).where(
+            offers.c.id.in_(ids), offers.c.status == OfferStatus.EXPIRED.value))
+        return [(r.deadline, r.decided_at) for r in rows]
 
 
 async def count_expired(url: str, ids: list[int]) -> int:
     """How many of these offers have expired so far."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY: True})
-            return int((await conn.execute(select(func.count()).select_from(offers).where(
-                offers.c.id.in_(ids), offers.c.status == OfferStatus.EXPIRED.value))
-            ).scalar_one())
-    finally:
-        await engine.dispose()
+    async with read_only(url) as conn:
+        return int((await conn.execute(select(func.count()).select_from(offers).where(
+            offers.c.id.in_(ids), offers.c.status == OfferStatus.EXPIRED.value))
+        ).scalar_one())
 
 
 async def wait_expired(url: str, ids: list[int], *, within: float) -> bool:
@@ -145,29 +109,22 @@ async def wait_expired(url: str, ids: list[int], *, within: float) -> bool:
 
 async def run(args: argparse.Namespace) -> int:
     """Seed, run, measure both phases, print."""
-    print("command   : " + shlex.join([Path(sys.executable).name, *sys.argv]))
-    for line in machine_facts():
-        print(line)
-    with tempfile.TemporaryDirectory(prefix="leadrelay-bench-esc-") as tmp_dir:
-        tmp = Path(tmp_dir)
-        async with bench_database(args.database, tmp) as database:
-            return await _measure(args, tmp, database.url)
+    print_header()
+    async with workspace(args.database, prefix="leadrelay-bench-esc-") as (tmp, database):
+        return await _measure(args, tmp, database.url)
 
 
 async def _measure(args: argparse.Namespace, tmp: Path, url: str) -> int:
     """Both phases against leadrelay on the database at *url*."""
     print(database_facts(url))
-    engine = create_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
-    config = tmp / "office.yaml"
-    config.write_text(yaml.safe_dump(office(), allow_unicode=True), encoding="utf-8")
+    async with engine_at(url) as engine:
+        await upgrade(engine)
+    # The office's SLAs (30 min) are long, so re-offers never come due in the run.
+    config = write_office(tmp / "office.yaml")
     sandbox = BotApiSandbox(token=BOT_TOKEN)
     await sandbox.start()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
-           "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()),
-           "LEADRELAY_CONFIG": str(config), "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING"}
-    relay = Leadrelay(env=env, log_path=tmp / "leadrelay.log", cwd=tmp)
+    relay = Leadrelay(env=relay_env(sandbox.url, url, config), log_path=tmp / "leadrelay.log",
+                      cwd=tmp)
     try:
         async with aiohttp.ClientSession() as session:
             await relay.start(session, within=30)
@@ -204,8 +161,7 @@ async def _measure(args: argparse.Namespace, tmp: Path, url: str) -> int:
             print(f"phase 2   : {args.overdue} offers overdue while leadrelay was down; "
                   f"up in {up:.2f}s after the start command")
             print(f"  moved on         : {len(after)} of {args.overdue}")
-            print("  after the start s: p50/p90/p99/max = "
-                  + " / ".join(f"{percentile(after, p):.3f}" for p in (50, 90, 99, 100)))
+            print(f"  after the start s: p50/p90/p99/max = {spread(after, '.3f')}")
     finally:
         await relay.stop()
         await sandbox.stop()
@@ -213,12 +169,11 @@ async def _measure(args: argparse.Namespace, tmp: Path, url: str) -> int:
         if problems:
             print(f"warnings  : leadrelay log {dict(problems)}; the first:")
             lines = relay.log_path.read_text(errors="replace").splitlines()
-            first = next((n for n, line in enumerate(lines) if " ERROR " in line),
+            begin = next((n for n, line in enumerate(lines) if " ERROR " in line),
                          next((n for n, line in enumerate(lines) if " WARNING " in line), 0))
-            print("  " + "\n  ".join(lines[first:first + 12]))
+            print("  " + "\n  ".join(lines[begin:begin + 12]))
     p99 = percentile(phase1, 99)
     worst = max(after, default=float("nan"))
-    print("\n== summary")
     rows = [
         (f"lateness p99, {args.offers} pending", f"{p99:.3f} s", f"≤ {TARGET_P99_S:g} s",
          "met" if p99 <= TARGET_P99_S and len(phase1) == args.offers else "MISSED"),
@@ -226,24 +181,22 @@ async def _measure(args: argparse.Namespace, tmp: Path, url: str) -> int:
          f"≤ {TARGET_RESTART_S:g} s",
          "met" if worst <= TARGET_RESTART_S and len(after) == args.overdue else "MISSED"),
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print_table("== summary", rows, rstrip=False)
     return 0
 
 
 def main() -> None:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--offers", type=int, default=10_000,
                         help="pending offers in phase 1 (default 10000)")
     parser.add_argument("--window", type=float, default=120.0,
                         help="seconds their deadlines are spread over (default 120)")
     parser.add_argument("--overdue", type=int, default=2_000,
                         help="offers that come due while leadrelay is down (default 2000)")
-    parser.add_argument("--database", default="sqlite",
-                        help="'sqlite' (a fresh file) or a PostgreSQL server URL, where the "
-                             "bench makes a database of its own and drops it at the end")
+    add_database(parser, help_text="'sqlite' (a fresh file) or a PostgreSQL server URL, where "
+                                   "the bench makes a database of its own and drops it at the "
+                                   "end")
     run_bench(run, parser.parse_args())
 
 

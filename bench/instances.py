@@ -15,37 +15,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shlex
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
-import yaml
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    BOT_TOKEN,
-    TARGET_INTAKE_PER_S,
-    BenchDatabase,
-    Leadrelay,
-    bench_database,
-    free_port,
-    link_agents,
-    machine_facts,
-    office_yaml,
-    phones,
-    post_lead,
-    run_bench,
-    safe_url,
-)
+from bench.kit.cli import add_burst, add_database, bench_parser, check_database, run_bench
+from bench.kit.database import BenchDatabase, engine_at, workspace
+from bench.kit.figures import TARGET_INTAKE_PER_S, print_header, safe_url
+from bench.kit.load import post_lead
+from bench.kit.office import BOT_TOKEN, phones, write_office
+from bench.kit.process import Leadrelay, free_port, relay_env
+from bench.kit.watch import link_agents
 from sandbox import BotApiSandbox, TelegramLimits
-from storage.db import create_engine
 
 
 async def phase(database: BenchDatabase, tmp: Path, *, instances: int, burst: int,
@@ -54,13 +41,10 @@ async def phase(database: BenchDatabase, tmp: Path, *, instances: int, burst: in
     routed — from the first request until no lead waits to be routed —, statuses)."""
     await database.empty()
     url = database.url
-    config = tmp / "office.yaml"
-    config.write_text(yaml.safe_dump(office_yaml(), allow_unicode=True), encoding="utf-8")
+    config = write_office(tmp / "office.yaml")
     async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
-               "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "LEADRELAY_CONFIG": str(config),
-               "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING",
-               "TELEGRAM_MESSAGES_PER_SECOND": f"{29 // instances}"}
+        env = relay_env(sandbox.url, url, config,
+                        TELEGRAM_MESSAGES_PER_SECOND=f"{29 // instances}")
         relays = [Leadrelay(env={**env, "HTTP_PORT": str(free_port())},
                             log_path=tmp / f"leadrelay-{instances}-{n}.log", cwd=tmp)
                   for n in range(instances)]
@@ -93,8 +77,7 @@ async def phase(database: BenchDatabase, tmp: Path, *, instances: int, burst: in
 
 async def until_routed(url: str, *, within: float) -> float:
     """The monotonic time at which no stored lead waits to be routed any more."""
-    engine = create_engine(url)
-    try:
+    async with engine_at(url) as engine:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             async with engine.connect() as conn:
@@ -104,27 +87,22 @@ async def until_routed(url: str, *, within: float) -> float:
                 return time.monotonic()
             await asyncio.sleep(0.01)
         raise TimeoutError(f"{waiting} lead(s) still waiting to be routed after {within} s")
-    finally:
-        await engine.dispose()
 
 
 async def run(args: argparse.Namespace) -> int:
     """Both phases, printed."""
-    print("command   : " + shlex.join([Path(sys.executable).name, *sys.argv]))
-    for line in machine_facts():
-        print(line)
+    print_header()
     rates, routed = {}, {}
-    with tempfile.TemporaryDirectory(prefix="leadrelay-bench-instances-") as tmp_dir:
-        async with bench_database(args.database, Path(tmp_dir)) as database:
-            print(f"database  : {safe_url(database.url)}")
-            for count, prefix in ((1, "535"), (2, "536")):
-                rate, routing, statuses = await phase(
-                    database, Path(tmp_dir), instances=count, burst=args.burst,
-                    concurrency=args.concurrency, prefix=prefix)
-                rates[count], routed[count] = rate, routing
-                print(f"{count} instance(s): {args.burst} leads, {args.concurrency} in "
-                      f"flight: {rate:.0f} leads/s answered 201, {routing:.0f} leads/s "
-                      f"routed ({dict(statuses)})")
+    async with workspace(args.database, prefix="leadrelay-bench-instances-") as (tmp, database):
+        print(f"database  : {safe_url(database.url)}")
+        for count, prefix in ((1, "535"), (2, "536")):
+            rate, routing, statuses = await phase(
+                database, tmp, instances=count, burst=args.burst,
+                concurrency=args.concurrency, prefix=prefix)
+            rates[count], routed[count] = rate, routing
+            print(f"{count} instance(s): {args.burst} leads, {args.concurrency} in "
+                  f"flight: {rate:.0f} leads/s answered 201, {routing:.0f} leads/s "
+                  f"routed ({dict(statuses)})")
     print("\n== summary")
     print(f"  one instance     {rates[1]:.0f} leads/s taken in, {routed[1]:.0f} routed   "
           f"target ≥ {TARGET_INTAKE_PER_S:g}")
@@ -137,16 +115,14 @@ async def run(args: argparse.Namespace) -> int:
 
 def main() -> None:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", required=True,
-                        help="a postgresql+asyncpg:// URL of the server; the bench makes a "
-                             "database of its own there and drops it at the end")
-    parser.add_argument("--burst", type=int, default=2000, help="leads per phase (2000)")
-    parser.add_argument("--concurrency", type=int, default=64,
-                        help="requests in flight (default 64)")
+    parser = bench_parser(__doc__)
+    add_database(parser, required=True,
+                 help_text="a postgresql+asyncpg:// URL of the server; the bench makes a "
+                           "database of its own there and drops it at the end")
+    add_burst(parser, burst_help="leads per phase (2000)",
+              concurrency_help="requests in flight (default 64)")
     args = parser.parse_args()
-    if not args.database.startswith("postgresql+asyncpg://"):
-        parser.error("--database must be a postgresql+asyncpg:// URL")
+    check_database(parser, args.database, postgresql_only=True)
     run_bench(run, args)
 
 

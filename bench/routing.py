@@ -1,9 +1,10 @@
 """Measure routing with a big office: 500 agents and a policy of 100 rules.
 
-Part 1 calls `core.routing.decide` in-process on random leads, reusing one Situation the way an
-intake batch does (so load and rotation state accumulate), and times every decision with
-time.perf_counter_ns(). It also times the worst cases: a lead only the last (default) rule
-takes, and a lead that falls back through a chain of rules whose pools are all empty.
+Part 1 calls `core.routing.RoutingRules.decide` in-process on random leads, reusing one
+Situation the way an intake batch does (so load and rotation state accumulate), and times
+every decision with time.perf_counter_ns(). It also times the worst cases: a lead only the
+last (default) rule takes, and a lead that falls back through a chain of rules whose pools
+are all empty.
 
 Part 2 runs the intake burst of bench/speed_to_lead.py against a separate leadrelay process
 configured with the same office (written to a temporary YAML), after all 500 agents and the
@@ -23,226 +24,67 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import json
 import math
-import os
 import random
-import re
-import shlex
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 
 # Run as `python bench/routing.py`: make the project root importable for `bench.*`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    BOT_TOKEN,
-    CpuMeter,
-    Leadrelay,
-    Posted,
+from bench.kit.big_office import (
+    MANAGER_ID,
+    N_AGENTS,
+    PRODUCTS,
+    SEED,
+    SOURCES,
+    UNCOVERED_REGION,
+    lead_payload,
+    office_dict,
+    random_lead,
+    roster_of,
+    situation_of,
+)
+from bench.kit.cli import add_burst, bench_parser, run_bench
+from bench.kit.database import sqlite_url
+from bench.kit.figures import (
+    TARGET_INTAKE_PER_S,
     database_facts,
-    free_port,
-    machine_facts,
     percentile,
-    phones,
-    run_bench,
+    print_header,
+    print_load_after,
+    print_table,
+    spread,
     statuses_text,
 )
-from core.config import OfficeConfig, Pool, RoutingPolicy, Rule, StrategyName, When
-from core.model import Agent, Lead, Role, Temperature
-from core.routing import AgentStats, Decision, Situation, decide
-from sandbox import ApiCall, BotApiSandbox
+from bench.kit.load import Posted, fire, post_json
+from bench.kit.meters import CpuMeter
+from bench.kit.office import BOT_TOKEN, phones, write_office
+from bench.kit.process import Leadrelay, relay_env, stop_and_report
+from bench.kit.profile import py_spy, summarize_profile
+from bench.kit.watch import FirstMessage, link_everyone
+from core.config import OfficeConfig, Pool, RoutingPolicy, Rule, When
+from core.model import Lead, Temperature
+from core.routing import Decision, RoutingRules, Situation
+from sandbox import BotApiSandbox
 
-SEED = 20261125
-N_AGENTS = 500
-N_RULES = 100
-AGENT_BASE_ID = 9_000_001
-MANAGER_ID = 8_999_999
-# --claim-groups: claim rule rNN posts to supergroup GROUP_BASE - NN (the -100… id form)
-GROUP_BASE = -1_000_000_000_000
 TARGET_P99_US = 1000.0  # p99 ≤ 1 ms per lead in core/
-TARGET_INTAKE_PER_S = 500.0
-TEAMS = ["north", "south", "east", "west", "central", "coast", "valley", "metro"]
-PRODUCTS = ["residential", "commercial", "land", "rental", "luxury", "new_build", "farm",
-            "office"]
-CITIES: dict[str, list[str]] = {
-    "Istanbul": ["Kadıköy", "Beşiktaş", "Üsküdar", "Şişli", "Sarıyer", "Ataşehir"],
-    "Ankara": ["Çankaya", "Keçiören", "Yenimahalle", "Etimesgut"],
-    "İzmir": ["Karşıyaka", "Bornova", "Konak", "Çeşme"],
-    "Bursa": ["Nilüfer", "Osmangazi", "Mudanya"],
-    "Antalya": ["Muratpaşa", "Konyaaltı", "Alanya", "Kaş"],
-    "Muğla": ["Bodrum", "Fethiye", "Marmaris"],
-    "Adana": ["Seyhan", "Çukurova"],
-    "Eskişehir": ["Tepebaşı", "Odunpazarı"],
-}
-STREETS = ["Moda", "Merkez", "Sahil", "Çarşı", "Yalı", "Bahçelievler"]
-TAGS = ["vip", "investor", "foreign", "cash", "mortgage", "relocation", "first_home", "urgent"]
-SOURCES = {  # name -> (channel, token)
-    "website": ("web_form", "bench-routing-website-0001"),
-    "meta_ads": ("meta", "bench-routing-meta-ads-0002"),
-    "google_ads": ("google_ads", "bench-routing-google-0003"),
-    "referral": ("referral", "bench-routing-referral-004"),
-    "whatsapp": ("whatsapp", "bench-routing-whatsapp-005"),
-    "fair": ("fair", "bench-routing-fair-stand-06"),
-}
-TIMINGS = ["this week", "asap", "next week", "this month", "next month", "6 months",
-           "just looking", None]
-STRATEGIES = list(StrategyName)
-UNCOVERED_REGION = "Hakkari / Yüksekova"  # nobody's territory
 CHAIN_TAG = "chain-worst"
 CHAIN_REPEATS = 10
-_LINE_NO = re.compile(r":\d+\)$")
-_PROJECT_DIRS = ("core", "storage", "leadrelay", "webhooks", "bot")
 
 
 # --------------------------------------------------------------------------------------------
-# The office: 500 agents, 1 manager, 6 sources, 100 rules
+# Part 1: decisions in core/
 # --------------------------------------------------------------------------------------------
-
-
-def territory_names() -> list[str]:
-    """Every city and "city / district", as agents write their territories."""
-    names = list(CITIES)
-    names += [f"{city} / {district}" for city, districts in CITIES.items()
-              for district in districts]
-    return names
-
-
-def agent_dicts(rng: random.Random, today: date) -> list[dict[str, Any]]:
-    """500 agents with varied teams, territories, specialties, tiers, weights and limits."""
-    territories = territory_names()
-    agents: list[dict[str, Any]] = []
-    for n in range(N_AGENTS):
-        agent: dict[str, Any] = {
-            "telegram_id": AGENT_BASE_ID + n, "name": f"Agent{n + 1:03d}",
-            "team": TEAMS[n % len(TEAMS)],
-            "territories": rng.sample(territories, rng.randint(1, 3)),
-            "specialties": rng.sample(PRODUCTS, rng.randint(1, 3)),
-            "languages": ["tr"] + (["en"] if rng.random() < 0.4 else []),
-            "weight": rng.choice([0.5, 1.0, 1.0, 1.0, 1.5, 2.0, 3.0]),
-        }
-        if rng.random() < 0.8:
-            agent["tier"] = rng.choice(["A", "B", "B", "C"])
-        if rng.random() < 0.6:
-            agent["capacity"] = rng.randint(10, 60)
-        if rng.random() < 0.2:  # some keep working hours, a few in another zone
-            days = ["mon", "tue", "wed", "thu", "fri", "sat"][: rng.randint(5, 6)]
-            agent["hours"] = {"days": days, "start": "08:00",
-                              "end": rng.choice(["18:00", "20:00", "23:00"])}
-            if rng.random() < 0.3:
-                agent["timezone"] = rng.choice(["Europe/Berlin", "Europe/London", "Asia/Dubai"])
-        if rng.random() < 0.1:  # new starters ramp up
-            agent["start_date"] = (today - timedelta(days=rng.randint(1, 80))).isoformat()
-        if rng.random() < 0.02:
-            agent["away_until"] = (today + timedelta(days=rng.randint(1, 10))).isoformat()
-        if rng.random() < 0.02:
-            agent["away"] = True
-        agents.append(agent)
-    return agents
-
-
-def random_when(rng: random.Random) -> dict[str, Any]:
-    """One to three conditions: product, region prefix, budget, tags; temperature, source."""
-    # At least one condition on what the lead is about; temperature and source only narrow.
-    kinds = rng.sample(["product", "region", "budget", "tags"], rng.randint(1, 2))
-    kinds += rng.sample(["temperature", "source"], rng.randint(0, 1))
-    when: dict[str, Any] = {}
-    for kind in kinds:
-        if kind == "product":
-            when["product"] = rng.sample(PRODUCTS, rng.randint(1, 2))
-        elif kind == "region":
-            city = rng.choice(list(CITIES))
-            when["region"] = ([city] if rng.random() < 0.5
-                              else [f"{city} / {d}" for d in rng.sample(CITIES[city], 2)])
-        elif kind == "budget":
-            low = rng.choice([0, 500_000, 1_000_000, 2_000_000, 5_000_000])
-            when["budget"] = {"min": low} if rng.random() < 0.5 else {"min": low,
-                                                                        "max": low * 3 + 500_000}
-        elif kind == "temperature":
-            when["temperature"] = rng.sample(["hot", "warm", "cold"], rng.randint(1, 2))
-        elif kind == "tags":
-            when["tags"] = rng.sample(TAGS, rng.randint(1, 2))
-        else:
-            when["source"] = rng.sample(list(SOURCES), rng.randint(1, 2))
-    return when
-
-
-def random_pool(rng: random.Random, territories: list[str]) -> dict[str, Any]:
-    """Pools by team, specialty, territory, `$region`, `$product` and tier, alone or combined."""
-    shape = rng.randrange(8)
-    if shape == 0:
-        return {"teams": rng.sample(TEAMS, rng.randint(1, 3))}
-    if shape == 1:
-        return {"specialties": ["$product"]}
-    if shape == 2:
-        return {"territories": ["$region"]}
-    if shape == 3:
-        return {"specialties": ["$product"], "territories": ["$region"]}
-    if shape == 4:
-        return {"tiers": rng.sample(["A", "B", "C"], rng.randint(1, 2)),
-                "territories": ["$region"]}
-    if shape == 5:
-        return {"teams": rng.sample(TEAMS, 2), "specialties": rng.sample(PRODUCTS, 2)}
-    if shape == 6:
-        return {"territories": rng.sample(territories, 3), "tiers": ["A", "B"]}
-    return {"teams": [rng.choice(TEAMS)], "specialties": ["$product"]}
-
-
-def rule_dicts(rng: random.Random, *, claim: bool = True,
-               claim_groups: bool = False) -> list[dict[str, Any]]:
-    """100 rules: conditions, pools, all five strategies, fallbacks to later rules, a default."""
-    territories = territory_names()
-    names = [f"r{i:02d}" for i in range(N_RULES - 1)] + ["default"]
-    rules: list[dict[str, Any]] = []
-    for i in range(N_RULES - 1):
-        roll = rng.random()
-        if roll < 0.6:
-            fallback = names[i + 1]
-        elif roll < 0.85:
-            fallback = names[rng.randint(i + 1, N_RULES - 1)]
-        elif roll < 0.97:
-            fallback = "managers"
-        else:
-            fallback = "nurture"
-        rule: dict[str, Any] = {
-            "name": names[i], "when": random_when(rng), "pool": random_pool(rng, territories),
-            "strategy": STRATEGIES[i % len(STRATEGIES)].value, "fallback": fallback}
-        if not claim and rule["strategy"] == "claim":
-            rule["strategy"] = "round_robin"  # --no-claim: no fan-out of one lead to a pool
-        if claim_groups and rule["strategy"] == "claim":
-            rule["claim_chat"] = GROUP_BASE - i  # takes no random number: same policy
-        if rule["strategy"] == "tiers" and rng.random() < 0.5:
-            rule["tier_split"] = {"A": 50, "B": 30, "C": 20}
-        rules.append(rule)
-    rules.append({"name": "default", "strategy": "least_loaded", "fallback": "managers"})
-    return rules
-
-
-def office_dict(today: date, *, claim: bool = True,
-                claim_groups: bool = False) -> dict[str, Any]:
-    """The whole office as the YAML config would hold it."""
-    rng = random.Random(SEED)
-    agents = agent_dicts(rng, today)
-    agents.append({"telegram_id": MANAGER_ID, "name": "Boss", "role": "manager"})
-    return {
-        "name": "Bench Big Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
-        "agents": agents,
-        "sources": [{"name": name, "token": token, "channel": channel}
-                    for name, (channel, token) in SOURCES.items()],
-        "sla": {temp: {"accept_within": "30m", "offers_before_managers": 3}
-                for temp in ("hot", "warm", "cold")},
-        "routing": {"rules": rule_dicts(rng, claim=claim, claim_groups=claim_groups)},
-    }
 
 
 def chain_policy(policy: RoutingPolicy) -> RoutingPolicy:
@@ -261,70 +103,6 @@ def chain_policy(policy: RoutingPolicy) -> RoutingPolicy:
                                              "fallback": policy.rules[i + 1].name}))
     rules.append(policy.rules[-1])
     return RoutingPolicy(rules=rules)
-
-
-# --------------------------------------------------------------------------------------------
-# Part 1: decisions in core/
-# --------------------------------------------------------------------------------------------
-
-
-def roster_of(config: OfficeConfig) -> list[Agent]:
-    """The stored roster as leadrelay builds it (sync_roster), every chat linked."""
-    return [Agent(p.telegram_id, p.name, role=p.role, active=p.active, away=p.away,
-                  language=p.language, position=n, chat_id=p.telegram_id, profile=p.profile)
-            for n, p in enumerate(config.agents)]
-
-
-def situation_of(roster: list[Agent], now: datetime, config: OfficeConfig,
-                 rng: random.Random) -> Situation:
-    """Realistic load: open leads, recent offers, some missed SLAs, tier history."""
-    stats: dict[int, AgentStats] = {}
-    for agent in roster:
-        if agent.role is Role.MANAGER:
-            continue
-        cap = agent.profile.capacity or 40
-        misses = []
-        if rng.random() < 0.15:
-            misses = sorted(now - timedelta(hours=rng.uniform(1, 24 * 12))
-                            for _ in range(rng.randint(1, 3)))
-        reviewed = rng.randint(0, 80)
-        stats[agent.telegram_id] = AgentStats(
-            open_leads=rng.randint(0, cap), misses=misses,
-            last_offered_at=now - timedelta(minutes=rng.uniform(1, 600)),
-            reviewed_leads=reviewed, reviewed_won=int(reviewed * rng.uniform(0.05, 0.45)))
-    return Situation(roster, stats, {}, now, config.zone)
-
-
-def region_of(rng: random.Random) -> str | None:
-    """A lead's region as forms send it: a city, a district, sometimes a street; or none."""
-    roll = rng.random()
-    if roll < 0.05:
-        return None
-    if roll < 0.08:
-        return UNCOVERED_REGION
-    city = rng.choice(list(CITIES))
-    if roll < 0.25:
-        return city
-    district = rng.choice(CITIES[city])
-    if roll < 0.7:
-        return f"{city} / {district}"
-    return f"{city} / {district} / {rng.choice(STREETS)}"
-
-
-def random_lead(rng: random.Random, now: datetime, n: int) -> Lead:
-    """A lead with random product, region, budget, temperature, tags and source."""
-    temperature = rng.choice(list(Temperature))
-    score = {Temperature.HOT: rng.randint(70, 100), Temperature.WARM: rng.randint(40, 69),
-             Temperature.COLD: rng.randint(0, 39)}[temperature]
-    budget_min = rng.choice([None, 300_000, 800_000, 1_500_000, 3_000_000, 8_000_000])
-    budget_max = None if budget_min is None or rng.random() < 0.3 else budget_min * 2
-    product = rng.choice(PRODUCTS) if rng.random() < 0.93 else rng.choice([None, "yacht"])
-    return Lead(contact_id=n + 1, source=rng.choice(list(SOURCES)), received_at=now,
-                score=score, temperature=temperature, name="Deniz Kaya",
-                phone=f"+90532{n:07d}", product=product, region=region_of(rng),
-                budget_min=budget_min, budget_max=budget_max,
-                tags=rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2])),
-                returning=rng.random() < 0.05, id=n + 1)
 
 
 @dataclass
@@ -346,7 +124,7 @@ class CoreResult:
         return len(self.times_us) / total if total else math.nan
 
 
-def route_many(policy: RoutingPolicy, situation: Situation, leads: Sequence[Lead], *,
+def route_many(routing: RoutingRules, situation: Situation, leads: Sequence[Lead], *,
                budget_s: float) -> CoreResult:
     """decide() every lead on one Situation, timing each call."""
     times: list[float] = []
@@ -359,7 +137,7 @@ def route_many(policy: RoutingPolicy, situation: Situation, leads: Sequence[Lead
     clock = time.perf_counter_ns
     for lead in leads:
         t0 = clock()
-        decision = decide(policy, lead, situation, tried=set(), prefer=None)
+        decision = routing.decide(lead, situation, tried=set(), prefer=None)
         t1 = clock()
         times.append((t1 - t0) / 1000)
         outcomes[decision.outcome] += 1
@@ -374,22 +152,17 @@ def route_many(policy: RoutingPolicy, situation: Situation, leads: Sequence[Lead
                       pool_sizes)
 
 
-def time_one(policy: RoutingPolicy, situation: Situation, lead: Lead,
+def time_one(rules: RoutingRules, situation: Situation, lead: Lead,
              repeats: int) -> tuple[list[float], Decision]:
     """Decide the same lead *repeats* times (each on the accumulated situation)."""
     times: list[float] = []
     decision: Decision | None = None
     for _ in range(repeats):
         t0 = time.perf_counter_ns()
-        decision = decide(policy, lead, situation, tried=set(), prefer=None)
+        decision = rules.decide(lead, situation, tried=set(), prefer=None)
         times.append((time.perf_counter_ns() - t0) / 1000)
     assert decision is not None
     return times, decision
-
-
-def us_spread(values: list[float]) -> str:
-    """p50 / p90 / p99 / max of µs values."""
-    return " / ".join(f"{percentile(values, p):,.0f}" for p in (50, 90, 99, 100))
 
 
 @dataclass
@@ -409,14 +182,15 @@ def run_core(config: OfficeConfig, *, leads: int, budget_s: float, nogc_leads: i
     """Part 1: decide() on random leads, then the worst cases."""
     rng = random.Random(SEED + 1)
     policy = config.routing
+    rules = RoutingRules(policy)  # as Deps holds it: pools indexed once per config
     roster = roster_of(config)
     situation = situation_of(roster, now, config, random.Random(SEED + 2))
     lead_list = [random_lead(rng, now, n) for n in range(leads)]
     for lead in lead_list[:200]:  # warm-up: imports, caches; not counted
-        decide(policy, lead, situation_of(roster, now, config, random.Random(SEED + 2)))
+        rules.decide(lead, situation_of(roster, now, config, random.Random(SEED + 2)))
     print(f"\n== part 1: decide() in core/, {len(roster) - 1} agents + 1 manager, "
           f"{len(policy.rules)} rules, {leads} random leads on one Situation (gc enabled)")
-    main = route_many(policy, situation, lead_list, budget_s=budget_s)
+    main = route_many(rules, situation, lead_list, budget_s=budget_s)
     print_core(main, leads)
     nogc = None
     if nogc_leads:
@@ -424,18 +198,18 @@ def run_core(config: OfficeConfig, *, leads: int, budget_s: float, nogc_leads: i
         gc.collect()
         gc.disable()
         try:
-            nogc = route_many(policy, situation2, lead_list[:nogc_leads], budget_s=budget_s)
+            nogc = route_many(rules, situation2, lead_list[:nogc_leads], budget_s=budget_s)
         finally:
             gc.enable()
         print(f"  same, first {len(nogc.times_us)} leads with gc disabled: p50/p90/p99/max µs = "
-              f"{us_spread(nogc.times_us)}, {nogc.rate:,.0f} decisions/s")
+              f"{spread(nogc.times_us, ',.0f')}, {nogc.rate:,.0f} decisions/s")
 
     # Worst case A: a lead only the default rule takes (all 99 `when`s evaluated and failed).
     fresh = situation_of(roster, now, config, random.Random(SEED + 2))
     loner = Lead(contact_id=1, source="website", received_at=now, score=10,
                  temperature=Temperature.COLD, product="yacht", region=UNCOVERED_REGION,
                  id=1)
-    default_times, default_decision = time_one(policy, fresh, loner, 200)
+    default_times, default_decision = time_one(rules, fresh, loner, 200)
     assert default_decision.rule == "default", default_decision.rule
     # Worst case B: matched by the first rule, then every fallback's pool is empty.
     chain = chain_policy(policy)
@@ -443,9 +217,9 @@ def run_core(config: OfficeConfig, *, leads: int, budget_s: float, nogc_leads: i
     walker = Lead(contact_id=2, source="website", received_at=now, score=90,
                   temperature=Temperature.HOT, product=PRODUCTS[0], region=UNCOVERED_REGION,
                   budget_min=1_000_000, budget_max=2_000_000, tags=[CHAIN_TAG], id=2)
-    chain_times, chain_decision = time_one(chain, fresh, walker, CHAIN_REPEATS)
+    chain_times, chain_decision = time_one(RoutingRules(chain), fresh, walker, CHAIN_REPEATS)
     print("  worst case A, only the default matches (99 `when`s fail, then 500 agents): "
-          f"p50/p90/p99/max µs = {us_spread(default_times)} over 200 decisions, "
+          f"p50/p90/p99/max µs = {spread(default_times, ',.0f')} over 200 decisions, "
           f"{len(default_decision.steps)} step(s), outcome {default_decision.outcome}")
     print(f"  worst case B, rule 0 matches and its pool and all {len(chain.rules) - 2} "
           f"fallbacks' pools are empty: p50/max µs = {percentile(chain_times, 50):,.0f} / "
@@ -461,7 +235,7 @@ def print_core(result: CoreResult, planned: int) -> None:
     done = len(result.times_us)
     if result.budget_hit:
         print(f"  STOPPED by --core-seconds after {done} of {planned} leads")
-    print(f"  per decision µs  : p50/p90/p99/max = {us_spread(result.times_us)}")
+    print(f"  per decision µs  : p50/p90/p99/max = {spread(result.times_us, ',.0f')}")
     print(f"  throughput       : {result.rate:,.0f} decisions/s (sum of decide() time); "
           f"{done} decisions in {result.wall_s:.2f}s wall")
     print(f"  outcomes         : {statuses_text(result.outcomes)}")
@@ -478,87 +252,6 @@ def print_core(result: CoreResult, planned: int) -> None:
 # --------------------------------------------------------------------------------------------
 # Part 2: end-to-end intake with the big office
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FirstMessage:
-    """A sandbox listener: the chat of the first buttoned message naming each lead (#id)."""
-
-    chat_of: dict[int, int] = field(default_factory=dict)
-    at: dict[int, float] = field(default_factory=dict)
-
-    def __call__(self, call: ApiCall) -> None:
-        """Record offers (to agents) and escalations (to the manager) by lead id."""
-        if call.method != "sendMessage" or "reply_markup" not in call.params:
-            return
-        text = call.params.get("text")
-        if not isinstance(text, str) or call.status != 200:
-            return
-        start = text.find("#")
-        digits = ""
-        while start >= 0:
-            end = start + 1
-            while end < len(text) and text[end].isdigit():
-                end += 1
-            digits = text[start + 1:end]
-            if digits:
-                break
-            start = text.find("#", end)
-        if not digits:
-            return
-        lead = int(digits)
-        if lead not in self.chat_of:
-            self.chat_of[lead] = int(call.params.get("chat_id", 0))
-            self.at[lead] = call.at
-
-
-def lead_payload(rng: random.Random, phone: str) -> dict[str, Any]:
-    """A varied web lead: product, region, budget, timing, tags."""
-    budget_min = rng.choice([None, 300_000, 800_000, 1_500_000, 3_000_000, 8_000_000])
-    payload: dict[str, Any] = {"phone": phone, "name": "Deniz Kaya",
-                               "product": rng.choice(PRODUCTS), "region": region_of(rng),
-                               "timing": rng.choice(TIMINGS)}
-    if budget_min is not None:
-        payload["budget_min"] = budget_min
-        if rng.random() < 0.7:
-            payload["budget_max"] = budget_min * 2
-    tags = rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2]))
-    if tags:
-        payload["tags"] = tags
-    return {k: v for k, v in payload.items() if v is not None}
-
-
-async def post_lead(session: aiohttp.ClientSession, url: str, token: str,
-                    payload: dict[str, Any]) -> Posted:
-    """POST one lead and time it from just before the request is sent."""
-    sent_at = time.monotonic()
-    try:
-        async with session.post(url, json=payload,
-                                headers={"Authorization": f"Bearer {token}"}) as reply:
-            body = await reply.read()
-            answered_at = time.monotonic()
-            if reply.status != 201:
-                return Posted(sent_at, str(reply.status), answered_at=answered_at)
-            return Posted(sent_at, "201", int(json.loads(body)["lead_id"]), answered_at)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        return Posted(sent_at, type(exc).__name__, answered_at=time.monotonic())
-
-
-async def link_everyone(sandbox: BotApiSandbox, config: OfficeConfig, *, concurrency: int,
-                        within: float) -> float:
-    """Every agent and the manager press /start, *concurrency* at a time; wait for welcomes."""
-    started = time.monotonic()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(telegram_id: int, name: str) -> None:
-        async with gate:
-            user = sandbox.user(telegram_id, name)
-            await user.send("/start")
-            await user.wait_for(lambda m: "Hi " in m.text, timeout=within)
-
-    async with asyncio.timeout(within):
-        await asyncio.gather(*(one(a.telegram_id, a.name) for a in config.agents))
-    return time.monotonic() - started
 
 
 @dataclass
@@ -590,76 +283,22 @@ async def burst(relay: Leadrelay, *, total: int, concurrency: int, timeout_s: fl
     url = f"{relay.base}/webhooks/leads"
     numbers = phones("533")
     tokens = [token for _, token in SOURCES.values()]
-    work = iter([(rng.choice(tokens), lead_payload(rng, next(numbers))) for _ in range(total)])
-    results: list[Posted] = []
+    work = [(rng.choice(tokens), lead_payload(rng, next(numbers))) for _ in range(total)]
 
-    async def worker(session: aiohttp.ClientSession) -> None:
-        for token, payload in work:
-            results.append(await post_lead(session, url, token, payload))
+    async def post(session: aiohttp.ClientSession, job: tuple[str, dict[str, Any]]) -> Posted:
+        return await post_json(session, url, *job)
 
-    complete = True
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector,
-                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
-        try:
-            async with asyncio.timeout(timeout_s):
-                await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        except TimeoutError:
-            complete = False
-    return results, complete
-
-
-async def py_spy(pid: int, seconds: int, out: Path) -> asyncio.subprocess.Process | None:
-    """Start py-spy recording *pid* (raw folded stacks), or None if it is not installed."""
-    exe = Path(sys.executable).parent / "py-spy"
-    if not exe.exists():
-        return None
-    return await asyncio.create_subprocess_exec(
-        str(exe), "record", "-p", str(pid), "-d", str(seconds), "-r", "200", "-f", "raw",
-        "-o", str(out), "--nonblocking", stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL)
-
-
-def summarize_profile(path: Path, top: int = 12) -> list[str]:
-    """Where the samples went: own time by function, and project functions inclusive."""
-    try:
-        lines = path.read_text(errors="replace").splitlines()
-    except OSError:
-        return ["(no py-spy output)"]
-    total = 0
-    own: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    for line in lines:
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        frames = [_LINE_NO.sub(")", frame) for frame in stack.split(";")]
-        total += count
-        own[frames[-1]] += count
-        for frame in set(frames):
-            if any(f"({d}/" in frame or f"/{d}/" in frame for d in _PROJECT_DIRS):
-                inclusive[frame] += count
-    if not total:
-        return ["(py-spy recorded no samples)"]
-    out = [f"{total} samples of busy threads (200/s)", "own time by function:"]
-    out += [f"  {100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top)]
-    out.append("project functions, inclusive:")
-    out += [f"  {100 * n / total:5.1f}%  {frame}" for frame, n in inclusive.most_common(top + 4)
-            if "leadrelay/cli.py" not in frame]
-    return out
+    return await fire(work, post, concurrency=concurrency, timeout_s=timeout_s)
 
 
 async def run_e2e(args: argparse.Namespace, office: dict[str, Any], config: OfficeConfig,
                   tmp: Path) -> E2eResult:
     """Part 2: leadrelay with the big office, 501 chats linked, a burst of varied leads."""
-    url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    url = sqlite_url(tmp)
     print(f"\n== part 2: end-to-end intake, {len(config.agents)} people, "
           f"{len(config.routing.rules)} rules")
     print(database_facts(url))
-    path = tmp / "office.yaml"
-    path.write_text(yaml.safe_dump(office, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path = write_office(tmp / "office.yaml", office, sort_keys=False)
     sandbox = BotApiSandbox(token=BOT_TOKEN)
     await sandbox.start()
     for rule in config.routing.rules:
@@ -667,10 +306,8 @@ async def run_e2e(args: argparse.Namespace, office: dict[str, Any], config: Offi
             sandbox.group(rule.claim_chat, f"Pool {rule.name}", [])
     watch = FirstMessage()
     sandbox.listeners.append(watch)
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
-           "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(free_port()),
-           "LEADRELAY_CONFIG": str(path), "SWEEP_SECONDS": "5", "LOG_LEVEL": "WARNING"}
-    relay = Leadrelay(env=env, log_path=tmp / "leadrelay.log", cwd=tmp)
+    relay = Leadrelay(env=relay_env(sandbox.url, url, path), log_path=tmp / "leadrelay.log",
+                      cwd=tmp)
     profile: list[str] = []
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
@@ -685,7 +322,7 @@ async def run_e2e(args: argparse.Namespace, office: dict[str, Any], config: Offi
         # Warm-up: a few leads one at a time, not counted.
         async with aiohttp.ClientSession() as session:
             for phone in list(zip(range(10), phones("534"), strict=False)):
-                await post_lead(session, f"{relay.base}/webhooks/leads",
+                await post_json(session, f"{relay.base}/webhooks/leads",
                                 SOURCES["website"][1], lead_payload(rng, phone[1]))
         spy_out = tmp / "py-spy.txt"
         spy = await py_spy(relay.pid, args.profile_seconds, spy_out) if args.profile else None
@@ -708,14 +345,7 @@ async def run_e2e(args: argparse.Namespace, office: dict[str, Any], config: Offi
                 await asyncio.wait_for(spy.wait(), args.profile_seconds + 10)
             profile = summarize_profile(spy_out)
     finally:
-        code, took = await relay.stop()
-        await sandbox.stop()
-        print(f"leadrelay : stopped with SIGTERM, exit code {code}, in {took:.2f}s")
-        problems = relay.log_problems()
-        if problems or sandbox.errors:
-            print(f"warnings  : leadrelay log {dict(problems)}, sandbox errors "
-                  f"{len(sandbox.errors)}; log tail:")
-            print("  " + relay.log_tail(8).replace("\n", "\n  "))
+        await stop_and_report(relay, sandbox)
     return E2eResult(
         linked=len(config.agents), link_s=link_s, statuses=Counter(r.status for r in results),
         intake_s=last - first, created=len(ids),
@@ -731,8 +361,7 @@ def print_e2e(result: E2eResult, args: argparse.Namespace) -> None:
     print(f"  answered         : {statuses_text(result.statuses)}")
     print(f"  intake           : {result.created} answered 201 in {result.intake_s:.2f}s "
           f"= {result.rate:.0f} leads/s")
-    print("  201 answer ms    : p50/p90/p99/max = "
-          + " / ".join(f"{percentile(result.answer_ms, p):.0f}" for p in (50, 90, 99, 100)))
+    print(f"  201 answer ms    : p50/p90/p99/max = {spread(result.answer_ms, '.0f')}")
     print(f"  first message    : {result.to_agents} offers to agents, {result.to_managers} "
           f"escalations to the manager, {result.created - result.to_agents - result.to_managers}"
           f" not seen within {result.delivered_within:g}s after the burst (nurture, or outbox "
@@ -773,18 +402,12 @@ def summary(core: CoreReport, e2e: E2eResult | None) -> None:
                      "met" if e2e.rate >= TARGET_INTAKE_PER_S else "MISSED"))
         rows.append(("intake errors", str(sum(n for s, n in e2e.statuses.items() if s != "201")),
                      "0", ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    print("\n== summary")
-    for row in rows:
-        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-              .rstrip())
+    print_table("== summary", rows)
 
 
 async def run(args: argparse.Namespace) -> int:
     """Both parts, printed."""
-    print("command   : " + shlex.join([Path(sys.executable).name, *sys.argv]))
-    for line in machine_facts():
-        print(line)
+    print_header()
     now = datetime.fromtimestamp(time.time(), UTC)
     office = office_dict(now.date(), claim=args.claim, claim_groups=args.claim_groups)
     config = OfficeConfig.model_validate(office)
@@ -804,14 +427,13 @@ async def run(args: argparse.Namespace) -> int:
             e2e = await run_e2e(args, office, config, Path(tmp))
         print_e2e(e2e, args)
     summary(core, e2e)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\nload avg after the run: {load}")
+    print_load_after()
     return 0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--leads", type=int, default=20_000,
                         help="random leads routed in part 1 (default 20000)")
     parser.add_argument("--core-seconds", type=float, default=40.0,
@@ -825,10 +447,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--claim-groups", action="store_true",
                         help="claim rules post each lead once to a Telegram group "
                              "(claim_chat) instead of to every pool member privately")
-    parser.add_argument("--burst", type=int, default=2000,
-                        help="leads fired in the intake burst (default 2000)")
-    parser.add_argument("--concurrency", type=int, default=64,
-                        help="requests in flight during the burst (default 64)")
+    add_burst(parser)
     parser.add_argument("--link-concurrency", type=int, default=32,
                         help="people pressing /start at the same time (default 32)")
     parser.add_argument("--link-timeout", type=float, default=60.0,

@@ -11,59 +11,34 @@ routing is one turn at a time on the routing row, so this is the ceiling for N i
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from core.roster import link_chat, sync_roster
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.speed_to_lead import (
-    SOURCE_TOKEN,
-    bench_database,
-    lead_payload,
-    machine_facts,
-    office_yaml,
-    percentile,
-    phones,
-    run_bench,
-    safe_url,
-)
+from bench.kit.cli import add_database, bench_parser, run_bench
+from bench.kit.database import engine_at, workspace
+from bench.kit.figures import percentile, print_header, safe_url
+from bench.kit.office import SOURCE_TOKEN, lead_payload, office_yaml, phones
+from bench.kit.seed import linked_relay
 from core.config import OfficeConfig
 from core.lifecycle.intake import admit_lead, store_leads
 from core.lifecycle.routing import ROUTING_BATCH, route_new_leads
-from leadrelay.bootstrap import bootstrap, sql_uow_factory
-from leadrelay.clock import SystemClock
-from storage.db import create_engine
-from storage.migrate import upgrade
 
 
 async def run(args: argparse.Namespace) -> int:
     """Store the backlog, route it, print the figures."""
-    print("command   : " + shlex.join([Path(sys.executable).name, *sys.argv]))
-    for line in machine_facts():
-        print(line)
-    with tempfile.TemporaryDirectory(prefix="leadrelay-bench-turns-") as tmp:
-        async with bench_database(args.database, Path(tmp)) as database:
-            return await _route_backlog(args, database.url)
+    print_header()
+    async with workspace(args.database, prefix="leadrelay-bench-turns-") as (_, database):
+        return await _route_backlog(args, database.url)
 
 
 async def _route_backlog(args: argparse.Namespace, url: str) -> int:
     """Store the backlog on *url*, then route it in turns."""
     print(f"database  : {safe_url(url)}")
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        config = OfficeConfig.model_validate(office_yaml())
-        relay = bootstrap(config=config, clock=SystemClock(),
-                          uow_factory=sql_uow_factory(engine))
-        await relay.run(sync_roster)
-        for person in config.agents:
-            await relay.run(link_chat, telegram_id=person.telegram_id,
-                                  chat_id=person.telegram_id)
+    async with engine_at(url) as engine:
+        relay = await linked_relay(engine, OfficeConfig.model_validate(office_yaml()))
         numbers = phones("537")
         for start in range(0, args.backlog, 100):
             batch = [admit_lead(relay.deps, source_token=SOURCE_TOKEN,
@@ -81,8 +56,6 @@ async def _route_backlog(args: argparse.Namespace, url: str) -> int:
             turns.append(time.perf_counter() - began)
             routed += n
         took = time.perf_counter() - started
-    finally:
-        await engine.dispose()
     print(f"backlog of {args.backlog} stored leads, turns of up to {args.turn}: "
           f"{routed} routed in {took:.2f} s = {routed / took:.0f} leads/s")
     print(f"time per turn: p50 {percentile(turns, 50) * 1000:.0f} ms, "
@@ -92,10 +65,10 @@ async def _route_backlog(args: argparse.Namespace, url: str) -> int:
 
 def main() -> None:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="sqlite",
-                        help="'sqlite' (a new file, the default) or a PostgreSQL server URL, "
-                             "where the bench makes a database of its own and drops it")
+    parser = bench_parser(__doc__)
+    add_database(parser, help_text="'sqlite' (a new file, the default) or a PostgreSQL server "
+                                   "URL, where the bench makes a database of its own and drops "
+                                   "it")
     parser.add_argument("--backlog", type=int, default=8000, help="leads stored (8000)")
     parser.add_argument("--turn", type=int, default=ROUTING_BATCH,
                         help=f"leads per routing turn ({ROUTING_BATCH})")

@@ -28,16 +28,9 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bench.speed_to_lead import (
-    BOT_TOKEN,
-    SOURCE_TOKEN,
-    Leadrelay,
-    free_port,
-    lead_payload,
-    link_agents,
-    office_yaml,
-    phones,
-)
+from bench.kit.office import BOT_TOKEN, SOURCE_TOKEN, lead_payload, office_yaml, phones
+from bench.kit.process import Leadrelay, free_port
+from bench.kit.watch import link_agents
 from sandbox import ApiCall, BotApiSandbox
 from storage.tables import leads, offers, outbox
 

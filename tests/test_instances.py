@@ -14,15 +14,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bench.speed_to_lead import (
-    AGENT_IDS,
-    BOT_TOKEN,
-    Leadrelay,
-    free_port,
-    link_agents,
-    office_yaml,
-    post_lead,
-)
+from bench.kit.load import post_lead
+from bench.kit.office import AGENT_IDS, BOT_TOKEN, office_yaml
+from bench.kit.process import Leadrelay, free_port
+from bench.kit.watch import link_agents
 from sandbox import ApiCall, BotApiSandbox, TelegramLimits
 from storage.db import create_engine
 from storage.tables import outbox
