@@ -1,0 +1,16 @@
+"""Turning outbox rows and query results into Telegram text and keyboards.
+
+`templates` renders what the outbox sends, `replies` what a command answers, `formatting`
+what both share; Renderer is the one object the bot and the dispatcher hold.
+"""
+
+from bot.render.formatting import duration
+from bot.render.replies import Replies
+from bot.render.templates import Rendered, Templates
+
+
+class Renderer(Templates, Replies):
+    """Renders outbox rows and command replies, in the office's time zone."""
+
+
+__all__ = ["Rendered", "Renderer", "duration"]

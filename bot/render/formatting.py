@@ -1,0 +1,105 @@
+"""Formatting shared by every message: durations, money, phone numbers, escaping, and
+fitting a long list into one Telegram message."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+from bot.i18n import t
+from core.clock import Clock
+
+
+def duration(lang: str, seconds: float) -> str:
+    """`45 s`, `5 min`, `2 h`, `1 h 30 min`."""
+    seconds = round(seconds)
+    if seconds < 120 and seconds % 60:
+        return t(lang, "unit.s", n=seconds)
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return t(lang, "unit.min", n=minutes)
+    hours, rest = divmod(minutes, 60)
+    return t(lang, "unit.h", n=hours) if not rest else t(lang, "unit.h_min", h=hours, m=rest)
+
+
+def money(value: int) -> str:
+    """1 500 000: groups of three, as offices write prices."""
+    return f"{value:,}".replace(",", " ")
+
+
+def phone(e164: str) -> str:
+    """International format, which Telegram clients turn into a tap-to-call link."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# Telegram refuses a message over 4096 characters; long lists stop short of that.
+MESSAGE_LIMIT = 3800
+NAMES_SHOWN = 20
+
+
+def fit(lang: str, head: list[str], rows: list[str], *, unread: int = 0,
+         more: str = "list.more") -> str:
+    """*head* and as many *rows* as fit in one Telegram message, then how many were left
+    (counting *unread* more that were never fetched), said by the catalog's *more*."""
+    lines, used = list(head), sum(len(line) + 1 for line in head)
+    left = unread
+    for index, row in enumerate(rows):
+        if used + len(row) + 1 > MESSAGE_LIMIT:
+            left += len(rows) - index
+            break
+        lines.append(row)
+        used += len(row) + 1
+    if left:
+        lines.append(t(lang, more, count=left))
+    return "\n".join(lines)
+
+
+def some(lang: str, items: list[str]) -> str:
+    """The first items of a list joined, and how many more there are."""
+    shown = ", ".join(items[:NAMES_SHOWN])
+    if len(items) > NAMES_SHOWN:
+        shown += " " + t(lang, "list.and_more", count=len(items) - NAMES_SHOWN)
+    return shown
+
+
+
+
+class Localized:
+    """Renders in the office's time zone, against the clock it is given."""
+
+    def __init__(self, *, zone: ZoneInfo, office: str, clock: Clock) -> None:
+        self.zone = zone
+        self.office = office
+        self._clock = clock
+
+    def local_time(self, when: datetime | str) -> str:
+        """A time of day in the office zone, with the date when it is not today's."""
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when)
+        local = when.astimezone(self.zone)
+        today = self._clock.now().astimezone(self.zone).date()
+        return local.strftime("%H:%M" if local.date() == today else "%d.%m %H:%M")
+
+    def _deadline(self, p: dict[str, Any]) -> datetime:
+        """An offer's deadline as the agent will have it: its clock starts on delivery, so a
+        message that waited in the outbox shows the full window from now."""
+        stored = datetime.fromisoformat(p["deadline"])
+        return max(stored, self._clock.now() + timedelta(seconds=p["window_s"]))
+
+    def local_datetime(self, when: datetime) -> str:
+        """Date and time in the office zone."""
+        return when.astimezone(self.zone).strftime("%d.%m %H:%M")
+
+
+
+def esc(value: object) -> str:
+    """*value* as text safe inside Telegram HTML."""
+    return html.escape(str(value), quote=False)

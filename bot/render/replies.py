@@ -1,0 +1,178 @@
+"""Replies to commands: an agent's leads, the waiting leads, why a lead went where it went,
+and the office's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from bot.i18n import Markup, t
+from bot.render.formatting import Localized, duration, esc, fit, some
+from core.model import Lead, LeadStatus, Stage
+from core.queries import Explanation, WaitingLead
+from core.stats import Figures, Stats
+
+
+class Replies(Localized):
+    """Renders command replies."""
+
+    def my_leads(self, lang: str, leads: Sequence[Lead]) -> str:
+        """The `/leads` reply."""
+        if not leads:
+            return t(lang, "leads.none")
+        rows = [t(lang, "leads.title", count=len(leads))]
+        for lead in leads:
+            rows.append(t(
+                lang, "leads.row", lead_id=lead.id,
+                temperature=Markup(t(lang, f"temperature.{lead.temperature.value}")),
+                product=lead.product or "—", region=lead.region or "—",
+                stage=Markup(t(lang, f"stage.{lead.stage.value}")),
+                since=self.local_datetime(lead.accepted_at or lead.received_at)))
+        return "\n".join(rows)
+
+    def waiting(self, lang: str, items: Sequence[WaitingLead], *,
+                total: int | None = None) -> str:
+        """The `/pending` reply; *total* counts every waiting lead when *items* are only the
+        most urgent of them."""
+        total = len(items) if total is None else max(total, len(items))
+        if not total:
+            return t(lang, "pending.none")
+        head = [t(lang, "pending.title", count=total)]
+        rows: list[str] = []
+        # Most urgent first: leads a manager must assign, then offers by deadline, then nurture.
+        order = {LeadStatus.WITH_MANAGERS: 0, LeadStatus.OFFERED: 1, LeadStatus.NURTURE: 2}
+        items = sorted(items, key=lambda i: (
+            order.get(i.lead.status, 1),
+            i.deadline or i.lead.escalated_at or i.lead.received_at, i.lead.id))
+        for item in items:
+            temperature = Markup(t(lang, f"temperature.{item.lead.temperature.value}"))
+            if item.lead.status is LeadStatus.NURTURE:
+                rows.append(t(lang, "pending.nurture", lead_id=item.lead.id,
+                              temperature=temperature,
+                              time=self.local_datetime(item.lead.received_at)))
+            elif item.lead.status is LeadStatus.OFFERED and item.deadline is not None:
+                rows.append(t(lang, "pending.offered", lead_id=item.lead.id,
+                              temperature=temperature, holder=item.holder or "?",
+                              time=self.local_time(item.deadline)))
+            else:
+                since = item.lead.escalated_at or item.lead.received_at
+                rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,
+                              temperature=temperature, time=self.local_datetime(since)))
+        return fit(lang, head, rows, unread=total - len(items))
+
+    def why(self, lang: str, explanation: Explanation) -> str:
+        """The `/why` reply: every routing decision for one lead, in plain words."""
+        lead_id = explanation.lead.id
+        if not explanation.decisions:
+            return t(lang, "why.none", lead_id=lead_id)
+        lines: list[str] = []
+        for at, trace in explanation.decisions:
+            lines += ["", *self.decision_lines(lang, at, trace, explanation.names)]
+        return fit(lang, [t(lang, "why.title", lead_id=lead_id)], lines)
+
+    def decision_lines(self, lang: str, at: datetime, trace: dict[str, Any],
+                       names: dict[int, str]) -> list[str]:
+        """One routing decision: the rule and why it matched, who was left out, the pick."""
+        def name(agent_id: int | None) -> str:
+            return names.get(agent_id, str(agent_id)) if agent_id is not None else "?"
+
+        when = self.local_datetime(at)
+        if trace.get("rule") == "sla":
+            lines = [t(lang, "why.sla", time=when)]
+        else:
+            notes = ", ".join(t(lang, f"cond.{field}", value=value)
+                              for field, value in trace.get("matched", []))
+            matched = (t(lang, "why.matched", notes=Markup(notes)) if notes
+                       else t(lang, "why.default"))
+            matrix = trace.get("matrix")
+            first = (matrix["rule"] if matrix else trace["steps"][0]["rule"] if trace.get("steps")
+                     else trace.get("rule", "?"))
+            lines = [t(lang, "why.rule", time=when, rule=first, matched=Markup(matched))]
+            if matrix:
+                lines.append(self._matrix_line(lang, matrix))
+        steps = trace.get("steps", [])
+        for index, step in enumerate(steps):
+            if index:
+                lines.append(t(lang, "why.fallback", rule=step["rule"]))
+            if step["candidates"]:
+                lines.append(t(lang, "why.candidates", names=some(
+                    lang, [name(c) for c in step["candidates"]])))
+            else:
+                lines.append(t(lang, "why.nobody"))
+            if step["skipped"]:
+                skipped = [f"{esc(name(agent_id))} "
+                           f"({t(lang, f'why.skip.{reason}', **self._detail(detail))})"
+                           for agent_id, reason, detail in step["skipped"]]
+                lines.append(t(lang, "why.skipped", items=Markup(some(lang, skipped))))
+        outcome, reason = trace.get("outcome"), trace.get("reason")
+        detail = self._detail(trace.get("detail", {}))
+        if outcome == "offer":
+            lines.append(t(lang, f"why.pick.{reason}", agent=name(trace.get("agent_id")),
+                           **detail))
+        elif outcome == "pool":
+            lines.append(t(lang, "why.to.pool", count=len(trace.get("pool", []))))
+        elif reason == "limit":
+            lines.append(t(lang, "why.to.limit", **detail))
+        else:
+            lines.append(t(lang, f"why.to.{outcome}"))
+        return lines
+
+    def _matrix_line(self, lang: str, cell: dict[str, Any]) -> str:
+        """How the B2B matrix read the lead and where that sent it."""
+        intent = t(lang, f"matrix.intent.{cell['intent']}")
+        fit = t(lang, f"matrix.fit.{cell['fit']}")
+        if not cell.get("intent_given"):
+            intent = t(lang, "matrix.not_given", value=Markup(intent))
+        if not cell.get("fit_given"):
+            fit = t(lang, "matrix.not_given", value=Markup(fit))
+        target = cell["target"]
+        shown = (t(lang, f"matrix.to.{target}") if target in ("managers", "nurture", "disqualify")
+                 else t(lang, "matrix.to.rule", rule=target))
+        return t(lang, "why.matrix", intent=Markup(intent), fit=Markup(fit),
+                 target=Markup(shown))
+
+    def _detail(self, detail: dict[str, Any]) -> dict[str, Any]:
+        """Dates in a trace, shown as office dates."""
+        shown = dict(detail)
+        moment = shown.get("until")
+        if isinstance(moment, str):
+            shown["until"] = (self.local_datetime(datetime.fromisoformat(moment)) if "T" in moment
+                              else date.fromisoformat(moment).strftime("%d.%m.%Y"))
+        shown.setdefault("after", "")
+        return shown
+
+    def stats(self, lang: str, period: str, stats: Stats) -> str:
+        """The `/stats` reply."""
+        office = stats.office
+        lines = [t(lang, "stats.title", period=Markup(t(lang, f"stats.period.{period}")),
+                   since=self.local_datetime(stats.start)), ""]
+        lines.append(t(
+            lang, "stats.office", leads_in=stats.leads_in, offered=stats.leads_offered,
+            escalated=stats.leads_escalated, offers=office.offered, accepted=office.accepted,
+            declined=office.declined, expired=office.expired,
+            median=Markup(self._maybe_duration(lang, office.median_accept_s)),
+            sla=Markup(self._pct(lang, office.sla_met_pct)),
+            to_owner=Markup(self._maybe_duration(lang, stats.median_to_owner_s))))
+        outcomes = ", ".join(
+            f"{t(lang, f'stage.{stage.value}')} {office.stages[stage.value]}"
+            for stage in Stage if office.stages.get(stage.value))
+        lines.append(t(lang, "stats.outcomes", outcomes=Markup(outcomes or "—")))
+        if not stats.per_agent:
+            return "\n".join(lines)
+        lines += ["", t(lang, "stats.agents")]
+        # Agents come busiest first, so a large office loses its quietest rows, never totals.
+        rows = [self._agent_row(lang, agent.name, figures) for agent, figures in stats.per_agent]
+        return fit(lang, lines, rows, more="stats.more_agents")
+
+    def _agent_row(self, lang: str, name: str, f: Figures) -> str:
+        return t(lang, "stats.agent_row", name=name, accepted=f.accepted, offers=f.offered,
+                 median=Markup(self._maybe_duration(lang, f.median_accept_s)),
+                 sla=Markup(self._pct(lang, f.sla_met_pct)), won=f.stages.get("won", 0),
+                 lost=f.stages.get("lost", 0))
+
+    def _maybe_duration(self, lang: str, seconds: float | None) -> str:
+        return t(lang, "stats.none") if seconds is None else duration(lang, seconds)
+
+    def _pct(self, lang: str, value: float | None) -> str:
+        return t(lang, "stats.none") if value is None else f"{value:.0f}%"
