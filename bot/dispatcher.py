@@ -27,6 +27,7 @@ from core.lifecycle.deadlines import (
     round_delivered,
     round_unreachable,
 )
+from core.messages import OfferRef, RoundRef, Template
 from core.ports import OutboxQueue, QueuedMessage
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,9 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A 429 holds the row in the database (the chat waits, the others go on), not in memory.
 _SETTLE_429_HERE = {"retry": False}
 _CLAIM_PAUSE = 0.05
-_SENT = {"offer": "offer sent to the agent", "claim_offer": "offer sent to a claim pool member",
-         "escalated": "escalation sent to a manager"}
-
-
-def _offer_id(ref: str | None) -> int | None:
-    """The offer an outbox row announces (its ref is `offer:<id>`), if any."""
-    if ref is None or not ref.startswith("offer:"):
-        return None
-    return int(ref.partition(":")[2])
+_SENT: dict[str, str] = {Template.OFFER: "offer sent to the agent",
+                         Template.CLAIM_OFFER: "offer sent to a claim pool member",
+                         Template.ESCALATED: "escalation sent to a manager"}
 
 
 def _context(row: QueuedMessage) -> dict[str, Any]:
@@ -57,18 +52,10 @@ def _context(row: QueuedMessage) -> dict[str, Any]:
     lead_id = row.params.get("lead_id")
     if isinstance(lead_id, int):
         fields["lead_id"] = lead_id
-    offer_id = _offer_id(row.ref) or _offer_id(row.edit_ref)
-    if offer_id is not None:
-        fields["offer_id"] = offer_id
+    offer = OfferRef.parse(row.ref) or OfferRef.parse(row.edit_ref)
+    if offer is not None:
+        fields["offer_id"] = offer.offer_id
     return fields
-
-
-def _round(ref: str | None) -> tuple[int, int] | None:
-    """The (lead, sequence) of a claim pool round a group row announces (`pool:<lead>:<seq>`)."""
-    if ref is None or not ref.startswith("pool:"):
-        return None
-    _, lead_id, sequence = ref.split(":")
-    return int(lead_id), int(sequence)
 
 
 class OutboxDispatcher:
@@ -237,15 +224,15 @@ class OutboxDispatcher:
                                          at=now + timedelta(seconds=backoff))
             return False
         delivered = self._clock.now()
-        offer_id = _offer_id(row.ref)
-        if offer_id is not None:
+        offer = OfferRef.parse(row.ref)
+        if offer is not None:
             # Before mark_sent: a crash in between re-sends the offer once (allowed) instead
             # of leaving it sent with its accept clock never started (not allowed).
-            await self._app().run(offer_delivered, offer_id=offer_id, at=delivered)
-        round_ = _round(row.ref)
+            await self._app().run(offer_delivered, offer_id=offer.offer_id, at=delivered)
+        round_ = RoundRef.parse(row.ref)
         if round_ is not None:
-            await self._app().run(round_delivered, lead_id=round_[0], sequence=round_[1],
-                                  at=delivered)
+            await self._app().run(round_delivered, lead_id=round_.lead_id,
+                                  sequence=round_.sequence, at=delivered)
         await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None,
                                     hold=self._hold(row.chat_id))
@@ -254,13 +241,14 @@ class OutboxDispatcher:
         return True
 
     async def _unreachable(self, row: QueuedMessage, error: str) -> None:
-        round_ = _round(row.ref)
+        round_ = RoundRef.parse(row.ref)
         if round_ is not None:
-            await self._app().run(round_unreachable, lead_id=round_[0], sequence=round_[1],
-                                  error=error)
+            await self._app().run(round_unreachable, lead_id=round_.lead_id,
+                                  sequence=round_.sequence, error=error)
         else:
+            offer = OfferRef.parse(row.ref)
             await self._app().run(chat_unreachable, chat_id=row.chat_id,
-                                  offer_id=_offer_id(row.ref), error=error)
+                                  offer_id=offer.offer_id if offer else None, error=error)
 
     async def _send(
         self, row: QueuedMessage, text: str, markup: InlineKeyboardMarkup | None

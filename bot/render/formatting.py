@@ -4,8 +4,7 @@ fitting a long list into one Telegram message."""
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -88,16 +87,9 @@ class Localized:
         today = self._clock.now().astimezone(self.zone).date()
         return local.strftime("%H:%M" if local.date() == today else "%d.%m %H:%M")
 
-    def _deadline(self, p: dict[str, Any]) -> datetime:
-        """An offer's deadline as the agent will have it: its clock starts on delivery, so a
-        message that waited in the outbox shows the full window from now."""
-        stored = datetime.fromisoformat(p["deadline"])
-        return max(stored, self._clock.now() + timedelta(seconds=p["window_s"]))
-
     def local_datetime(self, when: datetime) -> str:
         """Date and time in the office zone."""
         return when.astimezone(self.zone).strftime("%d.%m %H:%M")
-
 
 
 def esc(value: object) -> str:

@@ -1,8 +1,15 @@
-"""Outbox rows as Telegram messages: one renderer per template, with its buttons."""
+"""Outbox rows as Telegram messages: one renderer per template, with its buttons.
+
+A row's template names its renderer in one table and its parameters are read back as the
+template's typed record (core.messages), so a template without a renderer fails a test,
+not a send.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -10,6 +17,25 @@ from telegram import InlineKeyboardMarkup
 from bot import keyboards
 from bot.i18n import Markup, t
 from bot.render.formatting import Localized, duration, esc, money, phone
+from core.messages import (
+    PARAMS,
+    AcceptedParams,
+    AgentUnreachableParams,
+    AssignedParams,
+    AuditReportParams,
+    ClaimedParams,
+    ClaimGroupParams,
+    ContactDetails,
+    DeclinedParams,
+    EscalatedParams,
+    EscalationClosedParams,
+    ExpiredParams,
+    GroupUnreachableParams,
+    LeadParams,
+    LeadSummary,
+    OfferParams,
+    Template,
+)
 
 
 @dataclass(frozen=True)
@@ -21,44 +47,65 @@ class Rendered:
 
 
 _MESSAGE_SHOWN = 1000
+TemplateRenderer = Callable[[str, Any], Rendered]
 
 
 class Templates(Localized):
     """Renders outbox rows."""
 
-    def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:
-        """Render one outbox row."""
-        lang = str(params.get("lang", "en"))
-        method = getattr(self, f"_{template}", None)
-        if method is None:
-            raise KeyError(f"no renderer for outbox template {template!r}")
-        result: Rendered = method(lang, params)
-        return result
+    def renderers(self) -> Mapping[Template, TemplateRenderer]:
+        """The renderer of each template."""
+        return {
+            Template.OFFER: self._offer,
+            Template.CLAIM_OFFER: self._claim_offer,
+            Template.CLAIM_GROUP: self._claim_group,
+            Template.CLAIM_GROUP_TAKEN: self._claim_group_taken,
+            Template.CLAIM_GROUP_EXPIRED: self._claim_group_expired,
+            Template.CLAIM_TAKEN: self._claim_taken,
+            Template.OFFER_ACCEPTED: self._offer_accepted,
+            Template.LEAD_ASSIGNED: self._lead_assigned,
+            Template.OFFER_DECLINED: self._offer_declined,
+            Template.OFFER_EXPIRED: self._offer_expired,
+            Template.ESCALATED: self._escalated,
+            Template.ESCALATION_CLOSED: self._escalation_closed,
+            Template.AUDIT_REPORT: self._audit_report,
+            Template.GROUP_UNREACHABLE: self._group_unreachable,
+            Template.AGENT_UNREACHABLE: self._agent_unreachable,
+        }
 
-    def _summary_lines(self, lang: str, p: dict[str, Any]) -> list[str]:
-        temperature = Markup(t(lang, f"temperature.{p['temperature']}"))
-        lines = [t(lang, "offer.title", temperature=temperature, lead_id=p["lead_id"],
-                   score=p["score"])]
-        if p.get("returning"):
+    def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:
+        """Render one outbox row (its template name and its stored parameters)."""
+        try:
+            kind = Template(template)
+        except ValueError:
+            raise KeyError(f"no renderer for outbox template {template!r}") from None
+        lang = str(params.get("lang", "en"))
+        return self.renderers()[kind](lang, PARAMS[kind].from_json(params))
+
+    def _summary_lines(self, lang: str, s: LeadSummary,
+                       contact: ContactDetails | None = None) -> list[str]:
+        temperature = Markup(t(lang, f"temperature.{s.temperature}"))
+        lines = [t(lang, "offer.title", temperature=temperature, lead_id=s.lead_id,
+                   score=s.score)]
+        if s.returning:
             lines.append(t(lang, "offer.returning"))
         lines.append("")
-        rows = [("field.name", p.get("name") or p.get("first_name")),
-                ("field.product", p.get("product")), ("field.region", p.get("region")),
-                ("field.budget", self._budget(lang, p)), ("field.timing", p.get("timing")),
-                ("field.source", p.get("source"))]
-        if p.get("company") or p.get("intent"):  # B2B leads say who they are and what they did
-            intent = p.get("intent")
-            rows += [("field.company", p.get("company")),
-                     ("field.intent", t(lang, f"intent.{intent}") if intent else None)]
+        name = (contact.name if contact else None) or s.first_name
+        rows = [("field.name", name), ("field.product", s.product),
+                ("field.region", s.region), ("field.budget", self._budget(lang, s)),
+                ("field.timing", s.timing), ("field.source", s.source)]
+        if s.company or s.intent:  # B2B leads say who they are and what they did
+            rows += [("field.company", s.company),
+                     ("field.intent", t(lang, f"intent.{s.intent}") if s.intent else None)]
         for key, value in rows:
             lines.append(f"{t(lang, key)}: {esc(value) if value else t(lang, 'not_given')}")
-        if p.get("missing"):
-            names = ", ".join(t(lang, f"missing.{m}") for m in p["missing"])
+        if s.missing:
+            names = ", ".join(t(lang, f"missing.{m}") for m in s.missing)
             lines.append(t(lang, "offer.missing", fields=Markup(names)))
         return lines
 
-    def _budget(self, lang: str, p: dict[str, Any]) -> str | None:
-        low, high = p.get("budget_min"), p.get("budget_max")
+    def _budget(self, lang: str, s: LeadSummary) -> str | None:
+        low, high = s.budget_min, s.budget_max
         if low is not None and high is not None:
             return t(lang, "budget.range", low=money(low), high=money(high))
         if low is not None:
@@ -67,106 +114,113 @@ class Templates(Localized):
             return t(lang, "budget.up_to", high=money(high))
         return None
 
-    def _contact_lines(self, lang: str, p: dict[str, Any]) -> list[str]:
+    def _contact_lines(self, lang: str, c: ContactDetails) -> list[str]:
         lines = []
-        if p.get("phone"):
-            lines.append(f"{t(lang, 'field.phone')}: <b>{esc(phone(p['phone']))}</b>")
-        if p.get("email"):
-            lines.append(f"{t(lang, 'field.email')}: {esc(p['email'])}")
-        if p.get("message"):
-            message = str(p["message"])
+        if c.phone:
+            lines.append(f"{t(lang, 'field.phone')}: <b>{esc(phone(c.phone))}</b>")
+        if c.email:
+            lines.append(f"{t(lang, 'field.email')}: {esc(c.email)}")
+        if c.message:
+            message = str(c.message)
             if len(message) > _MESSAGE_SHOWN:  # keeps every view well under Telegram's 4096
                 message = message[:_MESSAGE_SHOWN].rstrip() + "…"
             lines.append(f"{t(lang, 'field.message')}: <i>{esc(message)}</i>")
         return lines
 
-    def _offer(self, lang: str, p: dict[str, Any]) -> Rendered:
-        lines = self._summary_lines(lang, p)
+    def _deadline(self, deadline: str, window_s: int) -> datetime:
+        """An offer's deadline as the agent will have it: its clock starts on delivery, so a
+        message that waited in the outbox shows the full window from now."""
+        return max(datetime.fromisoformat(deadline),
+                   self._clock.now() + timedelta(seconds=window_s))
+
+    def _offer(self, lang: str, p: OfferParams) -> Rendered:
+        lines = self._summary_lines(lang, p.summary)
         lines += ["", t(lang, "offer.hidden"), t(
-            lang, "offer.deadline", window=duration(lang, p["window_s"]),
-            time=self.local_time(self._deadline(p)))]
-        return Rendered("\n".join(lines), keyboards.offer_keyboard(lang, p["offer_id"], p["token"]))
+            lang, "offer.deadline", window=duration(lang, p.window_s),
+            time=self.local_time(self._deadline(p.deadline, p.window_s)))]
+        return Rendered("\n".join(lines), keyboards.offer_keyboard(lang, p.offer_id, p.token))
 
-    def _claim_offer(self, lang: str, p: dict[str, Any]) -> Rendered:
-        lines = self._summary_lines(lang, p)
-        lines += ["", t(lang, "claim.note", count=p.get("pool_size", 0)), t(lang, "offer.hidden"),
-                  t(lang, "claim.deadline", window=duration(lang, p["window_s"]),
-                    time=self.local_time(self._deadline(p)))]
-        return Rendered("\n".join(lines), keyboards.claim_keyboard(lang, p["offer_id"],
-                                                                   p["token"]))
+    def _claim_offer(self, lang: str, p: OfferParams) -> Rendered:
+        lines = self._summary_lines(lang, p.summary)
+        lines += ["", t(lang, "claim.note", count=p.pool_size), t(lang, "offer.hidden"),
+                  t(lang, "claim.deadline", window=duration(lang, p.window_s),
+                    time=self.local_time(self._deadline(p.deadline, p.window_s)))]
+        return Rendered("\n".join(lines), keyboards.claim_keyboard(lang, p.offer_id, p.token))
 
-    def _claim_group(self, lang: str, p: dict[str, Any]) -> Rendered:
-        lines = self._summary_lines(lang, p)
-        lines += ["", t(lang, "claim_group.note", count=p.get("pool_size", 0)),
-                  t(lang, "claim.deadline", window=duration(lang, p["window_s"]),
-                    time=self.local_time(self._deadline(p)))]
+    def _claim_group(self, lang: str, p: ClaimGroupParams) -> Rendered:
+        lines = self._summary_lines(lang, p.summary)
+        lines += ["", t(lang, "claim_group.note", count=p.pool_size),
+                  t(lang, "claim.deadline", window=duration(lang, p.window_s),
+                    time=self.local_time(self._deadline(p.deadline, p.window_s)))]
         return Rendered("\n".join(lines), keyboards.claim_group_keyboard(
-            lang, p["lead_id"], p["sequence"], p["token"]))
+            lang, p.summary.lead_id, p.sequence, p.token))
 
-    def _claim_group_taken(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return Rendered(t(lang, "claim_group.taken", lead_id=p["lead_id"], agent=p["agent"]))
+    def _claim_group_taken(self, lang: str, p: ClaimedParams) -> Rendered:
+        return Rendered(t(lang, "claim_group.taken", lead_id=p.summary.lead_id, agent=p.agent))
 
-    def _claim_group_expired(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return Rendered(t(lang, "claim_group.expired", lead_id=p["lead_id"]))
+    def _claim_group_expired(self, lang: str, p: LeadParams) -> Rendered:
+        return Rendered(t(lang, "claim_group.expired", lead_id=p.summary.lead_id))
 
-    def _claim_taken(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return Rendered(t(lang, "claim_taken.title", lead_id=p["lead_id"], agent=p["agent"]))
+    def _claim_taken(self, lang: str, p: ClaimedParams) -> Rendered:
+        return Rendered(t(lang, "claim_taken.title", lead_id=p.summary.lead_id, agent=p.agent))
 
     def decline_prompt(self, lang: str, lead_id: int, offer_id: int, token: str) -> Rendered:
         """The question an agent answers after pressing Decline."""
         return Rendered(t(lang, "decline.ask", lead_id=lead_id),
                         keyboards.decline_keyboard(lang, offer_id, token))
 
-    def _offer_accepted(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return self._owned(lang, p, t(lang, "offer_accepted.title", lead_id=p["lead_id"]))
+    def _offer_accepted(self, lang: str, p: AcceptedParams) -> Rendered:
+        title = t(lang, "offer_accepted.title", lead_id=p.summary.lead_id)
+        return self._owned(lang, p.summary, p.contact, title)
 
-    def _lead_assigned(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return self._owned(lang, p, t(lang, "lead_assigned.title", by=p["by"],
-                                      lead_id=p["lead_id"]))
+    def _lead_assigned(self, lang: str, p: AssignedParams) -> Rendered:
+        title = t(lang, "lead_assigned.title", by=p.by, lead_id=p.summary.lead_id)
+        return self._owned(lang, p.summary, p.contact, title)
 
-    def _owned(self, lang: str, p: dict[str, Any], title: str) -> Rendered:
+    def _owned(self, lang: str, s: LeadSummary, c: ContactDetails, title: str) -> Rendered:
         """The owner's view: the whole lead, how to reach them, and outcome buttons."""
-        summary = self._summary_lines(lang, p)[1:]  # the title line is replaced by *title*
-        lines = [title, *summary, "", *self._contact_lines(lang, p),
-                 "", t(lang, "offer_accepted.next", lead_id=p["lead_id"])]
-        return Rendered("\n".join(lines), keyboards.outcome_keyboard(lang, p["lead_id"]))
+        summary = self._summary_lines(lang, s, c)[1:]  # the title line is replaced by *title*
+        lines = [title, *summary, "", *self._contact_lines(lang, c),
+                 "", t(lang, "offer_accepted.next", lead_id=s.lead_id)]
+        return Rendered("\n".join(lines), keyboards.outcome_keyboard(lang, s.lead_id))
 
-    def _offer_declined(self, lang: str, p: dict[str, Any]) -> Rendered:
-        reason = t(lang, f"reason.{p['reason']}")
-        return Rendered(t(lang, "offer_declined.title", lead_id=p["lead_id"],
+    def _offer_declined(self, lang: str, p: DeclinedParams) -> Rendered:
+        reason = t(lang, f"reason.{p.reason}")
+        return Rendered(t(lang, "offer_declined.title", lead_id=p.summary.lead_id,
                           reason=Markup(reason)))
 
-    def _offer_expired(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return Rendered(t(lang, "offer_expired.title", lead_id=p["lead_id"],
-                          window=Markup(duration(lang, p["window_s"]))))
+    def _offer_expired(self, lang: str, p: ExpiredParams) -> Rendered:
+        return Rendered(t(lang, "offer_expired.title", lead_id=p.summary.lead_id,
+                          window=Markup(duration(lang, p.window_s))))
 
-    def _escalated(self, lang: str, p: dict[str, Any]) -> Rendered:
-        lines = [t(lang, "escalated.title", lead_id=p["lead_id"],
-                   reason=Markup(t(lang, f"escalation.{p['reason']}"))), ""]
-        lines += [*self._summary_lines(lang, p), "", *self._contact_lines(lang, p)]
-        if p.get("tried"):
-            lines.append(t(lang, "escalated.tried", names=", ".join(p["tried"])))
+    def _escalated(self, lang: str, p: EscalatedParams) -> Rendered:
+        lines = [t(lang, "escalated.title", lead_id=p.summary.lead_id,
+                   reason=Markup(t(lang, f"escalation.{p.reason}"))), ""]
+        lines += [*self._summary_lines(lang, p.summary, p.contact), "",
+                  *self._contact_lines(lang, p.contact)]
+        if p.tried:
+            lines.append(t(lang, "escalated.tried", names=", ".join(p.tried)))
         lines += ["", t(lang, "escalated.pick")]
-        choices = [(int(agent_id), str(name)) for agent_id, name in p["choices"]]
-        return Rendered("\n".join(lines), keyboards.assign_keyboard(p["lead_id"], choices))
+        choices = [(int(agent_id), str(name)) for agent_id, name in p.choices]
+        return Rendered("\n".join(lines),
+                        keyboards.assign_keyboard(p.summary.lead_id, choices))
 
-    def _escalation_closed(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return Rendered(t(lang, "escalation_closed.title", lead_id=p["lead_id"],
-                          agent=p["agent"], by=p["by"]))
+    def _escalation_closed(self, lang: str, p: EscalationClosedParams) -> Rendered:
+        return Rendered(t(lang, "escalation_closed.title", lead_id=p.summary.lead_id,
+                          agent=p.agent, by=p.by))
 
-    def _audit_report(self, lang: str, p: dict[str, Any]) -> Rendered:
+    def _audit_report(self, lang: str, p: AuditReportParams) -> Rendered:
         lines = [t(lang, "audit.title")]
-        if p["leads"]:
-            lines.append(t(lang, "audit.leads", count=len(p["leads"]),
-                           ids=", ".join(f"#{i}" for i in p["leads"][:20])))
-        if p["resent"]:
-            lines.append(t(lang, "audit.resent", count=p["resent"]))
+        if p.leads:
+            lines.append(t(lang, "audit.leads", count=len(p.leads),
+                           ids=", ".join(f"#{i}" for i in p.leads[:20])))
+        if p.resent:
+            lines.append(t(lang, "audit.resent", count=p.resent))
         return Rendered("\n".join(lines))
 
-    def _group_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
-        return Rendered(t(lang, "group_unreachable.title", chat=p["chat"], lead_id=p["lead_id"]))
+    def _group_unreachable(self, lang: str, p: GroupUnreachableParams) -> Rendered:
+        return Rendered(t(lang, "group_unreachable.title", chat=p.chat, lead_id=p.lead_id))
 
-    def _agent_unreachable(self, lang: str, p: dict[str, Any]) -> Rendered:
-        key = "agent_unreachable.lead" if p.get("lead_id") else "agent_unreachable.title"
-        return Rendered(t(lang, key, agent=p["agent"], lead_id=p.get("lead_id")))
-
+    def _agent_unreachable(self, lang: str, p: AgentUnreachableParams) -> Rendered:
+        key = "agent_unreachable.lead" if p.lead_id else "agent_unreachable.title"
+        return Rendered(t(lang, key, agent=p.agent, lead_id=p.lead_id))

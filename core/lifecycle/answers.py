@@ -15,17 +15,22 @@ from core.errors import (
     StartFirst,
     UnknownAgent,
 )
-from core.lifecycle.common import (
-    contact_details,
-    lock_lead,
-    manager,
-    message,
-    others_pending,
-    person,
-    summary,
-)
+from core.lifecycle.common import lock_lead, manager, message, others_pending, person
 from core.lifecycle.notices import group_message
 from core.lifecycle.routing import offer_next
+from core.messages import (
+    AcceptedParams,
+    AssignedParams,
+    AssignmentRef,
+    ClaimedParams,
+    ContactDetails,
+    DeclinedParams,
+    EscalationClosedParams,
+    EscalationRef,
+    LeadSummary,
+    OfferRef,
+    Template,
+)
 from core.model import DeclineReason, Lead, LeadEvent, LeadStatus, Offer, OfferKind, OfferStatus
 from core.ports import UnitOfWork
 
@@ -110,13 +115,14 @@ async def _accept(uow: UnitOfWork, deps: Deps, lead: Lead, offer: Offer, now: da
         "within_sla": now <= offer.deadline,
     }))
     if group is not None:
-        await uow.outbox.add(group_message(deps, group, lead, offer.sequence,
-                                           "claim_group_taken", now, agent=agent.name))
+        await uow.outbox.add(group_message(
+            deps, group, lead, offer.sequence, Template.CLAIM_GROUP_TAKEN,
+            ClaimedParams(summary=LeadSummary.of(lead), agent=agent.name), now))
     # From a group, the contact details go to the winner's private chat as a new message.
     await uow.outbox.add(message(
-        deps, agent, "offer_accepted", now,
-        edit_ref=f"offer:{offer.id}" if group is None else None,
-        params={**summary(lead), **contact_details(lead)},
+        deps, agent, Template.OFFER_ACCEPTED, now,
+        edit_ref=OfferRef(offer.id) if group is None else None,
+        params=AcceptedParams(summary=LeadSummary.of(lead), contact=ContactDetails.of(lead)),
     ))
 
 
@@ -131,8 +137,8 @@ async def _withdraw_others(uow: UnitOfWork, deps: Deps, lead: Lead, *, keep: int
             member = await uow.agents.get(other.agent_id)
             if member is not None and member.chat_id is not None:
                 await uow.outbox.add(message(
-                    deps, member, "claim_taken", now, edit_ref=f"offer:{other.id}",
-                    params={**summary(lead), "agent": claimed_by}))
+                    deps, member, Template.CLAIM_TAKEN, now, edit_ref=OfferRef(other.id),
+                    params=ClaimedParams(summary=LeadSummary.of(lead), agent=claimed_by)))
 
 
 async def decline_offer(
@@ -151,8 +157,8 @@ async def decline_offer(
                                        {"offer_id": offer.id, "reason": reason.value}))
         agent = await person(uow, agent_id)
         await uow.outbox.add(message(
-            deps, agent, "offer_declined", now, edit_ref=f"offer:{offer.id}",
-            params={**summary(lead), "reason": reason.value},
+            deps, agent, Template.OFFER_DECLINED, now, edit_ref=OfferRef(offer.id),
+            params=DeclinedParams(summary=LeadSummary.of(lead), reason=reason.value),
         ))
         if not await others_pending(uow, lead.id):
             await offer_next(uow, deps, lead, now)
@@ -177,15 +183,17 @@ async def assign_lead(
         await uow.events.add(LeadEvent(lead.id, now, "assigned", agent_id,
                                        {"by": manager_id}))
         await uow.outbox.add(message(
-            deps, agent, "lead_assigned", now, ref=f"lead:{lead.id}:{agent_id}",
-            params={**summary(lead), **contact_details(lead), "by": boss.name},
+            deps, agent, Template.LEAD_ASSIGNED, now, ref=AssignmentRef(lead.id, agent_id),
+            params=AssignedParams(summary=LeadSummary.of(lead),
+                                  contact=ContactDetails.of(lead), by=boss.name),
         ))
         for other in await uow.agents.list():
             if other.is_manager and other.chat_id is not None:
                 await uow.outbox.add(message(
-                    deps, other, "escalation_closed", now,
-                    edit_ref=f"esc:{lead.id}:{other.telegram_id}",
-                    params={**summary(lead), "agent": agent.name, "by": boss.name},
+                    deps, other, Template.ESCALATION_CLOSED, now,
+                    edit_ref=EscalationRef(lead.id, other.telegram_id),
+                    params=EscalationClosedParams(summary=LeadSummary.of(lead),
+                                                  agent=agent.name, by=boss.name),
                 ))
         await uow.commit()
     return lead

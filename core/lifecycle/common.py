@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from core.deps import Deps
 from core.errors import NotAManager, NotFound, UnknownAgent
+from core.messages import Params, Ref, Template, to_person
 from core.model import Agent, Lead, OfferStatus, OutgoingMessage
 from core.ports import UnitOfWork
 
@@ -52,34 +52,9 @@ def managers_in(roster: Sequence[Agent], *, but: int | None = None) -> list[Agen
 
 
 def message(
-    deps: Deps, to: Agent, template: str, now: datetime, *, params: dict[str, Any],
-    ref: str | None = None, edit_ref: str | None = None,
+    deps: Deps, to: Agent, template: Template, now: datetime, *, params: Params,
+    ref: Ref | None = None, edit_ref: Ref | None = None,
 ) -> OutgoingMessage:
-    """A message to *to*'s private chat, in their language (the office's if they set none).
-
-    Callers pick only people with a chat; one without is a bug, not something to send.
-    """
-    if to.chat_id is None:
-        raise ValueError(f"{to.name} has no chat to send {template!r} to")
-    language = to.language or deps.config.language
-    return OutgoingMessage(to.chat_id, template, {**params, "lang": language}, now,
-                           ref=ref, edit_ref=edit_ref)
-
-
-def summary(lead: Lead) -> dict[str, Any]:
-    """What an agent may see before accepting: everything but how to reach the person."""
-    first_name = lead.name.split()[0] if lead.name else None
-    return {
-        "lead_id": lead.id, "temperature": lead.temperature.value, "score": lead.score,
-        "product": lead.product, "region": lead.region, "budget_min": lead.budget_min,
-        "budget_max": lead.budget_max, "timing": lead.timing, "source": lead.source,
-        "first_name": first_name, "missing": list(lead.missing), "returning": lead.returning,
-        "received_at": lead.received_at.isoformat(), "company": lead.company,
-        "intent": lead.intent,
-    }
-
-
-def contact_details(lead: Lead) -> dict[str, Any]:
-    """How to reach the person: only for the lead's owner and the managers."""
-    return {"name": lead.name, "phone": lead.phone, "email": lead.email,
-            "message": lead.message}
+    """A message to *to*'s private chat, in their language (the office's if they set none)."""
+    return to_person(to, template, params, office_language=deps.config.language, at=now,
+                     ref=ref, edit_ref=edit_ref)

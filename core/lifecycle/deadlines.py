@@ -8,10 +8,20 @@ from datetime import datetime
 
 from core.deps import Deps, UowFactory
 from core.errors import Conflict
-from core.lifecycle.common import lock_lead, managers_in, message, others_pending, summary
+from core.lifecycle.common import lock_lead, managers_in, message, others_pending
 from core.lifecycle.notices import group_message
 from core.lifecycle.router import Router
 from core.lifecycle.routing import move_on, offer_next
+from core.messages import (
+    AgentUnreachableParams,
+    AuditReportParams,
+    ExpiredParams,
+    GroupUnreachableParams,
+    LeadParams,
+    LeadSummary,
+    OfferRef,
+    Template,
+)
 from core.model import DeclineReason, LeadEvent, LeadStatus, Offer, OfferStatus
 from core.ports import AUDIT_TOTALS, UnitOfWork
 
@@ -74,16 +84,18 @@ async def _expire(uow_factory: UowFactory, deps: Deps, offers: Sequence[Offer], 
         await uow.events.add_all([LeadEvent(o.lead_id, at, "expired", o.agent_id,
                                             {"offer_id": o.id}) for o in moved])
         edits = [
-            message(deps, agent, "offer_expired", at, edit_ref=f"offer:{o.id}", params={
-                **summary(leads[o.lead_id]),
-                "window_s": int((o.deadline - (o.delivered_at or o.created_at)).total_seconds()),
-            }) for o in moved if o.group is None
+            message(deps, agent, Template.OFFER_EXPIRED, at, edit_ref=OfferRef(o.id),
+                    params=ExpiredParams(summary=LeadSummary.of(leads[o.lead_id]), window_s=int(
+                        (o.deadline - (o.delivered_at or o.created_at)).total_seconds())))
+            for o in moved if o.group is None
             and (agent := people.get(o.agent_id)) is not None and agent.chat_id is not None]
         # A round posted to a group is told once, in the group, that nobody claimed it.
         rounds = {(o.lead_id, o.sequence): group for o in moved
                   if (group := o.group) is not None}
         stuck_ids = {lead.id for lead in stuck}
-        edits += [group_message(deps, group, leads[lead_id], sequence, "claim_group_expired", at)
+        edits += [group_message(deps, group, leads[lead_id], sequence,
+                                Template.CLAIM_GROUP_EXPIRED,
+                                LeadParams(summary=LeadSummary.of(leads[lead_id])), at)
                   for (lead_id, sequence), group in sorted(rounds.items())
                   if lead_id in stuck_ids]
         await uow.outbox.add_all(edits)
@@ -158,8 +170,8 @@ async def round_unreachable(uow: UnitOfWork, deps: Deps, /, *, lead_id: int, seq
         if not await others_pending(uow, lead.id):
             await offer_next(uow, deps, lead, now)
         await uow.outbox.add_all([
-            message(deps, boss, "group_unreachable", now,
-                    params={"chat": group, "lead_id": lead.id})
+            message(deps, boss, Template.GROUP_UNREACHABLE, now,
+                    params=GroupUnreachableParams(chat=group, lead_id=lead.id))
             for boss in managers_in(await uow.agents.list())])
         await uow.commit()
 
@@ -188,8 +200,8 @@ async def chat_unreachable(uow: UnitOfWork, deps: Deps, /, *, chat_id: int,
                     await offer_next(uow, deps, lead, now)
         if gone is not None:  # only the first failure for a chat tells the managers
             await uow.outbox.add_all([
-                message(deps, boss, "agent_unreachable", now,
-                        params={"agent": gone.name, "lead_id": lead_id})
+                message(deps, boss, Template.AGENT_UNREACHABLE, now,
+                        params=AgentUnreachableParams(agent=gone.name, lead_id=lead_id))
                 for boss in managers_in(people, but=gone.telegram_id)])
         await uow.commit()
 
@@ -230,8 +242,8 @@ async def report_audit(uow: UnitOfWork, deps: Deps, /, *, rerouted: Sequence[int
         await uow.rotations.save(AUDIT_TOTALS, totals)
         if rerouted or resent:
             await uow.outbox.add_all([
-                message(deps, boss, "audit_report", now,
-                        params={"leads": list(rerouted), "resent": resent})
+                message(deps, boss, Template.AUDIT_REPORT, now,
+                        params=AuditReportParams(leads=list(rerouted), resent=resent))
                 for boss in managers_in(await uow.agents.list())])
         await uow.commit()
 

@@ -9,8 +9,21 @@ from datetime import datetime
 from typing import Any
 
 from core.deps import Deps
-from core.lifecycle.common import contact_details, message, summary
+from core.lifecycle.common import message
 from core.lifecycle.router import Router
+from core.messages import (
+    ClaimGroupParams,
+    ContactDetails,
+    EscalatedParams,
+    EscalationRef,
+    LeadSummary,
+    OfferParams,
+    OfferRef,
+    Params,
+    RoundRef,
+    Template,
+    compose,
+)
 from core.model import Agent, Lead, LeadEvent, Offer, OfferKind, OutgoingMessage, RouteOutcome
 from core.routing import Decision
 
@@ -29,11 +42,6 @@ def claim_chat(deps: Deps, decision: Decision) -> int | None:
         return None
     rule = next((r for r in deps.config.routing.rules if r.name == decision.rule), None)
     return rule.claim_chat if rule is not None else None
-
-
-def round_ref(lead_id: int, sequence: int) -> str:
-    """The outbox ref of a round's one group message, which later edits name."""
-    return f"pool:{lead_id}:{sequence}"
 
 
 def new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
@@ -76,34 +84,31 @@ def group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer], decision: Deci
                  chat: int) -> Notice:
     """One message in the pool's group for the whole round; each member still has an offer."""
     first = offers[0]
-    post = OutgoingMessage(chat, "claim_group", {
-        **summary(lead), "sequence": first.sequence, "token": first.trace["round"],
-        "deadline": first.deadline.isoformat(),
-        "window_s": int(first.window.total_seconds()),
-        "pool_size": len(offers), "lang": deps.config.language,
-    }, first.created_at, ref=round_ref(lead.id, first.sequence))
+    post = compose(chat, Template.CLAIM_GROUP, ClaimGroupParams(
+        summary=LeadSummary.of(lead), sequence=first.sequence, token=first.trace["round"],
+        deadline=first.deadline.isoformat(), window_s=int(first.window.total_seconds()),
+        pool_size=len(offers),
+    ), lang=deps.config.language, at=first.created_at, ref=RoundRef(lead.id, first.sequence))
     return Notice([offered_event(lead, offers, decision, chat=chat)], [post])
 
 
-def group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: str,
-                  now: datetime, **params: Any) -> OutgoingMessage:
+def group_message(deps: Deps, chat: int, lead: Lead, sequence: int, template: Template,
+                  params: Params, now: datetime) -> OutgoingMessage:
     """An edit of a round's group message: who claimed it, or that nobody did."""
-    return OutgoingMessage(chat, template, {**summary(lead), **params,
-                                            "lang": deps.config.language},
-                           now, edit_ref=round_ref(lead.id, sequence))
+    return compose(chat, template, params, lang=deps.config.language, at=now,
+                   edit_ref=RoundRef(lead.id, sequence))
 
 
 def offer_message(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
                   decision: Decision) -> OutgoingMessage:
     """The offer in the agent's private chat, with Accept and Decline (or Claim)."""
-    template = "claim_offer" if offer.kind is OfferKind.CLAIM else "offer"
+    template = Template.CLAIM_OFFER if offer.kind is OfferKind.CLAIM else Template.OFFER
     return message(
-        deps, agent, template, offer.created_at, ref=f"offer:{offer.id}",
-        params={**summary(lead), "offer_id": offer.id, "token": offer.token,
-                "deadline": offer.deadline.isoformat(),
-                "window_s": int(offer.window.total_seconds()),
-                "sequence": offer.sequence, "why": decision.reason,
-                "pool_size": len(decision.pool)},
+        deps, agent, template, offer.created_at, ref=OfferRef(offer.id),
+        params=OfferParams(
+            summary=LeadSummary.of(lead), offer_id=offer.id, token=offer.token,
+            deadline=offer.deadline.isoformat(), window_s=int(offer.window.total_seconds()),
+            sequence=offer.sequence, why=decision.reason, pool_size=len(decision.pool)),
     )
 
 
@@ -113,10 +118,11 @@ def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Se
     names = {a.telegram_id: a.name for a in roster}
     choices = [[a.telegram_id, a.name] for a in roster
                if a.active and not a.away and a.chat_id is not None]
-    params = {**summary(lead), **contact_details(lead), "reason": reason,
-              "tried": [names.get(t, str(t)) for t in tried], "choices": choices}
-    messages = [message(deps, person, "escalated", now,
-                        ref=f"esc:{lead.id}:{person.telegram_id}", params=params)
+    params = EscalatedParams(summary=LeadSummary.of(lead), contact=ContactDetails.of(lead),
+                             reason=reason, tried=[names.get(t, str(t)) for t in tried],
+                             choices=choices)
+    messages = [message(deps, person, Template.ESCALATED, now,
+                        ref=EscalationRef(lead.id, person.telegram_id), params=params)
                 for person in roster if person.is_manager and person.chat_id is not None]
     return Notice([LeadEvent(lead.id, now, "escalated", data={"reason": reason})], messages)
 

@@ -1,0 +1,361 @@
+"""The messages a state change sends, typed: which template, its parameters, and the
+references by which a later message edits an earlier one.
+
+Rows are stored in the outbox as a template name, a flat JSON object of parameters and
+reference strings, and may be sent by a newer version than the one that wrote them: every
+name, key and reference format here is the string the first version wrote
+(tests/test_outbox_compat.py renders rows as that version wrote them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Self, get_type_hints
+
+from core.model import Agent, Lead, OutgoingMessage
+
+
+class Template(StrEnum):
+    """What a message says; the bot has one renderer for each."""
+
+    OFFER = "offer"
+    CLAIM_OFFER = "claim_offer"
+    CLAIM_GROUP = "claim_group"
+    CLAIM_GROUP_TAKEN = "claim_group_taken"
+    CLAIM_GROUP_EXPIRED = "claim_group_expired"
+    CLAIM_TAKEN = "claim_taken"
+    OFFER_ACCEPTED = "offer_accepted"
+    LEAD_ASSIGNED = "lead_assigned"
+    OFFER_DECLINED = "offer_declined"
+    OFFER_EXPIRED = "offer_expired"
+    ESCALATED = "escalated"
+    ESCALATION_CLOSED = "escalation_closed"
+    AUDIT_REPORT = "audit_report"
+    GROUP_UNREACHABLE = "group_unreachable"
+    AGENT_UNREACHABLE = "agent_unreachable"
+
+
+# --- references ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name for a sent message, `<prefix>:<id>[:<id>]`, so a later row can edit it."""
+
+    PREFIX: ClassVar[str]
+
+    def format(self) -> str:
+        """The reference as it is stored."""
+        return ":".join([self.PREFIX, *(str(getattr(self, f.name)) for f in fields(self))])
+
+    @classmethod
+    def parse(cls, text: str | None) -> Self | None:
+        """The reference *text* names, if it is one of this kind."""
+        if text is None:
+            return None
+        prefix, *parts = text.split(":")
+        names = [f.name for f in fields(cls)]
+        if prefix != cls.PREFIX or len(parts) != len(names):
+            return None
+        try:
+            return cls(**{name: int(part) for name, part in zip(names, parts, strict=True)})
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class OfferRef(Ref):
+    """An offer's message in its agent's chat, which Accept, Decline and expiry edit."""
+
+    PREFIX: ClassVar[str] = "offer"
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class RoundRef(Ref):
+    """A claim pool round's one message in its group, edited once claimed or lapsed."""
+
+    PREFIX: ClassVar[str] = "pool"
+    lead_id: int
+    sequence: int
+
+
+@dataclass(frozen=True)
+class EscalationRef(Ref):
+    """An escalated lead in one manager's chat, edited once someone assigns it."""
+
+    PREFIX: ClassVar[str] = "esc"
+    lead_id: int
+    manager_id: int
+
+
+@dataclass(frozen=True)
+class AssignmentRef(Ref):
+    """The message that gave an agent a lead a manager assigned to them."""
+
+    PREFIX: ClassVar[str] = "lead"
+    lead_id: int
+    agent_id: int
+
+
+REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef)
+
+
+def parse_ref(text: str | None) -> Ref | None:
+    """Whichever reference *text* is, if any."""
+    return next((ref for kind in REFS if (ref := kind.parse(text)) is not None), None)
+
+
+# --- parameters --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Params:
+    """A template's parameters, stored flat: a nested record's keys sit beside the others."""
+
+    _TYPED: ClassVar[tuple[tuple[str, Any], ...] | None] = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The flat JSON object stored in the outbox."""
+        flat: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Params):
+                flat.update(value.to_json())
+            else:
+                flat[f.name] = value
+        return flat
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """The record a stored row holds; keys it does not know are left aside."""
+        values: dict[str, Any] = {}
+        for name, kind in cls._typed_fields():
+            if isinstance(kind, type) and issubclass(kind, Params):
+                values[name] = kind.from_json(data)
+            elif name in data:
+                values[name] = data[name]
+        return cls(**values)
+
+    @classmethod
+    def _typed_fields(cls) -> tuple[tuple[str, Any], ...]:
+        """Each field's name and resolved type, worked out once per record class."""
+        known: tuple[tuple[str, Any], ...] | None = cls.__dict__.get("_TYPED")
+        if known is None:
+            hints = get_type_hints(cls)
+            known = tuple((f.name, hints[f.name]) for f in fields(cls))
+            cls._TYPED = known
+        return known
+
+
+@dataclass(frozen=True)
+class LeadSummary(Params):
+    """What an agent may see before accepting: everything but how to reach the person."""
+
+    lead_id: int
+    temperature: str
+    score: int
+    product: str | None = None
+    region: str | None = None
+    budget_min: int | None = None
+    budget_max: int | None = None
+    timing: str | None = None
+    source: str | None = None
+    first_name: str | None = None
+    missing: list[str] = field(default_factory=list)
+    returning: bool = False
+    received_at: str | None = None
+    company: str | None = None
+    intent: str | None = None
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadSummary:
+        """The summary of *lead*."""
+        return cls(
+            lead_id=lead.id, temperature=lead.temperature.value, score=lead.score,
+            product=lead.product, region=lead.region, budget_min=lead.budget_min,
+            budget_max=lead.budget_max, timing=lead.timing, source=lead.source,
+            first_name=lead.name.split()[0] if lead.name else None,
+            missing=list(lead.missing), returning=lead.returning,
+            received_at=lead.received_at.isoformat(), company=lead.company,
+            intent=lead.intent)
+
+
+@dataclass(frozen=True)
+class ContactDetails(Params):
+    """How to reach the person: only for the lead's owner and the managers."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    message: str | None = None
+
+    @classmethod
+    def of(cls, lead: Lead) -> ContactDetails:
+        """The contact details of *lead*."""
+        return cls(name=lead.name, phone=lead.phone, email=lead.email, message=lead.message)
+
+
+@dataclass(frozen=True)
+class OfferParams(Params):
+    """An offer to one agent (offer), or one pool member's share of a round (claim_offer)."""
+
+    summary: LeadSummary
+    offer_id: int
+    token: str
+    deadline: str  # ISO 8601; the renderer shows it in the office's zone
+    window_s: int
+    sequence: int = 1
+    why: str = ""
+    pool_size: int = 0  # rows from before claim pools have none
+
+
+@dataclass(frozen=True)
+class ClaimGroupParams(Params):
+    """A round posted to a pool's group, with one Claim button for every member."""
+
+    summary: LeadSummary
+    sequence: int
+    token: str
+    deadline: str
+    window_s: int
+    pool_size: int = 0
+
+
+@dataclass(frozen=True)
+class LeadParams(Params):
+    """A message about a lead and nothing more (a round nobody claimed)."""
+
+    summary: LeadSummary
+
+
+@dataclass(frozen=True)
+class ClaimedParams(Params):
+    """Who claimed a pool's lead first (claim_taken, claim_group_taken)."""
+
+    summary: LeadSummary
+    agent: str
+
+
+@dataclass(frozen=True)
+class AcceptedParams(Params):
+    """The lead opened to the agent who accepted or claimed it."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+
+
+@dataclass(frozen=True)
+class AssignedParams(Params):
+    """The lead opened to the agent a manager gave it to."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+    by: str
+
+
+@dataclass(frozen=True)
+class DeclinedParams(Params):
+    """The offer an agent passed on, and why."""
+
+    summary: LeadSummary
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExpiredParams(Params):
+    """The offer that was not answered within its window."""
+
+    summary: LeadSummary
+    window_s: int
+
+
+@dataclass(frozen=True)
+class EscalatedParams(Params):
+    """A lead for the managers, with whom it was offered to and whom they can give it to."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+    reason: str
+    tried: list[str]
+    choices: list[list[Any]]  # [telegram_id, name], as JSON keeps pairs
+
+
+@dataclass(frozen=True)
+class EscalationClosedParams(Params):
+    """An escalated lead someone assigned."""
+
+    summary: LeadSummary
+    agent: str
+    by: str
+
+
+@dataclass(frozen=True)
+class AuditReportParams(Params):
+    """What the auditor fixed."""
+
+    leads: list[int]
+    resent: int
+
+
+@dataclass(frozen=True)
+class GroupUnreachableParams(Params):
+    """A pool's group Telegram refuses to post to."""
+
+    chat: int
+    lead_id: int
+
+
+@dataclass(frozen=True)
+class AgentUnreachableParams(Params):
+    """An agent Telegram no longer delivers to, and the lead that moved on, if one did."""
+
+    agent: str
+    lead_id: int | None
+
+
+PARAMS: Mapping[Template, type[Params]] = {
+    Template.OFFER: OfferParams,
+    Template.CLAIM_OFFER: OfferParams,
+    Template.CLAIM_GROUP: ClaimGroupParams,
+    Template.CLAIM_GROUP_TAKEN: ClaimedParams,
+    Template.CLAIM_GROUP_EXPIRED: LeadParams,
+    Template.CLAIM_TAKEN: ClaimedParams,
+    Template.OFFER_ACCEPTED: AcceptedParams,
+    Template.LEAD_ASSIGNED: AssignedParams,
+    Template.OFFER_DECLINED: DeclinedParams,
+    Template.OFFER_EXPIRED: ExpiredParams,
+    Template.ESCALATED: EscalatedParams,
+    Template.ESCALATION_CLOSED: EscalationClosedParams,
+    Template.AUDIT_REPORT: AuditReportParams,
+    Template.GROUP_UNREACHABLE: GroupUnreachableParams,
+    Template.AGENT_UNREACHABLE: AgentUnreachableParams,
+}
+"""The parameters each template takes."""
+
+
+def compose(chat_id: int, template: Template, params: Params, *, lang: str, at: datetime,
+            ref: Ref | None = None, edit_ref: Ref | None = None) -> OutgoingMessage:
+    """The outbox row for *template* with *params*, in *lang*."""
+    if not isinstance(params, PARAMS[template]):
+        raise TypeError(f"{template} takes {PARAMS[template].__name__}, "
+                        f"not {type(params).__name__}")
+    return OutgoingMessage(chat_id, template, {**params.to_json(), "lang": lang}, at,
+                           ref=ref.format() if ref else None,
+                           edit_ref=edit_ref.format() if edit_ref else None)
+
+
+def to_person(person: Agent, template: Template, params: Params, *, office_language: str,
+              at: datetime, ref: Ref | None = None,
+              edit_ref: Ref | None = None) -> OutgoingMessage:
+    """The row for *person*'s private chat, in their language (the office's if they set none).
+
+    Callers pick only people with a chat; one without is a bug, not something to send.
+    """
+    if person.chat_id is None:
+        raise ValueError(f"{person.name} has no chat to send {template!r} to")
+    return compose(person.chat_id, template, params, lang=person.language or office_language,
+                   at=at, ref=ref, edit_ref=edit_ref)
