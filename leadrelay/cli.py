@@ -12,6 +12,7 @@ from typing import Any
 from core.errors import ConfigError
 from leadrelay.logs import configure_logging
 from leadrelay.office import load_office
+from leadrelay.privacy_cli import add_commands as add_contact_commands
 from leadrelay.settings import Settings, SettingsError, load_settings
 
 
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
                                  "runs (PostgreSQL: prints the pg_dump command)")
     backup.add_argument("dest", help="the file to write the copy to")
     backup.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
+    add_contact_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "backup":
         from leadrelay.backup import run as run_backup
@@ -92,6 +94,11 @@ def main(argv: list[str] | None = None) -> None:
         from leadrelay.policy_cli import run
 
         raise SystemExit(run(args))
+    if args.command == "contact":
+        from leadrelay.privacy_cli import run as run_contact
+
+        configure_logging("INFO")  # the record of what was exported or forgotten
+        raise SystemExit(run_contact(args))
     if args.command == "demo":
         from leadrelay.demo import run_demo
 

@@ -31,6 +31,7 @@ from core.lifecycle.deadlines import (
     pending_deadlines,
     report_audit,
 )
+from core.privacy import forget_expired_leads
 from core.roster import sync_roster
 from leadrelay import logs
 from leadrelay.bootstrap import UowBinder, bootstrap, sql_uow_factory
@@ -204,9 +205,14 @@ class Runtime:
                 self.clock.now(), older_than=timedelta(seconds=self.settings.outbox_stale_seconds))
             await self.app.run(report_audit, rerouted=rerouted, resent=resent)
             await self.updates.forget_before(self.clock.now() - timedelta(days=2))
+            forgotten = await self.app.run_in_turns(forget_expired_leads)
         except Exception:
             log.exception("the audit failed; the next one retries")
             return
+        if forgotten:
+            log.info("erased the personal data of %d lead(s) closed longer ago than the "
+                     "retention policy keeps them", len(forgotten),
+                     extra={"lead_ids": forgotten[:_LOGGED_IDS], "count": len(forgotten)})
         if rerouted or resent:
             log.warning("audit: routed %d lead(s) nobody held again, made %d stuck message(s) "
                         "due again", len(rerouted), resent,

@@ -21,6 +21,7 @@ from storage.repositories import (
     SqlOutbox,
     SqlRotations,
 )
+from storage.repositories.personal import SqlPersonalData
 
 AfterCommit = Callable[[list[datetime], frozenset[int]], None]
 
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     rotations: SqlRotations
     events: SqlEvents
     outbox: SqlOutbox
+    personal: SqlPersonalData
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None) -> None:
         self._engine = engine
@@ -83,7 +85,7 @@ class SqlUnitOfWork:
         self.agents, self.contacts = SqlAgents(conn), SqlContacts(conn)
         self.leads, self.offers = SqlLeads(conn), SqlOffers(conn)
         self.rotations, self.events = SqlRotations(conn), SqlEvents(conn)
-        self.outbox = SqlOutbox(conn)
+        self.outbox, self.personal = SqlOutbox(conn), SqlPersonalData(conn)
         self._wakeups = []
         return self
 

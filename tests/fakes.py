@@ -25,7 +25,7 @@ from core.model import (
     OutgoingMessage,
     Stage,
 )
-from core.ports import OfferCounts, OwnerCounts, UnitOfWork, WaitingRow
+from core.ports import HeldMessage, OfferCounts, OwnerCounts, UnitOfWork, WaitingRow
 from core.stats import PeriodTally, tally
 
 
@@ -289,6 +289,51 @@ class FakeOutbox(_Repo):
         self.db.outbox.extend(copy.deepcopy(list(messages)))
 
 
+_LEAD_PERSONAL = ("name", "phone", "email", "message", "company", "postal_code")
+_MESSAGE_PERSONAL = ("name", "phone", "email", "message", "company", "first_name")
+
+
+class FakePersonalData(_Repo):
+    async def leads_of(self, contact_ids: Sequence[int]) -> list[Lead]:
+        return [copy.copy(lead) for lead in sorted(self.db.leads.values(), key=lambda x: x.id)
+                if lead.contact_id in contact_ids]
+
+    async def messages_about(self, lead_ids: Sequence[int]) -> list[HeldMessage]:
+        return [HeldMessage(m.chat_id, str(m.template), copy.deepcopy(m.params), m.created_at,
+                            None) for m in self.db.outbox if m.params.get("lead_id") in lead_ids]
+
+    async def erase_contacts(self, contact_ids: Sequence[int]) -> None:
+        for contact_id in contact_ids:
+            contact = self.db.contacts[contact_id]
+            contact.phone = contact.email = contact.name = None
+
+    async def erase_leads(self, lead_ids: Sequence[int]) -> None:
+        for lead_id in lead_ids:
+            lead = self.db.leads[lead_id]
+            for name in _LEAD_PERSONAL:
+                setattr(lead, name, None)
+            lead.tags, lead.version = [], lead.version + 1
+
+    async def erase_history(self, lead_ids: Sequence[int]) -> None:
+        for event in self.db.events:
+            if event.lead_id in lead_ids:
+                event.data.pop("note", None)
+
+    async def erase_messages(self, lead_ids: Sequence[int]) -> None:
+        for message in self.db.outbox:
+            if message.params.get("lead_id") in lead_ids:
+                message.params = {key: None if key in _MESSAGE_PERSONAL else value
+                                  for key, value in message.params.items()}
+
+    async def closed_before(self, moment: datetime, *, limit: int) -> list[Lead]:
+        due = [lead for lead in self.db.leads.values()
+               if lead.status in (LeadStatus.CLOSED, LeadStatus.DISQUALIFIED)
+               and lead.closed_at is not None and lead.closed_at < moment
+               and any(getattr(lead, name) is not None for name in _LEAD_PERSONAL)]
+        due.sort(key=lambda lead: (lead.closed_at or moment, lead.id))
+        return [copy.copy(lead) for lead in due[:limit]]
+
+
 class FakeUnitOfWork:
     """Works on the shared FakeDatabase and restores it unless commit() was called."""
 
@@ -300,7 +345,7 @@ class FakeUnitOfWork:
         self.agents, self.contacts = FakeAgents(db), FakeContacts(db)
         self.leads, self.offers = FakeLeads(db), FakeOffers(db)
         self.rotations, self.events = FakeRotations(db), FakeEvents(db)
-        self.outbox = FakeOutbox(db)
+        self.outbox, self.personal = FakeOutbox(db), FakePersonalData(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -333,7 +378,7 @@ class FakeUnitOfWork:
 
     def _rebind(self) -> None:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
-                     self.events, self.outbox):
+                     self.events, self.outbox, self.personal):
             repo.db = self.db
 
     async def commit(self) -> None:

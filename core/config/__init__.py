@@ -5,7 +5,14 @@ domain model's, imported from `core.model`; this package adds only the config's 
 """
 
 from core.config.durations import Duration, parse_duration
-from core.config.office import AgentConfig, Language, OfficeConfig, SlaConfig, SourceConfig
+from core.config.office import (
+    AgentConfig,
+    Language,
+    OfficeConfig,
+    RetentionPolicy,
+    SlaConfig,
+    SourceConfig,
+)
 from core.config.routing import (
     DISQUALIFY,
     MANAGERS,
@@ -30,7 +37,7 @@ from core.config.scoring import ScoringBands, ScoringConfig, ScoringWeights
 __all__ = [
     "DISQUALIFY", "MANAGERS", "NURTURE", "Account", "AgentConfig", "Duration", "Fit",
     "IntentLevel", "Language", "Matrix", "MatrixRow", "OfficeConfig", "PenaltyPolicy", "Pool",
-    "RampStep", "Range", "RoutingPolicy", "Rule", "ScoringBands", "ScoringConfig",
-    "ScoringWeights", "SlaConfig", "SourceConfig", "StrategyName", "TierPolicy", "When",
-    "parse_duration",
+    "RampStep", "Range", "RetentionPolicy", "RoutingPolicy", "Rule", "ScoringBands",
+    "ScoringConfig", "ScoringWeights", "SlaConfig", "SourceConfig", "StrategyName",
+    "TierPolicy", "When", "parse_duration",
 ]

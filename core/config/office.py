@@ -50,6 +50,15 @@ class SourceConfig(Strict):
         return token
 
 
+class RetentionPolicy(Strict):
+    """How long personal data of closed leads is kept (KVKK/GDPR: no longer than needed).
+
+    Unset, it is kept until someone asks for it to be forgotten (`leadrelay contact forget`).
+    """
+
+    closed_leads_months: int | None = Field(default=None, ge=1, le=240)
+
+
 class SlaConfig(Strict):
     """How long one temperature's offer waits for Accept, and how many agents try."""
 
@@ -77,6 +86,7 @@ class OfficeConfig(Strict):
     sla: dict[Temperature, SlaConfig] = Field(default_factory=_default_sla)
     scoring: ScoringConfig = ScoringConfig()
     routing: RoutingPolicy = RoutingPolicy()
+    retention: RetentionPolicy = RetentionPolicy()
 
     @field_validator("timezone")
     @classmethod

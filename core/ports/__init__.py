@@ -15,11 +15,13 @@ from core.ports.repositories import (
     AgentRepository,
     ContactRepository,
     EventRepository,
+    HeldMessage,
     LeadRepository,
     OfferCounts,
     OfferRepository,
     Outbox,
     OwnerCounts,
+    PersonalData,
     RotationRepository,
     UnitOfWork,
     WaitingRow,
@@ -27,7 +29,8 @@ from core.ports.repositories import (
 
 __all__ = [
     "AUDIT_TOTALS", "ROUTING_STATE", "AgentRepository", "BotApiHealth", "ContactRepository",
-    "DeliveryErrorKind", "EventRepository", "LeadRepository", "OfferCounts", "OfferRepository",
-    "OfficeFigures", "Outbox", "OutboxQueue", "OwnerCounts", "QueuedMessage",
-    "RotationRepository", "SeenUpdates", "Snapshot", "UnitOfWork", "WaitingRow", "outbox_lag",
+    "DeliveryErrorKind", "EventRepository", "HeldMessage", "LeadRepository", "OfferCounts",
+    "OfferRepository", "OfficeFigures", "Outbox", "OutboxQueue", "OwnerCounts", "PersonalData",
+    "QueuedMessage", "RotationRepository", "SeenUpdates", "Snapshot", "UnitOfWork",
+    "WaitingRow", "outbox_lag",
 ]

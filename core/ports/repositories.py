@@ -271,6 +271,53 @@ class Outbox(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class HeldMessage:
+    """An outbox row about a lead, as held: what it said and whether it went out."""
+
+    chat_id: int
+    template: str
+    params: dict[str, Any]
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class PersonalData(Protocol):
+    """What is held about people, read for an export and erased on request or by age.
+
+    Erasing keeps every row and every figure the statistics count; only the fields that
+    say who someone is, or what they wrote, are emptied.
+    """
+
+    async def leads_of(self, contact_ids: Sequence[int]) -> list[Lead]:
+        """Every lead of these contacts, oldest first."""
+        ...
+
+    async def messages_about(self, lead_ids: Sequence[int]) -> list[HeldMessage]:
+        """Every outbox row about any of *lead_ids*, oldest first."""
+        ...
+
+    async def erase_contacts(self, contact_ids: Sequence[int]) -> None:
+        """Empty the phone, e-mail and name of these contacts."""
+        ...
+
+    async def erase_leads(self, lead_ids: Sequence[int]) -> None:
+        """Empty who these leads are from and what they wrote; keep what they were about."""
+        ...
+
+    async def erase_history(self, lead_ids: Sequence[int]) -> None:
+        """Drop the free-text notes from these leads' history."""
+        ...
+
+    async def erase_messages(self, lead_ids: Sequence[int]) -> None:
+        """Empty the personal fields of every outbox row about these leads."""
+        ...
+
+    async def closed_before(self, moment: datetime, *, limit: int) -> list[Lead]:
+        """Up to *limit* leads closed before *moment* that still hold personal fields."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolls back unless commit() is called."""
 
@@ -307,6 +354,11 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox:
         """The outbox of this transaction."""
+        ...
+
+    @property
+    def personal(self) -> PersonalData:
+        """What is held about people, for exports and erasure."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
