@@ -1,4 +1,4 @@
-"""The `leadrelay` command: run, migrate, demo."""
+"""The `leadrelay` command: run the bot and the intake server, and look after them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from importlib import metadata
 from typing import Any
 
 from core.errors import ConfigError
@@ -14,6 +15,7 @@ from leadrelay.logs import configure_logging
 from leadrelay.office import load_office
 from leadrelay.privacy_cli import add_commands as add_contact_commands
 from leadrelay.settings import Settings, SettingsError, load_settings
+from leadrelay.startup import StartupError, refuse_example_tokens
 
 
 def _settings() -> Settings:
@@ -29,6 +31,7 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
 
     try:
         config = load_office(settings.leadrelay_config)
+        refuse_example_tokens(config, settings.leadrelay_config)
     except ConfigError as exc:
         print(f"leadrelay: bad office config:\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -36,18 +39,37 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, config, stop, webhook=webhook)
+    try:
+        await serve(settings, config, stop, webhook=webhook)
+    except StartupError as exc:
+        print(f"leadrelay: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 async def _migrate(database_url: str) -> None:
     from storage.db import create_engine
     from storage.migrate import upgrade
+    from storage.problems import database_problem
 
     engine = create_engine(database_url)
     try:
         await upgrade(engine)
+    except Exception as exc:  # drivers raise many unrelated types for one cause
+        problem = database_problem(exc, database_url)
+        if problem is None:
+            raise
+        print(f"leadrelay: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
     finally:
         await engine.dispose()
+
+
+def _version() -> str:
+    """The installed package's version."""
+    try:
+        return metadata.version("leadrelay")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
@@ -61,8 +83,14 @@ def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    parser = argparse.ArgumentParser(prog="leadrelay", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="leadrelay", description="Routes every incoming lead to one agent on Telegram, "
+        "escalates when nobody answers, and tells managers how fast the team responds.",
+        epilog="Settings come from the environment or .env (see .env.example), the office from "
+        "leadrelay.yaml (see leadrelay.example.yaml). `leadrelay demo` needs neither.")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run_command = commands.add_parser("run", help="run the bot, the intake server and the timers")
     run_command.add_argument("--webhook", action="store_true",
                      help="take Telegram updates by webhook (TELEGRAM_WEBHOOK_URL and _SECRET) "

@@ -38,18 +38,20 @@ from leadrelay.bootstrap import UowBinder, bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from leadrelay.office import load_office
 from leadrelay.settings import Settings
+from leadrelay.startup import StartupError, port_problem
+from leadrelay.telegram_link import TelegramLink
 from leadrelay.timers import Timers
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
+from storage.problems import database_problem
 from storage.updates import UpdateLog
 from webhooks.app import build_intake_app
 from webhooks.operations import Readiness
 
 log = logging.getLogger(__name__)
 
-_UPDATES = ("message", "callback_query")
 _LOGGED_IDS = 50
 
 
@@ -76,6 +78,7 @@ class Runtime:
     outbox: OutboxStore = field(init=False)
     updates: UpdateLog = field(init=False)
     telegram: TelegramWebhook | None = field(init=False, default=None)
+    telegram_link: TelegramLink = field(init=False)
     timers: Timers = field(init=False)
     _live: Live = field(init=False)
     _uows: UowBinder = field(init=False)
@@ -101,18 +104,31 @@ class Runtime:
         return int(self._runner.addresses[0][1])
 
     async def start(self) -> None:
-        """Migrate, then bring up the dispatcher, timers, Telegram polling and intake.
+        """Migrate, then bring up the dispatcher, timers, intake and Telegram.
 
         Each step that needs undoing registers its undo as it succeeds, so stop() (or a
-        failed start) takes down exactly what came up, in reverse order.
+        failed start, here) takes down exactly what came up, in reverse order.
         """
+        try:
+            await self._start()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+
+    async def _start(self) -> None:
         settings, stack = self.settings, self._stack
         self._protect_secrets()
         # python-telegram-bot 22 reports retry_after as a timedelta only when asked to.
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.engine = create_engine(settings.database_url)
         stack.push_async_callback(self.engine.dispose)
-        await upgrade(self.engine)
+        try:
+            await upgrade(self.engine)
+        except Exception as exc:  # drivers raise many unrelated types for one cause
+            problem = database_problem(exc, settings.database_url)
+            if problem is None:
+                raise
+            raise StartupError(problem) from None
         api = settings.telegram_api_url
         pacer = Pacer(self.limits or Limits(per_second=settings.telegram_messages_per_second))
         self.application = (
@@ -136,8 +152,17 @@ class Runtime:
         self._live = self._build(self.config)
         await self.app.run(sync_roster)
         register(self.application, BotContext(self.app, self.renderer, reload=self.reload))
-        await self.application.initialize()
-        stack.push_async_callback(self._shutdown_application)
+        webhook = settings.require_webhook() if self.webhook else None
+        self.telegram_link = TelegramLink(
+            self.application, on_up=lambda: publish_commands(self.application, self.app),
+            on_back=self._telegram_back,
+            webhook=(webhook[0] + WEBHOOK_PATH, webhook[1]) if webhook else None,
+            token_id=settings.telegram_bot_token.get_secret_value().partition(":")[0])
+        # Closing the bot's connections comes last: the dispatcher sends what is in flight.
+        stack.push_async_callback(self.telegram_link.shutdown)
+        # Listening before anything runs in the background or polls Telegram: a port in use
+        # fails start-up at once, and intake takes leads even while Telegram does not answer.
+        await self._serve_http()
         self.dispatcher.start()
         stack.push_async_callback(self.dispatcher.stop)
         stack.push_async_callback(self._stop_routing)
@@ -146,17 +171,8 @@ class Runtime:
         self.timers.every(settings.audit_seconds, self.audit, name="audit")
         self.timers.start()
         stack.push_async_callback(self.timers.shutdown)
-        try:
-            await publish_commands(self.application, self.app)
-        except Exception:
-            log.exception("could not register the command menus; continuing")
-        await self.application.start()
-        stack.push_async_callback(self._stop_application)
-        if not self.webhook and self.application.updater is not None:
-            await self.application.updater.start_polling(
-                poll_interval=0.0, allowed_updates=list(_UPDATES))
-            stack.push_async_callback(self._stop_polling)
-        await self._serve_http()
+        stack.push_async_callback(self.telegram_link.stop)
+        await self.telegram_link.connect()
         log.info("leadrelay is up: intake on http://%s:%s, office %r",
                  settings.http_host, self.http_port, self.config.name,
                  extra={"updates": "webhook" if self.webhook else "polling",
@@ -175,19 +191,20 @@ class Runtime:
         readiness = Readiness(figures, BotApiProbe(self.application.bot), self.clock)
         intake = build_intake_app(lambda: self.app, figures=figures, readiness=readiness)
         if self.webhook:
-            url, secret = settings.require_webhook()
+            _, secret = settings.require_webhook()
             self.telegram = TelegramWebhook(self.application, updates=self.updates,
                                             secret=secret, clock=self.clock)
             intake.router.add_post(WEBHOOK_PATH, self.telegram.handle)
         runner = self._runner = web.AppRunner(intake, access_log=None)
         await runner.setup()
         self._stack.push_async_callback(self._stop_http)
-        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
-        if self.webhook:
-            # Every instance sets the same URL: harmless, and whichever starts last is right.
-            await self.application.bot.set_webhook(
-                url + WEBHOOK_PATH, secret_token=secret, allowed_updates=list(_UPDATES),
-                max_connections=40)
+        try:
+            await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+        except OSError as exc:
+            problem = port_problem(exc, host=settings.http_host, port=settings.http_port)
+            if problem is None:
+                raise
+            raise StartupError(problem) from None
 
     def _protect_secrets(self) -> None:
         """Tell the log redaction this installation's exact secrets and its phone region."""
@@ -220,6 +237,12 @@ class Runtime:
                                "resent": resent})
             self.dispatcher.kick()
 
+    async def _telegram_back(self) -> None:
+        """Telegram answers again: what waited for it (in back-off, as sends failed) is due
+        now, not whenever each message's back-off ends."""
+        await self.outbox.resend_stale(self.clock.now(), older_than=timedelta(0))
+        self.dispatcher.kick()
+
     async def reload(self) -> OfficeConfig:
         """Read the office config again and put a new app and renderer in place at once; a
         bad file raises ConfigError and changes nothing."""
@@ -243,6 +266,7 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop taking leads, finish what is in flight, and leave timers to the database."""
+        await self._stop_http()  # first: no lead arrives that this instance cannot route
         await self._stack.aclose()
         log.info("leadrelay stopped")
 
@@ -251,38 +275,32 @@ class Runtime:
             await self._runner.cleanup()
             self._runner = None
 
-    async def _stop_polling(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-
-    async def _stop_application(self) -> None:
-        if self.application.running:
-            await self.application.stop()
-
     async def _stop_routing(self) -> None:
         await self.app.stop()
-
-    async def _shutdown_application(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.application.shutdown()
 
 
 async def serve(settings: Settings, config: OfficeConfig, stop: asyncio.Event, *,
                 webhook: bool = False) -> None:
     """Run until *stop* is set."""
     runtime = Runtime(settings, config, webhook=webhook)
-    await runtime.start()
     loop = asyncio.get_running_loop()
     reloads: set[asyncio.Task[None]] = set()
+    started = asyncio.Event()
+
+    async def reload_once_up() -> None:
+        await started.wait()  # intake answers before the rest is up: a SIGHUP may come early
+        await runtime.reload_or_keep()
 
     def on_sighup() -> None:
-        task = loop.create_task(runtime.reload_or_keep())
+        task = loop.create_task(reload_once_up())
         reloads.add(task)
         task.add_done_callback(reloads.discard)
 
+    # Before start: once intake answers, a SIGHUP must reload, not end the process.
     with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on Windows
         loop.add_signal_handler(signal.SIGHUP, on_sighup)
+    await runtime.start()
+    started.set()
     try:
         await stop.wait()
     finally:

@@ -41,6 +41,7 @@ class Timers:
         self.sweeps = 0  # sweep passes finished
         self._swept = asyncio.Condition()
         self._running: set[asyncio.Task[None]] = set()  # jobs under way, for shutdown
+        self._stopped = False
 
     def start(self) -> None:
         """Start the periodic sweep, with a first run at once."""
@@ -115,6 +116,8 @@ class Timers:
     def _tracked(self, job: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         """*job*, counted while it runs, so that shutdown can let it finish."""
         async def run(*args: object) -> None:
+            if self._stopped:  # submitted just before shutdown, started just after it
+                return
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)
@@ -128,9 +131,13 @@ class Timers:
     async def shutdown(self) -> None:
         """Stop firing and let a sweep or audit under way finish its pass; pending deadlines
         stay in the database for the next start."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        # A job cut off mid-transaction would only roll back, but cut off by the end of the
-        # event loop it is reported as a crash; waiting costs one pass at most.
+        self._stopped = True
+        if not self._scheduler.running:
+            return
+        # APScheduler's shutdown cancels the jobs still running: a sweep cut off that way is
+        # reported as a crash. So no new job starts, the running ones finish, then it stops.
+        self._scheduler.pause()
+        await asyncio.sleep(0)  # a job the scheduler just submitted gets to start (or quit)
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)
