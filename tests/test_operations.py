@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
@@ -35,7 +36,7 @@ from storage.tables import offers, outbox
 from tests.harness import BOT_TOKEN, running_office
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
 from webhooks.app import build_intake_app
-from webhooks.operations import PROMETHEUS_TEXT, Readiness
+from webhooks.operations import Readiness
 
 START = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 ADS_TOKEN = "meta-ads-token-0123456789"
@@ -105,7 +106,7 @@ class Ops:
     async def scrape(self) -> dict[str, float]:
         async with self.session.get(self.url("/metrics")) as response:
             assert response.status == 200
-            assert response.headers["Content-Type"] == PROMETHEUS_TEXT
+            assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST
             return parse_metrics(await response.text())
 
     async def pending_offer(self, lead_id: int) -> tuple[int, int, str]:
@@ -309,6 +310,23 @@ async def test_metrics_read_zero_on_an_empty_office(
     assert figures["leadrelay_outbox_backlog"] == 0
     assert figures["leadrelay_outbox_lag_seconds"] == 0
     assert figures['leadrelay_delivery_errors_total{kind="other"}'] == 0
+
+
+async def test_metrics_keep_every_family_name_and_type_and_add_no_series(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with (running_intake(database_url, bot_api_url=sandbox.url) as ops,
+                ops.session.get(ops.url("/metrics")) as response):
+        lines = (await response.text()).splitlines()
+    types = dict(line.split()[2:4] for line in lines if line.startswith("# TYPE "))
+    counters = ("leads_received offers offers_accepted offers_declined offers_expired escalations"
+                " outbox_sent outbox_failed delivery_errors audit_runs audit_rerouted audit_resent")
+    assert types == {**{f"leadrelay_{name}_total": "counter" for name in counters.split()},
+                     "leadrelay_leads": "gauge", "leadrelay_outbox_backlog": "gauge",
+                     "leadrelay_outbox_lag_seconds": "gauge"}
+    # No `_created` series (a snapshot read from the database has no creation time to tell),
+    # and no process or platform collectors.
+    assert {re.split(r"[{ ]", line)[0] for line in lines if not line.startswith("#")} == set(types)
 
 
 async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
