@@ -17,7 +17,6 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.probe import BotApiProbe
 from core.app import App
@@ -335,29 +334,30 @@ async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
     async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
         now = ops.clock.now()
         earlier = now - timedelta(seconds=30)
-        # last_error as bot/dispatcher.py writes it: "retry_after" for a 429, exc.message
-        # for a 400 or 403, str(exc) for network and other Telegram errors.
+        # last_error and error_kind as bot/dispatcher.py writes them.
         rows: list[dict[str, Any]] = [
             {"sent_at": earlier},
             {"sent_at": earlier},
-            {"sent_at": now, "last_error": str(TimedOut())},  # retried, then delivered
-            {"last_error": "retry_after"},
-            {"last_error": str(NetworkError("httpx.ConnectError: All connection attempts"))},
-            {"last_error": str(TelegramError("Conflict: terminated by other request"))},
-            {"failed_at": now,
-             "last_error": Forbidden("Forbidden: bot was blocked by the user").message},
-            {"failed_at": now, "last_error": BadRequest("Bad Request: chat not found").message},
-            {"failed_at": now, "last_error": BadRequest("Message_too_long").message},
+            {"sent_at": now, "last_error": "Timed out", "error_kind": "network"},  # then sent
+            {"last_error": "retry_after", "error_kind": "retry_after"},
+            {"last_error": "httpx.ConnectError: All connection attempts failed",
+             "error_kind": "network"},
+            {"last_error": "Conflict: terminated by other request", "error_kind": "other"},
+            {"last_error": "an error nobody classified"},  # counts as other
+            {"failed_at": now, "last_error": "Forbidden: bot was blocked by the user",
+             "error_kind": "forbidden"},
+            {"failed_at": now, "last_error": "Chat not found", "error_kind": "bad_request"},
+            {"failed_at": now, "last_error": "Message_too_long", "error_kind": "bad_request"},
             {"created_at": now - timedelta(seconds=90)},  # the oldest, never tried yet
         ]
         async with ops.engine.begin() as conn:
             await conn.execute(insert(outbox), [
                 {"chat_id": AYSE, "template": "offer", "params": {}, "attempts": 0,
                  "created_at": earlier, "sent_at": None, "failed_at": None,
-                 "last_error": None, **row} for row in rows])
+                 "last_error": None, "error_kind": None, **row} for row in rows])
         figures = await ops.scrape()
 
-    assert figures["leadrelay_outbox_backlog"] == 4
+    assert figures["leadrelay_outbox_backlog"] == 5
     assert figures["leadrelay_outbox_lag_seconds"] == 90
     assert figures["leadrelay_outbox_sent_total"] == 3
     assert figures["leadrelay_outbox_failed_total"] == 3
@@ -368,7 +368,7 @@ async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
         'leadrelay_delivery_errors_total{kind="forbidden"}': 1,
         'leadrelay_delivery_errors_total{kind="bad_request"}': 2,
         'leadrelay_delivery_errors_total{kind="network"}': 2,
-        'leadrelay_delivery_errors_total{kind="other"}': 1,
+        'leadrelay_delivery_errors_total{kind="other"}': 2,
     }
 
 
