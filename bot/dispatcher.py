@@ -28,7 +28,7 @@ from core.lifecycle.deadlines import (
     round_unreachable,
 )
 from core.messages import OfferRef, RoundRef, Template
-from core.ports import OutboxQueue, QueuedMessage
+from core.ports import DeliveryErrorKind, OutboxQueue, QueuedMessage
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,19 @@ def _context(row: QueuedMessage) -> dict[str, Any]:
     if offer is not None:
         fields["offer_id"] = offer.offer_id
     return fields
+
+
+def delivery_error_kind(exc: BaseException) -> DeliveryErrorKind:
+    """What kind of trouble a failed send met, told once, from the error Telegram raised."""
+    if isinstance(exc, RetryAfter):
+        return DeliveryErrorKind.RETRY_AFTER
+    if isinstance(exc, Forbidden):
+        return DeliveryErrorKind.FORBIDDEN
+    if isinstance(exc, BadRequest):  # before NetworkError: PTB makes BadRequest one of them
+        return DeliveryErrorKind.BAD_REQUEST
+    if isinstance(exc, NetworkError):  # TimedOut, and PTB's answer to a 5xx
+        return DeliveryErrorKind.NETWORK
+    return DeliveryErrorKind.OTHER
 
 
 class OutboxDispatcher:
@@ -190,37 +203,40 @@ class OutboxDispatcher:
         try:
             message = await self._send(row, rendered.text, rendered.keyboard)
         except RetryAfter as exc:
+            kind = delivery_error_kind(exc)
             wait = exc.retry_after if isinstance(exc.retry_after, int) else (
                 exc.retry_after.total_seconds())
             log.warning("telegram asked us to wait %ss before this chat's next message", wait,
-                        extra={**_context(row), "error_kind": "retry_after", "retry_in": wait})
-            await self._store.mark_retry(row, error="retry_after",
+                        extra={**_context(row), "error_kind": kind.value, "retry_in": wait})
+            await self._store.mark_retry(row, error="retry_after", kind=kind,
                                          at=now + timedelta(seconds=float(wait)))
             return False
         except BadRequest as exc:
             if row.edit_ref and any(s in exc.message.lower() for s in _HARMLESS_EDIT_ERRORS):
                 await self._store.mark_sent(row, at=now, hold=self._hold(row.chat_id))
                 return True
+            kind = delivery_error_kind(exc)
             log.error("telegram refused a message for good: %s", exc.message,
-                      extra={**_context(row), "error_kind": "bad_request"})
-            await self._store.mark_failed(row, error=exc.message, at=now)
+                      extra={**_context(row), "error_kind": kind.value})
+            await self._store.mark_failed(row, error=exc.message, kind=kind, at=now)
             if "chat not found" in exc.message.lower():
                 await self._unreachable(row, exc.message)
             return True
         except Forbidden as exc:
+            kind = delivery_error_kind(exc)
             log.warning("the chat cannot be reached: %s", exc.message,
-                        extra={**_context(row), "error_kind": "forbidden"})
-            await self._store.mark_failed(row, error=exc.message, at=now)
+                        extra={**_context(row), "error_kind": kind.value})
+            await self._store.mark_failed(row, error=exc.message, kind=kind, at=now)
             await self._unreachable(row, exc.message)
             return True
-        except (NetworkError, TelegramError) as exc:
+        except TelegramError as exc:  # a network failure, a timeout, a 5xx, or anything else
             # A timeout may still have delivered it: at most one duplicate, never a loss.
+            kind = delivery_error_kind(exc)
             backoff = min(60.0, 2.0 ** row.attempts) * (0.5 + random.random() / 2)
-            kind = "network" if isinstance(exc, NetworkError) else "other"
             log.warning("sending a message failed (%s); retry in %.1fs", exc, backoff,
-                        extra={**_context(row), "error_kind": kind,
+                        extra={**_context(row), "error_kind": kind.value,
                                "retry_in": round(backoff, 1)})
-            await self._store.mark_retry(row, error=str(exc),
+            await self._store.mark_retry(row, error=str(exc), kind=kind,
                                          at=now + timedelta(seconds=backoff))
             return False
         delivered = self._clock.now()

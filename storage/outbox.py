@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.ports import QueuedMessage
+from core.ports import DeliveryErrorKind, QueuedMessage
 from storage.db import READ_ONLY, begin_write
 from storage.tables import outbox, sent_messages
 
@@ -44,6 +44,11 @@ def _due(now: datetime, *, owner: str | None, skip_chats: Collection[int]) -> Se
     if skip_chats:
         query = query.where(outbox.c.chat_id.not_in(sorted(skip_chats)))
     return query
+
+
+def _error(error: str, kind: DeliveryErrorKind) -> dict[str, Any]:
+    """The columns that keep a row's last delivery error: its text, and its kind for /metrics."""
+    return {"last_error": error[:200], "error_kind": kind.value}
 
 
 def _queued(r: Row[Any]) -> QueuedMessage:
@@ -157,18 +162,20 @@ class OutboxStore:
                 await conn.execute(insert(sent_messages).values(
                     ref=row.ref, chat_id=row.chat_id, message_id=message_id))
 
-    async def mark_retry(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
-        """Leave a row for another attempt at *at*."""
+    async def mark_retry(self, row: QueuedMessage, *, error: str, kind: DeliveryErrorKind,
+                         at: datetime) -> None:
+        """Leave a row for another attempt at *at*, keeping the error and its *kind*."""
         async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                attempts=row.attempts + 1, next_attempt_at=at, last_error=error[:200],
+                attempts=row.attempts + 1, next_attempt_at=at, **_error(error, kind),
                 **_RELEASED))
 
-    async def mark_failed(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
-        """Give up on a row that can never be delivered."""
+    async def mark_failed(self, row: QueuedMessage, *, error: str, kind: DeliveryErrorKind,
+                          at: datetime) -> None:
+        """Give up on a row that can never be delivered, keeping the error and its *kind*."""
         async with begin_write(self._engine) as conn:
             await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                attempts=row.attempts + 1, failed_at=at, last_error=error[:200], **_RELEASED))
+                attempts=row.attempts + 1, failed_at=at, **_error(error, kind), **_RELEASED))
 
     async def backlog(self) -> int:
         """How many rows wait to be sent."""

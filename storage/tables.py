@@ -169,6 +169,8 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
     Column("last_error", String(200)),
+    # The kind of last_error (core.ports.DeliveryErrorKind), told by the dispatcher as it met it.
+    Column("error_kind", String(16)),
     # The instance sending this chat's rows right now; on a sent row, the one that sent it,
     # which keeps the chat until claimed_until (one pace window after the send).
     Column("claimed_by", String(32)),

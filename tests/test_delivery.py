@@ -6,12 +6,14 @@ import asyncio
 import time
 
 import pytest
+from sqlalchemy import select
 
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from sandbox import BotApiSandbox
 from storage.db import create_engine
 from storage.migrate import upgrade
+from storage.tables import outbox
 from tests.harness import BOT_TOKEN, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
@@ -88,3 +90,35 @@ async def test_an_edit_telegram_calls_not_modified_is_settled_not_retried(
         assert [c.status for c in edits] == [400]
         await running[AYSE].send("/leads")
         await running[AYSE].wait_for(text_has("Your open leads (1)"))
+
+
+@pytest.mark.parametrize(("error_code", "description", "kind", "settled"), [
+    (429, "Too Many Requests: retry after 1", "retry_after", "sent"),
+    (502, "Bad Gateway", "network", "sent"),
+    (500, "Internal Server Error", "network", "sent"),
+    (409, "Conflict: terminated by other getUpdates request", "other", "sent"),
+    (403, "Forbidden: bot was blocked by the user", "forbidden", "failed"),
+    (400, "Bad Request: message is too long", "bad_request", "failed"),
+], ids=lambda value: str(value) if isinstance(value, int) else None)
+async def test_the_dispatcher_stores_and_logs_the_kind_of_each_telegram_error(
+    database_url: str, caplog: pytest.LogCaptureFixture,
+    error_code: int, description: str, kind: str, settled: str,
+) -> None:
+    async with running_office(office(sla=SLOW), database_url) as running:
+        await running.start_chats(AYSE, MEHMET, SELIN)
+        running.sandbox.fail_next("sendMessage", error_code=error_code, description=description,
+                                  retry_after=1 if error_code == 429 else None)
+        lead_id = await running.post_lead(HOT)
+        offer = select(outbox).where(outbox.c.chat_id == AYSE, outbox.c.template == "offer",
+                                     outbox.c.params["lead_id"].as_integer() == lead_id)
+        async with asyncio.timeout(20):
+            while True:  # the outbox is rows in a database: no event to wait on
+                async with running.runtime.engine.connect() as conn:
+                    row = (await conn.execute(offer)).one()
+                if row.sent_at is not None or row.failed_at is not None:
+                    break
+                await asyncio.sleep(0.05)
+    assert (row.error_kind, "sent" if row.sent_at else "failed") == (kind, settled)
+    assert row.last_error
+    logged = [getattr(r, "error_kind", None) for r in caplog.records if r.name == "bot.dispatcher"]
+    assert logged == [kind], "the log line tells the same kind as the row"

@@ -25,6 +25,7 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office, pool_office
+from tests.test_operations import parse_metrics
 from tests.test_stats_aggregates import ADA, BORA, CEM, Made, lead, offer, store
 from webhooks.operations import render_metrics
 
@@ -238,8 +239,7 @@ async def test_metrics_count_a_refused_delivery_as_nobodys_decline(
     await relay.run(decline_offer, agent_id=second, offer_id=offer.id, token=offer.token,
                               reason=DeclineReason.BUSY)
     text = render_metrics(await MetricsStore(engine).snapshot(), now=clock.now())
-    figures = dict(line.rsplit(" ", 1) for line in text.splitlines()
-                   if line and not line.startswith("#"))
-    assert figures["leadrelay_offers_declined_total"] == "1", "only the agent's own decline"
+    figures = parse_metrics(text.decode())
+    assert figures["leadrelay_offers_declined_total"] == 1, "only the agent's own decline"
     made = len(await offers_of(relay, lead_id))
-    assert figures["leadrelay_offers_total"] == str(made), "every offer made is still counted"
+    assert figures["leadrelay_offers_total"] == made, "every offer made is still counted"

@@ -13,10 +13,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.probe import BotApiProbe
 from core.app import App
@@ -35,7 +35,7 @@ from storage.tables import offers, outbox
 from tests.harness import BOT_TOKEN, running_office
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
 from webhooks.app import build_intake_app
-from webhooks.operations import PROMETHEUS_TEXT, Readiness
+from webhooks.operations import Readiness
 
 START = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 ADS_TOKEN = "meta-ads-token-0123456789"
@@ -105,7 +105,7 @@ class Ops:
     async def scrape(self) -> dict[str, float]:
         async with self.session.get(self.url("/metrics")) as response:
             assert response.status == 200
-            assert response.headers["Content-Type"] == PROMETHEUS_TEXT
+            assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST
             return parse_metrics(await response.text())
 
     async def pending_offer(self, lead_id: int) -> tuple[int, int, str]:
@@ -311,35 +311,53 @@ async def test_metrics_read_zero_on_an_empty_office(
     assert figures['leadrelay_delivery_errors_total{kind="other"}'] == 0
 
 
+async def test_metrics_keep_every_family_name_and_type_and_add_no_series(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with (running_intake(database_url, bot_api_url=sandbox.url) as ops,
+                ops.session.get(ops.url("/metrics")) as response):
+        lines = (await response.text()).splitlines()
+    types = dict(line.split()[2:4] for line in lines if line.startswith("# TYPE "))
+    counters = ("leads_received offers offers_accepted offers_declined offers_expired escalations"
+                " outbox_sent outbox_failed delivery_errors audit_runs audit_rerouted audit_resent")
+    assert types == {**{f"leadrelay_{name}_total": "counter" for name in counters.split()},
+                     "leadrelay_leads": "gauge", "leadrelay_outbox_backlog": "gauge",
+                     "leadrelay_outbox_lag_seconds": "gauge"}
+    # No `_created` series (a snapshot read from the database has no creation time to tell),
+    # and no process or platform collectors.
+    assert {re.split(r"[{ ]", line)[0] for line in lines if not line.startswith("#")} == set(types)
+
+
 async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
     database_url: str, sandbox: BotApiSandbox
 ) -> None:
     async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
         now = ops.clock.now()
         earlier = now - timedelta(seconds=30)
-        # last_error as bot/dispatcher.py writes it: "retry_after" for a 429, exc.message
-        # for a 400 or 403, str(exc) for network and other Telegram errors.
+        # last_error and error_kind as bot/dispatcher.py writes them.
         rows: list[dict[str, Any]] = [
             {"sent_at": earlier},
             {"sent_at": earlier},
-            {"sent_at": now, "last_error": str(TimedOut())},  # retried, then delivered
-            {"last_error": "retry_after"},
-            {"last_error": str(NetworkError("httpx.ConnectError: All connection attempts"))},
-            {"last_error": str(TelegramError("Conflict: terminated by other request"))},
-            {"failed_at": now,
-             "last_error": Forbidden("Forbidden: bot was blocked by the user").message},
-            {"failed_at": now, "last_error": BadRequest("Bad Request: chat not found").message},
-            {"failed_at": now, "last_error": BadRequest("Message_too_long").message},
+            {"sent_at": now, "last_error": "Timed out", "error_kind": "network"},  # then sent
+            {"last_error": "retry_after", "error_kind": "retry_after"},
+            {"last_error": "httpx.ConnectError: All connection attempts failed",
+             "error_kind": "network"},
+            {"last_error": "Conflict: terminated by other request", "error_kind": "other"},
+            {"last_error": "an error nobody classified"},  # counts as other
+            {"failed_at": now, "last_error": "Forbidden: bot was blocked by the user",
+             "error_kind": "forbidden"},
+            {"failed_at": now, "last_error": "Chat not found", "error_kind": "bad_request"},
+            {"failed_at": now, "last_error": "Message_too_long", "error_kind": "bad_request"},
             {"created_at": now - timedelta(seconds=90)},  # the oldest, never tried yet
         ]
         async with ops.engine.begin() as conn:
             await conn.execute(insert(outbox), [
                 {"chat_id": AYSE, "template": "offer", "params": {}, "attempts": 0,
                  "created_at": earlier, "sent_at": None, "failed_at": None,
-                 "last_error": None, **row} for row in rows])
+                 "last_error": None, "error_kind": None, **row} for row in rows])
         figures = await ops.scrape()
 
-    assert figures["leadrelay_outbox_backlog"] == 4
+    assert figures["leadrelay_outbox_backlog"] == 5
     assert figures["leadrelay_outbox_lag_seconds"] == 90
     assert figures["leadrelay_outbox_sent_total"] == 3
     assert figures["leadrelay_outbox_failed_total"] == 3
@@ -350,7 +368,7 @@ async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(
         'leadrelay_delivery_errors_total{kind="forbidden"}': 1,
         'leadrelay_delivery_errors_total{kind="bad_request"}': 2,
         'leadrelay_delivery_errors_total{kind="network"}': 2,
-        'leadrelay_delivery_errors_total{kind="other"}': 1,
+        'leadrelay_delivery_errors_total{kind="other"}': 2,
     }
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.ports import DeliveryErrorKind
 from storage.outbox import OutboxStore
 from storage.tables import outbox
 
@@ -121,7 +122,8 @@ async def test_a_chat_in_back_off_is_left_out_whole(engine: AsyncEngine) -> None
     store = OutboxStore(engine)
     rows = await store.claim(NOW, owner="a", lease=LEASE)
     nine = [r for r in rows if r.chat_id == 9]
-    await store.mark_retry(nine[0], error="retry_after", at=NOW + timedelta(seconds=30))
+    await store.mark_retry(nine[0], error="retry_after", kind=DeliveryErrorKind.RETRY_AFTER,
+                           at=NOW + timedelta(seconds=30))
     for row in rows:
         if row.chat_id == 4:
             await store.mark_sent(row, at=NOW)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from core.clock import Clock
 from core.model import LeadStatus, OfferStatus
@@ -18,6 +20,7 @@ from webhooks.keys import APP, FIGURES
 log = logging.getLogger(__name__)
 
 Check = dict[str, object]
+MetricFamily = CounterMetricFamily | GaugeMetricFamily
 
 
 def _reason(exc: BaseException, timeout: float) -> str:
@@ -80,75 +83,87 @@ class Readiness:
 
 # --- metrics ---------------------------------------------------------------------------------
 
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
-Sample = tuple[Mapping[str, str], float]
 
-
-def _label_value(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    return str(value) if isinstance(value, int) else repr(float(value))
-
-
-def _family(name: str, kind: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
-    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-    for labels, value in samples:
-        pairs = ",".join(f'{key}="{_label_value(label)}"' for key, label in labels.items())
-        lines.append(f"{name}{{{pairs}}} {_number(value)}" if pairs else
-                     f"{name} {_number(value)}")
-    return lines
-
-
-def _by(label: str, counts: Mapping[str, int], known: Iterable[str]) -> list[Sample]:
+def _by(family: MetricFamily, counts: Mapping[str, int], known: Iterable[str]) -> MetricFamily:
     """One sample per value seen or known, so a series reads 0 instead of vanishing."""
-    values = sorted({*known, *counts})
-    return [({label: value}, counts.get(value, 0)) for value in values]
+    for value in sorted({*known, *counts}):
+        family.add_metric([value], counts.get(value, 0))
+    return family
 
 
-def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = ()) -> str:
-    """The Prometheus text exposition (format 0.0.4) of one snapshot taken at *now*."""
-    offers = snapshot.answerable_by_status
-    kinds = [kind.value for kind in DeliveryErrorKind]
-    families = [
-        _family("leadrelay_leads_received_total", "counter", "Leads received, by source.",
-                _by("source", snapshot.leads_by_source, sources)),
-        _family("leadrelay_offers_total", "counter", "Offers made to agents.",
-                [({}, snapshot.offers)]),
-        _family("leadrelay_offers_accepted_total", "counter", "Offers an agent accepted.",
-                [({}, offers.get(OfferStatus.ACCEPTED, 0))]),
-        _family("leadrelay_offers_declined_total", "counter", "Offers an agent declined.",
-                [({}, offers.get(OfferStatus.DECLINED, 0))]),
-        _family("leadrelay_offers_expired_total", "counter",
-                "Offers nobody answered within the accept window (SLA breaches).",
-                [({}, offers.get(OfferStatus.EXPIRED, 0))]),
-        _family("leadrelay_escalations_total", "counter", "Leads escalated to managers.",
-                [({}, snapshot.escalations)]),
-        _family("leadrelay_leads", "gauge", "Leads now, by status.",
-                _by("status", snapshot.leads_by_status, [s.value for s in LeadStatus])),
-        _family("leadrelay_outbox_backlog", "gauge", "Telegram messages waiting to be sent.",
-                [({}, snapshot.outbox_backlog)]),
-        _family("leadrelay_outbox_lag_seconds", "gauge",
-                "Age of the oldest message waiting to be sent; 0 when none waits.",
-                [({}, snapshot.outbox_lag(now))]),
-        _family("leadrelay_outbox_sent_total", "counter", "Telegram messages sent.",
-                [({}, snapshot.outbox_sent)]),
-        _family("leadrelay_outbox_failed_total", "counter",
-                "Telegram messages given up on for good.", [({}, snapshot.outbox_failed)]),
-        _family("leadrelay_delivery_errors_total", "counter",
-                "Telegram messages that met a delivery error, by the kind of their last one.",
-                _by("kind", snapshot.delivery_errors, kinds)),
-        _family("leadrelay_audit_runs_total", "counter", "Runs of the auditor.",
-                [({}, snapshot.audit.get("runs", 0))]),
-        _family("leadrelay_audit_rerouted_total", "counter",
-                "Leads nobody held that the auditor routed again.",
-                [({}, snapshot.audit.get("rerouted", 0))]),
-        _family("leadrelay_audit_resent_total", "counter",
-                "Messages stuck in the outbox that the auditor made due again.",
-                [({}, snapshot.audit.get("resent", 0))]),
-    ]
-    return "\n".join(line for family in families for line in family) + "\n"
+class SnapshotCollector:
+    """The metric families of one snapshot taken at *now*, for prometheus-client.
+
+    Its collectors are synchronous and our figures are read from the database asynchronously,
+    so each scrape reads a snapshot first and then registers one of these in a registry made
+    for that scrape alone.
+    """
+
+    def __init__(self, snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = ()) -> None:
+        self._snapshot = snapshot
+        self._now = now
+        self._sources = list(sources)
+
+    def collect(self) -> Iterator[Metric]:
+        """Every family, in the order /metrics has always listed them."""
+        figures = self._snapshot
+        offers = figures.answerable_by_status
+        # The counters are named with their `_total`, as exposed; prometheus-client takes it
+        # off the family's name and puts it back on the samples.
+        yield _by(CounterMetricFamily("leadrelay_leads_received_total",
+                                      "Leads received, by source.", labels=["source"]),
+                  figures.leads_by_source, self._sources)
+        yield CounterMetricFamily("leadrelay_offers_total", "Offers made to agents.",
+                                  value=figures.offers)
+        yield CounterMetricFamily("leadrelay_offers_accepted_total", "Offers an agent accepted.",
+                                  value=offers.get(OfferStatus.ACCEPTED, 0))
+        yield CounterMetricFamily("leadrelay_offers_declined_total", "Offers an agent declined.",
+                                  value=offers.get(OfferStatus.DECLINED, 0))
+        yield CounterMetricFamily(
+            "leadrelay_offers_expired_total",
+            "Offers nobody answered within the accept window (SLA breaches).",
+            value=offers.get(OfferStatus.EXPIRED, 0))
+        yield CounterMetricFamily("leadrelay_escalations_total", "Leads escalated to managers.",
+                                  value=figures.escalations)
+        yield _by(GaugeMetricFamily("leadrelay_leads", "Leads now, by status.",
+                                    labels=["status"]),
+                  figures.leads_by_status, [status.value for status in LeadStatus])
+        yield GaugeMetricFamily("leadrelay_outbox_backlog",
+                                "Telegram messages waiting to be sent.",
+                                value=figures.outbox_backlog)
+        yield GaugeMetricFamily(
+            "leadrelay_outbox_lag_seconds",
+            "Age of the oldest message waiting to be sent; 0 when none waits.",
+            value=figures.outbox_lag(self._now))
+        yield CounterMetricFamily("leadrelay_outbox_sent_total", "Telegram messages sent.",
+                                  value=figures.outbox_sent)
+        yield CounterMetricFamily("leadrelay_outbox_failed_total",
+                                  "Telegram messages given up on for good.",
+                                  value=figures.outbox_failed)
+        yield _by(CounterMetricFamily(
+            "leadrelay_delivery_errors_total",
+            "Telegram messages that met a delivery error, by the kind of their last one.",
+            labels=["kind"]), figures.delivery_errors, [kind.value for kind in DeliveryErrorKind])
+        yield CounterMetricFamily("leadrelay_audit_runs_total", "Runs of the auditor.",
+                                  value=figures.audit.get("runs", 0))
+        yield CounterMetricFamily("leadrelay_audit_rerouted_total",
+                                  "Leads nobody held that the auditor routed again.",
+                                  value=figures.audit.get("rerouted", 0))
+        yield CounterMetricFamily(
+            "leadrelay_audit_resent_total",
+            "Messages stuck in the outbox that the auditor made due again.",
+            value=figures.audit.get("resent", 0))
+
+
+def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = ()) -> bytes:
+    """The Prometheus text exposition of one snapshot taken at *now*.
+
+    A registry of its own holds nothing but the snapshot: no process or platform collectors,
+    and no `_created` series, which a snapshot read from the database has no time for.
+    """
+    registry = CollectorRegistry()
+    registry.register(SnapshotCollector(snapshot, now=now, sources=sources))
+    return generate_latest(registry)
 
 
 READINESS = web.AppKey("readiness", Readiness)
@@ -169,8 +184,8 @@ async def metrics(request: web.Request) -> web.Response:
     except Exception:
         log.exception("could not read the figures for /metrics")
         return web.Response(status=503, text="could not read the figures from the database\n")
-    text = render_metrics(snapshot, now=app.deps.clock.now(),
+    body = render_metrics(snapshot, now=app.deps.clock.now(),
                           sources=[source.name for source in app.config.sources])
-    return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS_TEXT})
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

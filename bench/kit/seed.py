@@ -215,8 +215,8 @@ class Seeder:
             "id": len(rows.outbox) + 1, "chat_id": chat_id, "template": template,
             "params": {**params, "lang": self.config.language}, "ref": ref, "edit_ref": None,
             "created_at": at, "sent_at": at + timedelta(milliseconds=30), "failed_at": None,
-            "attempts": 1, "next_attempt_at": None, "last_error": None, "claimed_by": None,
-            "claimed_until": None})
+            "attempts": 1, "next_attempt_at": None, "last_error": None, "error_kind": None,
+            "claimed_by": None, "claimed_until": None})
         rows.sent.append({"ref": ref, "chat_id": chat_id, "message_id": message_id})
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from core.ports.operations import DeliveryErrorKind
+
 
 @dataclass(frozen=True)
 class QueuedMessage:
@@ -62,12 +64,14 @@ class OutboxQueue(Protocol):
         """Settle a row as delivered; the chat stays with the sender until *hold* after *at*."""
         ...
 
-    async def mark_retry(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
-        """Leave a row for another attempt at *at*."""
+    async def mark_retry(self, row: QueuedMessage, *, error: str, kind: DeliveryErrorKind,
+                         at: datetime) -> None:
+        """Leave a row for another attempt at *at*, keeping the error and its *kind*."""
         ...
 
-    async def mark_failed(self, row: QueuedMessage, *, error: str, at: datetime) -> None:
-        """Give up on a row that can never be delivered."""
+    async def mark_failed(self, row: QueuedMessage, *, error: str, kind: DeliveryErrorKind,
+                          at: datetime) -> None:
+        """Give up on a row that can never be delivered, keeping the error and its *kind*."""
         ...
 
     async def backlog(self) -> int:
