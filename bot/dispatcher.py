@@ -111,6 +111,11 @@ class OutboxDispatcher:
             self._wake.set()
 
     @property
+    def running(self) -> bool:
+        """Whether the dispatch loop runs (it ends only by stop() or a crash)."""
+        return self._task is not None and not self._task.done()
+
+    @property
     def busy(self) -> bool:
         """Whether a message is being sent (or waits for its turn) right now."""
         return bool(self._workers)

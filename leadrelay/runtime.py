@@ -188,8 +188,9 @@ class Runtime:
         """The intake server (and Telegram's webhook, in webhook mode), listening."""
         settings = self.settings
         figures = MetricsStore(self.engine)
-        readiness = Readiness(figures, BotApiProbe(self.application.bot), self.clock)
-        intake = build_intake_app(lambda: self.app, figures=figures, readiness=readiness)
+        intake = build_intake_app(lambda: self.app, figures=figures,
+                                  readiness=Readiness(figures, self),
+                                  telegram=BotApiProbe(self.application.bot))
         if self.webhook:
             _, secret = settings.require_webhook()
             self.telegram = TelegramWebhook(self.application, updates=self.updates,
@@ -236,6 +237,15 @@ class Runtime:
                         extra={"lead_ids": rerouted[:_LOGGED_IDS], "rerouted": len(rerouted),
                                "resent": resent})
             self.dispatcher.kick()
+
+    def problems(self) -> dict[str, str]:
+        """What of this instance's own work has stopped (core.ports.InstanceHealth)."""
+        stopped = {}
+        if not self.dispatcher.running:
+            stopped["dispatcher"] = "the outbox is not being sent"
+        if not self.timers.running:
+            stopped["timers"] = "deadlines are not being swept"
+        return stopped
 
     async def _telegram_back(self) -> None:
         """Telegram answers again: what waited for it (in back-off, as sends failed) is due

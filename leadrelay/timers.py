@@ -62,6 +62,11 @@ class Timers:
         self._scheduler.add_job(self._tracked(self._wake), "date", run_date=slot + _WAKE_MARGIN,
                                 args=[slot], misfire_grace_time=None, coalesce=True)
 
+    @property
+    def running(self) -> bool:
+        """Whether the sweeps and the audit are scheduled."""
+        return bool(self._scheduler.running) and not self._stopped
+
     def every(self, seconds: float, job: Callable[[], Awaitable[None]], *, name: str) -> None:
         """Run *job* every *seconds*, never two at once."""
         self._scheduler.add_job(self._tracked(job), "interval", seconds=seconds, id=name,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -34,13 +33,6 @@ class MetricsStore:
         """Run a trivial query; raises if the database does not answer."""
         async with self._reader() as conn:
             await conn.execute(select(literal(1)))
-
-    async def oldest_unsent(self) -> datetime | None:
-        """When the oldest message still waiting to be sent was queued, if any waits."""
-        async with self._reader() as conn:
-            oldest: datetime | None = (await conn.execute(
-                select(func.min(outbox.c.created_at)).where(_UNSENT))).scalar_one()
-        return oldest
 
     async def snapshot(self) -> Snapshot:
         """Every figure in five aggregate queries inside one transaction."""

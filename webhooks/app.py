@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from core.errors import DomainError, InvalidInput, UnknownSource
-from core.ports import OfficeFigures
-from webhooks.keys import APP, FIGURES, CurrentApp
+from core.ports import BotApiHealth, OfficeFigures
+from webhooks.keys import APP, FIGURES, TELEGRAM, CurrentApp
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
 log = logging.getLogger(__name__)
@@ -120,16 +120,19 @@ async def healthz(_request: web.Request) -> web.Response:
 
 def build_intake_app(
     current: CurrentApp, *, figures: OfficeFigures | None = None,
-    readiness: Readiness | None = None,
+    readiness: Readiness | None = None, telegram: BotApiHealth | None = None,
 ) -> web.Application:
     """The aiohttp application with its routes and error translation.
 
-    /metrics and /readyz are served only when given what they read from.
+    /metrics and /readyz are served only when given what they read from; /metrics says
+    whether Telegram answers when given how to ask.
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[translate_errors])
     app[APP] = current
     app.router.add_post("/webhooks/leads", receive_lead)
     app.router.add_get("/healthz", healthz)
+    if telegram is not None:
+        app[TELEGRAM] = telegram
     if figures is not None:
         app[FIGURES] = figures
         app.router.add_get("/metrics", metrics)

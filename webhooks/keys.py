@@ -7,10 +7,11 @@ from collections.abc import Callable
 from aiohttp import web
 
 from core.app import App
-from core.ports import OfficeFigures
+from core.ports import BotApiHealth, OfficeFigures
 
 CurrentApp = Callable[[], App]
 """The app in force: a reload of the office config puts a new one in place."""
 
 APP: web.AppKey[CurrentApp] = web.AppKey("app")
 FIGURES: web.AppKey[OfficeFigures] = web.AppKey("figures")
+TELEGRAM: web.AppKey[BotApiHealth] = web.AppKey("telegram")

@@ -12,10 +12,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from core.clock import Clock
 from core.model import LeadStatus, OfferStatus
-from core.ports import BotApiHealth, DeliveryErrorKind, OfficeFigures, Snapshot, outbox_lag
-from webhooks.keys import APP, FIGURES
+from core.ports import DeliveryErrorKind, InstanceHealth, OfficeFigures, Snapshot
+from webhooks.keys import APP, FIGURES, TELEGRAM
 
 log = logging.getLogger(__name__)
 
@@ -31,23 +30,23 @@ def _reason(exc: BaseException, timeout: float) -> str:
 
 
 class Readiness:
-    """Whether this instance can do its job: the database, the Bot API and the outbox."""
+    """Whether *this instance* can serve: its database connection and its own loops.
 
-    def __init__(
-        self, store: OfficeFigures, bot_api: BotApiHealth, clock: Clock, *,
-        max_outbox_lag: float = 60.0, timeout: float = 3.0,
-    ) -> None:
+    Not the outbox's lag nor Telegram's health: both are shared by every instance, so a
+    burst of leads (a web form's token is public) or Telegram's trouble would take every
+    instance out of the load balancer at once, and nobody could take leads in. Those are in
+    /metrics, to alert on.
+    """
+
+    def __init__(self, store: OfficeFigures, instance: InstanceHealth, *,
+                 timeout: float = 3.0) -> None:
         self._store = store
-        self._bot_api = bot_api
-        self._clock = clock
-        self._max_outbox_lag = max_outbox_lag
+        self._instance = instance
         self._timeout = timeout
 
     async def check(self) -> tuple[bool, dict[str, Check]]:
-        """Run every check at once; ready only if all pass, with each one's verdict."""
-        database, bot_api, outbox = await asyncio.gather(
-            self._database(), self._bot(), self._outbox())
-        checks = {"database": database, "bot_api": bot_api, "outbox": outbox}
+        """Run every check; ready only if all pass, with each one's verdict."""
+        checks = {"database": await self._database(), "loops": self._loops()}
         failed = {name: check["error"] for name, check in checks.items() if not check["ok"]}
         if failed:
             log.warning("not ready: %s", failed, extra={"failed_checks": sorted(failed)})
@@ -61,24 +60,12 @@ class Readiness:
             return {"ok": False, "error": _reason(exc, self._timeout)}
         return {"ok": True}
 
-    async def _bot(self) -> Check:
-        problem = await self._bot_api.problem()
-        return {"ok": True} if problem is None else {"ok": False, "error": problem}
-
-    async def _outbox(self) -> Check:
-        limit = self._max_outbox_lag
-        try:
-            async with asyncio.timeout(self._timeout):
-                oldest = await self._store.oldest_unsent()
-        except Exception as exc:  # as for the database check
-            return {"ok": False, "max_lag_seconds": limit,
-                    "error": f"could not read the outbox: {_reason(exc, self._timeout)}"}
-        lag = round(outbox_lag(oldest, self._clock.now()), 3)
-        if lag < limit:
-            return {"ok": True, "lag_seconds": lag, "max_lag_seconds": limit}
-        return {"ok": False, "lag_seconds": lag, "max_lag_seconds": limit,
-                "error": f"the oldest unsent message has waited {lag:g} s, "
-                         f"the limit is {limit:g} s"}
+    def _loops(self) -> Check:
+        stopped = self._instance.problems()
+        if not stopped:
+            return {"ok": True}
+        return {"ok": False, "error": "; ".join(f"{name}: {why}" for name, why in
+                                                sorted(stopped.items()))}
 
 
 # --- metrics ---------------------------------------------------------------------------------
@@ -99,10 +86,12 @@ class SnapshotCollector:
     for that scrape alone.
     """
 
-    def __init__(self, snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = ()) -> None:
+    def __init__(self, snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
+                 telegram_up: bool | None = None) -> None:
         self._snapshot = snapshot
         self._now = now
         self._sources = list(sources)
+        self._telegram_up = telegram_up
 
     def collect(self) -> Iterator[Metric]:
         """Every family, in the order /metrics has always listed them."""
@@ -153,16 +142,23 @@ class SnapshotCollector:
             "leadrelay_audit_resent_total",
             "Messages stuck in the outbox that the auditor made due again.",
             value=figures.audit.get("resent", 0))
+        if self._telegram_up is not None:
+            yield GaugeMetricFamily(
+                "leadrelay_telegram_up",
+                "1 when Telegram's Bot API answers this bot (asked at most every 10 s), else 0.",
+                value=int(self._telegram_up))
 
 
-def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = ()) -> bytes:
+def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
+                   telegram_up: bool | None = None) -> bytes:
     """The Prometheus text exposition of one snapshot taken at *now*.
 
     A registry of its own holds nothing but the snapshot: no process or platform collectors,
     and no `_created` series, which a snapshot read from the database has no time for.
     """
     registry = CollectorRegistry()
-    registry.register(SnapshotCollector(snapshot, now=now, sources=sources))
+    registry.register(SnapshotCollector(snapshot, now=now, sources=sources,
+                                        telegram_up=telegram_up))
     return generate_latest(registry)
 
 
@@ -170,7 +166,8 @@ READINESS = web.AppKey("readiness", Readiness)
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database, the Bot API and the outbox are all well; 503 naming what is not."""
+    """Ready when this instance's database connection and loops are well; 503 naming what
+    is not."""
     ready, checks = await request.app[READINESS].check()
     return web.json_response({"status": "ready" if ready else "not ready", "checks": checks},
                              status=200 if ready else 503)
@@ -184,8 +181,11 @@ async def metrics(request: web.Request) -> web.Response:
     except Exception:
         log.exception("could not read the figures for /metrics")
         return web.Response(status=503, text="could not read the figures from the database\n")
+    telegram = request.app.get(TELEGRAM)
+    telegram_up = None if telegram is None else await telegram.problem() is None
     body = render_metrics(snapshot, now=app.deps.clock.now(),
-                          sources=[source.name for source in app.config.sources])
+                          sources=[source.name for source in app.config.sources],
+                          telegram_up=telegram_up)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

@@ -5,9 +5,9 @@ from core.ports.delivery import OutboxQueue, QueuedMessage, SeenUpdates
 from core.ports.operations import (
     BotApiHealth,
     DeliveryErrorKind,
+    InstanceHealth,
     OfficeFigures,
     Snapshot,
-    outbox_lag,
 )
 from core.ports.repositories import (
     AUDIT_TOTALS,
@@ -29,8 +29,9 @@ from core.ports.repositories import (
 
 __all__ = [
     "AUDIT_TOTALS", "ROUTING_STATE", "AgentRepository", "BotApiHealth", "ContactRepository",
-    "DeliveryErrorKind", "EventRepository", "HeldMessage", "LeadRepository", "OfferCounts",
+    "DeliveryErrorKind", "EventRepository", "HeldMessage", "InstanceHealth", "LeadRepository",
+    "OfferCounts",
     "OfferRepository", "OfficeFigures", "Outbox", "OutboxQueue", "OwnerCounts", "PersonalData",
     "QueuedMessage", "RotationRepository", "SeenUpdates", "Snapshot", "UnitOfWork",
-    "WaitingRow", "outbox_lag",
+    "WaitingRow",
 ]

@@ -44,14 +44,9 @@ class Snapshot:
 
     def outbox_lag(self, now: datetime) -> float:
         """Seconds the oldest unsent message has waited at *now*; 0 when none waits."""
-        return outbox_lag(self.outbox_oldest_unsent, now)
-
-
-def outbox_lag(oldest_unsent: datetime | None, now: datetime) -> float:
-    """Seconds since *oldest_unsent* at *now*, never negative; 0 when nothing waits."""
-    if oldest_unsent is None:
-        return 0.0
-    return max(0.0, (now - oldest_unsent).total_seconds())
+        if self.outbox_oldest_unsent is None:
+            return 0.0
+        return max(0.0, (now - self.outbox_oldest_unsent).total_seconds())
 
 
 class OfficeFigures(Protocol):
@@ -61,12 +56,16 @@ class OfficeFigures(Protocol):
         """Run a trivial query; raises if the database does not answer."""
         ...
 
-    async def oldest_unsent(self) -> datetime | None:
-        """When the oldest message still waiting to be sent was queued, if any waits."""
-        ...
-
     async def snapshot(self) -> Snapshot:
         """Every figure, read in one transaction."""
+        ...
+
+
+class InstanceHealth(Protocol):
+    """Whether this instance's own work runs: the loops that send, sweep and audit."""
+
+    def problems(self) -> dict[str, str]:
+        """What has stopped, by name, and why; empty when everything runs."""
         ...
 
 
