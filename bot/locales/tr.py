@@ -112,6 +112,9 @@ MESSAGES: dict[str, str] = {
     "error.invalid_transition": "Bu uymuyor: talep zaten “{stage}” aşamasında.",
     "error.conflict": "Aynı anda başka biri değiştirdi. Lütfen tekrar deneyin.",
     "error.unreadable_button": "Bu düğme artık geçerli değil.",
+    "error.private_only": "Lütfen bana özel sohbetten yazın: benimle bir sohbet açıp orada "
+                          "Başlat'a basın. Talepler ve iletişim bilgileri yalnızca özel "
+                          "sohbetlere gider, asla bir gruba gitmez.",
     # commands
     "start.agent": "👋 Merhaba {name}! <b>{office}</b> ofisine bağlandınız. Yeni talepler "
                    "buraya Kabul ve Reddet düğmeleriyle gelecek. /help komutları listeler.",
