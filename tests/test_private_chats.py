@@ -1,13 +1,17 @@
 """Contact details reach only private chats: /start links nothing but a person's private chat,
-and a migration unlinks the group chats stored before that was checked."""
+messages that carry contact details are refused for any other chat, and a migration unlinks
+the group chats stored before that was checked."""
 
 from __future__ import annotations
 
 import itertools
 import logging
+import types
+import typing
 from collections.abc import AsyncIterator
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +21,16 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import NotAPrivateChat, StartFirst
 from core.lifecycle.answers import accept_offer, claim_round
-from core.model import OfferStatus
+from core.messages import (
+    PARAMS,
+    ContactDetails,
+    ContactDetailsLeak,
+    Params,
+    Template,
+    compose,
+    to_person,
+)
+from core.model import Agent, OfferStatus
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxGroup
@@ -67,7 +80,70 @@ async def test_a_person_who_never_started_privately_stays_unlinked_after_start_i
     assert db.agents[AYSE].chat_id is None
 
 
-# --- accepting once unlinked --------------------------------------------------------------
+# --- contact details never go to a group -----------------------------------------------------
+
+
+def sample(record: type[Params]) -> Params:
+    """A record of *record*'s type with a plain value in every field, nested records too."""
+    hints = get_type_hints(record)
+    values: dict[str, Any] = {}
+    for f in fields(record):
+        kind = hints[f.name]
+        if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+            kind = next(k for k in typing.get_args(kind) if k is not type(None))
+        origin = typing.get_origin(kind) or kind
+        if isinstance(origin, type) and issubclass(origin, Params):
+            values[f.name] = sample(origin)
+        elif origin is list:
+            values[f.name] = []
+        elif origin is bool:
+            values[f.name] = False
+        elif origin is int:
+            values[f.name] = 1
+        else:
+            values[f.name] = "x"
+    return record(**values)
+
+
+def carries_contact(record: type[Params]) -> bool:
+    return ContactDetails in get_type_hints(record).values()
+
+
+CONTACT_TEMPLATES = [t for t, record in PARAMS.items() if carries_contact(record)]
+
+
+def test_the_templates_that_carry_contact_details_are_the_ones_that_open_a_lead() -> None:
+    # Pinned, so the checks below cannot silently run over nothing.
+    assert set(CONTACT_TEMPLATES) == {Template.OFFER_ACCEPTED, Template.LEAD_ASSIGNED,
+                                      Template.ESCALATED}
+
+
+@pytest.mark.parametrize("template", CONTACT_TEMPLATES)
+@pytest.mark.parametrize("chat_id", [GROUP, BASIC_GROUP, 0])
+def test_a_message_with_contact_details_is_refused_for_a_chat_that_is_not_private(
+    template: Template, chat_id: int,
+) -> None:
+    with pytest.raises(ContactDetailsLeak, match=str(chat_id)):
+        compose(chat_id, template, sample(PARAMS[template]), lang="en", at=START)
+
+
+@pytest.mark.parametrize("template", CONTACT_TEMPLATES)
+def test_a_message_with_contact_details_goes_to_a_private_chat(template: Template) -> None:
+    row = compose(AYSE, template, sample(PARAMS[template]), lang="en", at=START)
+    assert (row.chat_id, row.template) == (AYSE, template)
+
+
+@pytest.mark.parametrize("template", [t for t in PARAMS if t not in CONTACT_TEMPLATES])
+def test_a_message_without_contact_details_may_go_to_a_group(template: Template) -> None:
+    row = compose(GROUP, template, sample(PARAMS[template]), lang="en", at=START)
+    assert row.chat_id == GROUP
+
+
+def test_a_person_whose_stored_chat_is_a_group_gets_no_contact_details_there() -> None:
+    linked_to_group = Agent(AYSE, "Ayşe", chat_id=GROUP)
+    with pytest.raises(ContactDetailsLeak):
+        to_person(linked_to_group, Template.OFFER_ACCEPTED,
+                  sample(PARAMS[Template.OFFER_ACCEPTED]), office_language="en", at=START)
 
 
 async def test_accept_by_someone_unlinked_since_the_offer_asks_them_to_start_privately(
