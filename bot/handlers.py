@@ -20,6 +20,7 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.render import Renderer
+from bot.render.formatting import money
 from core.app import App
 from core.config import OfficeConfig
 from core.errors import ConfigError, DomainError, InvalidInput, UnknownAgent
@@ -281,7 +282,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, InvalidInput):
         text = t_raw(lang, "error.invalid_input", detail=error.detail)
     elif isinstance(error, DomainError):
-        params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else v
+        params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else
+                  money(v) if k == "cap" and isinstance(v, int) else v
                   for k, v in error.params.items()}
         text = t_raw(lang, error.key, **params)
     elif isinstance(error, UnreadableButton):

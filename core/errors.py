@@ -121,3 +121,15 @@ class NotAPrivateChat(DomainError):
     """Start pressed in a group (or any chat but the person's own private one)."""
 
     key = "error.private_only"
+
+
+class NotAnAmount(DomainError):
+    """A Won amount written with digits other than 0-9 (superscripts, other scripts)."""
+
+    key = "error.not_an_amount"
+
+
+class AmountTooLarge(DomainError):
+    """A Won amount over the office's max_amount."""
+
+    key = "error.amount_too_large"

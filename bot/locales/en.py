@@ -111,6 +111,11 @@ MESSAGES: dict[str, str] = {
     "error.private_only": "Please write to me in a private chat: open a chat with me and press "
                           "Start there. Leads and their contact details only go to private "
                           "chats, never to a group.",
+    "error.not_an_amount": "“{text}” is not an amount: write it with the digits 0–9, like "
+                           "/outcome 12 won 250000.",
+    "error.amount_too_large": "That amount is over this office's limit of {cap}. Check it; if "
+                              "it is right, ask whoever runs the bot to raise max_amount in the "
+                              "office config.",
     # commands
     "start.agent": "👋 Hi {name}! You are connected to <b>{office}</b>. New leads will "
                    "arrive here with Accept and Decline buttons. /help lists what you can do.",
