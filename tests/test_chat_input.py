@@ -1,5 +1,5 @@
-"""Chat input is bounded: amounts typed in a chat get a clear answer, whatever their size or
-script, never the generic error or an exception in the log."""
+"""Chat input is bounded: ids and amounts typed or carried by a button get a clear answer,
+whatever their size or script, never the generic error or an exception in the log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.keyboards import UnreadableButton, decode
 from core.app import App
 from core.clock import ManualClock
 from core.errors import AmountTooLarge, ConfigError, NotAnAmount
@@ -21,6 +23,7 @@ from core.model import LeadStatus, OfferStatus, Stage
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
 from leadrelay.office import load_office
+from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import RunningOffice, offer_for, running_office, text_has, until
 from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
@@ -132,6 +135,33 @@ def test_a_max_amount_that_is_not_a_positive_64_bit_number_is_refused(
         load_office(write_office(tmp_path, max_amount=cap))
 
 
+# --- ids -----------------------------------------------------------------------------------
+
+BEYOND = str(INT64 + 1)  # 19 digits, one past what any id column can hold
+
+
+@pytest.mark.parametrize("data", [
+    f"a:{BEYOND}:tok", f"d:{BEYOND}:tok", f"r:{BEYOND}:tok:busy", f"b:{'9' * 19}:tok",
+    f"m:{BEYOND}:1001", f"m:1:{BEYOND}", f"c:{BEYOND}:1:tok", f"c:1:{BEYOND}:tok",
+    f"o:{BEYOND}:won", "o:²³:won", "a:١٢:tok", "o:１２:won",
+])
+def test_callback_data_with_an_id_no_column_can_hold_is_unreadable(data: str) -> None:
+    with pytest.raises(UnreadableButton):
+        decode(data)
+
+
+@pytest.mark.parametrize("wanted", [2**31, INT64, INT64 + 1, 10**30])
+async def test_looking_up_an_id_beyond_what_the_database_holds_finds_nothing(
+    engine: AsyncEngine, wanted: int,
+) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.leads.get(wanted) is None
+        assert await uow.leads.lock(wanted) is None
+        assert await uow.offers.get(wanted) is None
+        assert await uow.offers.for_lead(wanted) == []
+        assert await uow.agents.get(wanted) is None
+
+
 # --- as people use it ----------------------------------------------------------------------
 
 
@@ -147,16 +177,25 @@ async def owned(database_url: str) -> AsyncIterator[tuple[RunningOffice, int]]:
 
 
 @pytest.mark.slow
-async def test_outlandish_amounts_get_a_clear_reply_and_change_nothing(
+async def test_outlandish_ids_and_amounts_get_a_clear_reply_and_change_nothing(
     owned: tuple[RunningOffice, int], caplog: pytest.LogCaptureFixture,
 ) -> None:
     running, lead_id = owned
-    ayse = running[AYSE]
+    ayse, selin = running[AYSE], running[SELIN]
     said = [
         (f"/outcome {lead_id} won ²³", "“²³” is not an amount"),
         (f"/outcome {lead_id} won 99999999999999999999",
          "over this office's limit of 1 000 000 000 000"),
         (f"/outcome {lead_id} won {'9' * 4000}", "over this office's limit"),
+        ("/outcome 99999999999999999999 won", "“99999999999999999999” is not a lead number"),
+        (f"/outcome {BEYOND} won", f"“{BEYOND}” is not a lead number"),
+        ("/outcome ²³ won", "“²³” is not a lead number"),
+        # /outcome answers any lead that is not the sender's so, whether it exists or not.
+        ("/outcome 3000000000 won", "That lead is not yours."),
+        (f"/outcome {INT64} won", "That lead is not yours."),
+        (f"/why {BEYOND}", f"“{BEYOND}” is not a lead number"),
+        ("/why 3000000000", "No such lead."),
+        (f"/why #{INT64}", "No such lead."),
     ]
     with caplog.at_level(logging.ERROR):
         before = len(ayse.messages)
@@ -165,6 +204,19 @@ async def test_outlandish_amounts_get_a_clear_reply_and_change_nothing(
             # Replies come in order, one per command: the n-th new message answers this one.
             await until(lambda n=n: len(ayse.messages) >= before + n)
             assert reply in ayse.messages[before + n - 1].text, command
+        opened = next(m for m in ayse.messages if f"Lead #{lead_id} is yours" in m.text)
+        pressed = [
+            (ayse, opened, f"o:{BEYOND}:won", "This button is no longer valid."),
+            (ayse, opened, f"a:{BEYOND}:tok", "This button is no longer valid."),
+            (ayse, opened, "o:3000000000:won", "That lead is not yours."),
+            (ayse, opened, "a:3000000000:tok", "This offer is no longer open."),
+            (selin, selin.messages[-1], f"m:3000000000:{INT64}", "No such lead."),
+            (selin, selin.messages[-1], f"m:{lead_id}:{BEYOND}",
+             "This button is no longer valid."),
+        ]
+        for who, message, data, alert in pressed:
+            answer = await who.press_data(message, data)
+            assert (answer.show_alert, answer.text) == (True, alert), data
         await ayse.send(f"/outcome {lead_id} won 250000")
         await ayse.wait_for(text_has(f"Lead #{lead_id} is now “won”"))
     assert not any("That did not work" in m.text for m in ayse.messages)

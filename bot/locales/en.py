@@ -111,6 +111,8 @@ MESSAGES: dict[str, str] = {
     "error.private_only": "Please write to me in a private chat: open a chat with me and press "
                           "Start there. Leads and their contact details only go to private "
                           "chats, never to a group.",
+    "error.bad_lead_id": "“{text}” is not a lead number: lead numbers are written with the "
+                         "digits 0–9, like 12 or #12.",
     "error.not_an_amount": "“{text}” is not an amount: write it with the digits 0–9, like "
                            "/outcome 12 won 250000.",
     "error.amount_too_large": "That amount is over this office's limit of {cap}. Check it; if "

@@ -115,6 +115,8 @@ MESSAGES: dict[str, str] = {
     "error.private_only": "Lütfen bana özel sohbetten yazın: benimle bir sohbet açıp orada "
                           "Başlat'a basın. Talepler ve iletişim bilgileri yalnızca özel "
                           "sohbetlere gider, asla bir gruba gitmez.",
+    "error.bad_lead_id": "“{text}” bir talep numarası değil: talep numaraları 0–9 rakamlarıyla "
+                         "yazılır, örneğin 12 veya #12.",
     "error.not_an_amount": "“{text}” bir tutar değil: tutarı 0–9 rakamlarıyla yazın, örneğin "
                            "/outcome 12 won 250000.",
     "error.amount_too_large": "Bu tutar ofisin {cap} sınırının üzerinde. Tutarı kontrol edin; "
