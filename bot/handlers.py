@@ -20,6 +20,7 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.render import Renderer
+from bot.render.formatting import money
 from core.app import App
 from core.config import OfficeConfig
 from core.errors import ConfigError, DomainError, InvalidInput, UnknownAgent
@@ -86,6 +87,15 @@ async def _reply(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
+async def _lead_arg(update: Update, lang: str, text: str) -> int | None:
+    """The lead id a command's argument names; None once the person is told it names none."""
+    lead_id = keyboards.parse_id(text.removeprefix("#"))
+    if lead_id is None:
+        shown = text if len(text) <= 24 else text[:23] + "…"
+        await _reply(update, t(lang, "error.bad_lead_id", text=shown))
+    return lead_id
+
+
 # --- commands ---------------------------------------------------------------------------
 
 
@@ -136,13 +146,15 @@ async def outcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = _lang(shared, agent)
     args = context.args or []
     try:
-        lead_id = int(args[0].lstrip("#"))
         stage = Stage(args[1].lower())
     except (IndexError, ValueError):
         await _reply(update, t(lang, "outcome.usage"))
         return
     if stage is Stage.NEW:
         await _reply(update, t(lang, "outcome.usage"))
+        return
+    lead_id = await _lead_arg(update, lang, args[0])
+    if lead_id is None:
         return
     note = " ".join(args[2:]) or None
     lead = await shared.app.run(record_outcome, agent_id=agent.telegram_id, lead_id=lead_id,
@@ -177,10 +189,11 @@ async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = _ctx(context)
     agent = await _person(shared, update)
     lang = _lang(shared, agent)
-    try:
-        lead_id = int((context.args or [""])[0].lstrip("#"))
-    except ValueError:
+    if not context.args:
         await _reply(update, t(lang, "why.usage"))
+        return
+    lead_id = await _lead_arg(update, lang, context.args[0])
+    if lead_id is None:
         return
     explanation = await shared.app.run(explain_lead, person_id=agent.telegram_id,
                                        lead_id=lead_id)
@@ -281,7 +294,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, InvalidInput):
         text = t_raw(lang, "error.invalid_input", detail=error.detail)
     elif isinstance(error, DomainError):
-        params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else v
+        params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else
+                  money(v) if k == "cap" and isinstance(v, int) else v
                   for k, v in error.params.items()}
         text = t_raw(lang, error.key, **params)
     elif isinstance(error, UnreadableButton):

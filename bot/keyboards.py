@@ -75,18 +75,28 @@ def encode(action: Action) -> str:
     return data
 
 
+# ASCII digits only: int() also reads other scripts' digits ("٢") and fails on others ("²").
 _ID = re.compile(r"[0-9]{1,19}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_ID = 2**63 - 1  # the most any id column (a BIGINT) holds
+
+
+def parse_id(text: str) -> int | None:
+    """The id *text* writes in the digits 0-9, if it is one a database could hold."""
+    if not _ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def decode(data: str) -> Action:
     """Unpack callback data, raising UnreadableButton for anything we would not have written."""
     parts = data.split(":")
-    if len(parts) < 3 or not _ID.fullmatch(parts[1]):
+    if len(parts) < 3 or parse_id(parts[1]) is None:
         raise UnreadableButton(data)
     if parts[0] in _OFFER_CODES and not _TOKEN.fullmatch(parts[2]):
         raise UnreadableButton(data)
-    if parts[0] in ("m", "c") and not _ID.fullmatch(parts[2]):
+    if parts[0] in ("m", "c") and parse_id(parts[2]) is None:
         raise UnreadableButton(data)
     if parts[0] == "c" and (len(parts) != 4 or not _TOKEN.fullmatch(parts[3])):
         raise UnreadableButton(data)

@@ -81,7 +81,8 @@ class NotInPool(DomainError):
 
 
 class StartFirst(DomainError):
-    """A Claim pressed in a group by someone with no private chat with the bot yet."""
+    """A Claim or Accept pressed by someone with no private chat with the bot (yet, or any
+    more): the contact details would have nowhere to go."""
 
     key = "error.start_first"
 
@@ -114,3 +115,21 @@ class Conflict(DomainError):
     """A concurrent writer got there first; the caller may retry the whole unit of work."""
 
     key = "error.conflict"
+
+
+class NotAPrivateChat(DomainError):
+    """Start pressed in a group (or any chat but the person's own private one)."""
+
+    key = "error.private_only"
+
+
+class NotAnAmount(DomainError):
+    """A Won amount written with digits other than 0-9 (superscripts, other scripts)."""
+
+    key = "error.not_an_amount"
+
+
+class AmountTooLarge(DomainError):
+    """A Won amount over the office's max_amount."""
+
+    key = "error.amount_too_large"

@@ -141,6 +141,11 @@ class Params:
         return cls(**values)
 
     @classmethod
+    def carries_contact(cls) -> bool:
+        """Whether the record holds how to reach the person (a ContactDetails field)."""
+        return any(kind is ContactDetails for _, kind in cls._typed_fields())
+
+    @classmethod
     def _typed_fields(cls) -> tuple[tuple[str, Any], ...]:
         """Each field's name and resolved type, worked out once per record class."""
         known: tuple[tuple[str, Any], ...] | None = cls.__dict__.get("_TYPED")
@@ -337,12 +342,32 @@ PARAMS: Mapping[Template, type[Params]] = {
 """The parameters each template takes."""
 
 
+class ContactDetailsLeak(ValueError):
+    """Contact details addressed to a chat that is not a private one: a bug, refused."""
+
+
+def is_private_chat(chat_id: int) -> bool:
+    """Whether *chat_id* is a person's private chat with the bot.
+
+    Telegram gives a private chat its person's (positive) user id; groups, supergroups and
+    channels have negative ids.
+    """
+    return chat_id > 0
+
+
 def compose(chat_id: int, template: Template, params: Params, *, lang: str, at: datetime,
             ref: Ref | None = None, edit_ref: Ref | None = None) -> OutgoingMessage:
-    """The outbox row for *template* with *params*, in *lang*."""
+    """The outbox row for *template* with *params*, in *lang*.
+
+    Contact details go only to private chats: a row that would put them in a group is a
+    bug, and raising here fails it loudly instead of leaking them to everyone there.
+    """
     if not isinstance(params, PARAMS[template]):
         raise TypeError(f"{template} takes {PARAMS[template].__name__}, "
                         f"not {type(params).__name__}")
+    if params.carries_contact() and not is_private_chat(chat_id):
+        raise ContactDetailsLeak(f"{template} carries contact details; chat {chat_id} is not "
+                                 "a private chat")
     return OutgoingMessage(chat_id, template, {**params.to_json(), "lang": lang}, at,
                            ref=ref.format() if ref else None,
                            edit_ref=edit_ref.format() if edit_ref else None)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from core.config import OfficeConfig
 from core.deps import Deps
-from core.errors import UnknownAgent
+from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent
 from core.ports import UnitOfWork
 from core.routing import Situation
@@ -41,7 +41,13 @@ async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:
 
 async def link_chat(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int,
                     chat_id: int) -> Agent:
-    """Remember the private chat of a rostered person who pressed Start."""
+    """Remember the private chat of a rostered person who pressed Start.
+
+    Only their private chat: offers and contact details go to the chat stored here, and a
+    group's is everyone's in it. Telegram gives a private chat its person's user id.
+    """
+    if chat_id != telegram_id:
+        raise NotAPrivateChat()
     async with uow:
         agent = await uow.agents.get(telegram_id)
         if agent is None or not agent.active:

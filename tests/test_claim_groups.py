@@ -229,7 +229,10 @@ async def test_the_first_press_in_the_group_wins_and_gets_the_details_privately(
     config = group_office(pool=["Ayşe", "Mehmet", "Zeynep"])
     async with running_office(config, database_url, sandbox=sandbox) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
-        lead_id = await running.post_lead(HOT)
+        # Start pressed in the group too: it must not make the group her chat.
+        await group.send(running[AYSE], "/start")
+        await group.wait_for(text_has("write to me in a private chat"))
+        lead_id = await running.post_lead({**HOT, "email": "deniz.kaya@example.com"})
         posted = await group.wait_for(text_has(f"#{lead_id}", "Posted to 3 agents"))
         assert posted.button_texts() == ["🙋 Claim"]
         claim_data = posted.buttons[0][0].callback_data
@@ -255,8 +258,12 @@ async def test_the_first_press_in_the_group_wins_and_gets_the_details_privately(
         assert lead_message(group, lead_id).edits == 1
         assert lead_message(group, lead_id).buttons == []
         assert len(sends_to(sandbox, GROUP, lead_id)) == 1
-        assert not any("532" in str(c.params) for c in sandbox.calls("editMessageText")
-                       if int(c.params["chat_id"]) == GROUP)
+        await running.settled(sweeps=0)
+        to_group = [str(c.params) for c in sandbox.requests
+                    if str(c.params.get("chat_id")) == str(GROUP)]
+        assert to_group, "the checks below look at what the group was sent"
+        for detail in ("532", "deniz.kaya@", "Kaya"):
+            assert not any(detail in params for params in to_group), f"{detail} in the group"
         for member in (AYSE, ZEYNEP):
             assert sends_to(sandbox, member, lead_id) == [], "no private message per member"
     engine = create_engine(database_url)

@@ -108,6 +108,16 @@ MESSAGES: dict[str, str] = {
     "error.invalid_transition": "That does not fit: the lead is already at “{stage}”.",
     "error.conflict": "Someone else changed this at the same moment. Please try again.",
     "error.unreadable_button": "This button is no longer valid.",
+    "error.private_only": "Please write to me in a private chat: open a chat with me and press "
+                          "Start there. Leads and their contact details only go to private "
+                          "chats, never to a group.",
+    "error.bad_lead_id": "“{text}” is not a lead number: lead numbers are written with the "
+                         "digits 0–9, like 12 or #12.",
+    "error.not_an_amount": "“{text}” is not an amount: write it with the digits 0–9, like "
+                           "/outcome 12 won 250000.",
+    "error.amount_too_large": "That amount is over this office's limit of {cap}. Check it; if "
+                              "it is right, ask whoever runs the bot to raise max_amount in the "
+                              "office config.",
     # commands
     "start.agent": "👋 Hi {name}! You are connected to <b>{office}</b>. New leads will "
                    "arrive here with Accept and Decline buttons. /help lists what you can do.",
@@ -239,7 +249,7 @@ MESSAGES: dict[str, str] = {
     "error.not_in_pool": "This lead was not posted to you.",
     "error.already_claimed": "Too late: someone else claimed this lead first.",
     "error.start_first": "Open a private chat with the bot and press Start first: the contact "
-                         "details of the leads you claim arrive there.",
+                         "details of the leads you take arrive there.",
     "group_unreachable.title": "⚠️ Telegram refused to post lead #{lead_id} to the pool's group "
                                "{chat} (is the bot still in it? is the id in claim_chat "
                                "right?). The lead moved on without the group.",

@@ -112,6 +112,16 @@ MESSAGES: dict[str, str] = {
     "error.invalid_transition": "Bu uymuyor: talep zaten “{stage}” aşamasında.",
     "error.conflict": "Aynı anda başka biri değiştirdi. Lütfen tekrar deneyin.",
     "error.unreadable_button": "Bu düğme artık geçerli değil.",
+    "error.private_only": "Lütfen bana özel sohbetten yazın: benimle bir sohbet açıp orada "
+                          "Başlat'a basın. Talepler ve iletişim bilgileri yalnızca özel "
+                          "sohbetlere gider, asla bir gruba gitmez.",
+    "error.bad_lead_id": "“{text}” bir talep numarası değil: talep numaraları 0–9 rakamlarıyla "
+                         "yazılır, örneğin 12 veya #12.",
+    "error.not_an_amount": "“{text}” bir tutar değil: tutarı 0–9 rakamlarıyla yazın, örneğin "
+                           "/outcome 12 won 250000.",
+    "error.amount_too_large": "Bu tutar ofisin {cap} sınırının üzerinde. Tutarı kontrol edin; "
+                              "doğruysa botu yöneten kişiden ofis ayarlarındaki max_amount "
+                              "değerini yükseltmesini isteyin.",
     # commands
     "start.agent": "👋 Merhaba {name}! <b>{office}</b> ofisine bağlandınız. Yeni talepler "
                    "buraya Kabul ve Reddet düğmeleriyle gelecek. /help komutları listeler.",

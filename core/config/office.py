@@ -87,6 +87,9 @@ class OfficeConfig(Strict):
     scoring: ScoringConfig = ScoringConfig()
     routing: RoutingPolicy = RoutingPolicy()
     retention: RetentionPolicy = RetentionPolicy()
+    # The largest Won amount /outcome records; anything above is taken for a typo. At most
+    # what a BIGINT column holds.
+    max_amount: int = Field(default=10**12, gt=0, le=2**63 - 1)
 
     @field_validator("timezone")
     @classmethod

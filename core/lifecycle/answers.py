@@ -101,12 +101,16 @@ async def claim_round(
 async def _accept(uow: UnitOfWork, deps: Deps, lead: Lead, offer: Offer, now: datetime) -> None:
     """Give *lead* (locked) to the agent of *offer*, close the rest of its round, and tell
     them; the offer's conditional update is what makes exactly one claim win."""
+    agent_id = offer.agent_id
+    agent = await person(uow, agent_id)
+    if agent.chat_id is None:
+        # Unlinked since the offer (blocked the bot, or a group chat was unlinked): the
+        # contact details would have nowhere private to go.
+        raise StartFirst()
     if not await uow.offers.decide(offer.id, status=OfferStatus.ACCEPTED, at=now):
         raise OfferNoLongerOpen()
-    agent_id = offer.agent_id
     lead.give_to(agent_id, now)
     await uow.leads.update(lead)
-    agent = await person(uow, agent_id)
     group = offer.group
     await _withdraw_others(uow, deps, lead, keep=offer.id, claimed_by=agent.name, now=now,
                            tell=group is None)

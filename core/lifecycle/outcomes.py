@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.deps import Deps
-from core.errors import NotYourLead, UnknownAgent
+from core.errors import AmountTooLarge, NotAnAmount, NotYourLead, UnknownAgent
 from core.model import Lead, LeadEvent, Stage
 from core.ports import UnitOfWork
 
@@ -16,6 +16,8 @@ async def record_outcome(
 ) -> Lead:
     """Move an owned lead along new → contacted → appointment → offer → won, or to lost."""
     now = deps.clock.now()
+    # Checked before anything is read, so a refused amount changes nothing.
+    amount = won_amount(note, cap=deps.config.max_amount) if stage is Stage.WON else None
     async with uow:
         person = await uow.agents.get(agent_id)
         if person is None or not person.active:
@@ -25,7 +27,6 @@ async def record_outcome(
             raise NotYourLead()
         data: dict[str, Any] = {"from": lead.stage.value, "to": stage.value}
         lead.record_stage(stage, now)
-        amount = _amount(note) if stage is Stage.WON else None
         if amount is not None:
             lead.amount, data["amount"] = amount, amount
         elif note:
@@ -36,9 +37,21 @@ async def record_outcome(
     return lead
 
 
-def _amount(note: str | None) -> int | None:
-    """The amount a Won note gives ("2500000", "2.500.000", "2,500,000"), if it is one."""
+def won_amount(note: str | None, *, cap: int) -> int | None:
+    """The amount a Won note gives ("2500000", "2.500.000", "2,500,000"), if it is one.
+
+    A note of other words stays a note. One of digits that are not 0-9 ("²³", "٢٥٠٠") is
+    refused: `int()` reads some of those as another number and fails on the rest. One over
+    *cap* is refused before it is converted, however many digits it has.
+    """
     if not note:
         return None
     cleaned = note.strip().replace(",", "").replace(".", "").replace(" ", "")
-    return int(cleaned) if cleaned.isdigit() else None
+    if not cleaned or not all(char.isnumeric() for char in cleaned):
+        return None
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise NotAnAmount(text=note.strip()[:40])
+    significant = cleaned.lstrip("0") or "0"
+    if len(significant) > len(str(cap)) or int(significant) > cap:
+        raise AmountTooLarge(cap=cap)
+    return int(significant)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, func, insert, select, text
+from sqlalchemy import BigInteger, ColumnElement, Row, Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import Lead, LeadStatus, Stage, Temperature
@@ -16,6 +16,13 @@ def _aware(value: datetime) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def fits(column: ColumnElement[Any], value: int) -> bool:
+    """Whether *column* could hold *value*: an id beyond that names no row, and the drivers
+    raise on it rather than find nothing (asyncpg: out of int32 range; sqlite3: overflow)."""
+    limit = 1 << (63 if isinstance(column.type, BigInteger) else 31)
+    return -limit <= value < limit
 
 
 _LEAD_FIELDS = (

@@ -9,6 +9,7 @@ from sqlalchemy import Row, Text, cast, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import Agent, AgentProfile, Role
+from storage.repositories._rows import fits
 from storage.tables import agents
 
 
@@ -25,6 +26,8 @@ class SqlAgents:
 
     async def get(self, telegram_id: int) -> Agent | None:
         """One person by Telegram id."""
+        if not fits(agents.c.telegram_id, telegram_id):
+            return None
         row = (await self._conn.execute(
             _AGENT_ROWS.where(agents.c.telegram_id == telegram_id))).first()
         return _agent(row) if row else None

@@ -14,7 +14,7 @@ from core.model import Lead, LeadStatus, OfferStatus
 from core.ports import OwnerCounts, WaitingRow
 from core.stats import PeriodTally
 from storage.repositories import reporting
-from storage.repositories._rows import _insert_returning_ids, _lead, _lead_values
+from storage.repositories._rows import _insert_returning_ids, _lead, _lead_values, fits
 from storage.tables import leads, offers
 
 
@@ -37,11 +37,15 @@ class SqlLeads:
 
     async def get(self, lead_id: int) -> Lead | None:
         """One lead by id."""
+        if not fits(leads.c.id, lead_id):
+            return None
         row = (await self._conn.execute(select(leads).where(leads.c.id == lead_id))).first()
         return _lead(row) if row else None
 
     async def lock(self, lead_id: int) -> Lead | None:
         """One lead by id, its row held until the transaction ends (SQLite: the write lock)."""
+        if not fits(leads.c.id, lead_id):
+            return None
         row = (await self._conn.execute(
             select(leads).where(leads.c.id == lead_id).with_for_update())).first()
         return _lead(row) if row else None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.model import DeclineReason, Offer, OfferKind, OfferStatus
 from core.ports import OfferCounts
 from storage.repositories import reporting
-from storage.repositories._rows import _aware, _insert_returning_ids
+from storage.repositories._rows import _aware, _insert_returning_ids, fits
 from storage.tables import offers
 
 
@@ -44,6 +44,8 @@ class SqlOffers:
 
     async def get(self, offer_id: int) -> Offer | None:
         """One offer by id."""
+        if not fits(offers.c.id, offer_id):
+            return None
         row = (await self._conn.execute(select(offers).where(offers.c.id == offer_id))).first()
         return _offer(row) if row else None
 
@@ -83,6 +85,8 @@ class SqlOffers:
 
     async def for_lead(self, lead_id: int) -> list[Offer]:
         """Every offer made for one lead, first first."""
+        if not fits(offers.c.lead_id, lead_id):
+            return []
         rows = await self._conn.execute(
             select(offers).where(offers.c.lead_id == lead_id).order_by(offers.c.id))
         return [_offer(r) for r in rows]
