@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from storage.db import server_settings
+from storage.db import server_settings, sqlite_synchronous
 
 _S = TypeVar("_S", bound="StorageSettings")
 _TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{30,}$")
@@ -34,8 +34,11 @@ class StorageSettings(BaseSettings):
     def _async_driver(cls, url: str) -> str:
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        # A bad `options=` or `synchronous=` fails here, naming the key.
         if url.startswith("postgresql"):
-            server_settings(make_url(url))  # a bad `options=` fails here, naming the key
+            server_settings(make_url(url))
+        else:
+            sqlite_synchronous(make_url(url))
         return url
 
 

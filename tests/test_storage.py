@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +19,7 @@ from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import LeadStatus, OfferStatus
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from leadrelay.settings import SettingsError, load_storage_settings
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
@@ -199,3 +201,28 @@ async def test_rotation_survives_a_new_engine(database_url: str, clock: ManualCl
             owners.append((await uow.offers.for_lead(result.lead_id))[0].agent_id)
         await engine.dispose()
     assert owners == [AYSE, MEHMET]
+
+
+@pytest.mark.parametrize(("query", "level"), [("", 2), ("?synchronous=normal", 1),
+                                                ("?synchronous=FULL", 2)])
+async def test_sqlite_syncs_every_commit_unless_the_url_says_normal(
+    tmp_path: Path, query: str, level: int,
+) -> None:
+    # FULL: a lead answered 201 survives a power cut, not only a crash of the process.
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'leadrelay.db'}{query}")
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar_one() == level
+            assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar_one() == "wal"
+    finally:
+        await engine.dispose()
+
+
+def test_a_sqlite_url_asking_for_an_unknown_synchronous_level_is_refused_naming_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///leadrelay.db?synchronous=off")
+    with pytest.raises(SettingsError) as caught:
+        load_storage_settings()
+    assert "DATABASE_URL" in str(caught.value)
+    assert "synchronous: 'off' is not one of full, normal" in str(caught.value)

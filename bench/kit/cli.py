@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-DATABASE_HELP = ("'sqlite' (a fresh file in a temp dir) or a database URL; on a PostgreSQL "
-                 "server, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, the bench "
+DATABASE_HELP = ("'sqlite' (a fresh file in a temp dir; 'sqlite?synchronous=normal' for "
+                 "SQLite's NORMAL) or a database URL; on a PostgreSQL server, e.g. "
+                 "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, the bench "
                  "makes a database of its own and drops it at the end")
 BURST_HELP = "leads fired in the intake burst (default 2000)"
 CONCURRENCY_HELP = "requests in flight during the burst (default 64)"

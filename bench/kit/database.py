@@ -45,13 +45,14 @@ class BenchDatabase:
 @contextlib.asynccontextmanager
 async def bench_database(choice: str, folder: Path, *,
                          label: str = "bench") -> AsyncIterator[BenchDatabase]:
-    """'sqlite' (a new file in *folder*), a SQLite URL, or a PostgreSQL server URL on which
-    the run makes a database of its own and drops it at the end.
+    """'sqlite' (a new file in *folder*; 'sqlite?synchronous=normal' with that parameter), a
+    SQLite URL, or a PostgreSQL server URL on which the run makes a database of its own and
+    drops it at the end.
 
     Another run on the same server (a test suite, a second bench) keeps its own tables.
     """
-    if choice == "sqlite":
-        yield BenchDatabase(sqlite_url(folder))
+    if choice == "sqlite" or choice.startswith("sqlite?"):
+        yield BenchDatabase(sqlite_url(folder) + choice.removeprefix("sqlite"))
         return
     if choice.startswith("sqlite"):
         yield BenchDatabase(choice)
