@@ -23,7 +23,7 @@ from bot.render import Renderer
 from bot.render.formatting import money
 from core.app import App
 from core.config import OfficeConfig
-from core.errors import ConfigError, DomainError, InvalidInput, UnknownAgent
+from core.errors import ConfigError, DomainError, InvalidInput, NotAPrivateChat, UnknownAgent
 from core.lifecycle.answers import (
     accept_offer,
     assign_lead,
@@ -73,12 +73,16 @@ def _lang(shared: BotContext, agent: Agent | None, update: Update | None = None)
     return shared.app.config.language
 
 
-async def _person(shared: BotContext, update: Update) -> Agent:
-    """The rostered person behind an update, or UnknownAgent."""
-    user = update.effective_user
+async def _person(shared: BotContext, update: Update, *, anywhere: bool = False) -> Agent:
+    """The rostered person behind an update, or UnknownAgent; NotAPrivateChat when the
+    update comes from any chat but their private one, unless the answer may go *anywhere*."""
+    user, chat = update.effective_user, update.effective_chat
     agent = None if user is None else await shared.app.run(whoami, telegram_id=user.id)
     if agent is None:
         raise UnknownAgent()
+    # What commands answer (leads, reasons, figures) is for the person, not for a group.
+    if not anywhere and (chat is None or chat.id != agent.telegram_id):
+        raise NotAPrivateChat()
     return agent
 
 
@@ -125,7 +129,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the commands this person may use."""
     shared = _ctx(context)
-    agent = await _person(shared, update)
+    agent = await _person(shared, update, anywhere=True)
     lang = _lang(shared, agent)
     text = t(lang, "help.agent") + (t(lang, "help.manager") if agent.is_manager else "")
     await _reply(update, text)
@@ -228,7 +232,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     action = keyboards.decode(query.data or "")
-    agent = await _person(shared, update)
+    # A group's claim pool is pressed in the group; what a press answers goes only to the
+    # presser (an alert) or to their private chat (the outbox).
+    agent = await _person(shared, update, anywhere=True)
     lang = _lang(shared, agent)
     app, me = shared.app, agent.telegram_id
     if isinstance(action, OfferAction):

@@ -30,7 +30,7 @@ from core.messages import (
     compose,
     to_person,
 )
-from core.model import Agent, OfferStatus
+from core.model import Agent, OfferStatus, Stage
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxGroup
@@ -261,8 +261,17 @@ async def stored_chat(database_url: str, person: int) -> int | None:
     return agent.chat_id
 
 
+async def stored_stage(database_url: str, lead_id: int) -> Stage:
+    engine = create_engine(database_url)
+    async with SqlUnitOfWork(engine) as uow:
+        lead = await uow.leads.get(lead_id)
+    await engine.dispose()
+    assert lead is not None
+    return lead.stage
+
+
 @pytest.mark.slow
-async def test_start_in_a_group_asks_for_a_private_chat_and_leads_never_reach_the_group(
+async def test_start_and_commands_in_a_group_ask_for_a_private_chat_and_leads_never_reach_it(
     database_url: str, team_group: tuple[BotApiSandbox, SandboxGroup],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -288,9 +297,21 @@ async def test_start_in_a_group_asks_for_a_private_chat_and_leads_never_reach_th
             await ayse.press(offer, "✅ Accept")
             await ayse.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67",
                                          "deniz@example.com"))
+            # What the commands show (leads, reasons, figures) stays out of the group too.
+            selin = running[SELIN]
+            for person, command in [(ayse, "/leads"), (ayse, f"/why {lead_id}"),
+                                    (ayse, f"/outcome {lead_id} won 250000"),
+                                    (selin, "/pending"), (selin, "/stats"),
+                                    (selin, f"/why {lead_id}")]:
+                await group.send(person, command)
+            await until(lambda: len(group.messages) == 8)
+            assert all("write to me in a private chat" in m.text for m in group.messages)
             await running.settled(sweeps=0)
             to_group = [str(c.params) for c in sandbox.requests
                         if str(c.params.get("chat_id")) == str(GROUP)]
-            assert len(to_group) == 2, "the two replies to /start and nothing else"
-            assert not any("532" in call or "deniz@" in call for call in to_group)
+            assert len(to_group) == 8, "the replies to /start and to the commands, nothing else"
+            assert not any("532" in call or "deniz@" in call or "Deniz" in call
+                           or "250" in call for call in to_group)
+            assert await stored_stage(database_url, lead_id) is Stage.NEW, (
+                "the outcome sent in the group was not recorded")
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
