@@ -160,6 +160,38 @@ async def test_an_invalid_lead_is_logged_with_the_fields_at_fault_and_no_phone(
 
     [refused] = json_logs.with_message("a lead was refused as invalid")
     assert refused["problems"] == {"budget_min": "must be a number"}
+    assert refused["unknown_fields"] == 0
+    assert no_phone(json_logs.text)
+
+
+async def test_a_json_body_posted_as_a_form_is_refused_with_its_unknown_fields_counted_not_named(
+    json_logs: Captured, tmp_path: Path,
+) -> None:
+    # `curl -d '{…}'` sends a form: the whole JSON body arrives as the name of one field.
+    body = json.dumps({"name": "Deniz Kaya", "email": "deniz.kaya@example.com",
+                       "phone": "+90 532 123 45 67", "message": "call me after six please",
+                       "api_key": "partner-key-9f8e7d6c5b4a"})
+    async with running_office(office(), f"sqlite+aiosqlite:///{tmp_path / 'logs.db'}") as running:
+        url = f"http://127.0.0.1:{running.runtime.http_port}/webhooks/leads"
+        async with running.session.post(
+                url, data=body,
+                headers={"Authorization": f"Bearer {TOKEN}",
+                         "Content-Type": "application/x-www-form-urlencoded"}) as r:
+            assert r.status == 422
+        async with running.session.post(
+                url, data={"product": "residential", "phone_number": "+905321234567",
+                           "utm_campaign": "spring", "e-mail": "deniz.kaya@example.com"},
+                headers={"Authorization": f"Bearer {TOKEN}"}) as r:
+            assert r.status == 422
+
+    first, second = json_logs.with_message("a lead was refused as invalid")
+    assert first["problems"] == {"phone": "phone or email is required"}
+    assert first["unknown_fields"] == 1
+    assert second["problems"] == {"phone": "phone or email is required"}
+    assert second["unknown_fields"] == 3
+    for personal in ("Deniz", "deniz.kaya", "example.com", "call me after six",
+                     "partner-key-9f8e7d6c5b4a", "utm_campaign", "phone_number"):
+        assert personal not in json_logs.text
     assert no_phone(json_logs.text)
 
 
