@@ -37,6 +37,10 @@ _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/?#\s@]+:)[^@/?#\s]+@", r
 # Only text with seven digits or more in a row (spaces, dots, dashes, brackets allowed) can
 # hold a phone number; most lines have none and skip the slower phone matcher.
 _PHONE_HINT = re.compile(r"\d(?:[\s().-]{0,2}\d){6,}")
+# PostgreSQL's error DETAIL quotes the values of the row or key at fault: a lead's name, phone,
+# e-mail and message. The values go; the constraint, the columns and the error stay.
+_ROW_DETAIL = re.compile(r"(\bFailing row contains )\(.*\)")
+_KEY_DETAIL = re.compile(r"(\bKey \([^()\n]*\)=)\(.*\)")
 _BARE_TEXT = re.compile(r"^[^\s\"=]+$")
 _FIRST: tuple[str, ...] = ("time", "level", "logger", "message")
 
@@ -72,6 +76,8 @@ class Redactor(logging.Filter):
         text = _BEARER.sub(rf"\1{REDACTED}", text)
         text = _NAMED_SECRET.sub(rf"\1{REDACTED}", text)
         text = _URL_PASSWORD.sub(rf"\1{REDACTED}@", text)
+        text = _ROW_DETAIL.sub(rf"\1({REDACTED})", text)
+        text = _KEY_DETAIL.sub(rf"\1({REDACTED})", text)
         return self._mask_phones(text) if _PHONE_HINT.search(text) else text
 
     def _mask_phones(self, text: str) -> str:

@@ -20,6 +20,9 @@ and a write through them fails."""
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Return an async engine for *url* (sqlite+aiosqlite or postgresql+asyncpg)."""
+    # A statement's parameters are a lead's name, phone, e-mail and message: SQLAlchemy puts
+    # them in every error's text and in its own log lines unless told not to.
+    options = {**options, "hide_parameters": True}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(url, **{"pool_size": 8, "max_overflow": 8, **options})
