@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from core.errors import ConfigError
-from leadrelay.logs import configure_logging
+from leadrelay.logs import configure_logging, guard_stderr, redact
 from leadrelay.office import load_office
 from leadrelay.settings import Settings, SettingsError, load_settings
 
@@ -29,7 +29,8 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
     try:
         config = load_office(settings.leadrelay_config)
     except ConfigError as exc:
-        print(f"leadrelay: bad office config:\n{exc}", file=sys.stderr)
+        # YAML's errors quote the line they stopped at, which may hold a source's token.
+        print(f"leadrelay: bad office config:\n{redact(str(exc))}", file=sys.stderr)
         raise SystemExit(2) from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -60,6 +61,7 @@ def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
+    guard_stderr()  # first: whatever fails from here on reaches stderr masked
     parser = argparse.ArgumentParser(prog="leadrelay", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_command = commands.add_parser("run", help="run the bot, the intake server and the timers")

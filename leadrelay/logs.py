@@ -6,8 +6,11 @@ import json
 import logging
 import re
 import sys
+import threading
+import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any, Literal, TextIO
 
 import phonenumbers
@@ -186,11 +189,12 @@ class JsonFormatter(_LibraryJsonFormatter):
         return {**first, **log_data}
 
 
-def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None) -> logging.Handler:
+def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None,
+                redactor: Redactor | None = None) -> logging.Handler:
     """A handler writing to *stream* (stderr) in *fmt*, with a Redactor on every record."""
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    handler.addFilter(Redactor())
+    handler.addFilter(redactor or Redactor())
     return handler
 
 
@@ -201,8 +205,45 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "text") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+# What reaches stderr outside the configured handlers (an uncaught exception, a record logged
+# before logging is configured) is masked by this one; `protect` tells it the secrets too.
+_STDERR = Redactor()
+
+
+def guard_stderr() -> None:
+    """Mask uncaught exceptions, in any thread, and records logged before logging is set up."""
+    sys.excepthook = _print_uncaught
+    threading.excepthook = _print_uncaught_in_thread
+    # Python's own last resort would print such records to stderr as they are.
+    last_resort = log_handler("text", redactor=_STDERR)
+    last_resort.setLevel(logging.WARNING)
+    logging.lastResort = last_resort
+
+
+def redact(text: str) -> str:
+    """*text* masked as the log masks it, for what the command line prints itself."""
+    return _STDERR.redact(text)
+
+
+def _print_uncaught(kind: type[BaseException], exc: BaseException,
+                    tb: TracebackType | None) -> None:
+    sys.stderr.write(redact("".join(traceback.format_exception(kind, exc, tb))))
+    sys.stderr.flush()
+
+
+def _print_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return  # as Python's own hook: a thread that exits is no error
+    name = args.thread.name if args.thread is not None else "unknown"
+    sys.stderr.write(redact(f"Exception in thread {name}:\n" + "".join(
+        traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))))
+    sys.stderr.flush()
+
+
 def protect(*secrets: str | None, region: str | None = None) -> None:
-    """Tell the redaction of every handler on the root logger these secrets and phone region."""
+    """Tell the redaction of every handler on the root logger, and of what reaches stderr
+    outside them, these secrets and phone region."""
+    _STDERR.protect(*secrets, region=region)
     for handler in logging.getLogger().handlers:
         for redactor in handler.filters:
             if isinstance(redactor, Redactor):

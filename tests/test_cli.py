@@ -144,6 +144,21 @@ def test_run_with_an_office_file_that_is_not_yaml_names_the_line(tmp_path: Path)
     assert "is not valid YAML" in result.stderr
 
 
+def test_an_office_file_that_is_not_yaml_is_reported_without_the_source_token_on_its_line(
+    tmp_path: Path,
+) -> None:
+    # YAML's error quotes the line it stopped at: here the one holding a source's token.
+    token = "website-token-0123456789"
+    config = tmp_path / "leadrelay.yaml"
+    config.write_text(f"name: Broken\nsources:\n  - name: website\n    token: {token} : x\n",
+                      encoding="utf-8")
+    for command in (["run"], ["policy", "check"]):
+        result = run_cli(command, tmp_path, clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN))
+        assert result.returncode == 2
+        assert "leadrelay.yaml: line 4 is not valid YAML" in result.stderr
+        assert token not in result.stderr
+
+
 def test_an_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli(["serve"], tmp_path, clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN))
     assert result.returncode == 2
@@ -206,12 +221,17 @@ class Running:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
 
-async def start_leadrelay(tmp_path: Path, sandbox: BotApiSandbox) -> Running:
+def run_env(tmp_path: Path, sandbox: BotApiSandbox, port: int) -> dict[str, str]:
+    """What `leadrelay run` needs to serve the test office against *sandbox*."""
     config = write_office(tmp_path / "leadrelay.yaml", office_data())
+    return clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=sandbox.url,
+                     DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leadrelay.db'}",
+                     HTTP_PORT=str(port), LEADRELAY_CONFIG=str(config), SWEEP_SECONDS="0.5")
+
+
+async def start_leadrelay(tmp_path: Path, sandbox: BotApiSandbox) -> Running:
     port = free_port()
-    env = clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=sandbox.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leadrelay.db'}",
-                    HTTP_PORT=str(port), LEADRELAY_CONFIG=str(config), SWEEP_SECONDS="0.5")
+    env = run_env(tmp_path, sandbox, port)
     stderr = tmp_path / "stderr.log"
     with (tmp_path / "stdout.log").open("wb") as out, stderr.open("wb") as err:
         process = await asyncio.create_subprocess_exec(
@@ -287,3 +307,24 @@ async def test_run_comes_up_against_the_bot_api_and_stops_cleanly_on_a_signal(
     conn.close()
     assert set(roster) == {AYSE, MEHMET, ZEYNEP, CAN, SELIN}
     assert roster[SELIN] is not None, "pressing Start linked the chat, and it was committed"
+
+
+@pytest.mark.slow
+async def test_a_bot_token_telegram_rejects_at_start_is_reported_but_never_printed(
+    tmp_path: Path, sandbox: BotApiSandbox,
+) -> None:
+    sandbox.fail_next("getMe", error_code=401, description="Unauthorized")
+    process = await asyncio.create_subprocess_exec(
+        *leadrelay_command(), "run", cwd=tmp_path, env=run_env(tmp_path, sandbox, free_port()),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT)
+    finally:
+        await stop_process(process)
+    stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
+    assert process.returncode != 0, stderr
+    assert sandbox.calls("getMe"), "it asked Telegram, and Telegram refused the token"
+    assert stderr.strip(), "the failure is reported"
+    secret = BOT_TOKEN.split(":")[1]
+    assert secret not in stderr
+    assert secret not in stdout

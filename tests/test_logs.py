@@ -309,3 +309,28 @@ def test_configure_logging_sends_every_logger_to_stderr_as_json() -> None:
     record = json.loads(line)
     assert (record["logger"], record["message"]) == ("telegram.ext",
                                                      f"token {BOT_ID}:<redacted>")
+
+
+def test_uncaught_exceptions_and_records_before_logging_is_configured_reach_stderr_masked(
+) -> None:
+    program = (
+        "import logging, threading\n"
+        "from leadrelay.logs import guard_stderr\n"
+        "guard_stderr()\n"
+        f"token = {BOT_TOKEN!r}\n"
+        "logging.getLogger('telegram.ext').warning('before set-up: %s', token)\n"
+        "def fail() -> None:\n"
+        "    raise RuntimeError(f'in a thread: /bot{token}/getMe from +905321234567')\n"
+        "thread = threading.Thread(target=fail, name='worker')\n"
+        "thread.start()\n"
+        "thread.join()\n"
+        "raise RuntimeError(f'The token `{token}` was rejected by the server.')\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 1
+    assert f"before set-up: {BOT_ID}:<redacted>" in done.stderr
+    assert "Exception in thread worker" in done.stderr
+    assert f"in a thread: /bot{BOT_ID}:<redacted>/getMe" in done.stderr
+    assert f"RuntimeError: The token `{BOT_ID}:<redacted>` was rejected" in done.stderr
+    assert BOT_SECRET not in done.stderr
+    assert no_phone(done.stderr)
