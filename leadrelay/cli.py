@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_demo(speed=args.speed))
         return
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, pii=settings.log_pii)
     if args.command == "migrate":
         asyncio.run(_migrate(settings.database_url))
         print("leadrelay: database is up to date")

@@ -1,4 +1,4 @@
-"""Logging set-up: one line per record, as text or JSON, with secrets and phone numbers masked."""
+"""Logging set-up: one line per record, as text or JSON, with secrets, phones and e-mails masked."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__di
 # Libraries that log every request at INFO: with redaction their lines would be safe, but a
 # poll every few seconds drowns the lines an operator looks for.
 _NOISY = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic")
+# Libraries whose DEBUG lines hold whole rows, statement arguments or Bot API requests: a lead's
+# name and message, which no pattern can tell from other text. They stay at INFO unless
+# LOG_PII is set.
+_PERSONAL_AT_DEBUG = ("aiosqlite", "sqlalchemy.engine", "telegram.Bot", "telegram.ext.ExtBot")
 _TRACEBACKS = logging.Formatter()
 
 # A bot token is <bot id>:<secret>; the id is public and tells an operator which bot it was.
@@ -44,21 +48,29 @@ _PHONE_HINT = re.compile(r"\d(?:[\s().-]{0,2}\d){6,}")
 # e-mail and message. The values go; the constraint, the columns and the error stay.
 _ROW_DETAIL = re.compile(r"(\bFailing row contains )\(.*\)")
 _KEY_DETAIL = re.compile(r"(\bKey \([^()\n]*\)=)\(.*\)")
+# An e-mail address keeps the first character of its local part and its domain: d***@example.com.
+# Quotes, `=`, `/` and `:` end the local part, so `email='x@y.io'` keeps its `email='`.
+_EMAIL_CHAR = r"[\w.!#$%&*+^~-]"
+_EMAIL = re.compile(
+    rf"(?<!{_EMAIL_CHAR})({_EMAIL_CHAR}){_EMAIL_CHAR}*@((?:[\w-]+\.)+[^\W\d_]{{2,}})")
 _BARE_TEXT = re.compile(r"^[^\s\"=]+$")
 _FIRST: tuple[str, ...] = ("time", "level", "logger", "message")
 
 
 class Redactor(logging.Filter):
-    """Masks secrets and full phone numbers in every record a handler gets, whoever logged it."""
+    """Masks secrets, phone numbers and e-mail addresses in every record a handler gets, whoever
+    logged it; with *pii*, secrets only."""
 
     # Bot tokens, bearer tokens, named secrets and URL passwords are found by their shape, as
     # a line may hold one this process never saw; source tokens and the webhook secret can
     # look like anything, so `protect` names them. Integer fields (lead_id, chat_id) are ids
     # by contract and are never read as phone numbers.
 
-    def __init__(self, *, region: str | None = None, secrets: Iterable[str | None] = ()) -> None:
+    def __init__(self, *, region: str | None = None, secrets: Iterable[str | None] = (),
+                 pii: bool = False) -> None:
         super().__init__()
         self.region = region
+        self.pii = pii
         self._secrets: list[str] = []
         self.protect(*secrets)
 
@@ -71,7 +83,7 @@ class Redactor(logging.Filter):
             self.region = region
 
     def redact(self, text: str) -> str:
-        """*text* with every secret and full phone number in it masked."""
+        """*text* with every secret, and unless *pii* every phone number and e-mail, masked."""
         text = _BOT_TOKEN.sub(rf"\1:{REDACTED}", text)
         for secret in self._secrets:
             if secret in text:
@@ -79,8 +91,12 @@ class Redactor(logging.Filter):
         text = _BEARER.sub(rf"\1{REDACTED}", text)
         text = _NAMED_SECRET.sub(rf"\1{REDACTED}", text)
         text = _URL_PASSWORD.sub(rf"\1{REDACTED}@", text)
+        if self.pii:
+            return text
         text = _ROW_DETAIL.sub(rf"\1({REDACTED})", text)
         text = _KEY_DETAIL.sub(rf"\1({REDACTED})", text)
+        if "@" in text:
+            text = _EMAIL.sub(r"\1***@\2", text)
         return self._mask_phones(text) if _PHONE_HINT.search(text) else text
 
     def _mask_phones(self, text: str) -> str:
@@ -198,11 +214,24 @@ def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None,
     return handler
 
 
-def configure_logging(level: str = "INFO", fmt: LogFormat = "text") -> None:
-    """Send every logger's records, redacted, to stderr in *fmt*."""
-    logging.basicConfig(level=level.upper(), handlers=[log_handler(fmt)], force=True)
+def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool = False) -> None:
+    """Send every logger's records, redacted, to stderr in *fmt*; *pii* (LOG_PII) logs phone
+    numbers, e-mail addresses and the libraries' row and request dumps in full."""
+    logging.basicConfig(level=level.upper(), handlers=[log_handler(fmt, redactor=Redactor(
+        pii=pii))], force=True)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    debug = logging.getLogger().getEffectiveLevel() < logging.INFO
+    for personal in _PERSONAL_AT_DEBUG:
+        # Raised to INFO only under DEBUG: under a quieter root it would let INFO lines through.
+        logging.getLogger(personal).setLevel(
+            logging.INFO if debug and not pii else logging.NOTSET)
+    _STDERR.pii = pii
+    if pii:
+        logging.getLogger(__name__).warning(
+            "LOG_PII is on: phone numbers and e-mail addresses are logged in full (at DEBUG, "
+            "also database rows and Telegram requests with names and messages); for "
+            "debugging only")
 
 
 # What reaches stderr outside the configured handlers (an uncaught exception, a record logged

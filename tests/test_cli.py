@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,13 +20,14 @@ import pytest
 import yaml
 
 from sandbox import BotApiSandbox
-from tests.office import AYSE, CAN, MEHMET, SELIN, ZEYNEP, office_data
+from tests.harness import offer_for, text_has
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office_data
 
 BOT_TOKEN = "123456789:" + "A" * 35
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 OUR_SETTINGS = {"DATABASE_URL", "HTTP_HOST", "HTTP_PORT", "LEADRELAY_CONFIG", "SWEEP_SECONDS",
-                "LOG_LEVEL"}
+                "LOG_LEVEL", "LOG_FORMAT", "LOG_PII"}
 
 
 def leadrelay_command() -> list[str]:
@@ -229,9 +231,9 @@ def run_env(tmp_path: Path, sandbox: BotApiSandbox, port: int) -> dict[str, str]
                      HTTP_PORT=str(port), LEADRELAY_CONFIG=str(config), SWEEP_SECONDS="0.5")
 
 
-async def start_leadrelay(tmp_path: Path, sandbox: BotApiSandbox) -> Running:
+async def start_leadrelay(tmp_path: Path, sandbox: BotApiSandbox, **settings: str) -> Running:
     port = free_port()
-    env = run_env(tmp_path, sandbox, port)
+    env = {**run_env(tmp_path, sandbox, port), **settings}
     stderr = tmp_path / "stderr.log"
     with (tmp_path / "stdout.log").open("wb") as out, stderr.open("wb") as err:
         process = await asyncio.create_subprocess_exec(
@@ -328,3 +330,38 @@ async def test_a_bot_token_telegram_rejects_at_start_is_reported_but_never_print
     secret = BOT_TOKEN.split(":")[1]
     assert secret not in stderr
     assert secret not in stdout
+
+
+@pytest.mark.parametrize("log_pii", ["false", "true"])
+@pytest.mark.slow
+async def test_at_debug_no_phone_email_name_or_message_of_a_lead_is_logged_unless_log_pii_is_set(
+    tmp_path: Path, sandbox: BotApiSandbox, log_pii: str,
+) -> None:
+    email, message = "deniz.kaya@example.com", "please call after six, about the flat"
+    running = await start_leadrelay(tmp_path, sandbox, LOG_LEVEL="DEBUG", LOG_PII=log_pii)
+    try:
+        agent = sandbox.user(AYSE, "Ayşe")
+        await agent.send("/start")
+        await agent.wait_for(text_has("Hi Ayşe"))
+        async with aiohttp.ClientSession() as session, session.post(
+                f"http://127.0.0.1:{running.port}/webhooks/leads",
+                json={**HOT, "email": email, "message": message},
+                headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+            assert response.status == 201, await response.text()
+            lead_id = (await response.json())["lead_id"]
+        offer = await agent.wait_for(offer_for(lead_id))
+        await agent.press(offer, "✅ Accept")
+        await agent.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67", email))
+        running.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(running.process.wait(), timeout=STOP_TIMEOUT) == 0
+    finally:
+        await stop_process(running.process)
+    stderr = running.stderr
+    assert " DEBUG " in stderr, "the libraries' debug lines are there"
+    if log_pii == "true":
+        assert "LOG_PII is on" in stderr, "the operator is told, at start"
+        assert email in stderr, "LOG_PII=true shows what masking would hide"
+        return
+    for personal in (email, "Deniz Kaya", message):
+        assert personal not in stderr
+    assert "5321234567" not in re.sub(r"[\s().-]", "", stderr)

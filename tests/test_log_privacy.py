@@ -71,3 +71,18 @@ def test_the_values_in_a_postgresql_error_detail_are_masked_and_the_columns_kept
     for personal in ("deniz.kaya", "web (form)", "Deniz Kaya", "call me"):
         assert personal not in masked
     assert no_phone(masked)
+
+
+def test_an_email_address_keeps_its_first_character_and_its_domain() -> None:
+    masked = Redactor().redact(
+        "from Deniz.Kaya+ev@Example.com.tr, email='a@b.io' and <ümit@örnek.com.tr>; "
+        "not a@localhost, pip@23.1 or @mentions")
+    assert masked == ("from D***@Example.com.tr, email='a***@b.io' and <ü***@örnek.com.tr>; "
+                      "not a@localhost, pip@23.1 or @mentions")
+
+
+def test_with_log_pii_phones_emails_and_row_details_are_kept_and_secrets_still_masked() -> None:
+    redactor = Redactor(region="TR", secrets=[TOKEN], pii=True)
+    line = (f"lead from deniz.kaya@example.com, 0532 123 45 67, source {TOKEN}\n"
+            "DETAIL:  Key (email)=(deniz.kaya@example.com) already exists.")
+    assert redactor.redact(line) == line.replace(TOKEN, "<redacted>")
