@@ -1,8 +1,10 @@
-"""Creating the engine: SQLite gets WAL, a busy timeout and write-locking transactions."""
+"""Creating the engine: SQLite gets WAL, a busy timeout, write-locking transactions and a file
+only its owner may read."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import weakref
 from collections.abc import AsyncIterator
@@ -25,6 +27,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     options = {**options, "hide_parameters": True}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _create_private_file(parsed)
         engine = create_async_engine(url, **{"pool_size": 8, "max_overflow": 8, **options})
         _tune_sqlite(engine)
         return engine
@@ -56,6 +59,24 @@ def server_settings(url: URL) -> tuple[URL, dict[str, str]]:
             raise ValueError(f"options: {word!r} is not of the form -c name=value")
         settings[name] = value
     return url.difference_update_query(["options"]), settings
+
+
+def _create_private_file(url: URL) -> None:
+    """Make the database file of *url*, if missing, readable and writable by its owner only.
+
+    It holds every lead's phone, e-mail and message; SQLite would make it with the umask's
+    mode (usually world-readable), and its -wal and -shm files take the mode of the database
+    file. An existing file keeps the mode its operator gave it.
+    """
+    database = url.database
+    if not database or database == ":memory:" or url.query.get("uri") or database.startswith(
+            "file:"):
+        return  # in memory, or a URI whose options (mode=ro, …) SQLite must read itself
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):
+        return  # already there; or no such directory, which SQLite reports on connecting
+    os.chmod(database, 0o600)  # a strict umask may have taken the owner's own write access
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
