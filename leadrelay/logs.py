@@ -58,13 +58,13 @@ _FIRST: tuple[str, ...] = ("time", "level", "logger", "message")
 
 
 class Redactor(logging.Filter):
-    """Masks secrets, phone numbers and e-mail addresses in every record a handler gets, whoever
-    logged it; with *pii*, secrets only."""
+    """Masks secrets, phones and e-mails in every record a handler gets, whoever logged it."""
 
     # Bot tokens, bearer tokens, named secrets and URL passwords are found by their shape, as
     # a line may hold one this process never saw; source tokens and the webhook secret can
     # look like anything, so `protect` names them. Integer fields (lead_id, chat_id) are ids
-    # by contract and are never read as phone numbers.
+    # by contract and are never read as phone numbers. With *pii* (LOG_PII, for debugging)
+    # only secrets are masked.
 
     def __init__(self, *, region: str | None = None, secrets: Iterable[str | None] = (),
                  pii: bool = False) -> None:
@@ -214,11 +214,16 @@ def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None,
     return handler
 
 
+# What reaches stderr outside the configured handlers (an uncaught exception, a record logged
+# before logging is configured) is masked by this one; `protect` tells it the secrets too.
+_STDERR = Redactor()
+
+
 def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool = False) -> None:
-    """Send every logger's records, redacted, to stderr in *fmt*; *pii* (LOG_PII) logs phone
-    numbers, e-mail addresses and the libraries' row and request dumps in full."""
-    logging.basicConfig(level=level.upper(), handlers=[log_handler(fmt, redactor=Redactor(
-        pii=pii))], force=True)
+    """Send every logger's records, redacted, to stderr in *fmt* (*pii*: LOG_PII)."""
+    # With *pii*, phones, e-mails and the libraries' row and request dumps are logged in full.
+    handler = log_handler(fmt, redactor=Redactor(pii=pii))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     debug = logging.getLogger().getEffectiveLevel() < logging.INFO
@@ -232,11 +237,6 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool
             "LOG_PII is on: phone numbers and e-mail addresses are logged in full (at DEBUG, "
             "also database rows and Telegram requests with names and messages); for "
             "debugging only")
-
-
-# What reaches stderr outside the configured handlers (an uncaught exception, a record logged
-# before logging is configured) is masked by this one; `protect` tells it the secrets too.
-_STDERR = Redactor()
 
 
 def guard_stderr() -> None:
@@ -270,8 +270,7 @@ def _print_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
 
 
 def protect(*secrets: str | None, region: str | None = None) -> None:
-    """Tell the redaction of every handler on the root logger, and of what reaches stderr
-    outside them, these secrets and phone region."""
+    """Tell the redaction of the root logger's handlers and of stderr these secrets and region."""
     _STDERR.protect(*secrets, region=region)
     for handler in logging.getLogger().handlers:
         for redactor in handler.filters:

@@ -1,5 +1,4 @@
-"""Creating the engine: SQLite gets WAL, a busy timeout, write-locking transactions and a file
-only its owner may read."""
+"""Creating the engine: SQLite gets WAL, a busy timeout, write-locking transactions, a 0600 file."""
 
 from __future__ import annotations
 
@@ -62,15 +61,12 @@ def server_settings(url: URL) -> tuple[URL, dict[str, str]]:
 
 
 def _create_private_file(url: URL) -> None:
-    """Make the database file of *url*, if missing, readable and writable by its owner only.
-
-    It holds every lead's phone, e-mail and message; SQLite would make it with the umask's
-    mode (usually world-readable), and its -wal and -shm files take the mode of the database
-    file. An existing file keeps the mode its operator gave it.
-    """
+    """Make the database file of *url*, if missing, readable and writable by its owner only."""
+    # It holds every lead's phone, e-mail and message; SQLite would make it with the umask's
+    # mode (usually world-readable), and its -wal and -shm files take the mode of the database
+    # file. An existing file keeps the mode its operator gave it.
     database = url.database
-    if not database or database == ":memory:" or url.query.get("uri") or database.startswith(
-            "file:"):
+    if not database or database == ":memory:" or database.startswith("file:"):
         return  # in memory, or a URI whose options (mode=ro, …) SQLite must read itself
     try:
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
