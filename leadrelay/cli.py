@@ -11,7 +11,7 @@ from importlib import metadata
 from typing import Any
 
 from core.errors import ConfigError
-from leadrelay.logs import configure_logging
+from leadrelay.logs import configure_logging, guard_stderr, redact
 from leadrelay.office import load_office
 from leadrelay.privacy_cli import add_commands as add_contact_commands
 from leadrelay.settings import Settings, SettingsError, load_settings
@@ -33,7 +33,8 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
         config = load_office(settings.leadrelay_config)
         refuse_example_tokens(config, settings.leadrelay_config)
     except ConfigError as exc:
-        print(f"leadrelay: bad office config:\n{exc}", file=sys.stderr)
+        # YAML's errors quote the line they stopped at, which may hold a source's token.
+        print(f"leadrelay: bad office config:\n{redact(str(exc))}", file=sys.stderr)
         raise SystemExit(2) from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -83,6 +84,7 @@ def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
+    guard_stderr()  # first: whatever fails from here on reaches stderr masked
     parser = argparse.ArgumentParser(
         prog="leadrelay", description="Routes every incoming lead to one agent on Telegram, "
         "escalates when nobody answers, and tells managers how fast the team responds.",
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_demo(speed=args.speed))
         return
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, pii=settings.log_pii)
     if args.command == "migrate":
         asyncio.run(_migrate(settings.database_url))
         print("leadrelay: database is up to date")

@@ -1,4 +1,4 @@
-"""Logging set-up: one line per record, as text or JSON, with secrets and phone numbers masked."""
+"""Logging set-up: one line per record, as text or JSON, with secrets, phones and e-mails masked."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import json
 import logging
 import re
 import sys
+import threading
+import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any, Literal, TextIO
 
 import phonenumbers
@@ -24,34 +27,54 @@ _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__di
 # Libraries that log every request at INFO: with redaction their lines would be safe, but a
 # poll every few seconds drowns the lines an operator looks for.
 _NOISY = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic")
+# Libraries whose DEBUG lines hold whole rows, statement arguments or Bot API requests: a lead's
+# name and message, which no pattern can tell from other text. They stay at INFO unless
+# LOG_PII is set.
+_PERSONAL_AT_DEBUG = ("aiosqlite", "sqlalchemy.engine", "telegram.Bot", "telegram.ext.ExtBot")
 _TRACEBACKS = logging.Formatter()
 
 # A bot token is <bot id>:<secret>; the id is public and tells an operator which bot it was.
 _BOT_TOKEN = re.compile(r"(?<![0-9])(\d{3,12}):[A-Za-z0-9_-]{30,}")
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s\"',;]+")
-# `token=...`, `"secret": "..."`, `X-Telegram-Bot-Api-Secret-Token: ...` and the like.
+# `token=...`, `"secret": "..."`, `X-Telegram-Bot-Api-Secret-Token: ...` and the like; not a
+# config key path with a colon, `sources[1].token: must be ...`, which names the field a
+# problem is about (`sources.website.token=...` is still an assignment).
+_SECRET_NAME = r"(?:[a-z_-]*token|[a-z_-]*secret|password)"
 _NAMED_SECRET = re.compile(
-    r"(?i)\b((?:[a-z_-]*token|[a-z_-]*secret|password)[\"']?\s*[=:]\s*[\"']?)"
+    rf"(?i)(?:(?<![.\w-])|(?<=[.\]])(?={_SECRET_NAME}[\"']?\s*=))"
+    rf"({_SECRET_NAME}[\"']?\s*[=:]\s*[\"']?)"
     r"[^\s\"'&,;)}\]]+")
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/?#\s@]+:)[^@/?#\s]+@", re.IGNORECASE)
 # Only text with seven digits or more in a row (spaces, dots, dashes, brackets allowed) can
 # hold a phone number; most lines have none and skip the slower phone matcher.
 _PHONE_HINT = re.compile(r"\d(?:[\s().-]{0,2}\d){6,}")
+# PostgreSQL's error DETAIL quotes the values of the row or key at fault: a lead's name, phone,
+# e-mail and message. The values go; the constraint, the columns and the error stay.
+_ROW_DETAIL = re.compile(r"(\bFailing row contains )\(.*\)")
+_KEY_DETAIL = re.compile(r"(\bKey \([^()\n]*\)=)\(.*\)")
+# An e-mail address keeps the first character of its local part and its domain: d***@example.com.
+# Quotes, `=`, `/` and `:` end the local part, so `email='x@y.io'` keeps its `email='`.
+_EMAIL_CHAR = r"[\w.!#$%&*+^~-]"
+_EMAIL = re.compile(
+    rf"(?<!{_EMAIL_CHAR})({_EMAIL_CHAR}){_EMAIL_CHAR}*@((?:[\w-]+\.)+[^\W\d_]{{2,}})")
 _BARE_TEXT = re.compile(r"^[^\s\"=]+$")
 _FIRST: tuple[str, ...] = ("time", "level", "logger", "message")
 
 
 class Redactor(logging.Filter):
-    """Masks secrets and full phone numbers in every record a handler gets, whoever logged it."""
+    """Masks secrets, phones and e-mails in every record a handler gets, whoever logged it."""
 
     # Bot tokens, bearer tokens, named secrets and URL passwords are found by their shape, as
     # a line may hold one this process never saw; source tokens and the webhook secret can
     # look like anything, so `protect` names them. Integer fields (lead_id, chat_id) are ids
-    # by contract and are never read as phone numbers.
+    # by contract and are never read as phone numbers. With *pii* (LOG_PII, for debugging)
+    # only secrets are masked.
 
-    def __init__(self, *, region: str | None = None, secrets: Iterable[str | None] = ()) -> None:
+    def __init__(self, *, region: str | None = None, secrets: Iterable[str | None] = (),
+                 pii: bool = False) -> None:
         super().__init__()
         self.region = region
+        self.pii = pii
         self._secrets: list[str] = []
         self.protect(*secrets)
 
@@ -64,7 +87,7 @@ class Redactor(logging.Filter):
             self.region = region
 
     def redact(self, text: str) -> str:
-        """*text* with every secret and full phone number in it masked."""
+        """*text* with every secret, and unless *pii* every phone number and e-mail, masked."""
         text = _BOT_TOKEN.sub(rf"\1:{REDACTED}", text)
         for secret in self._secrets:
             if secret in text:
@@ -72,6 +95,12 @@ class Redactor(logging.Filter):
         text = _BEARER.sub(rf"\1{REDACTED}", text)
         text = _NAMED_SECRET.sub(rf"\1{REDACTED}", text)
         text = _URL_PASSWORD.sub(rf"\1{REDACTED}@", text)
+        if self.pii:
+            return text
+        text = _ROW_DETAIL.sub(rf"\1({REDACTED})", text)
+        text = _KEY_DETAIL.sub(rf"\1({REDACTED})", text)
+        if "@" in text:
+            text = _EMAIL.sub(r"\1***@\2", text)
         return self._mask_phones(text) if _PHONE_HINT.search(text) else text
 
     def _mask_phones(self, text: str) -> str:
@@ -180,23 +209,73 @@ class JsonFormatter(_LibraryJsonFormatter):
         return {**first, **log_data}
 
 
-def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None) -> logging.Handler:
+def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None,
+                redactor: Redactor | None = None) -> logging.Handler:
     """A handler writing to *stream* (stderr) in *fmt*, with a Redactor on every record."""
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    handler.addFilter(Redactor())
+    handler.addFilter(redactor or Redactor())
     return handler
 
 
-def configure_logging(level: str = "INFO", fmt: LogFormat = "text") -> None:
-    """Send every logger's records, redacted, to stderr in *fmt*."""
-    logging.basicConfig(level=level.upper(), handlers=[log_handler(fmt)], force=True)
+# What reaches stderr outside the configured handlers (an uncaught exception, a record logged
+# before logging is configured) is masked by this one; `protect` tells it the secrets too.
+_STDERR = Redactor()
+
+
+def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool = False) -> None:
+    """Send every logger's records, redacted, to stderr in *fmt* (*pii*: LOG_PII)."""
+    # With *pii*, phones, e-mails and the libraries' row and request dumps are logged in full.
+    handler = log_handler(fmt, redactor=Redactor(pii=pii))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    debug = logging.getLogger().getEffectiveLevel() < logging.INFO
+    for personal in _PERSONAL_AT_DEBUG:
+        # Raised to INFO only under DEBUG: under a quieter root it would let INFO lines through.
+        logging.getLogger(personal).setLevel(
+            logging.INFO if debug and not pii else logging.NOTSET)
+    _STDERR.pii = pii
+    if pii:
+        logging.getLogger(__name__).warning(
+            "LOG_PII is on: phone numbers and e-mail addresses are logged in full (at DEBUG, "
+            "also database rows and Telegram requests with names and messages); for "
+            "debugging only")
+
+
+def guard_stderr() -> None:
+    """Mask uncaught exceptions, in any thread, and records logged before logging is set up."""
+    sys.excepthook = _print_uncaught
+    threading.excepthook = _print_uncaught_in_thread
+    # Python's own last resort would print such records to stderr as they are.
+    last_resort = log_handler("text", redactor=_STDERR)
+    last_resort.setLevel(logging.WARNING)
+    logging.lastResort = last_resort
+
+
+def redact(text: str) -> str:
+    """*text* masked as the log masks it, for what the command line prints itself."""
+    return _STDERR.redact(text)
+
+
+def _print_uncaught(kind: type[BaseException], exc: BaseException,
+                    tb: TracebackType | None) -> None:
+    sys.stderr.write(redact("".join(traceback.format_exception(kind, exc, tb))))
+    sys.stderr.flush()
+
+
+def _print_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return  # as Python's own hook: a thread that exits is no error
+    name = args.thread.name if args.thread is not None else "unknown"
+    sys.stderr.write(redact(f"Exception in thread {name}:\n" + "".join(
+        traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))))
+    sys.stderr.flush()
 
 
 def protect(*secrets: str | None, region: str | None = None) -> None:
-    """Tell the redaction of every handler on the root logger these secrets and phone region."""
+    """Tell the redaction of the root logger's handlers and of stderr these secrets and region."""
+    _STDERR.protect(*secrets, region=region)
     for handler in logging.getLogger().handlers:
         for redactor in handler.filters:
             if isinstance(redactor, Redactor):

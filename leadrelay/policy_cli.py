@@ -14,6 +14,7 @@ from core.config import OfficeConfig, Pool, RampStep, When
 from core.errors import ConfigError, DomainError, InvalidInput
 from core.model import Role
 from leadrelay.clock import SystemClock
+from leadrelay.logs import redact
 from leadrelay.office import load_office
 
 _TAG = re.compile(r"<[^>]+>")
@@ -146,7 +147,8 @@ def run(args: Any) -> int:
     try:
         config = load_office(path)
     except ConfigError as exc:
-        print(f"leadrelay: bad office config:\n{exc}", file=sys.stderr)
+        # YAML's errors quote the line they stopped at, which may hold a source's token.
+        print(f"leadrelay: bad office config:\n{redact(str(exc))}", file=sys.stderr)
         return 2
     if args.policy_command == "check":
         print(check(config, path))

@@ -60,6 +60,8 @@ class Settings(StorageSettings):
     outbox_stale_seconds: float = Field(default=300.0, gt=0)
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # For debugging only: log phone numbers and e-mail addresses in full, even at INFO.
+    log_pii: bool = False
 
     @field_validator("log_format", mode="before")
     @classmethod

@@ -1,9 +1,10 @@
-"""Creating the engine: SQLite gets WAL, durable commits, a busy timeout and write-locking
-transactions."""
+"""Creating the engine: SQLite gets WAL, durable commits, a busy timeout, write-locking
+transactions and a 0600 file."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import weakref
 from collections.abc import AsyncIterator
@@ -21,9 +22,13 @@ and a write through them fails."""
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Return an async engine for *url* (sqlite+aiosqlite or postgresql+asyncpg)."""
+    # A statement's parameters are a lead's name, phone, e-mail and message: SQLAlchemy puts
+    # them in every error's text and in its own log lines unless told not to.
+    options = {**options, "hide_parameters": True}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         parsed, synchronous = sqlite_synchronous(parsed)
+        _create_private_file(parsed)
         engine = create_async_engine(parsed, **{"pool_size": 8, "max_overflow": 8, **options})
         _tune_sqlite(engine, synchronous=synchronous)
         return engine
@@ -72,6 +77,21 @@ def sqlite_synchronous(url: URL) -> tuple[URL, str]:
     if level not in SYNCHRONOUS:
         raise ValueError(f"synchronous: {level!r} is not one of {', '.join(SYNCHRONOUS)}")
     return url.difference_update_query(["synchronous"]), level
+
+
+def _create_private_file(url: URL) -> None:
+    """Make the database file of *url*, if missing, readable and writable by its owner only."""
+    # It holds every lead's phone, e-mail and message; SQLite would make it with the umask's
+    # mode (usually world-readable), and its -wal and -shm files take the mode of the database
+    # file. An existing file keeps the mode its operator gave it.
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return  # in memory, or a URI whose options (mode=ro, …) SQLite must read itself
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):
+        return  # already there; or no such directory, which SQLite reports on connecting
+    os.chmod(database, 0o600)  # a strict umask may have taken the owner's own write access
 
 
 def _tune_sqlite(engine: AsyncEngine, *, synchronous: str) -> None:

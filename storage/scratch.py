@@ -99,6 +99,7 @@ def _engine(url: str) -> AsyncEngine:
     """A pool-less engine outside transactions (CREATE and DROP DATABASE refuse them)."""
     parsed, settings = server_settings(make_url(url))
     return create_async_engine(parsed, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                               hide_parameters=True,
                                connect_args={"server_settings": settings} if settings else {})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,13 +20,14 @@ import pytest
 import yaml
 
 from sandbox import BotApiSandbox
-from tests.office import AYSE, CAN, MEHMET, SELIN, ZEYNEP, office_data
+from tests.harness import offer_for, text_has
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office_data
 
 BOT_TOKEN = "123456789:" + "A" * 35
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 OUR_SETTINGS = {"DATABASE_URL", "HTTP_HOST", "HTTP_PORT", "LEADRELAY_CONFIG", "SWEEP_SECONDS",
-                "LOG_LEVEL"}
+                "LOG_LEVEL", "LOG_FORMAT", "LOG_PII"}
 
 
 def leadrelay_command() -> list[str]:
@@ -144,6 +146,21 @@ def test_run_with_an_office_file_that_is_not_yaml_names_the_line(tmp_path: Path)
     assert "is not valid YAML" in result.stderr
 
 
+def test_an_office_file_that_is_not_yaml_is_reported_without_the_source_token_on_its_line(
+    tmp_path: Path,
+) -> None:
+    # YAML's error quotes the line it stopped at: here the one holding a source's token.
+    token = "website-token-0123456789"
+    config = tmp_path / "leadrelay.yaml"
+    config.write_text(f"name: Broken\nsources:\n  - name: website\n    token: {token} : x\n",
+                      encoding="utf-8")
+    for command in (["run"], ["policy", "check"]):
+        result = run_cli(command, tmp_path, clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN))
+        assert result.returncode == 2
+        assert "leadrelay.yaml: line 4 is not valid YAML" in result.stderr
+        assert token not in result.stderr
+
+
 def test_an_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli(["serve"], tmp_path, clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN))
     assert result.returncode == 2
@@ -206,12 +223,17 @@ class Running:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
 
-async def start_leadrelay(tmp_path: Path, sandbox: BotApiSandbox) -> Running:
+def run_env(tmp_path: Path, sandbox: BotApiSandbox, port: int) -> dict[str, str]:
+    """What `leadrelay run` needs to serve the test office against *sandbox*."""
     config = write_office(tmp_path / "leadrelay.yaml", office_data())
+    return clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=sandbox.url,
+                     DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leadrelay.db'}",
+                     HTTP_PORT=str(port), LEADRELAY_CONFIG=str(config), SWEEP_SECONDS="0.5")
+
+
+async def start_leadrelay(tmp_path: Path, sandbox: BotApiSandbox, **settings: str) -> Running:
     port = free_port()
-    env = clean_env(TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=sandbox.url,
-                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'leadrelay.db'}",
-                    HTTP_PORT=str(port), LEADRELAY_CONFIG=str(config), SWEEP_SECONDS="0.5")
+    env = {**run_env(tmp_path, sandbox, port), **settings}
     stderr = tmp_path / "stderr.log"
     with (tmp_path / "stdout.log").open("wb") as out, stderr.open("wb") as err:
         process = await asyncio.create_subprocess_exec(
@@ -287,3 +309,59 @@ async def test_run_comes_up_against_the_bot_api_and_stops_cleanly_on_a_signal(
     conn.close()
     assert set(roster) == {AYSE, MEHMET, ZEYNEP, CAN, SELIN}
     assert roster[SELIN] is not None, "pressing Start linked the chat, and it was committed"
+
+
+@pytest.mark.slow
+async def test_a_bot_token_telegram_rejects_at_start_is_reported_but_never_printed(
+    tmp_path: Path, sandbox: BotApiSandbox,
+) -> None:
+    sandbox.fail_next("getMe", error_code=401, description="Unauthorized")
+    process = await asyncio.create_subprocess_exec(
+        *leadrelay_command(), "run", cwd=tmp_path, env=run_env(tmp_path, sandbox, free_port()),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT)
+    finally:
+        await stop_process(process)
+    stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
+    assert process.returncode != 0, stderr
+    assert sandbox.calls("getMe"), "it asked Telegram, and Telegram refused the token"
+    assert stderr.strip(), "the failure is reported"
+    secret = BOT_TOKEN.split(":")[1]
+    assert secret not in stderr
+    assert secret not in stdout
+
+
+@pytest.mark.parametrize("log_pii", ["false", "true"])
+@pytest.mark.slow
+async def test_at_debug_no_phone_email_name_or_message_of_a_lead_is_logged_unless_log_pii_is_set(
+    tmp_path: Path, sandbox: BotApiSandbox, log_pii: str,
+) -> None:
+    email, message = "deniz.kaya@example.com", "please call after six, about the flat"
+    running = await start_leadrelay(tmp_path, sandbox, LOG_LEVEL="DEBUG", LOG_PII=log_pii)
+    try:
+        agent = sandbox.user(AYSE, "Ayşe")
+        await agent.send("/start")
+        await agent.wait_for(text_has("Hi Ayşe"))
+        async with aiohttp.ClientSession() as session, session.post(
+                f"http://127.0.0.1:{running.port}/webhooks/leads",
+                json={**HOT, "email": email, "message": message},
+                headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+            assert response.status == 201, await response.text()
+            lead_id = (await response.json())["lead_id"]
+        offer = await agent.wait_for(offer_for(lead_id))
+        await agent.press(offer, "✅ Accept")
+        await agent.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67", email))
+        running.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(running.process.wait(), timeout=STOP_TIMEOUT) == 0
+    finally:
+        await stop_process(running.process)
+    stderr = running.stderr
+    assert " DEBUG " in stderr, "the libraries' debug lines are there"
+    if log_pii == "true":
+        assert "LOG_PII is on" in stderr, "the operator is told, at start"
+        assert email in stderr, "LOG_PII=true shows what masking would hide"
+        return
+    for personal in (email, "Deniz Kaya", message):
+        assert personal not in stderr
+    assert "5321234567" not in re.sub(r"[\s().-]", "", stderr)

@@ -160,6 +160,38 @@ async def test_an_invalid_lead_is_logged_with_the_fields_at_fault_and_no_phone(
 
     [refused] = json_logs.with_message("a lead was refused as invalid")
     assert refused["problems"] == {"budget_min": "must be a number"}
+    assert refused["unknown_fields"] == 0
+    assert no_phone(json_logs.text)
+
+
+async def test_a_json_body_posted_as_a_form_is_refused_with_its_unknown_fields_counted_not_named(
+    json_logs: Captured, tmp_path: Path,
+) -> None:
+    # `curl -d '{…}'` sends a form: the whole JSON body arrives as the name of one field.
+    body = json.dumps({"name": "Deniz Kaya", "email": "deniz.kaya@example.com",
+                       "phone": "+90 532 123 45 67", "message": "call me after six please",
+                       "api_key": "partner-key-9f8e7d6c5b4a"})
+    async with running_office(office(), f"sqlite+aiosqlite:///{tmp_path / 'logs.db'}") as running:
+        url = f"http://127.0.0.1:{running.runtime.http_port}/webhooks/leads"
+        async with running.session.post(
+                url, data=body,
+                headers={"Authorization": f"Bearer {TOKEN}",
+                         "Content-Type": "application/x-www-form-urlencoded"}) as r:
+            assert r.status == 422
+        async with running.session.post(
+                url, data={"product": "residential", "phone_number": "+905321234567",
+                           "utm_campaign": "spring", "e-mail": "deniz.kaya@example.com"},
+                headers={"Authorization": f"Bearer {TOKEN}"}) as r:
+            assert r.status == 422
+
+    first, second = json_logs.with_message("a lead was refused as invalid")
+    assert first["problems"] == {"phone": "phone or email is required"}
+    assert first["unknown_fields"] == 1
+    assert second["problems"] == {"phone": "phone or email is required"}
+    assert second["unknown_fields"] == 3
+    for personal in ("Deniz", "deniz.kaya", "example.com", "call me after six",
+                     "partner-key-9f8e7d6c5b4a", "utm_campaign", "phone_number"):
+        assert personal not in json_logs.text
     assert no_phone(json_logs.text)
 
 
@@ -204,6 +236,21 @@ def test_protected_secrets_bearer_tokens_and_url_passwords_are_masked() -> None:
     for secret in (TOKEN, "abc.def-123", WEBHOOK_SECRET, "hunter2-pw"):
         assert secret not in masked
     assert "postgresql+asyncpg://leads:<redacted>@db:5432/leads" in masked
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("token: abc123", "token: <redacted>"),
+    ("webhook_secret=qq&x", "webhook_secret=<redacted>&x"),
+    ("sources.website.token=abc123", "sources.website.token=<redacted>"),
+    ("  token: change-me-ads", "  token: <redacted>"),
+    # A config error names the key and the problem; the problem is not a secret.
+    ("leadrelay.yaml: sources[1].token: source 'ads' still has the example's token",
+     "leadrelay.yaml: sources[1].token: source 'ads' still has the example's token"),
+])
+def test_named_secrets_are_masked_but_a_config_key_path_keeps_its_problem(
+    text: str, masked: str,
+) -> None:
+    assert Redactor().redact(text) == masked
 
 
 def test_secrets_in_a_traceback_and_in_context_fields_are_masked_and_ids_kept(
@@ -277,3 +324,28 @@ def test_configure_logging_sends_every_logger_to_stderr_as_json() -> None:
     record = json.loads(line)
     assert (record["logger"], record["message"]) == ("telegram.ext",
                                                      f"token {BOT_ID}:<redacted>")
+
+
+def test_uncaught_exceptions_and_records_before_logging_is_configured_reach_stderr_masked(
+) -> None:
+    program = (
+        "import logging, threading\n"
+        "from leadrelay.logs import guard_stderr\n"
+        "guard_stderr()\n"
+        f"token = {BOT_TOKEN!r}\n"
+        "logging.getLogger('telegram.ext').warning('before set-up: %s', token)\n"
+        "def fail() -> None:\n"
+        "    raise RuntimeError(f'in a thread: /bot{token}/getMe from +905321234567')\n"
+        "thread = threading.Thread(target=fail, name='worker')\n"
+        "thread.start()\n"
+        "thread.join()\n"
+        "raise RuntimeError(f'The token `{token}` was rejected by the server.')\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 1
+    assert f"before set-up: {BOT_ID}:<redacted>" in done.stderr
+    assert "Exception in thread worker" in done.stderr
+    assert f"in a thread: /bot{BOT_ID}:<redacted>/getMe" in done.stderr
+    assert f"RuntimeError: The token `{BOT_ID}:<redacted>` was rejected" in done.stderr
+    assert BOT_SECRET not in done.stderr
+    assert no_phone(done.stderr)

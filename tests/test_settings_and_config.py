@@ -60,6 +60,7 @@ def test_only_the_bot_token_is_required_and_everything_else_has_a_default(
     assert settings.sweep_seconds == 5.0
     assert settings.log_level == "INFO"
     assert settings.log_format == "text"
+    assert settings.log_pii is False
 
 
 def test_the_bot_token_is_not_shown_when_settings_are_printed(env: pytest.MonkeyPatch) -> None:
@@ -105,6 +106,16 @@ def test_an_unknown_log_format_stops_start_up_naming_the_setting(
     message = settings_error()
     assert message.startswith("setting LOG_FORMAT ")
     assert "json" in message
+
+
+def test_log_pii_must_be_said_as_a_yes_or_no_and_a_bad_value_names_the_setting(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    env.setenv("LOG_PII", "true")
+    assert load_settings().log_pii is True
+    env.setenv("LOG_PII", "sometimes")
+    assert settings_error().startswith("setting LOG_PII ")
 
 
 def test_a_dot_env_file_in_the_working_directory_is_read_and_the_environment_wins_over_it(

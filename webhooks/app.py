@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from core.errors import DomainError, InvalidInput, UnknownSource
+from core.errors import DomainError, FieldProblem, InvalidInput, UnknownSource
+from core.lead_input import FIELDS
 from core.ports import BotApiHealth, OfficeFigures
 from webhooks.keys import APP, FIGURES, TELEGRAM, CurrentApp
 from webhooks.operations import READINESS, Readiness, metrics, readyz
@@ -18,6 +19,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
+# Names the log may show: a sender's own field names can be anything, up to a whole JSON body
+# (`curl -d '{…}'` posts a form whose one field name is the body), so others are only counted.
+_LOGGED_FIELDS = frozenset(FIELDS) | {"token", "source"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -36,8 +40,7 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
     except InvalidInput as exc:
         fields = [{"field": p.field, "problem": p.problem} for p in exc.problems]
         log.info("a lead was refused as invalid",
-                 extra={**_caller(request), "problems": {p.field: p.problem
-                                                         for p in exc.problems}})
+                 extra={**_caller(request), **_loggable(exc.problems)})
         return _problem(422, "invalid lead", fields)
     except UnknownSource:
         # Who called, never the token they sent: it may be a real one with a typo.
@@ -56,6 +59,12 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
         log.exception("intake failed on %s %s", request.method, request.path,
                       extra=_caller(request))
         return _problem(500, "internal error; the lead was not stored, please retry")
+
+
+def _loggable(problems: list[FieldProblem]) -> dict[str, object]:
+    """The problems with known fields by name, and how many unknown fields there were."""
+    return {"problems": {p.field: p.problem for p in problems if p.field in _LOGGED_FIELDS},
+            "unknown_fields": sum(1 for p in problems if p.field not in _LOGGED_FIELDS)}
 
 
 def _caller(request: web.Request) -> dict[str, object]:
