@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import sqlite3
-import sys
 import tempfile
 from contextlib import closing, suppress
 from pathlib import Path
@@ -20,12 +19,13 @@ class BackupError(Exception):
 
 def run(dest: str, *, force: bool = False) -> int:
     """Carry out `leadrelay backup DEST`; return the exit code."""
+    from leadrelay.logs import complain
     from leadrelay.settings import SettingsError, load_storage_settings
 
     try:
         print(backup(load_storage_settings().database_url, Path(dest), force=force))
     except (SettingsError, BackupError) as exc:
-        print(f"leadrelay: {exc}", file=sys.stderr)
+        complain(exc)
         return 2
     return 0
 

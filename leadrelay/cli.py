@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sys
 from collections.abc import Callable, Coroutine
 from importlib import metadata
 from typing import Any
 
 from core.errors import ConfigError
-from leadrelay.logs import configure_logging, guard_stderr, redact
+from leadrelay.logs import complain, configure_logging, guard_stderr
 from leadrelay.office import load_office
 from leadrelay.privacy_cli import add_commands as add_contact_commands
 from leadrelay.settings import Settings, SettingsError, load_settings
@@ -22,7 +21,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        print(f"leadrelay: {exc}", file=sys.stderr)
+        complain(exc)
         raise SystemExit(2) from None
 
 
@@ -34,7 +33,7 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
         refuse_example_tokens(config, settings.leadrelay_config)
     except ConfigError as exc:
         # YAML's errors quote the line they stopped at, which may hold a source's token.
-        print(f"leadrelay: bad office config:\n{redact(str(exc))}", file=sys.stderr)
+        complain(f"bad office config:\n{exc}")
         raise SystemExit(2) from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,7 +42,7 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
     try:
         await serve(settings, config, stop, webhook=webhook)
     except StartupError as exc:
-        print(f"leadrelay: {exc}", file=sys.stderr)
+        complain(exc)
         raise SystemExit(2) from None
 
 
@@ -59,7 +58,7 @@ async def _migrate(database_url: str) -> None:
         problem = database_problem(exc, database_url)
         if problem is None:
             raise
-        print(f"leadrelay: {problem}", file=sys.stderr)
+        complain(problem)
         raise SystemExit(2) from None
     finally:
         await engine.dispose()
@@ -145,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
             try:
                 settings.require_webhook()
             except SettingsError as exc:
-                print(f"leadrelay: {exc}", file=sys.stderr)
+                complain(exc)
                 raise SystemExit(2) from None
         _event_loop_runner()(_run(settings, webhook=args.webhook))
 

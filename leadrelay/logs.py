@@ -258,6 +258,11 @@ def redact(text: str) -> str:
     return _STDERR.redact(text)
 
 
+def complain(problem: object) -> None:
+    """Tell the operator what stopped a command: `leadrelay: <problem>` on stderr, masked."""
+    print(f"leadrelay: {redact(str(problem))}", file=sys.stderr)
+
+
 def _print_uncaught(kind: type[BaseException], exc: BaseException,
                     tb: TracebackType | None) -> None:
     sys.stderr.write(redact("".join(traceback.format_exception(kind, exc, tb))))

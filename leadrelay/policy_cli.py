@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from core.config import OfficeConfig, Pool, RampStep, When
 from core.errors import ConfigError, DomainError, InvalidInput
 from core.model import Role
 from leadrelay.clock import SystemClock
-from leadrelay.logs import redact
+from leadrelay.logs import complain
 from leadrelay.office import load_office
 
 _TAG = re.compile(r"<[^>]+>")
@@ -141,14 +140,14 @@ def run(args: Any) -> int:
     try:
         settings = load_storage_settings()
     except SettingsError as exc:
-        print(f"leadrelay: {exc}", file=sys.stderr)
+        complain(exc)
         return 2
     path = Path(args.config) if args.config else settings.leadrelay_config
     try:
         config = load_office(path)
     except ConfigError as exc:
         # YAML's errors quote the line they stopped at, which may hold a source's token.
-        print(f"leadrelay: bad office config:\n{redact(str(exc))}", file=sys.stderr)
+        complain(f"bad office config:\n{exc}")
         return 2
     if args.policy_command == "check":
         print(check(config, path))
@@ -159,9 +158,9 @@ def run(args: Any) -> int:
             raise ValueError(f"{args.lead}: expected a JSON object of lead fields")
         print(asyncio.run(try_lead(config, settings.database_url, payload, args.source)))
     except InvalidInput as exc:
-        print(f"leadrelay: {args.lead}: {exc.detail}", file=sys.stderr)
+        complain(f"{args.lead}: {exc.detail}")
         return 2
     except (DomainError, ValueError, OSError) as exc:  # json errors are ValueErrors
-        print(f"leadrelay: {exc}", file=sys.stderr)
+        complain(exc)
         return 2
     return 0

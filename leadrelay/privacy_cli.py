@@ -10,11 +10,11 @@ import asyncio
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError, InvalidInput
+from leadrelay.logs import complain
 from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
 
@@ -42,15 +42,15 @@ def run(args: argparse.Namespace) -> int:
         settings = load_storage_settings()
         config = load_office(settings.leadrelay_config)
     except (SettingsError, ConfigError) as exc:
-        print(f"leadrelay: {exc}", file=sys.stderr)
+        complain(exc)
         return 2
     try:
         return asyncio.run(_carry_out(args, settings.database_url, config))
     except InvalidInput as exc:
-        print(f"leadrelay: {args.who!r} {exc.problems[0].problem}", file=sys.stderr)
+        complain(f"{args.who!r} {exc.problems[0].problem}")
         return 2
     except OSError as exc:
-        print(f"leadrelay: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        complain(f"cannot write {args.out}: {exc.strerror}")
         return 2
 
 
@@ -74,9 +74,8 @@ async def _carry_out(args: argparse.Namespace, database_url: str, config: Any) -
             return 0
         if not args.yes:
             held = await app.run(export_person, who=args.who)
-            print(f"leadrelay: this would erase {len(held.contacts)} contact record(s) and "
-                  f"the personal fields of {len(held.leads)} lead(s); add --yes to do it",
-                  file=sys.stderr)
+            complain(f"this would erase {len(held.contacts)} contact record(s) and the "
+                     f"personal fields of {len(held.leads)} lead(s); add --yes to do it")
             return 1
         gone = await app.run(forget_person, who=args.who)
         log.info("a person's data was forgotten", extra={
