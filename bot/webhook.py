@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -29,11 +30,13 @@ class TelegramWebhook:
     """The aiohttp handler Telegram posts updates to."""
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], *,
-                 updates: SeenUpdates, secret: str, clock: Clock) -> None:
+                 updates: SeenUpdates, secret: str, clock: Clock,
+                 ready: Callable[[], bool] = lambda: True) -> None:
         self._application = application
         self._updates = updates
         self._secret = secret.encode()
         self._clock = clock
+        self._ready = ready  # whether the bot is set up with Telegram (getMe answered)
         self.handled = 0
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -49,6 +52,11 @@ class TelegramWebhook:
             update_id = int(data["update_id"])
         except (ValueError, KeyError, TypeError):
             return web.json_response({"error": "not a Telegram update"}, status=400)
+        if not self._ready():
+            # Until Telegram answers getMe the bot cannot handle an update; Telegram keeps it
+            # and sends it again, and the start-up's retries say why in the log.
+            return web.json_response({"error": "not connected to Telegram yet, please retry"},
+                                     status=503, headers={"Retry-After": "5"})
         if not await self._updates.claim(update_id, at=self._clock.now()):
             return web.json_response({"ok": True, "duplicate": True})
         try:

@@ -194,7 +194,8 @@ class Runtime:
         if self.webhook:
             _, secret = settings.require_webhook()
             self.telegram = TelegramWebhook(self.application, updates=self.updates,
-                                            secret=secret, clock=self.clock)
+                                            secret=secret, clock=self.clock,
+                                            ready=self.telegram_link.up.is_set)
             intake.router.add_post(WEBHOOK_PATH, self.telegram.handle)
         runner = self._runner = web.AppRunner(intake, access_log=None)
         await runner.setup()

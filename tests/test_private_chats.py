@@ -8,10 +8,10 @@ import itertools
 import logging
 import types
 import typing
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
 import pytest
 import sqlalchemy as sa
@@ -252,20 +252,27 @@ async def team_group() -> AsyncIterator[tuple[BotApiSandbox, SandboxGroup]]:
     await sandbox.stop()
 
 
-async def stored_chat(database_url: str, person: int) -> int | None:
+T = TypeVar("T")
+
+
+async def stored(database_url: str, read: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
+    """What *read* finds in the database at *database_url* now."""
     engine = create_engine(database_url)
-    async with SqlUnitOfWork(engine) as uow:
-        agent = await uow.agents.get(person)
-    await engine.dispose()
+    try:
+        async with SqlUnitOfWork(engine) as uow:
+            return await read(uow)
+    finally:
+        await engine.dispose()
+
+
+async def stored_chat(database_url: str, person: int) -> int | None:
+    agent = await stored(database_url, lambda uow: uow.agents.get(person))
     assert agent is not None
     return agent.chat_id
 
 
 async def stored_stage(database_url: str, lead_id: int) -> Stage:
-    engine = create_engine(database_url)
-    async with SqlUnitOfWork(engine) as uow:
-        lead = await uow.leads.get(lead_id)
-    await engine.dispose()
+    lead = await stored(database_url, lambda uow: uow.leads.get(lead_id))
     assert lead is not None
     return lead.stage
 

@@ -3,10 +3,13 @@ handled once however often it comes, and answered only after it was handled."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import pytest
 
+from sandbox import BotApiSandbox
 from tests.harness import WEBHOOK_SECRET, offer_for, running_office, text_has
 from tests.office import AYSE, HOT, MEHMET, SELIN, office, office_data
 from tests.test_cli import BOT_TOKEN, clean_env, run_cli, write_office
@@ -81,3 +84,39 @@ def test_run_webhook_without_its_url_names_the_missing_setting(tmp_path: Path) -
     assert result.returncode == 2
     assert result.stderr.startswith("leadrelay: setting TELEGRAM_WEBHOOK_SECRET ")
     assert "short" not in result.stderr, "a secret is named, never printed"
+
+
+async def test_updates_that_come_before_telegram_answers_are_refused_for_a_retry_not_lost(
+    database_url: str, caplog: pytest.LogCaptureFixture,
+) -> None:
+    sandbox = BotApiSandbox(token=BOT_TOKEN)
+    ayse = sandbox.user(AYSE, "Ayşe")
+    ayse.started = True  # she pressed Start: the update below is the one that says so
+    await sandbox.start()
+    port = int(sandbox.url.rsplit(":", 1)[1])
+    await sandbox.stop()  # Telegram does not answer while leadrelay starts
+    start = {"update_id": 777, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": AYSE, "type": "private"},
+        "from": {"id": AYSE, "is_bot": False, "first_name": "Ayşe"}, "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+    secret = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    with caplog.at_level(logging.ERROR):
+        async with running_office(office(sla=SLOW), database_url, sandbox=sandbox,
+                                  webhook=True) as running:
+            url = f"http://127.0.0.1:{running.runtime.http_port}/telegram/webhook"
+            async with running.session.post(url, json=start, headers=secret) as response:
+                assert response.status == 503
+                assert response.headers["Retry-After"] == "5"
+            assert running.runtime.telegram is not None
+            assert running.runtime.telegram.handled == 0
+            try:
+                await sandbox.start(port=port)  # Telegram answers again
+                await asyncio.wait_for(running.runtime.telegram_link.up.wait(), 30)
+                # Telegram sends the update again: it was not taken for seen.
+                async with running.session.post(url, json=start, headers=secret) as response:
+                    assert response.status == 200, await response.text()
+                await ayse.wait_for(text_has("You are connected"))
+                assert running.runtime.telegram.handled == 1
+            finally:
+                await sandbox.stop()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
