@@ -167,4 +167,7 @@ class OfficeConfig(Strict):
 
 
 def _constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    # A token from a header or a form may hold lone surrogates (bytes that were not UTF-8):
+    # it matches no source, and must not fail to encode.
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"),
+                               b.encode("utf-8", "surrogatepass"))
