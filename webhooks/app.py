@@ -1,8 +1,8 @@
 """The intake server: marketing sources post leads here, authenticated by a per-source token.
 
 What can be refused from the headers alone (the content type, a declared length over the
-limit, an unknown bearer token) is refused before the body is read, and before
-`100 Continue`. The body is read within a time limit and parsed strictly.
+limit, an unknown bearer token, a source over its rate) is refused before the body is read,
+and before `100 Continue`. The body is read within a time limit and parsed strictly.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.web_urldispatcher import _default_expect_handler
 
+from core.clock import Clock
 from core.config import SourceConfig
 from core.errors import DomainError, InvalidInput, UnknownSource
 from core.ports import OfficeFigures
 from webhooks.bodies import MAX_BODY_BYTES, BadBody, SenderGone, parse_form, parse_json, read_body
 from webhooks.keys import APP, FIGURES, CurrentApp
+from webhooks.limits import RateLimits
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
 log = logging.getLogger(__name__)
@@ -32,9 +34,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass(frozen=True)
 class _Guard:
-    """What intake keeps between requests: the body's time limit."""
+    """What intake keeps between requests: the body's time limit, the clock, the rates."""
 
     body_timeout: float
+    clock: Clock | None
+    rates: RateLimits
 
 
 GUARD: web.AppKey[_Guard] = web.AppKey("intake_guard")
@@ -148,6 +152,20 @@ async def _expect(request: web.Request) -> web.StreamResponse | None:
     return None
 
 
+def _over_rate(request: web.Request, source: SourceConfig) -> web.Response | None:
+    guard = request.app[GUARD]
+    clock = guard.clock or request.app[APP]().deps.clock
+    wait = guard.rates.take(source.name, per_minute=source.requests_per_minute, now=clock.now())
+    if not wait:
+        return None
+    log.info("a lead was refused: source over its rate", extra={
+        **_caller(request), "source": source.name, "per_minute": source.requests_per_minute})
+    response = _problem(429, f"more than {source.requests_per_minute} requests a minute from "
+                             f"this source; retry after {wait} s")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 async def receive_lead(request: web.Request) -> web.Response:
     """Take one lead as JSON, or as a form post from a plain HTML form."""
     refusal = _before_body(request)
@@ -155,6 +173,8 @@ async def receive_lead(request: web.Request) -> web.Response:
         return refusal
     token = _bearer(request)
     source = _source(request, token)
+    if source is not None and (refusal := _over_rate(request, source)) is not None:
+        return refusal
     body = await read_body(request, within=request.app[GUARD].body_timeout)
     payload: dict[str, object]
     if request.content_type == _JSON:
@@ -167,6 +187,8 @@ async def receive_lead(request: web.Request) -> web.Response:
             source = _source(request, token)
             if source is None:
                 raise UnknownSource()
+            if (refusal := _over_rate(request, source)) is not None:
+                return refusal
         payload = {key: value for key, value in fields if key != "token"}
     # Answered once stored: from then on the lead cannot be lost, and routing follows at once
     # (in this instance or any other), so the sender never waits for our routing turn.
@@ -183,15 +205,17 @@ async def healthz(_request: web.Request) -> web.Response:
 def build_intake_app(
     current: CurrentApp, *, figures: OfficeFigures | None = None,
     readiness: Readiness | None = None, body_timeout: float = BODY_TIMEOUT,
+    clock: Clock | None = None,
 ) -> web.Application:
     """The aiohttp application with its routes and error translation.
 
-    A body must arrive within *body_timeout* seconds. /metrics and /readyz are served only
-    when given what they read from.
+    A body must arrive within *body_timeout* seconds. Sources' rates are counted by *clock*
+    (the current app's by default). /metrics and /readyz are served only when given what
+    they read from.
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[translate_errors])
     app[APP] = current
-    app[GUARD] = _Guard(body_timeout)
+    app[GUARD] = _Guard(body_timeout, clock, RateLimits())
     app.router.add_post("/webhooks/leads", receive_lead, expect_handler=_expect)
     app.router.add_get("/healthz", healthz)
     if figures is not None:

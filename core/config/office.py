@@ -41,6 +41,8 @@ class SourceConfig(Strict):
     token: SecretStr
     channel: Channel = Channel.OTHER
     warmth: float | None = Field(default=None, ge=0, le=1)
+    # Counted by each instance on its own; over it the intake answers 429 with Retry-After.
+    requests_per_minute: int = Field(default=120, ge=1, le=1_000_000)
 
     @field_validator("token")
     @classmethod
