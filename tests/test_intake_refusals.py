@@ -7,7 +7,9 @@ PostgreSQL, with requests written byte for byte where aiohttp's client would not
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
+import zlib
 from typing import Any
 
 import pytest
@@ -164,6 +166,31 @@ async def test_a_form_in_another_charset_than_utf8_is_415_naming_the_content_typ
         assert await intake.stored() == NOTHING
 
 
+@pytest.mark.parametrize("encoding", [b"gzip", b"deflate"])
+async def test_a_body_whose_content_encoding_does_not_decode_is_400_naming_the_body(
+    database_url: str, encoding: bytes,
+) -> None:
+    body = b'{"phone": "%s"}' % PHONE.encode()
+    async with running_intake(database_url) as intake:
+        encoded = (*with_token(JSON), (b"Content-Encoding", encoding))
+        broken = await intake.send(Probe(body, encoded))
+        assert (broken.status, fields(broken.json())) == (400, ["body"])
+        assert await intake.stored() == NOTHING
+        packed = gzip.compress(body) if encoding == b"gzip" else zlib.compress(body)
+        whole = await intake.send(Probe(packed, encoded))
+        assert whole.status == 201
+
+
+async def test_broken_chunks_are_a_4xx(database_url: str) -> None:
+    framing = ((b"Content-Type", JSON), (b"Authorization", b"Bearer " + TOKEN.encode()),
+               (b"Transfer-Encoding", b"chunked"))
+    async with running_intake(database_url) as intake:
+        for body in (b"zz\r\n{}\r\n0\r\n\r\n", b"5\r\n{}\r\n0\r\n\r\n"):
+            reply = await intake.send(Probe(body, framing, framed=False), within=5)
+            assert 400 <= reply.status < 500
+        assert await intake.stored() == NOTHING
+
+
 # --- 6. an Authorization header that is not UTF-8 ----------------------------------------------
 
 @pytest.mark.parametrize("content_type", [JSON, FORM])
@@ -200,6 +227,16 @@ async def test_a_sender_that_asks_to_continue_gets_its_continue_and_its_lead_sto
                                   within=5)
         assert (reply.status, reply.continued) == (201, True)
         assert await intake.whole(reply.json()["lead_id"])
+
+
+@pytest.mark.parametrize("expect", [b"\x80\xff", b"200-ok"])
+async def test_an_expect_other_than_100_continue_is_417_naming_it(database_url: str,
+                                                                  expect: bytes) -> None:
+    body = b'{"phone": "%s"}' % PHONE.encode()
+    async with running_intake(database_url) as intake:
+        reply = await intake.send(Probe(body, (*with_token(JSON), (b"Expect", expect))))
+        assert (reply.status, fields(reply.json())) == (417, ["Expect"])
+        assert await intake.stored() == NOTHING
 
 
 @pytest.mark.parametrize("content_type", [JSON, FORM])

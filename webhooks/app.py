@@ -11,8 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from aiohttp import web
-from aiohttp.web_urldispatcher import _default_expect_handler
+from aiohttp import HttpVersion11, web
 
 from core.clock import Clock
 from core.config import SourceConfig
@@ -144,11 +143,17 @@ def _before_body(request: web.Request) -> web.Response | None:
 
 
 async def _expect(request: web.Request) -> web.StreamResponse | None:
-    """Answer `Expect: 100-continue` with the refusal when the headers call for one."""
+    """Answer `Expect: 100-continue` with the refusal the headers call for, if any."""
     refusal = _before_body(request)
     if refusal is not None:
         return refusal
-    await _default_expect_handler(request)  # aiohttp's own: `100 Continue`, or 417
+    # Not aiohttp's handler: it echoes an unknown Expect in its 417 and fails on non-UTF-8.
+    if request.headers.get("Expect", "").lower() != "100-continue":
+        return _problem(417, "only Expect: 100-continue is understood",
+                        [{"field": "Expect", "problem": "is not 100-continue"}])
+    if request.version >= HttpVersion11:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # aiohttp takes a non-zero size as a response begun
     return None
 
 

@@ -42,9 +42,10 @@ async def read_body(request: web.Request, *, within: float) -> bytes:
                       f"did not arrive within {within:g} s") from None
     except ConnectionError as exc:
         raise SenderGone() from exc
-    except HttpProcessingError as exc:
-        # Framing or compression that does not decode: the sender's fault, not ours.
-        raise BadBody(400, "body could not be read", f"could not be read ({exc.message})"
+    except (web.RequestPayloadError, HttpProcessingError):
+        # Chunks or a Content-Encoding that do not decode: the sender's fault, not ours.
+        raise BadBody(400, "body could not be read",
+                      "could not be read: its chunks or its Content-Encoding are broken"
                       ) from None
 
 

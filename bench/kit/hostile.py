@@ -28,21 +28,23 @@ class Probe:
     """A Content-Length other than the body's own (a lie, or a body not sent yet)."""
     chunked: bool = False
     send_body: bool = True
+    framed: bool = True
+    """False: no Content-Length or Transfer-Encoding added, the body sent exactly as given."""
 
     def head(self) -> bytes:
         """The request line and headers; every probe asks for the connection to close."""
         lines = [b"POST " + self.path + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close"]
         lines += [name + b": " + value for name, value in self.headers]
-        if self.chunked:
+        if self.framed and self.chunked:
             lines.append(b"Transfer-Encoding: chunked")
-        else:
+        elif self.framed:
             length = len(self.body) if self.declared_length is None else self.declared_length
             lines.append(b"Content-Length: %d" % length)
         return b"\r\n".join(lines) + b"\r\n\r\n"
 
     def framed_body(self) -> bytes:
         """The body as it goes on the wire: as is, or in chunks."""
-        if not self.chunked:
+        if not self.chunked or not self.framed:
             return self.body
         chunks = [self.body[i:i + CHUNK] for i in range(0, len(self.body), CHUNK)]
         return b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
