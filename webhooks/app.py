@@ -1,8 +1,8 @@
 """The intake server: marketing sources post leads here, authenticated by a per-source token.
 
-What can be refused from the headers alone (the content type, a declared length over the
-limit, an unknown bearer token, a source over its rate) is refused before the body is read,
-and before `100 Continue`. The body is read within a time limit and parsed strictly.
+What the headers alone tell (the content type, a declared length over the limit, an unknown
+bearer token) is refused before `100 Continue` and without reading the body; so is a bearer
+token's source over its rate. The body is read within a time limit and parsed strictly.
 """
 
 from __future__ import annotations
