@@ -7,11 +7,12 @@ handlers and the outbox dispatcher's sends share one budget, as they share one b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -69,9 +70,11 @@ class SlidingWindow:
         async with self._turn:
             while (wait := self._wait(self._timer())) > 0:
                 await self._sleep(wait)
-            yield
-            self.used = self._timer()
-            self._sent.append(self.used)
+            try:
+                yield
+            finally:  # a send that failed may still have reached Telegram
+                self.used = self._timer()
+                self._sent.append(self.used)
 
     @property
     def busy(self) -> bool:
@@ -96,11 +99,18 @@ class Pacer:
         self._forget_after = forget_after
         self._timer, self._sleep = timer, sleep
 
-    async def wait(self, chat_id: int | str) -> None:
-        """Return when a message to *chat_id* may go out now."""
+    @asynccontextmanager
+    async def sending(self, chat_id: int | str) -> AsyncIterator[None]:
+        """Wait until a message to *chat_id* may go out; it counts from when the block ends.
+
+        The send belongs inside the block: Telegram counts a message when it arrives, which
+        can be any time until the answer comes back (a process stalled under load sends
+        late). Counting from the answer keeps two arrivals a whole window apart.
+        """
         # The chat's turn first: a slot of the bot's budget is not held while a busy chat waits.
         async with self._chat(chat_id).slot():
             await self._overall.acquire()
+            yield
 
     def window(self, chat_id: int | str) -> float:
         """Seconds a message to *chat_id* counts against the chat's budget, margin included."""
@@ -153,17 +163,19 @@ class PacingLimiter(BaseRateLimiter[dict[str, Any]]):
         chat_id = data.get("chat_id")
         paced = (chat_id is not None and endpoint not in _UNPACED
                  and endpoint.startswith(_PACED_PREFIXES))
-        if paced:
-            await self.pacer.wait(chat_id if isinstance(chat_id, int) else str(chat_id))
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            if rate_limit_args is not None and rate_limit_args.get("retry") is False:
-                raise
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            log.warning("telegram asked for %.0fs before %s; waiting once", seconds, endpoint,
-                        extra={"endpoint": endpoint, "chat_id": chat_id, "retry_in": seconds,
-                               "error_kind": "retry_after"})
-            await asyncio.sleep(seconds)
-            return await callback(*args, **kwargs)
+        pacing: AbstractAsyncContextManager[None] = (
+            self.pacer.sending(chat_id if isinstance(chat_id, int) else str(chat_id))
+            if paced else contextlib.nullcontext())
+        async with pacing:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if rate_limit_args is not None and rate_limit_args.get("retry") is False:
+                    raise
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.warning("telegram asked for %.0fs before %s; waiting once", seconds,
+                            endpoint, extra={"endpoint": endpoint, "chat_id": chat_id,
+                                             "retry_in": seconds, "error_kind": "retry_after"})
+                await asyncio.sleep(seconds)
+                return await callback(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,14 @@ INTENTS: dict[str, IntentLevel] = {
 }
 _MAX_TAGS = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A form's textarea sends CRLF; stored text has one kind of line break.
+_LINE_BREAK = re.compile(r"\r\n?")
+# Tab and line breaks are text; other control characters are not (PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone surrogates: what JSON's "\ud800" or a byte that is not UTF-8 decodes to.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SHOWN_NAME = 64
 # Without these the lead cannot be routed well; it is still taken, but flagged.
 ROUTING_FIELDS = ("product", "region", "budget", "timing")
 
@@ -69,8 +78,9 @@ def normalize_phone(raw: str, default_region: str) -> str:
         parsed = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError("is not a phone number") from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise ValueError("is not a possible phone number")
+    # A possible number may still be none at all (0000000000): it would join strangers.
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError("is not a valid phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -97,13 +107,32 @@ def _text(value: object, field: str, problems: list[FieldProblem]) -> str | None
     if not isinstance(value, str):
         problems.append(FieldProblem(field, "must be a string"))
         return None
-    value = value.strip()
+    problem = _text_problem(value)
+    if problem is not None:
+        problems.append(FieldProblem(field, problem))
+        return None
+    value = _LINE_BREAK.sub("\n", value).strip()
     if not value:
         return None
     if len(value) > _MAX_LENGTH[field]:
         problems.append(FieldProblem(field, f"is longer than {_MAX_LENGTH[field]} characters"))
         return None
     return value
+
+
+def _text_problem(value: str) -> str | None:
+    """Why *value* cannot be stored as text, if it cannot."""
+    if _SURROGATE.search(value):
+        return "is not valid Unicode text"
+    if _CONTROL.search(value):
+        return "contains a control character (only tab and line breaks are allowed)"
+    return None
+
+
+def _shown(name: str) -> str:
+    """A field name as sent, safe to echo and log: escaped where not text, and cut short."""
+    shown = _UNSHOWABLE.sub(lambda m: ascii(m[0])[1:-1], name)
+    return shown if len(shown) <= _SHOWN_NAME else shown[:_SHOWN_NAME] + "…"
 
 
 def _amount(value: object, field: str, problems: list[FieldProblem]) -> int | None:
@@ -122,7 +151,7 @@ def _amount(value: object, field: str, problems: list[FieldProblem]) -> int | No
     if not isinstance(value, int | float):
         problems.append(FieldProblem(field, "must be a number"))
         return None
-    if value < 0 or value > 10**12:
+    if (isinstance(value, float) and not math.isfinite(value)) or not 0 <= value <= 10**12:
         problems.append(FieldProblem(field, "must be between 0 and 1000000000000"))
         return None
     return int(value)
@@ -132,7 +161,7 @@ def validate_lead(payload: Mapping[str, object], *, default_region: str) -> Lead
     """Check every field of *payload*, raising InvalidInput that names each one at fault."""
     problems: list[FieldProblem] = []
     unknown = sorted(set(payload) - set(FIELDS))
-    problems.extend(FieldProblem(name, "is not a known field") for name in unknown)
+    problems.extend(FieldProblem(_shown(name), "is not a known field") for name in unknown)
     text = {f: _text(payload.get(f), f, problems) for f in FIELDS if f not in
             ("budget_min", "budget_max", "tags")}
     tags = _tags(payload.get("tags"), problems)
@@ -179,6 +208,10 @@ def _tags(value: object, problems: list[FieldProblem]) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
         problems.append(FieldProblem("tags", "must be a list of strings"))
+        return ()
+    problem = next((p for p in map(_text_problem, items) if p is not None), None)
+    if problem is not None:
+        problems.append(FieldProblem("tags", problem))
         return ()
     tags = tuple(dict.fromkeys(t.strip() for t in items if t.strip()))
     if len(tags) > _MAX_TAGS or any(len(t) > 40 for t in tags):

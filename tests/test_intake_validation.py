@@ -53,3 +53,29 @@ def test_missing_routing_fields_are_flagged() -> None:
 
 def test_logs_see_only_the_end_of_a_phone_number() -> None:
     assert mask_phone("+905321234567") == "+90*******567"
+
+
+def test_a_possible_number_that_no_one_can_have_is_refused() -> None:
+    assert _problems({"phone": "0000000000"}) == {"phone": "is not a valid phone number"}
+
+
+@pytest.mark.parametrize("budget", ["NaN", float("nan"), float("inf"), "-Infinity", 10**400])
+def test_a_budget_that_is_not_a_finite_number_in_range_is_refused(budget: object) -> None:
+    assert set(_problems({"phone": "+905321234567", "budget_max": budget})) == {"budget_max"}
+
+
+def test_text_with_a_lone_surrogate_names_its_field() -> None:
+    assert _problems({"phone": "+905321234567", "name": "\ud800", "tags": ["\udcff"]}) == {
+        "name": "is not valid Unicode text", "tags": "is not valid Unicode text"}
+
+
+def test_a_control_character_names_its_field_but_tabs_and_line_breaks_are_text() -> None:
+    assert set(_problems({"phone": "+905321234567", "timing": "now\x00"})) == {"timing"}
+    lead = validate_lead({"phone": "+905321234567", "message": "a\r\nb\tc\rd"},
+                         default_region="TR")
+    assert lead.message == "a\nb\tc\nd"
+
+
+def test_an_unknown_field_is_named_with_what_cannot_be_shown_escaped_and_cut_short() -> None:
+    problems = _problems({"phone": "+905321234567", "a\x00\ud800": 1, "x" * 100: 1})
+    assert set(problems) == {"a\\x00\\ud800", "x" * 64 + "…"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from collections.abc import Coroutine
@@ -54,8 +55,8 @@ async def sent_at(pacer: Pacer, time: Time, chats: list[int]) -> list[tuple[int,
     let_out: list[tuple[int, float]] = []
 
     async def send(chat: int) -> None:
-        await pacer.wait(chat)
-        let_out.append((chat, round(time.now - 1000.0, 6)))
+        async with pacer.sending(chat):
+            let_out.append((chat, round(time.now - 1000.0, 6)))
 
     await time.run(*(send(chat) for chat in chats))
     return let_out
@@ -70,6 +71,25 @@ async def test_messages_to_one_private_chat_are_one_window_and_the_margin_apart(
     time = Time()
     assert await sent_at(pacer(time, margin=0.25), time, [42, 42, 42]) == [
         (42, 0.0), (42, 1.25), (42, 2.5)]
+
+
+async def test_a_message_counts_from_when_its_send_ends_however_long_it_took() -> None:
+    # A send stalled for 2 s may reach Telegram at its very end: the next one waits a whole
+    # window after that, not after the send began. A failed send counts too.
+    time = Time()
+    paced = pacer(time, margin=0.25)
+    let_out: list[float] = []
+
+    async def send(seconds: float, *, fail: bool = False) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with paced.sending(42):
+                let_out.append(round(time.now - 1000.0, 6))
+                await time.sleep(seconds)
+                if fail:
+                    raise TimeoutError
+
+    await time.run(send(2.0, fail=True), send(0.5), send(0.0))
+    assert let_out == [0.0, 3.25, 5.0]
 
 
 async def test_a_group_gets_its_count_at_once_then_waits_for_the_window_to_slide() -> None:

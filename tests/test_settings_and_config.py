@@ -365,6 +365,8 @@ def _set(path: str, value: object) -> Any:
     (_set("sources.2.token", "short-token"), "sources[2].token",
      "a source token must be at least 16 characters long"),
     (_set("sources.0.warmth", 1.5), "sources[0].warmth", "less than or equal to 1"),
+    (_set("sources.1.requests_per_minute", 0), "sources[1].requests_per_minute",
+     "greater than or equal to 1"),
     (_set("scoring.weights.budget", 50), "scoring.weights",
      "weights must add up to 100, they add up to 110"),
     (_set("scoring.bands.warm", 80), "scoring.bands",

@@ -1,28 +1,50 @@
-"""The intake server: marketing sources post leads here, authenticated by a per-source token."""
+"""The intake server: marketing sources post leads here, authenticated by a per-source token.
+
+What the headers alone tell (the content type, a declared length over the limit, an unknown
+bearer token) is refused before `100 Continue` and without reading the body; so is a bearer
+token's source over its rate. The body is read within a time limit and parsed strictly.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 
+from core.clock import Clock
+from core.config import SourceConfig
 from core.errors import DomainError, FieldProblem, InvalidInput, UnknownSource
 from core.lead_input import FIELDS
 from core.ports import BotApiHealth, OfficeFigures
+from webhooks.bodies import MAX_BODY_BYTES, BadBody, SenderGone, parse_form, parse_json, read_body
 from webhooks.keys import APP, FIGURES, TELEGRAM, CurrentApp
+from webhooks.limits import RateLimits
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 # Names the log may show: a sender's own field names can be anything, up to a whole JSON body
 # (`curl -d '{…}'` posts a form whose one field name is the body), so others are only counted.
 _LOGGED_FIELDS = frozenset(FIELDS) | {"token", "source"}
+_UTF8 = ("utf-8", "utf8")
+BODY_TIMEOUT = 10.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """What intake keeps between requests: the body's time limit, the clock, the rates."""
+
+    body_timeout: float
+    clock: Clock | None
+    rates: RateLimits
+
+
+GUARD: web.AppKey[_Guard] = web.AppKey("intake_guard")
 
 
 def _problem(status: int, error: str, fields: list[dict[str, str]] | None = None) -> web.Response:
@@ -43,14 +65,17 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
                  extra={**_caller(request), **_loggable(exc.problems)})
         return _problem(422, "invalid lead", fields)
     except UnknownSource:
-        # Who called, never the token they sent: it may be a real one with a typo.
-        log.warning("a lead was refused: unknown or missing source token",
-                    extra=_caller(request))
-        return _problem(401, "unknown or missing source token")
+        return _unknown_source(request)
+    except BadBody as exc:
+        return _problem(exc.status, exc.error, [{"field": "body", "problem": exc.problem}])
+    except SenderGone:
+        # Nobody is left to answer, and nothing was stored: not our failure.
+        log.info("a sender went away before its whole body arrived", extra=_caller(request))
+        return _problem(400, "body incomplete")
     except DomainError as exc:
         return _problem(409, exc.key)
     except web.HTTPRequestEntityTooLarge:
-        return _problem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+        return _too_large()
     except web.HTTPException as exc:
         if exc.status >= 400:
             return _problem(exc.status, exc.reason)
@@ -67,15 +92,31 @@ def _loggable(problems: list[FieldProblem]) -> dict[str, object]:
             "unknown_fields": sum(1 for p in problems if p.field not in _LOGGED_FIELDS)}
 
 
+def _unknown_source(request: web.Request) -> web.Response:
+    # Who called, never the token they sent: it may be a real one with a typo.
+    log.warning("a lead was refused: unknown or missing source token", extra=_caller(request))
+    return _problem(401, "unknown or missing source token")
+
+
+def _too_large() -> web.Response:
+    return _problem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+
+
 def _caller(request: web.Request) -> dict[str, object]:
     """Where a request came from, for the log: address, path and client, nothing it sent."""
-    caller: dict[str, object] = {"remote": request.remote, "path": request.path,
-                                 "user_agent": request.headers.get("User-Agent", "")[:120]}
+    caller: dict[str, object] = {
+        "remote": request.remote, "path": _printable(request.path, 120),
+        "user_agent": _printable(request.headers.get("User-Agent", ""), 120)}
     # Behind nginx (docs/deploy.md) the remote is the proxy; the client is in this header.
     forwarded = request.headers.get("X-Forwarded-For")
     if forwarded:
-        caller["forwarded_for"] = forwarded[:120]
+        caller["forwarded_for"] = _printable(forwarded, 120)
     return caller
+
+
+def _printable(text: str, limit: int) -> str:
+    """*text* cut to *limit*, with what a log line cannot show as-is escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -86,40 +127,88 @@ def _bearer(request: web.Request) -> str | None:
     return None
 
 
+def _source(request: web.Request, token: str | None) -> SourceConfig | None:
+    return request.app[APP]().config.source_by_token(token) if token else None
+
+
+def _before_body(request: web.Request) -> web.Response | None:
+    """The refusal that the headers alone call for, if any; also before `100 Continue`."""
+    content_type = request.content_type
+    if content_type not in (_JSON, _FORM):
+        return _problem(415, f"send {_JSON} or {_FORM}", [
+            {"field": "Content-Type", "problem": f"{_printable(content_type, 80)!r} not accepted"}])
+    charset = request.charset
+    if content_type == _FORM and charset is not None and charset.lower() not in _UTF8:
+        return _problem(415, "send forms in UTF-8", [
+            {"field": "Content-Type",
+             "problem": f"charset {_printable(charset, 40)!r} not accepted; send utf-8"}])
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return _too_large()
+    token = _bearer(request)
+    # JSON needs the header's token; a form may carry its own, so only a wrong one ends it here.
+    if (token is None and content_type == _JSON) or (token and _source(request, token) is None):
+        return _unknown_source(request)
+    return None
+
+
+async def _expect(request: web.Request) -> web.StreamResponse | None:
+    """Answer `Expect: 100-continue` with the refusal the headers call for, if any."""
+    refusal = _before_body(request)
+    if refusal is not None:
+        return refusal
+    # Not aiohttp's handler: it echoes an unknown Expect in its 417 and fails on non-UTF-8.
+    if request.headers.get("Expect", "").lower() != "100-continue":
+        return _problem(417, "only Expect: 100-continue is understood",
+                        [{"field": "Expect", "problem": "is not 100-continue"}])
+    if request.version >= HttpVersion11:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # aiohttp takes a non-zero size as a response begun
+    return None
+
+
+def _over_rate(request: web.Request, source: SourceConfig) -> web.Response | None:
+    guard = request.app[GUARD]
+    clock = guard.clock or request.app[APP]().deps.clock
+    wait = guard.rates.take(source.name, per_minute=source.requests_per_minute, now=clock.now())
+    if not wait:
+        return None
+    log.info("a lead was refused: source over its rate", extra={
+        **_caller(request), "source": source.name, "per_minute": source.requests_per_minute})
+    response = _problem(429, f"more than {source.requests_per_minute} requests a minute from "
+                             f"this source; retry after {wait} s")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 async def receive_lead(request: web.Request) -> web.Response:
     """Take one lead as JSON, or as a form post from a plain HTML form."""
-    content_type = request.content_type
+    refusal = _before_body(request)
+    if refusal is not None:
+        return refusal
     token = _bearer(request)
-    if content_type == _JSON:
-        if token is None:
-            raise UnknownSource()
-        try:
-            payload = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return _problem(400, "body is not valid JSON", [{"field": "body",
-                                                            "problem": "is not valid JSON"}])
-        if not isinstance(payload, dict):
-            return _problem(400, "body must be a JSON object",
-                            [{"field": "body", "problem": "must be a JSON object"}])
-    elif content_type == _FORM:
-        form = await request.post()
-        # An HTML form cannot set headers, so it may carry its source token as a field.
-        token = token or _single(form.get("token")) or request.query.get("token")
-        if token is None:
-            raise UnknownSource()
-        payload = {key: _single(value) for key, value in form.items() if key != "token"}
+    source = _source(request, token)
+    if source is not None and (refusal := _over_rate(request, source)) is not None:
+        return refusal
+    body = await read_body(request, within=request.app[GUARD].body_timeout)
+    payload: dict[str, object]
+    if request.content_type == _JSON:
+        payload = parse_json(body)
     else:
-        return _problem(415, f"send {_JSON} or {_FORM}",
-                        [{"field": "Content-Type", "problem": f"{content_type!r} not accepted"}])
+        fields = parse_form(body)
+        if source is None:
+            # An HTML form cannot set headers, so it may carry its source token as a field.
+            token = next((value for key, value in fields if key == "token"), None)
+            source = _source(request, token)
+            if source is None:
+                raise UnknownSource()
+            if (refusal := _over_rate(request, source)) is not None:
+                return refusal
+        payload = {key: value for key, value in fields if key != "token"}
     # Answered once stored: from then on the lead cannot be lost, and routing follows at once
     # (in this instance or any other), so the sender never waits for our routing turn.
     result = await request.app[APP]().receive_lead(source_token=token, payload=payload,
                                                    routed=False)
     return web.json_response({"lead_id": result.lead_id}, status=201 if result.created else 200)
-
-
-def _single(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -130,15 +219,18 @@ async def healthz(_request: web.Request) -> web.Response:
 def build_intake_app(
     current: CurrentApp, *, figures: OfficeFigures | None = None,
     readiness: Readiness | None = None, telegram: BotApiHealth | None = None,
+    body_timeout: float = BODY_TIMEOUT, clock: Clock | None = None,
 ) -> web.Application:
     """The aiohttp application with its routes and error translation.
 
-    /metrics and /readyz are served only when given what they read from; /metrics says
-    whether Telegram answers when given how to ask.
+    A body must arrive within *body_timeout* seconds. Sources' rates are counted by *clock*
+    (the current app's by default). /metrics and /readyz are served only when given what
+    they read from; /metrics says whether Telegram answers when given how to ask.
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[translate_errors])
     app[APP] = current
-    app.router.add_post("/webhooks/leads", receive_lead)
+    app[GUARD] = _Guard(body_timeout, clock, RateLimits())
+    app.router.add_post("/webhooks/leads", receive_lead, expect_handler=_expect)
     app.router.add_get("/healthz", healthz)
     if telegram is not None:
         app[TELEGRAM] = telegram

@@ -6,6 +6,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bench.kit.office import UNLIMITED
 from core.config import OfficeConfig, StrategyName
 from core.model import Agent, Lead, Role, Temperature
 from core.routing import AgentStats, Situation
@@ -173,7 +174,8 @@ def office_dict(today: date, *, claim: bool = True,
     return {
         "name": "Bench Big Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
         "agents": agents,
-        "sources": [{"name": name, "token": token, "channel": channel}
+        "sources": [{"name": name, "token": token, "channel": channel,
+                     "requests_per_minute": UNLIMITED}
                     for name, (channel, token) in SOURCES.items()],
         "sla": {temp: {"accept_within": "30m", "offers_before_managers": 3}
                 for temp in ("hot", "warm", "cold")},

@@ -16,6 +16,8 @@ SOURCE_TOKEN = "bench-source-token-0123456789"
 # one message per second per chat, so the pacing never holds an offer back.
 AGENT_IDS = [8_100_001 + n for n in range(40)]
 MANAGER_ID = 8_100_099
+UNLIMITED = 1_000_000
+"""The highest `requests_per_minute` a source may have: more than any bench posts."""
 
 
 def office_yaml() -> dict[str, Any]:
@@ -26,7 +28,9 @@ def office_yaml() -> dict[str, Any]:
     return {
         "name": "Bench Realty", "timezone": "Europe/Istanbul", "default_region": "TR",
         "agents": agents,
-        "sources": [{"name": "website", "token": SOURCE_TOKEN, "channel": "web_form"}],
+        # The benches measure the intake itself: no rate limit of a source may cut it off.
+        "sources": [{"name": "website", "token": SOURCE_TOKEN, "channel": "web_form",
+                     "requests_per_minute": UNLIMITED}],
         "sla": {temp: {"accept_within": "30m", "offers_before_managers": 3}
                 for temp in ("hot", "warm", "cold")},
     }

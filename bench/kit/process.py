@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import sys
@@ -130,6 +131,11 @@ async def stop_and_report(relay: Leadrelay, sandbox: BotApiSandbox, *,
         print("  " + relay.log_tail(8).replace("\n", "\n  "))
 
 
+# A record's first line: its time (`2026-03-04 08:00:00,000` or `2026-03-04T08:00:00.000Z`),
+# its level, then "logger: message"; a traceback follows on lines of its own or inline.
+_RECORD = re.compile(r"^(?:\d{4}-\d\d-\d\d[ T]\S+) (?P<level>[A-Z]+) +(?P<rest>.*)$")
+
+
 def distinct_problems(log_path: Path, limit: int = 10) -> list[str]:
     """The distinct WARNING/ERROR/CRITICAL records leadrelay logged, first line each, counted."""
     seen: Counter[str] = Counter()
@@ -139,13 +145,19 @@ def distinct_problems(log_path: Path, limit: int = 10) -> list[str]:
         return []
     records: list[list[str]] = []  # each record: its first line, then any traceback lines
     for line in lines:
-        parts = line.split(" ", 3)  # date, time, level, "logger: message"
-        if len(parts) == 4 and parts[1][:2].isdigit() and parts[1][2:3] == ":":
-            records.append([parts[2], parts[3].strip()])
+        record = _RECORD.match(line)
+        if record:
+            first, _, traceback = record["rest"].partition(' traceback="')
+            inline = traceback.rstrip('"').split("\\n") if traceback else []
+            records.append([record["level"], first.strip(), *inline])
         elif records and line.strip():
             records[-1].append(line.strip())
     for level, first, *rest in records:
         if level in ("WARNING", "ERROR", "CRITICAL"):
-            raised = f" [{rest[-1][:100]}]" if rest and "Traceback" in rest[0] else ""
+            # The exception's own line: the last not indented (an inline traceback keeps its
+            # indents; one on lines of its own was stripped, so its last line is taken).
+            raised = next((line for line in reversed(rest) if line and not line[0].isspace()),
+                          "")
+            raised = f" [{raised[:100]}]" if rest and "Traceback" in rest[0] else ""
             seen[f"{level} {first[:140]}{raised}"] += 1
     return [f"{n}× {text}" for text, n in seen.most_common(limit)]

@@ -41,6 +41,8 @@ class SourceConfig(Strict):
     token: SecretStr
     channel: Channel = Channel.OTHER
     warmth: float | None = Field(default=None, ge=0, le=1)
+    # Counted by each instance on its own; over it the intake answers 429 with Retry-After.
+    requests_per_minute: int = Field(default=120, ge=1, le=1_000_000)
 
     @field_validator("token")
     @classmethod
@@ -180,4 +182,7 @@ class OfficeConfig(Strict):
 
 
 def _constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    # A token from a header or a form may hold lone surrogates (bytes that were not UTF-8):
+    # it matches no source, and must not fail to encode.
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"),
+                               b.encode("utf-8", "surrogatepass"))
