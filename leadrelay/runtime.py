@@ -49,6 +49,7 @@ from storage.problems import database_problem
 from storage.updates import UpdateLog
 from webhooks.app import build_intake_app
 from webhooks.operations import Readiness
+from webhooks.server import intake_runner
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ class Runtime:
                                             secret=secret, clock=self.clock,
                                             ready=self.telegram_link.up.is_set)
             intake.router.add_post(WEBHOOK_PATH, self.telegram.handle)
-        runner = self._runner = web.AppRunner(intake, access_log=None)
+        runner = self._runner = intake_runner(intake)
         await runner.setup()
         self._stack.push_async_callback(self._stop_http)
         try:

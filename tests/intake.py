@@ -24,6 +24,7 @@ from storage.migrate import upgrade
 from storage.tables import contacts, lead_events, leads
 from tests.office import TOKEN, office
 from webhooks.app import build_intake_app
+from webhooks.server import intake_runner
 
 START = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -109,7 +110,7 @@ async def running_intake(database_url: str, *, config: OfficeConfig | None = Non
     relay = bootstrap(config=config or office(), clock=clock,
                       uow_factory=sql_uow_factory(engine))
     await relay.run(sync_roster)
-    runner = web.AppRunner(build_intake_app(lambda: relay, **options), access_log=None)
+    runner = intake_runner(build_intake_app(lambda: relay, **options))
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -181,6 +181,27 @@ async def test_a_body_whose_content_encoding_does_not_decode_is_400_naming_the_b
         assert whole.status == 201
 
 
+async def test_what_the_http_parser_refuses_is_an_info_line_without_a_traceback(
+    database_url: str, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = b'{"phone": "%s"}' % PHONE.encode()
+    probes = [Probe(body, (*with_token(JSON), (b"X-Note", b"a\x01b"))),  # a byte not allowed
+              Probe(body, (*with_token(JSON), (b"Content-Encoding", b"gzip"))),  # not gzip
+              Probe(b"zz\r\n{}\r\n0\r\n\r\n", (*with_token(JSON),
+                                                (b"Transfer-Encoding", b"chunked")),
+                    framed=False)]
+    async with running_intake(database_url) as intake:
+        for probe in probes:
+            assert (await intake.send(probe, within=5)).status == 400
+        await until(lambda: sum(r.name == "webhooks.server" for r in caplog.records) >= 2)
+        assert await intake.stored() == NOTHING
+    said = [r for r in caplog.records if r.name.startswith(("aiohttp", "webhooks"))]
+    assert [r for r in said if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert all(r.getMessage().startswith("a request the HTTP parser refused: ")
+               for r in said if r.name == "webhooks.server")
+
+
 async def test_broken_chunks_are_a_4xx(database_url: str) -> None:
     framing = ((b"Content-Type", JSON), (b"Authorization", b"Bearer " + TOKEN.encode()),
                (b"Transfer-Encoding", b"chunked"))
