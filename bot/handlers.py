@@ -23,7 +23,14 @@ from bot.render import Renderer
 from bot.render.formatting import money
 from core.app import App
 from core.config import OfficeConfig
-from core.errors import ConfigError, DomainError, InvalidInput, NotAPrivateChat, UnknownAgent
+from core.errors import (
+    ConfigError,
+    DomainError,
+    InvalidInput,
+    NotAPrivateChat,
+    StorageUnavailable,
+    UnknownAgent,
+)
 from core.lifecycle.answers import (
     accept_offer,
     assign_lead,
@@ -287,17 +294,22 @@ def _update_context(update: object) -> dict[str, int]:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Turn a domain error into a short alert or reply; log anything else first."""
     error = context.error
-    expected = isinstance(error, DomainError | UnreadableButton)
-    if not expected:
+    down = isinstance(error, StorageUnavailable)
+    if isinstance(error, StorageUnavailable):
+        log.warning("an update could not be handled: the database does not answer (%s)",
+                    error.__cause__.__class__.__name__, extra=_update_context(update))
+    elif not isinstance(error, DomainError | UnreadableButton):
         log.error("handler failed", exc_info=error, extra=_update_context(update))
     if not isinstance(update, Update):
         return
     shared = _ctx(context)
     agent = None
-    if update.effective_user is not None:
+    if update.effective_user is not None and not down:  # who they are is in the database
         agent = await shared.app.run(whoami, telegram_id=update.effective_user.id)
     lang = _lang(shared, agent, update)
-    if isinstance(error, InvalidInput):
+    if down:
+        text = t_raw(lang, "error.unavailable")
+    elif isinstance(error, InvalidInput):
         text = t_raw(lang, "error.invalid_input", detail=error.detail)
     elif isinstance(error, DomainError):
         params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else

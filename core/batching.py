@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from core.errors import Conflict
+from core.errors import Conflict, StorageUnavailable
 from core.lifecycle.intake import IncomingLead, IntakeResult
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,13 @@ class IntakeQueue:
             self.batches += 1
             try:
                 results = await self._write([lead for lead, _ in batch])
+            except StorageUnavailable as exc:
+                # No lead sank this batch, and one at a time would only ask a database that
+                # does not answer again and again: each sender is told to retry.
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
             except Exception as exc:
                 # One lead must not sink the others: write them one by one, each with its
                 # own result or error.

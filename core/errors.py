@@ -9,6 +9,11 @@ class ConfigError(Exception):
     """The office config cannot be used, and why: the file, the key path and the problem."""
 
 
+class StorageUnavailable(Exception):
+    """The database does not answer now (down, unreachable, out of connections or disk):
+    nothing was changed, and the same request may succeed later."""
+
+
 class DomainError(Exception):
     """Something a user asked for that the rules do not allow; carries a catalog key."""
 

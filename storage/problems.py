@@ -1,4 +1,5 @@
-"""Why the database cannot be used, in one line saying what to do: for start-up failures."""
+"""Why the database cannot be used: whether it is down for now, and, for start-up failures,
+one line saying what to do."""
 
 from __future__ import annotations
 
@@ -8,6 +9,28 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether *exc* says the database cannot be used now, rather than that a statement or
+    its data is wrong: the connection, the server or the disk, which a retry may outlive."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(cause, OSError | asyncpg.PostgresConnectionError
+                  | asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError
+                  | asyncpg.AdminShutdownError | asyncpg.DiskFullError
+                  | asyncpg.InsufficientResourcesError | SqlAlchemyTimeout):
+        return True
+    # SQLite says it in words: a file it cannot open, a disk that fails or is full, a lock
+    # held longer than the busy timeout.
+    return isinstance(exc, OperationalError) and any(
+        words in str(exc) for words in _SQLITE_UNAVAILABLE)
+
+
+_SQLITE_UNAVAILABLE = ("unable to open database file", "disk I/O error",
+                       "database or disk is full", "database is locked")
 
 
 def database_problem(exc: BaseException, url: str) -> str | None:

@@ -91,6 +91,28 @@ class ScratchDatabase:
             await engine.dispose()
         self._kind = None
 
+    @property
+    def own_database(self) -> bool:
+        """Whether a database was made (not, for want of the privilege, a schema)."""
+        return self._kind == "database"
+
+    async def let_in(self, *, allowed: bool) -> None:
+        """Let no session into the scratch database, ending those open (as a server that went
+        away would), or let them in again. Only for a database of its own."""
+        if not self.own_database:
+            raise RuntimeError("only a scratch database of its own can be closed to sessions")
+        engine = self._admin()
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(
+                    f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+                if not allowed:
+                    await conn.execute(text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": self.name})
+        finally:
+            await engine.dispose()
+
     def _admin(self) -> AsyncEngine:
         return _engine(self._server.render_as_string(hide_password=False))
 

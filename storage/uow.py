@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -11,7 +12,9 @@ from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from core.errors import StorageUnavailable
 from storage.db import READ_ONLY, writer_lock
+from storage.problems import unavailable
 from storage.repositories import (
     SqlAgents,
     SqlContacts,
@@ -74,12 +77,15 @@ class SqlUnitOfWork:
             if self._read_only:
                 await self._conn.execution_options(**_READING.get(self._engine.dialect.name, {}))
             await self._conn.begin()
-        except BaseException:
+        except BaseException as exc:
             if self._conn is not None:  # a failed BEGIN must not leak its connection
-                await self._conn.close()
+                with contextlib.suppress(Exception):
+                    await self._conn.close()
                 self._conn = None
             if self._lock is not None:
                 self._lock.release()
+            if isinstance(exc, Exception):  # no session, whatever the cause: nothing ran
+                raise StorageUnavailable() from exc
             raise
         conn = self._conn
         self.agents, self.contacts = SqlAgents(conn), SqlContacts(conn)
@@ -95,18 +101,28 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        """Roll back whatever was not committed and give the connection back."""
+        """Roll back whatever was not committed and give the connection back; a database
+        that stopped answering on the way is told as StorageUnavailable."""
         assert self._conn is not None
         try:
             if self._conn.in_transaction():
                 await self._conn.rollback()
+            await self._conn.close()
+        except Exception as cleanup:
+            # A connection the server dropped cannot roll back; the error that ended the
+            # work says more than this one does.
+            with contextlib.suppress(Exception):
+                await self._conn.invalidate()
+            if exc is None:
+                if unavailable(cleanup):
+                    raise StorageUnavailable() from cleanup
+                raise
         finally:
-            try:
-                await self._conn.close()
-            finally:
-                self._conn = None
-                if self._lock is not None:
-                    self._lock.release()
+            self._conn = None
+            if self._lock is not None:
+                self._lock.release()
+        if isinstance(exc, Exception) and unavailable(exc):
+            raise StorageUnavailable() from exc
 
     async def commit(self) -> None:
         """Commit, then tell the runtime about new deadlines and queued messages."""

@@ -15,7 +15,7 @@ from aiohttp import HttpVersion11, web
 
 from core.clock import Clock
 from core.config import SourceConfig
-from core.errors import DomainError, FieldProblem, InvalidInput, UnknownSource
+from core.errors import DomainError, FieldProblem, InvalidInput, StorageUnavailable, UnknownSource
 from core.lead_input import FIELDS
 from core.ports import BotApiHealth, OfficeFigures
 from webhooks.bodies import MAX_BODY_BYTES, BadBody, SenderGone, parse_form, parse_json, read_body
@@ -47,11 +47,13 @@ class _Guard:
 GUARD: web.AppKey[_Guard] = web.AppKey("intake_guard")
 
 
-def _problem(status: int, error: str, fields: list[dict[str, str]] | None = None) -> web.Response:
+def _problem(status: int, error: str, fields: list[dict[str, str]] | None = None, *,
+             retry_after: int | None = None) -> web.Response:
     body: dict[str, object] = {"error": error}
     if fields is not None:
         body["fields"] = fields
-    return web.json_response(body, status=status)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return web.json_response(body, status=status, headers=headers)
 
 
 @web.middleware
@@ -74,6 +76,13 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
         return _problem(400, "body incomplete")
     except DomainError as exc:
         return _problem(409, exc.key)
+    except StorageUnavailable as exc:
+        # Our trouble, not the sender's, and passing: a sender retries on 503 (Meta, Google
+        # and Zapier do), and nothing was stored, so the retry makes no duplicate.
+        log.warning("a lead could not be stored: the database does not answer (%s)",
+                    exc.__cause__.__class__.__name__, extra=_caller(request))
+        return _problem(503, "the database does not answer; the lead was not stored, please "
+                             "retry", retry_after=30)
     except web.HTTPRequestEntityTooLarge:
         return _too_large()
     except web.HTTPException as exc:
@@ -174,10 +183,8 @@ def _over_rate(request: web.Request, source: SourceConfig) -> web.Response | Non
         return None
     log.info("a lead was refused: source over its rate", extra={
         **_caller(request), "source": source.name, "per_minute": source.requests_per_minute})
-    response = _problem(429, f"more than {source.requests_per_minute} requests a minute from "
-                             f"this source; retry after {wait} s")
-    response.headers["Retry-After"] = str(wait)
-    return response
+    return _problem(429, f"more than {source.requests_per_minute} requests a minute from this "
+                         f"source; retry after {wait} s", retry_after=wait)
 
 
 async def receive_lead(request: web.Request) -> web.Response:

@@ -96,6 +96,8 @@ MESSAGES: dict[str, str] = {
     "answer.pick_reason": "Pick a reason.",
     # errors (alerts and replies)
     "error.generic": "That did not work. Please try again.",
+    "error.unavailable": "I cannot reach the office's records right now, so nothing was "
+                         "changed. Please try again in a minute.",
     "error.invalid_input": "That input is not valid: {detail}",
     "error.unknown_source": "Unknown source.",
     "error.unknown_agent": "You are not on this office's roster.",

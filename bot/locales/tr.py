@@ -99,7 +99,9 @@ MESSAGES: dict[str, str] = {
     "answer.outcome": "Kaydedildi: #{lead_id} {stage}.",
     "answer.pick_reason": "Bir neden seçin.",
     # errors (alerts and replies)
-    "error.generic": "Bu işlem olmadı. Lütfen tekrar deneyin.",
+    "error.generic": "Bu işlem başarısız oldu. Lütfen tekrar deneyin.",
+    "error.unavailable": "Şu anda ofisin kayıtlarına ulaşamıyorum, bu yüzden hiçbir şey "
+                         "değişmedi. Lütfen bir dakika sonra tekrar deneyin.",
     "error.invalid_input": "Geçersiz giriş: {detail}",
     "error.unknown_source": "Bilinmeyen kaynak.",
     "error.unknown_agent": "Bu ofisin listesinde değilsiniz.",
