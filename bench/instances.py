@@ -44,7 +44,7 @@ async def phase(database: BenchDatabase, tmp: Path, *, instances: int, burst: in
     config = write_office(tmp / "office.yaml")
     async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox:
         env = relay_env(sandbox.url, url, config,
-                        TELEGRAM_MESSAGES_PER_SECOND=f"{29 // instances}")
+                        TELEGRAM_MESSAGES_PER_SECOND=f"{30 // instances}")
         relays = [Leadrelay(env={**env, "HTTP_PORT": str(free_port())},
                             log_path=tmp / f"leadrelay-{instances}-{n}.log", cwd=tmp)
                   for n in range(instances)]

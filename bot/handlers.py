@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot
 
 from bot import keyboards
 from bot.i18n import CATALOGS, language_of, t, t_raw
@@ -19,6 +20,7 @@ from bot.keyboards import (
     OutcomeAction,
     UnreadableButton,
 )
+from bot.pacing import ANSWERS_A_PRESS
 from bot.render import Renderer
 from bot.render.formatting import money
 from core.app import App
@@ -259,7 +261,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                       else keyboards.offer_keyboard)(lang, action.offer_id, action.token)
             await query.answer(t_raw(lang, "answer.pick_reason")
                                if action.action == "decline" else None)
-            await query.edit_message_reply_markup(markup)
+            if query.message is not None:  # an answer to the press: ahead of the chat's mail
+                await cast("ExtBot[dict[str, Any]]", context.bot).edit_message_reply_markup(
+                    chat_id=query.message.chat.id, message_id=query.message.message_id,
+                    reply_markup=markup, rate_limit_args=ANSWERS_A_PRESS)
     elif isinstance(action, ClaimAction):
         await app.run(claim_round, agent_id=me, lead_id=action.lead_id,
                       sequence=action.sequence, token=action.token)

@@ -50,8 +50,9 @@ class Settings(StorageSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     sweep_seconds: float = Field(default=5.0, gt=0, le=3600)
-    # Telegram allows about 30 messages/s per bot, shared by every instance of it.
-    telegram_messages_per_second: float = Field(default=29.0, gt=0, le=30)
+    # Telegram allows about 30 messages/s per bot, shared by every instance of it; the
+    # pacer counts each from when its send ends, so 30 is never more at Telegram's end.
+    telegram_messages_per_second: float = Field(default=30.0, gt=0, le=30)
     # For `leadrelay run --webhook`: Telegram posts updates to <url>/telegram/webhook with
     # the secret in a header, so several instances can sit behind one load balancer.
     telegram_webhook_url: str | None = None

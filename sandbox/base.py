@@ -21,7 +21,7 @@ from sandbox.values import (
 
 if TYPE_CHECKING:
     from sandbox.faults import _Fault
-    from sandbox.limits import RateLimitHit, TelegramLimits, _Bucket, _Window
+    from sandbox.limits import RateLimitHit, TelegramLimits, _Window
     from sandbox.people import SandboxGroup, SandboxUser, _Chat
     from sandbox.spec import _Spec
 
@@ -62,7 +62,7 @@ class _SandboxState:
     _faults: dict[str, list[_Fault]]
     _limits: TelegramLimits | None
     _timer: Callable[[], float]
-    _meters: dict[tuple[str, int | str | None], _Bucket | _Window]
+    _meters: dict[tuple[str, int | str | None], _Window]
     _files: dict[str, SandboxFile]
     _files_by_path: dict[str, SandboxFile]
     _file_counter: itertools.count[int]

@@ -1,4 +1,4 @@
-"""Telegram's flood limits: a token bucket for the bot, a sliding window for each chat; 429."""
+"""Telegram's flood limits, read strictly: a sliding window for the bot and for each chat; 429."""
 
 from __future__ import annotations
 
@@ -20,15 +20,17 @@ _MESSAGE_METHODS = frozenset(
 
 @dataclass(frozen=True)
 class TelegramLimits:
-    """Telegram's flood limits: the bot's as a token bucket (burst = capacity, rate = refill
-    per second), each chat's as a sliding window (at most count messages in any window s).
+    """Telegram's flood limits, each a sliding window: at most *count* messages in any
+    *window* seconds, for the bot as a whole and for each chat.
 
-    A chat's window is strict: a message that arrives a hair early is refused, as Telegram
-    may refuse it, so a client must keep a margin of its own rather than rely on luck.
+    The windows are strict: a message that arrives a hair early is refused, as Telegram
+    may refuse it, so a client must keep a margin of its own rather than rely on luck. A
+    token bucket would let a full bucket out at once and so pass up to twice the rate in
+    one second; Telegram promises nothing of the kind.
     """
 
-    bot_burst: int = 30
-    bot_rate: float = 30.0
+    bot_count: int = 30
+    bot_window: float = 1.0
     private_count: int = 3
     private_window: float = 3.0
     group_count: int = 20
@@ -36,43 +38,20 @@ class TelegramLimits:
 
     def __post_init__(self) -> None:
         """Refuse limits that could never admit a message."""
-        if self.bot_burst < 1 or self.bot_rate <= 0:
-            raise ValueError("bot_burst must be >= 1 and bot_rate > 0")
-        for scope in ("private", "group"):
+        for scope in ("bot", "private", "group"):
             if getattr(self, f"{scope}_count") < 1 or getattr(self, f"{scope}_window") <= 0:
                 raise ValueError(f"{scope}_count must be >= 1 and {scope}_window > 0")
 
 
 @dataclass(frozen=True)
 class RateLimitHit:
-    """One request the sandbox refused with 429 because a flood-limit bucket was empty."""
+    """One request the sandbox refused with 429 because a flood-limit window was full."""
 
     method: str
     chat_id: int | str | None
     retry_after: int
     scope: str
     at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class _Bucket:
-    """A token bucket holding up to capacity tokens, refilled continuously at rate per second."""
-
-    capacity: float
-    rate: float
-    tokens: float
-    updated: float
-
-    def wait(self, now: float) -> float:
-        """Refill up to now and return the seconds until a token is available (0 if one is)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        # The tolerance absorbs float error after sleeping exactly the advertised retry_after.
-        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
-
-    def take(self, now: float) -> None:
-        """Use up a token (wait() has just refilled up to *now*)."""
-        self.tokens -= 1
 
 
 class _Window:
@@ -103,7 +82,7 @@ class _LimitsMixin(_SandboxState):
 
     @limits.setter
     def limits(self, limits: TelegramLimits | None) -> None:
-        """Switch flood limits on (or off with None); every bucket and window starts anew."""
+        """Switch flood limits on (or off with None); every window starts anew."""
         self._limits = limits
         self._meters.clear()
 
@@ -115,7 +94,7 @@ class _LimitsMixin(_SandboxState):
         return counts
 
     def _check_flood_limits(self, key: str, method: str, params: JsonDict) -> None:
-        """Use up a token of every bucket the request counts against, or refuse it with 429."""
+        """Count the request in every window it belongs to, or refuse it with 429."""
         limits = self._limits
         if limits is None or not _sends_a_message(key):
             return
@@ -125,15 +104,12 @@ class _LimitsMixin(_SandboxState):
             private = isinstance(chat_id, int) and chat_id > 0
             scopes.append(("private" if private else "group", chat_id))
         now = self._timer()
-        meters: list[tuple[str, _Bucket | _Window]] = []
+        meters: list[tuple[str, _Window]] = []
         for scope, meter_key in scopes:
             meter = self._meters.get((scope, meter_key))
             if meter is None:
-                meter = self._meters[(scope, meter_key)] = (
-                    _Bucket(limits.bot_burst, limits.bot_rate, limits.bot_burst, now)
-                    if scope == "bot" else
-                    _Window(getattr(limits, f"{scope}_count"),
-                            getattr(limits, f"{scope}_window")))
+                meter = self._meters[(scope, meter_key)] = _Window(
+                    getattr(limits, f"{scope}_count"), getattr(limits, f"{scope}_window"))
             meters.append((scope, meter))
         # Nothing is used up unless every meter has room, so a refused request has no effect.
         wait, scope = max((meter.wait(now), scope) for scope, meter in meters)
@@ -153,7 +129,7 @@ def _sends_a_message(key: str) -> bool:
 
 
 def _chat_key(chat_id: Any) -> int | str | None:
-    """Return chat_id as the key of its flood-limit bucket (numeric strings become ints)."""
+    """Return chat_id as the key of its flood-limit window (numeric strings become ints)."""
     if isinstance(chat_id, bool) or chat_id is None:
         return None
     if isinstance(chat_id, int):

@@ -18,7 +18,7 @@ from sandbox.acting import _ActingMixin
 from sandbox.base import _Handler
 from sandbox.faults import _Fault, _FaultsMixin
 from sandbox.keyboards import _check_inline_keyboard
-from sandbox.limits import RateLimitHit, TelegramLimits, _Bucket, _LimitsMixin, _Window
+from sandbox.limits import RateLimitHit, TelegramLimits, _LimitsMixin, _Window
 from sandbox.methods.commands import _CommandsMixin
 from sandbox.methods.files import _FilesMixin
 from sandbox.methods.updates import _UpdatesMixin
@@ -104,7 +104,7 @@ class BotApiSandbox(
         self._faults: dict[str, list[_Fault]] = {}
         self._limits = limits
         self._timer = timer
-        self._meters: dict[tuple[str, int | str | None], _Bucket | _Window] = {}
+        self._meters: dict[tuple[str, int | str | None], _Window] = {}
         self._files: dict[str, SandboxFile] = {}
         self._files_by_path: dict[str, SandboxFile] = {}
         self._file_counter = itertools.count(1)

@@ -10,8 +10,13 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pytest
+from telegram.error import RetryAfter
+from telegram.ext import ExtBot
 
-from bot.pacing import Limits, Pacer
+from bot.pacing import Limits, Pacer, PacingLimiter
+from sandbox import BotApiSandbox
+
+TOKEN = "123456789:" + "A" * 35
 
 
 class Time:
@@ -40,7 +45,8 @@ class Time:
             if self._sleepers:
                 when, _, woken = heapq.heappop(self._sleepers)
                 self.now = max(self.now, when)
-                woken.set_result(None)
+                if not woken.done():  # a sleep given up, as a pacer's wait can be
+                    woken.set_result(None)
         await asyncio.gather(*tasks)
 
 
@@ -109,3 +115,102 @@ async def test_one_busy_chat_holds_up_no_other_chat() -> None:
 def test_the_window_a_message_counts_in_includes_the_margin(chat: int) -> None:
     paced = Pacer(Limits(margin=0.25))
     assert paced.window(chat) == (1.25 if chat > 0 else 60.25)
+
+
+async def test_the_bots_rate_is_a_sliding_window_never_more_in_any_second() -> None:
+    time = Time()
+    paced = Pacer(Limits(per_second=3, bot_margin=0.02), timer=time, sleep=time.sleep)
+    assert [when for _, when in await sent_at(paced, time, list(range(1, 8)))] == [
+        0.0, 0.0, 0.0, 1.02, 1.02, 1.02, 2.04]
+
+
+async def test_a_message_holds_its_place_in_the_bots_window_until_its_send_ends() -> None:
+    # Three sends of half a second each at two a second: the third waits for the first to
+    # end and then a whole window, as the first may have reached Telegram at its very end.
+    time = Time()
+    paced = Pacer(Limits(per_second=2, bot_margin=0.0), timer=time, sleep=time.sleep)
+    let_out: list[float] = []
+
+    async def send(chat: int) -> None:
+        async with paced.sending(chat):
+            let_out.append(round(time.now - 1000.0, 6))
+            await time.sleep(0.5)
+
+    await time.run(send(1), send(2), send(3))
+    assert let_out == [0.0, 0.0, 1.5]
+
+
+async def answered_at(paced: Pacer, time: Time, queued: list[tuple[int, bool]],
+                      ) -> list[tuple[int, float]]:
+    """(chat, when) for each message, queued at once in order; True marks an answer to a press."""
+    let_out: list[tuple[int, float]] = []
+
+    async def send(chat: int, answer: bool) -> None:
+        async with paced.sending(chat, answers_a_press=answer):
+            let_out.append((chat, round(time.now - 1000.0, 6)))
+
+    await time.run(*(send(chat, answer) for chat, answer in queued))
+    return let_out
+
+
+async def test_an_answer_to_a_press_is_not_held_back_by_its_chats_spacing() -> None:
+    time = Time()
+    assert await answered_at(pacer(time, margin=0.25), time,
+                             [(42, False), (42, False), (42, True)]) == [
+        (42, 0.0), (42, 0.0), (42, 1.25)]
+
+
+async def test_answers_still_keep_to_the_chats_burst_of_three_in_three_intervals() -> None:
+    time = Time()
+    assert await answered_at(pacer(time, margin=0.25), time,
+                             [(42, False), (42, True), (42, True), (42, True)]) == [
+        (42, 0.0), (42, 0.0), (42, 0.0), (42, 3.25)]
+
+
+async def test_an_answer_to_a_press_goes_before_the_mail_waiting_for_the_bot() -> None:
+    time = Time()
+    paced = Pacer(Limits(per_second=1, bot_margin=0.0), timer=time, sleep=time.sleep)
+    assert await answered_at(paced, time, [(1, False), (2, False), (3, False), (4, True)]) == [
+        (1, 0.0), (4, 1.0), (2, 2.0), (3, 3.0)]
+
+
+async def test_a_pause_holds_every_chat_until_it_is_over() -> None:
+    time = Time()
+    paced = pacer(time)
+    paced.pause(5.0)
+    assert await sent_at(paced, time, [42, 43, -100]) == [(42, 5.0), (43, 5.0), (-100, 5.0)]
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_429_holds_every_chat_of_the_bot_for_its_wait() -> None:
+    # Telegram does not say which limit a 429 was for: the other chats wait it out too.
+    async with BotApiSandbox(token=TOKEN) as sandbox:
+        ann, bob = sandbox.user(1001, "Ann"), sandbox.user(1002, "Bob")
+        for person in (ann, bob):
+            await person.send("/start")
+        sandbox.fail_next("sendMessage", error_code=429, retry_after=1,
+                          description="Too Many Requests: retry after 1")
+        async with ExtBot(TOKEN, base_url=f"{sandbox.url}/bot",
+                          rate_limiter=PacingLimiter(Pacer())) as bot:
+            with pytest.raises(RetryAfter):
+                await bot.send_message(ann.id, "refused", rate_limit_args={"retry": False})
+            await bot.send_message(bob.id, "only once the wait is over")
+        refused, sent = sandbox.calls("sendMessage")
+        assert (refused.status, sent.status) == (429, 200)
+        assert sent.at - refused.at >= 1.0
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_reply_refused_with_429_is_sent_again_once_the_wait_is_over() -> None:
+    async with BotApiSandbox(token=TOKEN) as sandbox:
+        ann = sandbox.user(1001, "Ann")
+        await ann.send("/start")
+        sandbox.fail_next("sendMessage", error_code=429, retry_after=1,
+                          description="Too Many Requests: retry after 1")
+        async with ExtBot(TOKEN, base_url=f"{sandbox.url}/bot",
+                          rate_limiter=PacingLimiter(Pacer())) as bot:
+            await bot.send_message(ann.id, "a reply")
+        refused, sent = sandbox.calls("sendMessage")
+        assert (refused.status, sent.status) == (429, 200)
+        assert sent.at - refused.at >= 1.0
+        assert [m.text for m in ann.messages] == ["a reply"]

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.pacing import Limits
 from core.model import DeclineReason, LeadStatus, OfferStatus
 from sandbox import BotApiSandbox, TelegramLimits
 from tests.harness import BOT_TOKEN, RunningOffice, offer_for, running_office, text_has
@@ -93,3 +94,25 @@ async def test_the_accept_clock_starts_when_the_offer_reaches_the_agent(
             lead = await uow.leads.get(lead_id)
         assert lead is not None
         assert lead.status is LeadStatus.OFFERED
+
+
+async def test_the_reasons_to_decline_appear_at_once_while_the_next_offer_waits_its_turn(
+    database_url: str,
+) -> None:
+    # Mail to a chat goes one message per interval, here 8 s: Ayşe's second offer is held
+    # while she presses Decline on her first. The reason buttons answer her own press and
+    # do not queue behind it.
+    limits = Limits(private_interval=8.0)
+    async with BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits()) as sandbox, \
+            running_office(office(sla=SLOW), database_url, sandbox=sandbox,
+                           limits=limits) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        leads = await asyncio.gather(*(running.post_lead({**HOT, "phone": phone(n)})
+                                       for n in range(6)))
+        ayse = running[AYSE]
+        first = await ayse.wait_for(lambda m: any(offer_for(lead)(m) for lead in leads))
+        await ayse.press(first, "✖️ Decline")
+        await ayse.wait_for(lambda m: "not my area" in m.button_texts(), timeout=6.0)
+        offers = [m for m in ayse.messages if "HOT lead #" in m.text]
+        assert len(offers) == 1, "the next offer must still be waiting for its turn"
+        assert sandbox.rate_limited == []

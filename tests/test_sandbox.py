@@ -235,6 +235,20 @@ async def test_callback_data_longer_than_64_bytes_is_refused(
     assert sandbox.user(1001, "Ann").messages == []
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.com/x", "example.com"])
+async def test_a_url_button_other_than_http_https_or_tg_is_refused(
+    sandbox: BotApiSandbox, bot: Bot, url: str
+) -> None:
+    await sandbox.user(1001, "Ann").send("/start")
+    for fine in ("https://example.com/a", "http://example.com/b", "tg://user?id=1001"):
+        await bot.send_message(1001, "open", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Open", url=fine)]]))
+    with pytest.raises(BadRequest, match=r"(?i)button_url_invalid"):
+        await bot.send_message(1001, "open", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Open", url=url)]]))
+    assert len(sandbox.user(1001, "Ann").messages) == 3
+
+
 async def test_wait_for_sees_future_messages_and_edits(sandbox: BotApiSandbox, bot: Bot) -> None:
     ann = sandbox.user(1001, "Ann")
     await ann.send("/start")

@@ -15,9 +15,7 @@ from telegram.error import RetryAfter
 from sandbox import BotApiSandbox, RateLimitHit, TelegramLimits
 
 TOKEN = "123456789:" + "A" * 35
-# A bucket that does not noticeably refill, or a window that does not pass, while a test
-# runs, so counts are exact.
-SLOW = 0.01
+# A window that does not pass while a test runs, so counts are exact.
 LONG = 1000.0
 
 
@@ -56,7 +54,7 @@ async def raw_call(sandbox: BotApiSandbox, method: str, **params: Any) -> tuple[
 
 def test_the_default_limits_are_telegrams_figures() -> None:
     limits = TelegramLimits()
-    assert (limits.bot_burst, limits.bot_rate) == (30, 30.0)
+    assert (limits.bot_count, limits.bot_window) == (30, 1.0)
     assert (limits.private_count, limits.private_window) == (3, 3.0)
     assert (limits.group_count, limits.group_window) == (20, 60.0)
 
@@ -66,14 +64,14 @@ def test_limits_that_could_never_admit_a_message_are_refused() -> None:
         TelegramLimits(group_window=0)
     with pytest.raises(ValueError, match="private_count"):
         TelegramLimits(private_count=0)
-    with pytest.raises(ValueError, match="bot_rate"):
-        TelegramLimits(bot_rate=0)
+    with pytest.raises(ValueError, match="bot_window"):
+        TelegramLimits(bot_window=0)
 
 
 async def test_past_30_messages_at_once_the_31st_is_refused_and_not_stored(
     sandbox: BotApiSandbox, bot: Bot
 ) -> None:
-    sandbox.limits = TelegramLimits(bot_rate=SLOW)  # 30 at once, then (almost) no refill
+    sandbox.limits = TelegramLimits(bot_window=LONG)
     ids = await started_users(sandbox, 31)
     for user_id in ids[:30]:
         await bot.send_message(user_id, "lead")
@@ -104,6 +102,30 @@ async def test_a_burst_to_one_private_chat_waits_retry_after_and_then_goes_throu
     assert [m.text for m in sandbox.user(ann, "").messages][-1] == "one too many"
     assert [c.status for c in sandbox.calls("sendMessage")] == [200, 200, 200, 429, 200]
     assert sandbox.rate_limited_by_chat() == {ann: 1}
+
+
+async def test_the_bots_window_slides_never_more_than_30_in_any_second() -> None:
+    # A token bucket full at the end of one second would let 30 more out at once: twice
+    # the rate within a second. The window admits the 31st only once the first has left it.
+    now = [1000.0]
+    async with BotApiSandbox(token=TOKEN, limits=TelegramLimits(), timer=lambda: now[0]) \
+            as sandbox, Bot(TOKEN, base_url=f"{sandbox.url}/bot") as bot:
+        ids = await started_users(sandbox, 31)
+        await bot.send_message(ids[0], "first")
+        now[0] += 0.9
+        for user_id in ids[1:30]:
+            await bot.send_message(user_id, "lead")
+        now[0] += 0.099
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(ids[30], "a hair too soon after the first")
+        assert seconds(caught.value) == 1
+        now[0] += 0.001
+        await bot.send_message(ids[30], "in time")
+        now[0] += 0.899
+        with pytest.raises(RetryAfter):
+            await bot.send_message(ids[0], "the 29 are still in the window")
+        assert [(h.chat_id, h.scope) for h in sandbox.rate_limited] == [
+            (ids[30], "bot"), (ids[0], "bot")]
 
 
 async def test_a_chat_window_slides_room_comes_back_as_each_message_leaves_it() -> None:
@@ -226,7 +248,7 @@ async def test_limits_can_be_switched_on_and_off_at_runtime(
 async def test_callback_answers_get_me_commands_and_chat_actions_are_never_limited(
     sandbox: BotApiSandbox, bot: Bot
 ) -> None:
-    sandbox.limits = TelegramLimits(bot_burst=1, bot_rate=SLOW, private_count=1,
+    sandbox.limits = TelegramLimits(bot_count=1, bot_window=LONG, private_count=1,
                                     private_window=LONG)
     (ann,) = await started_users(sandbox, 1)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Take", callback_data="t")]])
