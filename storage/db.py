@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -94,8 +95,28 @@ def _create_private_file(url: URL) -> None:
     os.chmod(database, 0o600)  # a strict umask may have taken the owner's own write access
 
 
+async def _connect_sqlite(*args: Any, **kwargs: Any) -> aiosqlite.Connection:
+    """aiosqlite's connect, which waits for its worker thread to end when it fails.
+
+    aiosqlite stops the thread of a connection that failed to open without waiting for it;
+    when the thread gets round to it, it reports to an event loop that may have closed
+    since (a start-up that gave up, a test that ended): a traceback from a thread.
+    """
+    connection = aiosqlite.connect(*args, **kwargs)
+    connection._thread.daemon = True  # as SQLAlchemy sets it: never holds up the exit
+    try:
+        return await connection
+    except BaseException:
+        await asyncio.shield(asyncio.to_thread(connection._thread.join, 10.0))
+        raise
+
+
 def _tune_sqlite(engine: AsyncEngine, *, synchronous: str) -> None:
     """Take the write lock at BEGIN, so two writers queue instead of failing to upgrade."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _do_connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        return dialect.dbapi.connect(*cargs, async_creator_fn=_connect_sqlite, **cparams)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -32,8 +32,8 @@ INT64 = 2**63 - 1
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-async def accepted_lead(**changes: object) -> tuple[App, FakeDatabase, int]:
-    """A relay on fakes with one lead Ayşe accepted."""
+async def accepted_lead(**changes: object) -> tuple[App, FakeDatabase, int, int]:
+    """A relay on fakes with one lead accepted: the relay, its data, the lead, its owner."""
     db = FakeDatabase()
     tokens = (f"tok{i}" for i in itertools.count())
     relay = bootstrap(config=office(**changes), clock=ManualClock(START),
@@ -44,7 +44,7 @@ async def accepted_lead(**changes: object) -> tuple[App, FakeDatabase, int]:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = next(o for o in db.offers.values() if o.status is OfferStatus.PENDING)
     await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
-    return relay, db, lead_id
+    return relay, db, lead_id, offer.agent_id
 
 
 # --- amounts -------------------------------------------------------------------------------
@@ -54,9 +54,7 @@ async def accepted_lead(**changes: object) -> tuple[App, FakeDatabase, int]:
 async def test_a_won_amount_in_digits_other_than_0_to_9_is_refused_and_changes_nothing(
     note: str,
 ) -> None:
-    relay, db, lead_id = await accepted_lead()
-    owner = db.leads[lead_id].owner_id
-    assert owner is not None
+    relay, db, lead_id, owner = await accepted_lead()
     events = len(db.events)
     with pytest.raises(NotAnAmount) as refused:
         await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
@@ -71,9 +69,7 @@ async def test_a_won_amount_in_digits_other_than_0_to_9_is_refused_and_changes_n
     "1000000000001", "1.000.000.000.001", "9223372036854775808", "9" * 30, "9" * 5000,
 ])
 async def test_a_won_amount_over_the_cap_is_refused_naming_the_cap(note: str) -> None:
-    relay, db, lead_id = await accepted_lead()
-    owner = db.leads[lead_id].owner_id
-    assert owner is not None
+    relay, db, lead_id, owner = await accepted_lead()
     with pytest.raises(AmountTooLarge) as refused:
         await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                         note=note)
@@ -82,18 +78,14 @@ async def test_a_won_amount_over_the_cap_is_refused_naming_the_cap(note: str) ->
 
 
 async def test_a_won_amount_at_the_cap_is_recorded() -> None:
-    relay, db, lead_id = await accepted_lead()
-    owner = db.leads[lead_id].owner_id
-    assert owner is not None
+    relay, _, lead_id, owner = await accepted_lead()
     lead = await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                            note="1,000,000,000,000")
     assert (lead.stage, lead.amount) == (Stage.WON, 10**12)
 
 
 async def test_the_cap_is_the_offices_max_amount() -> None:
-    relay, db, lead_id = await accepted_lead(max_amount=5_000_000)
-    owner = db.leads[lead_id].owner_id
-    assert owner is not None
+    relay, _, lead_id, owner = await accepted_lead(max_amount=5_000_000)
     with pytest.raises(AmountTooLarge) as refused:
         await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                         note="5000001")
@@ -104,9 +96,7 @@ async def test_the_cap_is_the_offices_max_amount() -> None:
 
 
 async def test_a_won_note_that_is_not_a_number_is_kept_as_a_note() -> None:
-    relay, db, lead_id = await accepted_lead()
-    owner = db.leads[lead_id].owner_id
-    assert owner is not None
+    relay, db, lead_id, owner = await accepted_lead()
     lead = await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                            note="cash, 2 flats")
     assert lead.amount is None

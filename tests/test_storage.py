@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app import App
@@ -226,3 +228,22 @@ def test_a_sqlite_url_asking_for_an_unknown_synchronous_level_is_refused_naming_
         load_storage_settings()
     assert "DATABASE_URL" in str(caught.value)
     assert "synchronous: 'off' is not one of full, normal" in str(caught.value)
+
+
+async def test_a_sqlite_file_that_cannot_be_opened_leaves_no_thread_behind(
+    tmp_path: Path,
+) -> None:
+    # aiosqlite's worker thread of a connection that failed to open outlived the failure
+    # and reported to an event loop closed since: a traceback from a thread, at random.
+    def worker_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if "connection_worker" in t.name}
+
+    before = worker_threads()
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'leadrelay.db'}")
+    try:
+        with pytest.raises(OperationalError):
+            async with engine.connect():
+                pass
+        assert worker_threads() - before == set()
+    finally:
+        await engine.dispose()

@@ -38,7 +38,7 @@ def check_database(parser: argparse.ArgumentParser, choice: str, *,
             parser.error("--database must be a postgresql+asyncpg:// URL")
         return
     if choice != "sqlite" and not choice.startswith(
-            ("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            ("sqlite?", "sqlite+aiosqlite://", "postgresql+asyncpg://")):
         parser.error("--database must be 'sqlite' or a sqlite+aiosqlite:// or "
                      "postgresql+asyncpg:// URL")
 

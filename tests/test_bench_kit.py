@@ -1,0 +1,25 @@
+"""The benches' shared command line takes every database its help names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.kit.cli import add_database, bench_parser, check_database
+
+
+@pytest.mark.parametrize("choice", [
+    "sqlite", "sqlite?synchronous=normal", "sqlite+aiosqlite:////tmp/bench.db",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"])
+def test_every_database_the_help_names_is_taken(choice: str) -> None:
+    parser = bench_parser(None)
+    add_database(parser)
+    check_database(parser, parser.parse_args(["--database", choice]).database)
+
+
+@pytest.mark.parametrize("choice", ["mysql://x", "sqlite3", "postgresql://x"])
+def test_any_other_database_is_a_usage_error(choice: str) -> None:
+    parser = bench_parser(None)
+    add_database(parser)
+    with pytest.raises(SystemExit) as usage:
+        check_database(parser, choice)
+    assert usage.value.code == 2
