@@ -30,6 +30,8 @@ from tests.test_cli import (
     write_office,
 )
 
+pytestmark = pytest.mark.slow  # leadrelay runs as a process: see README, Tests
+
 
 def office_file(tmp_path: Path, **changes: object) -> Path:
     return write_office(tmp_path / "leadrelay.yaml", {**office_data(), **changes})
