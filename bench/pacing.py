@@ -182,6 +182,8 @@ def parse_args() -> argparse.Namespace:
                         help="seconds between two Decline presses while offers go out (0.25)")
     add_database(parser)
     args = parser.parse_args()
+    if args.burst <= 0 or args.concurrency <= 0 or args.press_every <= 0:
+        parser.error("--burst, --concurrency and --press-every must be positive")
     check_database(parser, args.database)
     return args
 
