@@ -26,8 +26,8 @@ from bench.kit.cli import bench_parser, run_bench
 from bench.kit.figures import percentile, print_header, print_load_after, print_table
 from bench.kit.office import AGENT_IDS, BOT_TOKEN, SOURCE_TOKEN, phones
 from bench.kit.process import Leadrelay, free_port, stop_and_report
+from bench.kit.speed import speed_to_lead, warm_up
 from bench.kit.watch import OfferWatch
-from bench.speed_to_lead import speed_to_lead, warm_up
 from sandbox import BotApiSandbox, TelegramLimits
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -58,10 +59,11 @@ class Edits:
 
     async def wait(self, key: tuple[int, int], within: float) -> float | None:
         """The monotonic time the message *key* was edited, or None if not *within* s."""
-        async with asyncio.timeout(within):
-            while key not in self.at:
-                self.changed.clear()
-                await self.changed.wait()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                while key not in self.at:
+                    self.changed.clear()
+                    await self.changed.wait()
         return self.at.get(key)
 
 

@@ -148,7 +148,7 @@ class _Chat:
 
     @property
     def used(self) -> float:
-        return max(self.burst.used, self.spacing.used if self.spacing else self.burst.used)
+        return self.burst.used  # every message to the chat passes its burst window
 
 
 class Pacer:
