@@ -43,6 +43,7 @@ from bench.kit.load import Posted, fire, post_lead
 from bench.kit.meters import CpuMeter
 from bench.kit.office import AGENT_IDS, BOT_TOKEN, phones, write_office
 from bench.kit.process import Leadrelay, relay_env, stop_and_report
+from bench.kit.profile import py_spy, summarize_profile
 from bench.kit.speed import OFFER_TIMEOUT_S, WARMUP_LEADS, SpeedResult, speed_to_lead, warm_up
 from bench.kit.watch import OfferWatch, link_agents
 from sandbox import BotApiSandbox, TelegramLimits
@@ -237,8 +238,13 @@ async def _run_on(args: argparse.Namespace, tmp: Path, url: str) -> int:
             print(f"leadrelay : pid {relay.pid}, {shlex.join(relay.argv[1:])}, "
                   f"/healthz after {up:.2f}s, {len(AGENT_IDS) + 1} chats linked")
             await warm_up(session, f"{relay.base}/webhooks/leads", watch, numbers)
+            spy_out = tmp / "py-spy.txt"
+            spy = await py_spy(relay.pid, int(args.seconds), spy_out) if args.profile else None
             speed = await speed_to_lead(session, relay, watch, numbers,
                                         rate=args.rate, seconds=args.seconds)
+            if spy is not None:
+                await asyncio.wait_for(spy.wait(), 30)
+                print("\n".join(summarize_profile(spy_out, top=40)))
         burst = await intake_burst(relay, watch, numbers, total=args.burst,
                                    concurrency=args.concurrency,
                                    intake_timeout=args.intake_timeout,
@@ -265,6 +271,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds to wait for the outbox after the burst (default 120)")
     parser.add_argument("--limits", action=argparse.BooleanOptionalAction, default=True,
                         help="the sandbox enforces Telegram's rate limits (default on)")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy on leadrelay during the fixed-rate phase")
     add_database(parser)
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.seconds <= 0 or args.burst <= 0 or args.concurrency <= 0:

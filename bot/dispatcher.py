@@ -9,7 +9,7 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from core.lifecycle.deadlines import (
 )
 from core.messages import OfferRef, RoundRef, Template
 from core.ports import DeliveryErrorKind, OutboxQueue, QueuedMessage
+from core.trace import mark
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A 429 holds the row in the database (the chat waits, the others go on), not in memory.
 _SETTLE_429_HERE = {"retry": False}
 _CLAIM_PAUSE = 0.05
+_OFFERS = (Template.OFFER, Template.CLAIM_OFFER)
 _SENT: dict[str, str] = {Template.OFFER: "offer sent to the agent",
                          Template.CLAIM_OFFER: "offer sent to a claim pool member",
                          Template.ESCALATED: "escalation sent to a manager"}
@@ -56,6 +58,12 @@ def _context(row: QueuedMessage) -> dict[str, Any]:
     if offer is not None:
         fields["offer_id"] = offer.offer_id
     return fields
+
+
+def _leads(rows: Iterable[QueuedMessage]) -> list[int]:
+    """The leads whose offers are among *rows*, for the trace."""
+    return [row.params["lead_id"] for row in rows
+            if row.template in _OFFERS and isinstance(row.params.get("lead_id"), int)]
 
 
 def delivery_error_kind(exc: BaseException) -> DeliveryErrorKind:
@@ -170,6 +178,7 @@ class OutboxDispatcher:
         busy = set(self._workers)
         rows = await self._store.claim(self._clock.now(), owner=self.name, lease=self._lease,
                                        limit=self._batch, skip_chats=busy)
+        mark("claimed", _leads(rows))
         queues: dict[int, list[QueuedMessage]] = {}
         for row in rows:
             queues.setdefault(row.chat_id, []).append(row)
@@ -205,6 +214,7 @@ class OutboxDispatcher:
         """Send or edit one row; False if it has to wait for a retry."""
         now = self._clock.now()
         rendered = self._renderer().outgoing(row.template, row.params)
+        mark("sending", _leads([row]))
         try:
             message = await self._send(row, rendered.text, rendered.keyboard)
         except RetryAfter as exc:
@@ -245,6 +255,7 @@ class OutboxDispatcher:
                                          at=now + timedelta(seconds=backoff))
             return False
         delivered = self._clock.now()
+        mark("sent", _leads([row]))
         offer = OfferRef.parse(row.ref)
         if offer is not None:
             # Before mark_sent: a crash in between re-sends the offer once (allowed) instead
@@ -257,6 +268,7 @@ class OutboxDispatcher:
         await self._store.mark_sent(row, at=delivered,
                                     message_id=message.message_id if message else None,
                                     hold=self._hold(row.chat_id))
+        mark("marked", _leads([row]))
         self.sent += 1
         log.info(_SENT.get(row.template, "message sent"), extra=_context(row))
         return True

@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_demo(speed=args.speed))
         return
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format, pii=settings.log_pii)
+    configure_logging(settings.log_level, settings.log_format, pii=settings.log_pii,
+                      trace=settings.log_trace)
     if args.command == "migrate":
         asyncio.run(_migrate(settings.database_url))
         print("leadrelay: database is up to date")

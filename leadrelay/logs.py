@@ -10,6 +10,7 @@ import threading
 import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TextIO
 
@@ -17,6 +18,7 @@ import phonenumbers
 from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
 
 from core.lead_input import mask_phone
+from core.trace import TRACE_LOGGER
 
 LogFormat = Literal["text", "json"]
 REDACTED = "<redacted>"
@@ -223,8 +225,10 @@ def log_handler(fmt: LogFormat = "text", stream: TextIO | None = None,
 _STDERR = Redactor()
 
 
-def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool = False) -> None:
-    """Send every logger's records, redacted, to stderr in *fmt* (*pii*: LOG_PII)."""
+def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool = False,
+                      trace: Path | None = None) -> None:
+    """Send every logger's records, redacted, to stderr in *fmt* (*pii*: LOG_PII), and the
+    stage marks of `core.trace` to the file *trace* (LOG_TRACE), if given."""
     # With *pii*, phones, e-mails and the libraries' row and request dumps are logged in full.
     handler = log_handler(fmt, redactor=Redactor(pii=pii))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
@@ -236,11 +240,28 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "text", *, pii: bool
         logging.getLogger(personal).setLevel(
             logging.INFO if debug and not pii else logging.NOTSET)
     _STDERR.pii = pii
+    _trace_to(trace)
     if pii:
         logging.getLogger(__name__).warning(
             "LOG_PII is on: phone numbers and e-mail addresses are logged in full (at DEBUG, "
             "also database rows and Telegram requests with names and messages); for "
             "debugging only")
+
+
+def _trace_to(path: Path | None) -> None:
+    """Append `core.trace`'s marks to *path* as `<unix time> <stage> <lead ids>` lines."""
+    tracer = logging.getLogger(TRACE_LOGGER)
+    for old in tracer.handlers[:]:
+        tracer.removeHandler(old)
+        old.close()
+    tracer.propagate = path is None
+    if path is None:
+        tracer.setLevel(logging.NOTSET)
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(created).6f %(message)s"))
+    tracer.addHandler(handler)
+    tracer.setLevel(logging.DEBUG)
 
 
 def guard_stderr() -> None:

@@ -63,6 +63,8 @@ class Settings(StorageSettings):
     log_format: Literal["text", "json"] = "text"
     # For debugging only: log phone numbers and e-mail addresses in full, even at INFO.
     log_pii: bool = False
+    # For bench/trace.py: a file each lead's stage marks (core/trace.py) are appended to.
+    log_trace: Path | None = None
 
     @field_validator("log_format", mode="before")
     @classmethod

@@ -12,14 +12,17 @@ _LINE_NO = re.compile(r":\d+\)$")
 _PROJECT_DIRS = ("core", "storage", "leadrelay", "webhooks", "bot")
 
 
-async def py_spy(pid: int, seconds: int, out: Path) -> asyncio.subprocess.Process | None:
-    """Start py-spy recording *pid* (raw folded stacks), or None if it is not installed."""
+async def py_spy(pid: int, seconds: int, out: Path, *,
+                 native: bool = False) -> asyncio.subprocess.Process | None:
+    """Start py-spy recording *pid* (raw folded stacks; *native*: with C frames, which
+    pauses the process for each sample), or None if py-spy is not installed."""
     exe = Path(sys.executable).parent / "py-spy"
     if not exe.exists():
         return None
+    how = ["--native"] if native else ["--nonblocking"]
     return await asyncio.create_subprocess_exec(
         str(exe), "record", "-p", str(pid), "-d", str(seconds), "-r", "200", "-f", "raw",
-        "-o", str(out), "--nonblocking", stdout=asyncio.subprocess.DEVNULL,
+        "-o", str(out), *how, stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bench.kit.load import open_loop, post_lead
+from bench.kit.load import Posted, open_loop, post_lead
 from bench.kit.meters import CpuMeter
 from bench.kit.process import Leadrelay
 from bench.kit.watch import OfferWatch
@@ -32,6 +32,7 @@ class SpeedResult:
     statuses: Counter[str]
     send_span: float
     cpu: tuple[float, float]
+    posted: list[Posted]
 
 
 async def warm_up(session: aiohttp.ClientSession, url: str, watch: OfferWatch,
@@ -75,4 +76,5 @@ async def speed_to_lead(session: aiohttp.ClientSession, relay: Leadrelay, watch:
     return SpeedResult(
         planned=planned, created=len(created), offer_ms=offer_ms,
         answer_ms=[(r.answered_at - r.sent_at) * 1000 for r in created], no_offer=no_offer,
-        statuses=Counter(r.status for r in results), send_span=send_span, cpu=cpu)
+        statuses=Counter(r.status for r in results), send_span=send_span, cpu=cpu,
+        posted=list(results))

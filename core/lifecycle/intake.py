@@ -18,6 +18,7 @@ from core.lifecycle.routing import ROUTING_BATCH, route_new_leads
 from core.model import Contact, Lead, LeadEvent, LeadStatus
 from core.ports import UnitOfWork
 from core.scoring import band, factors_for, score
+from core.trace import mark
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ async def store_leads(
             "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
         }) for lead in leads])
         await uow.commit()
+    mark("stored", (lead.id for lead in leads))
     return [IntakeResult(lead.id, created) for lead, created in slots]
 
 

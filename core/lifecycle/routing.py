@@ -15,6 +15,7 @@ from core.lifecycle.router import Router
 from core.model import Lead, LeadEvent, Offer, OutgoingMessage, RouteOutcome
 from core.ports import UnitOfWork
 from core.routing import Decision
+from core.trace import mark
 
 ROUTING_BATCH = 500  # leads per routing transaction: a burst's backlog goes in a few turns
 
@@ -37,9 +38,11 @@ async def route_new_leads(uow: UnitOfWork, deps: Deps, /, *, limit: int = ROUTIN
             limit=limit, ids=None if lead_id is None else [lead_id])
         if not leads:
             return 0
+        mark("routing", (lead.id for lead in leads))
         await _route(uow, deps, router, leads, now)
         await _revive_nurtured(uow, [lead for lead in leads if lead.returning], now)
         await uow.commit()
+    mark("routed", (lead.id for lead in leads))
     return len(leads)
 
 

@@ -1,0 +1,222 @@
+"""Where a lead's time goes: each stage of its path from webhook to offer, p50 and p99.
+
+Starts leadrelay (as `speed_to_lead.py` does) with `LOG_TRACE` set, so it appends a line for
+each stage a lead passes (`core/trace.py`: stored, routing, routed, claimed, sending, sent,
+marked), posts leads at `--rate` for `--seconds`, and adds the bench's own three moments
+(the request about to go out, its 201, the sandbox receiving the offer). Every time is the
+machine's wall clock, shared by both processes. It prints, per stage, how long leads took to
+get there from the stage before, p50 and p99, and with `--profile` where leadrelay's CPU went
+in that time (py-spy, by the stage whose code it was in).
+
+    python bench/trace.py [--rate 20] [--seconds 15] [--database sqlite|URL] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.kit.cli import add_database, bench_parser, check_database, run_bench
+from bench.kit.database import workspace
+from bench.kit.figures import percentile, print_header, print_load_after, print_table
+from bench.kit.meters import CpuMeter
+from bench.kit.office import BOT_TOKEN, phones, write_office
+from bench.kit.process import Leadrelay, relay_env, stop_and_report
+from bench.kit.profile import py_spy
+from bench.kit.speed import speed_to_lead, warm_up
+from bench.kit.watch import OfferWatch, link_agents
+from sandbox import BotApiSandbox, TelegramLimits
+
+SETTLE_S = 2.5  # the welcomes' pace windows (see speed_to_lead.py)
+IDLE_S = 5.0  # leadrelay's CPU with no lead coming in is measured this long
+
+# A lead's path, in order: (stage, what happened between the stage before and this one).
+# "posted", "answered" and "offered" are the bench's; the rest are leadrelay's marks.
+STAGES = [
+    ("posted", "the bench sends the request"),
+    ("stored", "HTTP, parse, validate, wait for the writer, store, commit"),
+    ("answered", "the 201 reaches the bench"),
+    ("routing", "routing kicked, its read, the writer's turn, the roster and loads read"),
+    ("routed", "decide, write the offer, history and outbox row, commit"),
+    ("claimed", "the dispatcher woken, its look, the writer's turn, the claim committed"),
+    ("sending", "a worker started for the chat, the message rendered"),
+    ("offered", "pacing, the HTTP request; the sandbox has the sendMessage"),
+    ("sent", "Telegram's answer parsed"),
+    ("marked", "offer_delivered and mark_sent committed"),
+]
+# The path "stored" → "routing" starts from: the 201 goes out in parallel with routing.
+_AFTER = {"routing": "stored"}
+
+# Where a py-spy stack's time is charged: the stage of the first of these (function, file) on
+# it, outermost first.
+_CPU_STAGES = [
+    ("intake: HTTP, parse, validate", [("receive_lead", "webhooks/app.py")]),
+    ("intake: store", [("IntakeQueue._drain", "core/batching.py")]),
+    ("routing", [("RoutingLoop._run", "core/batching.py")]),
+    ("claim", [("OutboxDispatcher._dispatch", "bot/dispatcher.py")]),
+    ("send: render, pace, HTTP", [("OutboxDispatcher._send", "bot/dispatcher.py"),
+                                  ("Renderer.outgoing", "bot/render/")]),
+    ("after send: delivered, marked", [("OutboxDispatcher._deliver", "bot/dispatcher.py")]),
+    ("timers, sweeps, audit", [("", "leadrelay/timers.py")]),
+    ("Telegram polling", [("", "telegram/ext/_updater.py")]),
+    ("SQLite's thread", [("_connection_worker_thread", "aiosqlite/")]),
+]
+_LINE_NO = re.compile(r":\d+\)$")
+
+
+def read_marks(path: Path) -> dict[str, dict[int, float]]:
+    """Each stage's first time per lead, from leadrelay's trace file."""
+    marks: dict[str, dict[int, float]] = defaultdict(dict)
+    for line in path.read_text("utf-8").splitlines():
+        at, _, rest = line.partition(" ")
+        stage, _, ids = rest.partition(" ")
+        for lead in filter(None, ids.split(",")):
+            marks[stage].setdefault(int(lead), float(at))
+    return marks
+
+
+def stage_rows(marks: dict[str, dict[int, float]], leads: list[int]) -> list[tuple[str, ...]]:
+    """The table: per stage, the ms from the stage before, p50 / p99, and leads measured."""
+    rows: list[tuple[str, ...]] = [("stage", "since", "p50 ms", "p99 ms", "leads", "what")]
+    previous = "posted"
+    for stage, what in STAGES[1:]:
+        since = _AFTER.get(stage, previous)
+        gaps = [(marks[stage][lead] - marks[since][lead]) * 1000 for lead in leads
+                if lead in marks[stage] and lead in marks[since]]
+        rows.append((stage, since, f"{percentile(gaps, 50):.2f}", f"{percentile(gaps, 99):.2f}",
+                     str(len(gaps)), what))
+        if stage != "answered":  # the 201 is a side branch; the offer's path goes on
+            previous = stage
+    total = [(marks["offered"][lead] - marks["posted"][lead]) * 1000 for lead in leads
+             if lead in marks["offered"] and lead in marks["posted"]]
+    rows.append(("offered", "posted", f"{percentile(total, 50):.2f}",
+                 f"{percentile(total, 99):.2f}", str(len(total)), "speed to lead"))
+    return rows
+
+
+def cpu_rows(path: Path, seconds: float, leads: int) -> list[tuple[str, ...]]:
+    """leadrelay's CPU by stage from py-spy's raw stacks: % of one core, and ms per lead."""
+    samples: Counter[str] = Counter()
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples[_cpu_stage(stack.split(";"))] += int(count)
+    rate = 200.0  # py-spy's samples a second (bench/kit/profile.py)
+    rows: list[tuple[str, ...]] = [("CPU in", "% of a core", "ms per lead")]
+    for name, count in sorted(samples.items(), key=lambda item: -item[1]):
+        busy = count / rate
+        rows.append((name, f"{100 * busy / seconds:.1f}", f"{1000 * busy / leads:.2f}"))
+    busy = sum(samples.values()) / rate
+    rows.append(("all", f"{100 * busy / seconds:.1f}", f"{1000 * busy / leads:.2f}"))
+    return rows
+
+
+def _cpu_stage(frames: list[str]) -> str:
+    for frame in frames:
+        function, _, where = _LINE_NO.sub(")", frame).partition(" (")
+        for name, places in _CPU_STAGES:
+            if any(function.endswith(f) and file in where for f, file in places):
+                return name
+    return "other (event loop, aiohttp, asyncio)"
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Start the sandbox and a tracing leadrelay, post at a fixed rate, print the stages."""
+    print_header()
+    async with workspace(args.database, prefix="leadrelay-trace-") as (tmp, database):
+        config = write_office(tmp / "office.yaml")
+        trace_path = tmp / "trace.log"
+        sandbox = BotApiSandbox(token=BOT_TOKEN, limits=TelegramLimits())
+        await sandbox.start()
+        watch = OfferWatch()
+        sandbox.listeners.append(watch)
+        relay = Leadrelay(env=relay_env(sandbox.url, database.url, config,
+                                        LOG_TRACE=str(trace_path)),
+                          log_path=tmp / "leadrelay.log", cwd=tmp)
+        numbers = phones("535")
+        spy_out = tmp / "py-spy.txt"
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+                await relay.start(session, within=30)
+                await link_agents(sandbox, within=15)
+                await asyncio.sleep(SETTLE_S)
+                await warm_up(session, f"{relay.base}/webhooks/leads", watch, numbers)
+                idle = CpuMeter(relay.pid)
+                await asyncio.sleep(IDLE_S)
+                idle_cpu = idle.read()[0]
+                spy = await py_spy(relay.pid, int(args.seconds), spy_out,
+                                   native=args.native) if args.profile else None
+                speed = await speed_to_lead(session, relay, watch, numbers, rate=args.rate,
+                                            seconds=args.seconds)
+                if spy is not None:
+                    await asyncio.wait_for(spy.wait(), args.seconds + 30)
+                await asyncio.sleep(0.5)  # the last leads' "marked" lines
+        finally:
+            await stop_and_report(relay, sandbox, refused=watch.rejected)
+        marks = read_marks(trace_path)
+        # The bench's moments are monotonic; the marks are wall clock, as is this offset.
+        offset = time.time() - time.monotonic()
+        leads = [p.lead_id for p in speed.posted if p.lead_id is not None]
+        for posted in speed.posted:
+            if posted.lead_id is not None:
+                marks["posted"][posted.lead_id] = posted.sent_at + offset
+                marks["answered"][posted.lead_id] = posted.answered_at + offset
+        for lead in leads:
+            if lead in watch.seen:
+                marks["offered"][lead] = watch.seen[lead] + offset
+        print_table(f"A lead's stages at {args.rate:g} leads/s for {args.seconds:g} s "
+                    f"({len(leads)} leads)", stage_rows(marks, leads))
+        busy_cpu = speed.cpu[0]
+        print_table("leadrelay's CPU (% of one core)", [
+            ("idle", f"{idle_cpu:.1f}"), (f"at {args.rate:g} leads/s", f"{busy_cpu:.1f}"),
+            ("per lead, idle taken off", f"{(busy_cpu - idle_cpu) * 10 / args.rate:.2f} ms"),
+        ])
+        if args.keep_profile and spy_out.exists():
+            shutil.copy(spy_out, args.keep_profile)
+        if args.profile:
+            if spy_out.exists():
+                print_table("Where leadrelay's CPU went (py-spy)",
+                            cpu_rows(spy_out, args.seconds, len(leads)))
+            else:
+                print("(py-spy is not installed: pip install py-spy)")
+    print_load_after()
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    """The bench's flags."""
+    parser = bench_parser(__doc__)
+    parser.add_argument("--rate", type=float, default=20.0, help="leads per second (20)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="for how long (15)")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy on leadrelay: its CPU by stage")
+    parser.add_argument("--native", action="store_true",
+                        help="with --profile: C frames too (pauses leadrelay per sample)")
+    parser.add_argument("--keep-profile", type=Path, metavar="FILE",
+                        help="with --profile: copy py-spy's raw stacks to FILE")
+    add_database(parser)
+    args = parser.parse_args()
+    if args.rate <= 0 or args.seconds <= 0:
+        parser.error("--rate and --seconds must be positive")
+    check_database(parser, args.database)
+    return args
+
+
+def main() -> None:
+    """Run the bench and exit with its code."""
+    run_bench(run, parse_args())
+
+
+if __name__ == "__main__":
+    main()
