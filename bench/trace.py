@@ -40,22 +40,21 @@ from sandbox import BotApiSandbox, TelegramLimits
 SETTLE_S = 2.5  # the welcomes' pace windows (see speed_to_lead.py)
 IDLE_S = 5.0  # leadrelay's CPU with no lead coming in is measured this long
 
-# A lead's path, in order: (stage, what happened between the stage before and this one).
-# "posted", "answered" and "offered" are the bench's; the rest are leadrelay's marks.
-STAGES = [
-    ("posted", "the bench sends the request"),
-    ("stored", "HTTP, parse, validate, wait for the writer, store, commit"),
-    ("answered", "the 201 reaches the bench"),
-    ("routing", "routing kicked, its read, the writer's turn, the roster and loads read"),
-    ("routed", "decide, write the offer, history and outbox row, commit"),
-    ("claimed", "the dispatcher woken, its look, the writer's turn, the claim committed"),
-    ("sending", "a worker started for the chat, the message rendered"),
-    ("offered", "pacing, the HTTP request; the sandbox has the sendMessage"),
-    ("sent", "Telegram's answer parsed"),
-    ("marked", "offer_delivered and mark_sent committed"),
-]
-# The path "stored" → "routing" starts from: the 201 goes out in parallel with routing.
-_AFTER = {"routing": "stored"}
+# A lead's moments: "posted", "answered" and "offered" are the bench's; the rest are
+# leadrelay's marks. Where routing joins the store's transaction, "routing" comes before
+# "stored" and "routed" with it: the table goes by the order the moments came in.
+STAGES = {
+    "stored": "HTTP, parse, validate, the writer's turn, store (and route, if joined), commit",
+    "answered": "the 201 reaches the bench",
+    "routing": "the routing row and the waiting leads taken, the roster and loads read",
+    "routed": "decide, write the offer, history and outbox row, commit",
+    "claimed": "the dispatcher woken, its look, the writer's turn, the claim committed",
+    "sending": "a worker started for the chat, the message rendered",
+    "offered": "pacing, the HTTP request; the sandbox has the sendMessage",
+    "sent": "Telegram's answer parsed",
+    "marked": "the offer's clock started and the row marked sent, committed",
+}
+_SIDE = {"answered": "stored"}  # the 201 goes back while the offer goes on its way
 
 # Where a py-spy stack's time is charged: the stage of the first of these (function, file) on
 # it, outermost first.
@@ -87,18 +86,22 @@ def read_marks(path: Path) -> dict[str, dict[int, float]]:
 
 def stage_rows(marks: dict[str, dict[int, float]], leads: list[int]) -> list[tuple[str, ...]]:
     """The table: per stage, the ms from the stage before, p50 / p99, and leads measured."""
+
+    def gaps(stage: str, since: str) -> list[float]:
+        return [(marks[stage][lead] - marks[since][lead]) * 1000 for lead in leads
+                if lead in marks[stage] and lead in marks[since]]
+
+    path = sorted((s for s in STAGES if s not in _SIDE and gaps(s, "posted")),
+                  key=lambda s: percentile(gaps(s, "posted"), 50))
     rows: list[tuple[str, ...]] = [("stage", "since", "p50 ms", "p99 ms", "leads", "what")]
     previous = "posted"
-    for stage, what in STAGES[1:]:
-        since = _AFTER.get(stage, previous)
-        gaps = [(marks[stage][lead] - marks[since][lead]) * 1000 for lead in leads
-                if lead in marks[stage] and lead in marks[since]]
-        rows.append((stage, since, f"{percentile(gaps, 50):.2f}", f"{percentile(gaps, 99):.2f}",
-                     str(len(gaps)), what))
-        if stage != "answered":  # the 201 is a side branch; the offer's path goes on
-            previous = stage
-    total = [(marks["offered"][lead] - marks["posted"][lead]) * 1000 for lead in leads
-             if lead in marks["offered"] and lead in marks["posted"]]
+    for stage in path + list(_SIDE):
+        since = _SIDE.get(stage, previous)
+        took = gaps(stage, since)
+        rows.append((stage, since, f"{percentile(took, 50):.2f}", f"{percentile(took, 99):.2f}",
+                     str(len(took)), STAGES[stage]))
+        previous = stage
+    total = gaps("offered", "posted")
     rows.append(("offered", "posted", f"{percentile(total, 50):.2f}",
                  f"{percentile(total, 99):.2f}", str(len(total)), "speed to lead"))
     return rows

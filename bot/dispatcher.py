@@ -9,7 +9,7 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A 429 holds the row in the database (the chat waits, the others go on), not in memory.
 _SETTLE_429_HERE = {"retry": False}
 _CLAIM_PAUSE = 0.05
+_PER_CHAT = 10  # rows of one chat a claim takes; a chat with more is claimed again after
 _OFFERS = (Template.OFFER, Template.CLAIM_OFFER)
 _SENT: dict[str, str] = {Template.OFFER: "offer sent to the agent",
                          Template.CLAIM_OFFER: "offer sent to a claim pool member",
@@ -106,6 +107,7 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._more: set[int] = set()  # busy chats with mail committed since their claim
         self._stopping = False
         self.sent = 0
 
@@ -115,7 +117,12 @@ class OutboxDispatcher:
         A chat whose worker is still sending will find its new rows when it is done, so
         mail only for busy chats needs no pass over the outbox (in a burst, most commits).
         """
-        if chats is None or not self._workers.keys() >= set(chats):
+        if chats is None:
+            self._wake.set()
+            return
+        busy = self._workers.keys() & chats
+        self._more |= busy
+        if len(busy) < len(chats):
             self._wake.set()
 
     @property
@@ -177,19 +184,47 @@ class OutboxDispatcher:
         """Start a worker for every chat with due rows and none running; return how many."""
         busy = set(self._workers)
         rows = await self._store.claim(self._clock.now(), owner=self.name, lease=self._lease,
-                                       limit=self._batch, skip_chats=busy)
+                                       limit=self._batch, per_chat=_PER_CHAT, skip_chats=busy)
         mark("claimed", _leads(rows))
+        return self._start(rows)
+
+    def take(self, rows: Sequence[QueuedMessage]) -> None:
+        """Send rows claimed for this dispatcher as they were written (`claiming_as`): each
+        chat's at once, or after the worker it has now, whose next pass finds them ours."""
+        mark("claimed", _leads(rows))
+        chats = {row.chat_id for row in rows}
+        if self.running and not self._stopping:
+            self._start(rows)
+        self.kick(chats)  # a chat busy sending finds them when its worker is done
+
+    def claiming_as(self) -> str | None:
+        """Whom new mail may be claimed for as it is written: this dispatcher while it runs."""
+        return self.name if self.running and not self._stopping else None
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds before another dispatcher may take the rows."""
+        return self._lease
+
+    def _start(self, rows: Sequence[QueuedMessage]) -> int:
+        """A worker for each chat of *rows* that has none; how many started."""
         queues: dict[int, list[QueuedMessage]] = {}
         for row in rows:
             queues.setdefault(row.chat_id, []).append(row)
+        started = 0
         for chat_id, queue in queues.items():
-            self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue),
-                                                         name=f"outbox-chat-{chat_id}")
-        return len(queues)
+            # One worker per chat, or a chat's messages could go out twice or out of order:
+            # rows taken at commit may start a chat while a claiming pass was reading.
+            if chat_id not in self._workers:
+                self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue),
+                                                             name=f"outbox-chat-{chat_id}")
+                started += 1
+        return started
 
     async def _work(self, chat_id: int, queue: list[QueuedMessage]) -> None:
         """Send one chat's rows in order; stop at the first that has to wait."""
         renewed = time.monotonic()
+        failed = False
         try:
             for index, row in enumerate(queue):
                 if self._stopping:
@@ -204,11 +239,16 @@ class OutboxDispatcher:
         except asyncio.CancelledError:
             raise
         except Exception:
+            failed = True
             log.exception("outbox worker for a chat failed; its rows are retried",
                           extra={"chat_id": chat_id})
         finally:
             self._workers.pop(chat_id, None)
-            self._wake.set()  # more of this chat's rows may be waiting
+            # Rows committed for this chat while it was busy, or more than one claim takes:
+            # a pass claims them now. Otherwise none wait, and a pass would find nothing.
+            if chat_id in self._more or len(queue) >= _PER_CHAT or failed:
+                self._more.discard(chat_id)
+                self._wake.set()
 
     async def _deliver(self, row: QueuedMessage) -> bool:
         """Send or edit one row; False if it has to wait for a retry."""

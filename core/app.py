@@ -4,7 +4,8 @@ A face (the Telegram bot, the intake server, the dispatcher) runs a use case wit
 `await app.run(accept_offer, agent_id=…, offer_id=…, token=…)`: the use case gets a unit of
 work of its own and the office's deps, and runs once more if a concurrent writer changed
 what it read. Intake is the one use case with state of its own: leads that arrive together
-are stored together, and routing follows in the background.
+are stored together, routed in the same transaction when no other routing turn runs, and
+otherwise by the routing loop in the background.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from core.batching import IntakeQueue, RoutingLoop
 from core.config import OfficeConfig
 from core.deps import Deps, UowFactory
-from core.errors import Conflict
+from core.errors import Conflict, StorageUnavailable
 from core.lifecycle.intake import IncomingLead, IntakeResult, admit_lead, store_leads
 from core.lifecycle.routing import (
     ROUTING_BATCH,
@@ -94,7 +95,7 @@ class App:
         log.info("lead received" if result.created else "lead received again, kept as it was",
                  extra={"lead_id": result.lead_id, "source": incoming.source.name,
                         "duplicate": not result.created})
-        if routed:
+        if routed and not result.routed:
             await self._routing.settle()
         return result
 
@@ -111,8 +112,18 @@ class App:
         await self._routing.stop()
 
     async def _store_leads(self, batch: Sequence[IncomingLead]) -> list[IntakeResult]:
-        results = await store_leads(self.uow(), self.deps, batch)
-        self._routing.kick()
+        try:
+            results = await store_leads(self.uow(), self.deps, batch, route=True)
+        except (Conflict, StorageUnavailable):
+            raise  # the store's own trouble: the intake queue knows what to do
+        except Exception:
+            # Routing failed on something in the batch; the leads must be stored all the
+            # same. The routing loop routes them next, and hands a lead it chokes on to the
+            # managers.
+            log.exception("routing leads as they were stored failed; stored them alone")
+            results = await store_leads(self.uow(), self.deps, batch)
+        if any(result.created and not result.routed for result in results):
+            self._routing.kick()
         return results
 
     async def _route(self, *, limit: int, lead_id: int | None = None) -> int:

@@ -12,6 +12,7 @@ from core.app import App, Signals
 from core.clock import Clock
 from core.config import OfficeConfig
 from core.deps import Deps, UowFactory
+from storage.repositories.outbox import Claimant
 from storage.uow import SqlUnitOfWork
 
 UowBinder = Callable[[Signals], UowFactory]
@@ -37,10 +38,12 @@ def bootstrap(
     return App(deps=deps, uow=uow_factory(signals or Signals()))
 
 
-def sql_uow_factory(engine: AsyncEngine) -> UowBinder:
-    """The production unit of work on a SQLAlchemy engine."""
+def sql_uow_factory(engine: AsyncEngine, *, claimant: Claimant | None = None) -> UowBinder:
+    """The production unit of work on a SQLAlchemy engine; *claimant*: the dispatcher that
+    takes new mail as it commits (SQLite)."""
 
     def bind(signals: Signals) -> UowFactory:
-        return lambda: SqlUnitOfWork(engine, after_commit=signals.after_commit)
+        return lambda: SqlUnitOfWork(engine, after_commit=signals.after_commit,
+                                     claimant=claimant)
 
     return bind

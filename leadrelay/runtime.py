@@ -46,6 +46,7 @@ from storage.metrics import MetricsStore
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
 from storage.problems import database_problem
+from storage.repositories.outbox import Claimant
 from storage.updates import UpdateLog
 from webhooks.app import build_intake_app
 from webhooks.operations import Readiness
@@ -149,7 +150,9 @@ class Runtime:
             hold=lambda chat: timedelta(seconds=pacer.window(chat)))
         self.timers = Timers(lambda: self.app, sweep_seconds=settings.sweep_seconds)
         self._signals = Signals(on_wakeup=self.timers.wake_at, on_outbox=self.dispatcher.kick)
-        self._uows = sql_uow_factory(self.engine)
+        self._uows = sql_uow_factory(self.engine, claimant=Claimant(
+            owner=self.dispatcher.claiming_as, lease=self.dispatcher.lease,
+            take=self.dispatcher.take))
         self._live = self._build(self.config)
         await self.app.run(sync_roster)
         register(self.application, BotContext(self.app, self.renderer, reload=self.reload))

@@ -24,6 +24,7 @@ from storage.repositories import (
     SqlOutbox,
     SqlRotations,
 )
+from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
 
 AfterCommit = Callable[[list[datetime], frozenset[int]], None]
@@ -47,9 +48,11 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     personal: SqlPersonalData
 
-    def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
+                 claimant: Claimant | None = None) -> None:
         self._engine = engine
         self._after_commit = after_commit
+        self._claimant = claimant
         self._conn: AsyncConnection | None = None
         self._lock: asyncio.Lock | None = None
         self._wakeups: list[datetime] = []
@@ -91,7 +94,8 @@ class SqlUnitOfWork:
         self.agents, self.contacts = SqlAgents(conn), SqlContacts(conn)
         self.leads, self.offers = SqlLeads(conn), SqlOffers(conn)
         self.rotations, self.events = SqlRotations(conn), SqlEvents(conn)
-        self.outbox, self.personal = SqlOutbox(conn), SqlPersonalData(conn)
+        self.outbox = SqlOutbox(conn, claimant=None if self._read_only else self._claimant)
+        self.personal = SqlPersonalData(conn)
         self._wakeups = []
         return self
 
@@ -131,6 +135,9 @@ class SqlUnitOfWork:
             raise RuntimeError("a unit of work opened for reading cannot commit")
         await self._conn.commit()
         wakeups, self._wakeups = self._wakeups, []
+        claimed, self.outbox.claimed = self.outbox.claimed, []
+        if claimed and self._claimant is not None:
+            self._claimant.take(claimed)  # before the kick: their chats are taken by then
         if self._after_commit is not None and (wakeups or self.outbox.chats):
             self._after_commit(wakeups, frozenset(self.outbox.chats))
         self.outbox.chats.clear()

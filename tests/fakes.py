@@ -263,6 +263,9 @@ class FakeRotations(_Repo):
     async def lock(self, key: str) -> dict[str, Any]:
         return copy.deepcopy(self.db.rotations.setdefault(key, {}))
 
+    async def try_lock(self, key: str) -> dict[str, Any] | None:
+        return await self.lock(key)  # one process, one transaction at a time: always free
+
     async def read(self, key: str) -> dict[str, Any]:
         return copy.deepcopy(self.db.rotations.get(key, {}))
 

@@ -328,6 +328,43 @@ async def test_routing_follows_a_stored_lead_without_anyone_waiting_for_it(
     assert pending_offer(db, result.lead_id).agent_id == AYSE
 
 
+async def test_a_lone_lead_is_offered_in_the_transaction_that_stores_it(
+    relay: App, db: FakeDatabase
+) -> None:
+    commits = db.commits
+    result = await relay.receive_lead(source_token=TOKEN, payload=HOT, routed=False)
+    assert result.routed
+    assert db.commits == commits + 1, "stored and routed in one commit"
+    assert db.leads[result.lead_id].status is LeadStatus.OFFERED
+    assert pending_offer(db, result.lead_id).agent_id == AYSE
+    assert [m.chat_id for m in db.outbox if m.template == "offer"] == [AYSE]
+
+
+async def test_a_lead_the_rules_fail_on_at_intake_is_stored_and_goes_to_the_managers(
+    relay: App, db: FakeDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    from core.routing import RoutingRules
+
+    class Choking(RoutingRules):
+        """The office's rules, failing on one phone number as a bug in a rule would."""
+
+        def decide(self, lead, situation, **options):  # type: ignore[no-untyped-def]
+            if lead.phone == "+905550000066":
+                raise RuntimeError("a rule failed")
+            return super().decide(lead, situation, **options)
+
+    object.__setattr__(relay.deps, "rules", Choking(relay.config.routing))
+    bad = await relay.receive_lead(source_token=TOKEN, payload={**HOT, "phone": "+905550000066"})
+    good = await relay.receive_lead(source_token=TOKEN,
+                                    payload={**HOT, "phone": "+905550000067"})
+    assert bad.created
+    assert not bad.routed
+    assert db.leads[bad.lead_id].status is LeadStatus.WITH_MANAGERS
+    assert good.routed
+    assert db.leads[good.lead_id].status is LeadStatus.OFFERED
+    assert any("stored them alone" in r.getMessage() for r in caplog.records)
+
+
 async def test_one_routing_turn_takes_every_lead_waiting(
     relay: App, db: FakeDatabase
 ) -> None:

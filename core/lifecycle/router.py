@@ -4,6 +4,7 @@ rules' memory in its one locked row."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from core.deps import Deps
 from core.model import Agent, Lead
@@ -27,10 +28,21 @@ class Router:
                    lock: bool = True) -> Router:
         """Read the roster and the agents' load, and lock the rules' memory (or, for a dry
         run that will not save it, only read it)."""
-        policy = deps.config.routing
-        roster = await uow.agents.list()
         rows = uow.rotations
         states = await (rows.lock(ROUTING_STATE) if lock else rows.read(ROUTING_STATE))
+        return await cls._with(uow, deps, now, states)
+
+    @classmethod
+    async def take_if_free(cls, uow: UnitOfWork, deps: Deps, now: datetime) -> Router | None:
+        """As `load`, unless another transaction holds the rules' memory: then None, at once."""
+        states = await uow.rotations.try_lock(ROUTING_STATE)
+        return None if states is None else await cls._with(uow, deps, now, states)
+
+    @classmethod
+    async def _with(cls, uow: UnitOfWork, deps: Deps, now: datetime,
+                    states: dict[str, Any]) -> Router:
+        policy = deps.config.routing
+        roster = await uow.agents.list()
         # Conversion over the review period walks every lead owned in it; only tiers need it.
         owned = await uow.leads.owner_counts(
             review_since=now - policy.tiers.review if policy.uses_tiers else None)

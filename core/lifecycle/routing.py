@@ -38,12 +38,35 @@ async def route_new_leads(uow: UnitOfWork, deps: Deps, /, *, limit: int = ROUTIN
             limit=limit, ids=None if lead_id is None else [lead_id])
         if not leads:
             return 0
-        mark("routing", (lead.id for lead in leads))
-        await _route(uow, deps, router, leads, now)
-        await _revive_nurtured(uow, [lead for lead in leads if lead.returning], now)
+        await _route_taken(uow, deps, router, leads, now)
         await uow.commit()
-    mark("routed", (lead.id for lead in leads))
+        mark("routed", (lead.id for lead in leads))
     return len(leads)
+
+
+async def route_waiting_if_free(uow: UnitOfWork, deps: Deps, /, now: datetime) -> list[int] | None:
+    """In the caller's transaction, route up to ROUTING_BATCH of the oldest waiting leads
+    unless another transaction holds the routing row; the ids routed, or None if it was held.
+
+    Intake calls it after storing, so a lead that finds nobody routing is offered in the
+    transaction that stores it; one that finds the row taken is left to `route_new_leads`,
+    and never waits for it.
+    """
+    router = await Router.take_if_free(uow, deps, now)
+    if router is None:
+        return None
+    leads = await uow.leads.take_new(limit=ROUTING_BATCH)
+    if leads:
+        await _route_taken(uow, deps, router, leads, now)
+    return [lead.id for lead in leads]
+
+
+async def _route_taken(uow: UnitOfWork, deps: Deps, router: Router, leads: Sequence[Lead],
+                       now: datetime) -> None:
+    """Route leads taken in this transaction, and wake the nurtured ones they revive."""
+    mark("routing", (lead.id for lead in leads))
+    await _route(uow, deps, router, leads, now)
+    await _revive_nurtured(uow, [lead for lead in leads if lead.returning], now)
 
 
 async def _route(

@@ -234,6 +234,11 @@ class RotationRepository(Protocol):
         """Lock the row for this transaction and return what it holds."""
         ...
 
+    async def try_lock(self, key: str) -> dict[str, Any] | None:
+        """Lock the row for this transaction and return what it holds; None, at once, if
+        another transaction holds it."""
+        ...
+
     async def read(self, key: str) -> dict[str, Any]:
         """What the row holds, without locking it (empty if there is no row yet)."""
         ...

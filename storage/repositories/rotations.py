@@ -30,6 +30,17 @@ class SqlRotations:
         assert row is not None
         return dict(row.state or {})
 
+    async def try_lock(self, key: str) -> dict[str, Any] | None:
+        """Lock the row and read it, unless another transaction holds it: then None, at once
+        (SQLite: this transaction already holds the write lock, so it is always free)."""
+        query = select(rotations.c.state).where(rotations.c.key == key)
+        row = (await self._conn.execute(query.with_for_update(skip_locked=True))).first()
+        if row is not None:
+            return dict(row.state or {})
+        if (await self._conn.execute(query)).first() is not None:
+            return None  # there, and held by someone else
+        return await self.lock(key)  # the first turn ever makes the row
+
     async def read(self, key: str) -> dict[str, Any]:
         """What the row holds, without locking or creating it."""
         query = select(rotations.c.state).where(rotations.c.key == key)
