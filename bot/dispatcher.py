@@ -21,12 +21,7 @@ from telegram.ext import ExtBot
 from bot.render import Renderer
 from core.app import App
 from core.clock import Clock
-from core.lifecycle.deadlines import (
-    chat_unreachable,
-    offer_delivered,
-    round_delivered,
-    round_unreachable,
-)
+from core.lifecycle.deadlines import chat_unreachable, message_delivered, round_unreachable
 from core.messages import OfferRef, RoundRef, Template
 from core.ports import DeliveryErrorKind, OutboxQueue, QueuedMessage
 from core.trace import mark
@@ -268,7 +263,8 @@ class OutboxDispatcher:
             return False
         except BadRequest as exc:
             if row.edit_ref and any(s in exc.message.lower() for s in _HARMLESS_EDIT_ERRORS):
-                await self._store.mark_sent(row, at=now, hold=self._hold(row.chat_id))
+                await self._app().run(message_delivered, message=row, message_id=None, at=now,
+                                      hold=self._hold(row.chat_id))
                 return True
             kind = delivery_error_kind(exc)
             log.error("telegram refused a message for good: %s", exc.message,
@@ -296,18 +292,12 @@ class OutboxDispatcher:
             return False
         delivered = self._clock.now()
         mark("sent", _leads([row]))
-        offer = OfferRef.parse(row.ref)
-        if offer is not None:
-            # Before mark_sent: a crash in between re-sends the offer once (allowed) instead
-            # of leaving it sent with its accept clock never started (not allowed).
-            await self._app().run(offer_delivered, offer_id=offer.offer_id, at=delivered)
-        round_ = RoundRef.parse(row.ref)
-        if round_ is not None:
-            await self._app().run(round_delivered, lead_id=round_.lead_id,
-                                  sequence=round_.sequence, at=delivered)
-        await self._store.mark_sent(row, at=delivered,
-                                    message_id=message.message_id if message else None,
-                                    hold=self._hold(row.chat_id))
+        # The clock start and the sent mark commit together: a crash before the commit
+        # re-sends the offer once (allowed), and can never leave it sent with its accept
+        # clock not started (not allowed).
+        await self._app().run(message_delivered, message=row,
+                              message_id=message.message_id if message else None,
+                              at=delivered, hold=self._hold(row.chat_id))
         mark("marked", _leads([row]))
         self.sent += 1
         log.info(_SENT.get(row.template, "message sent"), extra=_context(row))

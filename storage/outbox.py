@@ -12,7 +12,6 @@ from sqlalchemy import (
     Select,
     and_,
     func,
-    insert,
     or_,
     select,
     text,
@@ -145,22 +144,6 @@ class OutboxStore:
             row = (await conn.execute(
                 select(sent_messages).where(sent_messages.c.ref == ref))).first()
         return (row.chat_id, row.message_id) if row else None
-
-    async def mark_sent(
-        self, row: QueuedMessage, *, at: datetime, message_id: int | None = None,
-        hold: timedelta = timedelta(0),
-    ) -> None:
-        """Settle a row as delivered and remember the message it became.
-
-        The chat stays with the sender until *hold* after *at*: another instance's pacer
-        has not seen this message, and would send the chat's next one too soon after it.
-        """
-        async with begin_write(self._engine) as conn:
-            await conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                sent_at=at, attempts=row.attempts + 1, claimed_until=at + hold))
-            if row.ref is not None and message_id is not None:
-                await conn.execute(insert(sent_messages).values(
-                    ref=row.ref, chat_id=row.chat_id, message_id=message_id))
 
     async def mark_retry(self, row: QueuedMessage, *, error: str, kind: DeliveryErrorKind,
                          at: datetime) -> None:

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -25,7 +25,14 @@ from core.model import (
     OutgoingMessage,
     Stage,
 )
-from core.ports import HeldMessage, OfferCounts, OwnerCounts, UnitOfWork, WaitingRow
+from core.ports import (
+    HeldMessage,
+    OfferCounts,
+    OwnerCounts,
+    QueuedMessage,
+    UnitOfWork,
+    WaitingRow,
+)
 from core.stats import PeriodTally, tally
 
 
@@ -40,6 +47,8 @@ class FakeDatabase:
     rotations: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     outbox: list[OutgoingMessage] = field(default_factory=list)
+    sent: dict[int, datetime] = field(default_factory=dict)  # outbox row id -> sent at
+    sent_messages: dict[str, tuple[int, int]] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     commits: int = 0
 
@@ -285,11 +294,22 @@ class FakeEvents(_Repo):
 
 
 class FakeOutbox(_Repo):
+    """Rows are numbered from 1 in the order queued, as the table's ids are."""
+
     async def add(self, message: OutgoingMessage) -> None:
         self.db.outbox.append(copy.deepcopy(message))
 
     async def add_all(self, messages: Sequence[OutgoingMessage]) -> None:
         self.db.outbox.extend(copy.deepcopy(list(messages)))
+
+    async def mark_sent(self, message: QueuedMessage, *, at: datetime,
+                        message_id: int | None, hold: timedelta) -> None:
+        if 1 <= message.id <= len(self.db.outbox):
+            self.db.sent[message.id] = at
+        if message.ref is not None and message_id is not None:
+            if message.ref in self.db.sent_messages:  # the table's primary key
+                raise ValueError(f"{message.ref} was sent before")
+            self.db.sent_messages[message.ref] = (message.chat_id, message_id)
 
 
 _LEAD_PERSONAL = ("name", "phone", "email", "message", "company", "postal_code")
@@ -303,7 +323,9 @@ class FakePersonalData(_Repo):
 
     async def messages_about(self, lead_ids: Sequence[int]) -> list[HeldMessage]:
         return [HeldMessage(m.chat_id, str(m.template), copy.deepcopy(m.params), m.created_at,
-                            None) for m in self.db.outbox if m.params.get("lead_id") in lead_ids]
+                            self.db.sent.get(row_id))
+                for row_id, m in enumerate(self.db.outbox, start=1)
+                if m.params.get("lead_id") in lead_ids]
 
     async def erase_contacts(self, contact_ids: Sequence[int]) -> None:
         for contact_id in contact_ids:
@@ -374,7 +396,7 @@ class FakeUnitOfWork:
     ) -> None:
         if self._snapshot is not None:  # not committed: put everything back
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
-                         "outbox"):
+                         "outbox", "sent", "sent_messages"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.ports import DeliveryErrorKind
+from core.ports import DeliveryErrorKind, QueuedMessage
 from storage.outbox import OutboxStore
 from storage.tables import outbox
+from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=15)
@@ -23,6 +24,14 @@ async def queue(engine: AsyncEngine, *chats: int) -> None:
         await conn.execute(insert(outbox), [
             {"chat_id": chat, "template": "offer", "params": {"n": n}, "created_at": NOW,
              "attempts": 0} for n, chat in enumerate(chats)])
+
+
+async def mark_sent(engine: AsyncEngine, row: QueuedMessage, *,
+                    hold: timedelta = timedelta(0)) -> None:
+    """Settle *row* as sent at NOW, as the dispatcher does once Telegram took it."""
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.mark_sent(row, at=NOW, message_id=None, hold=hold)
+        await uow.commit()
 
 
 async def test_two_instances_claiming_at_once_split_the_chats_between_them(
@@ -50,7 +59,7 @@ async def test_a_chat_held_by_another_instance_waits_until_its_rows_are_settled(
     taken = await store.claim(NOW, owner="b", lease=LEASE)
     assert taken == [], "chat 7's later rows stay behind a's claim, in order"
     for row in held:
-        await store.mark_sent(row, at=NOW)
+        await mark_sent(engine, row)
     taken = await store.claim(NOW, owner="b", lease=LEASE)
     assert [(r.chat_id, r.params["n"]) for r in taken] == [(7, 1), (7, 0)]
 
@@ -62,7 +71,7 @@ async def test_a_chat_stays_with_the_instance_that_sent_to_it_for_one_pace_windo
     await queue(engine, 7, 8)
     store = OutboxStore(engine)
     for row in await store.claim(NOW, owner="a", lease=LEASE):
-        await store.mark_sent(row, at=NOW, hold=pace)
+        await mark_sent(engine, row, hold=pace)
     await queue(engine, 7, 8)
     soon = NOW + pace - timedelta(milliseconds=10)
     assert await store.claim(soon, owner="b", lease=LEASE) == [], (
@@ -78,7 +87,7 @@ async def test_a_chat_sent_to_by_another_instance_is_free_once_its_pace_window_p
     await queue(engine, 7)
     store = OutboxStore(engine)
     [row] = await store.claim(NOW, owner="a", lease=LEASE)
-    await store.mark_sent(row, at=NOW, hold=pace)
+    await mark_sent(engine, row, hold=pace)
     await queue(engine, 7)
     later = await store.claim(NOW + pace, owner="b", lease=LEASE)
     assert [r.chat_id for r in later] == [7]
@@ -99,7 +108,7 @@ async def test_an_instance_that_stops_gives_its_unsent_claims_back_at_once(
     await queue(engine, 3, 3, 4)
     store = OutboxStore(engine)
     rows = await store.claim(NOW, owner="stopping", lease=LEASE)
-    await store.mark_sent(rows[0], at=NOW)
+    await mark_sent(engine, rows[0])
     assert await store.claim(NOW, owner="next", lease=LEASE) == []
     assert await store.release(owner="stopping") == 2
     taken = await store.claim(NOW, owner="next", lease=LEASE)
@@ -126,7 +135,7 @@ async def test_a_chat_in_back_off_is_left_out_whole(engine: AsyncEngine) -> None
                            at=NOW + timedelta(seconds=30))
     for row in rows:
         if row.chat_id == 4:
-            await store.mark_sent(row, at=NOW)
+            await mark_sent(engine, row)
     assert await store.claim(NOW + timedelta(seconds=20), owner="a", lease=LEASE) == []
     later = await store.claim(NOW + timedelta(seconds=31), owner="b", lease=LEASE)
     assert [r.id for r in later] == [r.id for r in nine]

@@ -10,14 +10,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app import App
 from core.clock import ManualClock
 from core.errors import Conflict, OfferNoLongerOpen
 from core.lifecycle.answers import accept_offer, assign_lead
-from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.deadlines import escalate_expired_offers, message_delivered
 from core.model import LeadStatus, OfferStatus
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
@@ -25,6 +26,7 @@ from leadrelay.settings import SettingsError, load_storage_settings
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
+from storage.tables import sent_messages
 from storage.uow import SqlUnitOfWork
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
@@ -181,9 +183,44 @@ async def test_the_outbox_holds_each_message_until_it_is_marked_sent(
     store = OutboxStore(engine)
     due = await store.due(START)
     assert [(row.chat_id, row.template) for row in due] == [(AYSE, "offer")]
-    await store.mark_sent(due[0], at=START, message_id=77)
+    await relay.run(message_delivered, message=due[0], message_id=77, at=START,
+                    hold=timedelta(0))
     assert await store.due(START) == []
     assert await store.message_id(due[0].ref or "") == (AYSE, 77)
+
+
+async def test_a_delivered_offer_has_its_clock_started_and_its_row_marked_sent_at_once(
+    relay: App, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    store = OutboxStore(engine)
+    [row] = await store.due(START)
+    clock.advance(timedelta(seconds=40))  # the offer waited in the outbox
+    await relay.run(message_delivered, message=row, message_id=77, at=clock.now(),
+                    hold=timedelta(0))
+    async with SqlUnitOfWork(engine) as uow:
+        [offer] = await uow.offers.for_lead(lead_id)
+    assert (offer.delivered_at, offer.deadline) == (
+        clock.now(), clock.now() + timedelta(minutes=5))
+    assert await store.due(clock.now()) == []
+
+
+async def test_an_offer_whose_sent_mark_cannot_be_written_keeps_its_clock_stopped(
+    relay: App, engine: AsyncEngine
+) -> None:
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    store = OutboxStore(engine)
+    [row] = await store.due(START)
+    async with engine.begin() as conn:  # the ref is taken: the sent mark's insert fails
+        await conn.execute(insert(sent_messages).values(ref=row.ref, chat_id=AYSE,
+                                                        message_id=1))
+    with pytest.raises(IntegrityError):
+        await relay.run(message_delivered, message=row, message_id=77, at=START,
+                        hold=timedelta(0))
+    async with SqlUnitOfWork(engine) as uow:
+        [offer] = await uow.offers.for_lead(lead_id)
+    assert offer.delivered_at is None, "the clock started without the row marked sent"
+    assert await store.due(START) == [row]
 
 
 async def test_rotation_survives_a_new_engine(database_url: str, clock: ManualClock) -> None:

@@ -4,7 +4,7 @@ Telegram refuses, and the auditor that repairs what a bug or a hand edit left st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.deps import Deps, UowFactory
 from core.errors import Conflict
@@ -20,10 +20,11 @@ from core.messages import (
     LeadParams,
     LeadSummary,
     OfferRef,
+    RoundRef,
     Template,
 )
 from core.model import DeclineReason, LeadEvent, LeadStatus, Offer, OfferStatus
-from core.ports import AUDIT_TOTALS, UnitOfWork
+from core.ports import AUDIT_TOTALS, QueuedMessage, UnitOfWork
 
 
 async def escalate_expired_offers(
@@ -106,44 +107,39 @@ async def _expire(uow_factory: UowFactory, deps: Deps, offers: Sequence[Offer], 
     return [o.id for o in moved]
 
 
-async def offer_delivered(uow: UnitOfWork, deps: Deps, /, *, offer_id: int,
-                          at: datetime) -> datetime | None:
-    """Start an offer's accept clock when its message reached the agent; the new deadline.
+async def message_delivered(uow: UnitOfWork, deps: Deps, /, *, message: QueuedMessage,
+                            message_id: int | None, at: datetime, hold: timedelta) -> None:
+    """Settle an outbox row Telegram took, starting the accept clocks of the offers it made.
+
+    One transaction, so a crash cannot leave an offer sent with its clock never started:
+    it leaves both undone, and the row goes out once more.
+    """
+    async with uow:
+        offer = OfferRef.parse(message.ref)
+        round_ = RoundRef.parse(message.ref)
+        if offer is not None:
+            await _start_clock(uow, await uow.offers.get(offer.offer_id), at)
+        elif round_ is not None:
+            for other in await uow.offers.for_lead(round_.lead_id):
+                if other.sequence == round_.sequence:  # the round's one group post
+                    await _start_clock(uow, other, at)
+        await uow.outbox.mark_sent(message, at=at, message_id=message_id, hold=hold)
+        await uow.commit()
+
+
+async def _start_clock(uow: UnitOfWork, offer: Offer | None, at: datetime) -> None:
+    """Start an offer's accept clock when its message reached the agent.
 
     The window counts from delivery, so an agent is never timed out by our own backlog;
     the deadline never moves earlier, and a second report of the same delivery changes nothing.
     """
-    async with uow:
-        offer = await uow.offers.get(offer_id)
-        if offer is None or offer.status is not OfferStatus.PENDING or offer.delivered_at:
-            return None
-        before = offer.deadline
-        deadline = offer.start_clock(at)
-        if not await uow.offers.start_clock(offer.id, delivered_at=at, deadline=deadline):
-            return None
-        if deadline != before:
-            uow.wake_at(deadline)
-        await uow.commit()
-    return deadline
-
-
-async def round_delivered(uow: UnitOfWork, deps: Deps, /, *, lead_id: int, sequence: int,
-                          at: datetime) -> None:
-    """Start the accept clock of every offer in a round whose one group message went out."""
-    async with uow:
-        changed = False
-        for offer in await uow.offers.for_lead(lead_id):
-            if (offer.sequence != sequence or offer.status is not OfferStatus.PENDING
-                    or offer.delivered_at):
-                continue
-            before = offer.deadline
-            deadline = offer.start_clock(at)
-            if await uow.offers.start_clock(offer.id, delivered_at=at, deadline=deadline):
-                changed = True
-                if deadline != before:
-                    uow.wake_at(deadline)
-        if changed:
-            await uow.commit()
+    if offer is None or offer.status is not OfferStatus.PENDING or offer.delivered_at:
+        return
+    before = offer.deadline
+    deadline = offer.start_clock(at)
+    if (await uow.offers.start_clock(offer.id, delivered_at=at, deadline=deadline)
+            and deadline != before):
+        uow.wake_at(deadline)
 
 
 async def round_unreachable(uow: UnitOfWork, deps: Deps, /, *, lead_id: int, sequence: int,

@@ -58,12 +58,6 @@ class OutboxQueue(Protocol):
         """The (chat_id, message_id) a ref was sent as, if it was."""
         ...
 
-    async def mark_sent(self, row: QueuedMessage, *, at: datetime,
-                        message_id: int | None = None,
-                        hold: timedelta = timedelta(0)) -> None:
-        """Settle a row as delivered; the chat stays with the sender until *hold* after *at*."""
-        ...
-
     async def mark_retry(self, row: QueuedMessage, *, error: str, kind: DeliveryErrorKind,
                          at: datetime) -> None:
         """Leave a row for another attempt at *at*, keeping the error and its *kind*."""

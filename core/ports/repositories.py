@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -19,6 +19,7 @@ from core.model import (
     OfferStatus,
     OutgoingMessage,
 )
+from core.ports.delivery import QueuedMessage
 from core.stats import PeriodTally
 
 # The rows of RotationRepository: what routing rules remember, the auditor's running totals.
@@ -265,7 +266,7 @@ class EventRepository(Protocol):
 
 
 class Outbox(Protocol):
-    """Messages to send after commit."""
+    """Messages to send after commit, and those that went out."""
 
     async def add(self, message: OutgoingMessage) -> None:
         """Queue one message in the current transaction."""
@@ -273,6 +274,12 @@ class Outbox(Protocol):
 
     async def add_all(self, messages: Sequence[OutgoingMessage]) -> None:
         """Queue several messages in the current transaction."""
+        ...
+
+    async def mark_sent(self, message: QueuedMessage, *, at: datetime,
+                        message_id: int | None, hold: timedelta) -> None:
+        """Settle a row as delivered and remember the message it became; the chat stays
+        with the sender until *hold* after *at*."""
         ...
 
 

@@ -1,4 +1,5 @@
-"""The in-transaction outbox writer (the dispatcher's side of the outbox is storage.outbox)."""
+"""The in-transaction outbox writer: rows queued with the change that causes them, and marked
+sent with what their delivery changes (the dispatcher's claims are storage.outbox)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, select, union
+from sqlalchemy import and_, insert, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import OutgoingMessage
 from core.ports import QueuedMessage
 from storage.repositories._rows import _insert_returning_ids
-from storage.tables import outbox
+from storage.tables import outbox, sent_messages
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,16 @@ class SqlOutbox:
                 outbox.c.claimed_until > now, among,
                 and_(outbox.c.claimed_by.is_not(None), outbox.c.claimed_by != owner)))
         return set((await self._conn.execute(query)).scalars())
+
+    async def mark_sent(self, message: QueuedMessage, *, at: datetime,
+                        message_id: int | None, hold: timedelta) -> None:
+        """Settle a row as delivered and remember the message it became.
+
+        The chat stays with the sender until *hold* after *at*: another instance's pacer
+        has not seen this message, and would send the chat's next one too soon after it.
+        """
+        await self._conn.execute(update(outbox).where(outbox.c.id == message.id).values(
+            sent_at=at, attempts=message.attempts + 1, claimed_until=at + hold))
+        if message.ref is not None and message_id is not None:
+            await self._conn.execute(insert(sent_messages).values(
+                ref=message.ref, chat_id=message.chat_id, message_id=message_id))
