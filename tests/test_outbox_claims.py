@@ -139,3 +139,28 @@ async def test_a_chat_in_back_off_is_left_out_whole(engine: AsyncEngine) -> None
     assert await store.claim(NOW + timedelta(seconds=20), owner="a", lease=LEASE) == []
     later = await store.claim(NOW + timedelta(seconds=31), owner="b", lease=LEASE)
     assert [r.id for r in later] == [r.id for r in nine]
+
+
+async def test_on_sqlite_new_mail_for_a_free_chat_is_the_dispatchers_as_it_commits(
+    engine: AsyncEngine,
+) -> None:
+    from core.model import OutgoingMessage
+    from storage.repositories.outbox import Claimant
+
+    taken: list[QueuedMessage] = []
+    claimant = Claimant(owner=lambda: "here", lease=LEASE, take=taken.extend)
+    await queue(engine, 7)  # chat 7 has a message not sent yet: new mail waits behind it
+    mail = [OutgoingMessage(chat, "offer", {"n": n}, created_at=NOW)
+            for n, chat in enumerate((5, 7, 5, 6))]
+    async with SqlUnitOfWork(engine, claimant=claimant) as uow:
+        await uow.outbox.add_all(mail)
+        assert taken == [], "nothing is handed over before the commit"
+        await uow.commit()
+    elsewhere = await OutboxStore(engine).claim(NOW, owner="there", lease=LEASE)
+    if engine.dialect.name != "sqlite":
+        assert taken == [], "on PostgreSQL the dispatchers claim as they always did"
+        assert len(elsewhere) == 5
+        return
+    assert [(r.chat_id, r.params["n"]) for r in taken] == [(5, 0), (5, 2), (6, 3)]
+    assert [(r.chat_id, r.params.get("n")) for r in elsewhere] == [(7, 0), (7, 1)], (
+        "5 and 6 are this dispatcher's already; 7's new row waits behind its first")

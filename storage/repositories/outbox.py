@@ -60,9 +60,10 @@ class SqlOutbox:
         now = max(m.created_at for m in messages)
         chats = {m.chat_id for m in messages}
         free = chats - await self._waiting(chats, owner=owner, now=now)
-        for row in rows:
-            if row["chat_id"] in free:
-                row.update(claimed_by=owner, claimed_until=now + self._claimant.lease)
+        until = now + self._claimant.lease
+        for row in rows:  # one executemany: every row names the same columns
+            mine = row["chat_id"] in free
+            row.update(claimed_by=owner if mine else None, claimed_until=until if mine else None)
         ids = await _insert_returning_ids(self._conn, outbox, rows)
         self.claimed += [
             QueuedMessage(i, m.chat_id, m.template, m.params, m.ref, m.edit_ref, 0, m.created_at)
