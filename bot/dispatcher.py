@@ -181,16 +181,15 @@ class OutboxDispatcher:
         rows = await self._store.claim(self._clock.now(), owner=self.name, lease=self._lease,
                                        limit=self._batch, per_chat=_PER_CHAT, skip_chats=busy)
         mark("claimed", _leads(rows))
-        return self._start(rows)
+        return len(self._start(rows))
 
     def take(self, rows: Sequence[QueuedMessage]) -> None:
         """Send rows claimed for this dispatcher as they were written (`claiming_as`): each
         chat's at once, or after the worker it has now, whose next pass finds them ours."""
         mark("claimed", _leads(rows))
-        chats = {row.chat_id for row in rows}
-        if self.running and not self._stopping:
-            self._start(rows)
-        self.kick(chats)  # a chat busy sending finds them when its worker is done
+        started = self._start(rows) if self.running and not self._stopping else set()
+        # A chat busy sending finds the rest when its worker is done.
+        self.kick({row.chat_id for row in rows} - started)
 
     def claiming_as(self) -> str | None:
         """Whom new mail may be claimed for as it is written: this dispatcher while it runs."""
@@ -201,19 +200,19 @@ class OutboxDispatcher:
         """How long a claim holds before another dispatcher may take the rows."""
         return self._lease
 
-    def _start(self, rows: Sequence[QueuedMessage]) -> int:
-        """A worker for each chat of *rows* that has none; how many started."""
+    def _start(self, rows: Sequence[QueuedMessage]) -> set[int]:
+        """A worker for each chat of *rows* that has none; the chats started."""
         queues: dict[int, list[QueuedMessage]] = {}
         for row in rows:
             queues.setdefault(row.chat_id, []).append(row)
-        started = 0
+        started = set()
         for chat_id, queue in queues.items():
             # One worker per chat, or a chat's messages could go out twice or out of order:
             # rows taken at commit may start a chat while a claiming pass was reading.
             if chat_id not in self._workers:
                 self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue),
                                                              name=f"outbox-chat-{chat_id}")
-                started += 1
+                started.add(chat_id)
         return started
 
     async def _work(self, chat_id: int, queue: list[QueuedMessage]) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage import sqlite_trips
+
 READ_ONLY = "leadrelay_read_only"
 """Execution option for connections that only read: on SQLite they begin without a lock,
 and a write through them fails."""
@@ -96,13 +98,14 @@ def _create_private_file(url: URL) -> None:
 
 
 async def _connect_sqlite(*args: Any, **kwargs: Any) -> aiosqlite.Connection:
-    """aiosqlite's connect, which waits for its worker thread to end when it fails.
+    """aiosqlite's connect (one trip per statement), which waits for its worker thread to end
+    when it fails.
 
     aiosqlite stops the thread of a connection that failed to open without waiting for it;
     when the thread gets round to it, it reports to an event loop that may have closed
     since (a start-up that gave up, a test that ended): a traceback from a thread.
     """
-    connection = aiosqlite.connect(*args, **kwargs)
+    connection = sqlite_trips.connect(*args, **kwargs)
     connection._thread.daemon = True  # as SQLAlchemy sets it: never holds up the exit
     try:
         return await connection

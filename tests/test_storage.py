@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -282,5 +283,39 @@ async def test_a_sqlite_file_that_cannot_be_opened_leaves_no_thread_behind(
             async with engine.connect():
                 pass
         assert worker_threads() - before == set()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_sqlite_statement_costs_one_trip_to_the_driver_thread(tmp_path: Path) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.sqlite_trips import OneTripConnection
+
+    trips: list[str] = []
+
+    class Counting(OneTripConnection):
+        async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+            trips.append(getattr(fn, "__name__", "?"))
+            return await super()._execute(fn, *args, **kwargs)
+
+    path = str(tmp_path / "trips.db")
+    engine = create_async_engine(
+        "sqlite+aiosqlite://", async_creator=lambda: Counting(
+            lambda: sqlite3.connect(path, check_same_thread=False), iter_chunk_size=64))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
+            await conn.execute(text("INSERT INTO t (name) VALUES (:n)"),
+                               [{"n": "a"}, {"n": "b"}, {"n": "c"}])
+            inserted = await conn.execute(text("INSERT INTO t (name) VALUES ('d')"))
+            assert inserted.lastrowid == 4
+            trips.clear()
+            rows = (await conn.execute(text("SELECT name FROM t ORDER BY id"))).all()
+            assert [r.name for r in rows] == ["a", "b", "c", "d"]
+            assert trips == ["_run"], "make a cursor, execute, fetch and close: one trip"
+            changed = await conn.execute(text("UPDATE t SET name = 'x' WHERE id > 1"))
+            assert changed.rowcount == 3
     finally:
         await engine.dispose()

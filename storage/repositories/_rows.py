@@ -56,13 +56,17 @@ async def _insert_returning_ids(
 ) -> list[int]:
     """Insert *rows* with one executemany and return their ids in the same order.
 
-    INSERT ... RETURNING would cost a statement per row on SQLite (it cannot promise the
-    order of returned rows), so ids are taken first: from the sequence on PostgreSQL, and
-    above the current maximum on SQLite, where this transaction began IMMEDIATE and holds
-    the write lock, so no other writer can take the same ids.
+    One row is inserted with RETURNING. For more, INSERT ... RETURNING would cost a statement
+    per row on SQLite (it cannot promise the order of returned rows), so ids are taken first:
+    from the sequence on PostgreSQL, and above the current maximum on SQLite, where this
+    transaction began IMMEDIATE and holds the write lock, so no other writer can take the
+    same ids.
     """
     if not rows:
         return []
+    if len(rows) == 1:  # the common case, where RETURNING has no order to keep
+        inserted = await conn.execute(insert(table).returning(table.c.id), rows[0])
+        return [int(inserted.scalar_one())]
     if conn.dialect.name == "postgresql":
         allocated = await conn.execute(
             text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "

@@ -37,7 +37,7 @@ class SqlOutbox:
     def __init__(self, conn: AsyncConnection, *, claimant: Claimant | None = None) -> None:
         self._conn = conn
         self._claimant = claimant if conn.dialect.name == "sqlite" else None
-        self.chats: set[int] = set()  # who has new mail once this transaction commits
+        self.chats: set[int] = set()  # who has new mail, not claimed, once this one commits
         self.claimed: list[QueuedMessage] = []  # for the claimant, once this one commits
 
     async def add(self, message: OutgoingMessage) -> None:
@@ -48,7 +48,6 @@ class SqlOutbox:
         """Queue several messages in the current transaction."""
         if not messages:
             return
-        self.chats.update(m.chat_id for m in messages)
         rows: list[dict[str, Any]] = [
             {"chat_id": m.chat_id, "template": m.template, "params": m.params, "ref": m.ref,
              "edit_ref": m.edit_ref, "created_at": m.created_at, "attempts": 0}
@@ -56,6 +55,7 @@ class SqlOutbox:
         owner = self._claimant.owner() if self._claimant is not None else None
         if owner is None or self._claimant is None:
             await self._conn.execute(insert(outbox), rows)
+            self.chats.update(m.chat_id for m in messages)
             return
         now = max(m.created_at for m in messages)
         chats = {m.chat_id for m in messages}
@@ -68,6 +68,7 @@ class SqlOutbox:
         self.claimed += [
             QueuedMessage(i, m.chat_id, m.template, m.params, m.ref, m.edit_ref, 0, m.created_at)
             for m, i in zip(messages, ids, strict=True) if m.chat_id in free]
+        self.chats.update(chats - free)  # the dispatcher is told of these the usual way
 
     async def _waiting(self, chats: set[int], *, owner: str, now: datetime) -> set[int]:
         """Those of *chats* with a message before these still unsent, or held elsewhere (in a
