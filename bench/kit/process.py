@@ -115,18 +115,19 @@ class Leadrelay:
 
 
 async def stop_and_report(relay: Leadrelay, sandbox: BotApiSandbox, *,
-                          refused: int | None = None) -> None:
+                          refused: int | None = None, name: str = "leadrelay") -> None:
     """Stop leadrelay and the sandbox; print the exit, and any warnings with the log's tail.
 
-    *refused*, when given, is the count of offers the sandbox refused, printed with them.
+    *refused*, when given, is the count of offers the sandbox refused, printed with them;
+    *name* is what the process is called in the lines printed (the baseline's, say).
     """
     code, took = await relay.stop()
     await sandbox.stop()
-    print(f"leadrelay : stopped with SIGTERM, exit code {code}, in {took:.2f}s")
+    print(f"{name:<10}: stopped with SIGTERM, exit code {code}, in {took:.2f}s")
     problems = relay.log_problems()
     if problems or sandbox.errors or refused:
         also = "" if refused is None else f", refused offers {refused}"
-        print(f"warnings  : leadrelay log {dict(problems)}, sandbox errors "
+        print(f"warnings  : {name} log {dict(problems)}, sandbox errors "
               f"{len(sandbox.errors)}{also}; log tail:")
         print("  " + relay.log_tail(8).replace("\n", "\n  "))
 

@@ -1,5 +1,5 @@
 """Speed to lead at a fixed rate: the warm-up and the timed phase `speed_to_lead.py` and
-`baseline.py` both run, against leadrelay or the baseline server."""
+`trace.py` run, against leadrelay or the baseline server."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class SpeedResult:
     send_span: float
     cpu: tuple[float, float]
     posted: list[Posted]
+    cpu_s: float  # the seconds `cpu` was measured over: from the first post to the last offer
 
 
 async def warm_up(session: aiohttp.ClientSession, url: str, watch: OfferWatch,
@@ -65,6 +66,7 @@ async def speed_to_lead(session: aiohttp.ClientSession, relay: Leadrelay, watch:
     ids = [r.lead_id for r in created if r.lead_id is not None]
     await watch.wait_all(ids, max(r.sent_at for r in results) + OFFER_TIMEOUT_S)
     cpu = meter.read()
+    cpu_s = time.monotonic() - meter.wall0
     offer_ms, no_offer = [], 0
     for posted in created:
         assert posted.lead_id is not None
@@ -77,4 +79,4 @@ async def speed_to_lead(session: aiohttp.ClientSession, relay: Leadrelay, watch:
         planned=planned, created=len(created), offer_ms=offer_ms,
         answer_ms=[(r.answered_at - r.sent_at) * 1000 for r in created], no_offer=no_offer,
         statuses=Counter(r.status for r in results), send_span=send_span, cpu=cpu,
-        posted=list(results))
+        posted=list(results), cpu_s=cpu_s)
