@@ -65,6 +65,33 @@ async def test_times_come_back_aware_and_in_utc(relay: App, engine: AsyncEngine)
     assert offer.deadline.tzinfo is not None
 
 
+async def test_routing_reads_each_agents_pending_offers_latest_offer_and_missed_deadlines(
+    relay: App, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    first = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    clock.advance(timedelta(minutes=1))
+    second = (await relay.receive_lead(
+        source_token=TOKEN, payload={**HOT, "phone": "+905550000077"})).lead_id
+    clock.advance(timedelta(minutes=10))  # both deadlines pass: the first goes on to Mehmet
+    await relay.run_in_turns(escalate_expired_offers)
+    async with SqlUnitOfWork(engine) as uow:
+        offered = {o.id: o for lead in (first, second) for o in await uow.offers.for_lead(lead)}
+        counts = await uow.offers.offer_counts(since=START - timedelta(hours=1))
+        later = await uow.offers.offer_counts(since=START + timedelta(minutes=30))
+    expired = [o for o in offered.values() if o.status is OfferStatus.EXPIRED]
+    pending = [o for o in offered.values() if o.status is OfferStatus.PENDING]
+    assert expired, "the deadlines passed"
+    for agent in {o.agent_id for o in offered.values()}:
+        mine = [o for o in offered.values() if o.agent_id == agent]
+        assert counts[agent].pending == sum(1 for o in pending if o.agent_id == agent)
+        assert counts[agent].last_offered_at == max(o.created_at for o in mine)
+        assert list(counts[agent].misses) == sorted(
+            o.decided_at for o in expired if o.agent_id == agent and o.decided_at)
+    assert all(not c.misses and c.last_offered_at is None for c in later.values()), (
+        "nothing offered or missed since then; pending offers still count")
+    assert sum(c.pending for c in later.values()) == len(pending)
+
+
 async def test_a_stale_lead_version_is_a_conflict(relay: App, engine: AsyncEngine) -> None:
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     async with SqlUnitOfWork(engine) as uow:

@@ -21,7 +21,7 @@ class SqlAgents:
 
     async def list(self) -> list[Agent]:
         """Every agent and manager, in roster order."""
-        rows = await self._conn.execute(_AGENT_ROWS.order_by(agents.c.position))
+        rows = await self._conn.execute(_ROSTER)
         return [_agent(row) for row in rows]
 
     async def get(self, telegram_id: int) -> Agent | None:
@@ -48,6 +48,7 @@ class SqlAgents:
 # The profile as its stored JSON text, so an unchanged profile is parsed once per process.
 _AGENT_ROWS = select(*(c for c in agents.c if c.name != "profile"),
                      cast(agents.c.profile, Text).label("profile"))
+_ROSTER = _AGENT_ROWS.order_by(agents.c.position)  # read in every routing turn: built once
 
 
 def _agent(row: Row[Any]) -> Agent:

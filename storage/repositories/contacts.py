@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import Contact
@@ -20,15 +20,11 @@ class SqlContacts:
 
     async def find_any(self, *, phones: Sequence[str], emails: Sequence[str]) -> list[Contact]:
         """Contacts with any of *phones* or *emails*, oldest first."""
-        conditions = []
-        if phones:
-            conditions.append(contacts.c.phone.in_(sorted(set(phones))))
-        if emails:
-            conditions.append(contacts.c.email.in_(sorted(set(emails))))
-        if not conditions:
+        if not phones and not emails:
             return []
-        rows = await self._conn.execute(
-            select(contacts).where(or_(*conditions)).order_by(contacts.c.id))
+        # Each look is built once; an empty list matches nothing.
+        rows = await self._conn.execute(_FIND_ANY, {"phones": sorted(set(phones)),
+                                                    "emails": sorted(set(emails))})
         return [Contact(r.phone, r.email, r.name, r.created_at, r.id) for r in rows]
 
     async def add_all(self, new: Sequence[Contact]) -> None:
@@ -43,3 +39,8 @@ class SqlContacts:
         """Save a contact's changed phone, e-mail or name."""
         await self._conn.execute(update(contacts).where(contacts.c.id == contact.id).values(
             phone=contact.phone, email=contact.email, name=contact.name))
+
+
+_FIND_ANY = select(contacts).where(or_(
+    contacts.c.phone.in_(bindparam("phones", expanding=True)),
+    contacts.c.email.in_(bindparam("emails", expanding=True)))).order_by(contacts.c.id)

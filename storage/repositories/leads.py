@@ -102,13 +102,11 @@ class SqlLeads:
     async def take_new(self, *, limit: int, ids: Sequence[int] | None = None) -> list[Lead]:
         """The oldest leads waiting to be routed (of *ids*, if given), each row held until
         the transaction ends; rows another transaction holds are passed over, not waited for."""
-        query = select(leads).where(leads.c.status == LeadStatus.NEW.value)
-        if ids is not None:
-            query = query.where(leads.c.id.in_(sorted(set(ids))))
-        # SKIP LOCKED: the router holds the routing row while it takes these, so waiting
-        # here for a lead another transaction holds could close a circle of waits.
-        rows = await self._conn.execute(
-            query.order_by(leads.c.id).limit(limit).with_for_update(skip_locked=True))
+        if ids is None:
+            rows = await self._conn.execute(_TAKE_NEW, {"limit": limit})
+        else:
+            rows = await self._conn.execute(_TAKE_NEW_OF, {"limit": limit,
+                                                           "ids": sorted(set(ids))})
         return [_lead(r) for r in rows]
 
     async def nurtured_of(self, contact_ids: Sequence[int]) -> list[Lead]:
@@ -147,9 +145,7 @@ class SqlLeads:
         if not new:
             return
         result = await self._conn.execute(
-            update(leads).where(leads.c.id == bindparam("lead_id"),
-                                leads.c.version == bindparam("old_version"))
-            .values(version=bindparam("new_version")),
+            _UPDATE_VERSIONED,
             [{**_lead_values(lead), "lead_id": lead.id, "old_version": lead.version,
               "new_version": lead.version + 1} for lead in new])
         if self._conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(new):
@@ -183,3 +179,16 @@ class SqlLeads:
     async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
         """Figures of the leads received in [start, end) and of every offer made for them."""
         return await reporting.period_tally(self._conn, start, end)
+
+
+# A lead's way runs these in one transaction each: built once, as building one costs more
+# than running it on SQLite. SKIP LOCKED: the router holds the routing row while it takes
+# waiting leads, so waiting here for a lead another transaction holds could close a circle.
+_TAKE_NEW = (select(leads).where(leads.c.status == LeadStatus.NEW.value).order_by(leads.c.id)
+             .limit(bindparam("limit")).with_for_update(skip_locked=True))
+_TAKE_NEW_OF = (select(leads).where(leads.c.status == LeadStatus.NEW.value,
+                                    leads.c.id.in_(bindparam("ids", expanding=True)))
+                .order_by(leads.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True))
+_UPDATE_VERSIONED = (update(leads).where(leads.c.id == bindparam("lead_id"),
+                                         leads.c.version == bindparam("old_version"))
+                     .values(version=bindparam("new_version")))

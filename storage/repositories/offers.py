@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import Row, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import DeclineReason, Offer, OfferKind, OfferStatus
@@ -46,7 +46,7 @@ class SqlOffers:
         """One offer by id."""
         if not fits(offers.c.id, offer_id):
             return None
-        row = (await self._conn.execute(select(offers).where(offers.c.id == offer_id))).first()
+        row = (await self._conn.execute(_GET, {"offer_id": offer_id})).first()
         return _offer(row) if row else None
 
     async def decide(
@@ -77,10 +77,8 @@ class SqlOffers:
     async def start_clock(self, offer_id: int, *, delivered_at: datetime,
                           deadline: datetime) -> bool:
         """Record delivery of a pending offer and its new deadline; False if already done."""
-        result = await self._conn.execute(update(offers).where(
-            offers.c.id == offer_id, offers.c.status == OfferStatus.PENDING.value,
-            offers.c.delivered_at.is_(None)).values(delivered_at=delivered_at,
-                                                    deadline=deadline))
+        result = await self._conn.execute(_START_CLOCK, {
+            "offer_id": offer_id, "at": delivered_at, "new_deadline": deadline})
         return bool(result.rowcount == 1)
 
     async def for_lead(self, lead_id: int) -> list[Offer]:
@@ -118,3 +116,12 @@ class SqlOffers:
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest since *since*, and missed deadlines."""
         return await reporting.offer_counts(self._conn, since=since)
+
+
+# Every delivered offer runs these: built once, as building one costs more than running it.
+_GET = select(offers).where(offers.c.id == bindparam("offer_id"))
+_START_CLOCK = update(offers).where(
+    offers.c.id == bindparam("offer_id"), offers.c.status == OfferStatus.PENDING.value,
+    offers.c.delivered_at.is_(None)).values(
+    delivered_at=bindparam("at", type_=offers.c.delivered_at.type),
+    deadline=bindparam("new_deadline", type_=offers.c.deadline.type))

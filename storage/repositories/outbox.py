@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, select, union, update
+from sqlalchemy import bindparam, insert, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import OutgoingMessage
@@ -73,15 +73,8 @@ class SqlOutbox:
     async def _waiting(self, chats: set[int], *, owner: str, now: datetime) -> set[int]:
         """Those of *chats* with a message before these still unsent, or held elsewhere (in a
         pace window after a send by another instance): new mail there waits its turn."""
-        among = outbox.c.chat_id.in_(sorted(chats))
-        # Two looks, each on its own index (as storage.outbox's claim does).
-        query = union(
-            select(outbox.c.chat_id).where(
-                outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None), among),
-            select(outbox.c.chat_id).where(
-                outbox.c.claimed_until > now, among,
-                and_(outbox.c.claimed_by.is_not(None), outbox.c.claimed_by != owner)))
-        return set((await self._conn.execute(query)).scalars())
+        return set((await self._conn.execute(_WAITING, {
+            "chats": sorted(chats), "now": now, "owner": owner})).scalars())
 
     async def mark_sent(self, message: QueuedMessage, *, at: datetime,
                         message_id: int | None, hold: timedelta) -> None:
@@ -90,8 +83,23 @@ class SqlOutbox:
         The chat stays with the sender until *hold* after *at*: another instance's pacer
         has not seen this message, and would send the chat's next one too soon after it.
         """
-        await self._conn.execute(update(outbox).where(outbox.c.id == message.id).values(
-            sent_at=at, attempts=message.attempts + 1, claimed_until=at + hold))
+        await self._conn.execute(_MARK_SENT, {"row_id": message.id, "at": at,
+                                              "tries": message.attempts + 1,
+                                              "until": at + hold})
         if message.ref is not None and message_id is not None:
-            await self._conn.execute(insert(sent_messages).values(
-                ref=message.ref, chat_id=message.chat_id, message_id=message_id))
+            await self._conn.execute(insert(sent_messages), {
+                "ref": message.ref, "chat_id": message.chat_id, "message_id": message_id})
+
+
+# A lead's way runs these: built once, as building one costs more than running it. Two
+# looks for a chat's waiting mail, each on its own index (as storage.outbox's claim does).
+_CHATS = outbox.c.chat_id.in_(bindparam("chats", expanding=True))
+_WAITING = union(
+    select(outbox.c.chat_id).where(
+        outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None), _CHATS),
+    select(outbox.c.chat_id).where(
+        outbox.c.claimed_until > bindparam("now", type_=outbox.c.claimed_until.type), _CHATS,
+        outbox.c.claimed_by.is_not(None), outbox.c.claimed_by != bindparam("owner")))
+_MARK_SENT = update(outbox).where(outbox.c.id == bindparam("row_id")).values(
+    sent_at=bindparam("at", type_=outbox.c.sent_at.type), attempts=bindparam("tries"),
+    claimed_until=bindparam("until", type_=outbox.c.claimed_until.type))

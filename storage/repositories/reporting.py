@@ -13,13 +13,17 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     extract,
     func,
+    literal,
     literal_column,
+    null,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -46,10 +50,7 @@ async def owner_counts(
     Read in every routing transaction: open leads stay inside the status index; the
     review period walks every lead received in it, so it is read only when given.
     """
-    open_rows = await conn.execute(
-        select(leads.c.owner_id, func.count().label("n"))
-        .where(leads.c.status == LeadStatus.OWNED.value, leads.c.owner_id.is_not(None))
-        .group_by(leads.c.owner_id))
+    open_rows = await conn.execute(_OPEN_BY_OWNER)
     counts = {r.owner_id: OwnerCounts(r.n, 0, 0) for r in open_rows}
     if review_since is None:
         return counts
@@ -62,6 +63,11 @@ async def owner_counts(
         counts[r.owner_id] = OwnerCounts(counts.get(r.owner_id, OwnerCounts(0, 0, 0)).open,
                                          r.n, r.won)
     return counts
+
+
+_OPEN_BY_OWNER = (select(leads.c.owner_id, func.count().label("n"))
+                  .where(leads.c.status == LeadStatus.OWNED.value, leads.c.owner_id.is_not(None))
+                  .group_by(leads.c.owner_id))
 
 
 async def received_since(
@@ -220,21 +226,34 @@ async def offer_counts(conn: AsyncConnection, *, since: datetime) -> dict[int, O
     Only one-to-one offers can be missed: claiming from a pool is optional, so a pool
     round nobody claimed costs its members nothing.
     """
-    pending = {r.agent_id: r.n for r in await conn.execute(
-        select(offers.c.agent_id, func.count().label("n"))
-        .where(offers.c.status == OfferStatus.PENDING.value).group_by(offers.c.agent_id))}
-    # Per agent, so each is one step down (agent_id, created_at), however many offers.
-    newest = (select(func.max(offers.c.created_at))
-              .where(offers.c.agent_id == agents.c.telegram_id, offers.c.created_at >= since)
-              .scalar_subquery())
-    latest = {r.telegram_id: _aware(r.latest) for r in await conn.execute(
-        select(agents.c.telegram_id, newest.label("latest"))) if r.latest is not None}
+    pending: dict[int, int] = {}
+    latest: dict[int, datetime] = {}
     missed: dict[int, list[datetime]] = {}
-    for r in await conn.execute(
-            select(offers.c.agent_id, offers.c.decided_at).where(
-                offers.c.status == OfferStatus.EXPIRED.value,
-                offers.c.kind != "claim", offers.c.decided_at >= since)):
-        missed.setdefault(r.agent_id, []).append(_aware(r.decided_at))
+    for r in await conn.execute(_OFFER_COUNTS, {"since": since}):
+        if r.kind == "pending":
+            pending[r.agent_id] = r.n
+        elif r.kind == "latest" and r.at is not None:
+            latest[r.agent_id] = _aware(r.at)
+        elif r.kind == "missed":
+            missed.setdefault(r.agent_id, []).append(_aware(r.at))
     return {agent: OfferCounts(pending.get(agent, 0), latest.get(agent),
                                tuple(sorted(missed.get(agent, []))))
             for agent in {*pending, *latest, *missed}}
+
+
+# Read in every routing transaction, so one statement, built once: pending offers per agent;
+# the latest offer per agent (one step down (agent_id, created_at) each, however many
+# offers); the deadlines missed. The times come back as stored (text on SQLite).
+_SINCE = bindparam("since", type_=offers.c.created_at.type)
+_OFFER_COUNTS = union_all(
+    select(literal("pending").label("kind"), offers.c.agent_id.label("agent_id"),
+           func.count().label("n"), null().label("at"))
+    .where(offers.c.status == OfferStatus.PENDING.value).group_by(offers.c.agent_id),
+    select(literal("latest"), agents.c.telegram_id, literal(0), select(
+        func.max(offers.c.created_at)).where(
+        offers.c.agent_id == agents.c.telegram_id, offers.c.created_at >= _SINCE)
+        .scalar_subquery()),
+    select(literal("missed"), offers.c.agent_id, literal(0), offers.c.decided_at).where(
+        offers.c.status == OfferStatus.EXPIRED.value, offers.c.kind != "claim",
+        offers.c.decided_at >= _SINCE),
+)
