@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Table, func, insert, select, text
+from sqlalchemy import BigInteger, ColumnElement, Insert, Row, Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
 from core.model import Lead, LeadStatus, Stage, Temperature
 
@@ -65,7 +67,7 @@ async def _insert_returning_ids(
     if not rows:
         return []
     if len(rows) == 1:  # the common case, where RETURNING has no order to keep
-        inserted = await conn.execute(insert(table).returning(table.c.id), rows[0])
+        inserted = await conn.execute(_returning_id(table), rows[0])
         return [int(inserted.scalar_one())]
     if conn.dialect.name == "postgresql":
         allocated = await conn.execute(
@@ -75,5 +77,17 @@ async def _insert_returning_ids(
     else:
         top = (await conn.execute(select(func.max(table.c.id)))).scalar() or 0
         ids = list(range(top + 1, top + 1 + len(rows)))
-    await conn.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    await conn.execute(_insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
     return ids
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    """A table's plain INSERT, built once."""
+    return insert(table)
+
+
+@functools.cache
+def _returning_id(table: Table) -> ReturningInsert[tuple[int]]:
+    """A table's INSERT … RETURNING id, built once."""
+    return insert(table).returning(table.c.id)

@@ -24,7 +24,7 @@ class SqlEvents:
     async def add_all(self, events: Sequence[LeadEvent]) -> None:
         """Record several events."""
         if events:
-            await self._conn.execute(insert(lead_events), [
+            await self._conn.execute(_ADD, [
                 {"lead_id": e.lead_id, "at": e.at, "kind": e.kind, "agent_id": e.agent_id,
                  "data": e.data} for e in events])
 
@@ -33,3 +33,6 @@ class SqlEvents:
         rows = await self._conn.execute(select(lead_events).where(
             lead_events.c.lead_id.in_(list(lead_ids))).order_by(lead_events.c.id))
         return [LeadEvent(r.lead_id, r.at, r.kind, r.agent_id, r.data, r.id) for r in rows]
+
+
+_ADD = insert(lead_events)  # every change writes history: built once

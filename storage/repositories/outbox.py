@@ -54,7 +54,7 @@ class SqlOutbox:
             for m in messages]
         owner = self._claimant.owner() if self._claimant is not None else None
         if owner is None or self._claimant is None:
-            await self._conn.execute(insert(outbox), rows)
+            await self._conn.execute(_ADD, rows)
             self.chats.update(m.chat_id for m in messages)
             return
         now = max(m.created_at for m in messages)
@@ -93,6 +93,7 @@ class SqlOutbox:
 
 # A lead's way runs these: built once, as building one costs more than running it. Two
 # looks for a chat's waiting mail, each on its own index (as storage.outbox's claim does).
+_ADD = insert(outbox)
 _CHATS = outbox.c.chat_id.in_(bindparam("chats", expanding=True))
 _WAITING = union(
     select(outbox.c.chat_id).where(
