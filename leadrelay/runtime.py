@@ -135,6 +135,9 @@ class Runtime:
             raise StartupError(problem) from None
         api = settings.telegram_api_url
         pacer = Pacer(self.limits or Limits(per_second=settings.telegram_messages_per_second))
+        requests = AiohttpRequest()
+        # Closed here too: python-telegram-bot closes it only if the bot came up.
+        stack.push_async_callback(requests.shutdown)
         self.application = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
@@ -142,7 +145,7 @@ class Runtime:
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(8)
             .rate_limiter(PacingLimiter(pacer))
-            .request(AiohttpRequest())
+            .request(requests)
             .build()
         )
         self.outbox = OutboxStore(self.engine)
