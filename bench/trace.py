@@ -44,15 +44,27 @@ IDLE_S = 5.0  # leadrelay's CPU with no lead coming in is measured this long
 # leadrelay's marks. Where routing joins the store's transaction, "routing" comes before
 # "stored" and "routed" with it: the table goes by the order the moments came in.
 STAGES = {
-    "stored": "HTTP, parse, validate, the writer's turn, store (and route, if joined), commit",
+    "stored": "HTTP, parse, validate, the writer's turn, store, commit",
     "answered": "the 201 reaches the bench",
     "routing": "the routing row and the waiting leads taken, the roster and loads read",
-    "routed": "decide, write the offer, history and outbox row, commit",
+    "routed": "decide; the offer, history and outbox row written; commit",
     "claimed": "the dispatcher woken, its look, the writer's turn, the claim committed",
     "sending": "a worker started for the chat, the message rendered",
     "offered": "pacing, the HTTP request; the sandbox has the sendMessage",
     "sent": "Telegram's answer parsed",
-    "marked": "the offer's clock started and the row marked sent, committed",
+    "marked": "the offer's clock started and its row marked sent, committed",
+}
+# What a step holds where the path differs: routing joined to the store's transaction, and
+# the outbox rows claimed for the dispatcher as that transaction commits.
+STEPS = {
+    ("routing", "stored"): "the routing loop kicked, its look, the writer's turn, the roster "
+                           "and loads read",
+    ("routing", "posted"): "HTTP, parse, validate, the writer's turn, store; then the routing "
+                           "row taken, the roster and loads read (one transaction)",
+    ("claimed", "routing"): "decide; the offer, history and outbox row (claimed for the "
+                            "dispatcher) written; commit, rows handed over",
+    ("stored", "claimed"): "the commit returns",
+    ("routed", "stored"): "(the same commit)",
 }
 _SIDE = {"answered": "stored"}  # the 201 goes back while the offer goes on its way
 
@@ -99,7 +111,7 @@ def stage_rows(marks: dict[str, dict[int, float]], leads: list[int]) -> list[tup
         since = _SIDE.get(stage, previous)
         took = gaps(stage, since)
         rows.append((stage, since, f"{percentile(took, 50):.2f}", f"{percentile(took, 99):.2f}",
-                     str(len(took)), STAGES[stage]))
+                     str(len(took)), STEPS.get((stage, since), STAGES[stage])))
         previous = stage
     total = gaps("offered", "posted")
     rows.append(("offered", "posted", f"{percentile(total, 50):.2f}",
