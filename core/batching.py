@@ -33,6 +33,11 @@ class IntakeQueue:
         self._worker: asyncio.Task[None] | None = None
         self.batches = 0
 
+    @property
+    def backlog(self) -> int:
+        """Leads admitted and waiting behind the batch being written."""
+        return len(self._waiting)
+
     async def submit(self, lead: IncomingLead) -> IntakeResult:
         """Store *lead* (with whoever else is waiting) and return once it is committed."""
         future: asyncio.Future[IntakeResult] = asyncio.get_running_loop().create_future()

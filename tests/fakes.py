@@ -146,9 +146,16 @@ class FakeLeads(_Repo):
         lead.version += 1
         self.db.leads[lead.id] = copy.deepcopy(lead)
 
-    async def update_all(self, leads: Sequence[Lead]) -> None:
+    async def settle_all(self, leads: Sequence[Lead]) -> None:
         for lead in leads:
-            await self.update(lead)
+            stored = self.db.leads[lead.id]
+            if stored.version != lead.version:
+                raise Conflict(f"lead {lead.id} changed underneath us")
+            settled = copy.deepcopy(stored)
+            settled.status, settled.escalated_at = lead.status, lead.escalated_at
+            settled.closed_at, settled.version = lead.closed_at, lead.version + 1
+            self.db.leads[lead.id] = settled
+            lead.version += 1
 
     async def owner_counts(self, *, review_since: datetime | None) -> dict[int, OwnerCounts]:
         counts: dict[int, list[int]] = {}

@@ -79,7 +79,7 @@ async def _route(
         decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
         lead.settle(decision.outcome, now)
         decisions.append(decision)
-    await uow.leads.update_all(leads)
+    await uow.leads.settle_all(leads)
     events: list[LeadEvent] = []
     messages: list[OutgoingMessage] = []
     offers = [offer for lead, d in zip(leads, decisions, strict=True)
@@ -184,6 +184,6 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
         told = notice(deps, lead, decision, router, offers=new, tried=tried, now=now)
         events += told.events
         messages += told.messages
-    await uow.leads.update_all([lead for lead, *_ in steps])
+    await uow.leads.settle_all([lead for lead, *_ in steps])
     await uow.events.add_all(events)
     await uow.outbox.add_all(messages)

@@ -139,8 +139,8 @@ class LeadRepository(Protocol):
         """Save *lead* if nobody changed it since it was read, else raise Conflict."""
         ...
 
-    async def update_all(self, leads: Sequence[Lead]) -> None:
-        """Save several leads locked in this transaction, each conditional on its version."""
+    async def settle_all(self, leads: Sequence[Lead]) -> None:
+        """Save routing's outcome (status, escalation, close times) of locked leads, by version."""
         ...
 
     async def owner_counts(self, *, review_since: datetime | None) -> dict[int, OwnerCounts]:

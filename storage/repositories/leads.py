@@ -136,8 +136,9 @@ class SqlLeads:
             raise Conflict(f"lead {lead.id} changed underneath us")
         lead.version += 1
 
-    async def update_all(self, new: Sequence[Lead]) -> None:
-        """Save several leads locked in this transaction, each conditional on its version.
+    async def settle_all(self, new: Sequence[Lead]) -> None:
+        """Save where routing left several leads locked in this transaction (status,
+        escalation and close times), each conditional on its version.
 
         One executemany; where the driver cannot count the rows it changed (asyncpg), the
         row locks taken by `lock_all` are what keeps anyone else from changing them.
@@ -146,7 +147,8 @@ class SqlLeads:
             return
         result = await self._conn.execute(
             _UPDATE_VERSIONED,
-            [{**_lead_values(lead), "lead_id": lead.id, "old_version": lead.version,
+            [{"status": lead.status.value, "escalated_at": lead.escalated_at,
+              "closed_at": lead.closed_at, "lead_id": lead.id, "old_version": lead.version,
               "new_version": lead.version + 1} for lead in new])
         if self._conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(new):
             raise Conflict("a lead changed underneath us")
