@@ -64,6 +64,7 @@ STEPS = {
     ("claimed", "routing"): "decide; the offer, history and outbox row (claimed for the "
                             "dispatcher) written; commit, rows handed over",
     ("stored", "claimed"): "the commit returns",
+    ("stored", "routing"): "decide; the offer, history and outbox row written; commit",
     ("routed", "stored"): "(the same commit)",
 }
 _SIDE = {"answered": "stored"}  # the 201 goes back while the offer goes on its way
