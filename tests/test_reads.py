@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.app import App, Signals
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, check_offer
-from core.lifecycle.deadlines import pending_deadlines
+from core.lifecycle.deadlines import escalate_expired_offers, pending_deadlines
 from core.model import Agent, LeadStatus
 from core.ports import ROUTING_STATE as ROUTING
 from core.queries import (
@@ -88,6 +88,15 @@ async def test_every_read_only_query_answers_while_a_write_holds_the_routing_row
     assert [lead.id for lead in mine] == [owned]
     assert checked.id == offer.id
     assert decision.agent_id in (AYSE, MEHMET, ZEYNEP)
+
+
+async def test_a_sweep_looks_for_overdue_offers_without_waiting_for_a_writes_turn(
+        relay: App, engine: AsyncEngine) -> None:
+    await relay.receive_lead(source_token=TOKEN, payload=HOT)  # an offer, due in minutes
+    async with SqlUnitOfWork(engine) as writer:  # as intake or the dispatcher hold it
+        await writer.rotations.lock(ROUTING)
+        moved = await asyncio.wait_for(relay.run_in_turns(escalate_expired_offers), PATIENCE)
+    assert moved == []
 
 
 async def test_a_reading_unit_of_work_refuses_to_write(engine: AsyncEngine) -> None:

@@ -42,7 +42,8 @@ async def escalate_expired_offers(
     now = deps.clock.now()
     moved: list[int] = []
     while True:
-        async with uow_factory() as uow:
+        # A look that takes no write turn: each batch rechecks its offers under their locks.
+        async with uow_factory().reading() as uow:
             due = await uow.offers.overdue(now, limit=limit)
         for start in range(0, len(due), batch):
             chunk = due[start:start + batch]
