@@ -177,6 +177,7 @@ outbox = Table(
     Column("claimed_until", UtcDateTime),
     Index("ix_outbox_unsent", "sent_at", "failed_at", "id"),
     Index("ix_outbox_claimed_until", "claimed_until"),
+    Index("ix_outbox_chat_unsent", "chat_id", "sent_at", "failed_at"),
 )
 
 sent_messages = Table(
