@@ -61,6 +61,7 @@ from bench.kit.figures import (
     print_table,
 )
 from bench.kit.measure import (
+    BURST_PROFILE_S,
     Plan,
     ServerFigures,
     baseline_server,
@@ -72,7 +73,7 @@ from bench.kit.measure import (
 from bench.kit.meters import CpuMeter
 from bench.kit.office import AGENT_IDS, phones, write_office
 from bench.kit.process import Leadrelay, relay_env, stop_and_report
-from bench.kit.profile import summarize_profile
+from bench.kit.profile import summarize_by_part, summarize_profile
 from bench.kit.speed import OFFER_TIMEOUT_S
 from bench.kit.watch import OfferWatch, link_agents
 
@@ -184,6 +185,7 @@ async def measure_leadrelay(args: argparse.Namespace, plan: Plan) -> tuple[Serve
         relay = Leadrelay(env=relay_env(sandbox.url, database.url, config),
                           log_path=tmp / "leadrelay.log", cwd=tmp)
         spy_out = tmp / "py-spy.txt" if args.profile else None
+        burst_out = tmp / "py-spy-burst.txt" if args.profile_burst else None
         try:
             async with session() as client:
                 up = await relay.start(client, within=30)
@@ -192,7 +194,7 @@ async def measure_leadrelay(args: argparse.Namespace, plan: Plan) -> tuple[Serve
                 print(f"leadrelay : pid {relay.pid}, {shlex.join(relay.argv[1:])}, "
                       f"/healthz after {up:.2f}s, {len(AGENT_IDS) + 1} chats linked")
                 figures = await measure_server(client, relay, watch, phones("532"), plan,
-                                               profile=spy_out)
+                                               profile=spy_out, burst_profile=burst_out)
             outbox = await drain(watch, relay, figures, timeout_s=args.drain_timeout,
                                  limited=list(sandbox.rate_limited) if args.limits else None)
         finally:
@@ -202,6 +204,12 @@ async def measure_leadrelay(args: argparse.Namespace, plan: Plan) -> tuple[Serve
         if spy_out is not None:
             print("\n== leadrelay: py-spy during the fixed-rate phase")
             print("\n".join(summarize_profile(spy_out, top=40)))
+        if burst_out is not None and burst_out.exists():
+            leads = min(len(figures.closed_burst.created_ids),
+                        round(figures.closed_burst.rate * BURST_PROFILE_S))
+            print_table(f"leadrelay: where the closed burst's CPU went (py-spy over its first "
+                        f"{BURST_PROFILE_S} s, ~{leads} leads)",
+                        summarize_by_part(burst_out, leads))
         kind = "SQLite" if database.url.startswith("sqlite") else "PostgreSQL"
     return figures, outbox, kind
 
@@ -379,6 +387,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="measure the baseline server first (default on)")
     parser.add_argument("--limits", action=argparse.BooleanOptionalAction, default=True,
                         help="the sandboxes enforce Telegram's rate limits (default on)")
+    parser.add_argument("--profile-burst", action="store_true",
+                        help="py-spy on leadrelay during the closed burst: its CPU by part")
     parser.add_argument("--profile", action="store_true",
                         help="py-spy on leadrelay during the fixed-rate phase")
     add_database(parser, help_text="leadrelay's database (the baseline's is always a SQLite "

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 IDLE_S = 5.0  # the server's CPU with no lead coming in is measured this long
 PAUSE_S = 1.0  # between the two bursts, so the first one's last answers are not the second's
 POST_TIMEOUT_S = 30.0  # a post of a burst not answered by then counts as not answered
+BURST_PROFILE_S = 2  # py-spy on the closed burst this long: most of a 2,000-lead burst
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,12 @@ async def closed_burst(server: Leadrelay, numbers: Iterator[str], *, total: int,
 
 async def measure_server(session: aiohttp.ClientSession, server: Leadrelay, watch: OfferWatch,
                          numbers: Iterator[str], plan: Plan, *,
-                         profile: Path | None = None) -> ServerFigures:
+                         profile: Path | None = None,
+                         burst_profile: Path | None = None) -> ServerFigures:
     """Warm up, then idle CPU, speed to lead at the rate, the open and the closed burst.
 
-    *profile*: py-spy's raw stacks of the server during the fixed-rate phase go there.
+    *profile*: py-spy's raw stacks of the server during the fixed-rate phase go there;
+    *burst_profile*: those of the closed burst's first seconds.
     """
     await warm_up(session, f"{server.base}/webhooks/leads", watch, numbers)
     idle = await idle_cpu(server, IDLE_S)
@@ -212,8 +215,12 @@ async def measure_server(session: aiohttp.ClientSession, server: Leadrelay, watc
         await asyncio.wait_for(spy.wait(), 30)
     fast = await open_burst(server, numbers, rate=plan.burst_rate, seconds=plan.burst_seconds)
     await asyncio.sleep(PAUSE_S)
+    spy = (await py_spy(server.pid, BURST_PROFILE_S, burst_profile)
+           if burst_profile is not None else None)
     closed = await closed_burst(server, numbers, total=plan.burst, concurrency=plan.concurrency,
                                 timeout_s=plan.intake_timeout)
+    if spy is not None:
+        await asyncio.wait_for(spy.wait(), 30)
     return ServerFigures(idle_cpu=idle, speed=speed, open_burst=fast, closed_burst=closed)
 
 
