@@ -33,8 +33,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (in the running event loop)."""
         if self._session is None or self._session.closed:
+            # trust_env: HTTPS_PROXY and friends, as python-telegram-bot's httpx honours them.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections))
+                connector=aiohttp.TCPConnector(limit=self._connections), trust_env=True)
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""

@@ -19,8 +19,14 @@ from typing import Concatenate, ParamSpec, TypeVar
 from core.batching import IntakeQueue, RoutingLoop
 from core.config import OfficeConfig
 from core.deps import Deps, UowFactory
-from core.errors import Conflict, StorageUnavailable
-from core.lifecycle.intake import IncomingLead, IntakeResult, admit_lead, store_leads
+from core.errors import Conflict
+from core.lifecycle.intake import (
+    IncomingLead,
+    IntakeResult,
+    RoutingFailed,
+    admit_lead,
+    store_leads,
+)
 from core.lifecycle.routing import (
     ROUTING_BATCH,
     hand_unroutable_to_managers,
@@ -118,9 +124,7 @@ class App:
         route = self._intake.backlog == 0
         try:
             results = await store_leads(self.uow(), self.deps, batch, route=route)
-        except (Conflict, StorageUnavailable):
-            raise  # the store's own trouble: the intake queue knows what to do
-        except Exception:
+        except RoutingFailed:
             # Routing failed on something in the batch; the leads must be stored all the
             # same. The routing loop routes them next, and hands a lead it chokes on to the
             # managers.

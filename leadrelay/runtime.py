@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -57,6 +58,18 @@ from webhooks.server import intake_runner
 log = logging.getLogger(__name__)
 
 _LOGGED_IDS = 50
+
+
+@functools.cache  # once a process: a test run starts many runtimes
+def _freeze_start_up() -> None:
+    """Keep the garbage collector off what the first start-up made.
+
+    The config, the pools and the Telegram app live as long as the process, as the modules
+    frozen at import do (leadrelay.cli): frozen too, a full collection (some 50 ms in which
+    no lead moves) walks only what came after.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,7 @@ class Runtime:
         self.timers = Timers(lambda: self.app, sweep_seconds=settings.sweep_seconds)
         self._signals = Signals(on_wakeup=self.timers.wake_at, on_outbox=self.dispatcher.kick)
         self._uows = sql_uow_factory(self.engine, claimant=Claimant(
-            owner=self.dispatcher.claiming_as, lease=self.dispatcher.lease,
+            owner=self.dispatcher.claiming_as, lease=self.dispatcher.lease, now=self.clock.now,
             take=self.dispatcher.take))
         self._live = self._build(self.config)
         await self.app.run(sync_roster)
@@ -183,11 +196,7 @@ class Runtime:
         stack.push_async_callback(self.timers.shutdown)
         stack.push_async_callback(self.telegram_link.stop)
         await self.telegram_link.connect()
-        # What start-up made (the config, the pools, the Telegram app) lives as long as the
-        # process, as the modules frozen at import do (leadrelay.cli): frozen too, a full
-        # collection (some 50 ms in which no lead moves) walks only what came after.
-        gc.collect()
-        gc.freeze()
+        _freeze_start_up()
         log.info("leadrelay is up: intake on http://%s:%s, office %r",
                  settings.http_host, self.http_port, self.config.name,
                  extra={"updates": "webhook" if self.webhook else "polling",

@@ -33,9 +33,9 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         parsed, synchronous = sqlite_synchronous(parsed)
         _create_private_file(parsed)
         # LIFO: the connection used last (its thread and caches warm) is the one used next.
-        # No rollback on return: every use ends its transaction itself (a connection still in
-        # one would fail its next BEGIN IMMEDIATE loudly), and each rollback is a trip to
-        # the connection's thread.
+        # No rollback on return, a trip to the connection's thread each: every use ends its
+        # transaction itself, and _tune_sqlite rolls back the rare one that could not (a
+        # COMMIT that failed), which would otherwise keep SQLite's write lock while idle.
         engine = create_async_engine(parsed, **{"pool_size": 8, "max_overflow": 8,
                                                 "pool_use_lifo": True,
                                                 "pool_reset_on_return": None, **options})
@@ -137,6 +137,12 @@ def _tune_sqlite(engine: AsyncEngine, *, synchronous: str) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        # Reading in_transaction costs no trip; a rollback only when there is something to end.
+        if dbapi_connection is not None and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -148,7 +148,7 @@ async def test_on_sqlite_new_mail_for_a_free_chat_is_the_dispatchers_as_it_commi
     from storage.repositories.outbox import Claimant
 
     taken: list[QueuedMessage] = []
-    claimant = Claimant(owner=lambda: "here", lease=LEASE, take=taken.extend)
+    claimant = Claimant(owner=lambda: "here", lease=LEASE, now=lambda: NOW, take=taken.extend)
     await queue(engine, 7)  # chat 7 has a message not sent yet: new mail waits behind it
     mail = [OutgoingMessage(chat, "offer", {"n": n}, created_at=NOW)
             for n, chat in enumerate((5, 7, 5, 6))]

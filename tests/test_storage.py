@@ -346,3 +346,32 @@ async def test_a_sqlite_statement_costs_one_trip_to_the_driver_thread(tmp_path: 
             assert changed.rowcount == 3
     finally:
         await engine.dispose()
+
+
+async def test_a_sqlite_commit_that_fails_leaves_no_transaction_holding_the_write_lock(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import text
+
+    from storage.db import begin_write
+
+    path = tmp_path / "commit.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with begin_write(engine) as conn:
+            await conn.execute(text("CREATE TABLE p (id INTEGER PRIMARY KEY)"))
+            await conn.execute(text("CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER "
+                                    "REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)"))
+        with pytest.raises(IntegrityError):  # checked at COMMIT, which SQLite then refuses
+            async with begin_write(engine) as conn:
+                await conn.execute(text("INSERT INTO c VALUES (1, 99)"))
+        other = sqlite3.connect(path, timeout=0.5)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another process can write again
+            other.rollback()
+        finally:
+            other.close()
+        async with begin_write(engine) as conn:
+            await conn.execute(text("INSERT INTO p VALUES (1)"))
+    finally:
+        await engine.dispose()

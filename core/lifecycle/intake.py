@@ -10,13 +10,17 @@ from datetime import datetime
 
 from core.config import SourceConfig
 from core.deps import Deps
-from core.errors import UnknownSource
+from core.errors import Conflict, StorageUnavailable, UnknownSource
 from core.lead_input import LeadInput, validate_lead
 from core.lifecycle.routing import ROUTING_BATCH, route_new_leads, route_waiting_if_free
 from core.model import Contact, Lead, LeadEvent, LeadStatus
 from core.ports import UnitOfWork
 from core.scoring import band, factors_for, score
 from core.trace import mark
+
+
+class RoutingFailed(Exception):
+    """Routing failed on a batch as it was stored: nothing of the batch was committed."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,14 @@ async def store_leads(
         await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
             "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
         }) for lead in leads])
-        routed = set(await route_waiting_if_free(uow, deps, now) or ()) if route else set()
+        routed: set[int] = set()
+        if route:
+            try:
+                routed = set(await route_waiting_if_free(uow, deps, now) or ())
+            except (Conflict, StorageUnavailable):
+                raise
+            except Exception as exc:
+                raise RoutingFailed() from exc
         await uow.commit()
         mark("stored", (lead.id for lead in leads))
         mark("routed", routed)

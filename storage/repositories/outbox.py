@@ -28,6 +28,7 @@ class Claimant:
 
     owner: Callable[[], str | None]  # the dispatcher's name while it runs, else None
     lease: timedelta
+    now: Callable[[], datetime]  # the lease runs from the write, not from the use case's now
     take: Callable[[list[QueuedMessage]], None]  # rows claimed for it, once committed
 
 
@@ -60,7 +61,7 @@ class SqlOutbox:
         now = max(m.created_at for m in messages)
         chats = {m.chat_id for m in messages}
         free = chats - await self._waiting(chats, owner=owner, now=now)
-        until = now + self._claimant.lease
+        until = self._claimant.now() + self._claimant.lease
         for row in rows:  # one executemany: every row names the same columns
             mine = row["chat_id"] in free
             row.update(claimed_by=owner if mine else None, claimed_until=until if mine else None)
