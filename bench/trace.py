@@ -6,7 +6,7 @@ marked), posts leads at `--rate` for `--seconds`, and adds the bench's own three
 (the request about to go out, its 201, the sandbox receiving the offer). Every time is the
 machine's wall clock, shared by both processes. It prints, per stage, how long leads took to
 get there from the stage before, p50 and p99, and with `--profile` where leadrelay's CPU went
-in that time (py-spy, by the stage whose code it was in).
+in that time (py-spy, by part of the work: `bench/kit/profile.py`).
 
     python bench/trace.py [--rate 20] [--seconds 15] [--database sqlite|URL] [--profile]
 """
@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import shutil
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import aiohttp
@@ -29,16 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.kit.cli import add_database, bench_parser, check_database, run_bench
 from bench.kit.database import workspace
 from bench.kit.figures import percentile, print_header, print_load_after, print_table
-from bench.kit.meters import CpuMeter
+from bench.kit.measure import IDLE_S, idle_cpu
 from bench.kit.office import BOT_TOKEN, phones, write_office
 from bench.kit.process import Leadrelay, relay_env, stop_and_report
-from bench.kit.profile import py_spy
+from bench.kit.profile import py_spy, summarize_by_part
 from bench.kit.speed import speed_to_lead, warm_up
 from bench.kit.watch import OfferWatch, link_agents
 from sandbox import BotApiSandbox, TelegramLimits
 
 SETTLE_S = 2.5  # the welcomes' pace windows (see speed_to_lead.py)
-IDLE_S = 5.0  # leadrelay's CPU with no lead coming in is measured this long
 
 # A lead's moments: "posted", "answered" and "offered" are the bench's; the rest are
 # leadrelay's marks. Where routing joins the store's transaction, "routing" comes before
@@ -68,23 +66,6 @@ STEPS = {
     ("routed", "stored"): "(the same commit)",
 }
 _SIDE = {"answered": "stored"}  # the 201 goes back while the offer goes on its way
-
-# Where a py-spy stack's time is charged: the stage of the first of these (function, file) on
-# it, outermost first.
-_CPU_STAGES = [
-    ("intake: HTTP, parse, validate", [("receive_lead", "webhooks/app.py")]),
-    ("intake: store", [("IntakeQueue._drain", "core/batching.py")]),
-    ("routing", [("RoutingLoop._run", "core/batching.py")]),
-    ("claim", [("OutboxDispatcher._dispatch", "bot/dispatcher.py")]),
-    ("send: render, pace, HTTP", [("OutboxDispatcher._send", "bot/dispatcher.py"),
-                                  ("Renderer.outgoing", "bot/render/")]),
-    ("after send: delivered, marked", [("OutboxDispatcher._deliver", "bot/dispatcher.py")]),
-    ("timers, sweeps, audit", [("", "leadrelay/timers.py")]),
-    ("Telegram polling", [("", "telegram/ext/_updater.py")]),
-    ("SQLite's thread", [("_connection_worker_thread", "aiosqlite/")]),
-]
-_LINE_NO = re.compile(r":\d+\)$")
-
 
 def read_marks(path: Path) -> dict[str, dict[int, float]]:
     """Each stage's first time per lead, from leadrelay's trace file."""
@@ -120,33 +101,6 @@ def stage_rows(marks: dict[str, dict[int, float]], leads: list[int]) -> list[tup
     return rows
 
 
-def cpu_rows(path: Path, seconds: float, leads: int) -> list[tuple[str, ...]]:
-    """leadrelay's CPU by stage from py-spy's raw stacks: % of one core, and ms per lead."""
-    samples: Counter[str] = Counter()
-    for line in path.read_text(errors="replace").splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        samples[_cpu_stage(stack.split(";"))] += int(count)
-    rate = 200.0  # py-spy's samples a second (bench/kit/profile.py)
-    rows: list[tuple[str, ...]] = [("CPU in", "% of a core", "ms per lead")]
-    for name, count in sorted(samples.items(), key=lambda item: -item[1]):
-        busy = count / rate
-        rows.append((name, f"{100 * busy / seconds:.1f}", f"{1000 * busy / leads:.2f}"))
-    busy = sum(samples.values()) / rate
-    rows.append(("all", f"{100 * busy / seconds:.1f}", f"{1000 * busy / leads:.2f}"))
-    return rows
-
-
-def _cpu_stage(frames: list[str]) -> str:
-    for frame in frames:
-        function, _, where = _LINE_NO.sub(")", frame).partition(" (")
-        for name, places in _CPU_STAGES:
-            if any(function.endswith(f) and file in where for f, file in places):
-                return name
-    return "other (event loop, aiohttp, asyncio)"
-
-
 async def run(args: argparse.Namespace) -> int:
     """Start the sandbox and a tracing leadrelay, post at a fixed rate, print the stages."""
     print_header()
@@ -168,9 +122,7 @@ async def run(args: argparse.Namespace) -> int:
                 await link_agents(sandbox, within=15)
                 await asyncio.sleep(SETTLE_S)
                 await warm_up(session, f"{relay.base}/webhooks/leads", watch, numbers)
-                idle = CpuMeter(relay.pid)
-                await asyncio.sleep(IDLE_S)
-                idle_cpu = idle.read()[0]
+                idle = await idle_cpu(relay, IDLE_S)
                 spy = await py_spy(relay.pid, int(args.seconds), spy_out,
                                    native=args.native) if args.profile else None
                 speed = await speed_to_lead(session, relay, watch, numbers, rate=args.rate,
@@ -195,15 +147,15 @@ async def run(args: argparse.Namespace) -> int:
                     f"({len(leads)} leads)", stage_rows(marks, leads))
         busy_cpu = speed.cpu[0]
         print_table("leadrelay's CPU (% of one core)", [
-            ("idle", f"{idle_cpu:.1f}"), (f"at {args.rate:g} leads/s", f"{busy_cpu:.1f}"),
-            ("per lead, idle taken off", f"{(busy_cpu - idle_cpu) * 10 / args.rate:.2f} ms"),
+            ("idle", f"{idle:.1f}"), (f"at {args.rate:g} leads/s", f"{busy_cpu:.1f}"),
+            ("per lead, idle taken off", f"{(busy_cpu - idle) * 10 / args.rate:.2f} ms"),
         ])
         if args.keep_profile and spy_out.exists():
             shutil.copy(spy_out, args.keep_profile)
         if args.profile:
             if spy_out.exists():
                 print_table("Where leadrelay's CPU went (py-spy)",
-                            cpu_rows(spy_out, args.seconds, len(leads)))
+                            summarize_by_part(spy_out, len(leads)))
             else:
                 print("(py-spy is not installed: pip install py-spy)")
     print_load_after()

@@ -9,7 +9,7 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -56,10 +56,10 @@ def _context(row: QueuedMessage) -> dict[str, Any]:
     return fields
 
 
-def _leads(rows: Iterable[QueuedMessage]) -> list[int]:
-    """The leads whose offers are among *rows*, for the trace."""
-    return [row.params["lead_id"] for row in rows
-            if row.template in _OFFERS and isinstance(row.params.get("lead_id"), int)]
+def _leads(rows: Iterable[QueuedMessage]) -> Iterator[int]:
+    """The leads whose offers are among *rows*, for the trace (read only when it is on)."""
+    return (row.params["lead_id"] for row in rows
+            if row.template in _OFFERS and isinstance(row.params.get("lead_id"), int))
 
 
 def delivery_error_kind(exc: BaseException) -> DeliveryErrorKind:
