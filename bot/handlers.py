@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
 
 from bot import keyboards
-from bot.i18n import CATALOGS, language_of, t, t_raw
+from bot.card_keyboards import decode_card
+from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
+from bot.i18n import CATALOGS, t, t_raw
 from bot.keyboards import (
     AssignAction,
     ClaimAction,
@@ -21,15 +28,23 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.pacing import ANSWERS_A_PRESS
-from bot.render import Renderer
 from bot.render.formatting import money
+from bot.work_handlers import (
+    cancel_command,
+    correct_command,
+    lead_command,
+    leads_command,
+    note_command,
+    on_card_press,
+    on_text,
+    outcome,
+    today_command,
+)
 from core.app import App
-from core.config import OfficeConfig
 from core.errors import (
     ConfigError,
     DomainError,
     InvalidInput,
-    NotAPrivateChat,
     StorageUnavailable,
     UnknownAgent,
 )
@@ -40,73 +55,16 @@ from core.lifecycle.answers import (
     claim_round,
     decline_offer,
 )
-from core.lifecycle.outcomes import record_outcome
-from core.model import Agent, Stage
-from core.queries import explain_lead, my_leads, office_stats, require_manager, waiting_leads
+from core.lifecycle.working import record_stage
+from core.queries import explain_lead, office_stats, require_manager, waiting_leads
 from core.roster import link_chat, roster, whoami
 from core.stats import PERIODS
 
 log = logging.getLogger(__name__)
 
-AGENT_COMMANDS = ("start", "leads", "outcome", "why", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "reload")
-
-
-@dataclass(frozen=True)
-class BotContext:
-    """What the handlers share: the app, the renderer, and config reloading.
-
-    A reload puts a new BotContext in place in one assignment, so an update is handled
-    wholly by the app and renderer of one config.
-    """
-
-    app: App
-    renderer: Renderer
-    reload: Callable[[], Awaitable[OfficeConfig]] | None = None
-
-
-def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
-    shared = context.application.bot_data["leadrelay"]
-    if not isinstance(shared, BotContext):
-        raise TypeError("the handlers were registered without a BotContext")
-    return shared
-
-
-def _lang(shared: BotContext, agent: Agent | None, update: Update | None = None) -> str:
-    if agent is not None and agent.language:
-        return agent.language
-    if agent is None and update is not None and update.effective_user is not None:
-        code = update.effective_user.language_code
-        if code and language_of(code) != "en":
-            return language_of(code)
-    return shared.app.config.language
-
-
-async def _person(shared: BotContext, update: Update, *, anywhere: bool = False) -> Agent:
-    """The rostered person behind an update, or UnknownAgent; NotAPrivateChat when the
-    update comes from any chat but their private one, unless the answer may go *anywhere*."""
-    user, chat = update.effective_user, update.effective_chat
-    agent = None if user is None else await shared.app.run(whoami, telegram_id=user.id)
-    if agent is None:
-        raise UnknownAgent()
-    # What commands answer (leads, reasons, figures) is for the person, not for a group.
-    if not anywhere and (chat is None or chat.id != agent.telegram_id):
-        raise NotAPrivateChat()
-    return agent
-
-
-async def _reply(update: Update, text: str) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-async def _lead_arg(update: Update, lang: str, text: str) -> int | None:
-    """The lead id a command's argument names; None once the person is told it names none."""
-    lead_id = keyboards.parse_id(text.removeprefix("#"))
-    if lead_id is None:
-        shown = text if len(text) <= 24 else text[:23] + "…"
-        await _reply(update, t(lang, "error.bad_lead_id", text=shown))
-    return lead_id
+AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "cancel",
+                  "help")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "correct", "reload")
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -142,38 +100,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = _lang(shared, agent)
     text = t(lang, "help.agent") + (t(lang, "help.manager") if agent.is_manager else "")
     await _reply(update, text)
-
-
-async def leads_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show the agent's open leads."""
-    shared = _ctx(context)
-    agent = await _person(shared, update)
-    leads = await shared.app.run(my_leads, agent_id=agent.telegram_id)
-    await _reply(update, shared.renderer.my_leads(_lang(shared, agent), leads))
-
-
-async def outcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log how far a lead got: /outcome <lead> <stage> [amount or note]."""
-    shared = _ctx(context)
-    agent = await _person(shared, update)
-    lang = _lang(shared, agent)
-    args = context.args or []
-    try:
-        stage = Stage(args[1].lower())
-    except (IndexError, ValueError):
-        await _reply(update, t(lang, "outcome.usage"))
-        return
-    if stage is Stage.NEW:
-        await _reply(update, t(lang, "outcome.usage"))
-        return
-    lead_id = await _lead_arg(update, lang, args[0])
-    if lead_id is None:
-        return
-    note = " ".join(args[2:]) or None
-    lead = await shared.app.run(record_outcome, agent_id=agent.telegram_id, lead_id=lead_id,
-                                stage=stage, note=note)
-    await _reply(update, t(lang, "outcome.done", lead_id=lead.id,
-                           stage=t_raw(lang, f"stage.{lead.stage.value}")))
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -240,10 +166,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    action = keyboards.decode(query.data or "")
+    card = decode_card(query.data or "")
+    action = card or keyboards.decode(query.data or "")
     # A group's claim pool is pressed in the group; what a press answers goes only to the
     # presser (an alert) or to their private chat (the outbox).
-    agent = await _person(shared, update, anywhere=True)
+    agent = await _person(shared, update, anywhere=card is None)
+    if card is not None:
+        await on_card_press(update, context, agent, card)
+        return
     lang = _lang(shared, agent)
     app, me = shared.app, agent.telegram_id
     if isinstance(action, OfferAction):
@@ -274,8 +204,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                              agent_id=action.agent_id)
         owner = await app.run(whoami, telegram_id=lead.owner_id or 0)
         await query.answer(t_raw(lang, "answer.assigned", agent=owner.name if owner else "?"))
-    elif isinstance(action, OutcomeAction):
-        lead = await app.run(record_outcome, agent_id=me, lead_id=action.lead_id,
+    elif isinstance(action, OutcomeAction):  # the buttons of cards sent before the card
+        lead = await app.run(record_stage, agent_id=me, lead_id=action.lead_id,
                              stage=action.stage)
         await query.answer(t_raw(lang, "answer.outcome", lead_id=lead.id,
                                  stage=t_raw(lang, f"stage.{lead.stage.value}")))
@@ -363,10 +293,17 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("leads", leads_command))
+    application.add_handler(CommandHandler("lead", lead_command))
+    application.add_handler(CommandHandler("today", today_command))
+    application.add_handler(CommandHandler("note", note_command))
     application.add_handler(CommandHandler("outcome", outcome))
+    application.add_handler(CommandHandler("correct", correct_command))
+    application.add_handler(CommandHandler("cancel", cancel_command))
     application.add_handler(CommandHandler("why", why))
     application.add_handler(CommandHandler("reload", reload))
     application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CallbackQueryHandler(button))
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_text))
     application.add_error_handler(on_error)

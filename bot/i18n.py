@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.locales import en, tr
+from bot.locales import en, tr, work_en, work_tr
 
-CATALOGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "tr": tr.MESSAGES}
+# A feature's catalog is merged over the main one: its keys are its own.
+CATALOGS: dict[str, dict[str, str]] = {"en": {**en.MESSAGES, **work_en.MESSAGES},
+                                       "tr": {**tr.MESSAGES, **work_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

@@ -138,3 +138,33 @@ class AmountTooLarge(DomainError):
     """A Won amount over the office's max_amount."""
 
     key = "error.amount_too_large"
+
+
+class NothingToUndo(DomainError):
+    """Undo pressed when the lead's last change was not a stage change (or was undone)."""
+
+    key = "error.nothing_to_undo"
+
+
+class UndoTooLate(DomainError):
+    """Undo pressed after its window; a manager can still correct the stage."""
+
+    key = "error.undo_too_late"
+
+
+class InThePast(DomainError):
+    """An appointment or a reminder set for a time already gone."""
+
+    key = "error.in_the_past"
+
+
+class EmptyNote(DomainError):
+    """A note with nothing in it."""
+
+    key = "error.empty_note"
+
+
+class NotATime(DomainError):
+    """A typed appointment time that reads as no time."""
+
+    key = "error.not_a_time"

@@ -16,6 +16,14 @@ from enum import StrEnum
 from typing import Any, ClassVar, Self, get_type_hints
 
 from core.model import Agent, Lead, OutgoingMessage
+from core.refs import REFS as REFS
+from core.refs import AssignmentRef as AssignmentRef
+from core.refs import CardRef as CardRef
+from core.refs import EscalationRef as EscalationRef
+from core.refs import OfferRef as OfferRef
+from core.refs import Ref as Ref
+from core.refs import RoundRef as RoundRef
+from core.refs import parse_ref as parse_ref
 
 
 class Template(StrEnum):
@@ -36,77 +44,8 @@ class Template(StrEnum):
     AUDIT_REPORT = "audit_report"
     GROUP_UNREACHABLE = "group_unreachable"
     AGENT_UNREACHABLE = "agent_unreachable"
-
-
-# --- references ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A name for a sent message, `<prefix>:<id>[:<id>]`, so a later row can edit it."""
-
-    PREFIX: ClassVar[str]
-
-    def format(self) -> str:
-        """The reference as it is stored."""
-        return ":".join([self.PREFIX, *(str(getattr(self, f.name)) for f in fields(self))])
-
-    @classmethod
-    def parse(cls, text: str | None) -> Self | None:
-        """The reference *text* names, if it is one of this kind."""
-        if text is None:
-            return None
-        prefix, *parts = text.split(":")
-        names = [f.name for f in fields(cls)]
-        if prefix != cls.PREFIX or len(parts) != len(names):
-            return None
-        try:
-            return cls(**{name: int(part) for name, part in zip(names, parts, strict=True)})
-        except ValueError:
-            return None
-
-
-@dataclass(frozen=True)
-class OfferRef(Ref):
-    """An offer's message in its agent's chat, which Accept, Decline and expiry edit."""
-
-    PREFIX: ClassVar[str] = "offer"
-    offer_id: int
-
-
-@dataclass(frozen=True)
-class RoundRef(Ref):
-    """A claim pool round's one message in its group, edited once claimed or lapsed."""
-
-    PREFIX: ClassVar[str] = "pool"
-    lead_id: int
-    sequence: int
-
-
-@dataclass(frozen=True)
-class EscalationRef(Ref):
-    """An escalated lead in one manager's chat, edited once someone assigns it."""
-
-    PREFIX: ClassVar[str] = "esc"
-    lead_id: int
-    manager_id: int
-
-
-@dataclass(frozen=True)
-class AssignmentRef(Ref):
-    """The message that gave an agent a lead a manager assigned to them."""
-
-    PREFIX: ClassVar[str] = "lead"
-    lead_id: int
-    agent_id: int
-
-
-REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef)
-
-
-def parse_ref(text: str | None) -> Ref | None:
-    """Whichever reference *text* is, if any."""
-    return next((ref for kind in REFS if (ref := kind.parse(text)) is not None), None)
+    CARD = "card"
+    CARD_MOVED = "card_moved"
 
 
 # --- parameters --------------------------------------------------------------------------
@@ -322,6 +261,39 @@ class AgentUnreachableParams(Params):
     lead_id: int | None
 
 
+@dataclass(frozen=True)
+class CardParams(Params):
+    """A lead as its owner works it: who, how to reach them, how far it got, what is next."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+    stage: str
+    closed: bool = False
+    owner: str | None = None
+    owner_view: bool = True  # False: a manager's copy, who corrects rather than works it
+    attempts: int = 0
+    first_contact_at: str | None = None
+    offer_amount: int | None = None
+    amount: int | None = None
+    lost_reason: str | None = None
+    notes: list[list[Any]] | None = None  # [at, author, text], newest first
+    notes_total: int = 0
+    next_task: list[Any] | None = None  # [kind, due at]
+    earlier: list[list[Any]] | None = None  # the contact's other leads: [id, received, stage]
+    undo_until: str | None = None  # Undo is offered until then
+    first_message: str | None = None  # the office's own opening line, if it wrote one
+    office_lang: str = "en"
+    opened: str | None = None  # "accepted" or "assigned": the card that gave the lead
+    by: str | None = None  # the manager who assigned it
+
+
+@dataclass(frozen=True)
+class CardMovedParams(Params):
+    """An older card of a lead, now that a newer one was sent below it."""
+
+    lead_id: int
+
+
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
     Template.CLAIM_OFFER: OfferParams,
@@ -338,6 +310,8 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.AUDIT_REPORT: AuditReportParams,
     Template.GROUP_UNREACHABLE: GroupUnreachableParams,
     Template.AGENT_UNREACHABLE: AgentUnreachableParams,
+    Template.CARD: CardParams,
+    Template.CARD_MOVED: CardMovedParams,
 }
 """The parameters each template takes."""
 

@@ -17,8 +17,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.context import BotContext
 from bot.dispatcher import OutboxDispatcher
-from bot.handlers import BotContext, publish_commands, register, share
+from bot.handlers import publish_commands, register, share
 from bot.pacing import Limits, Pacer, PacingLimiter
 from bot.probe import BotApiProbe
 from bot.render import Renderer

@@ -111,6 +111,10 @@ leads = Table(
     Column("contacted_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
     Column("amount", BigInteger),
+    Column("offer_amount", BigInteger),
+    Column("lost_reason", String(16)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("stage_at", UtcDateTime),
     Column("version", Integer, nullable=False),
     UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
 )
@@ -185,6 +189,38 @@ sent_messages = Table(
     Column("ref", String(64), primary_key=True),
     Column("chat_id", BigInteger, nullable=False),
     Column("message_id", BigInteger, nullable=False),
+    # A reply names the message it answers by chat and id: which lead's card was it.
+    Index("ix_sent_messages_chat_message", "chat_id", "message_id"),
+)
+
+tasks = Table(
+    "tasks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lead_id", ForeignKey("leads.id"), nullable=False, index=True),
+    Column("agent_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Index("ix_tasks_agent_open", "agent_id", "due_at", postgresql_where=text("done_at IS NULL"),
+          sqlite_where=text("done_at IS NULL")),
+)
+
+lead_cards = Table(
+    "lead_cards", metadata,
+    Column("lead_id", ForeignKey("leads.id"), primary_key=True),
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("ref", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+)
+
+prompts = Table(
+    "prompts", metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("lead_id", Integer),
+    Column("data", JSON, nullable=False),
+    Column("asked_at", UtcDateTime, nullable=False),
 )
 
 telegram_updates = Table(

@@ -26,6 +26,7 @@ from storage.repositories import (
 )
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
+from storage.repositories.work import SqlCards, SqlPrompts, SqlTasks
 
 AfterCommit = Callable[[list[datetime], frozenset[int]], None]
 
@@ -47,6 +48,9 @@ class SqlUnitOfWork:
     events: SqlEvents
     outbox: SqlOutbox
     personal: SqlPersonalData
+    tasks: SqlTasks
+    cards: SqlCards
+    prompts: SqlPrompts
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -96,6 +100,7 @@ class SqlUnitOfWork:
         self.rotations, self.events = SqlRotations(conn), SqlEvents(conn)
         self.outbox = SqlOutbox(conn, claimant=None if self._read_only else self._claimant)
         self.personal = SqlPersonalData(conn)
+        self.tasks, self.cards, self.prompts = SqlTasks(conn), SqlCards(conn), SqlPrompts(conn)
         self._wakeups = []
         return self
 

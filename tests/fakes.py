@@ -20,10 +20,13 @@ from core.model import (
     Lead,
     LeadEvent,
     LeadStatus,
+    LiveCard,
     Offer,
     OfferStatus,
     OutgoingMessage,
+    Prompt,
     Stage,
+    Task,
 )
 from core.ports import (
     HeldMessage,
@@ -49,6 +52,9 @@ class FakeDatabase:
     outbox: list[OutgoingMessage] = field(default_factory=list)
     sent: dict[int, datetime] = field(default_factory=dict)  # outbox row id -> sent at
     sent_messages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    tasks: dict[int, Task] = field(default_factory=dict)
+    cards: dict[tuple[int, int], LiveCard] = field(default_factory=dict)
+    prompts: dict[int, Prompt] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     commits: int = 0
 
@@ -163,7 +169,7 @@ class FakeLeads(_Repo):
             if v.owner_id is None:
                 continue
             row = counts.setdefault(v.owner_id, [0, 0, 0])
-            row[0] += v.status is LeadStatus.OWNED
+            row[0] += v.status is LeadStatus.OWNED and v.stage is not Stage.NURTURE
             reviewed = review_since is not None and v.received_at >= review_since
             row[1] += reviewed
             row[2] += reviewed and v.stage is Stage.WON
@@ -177,6 +183,20 @@ class FakeLeads(_Repo):
             if owner is not None and since is not None and taken is not None and taken >= since:
                 counts[owner] = counts.get(owner, 0) + 1
         return counts
+
+    async def open_of(self, agent_id: int, *, offset: int, limit: int) -> tuple[list[Lead], int]:
+        mine = sorted((lead for lead in self.db.leads.values() if lead.owner_id == agent_id
+                       and lead.status is LeadStatus.OWNED), key=lambda x: -x.id)
+        return [copy.copy(lead) for lead in mine[offset:offset + limit]], len(mine)
+
+    async def of_contacts(self, contact_ids: Sequence[int]) -> list[Lead]:
+        return [copy.copy(lead) for lead in sorted(self.db.leads.values(), key=lambda x: x.id)
+                if lead.contact_id in set(contact_ids)]
+
+    async def by_phone(self, phone: str) -> list[Lead]:
+        people = {c.id for c in self.db.contacts.values() if c.phone == phone}
+        return [copy.copy(lead) for lead in sorted(self.db.leads.values(), key=lambda x: -x.id)
+                if lead.phone == phone or lead.contact_id in people]
 
     async def owned_by(self, agent_id: int) -> list[Lead]:
         return [copy.deepcopy(v) for v in self.db.leads.values()
@@ -296,8 +316,67 @@ class FakeEvents(_Repo):
     async def add_all(self, events: Sequence[LeadEvent]) -> None:
         self.db.events.extend(copy.deepcopy(list(events)))
 
+    async def recent(self, lead_id: int, *, kinds: Sequence[str], limit: int) -> list[LeadEvent]:
+        found = [e for e in self.db.events if e.lead_id == lead_id and e.kind in kinds]
+        return [copy.deepcopy(e) for e in reversed(found)][:limit]
+
     async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
         return [e for e in self.db.events if e.lead_id in set(lead_ids)]
+
+
+class FakeTasks(_Repo):
+    async def add(self, task: Task) -> None:
+        task.id = next(self.db.ids)
+        self.db.tasks[task.id] = copy.copy(task)
+
+    async def open_for(self, lead_ids: Sequence[int]) -> list[Task]:
+        return sorted((copy.copy(t) for t in self.db.tasks.values()
+                       if t.lead_id in set(lead_ids) and t.done_at is None),
+                      key=lambda t: (t.due_at, t.id))
+
+    async def due_for(self, agent_id: int, *, until: datetime) -> list[Task]:
+        return sorted((copy.copy(t) for t in self.db.tasks.values()
+                       if t.agent_id == agent_id and t.done_at is None and t.due_at < until),
+                      key=lambda t: (t.due_at, t.id))
+
+    async def close(self, task_ids: Sequence[int], *, at: datetime) -> int:
+        closed = 0
+        for task_id in set(task_ids):
+            task = self.db.tasks.get(task_id)
+            if task is not None and task.done_at is None:
+                task.done_at, closed = at, closed + 1
+        return closed
+
+
+class FakeCards(_Repo):
+    async def of_lead(self, lead_id: int) -> list[LiveCard]:
+        return sorted((c for (lead, _), c in self.db.cards.items() if lead == lead_id),
+                      key=lambda c: c.chat_id)
+
+    async def of_chat(self, lead_id: int, chat_id: int) -> LiveCard | None:
+        return self.db.cards.get((lead_id, chat_id))
+
+    async def put(self, card: LiveCard) -> None:
+        self.db.cards[(card.lead_id, card.chat_id)] = card
+
+    async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:
+        return next((ref for ref, sent in self.db.sent_messages.items()
+                     if sent == (chat_id, message_id)), None)
+
+
+class FakePrompts(_Repo):
+    async def ask(self, prompt: Prompt) -> None:
+        self.db.prompts[prompt.chat_id] = prompt
+
+    async def pending(self, chat_id: int) -> Prompt | None:
+        return self.db.prompts.get(chat_id)
+
+    async def clear(self, chat_id: int, *, asked_at: datetime | None = None) -> bool:
+        prompt = self.db.prompts.get(chat_id)
+        if prompt is None or (asked_at is not None and prompt.asked_at != asked_at):
+            return False
+        del self.db.prompts[chat_id]
+        return True
 
 
 class FakeOutbox(_Repo):
@@ -378,6 +457,7 @@ class FakeUnitOfWork:
         self.leads, self.offers = FakeLeads(db), FakeOffers(db)
         self.rotations, self.events = FakeRotations(db), FakeEvents(db)
         self.outbox, self.personal = FakeOutbox(db), FakePersonalData(db)
+        self.tasks, self.cards, self.prompts = FakeTasks(db), FakeCards(db), FakePrompts(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -403,14 +483,15 @@ class FakeUnitOfWork:
     ) -> None:
         if self._snapshot is not None:  # not committed: put everything back
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
-                         "outbox", "sent", "sent_messages"):
+                         "outbox", "sent", "sent_messages", "tasks", "cards", "prompts"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
 
     def _rebind(self) -> None:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
-                     self.events, self.outbox, self.personal):
+                     self.events, self.outbox, self.personal, self.tasks, self.cards,
+                     self.prompts):
             repo.db = self.db
 
     async def commit(self) -> None:

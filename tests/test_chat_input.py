@@ -18,7 +18,7 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import AmountTooLarge, ConfigError, NotAnAmount
 from core.lifecycle.answers import accept_offer
-from core.lifecycle.outcomes import record_outcome
+from core.lifecycle.working import record_stage
 from core.model import LeadStatus, OfferStatus, Stage
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
@@ -57,7 +57,7 @@ async def test_a_won_amount_in_digits_other_than_0_to_9_is_refused_and_changes_n
     relay, db, lead_id, owner = await accepted_lead()
     events = len(db.events)
     with pytest.raises(NotAnAmount) as refused:
-        await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
+        await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                         note=note)
     assert refused.value.params == {"text": note}
     lead = db.leads[lead_id]
@@ -71,7 +71,7 @@ async def test_a_won_amount_in_digits_other_than_0_to_9_is_refused_and_changes_n
 async def test_a_won_amount_over_the_cap_is_refused_naming_the_cap(note: str) -> None:
     relay, db, lead_id, owner = await accepted_lead()
     with pytest.raises(AmountTooLarge) as refused:
-        await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
+        await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                         note=note)
     assert refused.value.params == {"cap": 10**12}
     assert (db.leads[lead_id].stage, db.leads[lead_id].amount) == (Stage.NEW, None)
@@ -79,7 +79,7 @@ async def test_a_won_amount_over_the_cap_is_refused_naming_the_cap(note: str) ->
 
 async def test_a_won_amount_at_the_cap_is_recorded() -> None:
     relay, _, lead_id, owner = await accepted_lead()
-    lead = await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
+    lead = await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                            note="1,000,000,000,000")
     assert (lead.stage, lead.amount) == (Stage.WON, 10**12)
 
@@ -87,17 +87,17 @@ async def test_a_won_amount_at_the_cap_is_recorded() -> None:
 async def test_the_cap_is_the_offices_max_amount() -> None:
     relay, _, lead_id, owner = await accepted_lead(max_amount=5_000_000)
     with pytest.raises(AmountTooLarge) as refused:
-        await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
+        await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                         note="5000001")
     assert refused.value.params == {"cap": 5_000_000}
-    lead = await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
-                           note="00005.000.000")
+    lead = await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
+                           note="5.000.000")
     assert lead.amount == 5_000_000
 
 
 async def test_a_won_note_that_is_not_a_number_is_kept_as_a_note() -> None:
     relay, db, lead_id, owner = await accepted_lead()
-    lead = await relay.run(record_outcome, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
+    lead = await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON,
                            note="cash, 2 flats")
     assert lead.amount is None
     assert db.events[-1].data["note"] == "cash, 2 flats"

@@ -119,7 +119,7 @@ async def test_a_claim_after_the_first_is_told_someone_was_first() -> None:
     assert db.leads[lead_id].owner_id == MEHMET
     sent = [(m.chat_id, m.template, m.edit_ref) for m in db.outbox[1:]]
     assert sent == [(GROUP, "claim_group_taken", f"pool:{lead_id}:1"),
-                    (MEHMET, "offer_accepted", None)], "one group edit, details in private"
+                    (MEHMET, "card", None)], "one group edit, details in private"
 
 
 # --- configuration ---------------------------------------------------------------------

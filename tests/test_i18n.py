@@ -26,8 +26,8 @@ from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office
 
 LANGUAGES = ("en", "tr")
-TEMPLATES = ("offer", "offer_accepted", "offer_declined", "offer_expired", "escalated",
-             "escalation_closed", "lead_assigned")
+TEMPLATES = ("offer", "card", "offer_declined", "offer_expired", "escalated",
+             "escalation_closed")
 MAX_TEXT = 4096
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 # 09:00 UTC is 12:00 in Istanbul (UTC+3 all year).
@@ -277,14 +277,14 @@ async def test_an_offer_hides_how_to_reach_the_lead_until_it_is_accepted(
 async def test_the_owner_sees_the_phone_e_mail_and_message_once_the_lead_is_theirs(
     outbox: list[OutgoingMessage], renderer: Renderer, lang: str,
 ) -> None:
-    assigned = next(m for m in outbox if m.template == "lead_assigned")
+    assigned = next(m for m in outbox if m.template == "card" and m.params.get("by"))
     text = visible(render(renderer, assigned, lang))
     assert "+90 532 123 45 67" in text
     assert "deniz@example.com" in text
     assert "Call after 6 <pm> & ask for Deniz" in text
     assert "Deniz Kaya" in text
     assert "Selin" in text
-    accepted = next(m for m in outbox if m.template == "offer_accepted")
+    accepted = next(m for m in outbox if m.template == "card" and not m.params.get("by"))
     assert "+90 532 987 65 43" in visible(render(renderer, accepted, lang))
 
 
@@ -318,6 +318,14 @@ def hostile_params(lang: str) -> dict[str, Any]:
         "sequence": 3, "why": "round robin", "reason": "no_accept",
         "tried": [filler(64)] * 3, "choices": [[10**12, filler(64)]] * 4,
         "by": filler(64), "agent": filler(64),
+        # the card: the most it can hold
+        "stage": "offer", "owner": filler(64), "attempts": 99,
+        "first_contact_at": START.isoformat(), "offer_amount": 10**12, "amount": 10**12,
+        "company": filler(120), "intent": "demo_request",
+        "notes": [[START.isoformat(), filler(64), filler(4000)]] * 3, "notes_total": 400,
+        "earlier": [[10**9, START.isoformat(), "info_sent"]] * 5,
+        "next_task": ["appointment", START.isoformat()],
+        "undo_until": (START + timedelta(minutes=10)).isoformat(),
     }
 
 
@@ -332,7 +340,7 @@ def test_the_largest_lead_full_of_html_characters_still_renders_valid_and_short_
     rendered = renderer.outgoing(template, params)
     text = visible(rendered.text)
     assert telegram_length(text) <= MAX_TEXT, telegram_length(text)
-    if template in ("offer", "offer_accepted", "escalated", "lead_assigned"):
+    if template in ("offer", "card", "escalated"):
         assert "<b>&amp;</b>" in text, "user text is shown literally, not as formatting"
 
 

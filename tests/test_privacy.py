@@ -20,7 +20,7 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import InvalidInput
 from core.lifecycle.answers import accept_offer
-from core.lifecycle.outcomes import record_outcome
+from core.lifecycle.working import record_stage
 from core.model import LeadStatus, Stage
 from core.privacy import export_person, forget_expired_leads, forget_person
 from core.queries import office_stats
@@ -52,7 +52,7 @@ async def won_lead(app: App, payload: dict[str, object], *, note: str) -> int:
     async with app.uow() as uow:
         [offer] = await uow.offers.for_lead(lead_id)
     await app.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
-    await app.run(record_outcome, agent_id=offer.agent_id, lead_id=lead_id, stage=Stage.WON,
+    await app.run(record_stage, agent_id=offer.agent_id, lead_id=lead_id, stage=Stage.WON,
                   note=note)
     return lead_id
 
@@ -75,9 +75,9 @@ async def test_an_export_holds_the_contact_their_leads_history_and_every_message
     assert [c["email"] for c in data["contacts"]] == ["deniz@example.com"]
     assert [lead["id"] for lead in data["leads"]] == [lead_id]
     assert {e["kind"] for e in data["history"]} >= {"received", "offered", "accepted",
-                                                    "outcome"}
+                                                    "stage"}
     assert any(e["data"].get("note") == "spoke with Efe" for e in data["history"])
-    assert {m["template"] for m in data["messages"]} >= {"offer", "offer_accepted"}
+    assert {m["template"] for m in data["messages"]} >= {"offer", "card"}
     assert "ece@example.com" not in json.dumps(data), "nobody else's data"
     assert (await app.run(export_person, who="DENIZ@example.com")).leads == held.leads
 

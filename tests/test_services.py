@@ -22,7 +22,7 @@ from core.errors import (
 )
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
-from core.lifecycle.outcomes import record_outcome
+from core.lifecycle.working import record_stage
 from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
 from core.queries import office_stats
 from core.roster import link_chat, sync_roster
@@ -248,10 +248,10 @@ async def test_outcomes_move_forward_and_close_the_lead(relay: App, db: FakeData
     lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
     offer = pending_offer(db, lead_id)
     await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
-    await relay.run(record_outcome, agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
+    await relay.run(record_stage, agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
     with pytest.raises(InvalidTransition):
-        await relay.run(record_outcome, agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
-    lead = await relay.run(record_outcome, agent_id=AYSE, lead_id=lead_id, stage=Stage.WON,
+        await relay.run(record_stage, agent_id=AYSE, lead_id=lead_id, stage=Stage.CONTACTED)
+    lead = await relay.run(record_stage, agent_id=AYSE, lead_id=lead_id, stage=Stage.WON,
                                       note="250,000")
     assert (lead.status, lead.amount) == (LeadStatus.CLOSED, 250_000)
     assert lead.contacted_at is not None

@@ -6,10 +6,12 @@ what both share; Renderer is the one object the bot and the dispatcher hold.
 
 from bot.render.formatting import duration
 from bot.render.replies import Replies
-from bot.render.templates import Rendered, Templates
+from bot.render.shapes import Rendered
+from bot.render.templates import Templates
+from bot.render.worklist import WorkReplies
 
 
-class Renderer(Templates, Replies):
+class Renderer(Templates, Replies, WorkReplies):
     """Renders outbox rows and command replies, in the office's time zone."""
 
 

@@ -8,15 +8,14 @@ not a send.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
 from bot import keyboards
 from bot.i18n import Markup, t
-from bot.render.formatting import Localized, duration, esc, money, phone
+from bot.render.card import CardViews
+from bot.render.formatting import duration, esc, money, phone
+from bot.render.shapes import Rendered
 from core.messages import (
     PARAMS,
     AcceptedParams,
@@ -37,20 +36,11 @@ from core.messages import (
     Template,
 )
 
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message ready to send or to edit into place."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-
-
 _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(Localized):
+class Templates(CardViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -71,6 +61,8 @@ class Templates(Localized):
             Template.AUDIT_REPORT: self._audit_report,
             Template.GROUP_UNREACHABLE: self._group_unreachable,
             Template.AGENT_UNREACHABLE: self._agent_unreachable,
+            Template.CARD: self._card,
+            Template.CARD_MOVED: self._card_moved,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

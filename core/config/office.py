@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from core.config.durations import Duration
 from core.config.routing import RoutingPolicy
 from core.config.scoring import ScoringConfig
+from core.config.work import WorkConfig
 from core.model import AgentProfile, Channel, Role, Strict, Temperature, check_zone
 
 Language = Literal["en", "tr"]
@@ -92,6 +93,7 @@ class OfficeConfig(Strict):
     # The largest Won amount /outcome records; anything above is taken for a typo. At most
     # what a BIGINT column holds.
     max_amount: int = Field(default=10**12, gt=0, le=2**63 - 1)
+    work: WorkConfig = WorkConfig()
 
     @field_validator("timezone")
     @classmethod

@@ -3,6 +3,7 @@ escalated lead. The offer's conditional update decides every race: exactly one w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from core.deps import Deps
@@ -15,15 +16,12 @@ from core.errors import (
     StartFirst,
     UnknownAgent,
 )
+from core.lifecycle.cards import card_params, send_card
 from core.lifecycle.common import lock_lead, manager, message, others_pending, person
 from core.lifecycle.notices import group_message
 from core.lifecycle.routing import offer_next
 from core.messages import (
-    AcceptedParams,
-    AssignedParams,
-    AssignmentRef,
     ClaimedParams,
-    ContactDetails,
     DeclinedParams,
     EscalationClosedParams,
     EscalationRef,
@@ -122,12 +120,12 @@ async def _accept(uow: UnitOfWork, deps: Deps, lead: Lead, offer: Offer, now: da
         await uow.outbox.add(group_message(
             deps, group, lead, offer.sequence, Template.CLAIM_GROUP_TAKEN,
             ClaimedParams(summary=LeadSummary.of(lead), agent=agent.name), now))
-    # From a group, the contact details go to the winner's private chat as a new message.
-    await uow.outbox.add(message(
-        deps, agent, Template.OFFER_ACCEPTED, now,
-        edit_ref=OfferRef(offer.id) if group is None else None,
-        params=AcceptedParams(summary=LeadSummary.of(lead), contact=ContactDetails.of(lead)),
-    ))
+    # The offer message becomes the lead's card; from a group, the card (with the contact
+    # details) goes to the winner's private chat as a new message.
+    params = replace(await card_params(uow, deps, lead, viewer=agent, now=now),
+                     opened="accepted")
+    await send_card(uow, deps, lead, agent, now, params=params,
+                    edit=OfferRef(offer.id) if group is None else None)
 
 
 async def _withdraw_others(uow: UnitOfWork, deps: Deps, lead: Lead, *, keep: int,
@@ -186,11 +184,9 @@ async def assign_lead(
         await uow.leads.update(lead)
         await uow.events.add(LeadEvent(lead.id, now, "assigned", agent_id,
                                        {"by": manager_id}))
-        await uow.outbox.add(message(
-            deps, agent, Template.LEAD_ASSIGNED, now, ref=AssignmentRef(lead.id, agent_id),
-            params=AssignedParams(summary=LeadSummary.of(lead),
-                                  contact=ContactDetails.of(lead), by=boss.name),
-        ))
+        params = replace(await card_params(uow, deps, lead, viewer=agent, now=now),
+                         opened="assigned", by=boss.name)
+        await send_card(uow, deps, lead, agent, now, params=params)
         for other in await uow.agents.list():
             if other.is_manager and other.chat_id is not None:
                 await uow.outbox.add(message(

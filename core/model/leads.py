@@ -8,6 +8,7 @@ from typing import Any
 
 from core.errors import InvalidTransition
 from core.model.vocabulary import (
+    CLOSING_STAGES,
     STAGE_ORDER,
     DeclineReason,
     LeadStatus,
@@ -53,7 +54,11 @@ class Lead:
     escalated_at: datetime | None = None
     contacted_at: datetime | None = None
     closed_at: datetime | None = None
-    amount: int | None = None
+    amount: int | None = None  # what it was won for
+    offer_amount: int | None = None  # what was offered to the contact, at Offer
+    lost_reason: str | None = None  # a LostReason
+    attempts: int = 0  # tries to reach the contact, answered or not
+    stage_at: datetime | None = None  # when the stage last changed
     version: int = 1
     id: int = 0
 
@@ -76,18 +81,83 @@ class Lead:
         """Make *agent_id* the owner: by their Accept or Claim, or a manager's choice."""
         self.status, self.owner_id, self.accepted_at = LeadStatus.OWNED, agent_id, at
 
-    def record_stage(self, stage: Stage, at: datetime) -> None:
-        """Move an owned lead forward to *stage*, or to lost from anywhere; won and lost close
-        it. Anything else is an InvalidTransition naming the stage it is at."""
-        if self.status is not LeadStatus.OWNED:
+    @property
+    def is_open(self) -> bool:
+        """Whether an owner works the lead now (won and lost leads are closed)."""
+        return self.status is LeadStatus.OWNED
+
+    def work_state(self) -> dict[str, Any]:
+        """What a stage change alters, as JSON, so that Undo or a correction can put it back."""
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+        return {"stage": self.stage.value, "status": self.status.value,
+                "closed_at": iso(self.closed_at), "contacted_at": iso(self.contacted_at),
+                "stage_at": iso(self.stage_at), "amount": self.amount,
+                "offer_amount": self.offer_amount, "lost_reason": self.lost_reason,
+                "attempts": self.attempts}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Put back what work_state() kept."""
+        def when(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+        self.stage, self.status = Stage(state["stage"]), LeadStatus(state["status"])
+        self.closed_at, self.contacted_at = when(state["closed_at"]), when(state["contacted_at"])
+        self.stage_at, self.amount = when(state["stage_at"]), state["amount"]
+        self.offer_amount, self.lost_reason = state["offer_amount"], state["lost_reason"]
+        self.attempts = int(state.get("attempts", self.attempts))
+
+    def record_stage(self, stage: Stage, at: datetime, *, amount: int | None = None,
+                     reason: str | None = None) -> None:
+        """Move an open lead forward to *stage* (lost and nurture from anywhere open, and
+        anywhere forward from nurture); won and lost close it. Anything else is an
+        InvalidTransition naming the stage it is at."""
+        if not self.is_open or stage is Stage.NEW or stage is self.stage:
             raise InvalidTransition(stage=self.stage.value)
-        if stage is not Stage.LOST and STAGE_ORDER.index(stage) <= STAGE_ORDER.index(self.stage):
+        sideways = stage in (Stage.LOST, Stage.NURTURE) or self.stage is Stage.NURTURE
+        if not sideways and STAGE_ORDER.index(stage) <= STAGE_ORDER.index(self.stage):
             raise InvalidTransition(stage=self.stage.value)
-        self.stage = stage
-        if self.contacted_at is None and stage is not Stage.NEW:
-            self.contacted_at = at
-        if stage in (Stage.WON, Stage.LOST):
+        self._move_to(stage, at, amount=amount, reason=reason)
+
+    def correct_stage(self, stage: Stage, at: datetime, *, amount: int | None = None,
+                      reason: str | None = None) -> None:
+        """A manager's correction: any stage, back or forward, reopening a closed lead."""
+        if self.owner_id is None or self.status not in (LeadStatus.OWNED, LeadStatus.CLOSED):
+            raise InvalidTransition(stage=self.stage.value)
+        if stage is self.stage:
+            raise InvalidTransition(stage=self.stage.value)
+        self.status, self.closed_at = LeadStatus.OWNED, None
+        if stage is not Stage.WON:
+            self.amount = None
+        if stage is not Stage.LOST:
+            self.lost_reason = None
+        self._move_to(stage, at, amount=amount, reason=reason)
+
+    def _move_to(self, stage: Stage, at: datetime, *, amount: int | None,
+                 reason: str | None) -> None:
+        self.stage, self.stage_at = stage, at
+        if stage is Stage.OFFER and amount is not None:
+            self.offer_amount = amount
+        if stage is Stage.WON:
+            self.amount = amount if amount is not None else self.amount
+        if stage is Stage.LOST:
+            self.lost_reason = reason
+        if self.contacted_at is None and stage not in (Stage.NEW, Stage.LOST, Stage.NURTURE):
+            self.contacted_at = at  # a later stage means they were reached
+        if stage in CLOSING_STAGES:
             self.status, self.closed_at = LeadStatus.CLOSED, at
+
+    def log_attempt(self, at: datetime, *, reached: bool) -> bool:
+        """Count a try to reach the contact; the first of any kind is the lead's first
+        contact. Whether this was it."""
+        if not self.is_open:
+            raise InvalidTransition(stage=self.stage.value)
+        self.attempts += 1
+        first = self.contacted_at is None
+        if first:
+            self.contacted_at = at
+        if reached and self.stage is Stage.NEW:
+            self.stage, self.stage_at = Stage.CONTACTED, at
+        return first
 
 
 @dataclass

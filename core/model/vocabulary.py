@@ -72,13 +72,35 @@ class Stage(StrEnum):
 
     NEW = "new"
     CONTACTED = "contacted"
+    INFO_SENT = "info_sent"
     APPOINTMENT = "appointment"
     OFFER = "offer"
     WON = "won"
     LOST = "lost"
+    NURTURE = "nurture"  # not now: kept warm for later, outside the order
 
 
-STAGE_ORDER = [Stage.NEW, Stage.CONTACTED, Stage.APPOINTMENT, Stage.OFFER, Stage.WON]
+STAGE_ORDER = [Stage.NEW, Stage.CONTACTED, Stage.INFO_SENT, Stage.APPOINTMENT, Stage.OFFER,
+               Stage.WON]
+CLOSING_STAGES = frozenset({Stage.WON, Stage.LOST})
+
+
+class LostReason(StrEnum):
+    """Why a lead was lost, as the owner says it."""
+
+    PRICE = "price"
+    LOCATION = "location"
+    BOUGHT_ELSEWHERE = "elsewhere"
+    NOT_REACHABLE = "unreachable"
+    NOT_SERIOUS = "not_serious"
+    OTHER = "other"
+
+
+class TaskKind(StrEnum):
+    """What a task on a lead asks of its owner at its time."""
+
+    REMINDER = "reminder"  # the owner's Remind me
+    APPOINTMENT = "appointment"  # a meeting booked with the contact
 
 
 class OfferStatus(StrEnum):
@@ -116,3 +138,13 @@ class RouteOutcome(StrEnum):
     MANAGERS = "managers"
     NURTURE = "nurture"
     DISQUALIFIED = "disqualified"
+
+
+class PromptKind(StrEnum):
+    """What a typed answer is for."""
+
+    OFFER_AMOUNT = "offer_amount"
+    WON_AMOUNT = "won_amount"
+    NOTE = "note"
+    APPOINTMENT = "appointment"
+    NEW_LEAD = "new_lead"  # a step of /new

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from core.model import (
     Agent,
@@ -153,6 +151,18 @@ class LeadRepository(Protocol):
         start; agents with none may be left out."""
         ...
 
+    async def open_of(self, agent_id: int, *, offset: int, limit: int) -> tuple[list[Lead], int]:
+        """A page of the leads *agent_id* works now, newest first, and how many there are."""
+        ...
+
+    async def of_contacts(self, contact_ids: Sequence[int]) -> list[Lead]:
+        """Every lead of these contacts, oldest first."""
+        ...
+
+    async def by_phone(self, phone: str) -> list[Lead]:
+        """The leads left with this phone number (E.164), newest first."""
+        ...
+
     async def owned_by(self, agent_id: int) -> list[Lead]:
         """Leads *agent_id* owns and has not closed, oldest first."""
         ...
@@ -260,6 +270,10 @@ class EventRepository(Protocol):
         """Record several events."""
         ...
 
+    async def recent(self, lead_id: int, *, kinds: Sequence[str], limit: int) -> list[LeadEvent]:
+        """The lead's newest *limit* events of these kinds, newest first."""
+        ...
+
     async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
         """The history of any of *lead_ids*, oldest first."""
         ...
@@ -327,74 +341,4 @@ class PersonalData(Protocol):
 
     async def closed_before(self, moment: datetime, *, limit: int) -> list[Lead]:
         """Up to *limit* leads closed before *moment* that still hold personal fields."""
-        ...
-
-
-class UnitOfWork(Protocol):
-    """One transaction: rolls back unless commit() is called."""
-
-    @property
-    def agents(self) -> AgentRepository:
-        """The agents of this transaction."""
-        ...
-
-    @property
-    def contacts(self) -> ContactRepository:
-        """The contacts of this transaction."""
-        ...
-
-    @property
-    def leads(self) -> LeadRepository:
-        """The leads of this transaction."""
-        ...
-
-    @property
-    def offers(self) -> OfferRepository:
-        """The offers of this transaction."""
-        ...
-
-    @property
-    def rotations(self) -> RotationRepository:
-        """The rotations of this transaction."""
-        ...
-
-    @property
-    def events(self) -> EventRepository:
-        """The events of this transaction."""
-        ...
-
-    @property
-    def outbox(self) -> Outbox:
-        """The outbox of this transaction."""
-        ...
-
-    @property
-    def personal(self) -> PersonalData:
-        """What is held about people, for exports and erasure."""
-        ...
-
-    def reading(self) -> AbstractAsyncContextManager[Self]:
-        """Begin a transaction that only reads: it never waits for the writers' turn, and
-        writing or committing through it fails."""
-        ...
-
-    async def __aenter__(self) -> Self:
-        """Begin the transaction."""
-        ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Roll back whatever was not committed."""
-        ...
-
-    async def commit(self) -> None:
-        """Make the changes durable, then run the after-commit wake-ups."""
-        ...
-
-    def wake_at(self, when: datetime) -> None:
-        """Ask the runtime to wake up at *when*, once this transaction has committed."""
         ...

@@ -31,7 +31,8 @@ _LEAD_FIELDS = (
     "contact_id", "source", "external_id", "received_at", "score", "name", "phone", "email",
     "product", "region", "budget_min", "budget_max", "timing", "message",
     "postal_code", "language", "owner_id", "accepted_at", "escalated_at", "contacted_at",
-    "closed_at", "amount", "company", "intent", "fit",
+    "closed_at", "amount", "company", "intent", "fit", "offer_amount", "lost_reason",
+    "attempts", "stage_at",
 )
 
 

@@ -28,6 +28,14 @@ class SqlEvents:
                 {"lead_id": e.lead_id, "at": e.at, "kind": e.kind, "agent_id": e.agent_id,
                  "data": e.data} for e in events])
 
+    async def recent(self, lead_id: int, *, kinds: Sequence[str], limit: int) -> list[LeadEvent]:
+        """The lead's newest *limit* events of these kinds, newest first."""
+        rows = await self._conn.execute(
+            select(lead_events).where(lead_events.c.lead_id == lead_id,
+                                      lead_events.c.kind.in_(list(kinds)))
+            .order_by(lead_events.c.id.desc()).limit(limit))
+        return [LeadEvent(r.lead_id, r.at, r.kind, r.agent_id, r.data, r.id) for r in rows]
+
     async def for_leads(self, lead_ids: Sequence[int]) -> list[LeadEvent]:
         """The history of any of *lead_ids*, oldest first."""
         rows = await self._conn.execute(select(lead_events).where(

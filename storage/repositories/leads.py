@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,7 +15,7 @@ from core.ports import OwnerCounts, WaitingRow
 from core.stats import PeriodTally
 from storage.repositories import reporting
 from storage.repositories._rows import _insert_returning_ids, _lead, _lead_values, fits
-from storage.tables import leads, offers
+from storage.tables import contacts, leads, offers
 
 
 class SqlLeads:
@@ -162,6 +162,30 @@ class SqlLeads:
     async def received_since(self, starts: Mapping[int, datetime]) -> dict[int, int]:
         """Per agent in *starts*: leads they own, taken at or after their start."""
         return await reporting.received_since(self._conn, starts)
+
+    async def open_of(self, agent_id: int, *, offset: int, limit: int) -> tuple[list[Lead], int]:
+        """A page of the leads *agent_id* works now, newest first, and how many there are."""
+        mine = (leads.c.owner_id == agent_id, leads.c.status == LeadStatus.OWNED.value)
+        total = (await self._conn.execute(select(func.count()).where(*mine))).scalar_one()
+        rows = await self._conn.execute(select(leads).where(*mine)
+                                        .order_by(leads.c.id.desc()).offset(offset).limit(limit))
+        return [_lead(r) for r in rows], int(total)
+
+    async def of_contacts(self, contact_ids: Sequence[int]) -> list[Lead]:
+        """Every lead of these contacts, oldest first."""
+        if not contact_ids:
+            return []
+        rows = await self._conn.execute(select(leads).where(
+            leads.c.contact_id.in_(sorted(set(contact_ids)))).order_by(leads.c.id))
+        return [_lead(r) for r in rows]
+
+    async def by_phone(self, phone: str) -> list[Lead]:
+        """The leads left with this phone number (E.164), newest first."""
+        people = select(contacts.c.id).where(contacts.c.phone == phone).scalar_subquery()
+        rows = await self._conn.execute(select(leads).where(
+            (leads.c.phone == phone) | leads.c.contact_id.in_(people))
+            .order_by(leads.c.id.desc()).limit(50))
+        return [_lead(r) for r in rows]
 
     async def owned_by(self, agent_id: int) -> list[Lead]:
         """Leads *agent_id* owns and has not closed, oldest first."""

@@ -19,7 +19,8 @@ from storage.tables import contacts, lead_events, leads, outbox
 # timing, source, score) stays for the figures.
 _LEAD_PERSONAL = ("name", "phone", "email", "message", "company", "postal_code")
 # The same, as the outbox parameters of any template carry them.
-_MESSAGE_PERSONAL = ("name", "phone", "email", "message", "company", "first_name")
+_MESSAGE_PERSONAL = ("name", "phone", "email", "message", "company", "first_name", "notes",
+                     "earlier")
 _CLOSED = (LeadStatus.CLOSED.value, LeadStatus.DISQUALIFIED.value)
 
 

@@ -66,7 +66,8 @@ async def owner_counts(
 
 
 _OPEN_BY_OWNER = (select(leads.c.owner_id, func.count().label("n"))
-                  .where(leads.c.status == LeadStatus.OWNED.value, leads.c.owner_id.is_not(None))
+                  .where(leads.c.status == LeadStatus.OWNED.value, leads.c.owner_id.is_not(None),
+                         leads.c.stage != Stage.NURTURE.value)  # kept warm: not open load
                   .group_by(leads.c.owner_id))
 
 

@@ -1,0 +1,130 @@
+"""English catalog of working a lead: the card, its buttons and questions, /lead, /leads,
+/today, /note, /correct and /new. Values are HTML for Telegram."""
+
+MESSAGES: dict[str, str] = {
+    "stage.info_sent": "info sent",
+    "stage.nurture": "nurture",
+    "lost.price": "price",
+    "lost.location": "location",
+    "lost.elsewhere": "bought elsewhere",
+    "lost.unreachable": "not reachable",
+    "lost.not_serious": "not serious",
+    "lost.other": "other",
+    "task.reminder": "⏰ Reminder",
+    "task.appointment": "📅 Appointment",
+    "weekday.0": "Mon",
+    "weekday.1": "Tue",
+    "weekday.2": "Wed",
+    "weekday.3": "Thu",
+    "weekday.4": "Fri",
+    "weekday.5": "Sat",
+    "weekday.6": "Sun",
+    # the card
+    "card.title": "📇 Lead <b>#{lead_id}</b> · {temperature} · score {score}/100",
+    "card.stage": "Stage: <b>{stage}</b>",
+    "card.first_contact": "first contact {time}",
+    "card.attempts": "{count} tries",
+    "card.offer_amount": "Offer: <b>{amount}</b>",
+    "card.won_amount": "Won for <b>{amount}</b>",
+    "card.lost_reason": "Lost: {reason}",
+    "card.next": "Next: {task} · {time}",
+    "card.no_next": "Next: nothing planned — set a reminder or an appointment.",
+    "card.notes": "📝 <b>Notes</b> (newest first)",
+    "card.notes_more": "… older notes: /lead {lead_id}",
+    "card.note": "· {time} {author}: {text}",
+    "card.earlier": "↩️ Earlier inquiries: {items}",
+    "card.earlier_item": "#{lead_id} ({date}, {stage})",
+    "card.owner": "👤 Owner: {name}",
+    "card.reply_hint": "💬 Reply to this card to add a note.",
+    "card.moved": "📇 Lead #{lead_id}: this card moved below ⬇️",
+    "card.first_message": "Hello {first_name}, this is {agent} from {office}. Thank you for "
+                          "your inquiry — when would be a good time to talk?",
+    "button.whatsapp": "💬 WhatsApp",
+    "button.unreachable": "📵 Couldn't reach",
+    "button.info_sent": "📨 Info sent",
+    "button.offer": "💼 Offer",
+    "button.note": "📝 Note",
+    "button.remind": "⏰ Remind me",
+    "button.undo": "↩️ Undo",
+    "button.today": "Today",
+    "button.tomorrow": "Tomorrow",
+    "button.remind_1h": "In 1 hour",
+    "button.remind_tomorrow": "Tomorrow 10:00",
+    "button.remind_3d": "In 3 days",
+    "button.prev": "‹ Newer",
+    "button.next": "Older ›",
+    "button.cancel": "✖️ Cancel",
+    # answers to presses
+    "answer.attempt": "📵 Try logged. Try again later.",
+    "answer.stage": "✅ #{lead_id}: {stage}",
+    "answer.undone": "↩️ Undone: #{lead_id} is back at “{stage}”.",
+    "answer.pick_day": "Pick a day — or type a time, like “tomorrow 2pm”.",
+    "answer.pick_time": "Pick a time.",
+    "answer.pick_lost": "Why was it lost?",
+    "answer.pick_remind": "When shall I remind you?",
+    "answer.booked": "📅 Appointment booked.",
+    "answer.reminder_set": "⏰ Reminder set.",
+    "answer.noted": "📝 Note added to #{lead_id}.",
+    # questions
+    "ask.offer_amount": "💼 Lead #{lead_id}: what is the offer? Type the amount, like "
+                        "4.500.000 or 4,5 milyon or 4.5m. /cancel to stop.",
+    "ask.won_amount": "🏆 Lead #{lead_id}: what was it won for? Type the amount, like "
+                      "4.500.000 or 4,5 milyon or 4.5m. /cancel to stop.",
+    "ask.note": "📝 Lead #{lead_id}: type the note. /cancel to stop.",
+    "ask.placeholder_amount": "4.500.000",
+    "ask.placeholder_note": "Your note",
+    "answered.offer_amount": "💼 Offer of {amount} recorded on #{lead_id}.",
+    "answered.won_amount": "🏆 #{lead_id} won for {amount}. Well done!",
+    "answered.appointment": "📅 Appointment with #{lead_id} on {time}.",
+    "answered.note": "📝 Note added to #{lead_id}.",
+    "prompt.cancelled": "OK, cancelled.",
+    "prompt.nothing": "Nothing to cancel.",
+    "text.hint": "To add a note, reply to a lead's card. /leads lists your leads, /help "
+                 "everything else.",
+    # commands
+    "command.lead": "Show a lead's card",
+    "command.today": "What is due today",
+    "command.note": "Add a note to a lead",
+    "command.new": "Enter a lead taken by phone or walk-in",
+    "command.cancel": "Stop the current question",
+    "command.correct": "Correct a lead's stage",
+    "lead.usage": "Usage: /lead &lt;lead id or phone&gt;",
+    "note.usage": "Usage: /note &lt;lead&gt; text — or reply to the lead's card.",
+    "correct.usage": "Usage: /correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt;\n"
+                     "Example: /correct 12 offer the client did not sign yet",
+    "correct.done": "✏️ Lead #{lead_id} corrected to “{stage}”.",
+    "leads.none": "You have no open leads. New ones will arrive here.",
+    "leads.page_title": "<b>Your open leads ({count})</b> · page {page}/{pages}",
+    "leads.line": "#{lead_id} · {name} · {stage} · {next}",
+    "leads.no_task": "no task",
+    "today.none": "Nothing is due today. 🎉",
+    "today.title": "<b>Due today ({count})</b>",
+    "today.line": "{when} · {task} · #{lead_id} {name}",
+    "today.overdue": "⚠️ overdue {time}",
+    "outcome.usage": "Usage: /outcome &lt;lead&gt; &lt;stage&gt; [amount or note]\n"
+                     "Stages: contacted, info sent, appointment, offer, won, lost, nurture.\n"
+                     "Example: /outcome 12 won 2.500.000",
+    "help.agent": "<b>Your commands</b>\n"
+                  "/leads — your open leads\n"
+                  "/lead &lt;id or phone&gt; — a lead's card\n"
+                  "/today — what is due today\n"
+                  "/note &lt;lead&gt; text — add a note (or reply to the card)\n"
+                  "/new — enter a lead taken by phone or walk-in\n"
+                  "/outcome &lt;lead&gt; &lt;stage&gt; [amount or note]\n"
+                  "/why &lt;lead&gt; — why a lead offered to you came to you\n"
+                  "/cancel — stop the current question\n"
+                  "/help — this list",
+    "help.manager": "\n\n<b>Manager commands</b>\n"
+                    "/stats [today|7d|30d] — speed, SLA and outcomes, per agent\n"
+                    "/pending — leads waiting for Accept or for an owner\n"
+                    "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
+                    "/reload — read the office config again",
+    # errors
+    "error.nothing_to_undo": "Nothing to undo: the last stage change was already undone.",
+    "error.undo_too_late": "Undo works for {minutes} minutes after a change. Ask a manager "
+                           "to correct the stage.",
+    "error.in_the_past": "That time has already passed. Pick a later one.",
+    "error.empty_note": "The note is empty.",
+    "error.not_a_time": "“{text}” is not a time I understand. Try “tomorrow 14:30” or "
+                        "“monday 10am”.",
+}

@@ -1,0 +1,147 @@
+"""A lead's card as a Telegram message: everything about the lead that fits one message,
+and the buttons to work it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.card_keyboards import card_keyboard, whatsapp_url
+from bot.i18n import Markup, t, t_raw
+from bot.render.formatting import MESSAGE_LIMIT, Localized, esc, money, phone
+from bot.render.shapes import Rendered
+from core.messages import CardMovedParams, CardParams, LeadSummary
+from core.model import Stage
+
+# What a card shows of the contact's own message, and less when the card would not fit.
+_MESSAGE_SHOWN = (600, 200, 0)
+_NOTE_SHOWN = (300, 120, 60)
+
+
+class CardViews(Localized):
+    """Renders lead cards."""
+
+    def _money(self, lang: str, value: int) -> str:
+        return money(value)
+
+    def _card(self, lang: str, p: CardParams) -> Rendered:
+        for message_chars, note_chars in zip(_MESSAGE_SHOWN, _NOTE_SHOWN, strict=True):
+            text = self._card_text(lang, p, message_chars=message_chars, note_chars=note_chars)
+            if len(text) <= MESSAGE_LIMIT:
+                break
+        else:  # nothing of the person's own writing is left to cut: the fields are bounded
+            text = text[:MESSAGE_LIMIT]
+        return Rendered(text, card_keyboard(
+            lang, p.summary.lead_id, stage=Stage(p.stage), closed=p.closed,
+            whatsapp=self._whatsapp(p), undo=self._undo_open(p)))
+
+    def _card_moved(self, lang: str, p: CardMovedParams) -> Rendered:
+        return Rendered(t(lang, "card.moved", lead_id=p.lead_id))
+
+    def _undo_open(self, p: CardParams) -> bool:
+        return p.undo_until is not None and datetime.fromisoformat(p.undo_until) > \
+            self._clock.now()
+
+    def _whatsapp(self, p: CardParams) -> str | None:
+        if not p.contact.phone:
+            return None
+        first_name = p.summary.first_name or ""
+        agent = (p.owner or "").split()[0] if p.owner else ""
+        if p.first_message:
+            text = p.first_message.format(first_name=first_name, office=self.office, agent=agent)
+        else:
+            text = t_raw(p.office_lang, "card.first_message", first_name=first_name,
+                         office=self.office, agent=agent)
+        return whatsapp_url(p.contact.phone, text if p.owner_view else None)
+
+    def _card_text(self, lang: str, p: CardParams, *, message_chars: int,
+                   note_chars: int) -> str:
+        s = p.summary
+        temperature = Markup(t(lang, f"temperature.{s.temperature}"))
+        if p.opened == "accepted":
+            lines = [t(lang, "offer_accepted.title", lead_id=s.lead_id)]
+        elif p.opened == "assigned":
+            lines = [t(lang, "lead_assigned.title", by=p.by or "?", lead_id=s.lead_id)]
+        else:
+            lines = [t(lang, "card.title", lead_id=s.lead_id, temperature=temperature,
+                       score=s.score)]
+        if s.returning:
+            lines.append(t(lang, "offer.returning"))
+        lines.append("")
+        c = p.contact
+        name = c.name or s.first_name
+        shown = esc(name) if name else t(lang, "not_given")
+        lines.append(f"{t(lang, 'field.name')}: <b>{shown}</b>")
+        if c.phone:
+            lines.append(f"{t(lang, 'field.phone')}: <b>{esc(phone(c.phone))}</b>")
+        if c.email:
+            lines.append(f"{t(lang, 'field.email')}: {esc(c.email)}")
+        rows = [("field.product", s.product), ("field.region", s.region),
+                ("field.budget", self._budget_of(lang, s)), ("field.timing", s.timing),
+                ("field.source", s.source)]
+        if s.company or s.intent:
+            rows += [("field.company", s.company),
+                     ("field.intent", t(lang, f"intent.{s.intent}") if s.intent else None)]
+        for key, value in rows:
+            if value:
+                lines.append(f"{t(lang, key)}: {esc(value)}")
+        if c.message and message_chars:
+            message = str(c.message)
+            if len(message) > message_chars:
+                message = message[:message_chars - 1].rstrip() + "…"
+            lines.append(f"{t(lang, 'field.message')}: <i>{esc(message)}</i>")
+        if p.earlier:
+            items = ", ".join(t(lang, "card.earlier_item", lead_id=i, date=self._date(at),
+                                stage=t_raw(lang, f"stage.{stage}"))
+                              for i, at, stage in p.earlier)
+            lines.append(t(lang, "card.earlier", items=Markup(items)))
+        lines += ["", *self._progress(lang, p)]
+        if p.notes:
+            lines += ["", t(lang, "card.notes")]
+            for at, author, note in p.notes:
+                shown = note if len(note) <= note_chars else note[:note_chars - 1].rstrip() + "…"
+                lines.append(t(lang, "card.note", time=self.local_time(at), author=author,
+                               text=shown))
+            if p.notes_total > len(p.notes):
+                lines.append(t(lang, "card.notes_more", lead_id=s.lead_id))
+        if not p.owner_view and p.owner:
+            lines += ["", t(lang, "card.owner", name=p.owner)]
+        if p.owner_view:
+            lines += ["", t(lang, "card.reply_hint")]
+        return "\n".join(lines)
+
+    def _progress(self, lang: str, p: CardParams) -> list[str]:
+        head = [t(lang, "card.stage", stage=t_raw(lang, f"stage.{p.stage}"))]
+        if p.first_contact_at:
+            head.append(t(lang, "card.first_contact", time=self.local_time(p.first_contact_at)))
+        if p.attempts:
+            head.append(t(lang, "card.attempts", count=p.attempts))
+        lines = [" · ".join(head)]
+        if p.offer_amount is not None:
+            lines.append(t(lang, "card.offer_amount", amount=self._money(lang, p.offer_amount)))
+        if p.amount is not None and p.stage == Stage.WON.value:
+            lines.append(t(lang, "card.won_amount", amount=self._money(lang, p.amount)))
+        if p.lost_reason and p.stage == Stage.LOST.value:
+            lines.append(t(lang, "card.lost_reason",
+                           reason=t_raw(lang, f"lost.{p.lost_reason}")))
+        if p.next_task:
+            kind, due = p.next_task
+            lines.append(t(lang, "card.next", task=Markup(t(lang, f"task.{kind}")),
+                           time=self.local_time(due)))
+        elif not p.closed:
+            lines.append(t(lang, "card.no_next"))
+        return lines
+
+    def _budget_of(self, lang: str, s: LeadSummary) -> str | None:
+        low, high = s.budget_min, s.budget_max
+        if low is not None and high is not None and low != high:
+            return t_raw(lang, "budget.range", low=self._money(lang, low),
+                         high=self._money(lang, high))
+        if low is not None:
+            return self._money(lang, low) if high == low else t_raw(
+                lang, "budget.from", low=self._money(lang, low))
+        if high is not None:
+            return t_raw(lang, "budget.up_to", high=self._money(lang, high))
+        return None
+
+    def _date(self, at: str) -> str:
+        return datetime.fromisoformat(at).astimezone(self.zone).strftime("%d.%m.%Y")

@@ -1,0 +1,41 @@
+"""How the office works a lead after Accept: Undo's window, the opening message, the hours
+appointments are booked in, and whose a lead entered by hand is."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from pydantic import Field, field_validator
+
+from core.config.durations import Duration
+from core.model import Strict, Weekday, WorkingHours
+
+
+def _office_hours() -> WorkingHours:
+    return WorkingHours(days=list(Weekday)[:6], start=time(9, 0), end=time(19, 0))
+
+
+class WorkConfig(Strict):
+    """The `work:` section of leadrelay.yaml."""
+
+    # How long an owner can take back a stage change; later only a manager corrects it.
+    undo_within: Duration = timedelta(minutes=10)
+    # The first WhatsApp message to a new contact, in the office's language; {first_name},
+    # {office} and {agent} are filled in. Unset: the catalog's own in the office language.
+    first_message: str | None = Field(default=None, min_length=1, max_length=500)
+    # The hours the appointment picker offers, for agents who set no working hours.
+    hours: WorkingHours = Field(default_factory=_office_hours)
+    # A lead an agent enters with /new is theirs; false: it is routed like any other.
+    own_entries: bool = True
+
+    @field_validator("first_message")
+    @classmethod
+    def _known_fields(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            value.format(first_name="", office="", agent="")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError("may use only {first_name}, {office} and {agent} "
+                             f"(write {{{{ and }}}} for braces): {exc}") from None
+        return value

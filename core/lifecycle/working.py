@@ -1,0 +1,245 @@
+"""Working a lead after Accept: stages, contact attempts, notes, appointments, reminders,
+Undo, and a manager's correction. Each change locks the lead, is recorded in its history and
+edits its live cards in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from core.amounts import parse_amount
+from core.deps import Deps
+from core.errors import (
+    EmptyNote,
+    InThePast,
+    InvalidTransition,
+    NothingToUndo,
+    NotYourLead,
+    UndoTooLate,
+    UnknownAgent,
+)
+from core.lifecycle.cards import STAGE_EVENTS, refresh_cards
+from core.lifecycle.common import manager
+from core.model import Agent, Lead, LeadEvent, Stage, Task, TaskKind
+from core.ports import UnitOfWork
+
+NOTE_LIMIT = 4000  # what one Telegram message can carry, less room for the card around it
+REMINDER_CHOICES = ("1h", "tomorrow", "3d")
+_MORNING = time(10, 0)
+
+
+async def owned_lead(uow: UnitOfWork, agent_id: int, lead_id: int) -> tuple[Agent, Lead]:
+    """The person and the lead (locked) they may work: its owner, or any manager. Anyone
+    else learns nothing, not even whether the lead exists."""
+    person = await uow.agents.get(agent_id)
+    if person is None or not person.active:
+        raise UnknownAgent()
+    lead = await uow.leads.lock(lead_id)
+    if lead is None or (lead.owner_id != agent_id and not person.is_manager):
+        raise NotYourLead()
+    return person, lead
+
+
+async def _stage_changed(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int,
+                         before: dict[str, Any], now: datetime, **data: Any) -> None:
+    """Save a stage change, keep what it replaced for Undo, and edit the cards."""
+    await uow.leads.update(lead)
+    await uow.events.add(LeadEvent(lead.id, now, "stage", agent_id, {
+        "from": before["stage"], "to": lead.stage.value, "before": before,
+        **{k: v for k, v in data.items() if v is not None}}))
+    await refresh_cards(uow, deps, lead, now)
+
+
+async def record_stage(
+    uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int, stage: Stage,
+    amount: int | None = None, reason: str | None = None, note: str | None = None,
+) -> Lead:
+    """Move a lead forward to *stage* (to lost or nurture from anywhere open), with the
+    amount of an Offer or a Won and the reason of a Lost."""
+    async with uow:
+        lead = await stage_in(uow, deps, agent_id=agent_id, lead_id=lead_id, stage=stage,
+                              amount=amount, reason=reason, note=note)
+        await uow.commit()
+    return lead
+
+
+async def stage_in(
+    uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int, stage: Stage,
+    amount: int | None = None, reason: str | None = None, note: str | None = None,
+) -> Lead:
+    """record_stage's work, in a transaction the caller holds. An Offer's or a Won's note
+    that is an amount ("4.500.000", "4,5 milyon") is taken as its amount."""
+    now = deps.clock.now()
+    if amount is None and note and stage in (Stage.OFFER, Stage.WON):
+        # Read before anything is, so a refused amount changes nothing.
+        found = parse_amount(note, cap=deps.config.max_amount)
+        if found is not None and found.low == found.high:
+            amount, note = found.low, None
+    _, lead = await owned_lead(uow, agent_id, lead_id)
+    before = lead.work_state()
+    if stage is Stage.CONTACTED and lead.stage is Stage.NEW:
+        first = lead.log_attempt(now, reached=True)
+        await _attempted(uow, lead, agent_id, now, reached=True, first=first)
+    else:
+        lead.record_stage(stage, now, amount=amount, reason=reason)
+    await _stage_changed(uow, deps, lead, agent_id, before, now, amount=amount,
+                         reason=reason, note=note)
+    return lead
+
+
+async def log_attempt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
+                      reached: bool) -> Lead:
+    """Record a try to reach the contact (Contacted, or Couldn't reach); the first try of
+    either kind is the lead's first contact. Contacted on a new lead also moves its stage."""
+    if reached:
+        return await record_stage(uow, deps, agent_id=agent_id, lead_id=lead_id,
+                                  stage=Stage.CONTACTED)
+    now = deps.clock.now()
+    async with uow:
+        _, lead = await owned_lead(uow, agent_id, lead_id)
+        first = lead.log_attempt(now, reached=False)
+        await uow.leads.update(lead)
+        await _attempted(uow, lead, agent_id, now, reached=False, first=first)
+        await refresh_cards(uow, deps, lead, now)
+        await uow.commit()
+    return lead
+
+
+async def _attempted(uow: UnitOfWork, lead: Lead, agent_id: int, now: datetime, *,
+                     reached: bool, first: bool) -> None:
+    await uow.events.add(LeadEvent(lead.id, now, "attempt", agent_id, {
+        "reached": reached, "number": lead.attempts, "first_contact": first}))
+
+
+async def add_note(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
+                   text: str) -> Lead:
+    """Add a note to the lead's history; its cards show the newest ones."""
+    async with uow:
+        lead = await note_in(uow, deps, agent_id=agent_id, lead_id=lead_id, text=text)
+        await uow.commit()
+    return lead
+
+
+async def note_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,
+                  text: str) -> Lead:
+    """add_note's work, in a transaction the caller holds."""
+    text = text.strip()
+    if not text:
+        raise EmptyNote()
+    now = deps.clock.now()
+    _, lead = await owned_lead(uow, agent_id, lead_id)
+    await uow.events.add(LeadEvent(lead.id, now, "note", agent_id, {"note": text[:NOTE_LIMIT]}))
+    await refresh_cards(uow, deps, lead, now)
+    return lead
+
+
+async def book_appointment(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
+                           at: datetime) -> Lead:
+    """Book a meeting with the contact at *at*: the lead moves to Appointment (unless it is
+    further on already), and the meeting becomes its task, instead of any booked before."""
+    async with uow:
+        lead = await appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id, at=at)
+        await uow.commit()
+    return lead
+
+
+async def appointment_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,
+                         at: datetime) -> Lead:
+    """book_appointment's work, in a transaction the caller holds."""
+    now = deps.clock.now()
+    if at <= now:
+        raise InThePast()
+    person, lead = await owned_lead(uow, agent_id, lead_id)
+    if not lead.is_open:
+        raise InvalidTransition(stage=lead.stage.value)
+    before = lead.work_state()
+    await uow.tasks.close([t.id for t in await uow.tasks.open_for([lead.id])
+                           if t.kind is TaskKind.APPOINTMENT], at=now)
+    await uow.tasks.add(Task(lead.id, lead.owner_id or person.telegram_id,
+                             TaskKind.APPOINTMENT, at, now))
+    if lead.stage in (Stage.NEW, Stage.CONTACTED, Stage.INFO_SENT, Stage.NURTURE):
+        lead.record_stage(Stage.APPOINTMENT, now)
+        await _stage_changed(uow, deps, lead, agent_id, before, now, at=at.isoformat())
+    else:  # further on already: a second viewing, say
+        await uow.events.add(LeadEvent(lead.id, now, "appointment", agent_id,
+                                       {"at": at.isoformat()}))
+        await refresh_cards(uow, deps, lead, now)
+    return lead
+
+
+def reminder_time(choice: str, *, now: datetime, deps: Deps) -> datetime:
+    """When a Remind me choice falls: in an hour, tomorrow at 10:00, or in three days at
+    10:00, in the office's time zone."""
+    if choice == "1h":
+        return now + timedelta(hours=1)
+    days = 1 if choice == "tomorrow" else 3
+    local = now.astimezone(deps.config.zone)
+    day = local.date() + timedelta(days=days)
+    return datetime.combine(day, _MORNING, tzinfo=deps.config.zone)
+
+
+async def remind_me(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
+                    choice: str) -> Task:
+    """Set a reminder about the lead for its owner: in an hour, tomorrow at 10:00, or in
+    three days (REMINDER_CHOICES)."""
+    if choice not in REMINDER_CHOICES:
+        raise InThePast()
+    now = deps.clock.now()
+    at = reminder_time(choice, now=now, deps=deps)
+    async with uow:
+        person, lead = await owned_lead(uow, agent_id, lead_id)
+        task = Task(lead.id, lead.owner_id or person.telegram_id, TaskKind.REMINDER, at, now)
+        await uow.tasks.add(task)
+        await uow.events.add(LeadEvent(lead.id, now, "reminder", agent_id,
+                                       {"at": at.isoformat()}))
+        await refresh_cards(uow, deps, lead, now)
+        await uow.commit()
+    return task
+
+
+async def undo_last_change(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
+                           lead_id: int) -> Lead:
+    """Take back the lead's last stage change, within the office's Undo window (ten minutes
+    by default), and record that it was taken back."""
+    now = deps.clock.now()
+    async with uow:
+        person, lead = await owned_lead(uow, agent_id, lead_id)
+        last = next(iter(await uow.events.recent(lead.id, kinds=STAGE_EVENTS, limit=1)), None)
+        if last is None or last.kind != "stage" or "before" not in last.data:
+            raise NothingToUndo()
+        if now - last.at > deps.config.work.undo_within:
+            raise UndoTooLate(minutes=round(deps.config.work.undo_within.total_seconds() / 60))
+        if last.agent_id != agent_id and not person.is_manager:
+            raise NothingToUndo()  # someone else's change: theirs to undo, or a manager's
+        undone = lead.stage.value
+        lead.restore(last.data["before"])
+        await uow.leads.update(lead)
+        await uow.events.add(LeadEvent(lead.id, now, "undo", agent_id, {
+            "event_id": last.id, "from": undone, "to": lead.stage.value}))
+        await refresh_cards(uow, deps, lead, now)
+        await uow.commit()
+    return lead
+
+
+async def correct_stage(uow: UnitOfWork, deps: Deps, /, *, manager_id: int, lead_id: int,
+                        stage: Stage, reason: str, amount: int | None = None) -> Lead:
+    """A manager sets a lead's stage to what it really is, back or forward, reopening a won
+    or lost lead, with the reason recorded."""
+    reason = reason.strip()
+    if not reason:
+        raise EmptyNote()
+    now = deps.clock.now()
+    async with uow:
+        await manager(uow, manager_id)
+        lead = await uow.leads.lock(lead_id)
+        if lead is None:
+            raise NotYourLead()
+        before = lead.work_state()
+        lead.correct_stage(stage, now, amount=amount)
+        await uow.leads.update(lead)
+        await uow.events.add(LeadEvent(lead.id, now, "correction", manager_id, {
+            "from": before["stage"], "to": lead.stage.value, "before": before,
+            "note": reason[:NOTE_LIMIT]}))
+        await refresh_cards(uow, deps, lead, now)
+        await uow.commit()
+    return lead

@@ -1,0 +1,105 @@
+"""The unit of work: one transaction over every repository the use cases need."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.ports.repositories import (
+    AgentRepository,
+    ContactRepository,
+    EventRepository,
+    LeadRepository,
+    OfferRepository,
+    Outbox,
+    PersonalData,
+    RotationRepository,
+)
+from core.ports.work import CardRepository, PromptRepository, TaskRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction: rolls back unless commit() is called."""
+
+    @property
+    def agents(self) -> AgentRepository:
+        """The agents of this transaction."""
+        ...
+
+    @property
+    def contacts(self) -> ContactRepository:
+        """The contacts of this transaction."""
+        ...
+
+    @property
+    def leads(self) -> LeadRepository:
+        """The leads of this transaction."""
+        ...
+
+    @property
+    def offers(self) -> OfferRepository:
+        """The offers of this transaction."""
+        ...
+
+    @property
+    def rotations(self) -> RotationRepository:
+        """The rotations of this transaction."""
+        ...
+
+    @property
+    def events(self) -> EventRepository:
+        """The events of this transaction."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox of this transaction."""
+        ...
+
+    @property
+    def personal(self) -> PersonalData:
+        """What is held about people, for exports and erasure."""
+        ...
+
+    @property
+    def tasks(self) -> TaskRepository:
+        """The tasks on leads of this transaction."""
+        ...
+
+    @property
+    def cards(self) -> CardRepository:
+        """The live cards of this transaction."""
+        ...
+
+    @property
+    def prompts(self) -> PromptRepository:
+        """The questions waiting for a typed answer, in this transaction."""
+        ...
+
+    def reading(self) -> AbstractAsyncContextManager[Self]:
+        """Begin a transaction that only reads: it never waits for the writers' turn, and
+        writing or committing through it fails."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None:
+        """Make the changes durable, then run the after-commit wake-ups."""
+        ...
+
+    def wake_at(self, when: datetime) -> None:
+        """Ask the runtime to wake up at *when*, once this transaction has committed."""
+        ...

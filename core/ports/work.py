@@ -1,0 +1,66 @@
+"""The storage of working a lead: tasks, live cards, and questions waiting for an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from core.model import LiveCard, Prompt, Task
+
+
+class TaskRepository(Protocol):
+    """Tasks on leads; closing one is conditional on it being open."""
+
+    async def add(self, task: Task) -> None:
+        """Store a new task and give it its id."""
+        ...
+
+    async def open_for(self, lead_ids: Sequence[int]) -> list[Task]:
+        """The open tasks of these leads, soonest first."""
+        ...
+
+    async def due_for(self, agent_id: int, *, until: datetime) -> list[Task]:
+        """*agent_id*'s open tasks due before *until* (overdue ones too), soonest first."""
+        ...
+
+    async def close(self, task_ids: Sequence[int], *, at: datetime) -> int:
+        """Mark open tasks done at *at*; how many were still open."""
+        ...
+
+
+class CardRepository(Protocol):
+    """Which message is each lead's live card in each chat."""
+
+    async def of_lead(self, lead_id: int) -> list[LiveCard]:
+        """The live cards of a lead, one per chat."""
+        ...
+
+    async def of_chat(self, lead_id: int, chat_id: int) -> LiveCard | None:
+        """The live card of a lead in one chat, if it has one."""
+        ...
+
+    async def put(self, card: LiveCard) -> None:
+        """Make *card* the live one of its lead in its chat."""
+        ...
+
+    async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:
+        """The reference of the bot's message *message_id* in *chat_id*, if it was one."""
+        ...
+
+
+class PromptRepository(Protocol):
+    """The one question per chat the bot waits for a typed answer to."""
+
+    async def ask(self, prompt: Prompt) -> None:
+        """Wait for an answer to *prompt*, instead of any earlier question in its chat."""
+        ...
+
+    async def pending(self, chat_id: int) -> Prompt | None:
+        """The question waiting in *chat_id*, if any."""
+        ...
+
+    async def clear(self, chat_id: int, *, asked_at: datetime | None = None) -> bool:
+        """Stop waiting in *chat_id* (only for the question asked at *asked_at*, if given);
+        whether one was waiting."""
+        ...

@@ -1,0 +1,74 @@
+"""Working a lead after Accept: stages with amounts and reasons, attempts, tasks, live cards
+and questions waiting for a typed answer
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("leads") as batch:
+        batch.add_column(sa.Column("offer_amount", sa.BigInteger))
+        batch.add_column(sa.Column("lost_reason", sa.String(16)))
+        batch.add_column(sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
+        batch.add_column(sa.Column("stage_at", sa.DateTime(timezone=True)))
+    op.create_index("ix_sent_messages_chat_message", "sent_messages", ["chat_id", "message_id"])
+    op.create_table(
+        "tasks",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id", name="fk_tasks_lead_id_leads"),
+                  nullable=False),
+        sa.Column("agent_id", sa.BigInteger, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True)),
+        sa.PrimaryKeyConstraint("id", name="pk_tasks"),
+    )
+    op.create_index("ix_tasks_lead_id", "tasks", ["lead_id"])
+    op.create_index("ix_tasks_agent_open", "tasks", ["agent_id", "due_at"],
+                    postgresql_where=sa.text("done_at IS NULL"),
+                    sqlite_where=sa.text("done_at IS NULL"))
+    op.create_table(
+        "lead_cards",
+        sa.Column("lead_id", sa.Integer,
+                  sa.ForeignKey("leads.id", name="fk_lead_cards_lead_id_leads"), nullable=False),
+        sa.Column("chat_id", sa.BigInteger, nullable=False, autoincrement=False),
+        sa.Column("ref", sa.String(64), nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("lead_id", "chat_id", name="pk_lead_cards"),
+    )
+    op.create_table(
+        "prompts",
+        sa.Column("chat_id", sa.BigInteger, nullable=False, autoincrement=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("lead_id", sa.Integer),
+        sa.Column("data", sa.JSON, nullable=False),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("chat_id", name="pk_prompts"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("prompts")
+    op.drop_table("lead_cards")
+    op.drop_index("ix_tasks_agent_open", table_name="tasks")
+    op.drop_index("ix_tasks_lead_id", table_name="tasks")
+    op.drop_table("tasks")
+    op.drop_index("ix_sent_messages_chat_message", table_name="sent_messages")
+    with op.batch_alter_table("leads") as batch:
+        batch.drop_column("stage_at")
+        batch.drop_column("attempts")
+        batch.drop_column("lost_reason")
+        batch.drop_column("offer_amount")

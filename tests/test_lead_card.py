@@ -1,0 +1,272 @@
+"""The lead card, as an agent works it on a phone: every button, the pickers, typed amounts
+and times, notes by reply and by command, Undo, a manager's correction, /lead, /leads and
+/today, through the real client and the Bot API sandbox, in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from core.clock import ManualClock
+from sandbox import SandboxMessage
+from tests.harness import RunningOffice, offer_for, running_office, text_has, until
+from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
+
+pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
+
+# A Wednesday, 09:00 in Istanbul (the test office's zone is UTC+3 all year).
+START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 2}}
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def running(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
+    config = office(sla=SLOW, timezone="Europe/Istanbul")
+    async with running_office(config, database_url, clock=clock) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        yield running
+
+
+async def accepted(running: RunningOffice, payload: dict[str, object] | None = None,
+                   ) -> tuple[int, SandboxMessage]:
+    """A lead posted, accepted by Ayşe, and its card as it arrives."""
+    lead_id = await running.post_lead(payload or HOT)
+    ayse = running[AYSE]
+    await ayse.press(await ayse.wait_for(offer_for(lead_id)), "✅ Accept")
+    card = await ayse.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67"))
+    return lead_id, card
+
+
+def live(running: RunningOffice, person: int, message: SandboxMessage) -> SandboxMessage:
+    """The message as it is in the chat now (after edits)."""
+    return next(m for m in running[person].messages if m.message_id == message.message_id)
+
+
+async def until_card(running: RunningOffice, person: int, message: SandboxMessage,
+                     *parts: str) -> SandboxMessage:
+    """The card once an edit made it show every part."""
+    await until(lambda: all(p in live(running, person, message).text for p in parts))
+    return live(running, person, message)
+
+
+async def test_the_card_shows_everything_to_call_and_a_whatsapp_button_with_a_first_message(
+    running: RunningOffice,
+) -> None:
+    lead_id, card = await accepted(running)
+    for shown in ("Deniz Kaya", "+90 532 123 45 67", "deniz@example.com", "residential",
+                  "Stage: new", "Reply to this card to add a note"):
+        assert shown in card.text, shown
+    assert card.button_texts() == [
+        "💬 WhatsApp", "📞 Contacted", "📵 Couldn't reach", "📨 Info sent", "📅 Appointment",
+        "💼 Offer", "🏆 Won", "✖️ Lost", "📝 Note", "⏰ Remind me"]
+    url = urlparse(card.button_url("💬 WhatsApp") or "")
+    assert (url.scheme, url.netloc, url.path) == ("https", "wa.me", "/905321234567")
+    [first] = parse_qs(url.query)["text"]
+    assert first.startswith("Hello Deniz, this is Ayşe from Test Realty")
+
+
+async def test_contacted_and_couldnt_reach_record_tries_and_the_first_contact(
+    running: RunningOffice, clock: ManualClock,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse = running[AYSE]
+    clock.advance(timedelta(minutes=4))
+    answer = await ayse.press(card, "📵 Couldn't reach")
+    assert answer.text == "📵 Try logged. Try again later."
+    card = await until_card(running, AYSE, card, "first contact 09:04", "1 tries")
+    assert "Stage: new" in card.text
+    clock.advance(timedelta(minutes=30))
+    await ayse.press(card, "📞 Contacted")
+    card = await until_card(running, AYSE, card, "Stage: contacted", "2 tries")
+    assert "first contact 09:04" in card.text, "the first try of either kind is first contact"
+
+
+async def test_info_sent_then_undo_within_ten_minutes_puts_the_stage_back(
+    running: RunningOffice, clock: ManualClock,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse = running[AYSE]
+    await ayse.press(card, "📨 Info sent")
+    card = await until_card(running, AYSE, card, "Stage: info sent")
+    assert "↩️ Undo" in card.button_texts()
+    assert "📨 Info sent" not in card.button_texts(), "stages move forward only"
+    clock.advance(timedelta(minutes=9))
+    answer = await ayse.press(card, "↩️ Undo")
+    assert answer.text == f"↩️ Undone: #{lead_id} is back at “new”."
+    card = await until_card(running, AYSE, card, "Stage: new")
+    assert "↩️ Undo" not in card.button_texts()
+
+
+async def test_undo_after_ten_minutes_is_refused_and_a_manager_corrects_and_reopens(
+    running: RunningOffice, clock: ManualClock,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse, selin = running[AYSE], running[SELIN]
+    await ayse.press(card, "✖️ Lost")
+    assert "price" in live(running, AYSE, card).button_texts(), "the reasons, on the card"
+    await ayse.press(live(running, AYSE, card), "price")
+    card = await until_card(running, AYSE, card, "Stage: lost", "Lost: price")
+    clock.advance(timedelta(minutes=10, seconds=1))
+    answer = await ayse.press(card, "↩️ Undo")
+    assert answer.text is not None and "Ask a manager" in answer.text
+    assert "Stage: lost" in live(running, AYSE, card).text
+    await ayse.send(f"/correct {lead_id} offer she came back")
+    await ayse.wait_for(text_has("Only managers"))
+    await selin.send(f"/correct {lead_id} offer she came back after all")
+    await selin.wait_for(text_has(f"Lead #{lead_id} corrected to “offer made”"))
+    card = await until_card(running, AYSE, card, "Stage: offer made")
+    assert "🏆 Won" in card.button_texts(), "reopened: the owner works it again"
+
+
+async def test_offer_and_won_ask_for_the_amount_in_each_written_form(
+    running: RunningOffice,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse = running[AYSE]
+    await ayse.press(card, "💼 Offer")
+    question = await ayse.wait_for(text_has(f"Lead #{lead_id}: what is the offer?"))
+    assert question.force_reply
+    await ayse.reply(question, "4,5 milyon")
+    await ayse.wait_for(text_has(f"Offer of 4 500 000 recorded on #{lead_id}"))
+    card = await until_card(running, AYSE, card, "Stage: offer made", "Offer: 4 500 000")
+    await ayse.press(card, "🏆 Won")
+    question = await ayse.wait_for(text_has(f"Lead #{lead_id}: what was it won for?"))
+    await ayse.send("about four")
+    await ayse.wait_for(text_has("“about four” is not an amount"))
+    await ayse.send("4.25m")
+    await ayse.wait_for(text_has(f"#{lead_id} won for 4 250 000"))
+    card = await until_card(running, AYSE, card, "Stage: won", "Won for 4 250 000")
+    assert card.button_texts() == ["💬 WhatsApp", "📝 Note", "↩️ Undo"]
+
+
+async def test_an_appointment_is_booked_by_buttons_and_shows_as_the_next_task(
+    running: RunningOffice,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse = running[AYSE]
+    answer = await ayse.press(card, "📅 Appointment")
+    assert answer.text is not None and "type a time" in answer.text
+    days = live(running, AYSE, card)
+    assert days.button_texts()[:3] == ["Today", "Tomorrow", "Fri 27.11"]
+    await ayse.press(days, "Tomorrow")
+    times = live(running, AYSE, card)
+    assert times.button_texts()[0] == "09:00" and "18:30" in times.button_texts()
+    await ayse.press(times, "14:30")
+    card = await until_card(running, AYSE, card, "Stage: appointment",
+                            "Next: 📅 Appointment · 26.11 14:30")
+    await ayse.send("/today")
+    await ayse.wait_for(text_has("Nothing is due today"))
+
+
+async def test_an_appointment_is_booked_by_a_typed_time_in_turkish(
+    database_url: str, clock: ManualClock,
+) -> None:
+    config = office(sla=SLOW, timezone="Europe/Istanbul", language="tr")
+    async with running_office(config, database_url, clock=clock) as running:
+        await running.start_chats(AYSE, SELIN)
+        lead_id = await running.post_lead(HOT)
+        ayse = running[AYSE]
+        offer = await ayse.wait_for(lambda m: f"#{lead_id}" in m.text
+                                    and "✅ Kabul et" in m.button_texts())
+        await ayse.press(offer, "✅ Kabul et")
+        card = await ayse.wait_for(text_has(f"#{lead_id}", "+90 532 123 45 67"))
+        await ayse.press(card, "📅 Randevu")
+        await ayse.send("bugün 16:30")
+        await ayse.wait_for(text_has("Randevu kaydedildi"))
+        card = await until_card(running, AYSE, card, "Aşama: randevu",
+                                "Sıradaki: 📅 Randevu · 16:30")
+        await ayse.send("/today")
+        due = await ayse.wait_for(text_has("Bugün yapılacaklar (1)"))
+        assert f"16:30 · 📅 Randevu · #{lead_id} Deniz Kaya" in due.text
+
+
+async def test_notes_by_reply_and_by_command_show_newest_first_on_the_card(
+    running: RunningOffice, clock: ManualClock,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse = running[AYSE]
+    await ayse.reply(card, "wants a sea view")
+    await ayse.wait_for(text_has(f"Note added to #{lead_id}"))
+    clock.advance(timedelta(minutes=1))
+    await ayse.send(f"/note {lead_id} call back after 6")
+    card = await until_card(running, AYSE, card, "wants a sea view", "call back after 6")
+    assert card.text.index("call back after 6") < card.text.index("wants a sea view")
+    await ayse.press(card, "📝 Note")
+    question = await ayse.wait_for(text_has(f"Lead #{lead_id}: type the note"))
+    await ayse.reply(question, "budget is firm")
+    await until_card(running, AYSE, card, "budget is firm")
+
+
+async def test_remind_me_sets_a_task_that_today_lists(running: RunningOffice) -> None:
+    lead_id, card = await accepted(running)
+    ayse = running[AYSE]
+    await ayse.press(card, "⏰ Remind me")
+    await ayse.press(live(running, AYSE, card), "In 1 hour")
+    await until_card(running, AYSE, card, "Next: ⏰ Reminder · 10:00")
+    await ayse.send("/today")
+    due = await ayse.wait_for(text_has("Due today (1)"))
+    assert f"10:00 · ⏰ Reminder · #{lead_id} Deniz Kaya" in due.text
+
+
+async def test_lead_sends_the_card_again_below_and_the_old_one_says_so(
+    running: RunningOffice,
+) -> None:
+    lead_id, card = await accepted(running)
+    ayse, selin, mehmet = running[AYSE], running[SELIN], running[MEHMET]
+    await ayse.send(f"/lead {lead_id}")
+    await until(lambda: "moved below" in live(running, AYSE, card).text)
+    assert live(running, AYSE, card).button_texts() == []
+    newer = await ayse.wait_for(lambda m: m.message_id > card.message_id
+                                and "Deniz Kaya" in m.text and "📝 Note" in m.button_texts())
+    await ayse.send("/lead 0532 123 45 67")
+    await until(lambda: "moved below" in live(running, AYSE, newer).text)
+    await selin.send(f"/lead {lead_id}")
+    managers = await selin.wait_for(text_has("Deniz Kaya", "Owner: Ayşe"))
+    assert "+90 532 123 45 67" in managers.text
+    for wanted in (str(lead_id), "+90 532 123 45 67", "999999"):
+        await mehmet.send(f"/lead {wanted}")
+    await until(lambda: sum("That lead is not yours" in m.text for m in mehmet.messages) >= 3)
+    assert not any("Deniz" in m.text for m in mehmet.messages if "#" in m.text
+                   and "Accept" not in m.button_texts())
+
+
+async def test_leads_pages_newest_first_with_a_button_per_lead(
+    running: RunningOffice,
+) -> None:
+    ayse = running[AYSE]
+    ids = []
+    for n in range(10):
+        lead_id, _ = await accepted(running, {**HOT, "phone": f"+90532123{4500 + n}",
+                                               "name": f"Client {n}"})
+        ids.append(lead_id)
+    await ayse.send("/leads")
+    first = await ayse.wait_for(text_has("Your open leads (10) · page 1/2"))
+    assert first.text.index(f"#{ids[-1]}") < first.text.index(f"#{ids[-2]}")
+    assert f"#{ids[0]} " not in first.text
+    await ayse.press(first, "Older ›")
+    await until(lambda: "page 2/2" in live(running, AYSE, first).text)
+    assert f"#{ids[0]} · Client 0" in live(running, AYSE, first).text
+    await ayse.press(live(running, AYSE, first), f"#{ids[0]} Client 0")
+    await ayse.wait_for(lambda m: m.message_id > first.message_id and "Client 0" in m.text
+                        and "📝 Note" in m.button_texts())
+
+
+async def test_outcome_takes_stage_names_in_turkish(running: RunningOffice) -> None:
+    lead_id, _ = await accepted(running)
+    ayse = running[AYSE]
+    await ayse.send(f"/outcome {lead_id} bilgi gönderildi")
+    await ayse.wait_for(text_has(f"Lead #{lead_id} is now “info sent”"))
+    await ayse.send(f"/outcome {lead_id} TEKLİF 3.750.000")
+    await ayse.wait_for(text_has(f"Lead #{lead_id} is now “offer made”"))
+    await ayse.send(f"/outcome {lead_id} kazanıldı 4,1 milyon")
+    await ayse.wait_for(text_has(f"Lead #{lead_id} is now “won”"))
+    await ayse.send(f"/lead {lead_id}")
+    await ayse.wait_for(text_has("Offer: 3 750 000", "Won for 4 100 000"))
