@@ -203,7 +203,7 @@ def assert_moved_on_once(trail: Trail, gone: Offer) -> Offer:
     assert trail.kinds()["offered"] == 2
     assert trail.kinds()["routed"] == 2
     assert trail.sent("offer") == sorted([gone.agent_id, successor.agent_id])
-    assert trail.sent("offer_accepted") == []
+    assert trail.sent("card") == []
     return successor
 
 
@@ -247,7 +247,7 @@ async def test_accept_racing_the_sweep_of_another_instance_has_one_winner(
                 assert [o.status for o in trail.offers] == [OfferStatus.ACCEPTED]
                 assert trail.kinds()["accepted"] == 1
                 assert trail.kinds()["expired"] == 0
-                assert trail.sent("offer_accepted") == [offer.agent_id]
+                assert trail.sent("card") == [offer.agent_id]
                 assert trail.sent("offer_expired") == []
 
 
@@ -268,7 +268,7 @@ async def test_two_claims_through_two_instances_leave_one_owner(
             assert trail.offer(offers[winner].id).status is OfferStatus.ACCEPTED
             assert trail.offer(offers[loser].id).status is OfferStatus.WITHDRAWN
             assert trail.kinds()["accepted"] == 1
-            assert trail.sent("offer_accepted") == [winner]
+            assert trail.sent("card") == [winner]
             assert trail.sent("claim_taken") == [loser]
 
 
@@ -295,7 +295,7 @@ async def test_two_managers_assigning_through_two_instances_leave_one_owner(
             assert (trail.lead.status, trail.lead.owner_id) == (LeadStatus.OWNED, agent)
             assert [e for e in trail.events if e[0] == "assigned"] == [
                 ("assigned", agent, {"by": manager})]
-            assert trail.sent("lead_assigned") == [agent]
+            assert trail.sent("card") == [agent]
             closed = [m for m in trail.messages if m[1] == "escalation_closed"]
             assert sorted(chat for chat, _, _ in closed) == [SELIN, OKAN]
             assert {params["by"] for _, _, params in closed} == {name}
@@ -317,7 +317,7 @@ async def test_a_double_click_on_accept_through_two_instances_accepts_once(
                 LeadStatus.OWNED, offer.agent_id)
             assert [o.status for o in trail.offers] == [OfferStatus.ACCEPTED]
             assert trail.kinds()["accepted"] == 1
-            assert trail.sent("offer_accepted") == [offer.agent_id]
+            assert trail.sent("card") == [offer.agent_id]
 
 
 async def test_a_decline_racing_the_sweep_of_another_instance_moves_the_lead_on_once(
