@@ -17,7 +17,7 @@ from aiohttp import web
 from sandbox.acting import _ActingMixin
 from sandbox.base import _Handler
 from sandbox.faults import _Fault, _FaultsMixin
-from sandbox.keyboards import _check_inline_keyboard
+from sandbox.keyboards import _check_reply_markup, _placeholder_problem, _takes_only_inline
 from sandbox.limits import RateLimitHit, TelegramLimits, _LimitsMixin, _Window
 from sandbox.methods.commands import _CommandsMixin
 from sandbox.methods.files import _FilesMixin
@@ -349,9 +349,15 @@ class BotApiSandbox(
         if self._spec is not None and not spec_known:
             raise ApiError(404, "Not Found")
         self._inject_fault(key)
+        # Telegram's own reading of reply_markup comes first, so that its words are the answer.
+        markup = params.get("reply_markup")
+        _check_reply_markup(markup, inline_only=_takes_only_inline(key))
         if spec_known:
             self._validate(key, method, params)
-        _check_inline_keyboard(params.get("reply_markup"))
+        problem = _placeholder_problem(markup)
+        if problem is not None:
+            self.violations.append(f"{method}: {problem}")
+            raise _bad(f"invalid parameter: {problem}")
         self._check_flood_limits(key, method, params)
         entry = self._handlers.get(key)
         if entry is None:

@@ -97,10 +97,29 @@ class SandboxMessage:
     parse_mode: str | None = None
     entities: list[JsonDict] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)
+    # Sent with a ForceReply: the user's client opened the reply field on it, showing the
+    # placeholder (if any) in the empty field. Edits do not change how it was sent.
+    force_reply: bool = False
+    input_field_placeholder: str | None = None
 
     def button_texts(self) -> list[str]:
         """Return the visible texts of all inline buttons, row by row."""
         return [button.text for row in self.buttons for button in row]
+
+    def button_url(self, text: str) -> str | None:
+        """Return the URL the button labelled text opens (None: it is not a URL button).
+
+        The URL is the one Telegram echoes, normalized (https://example.com/ for
+        https://example.com). A label on no button is an AssertionError, as press() has it.
+        """
+        for row in self.buttons:
+            for button in row:
+                if button.text == text:
+                    return button.url
+        raise AssertionError(
+            f"no button {text!r} on message {self.message_id} ({self.text[:80]!r}); "
+            f"buttons: {self.button_texts()!r}"
+        )
 
 
 class ApiError(Exception):

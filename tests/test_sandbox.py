@@ -235,18 +235,60 @@ async def test_callback_data_longer_than_64_bytes_is_refused(
     assert sandbox.user(1001, "Ann").messages == []
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.com/x", "example.com"])
-async def test_a_url_button_other_than_http_https_or_tg_is_refused(
-    sandbox: BotApiSandbox, bot: Bot, url: str
+async def test_url_buttons_open_http_https_and_tg_links_as_telegram_echoes_them(
+    sandbox: BotApiSandbox, bot: Bot
+) -> None:
+    ann = sandbox.user(1001, "Ann")
+    await ann.send("/start")
+    sent = await bot.send_message(1001, "Lead #7", reply_markup=InlineKeyboardMarkup([
+        [InlineKeyboardButton("Site", url="https://Example.com"),
+         InlineKeyboardButton("Form", url="http://crm.example.com/lead 7")],
+        [InlineKeyboardButton("Agent", url="tg://user?id=1001"),
+         InlineKeyboardButton("Bare", url="example.com/x"),
+         InlineKeyboardButton("Take", callback_data="t:7")],
+    ]))
+    card = ann.messages[-1]
+    # Telegram echoes each URL normalized: lower-case host, a path of at least "/".
+    echoed = {"Site": "https://example.com/", "Form": "http://crm.example.com/lead%207",
+              "Agent": "tg://user?id=1001", "Bare": "http://example.com/x", "Take": None}
+    assert {text: card.button_url(text) for text in echoed} == echoed
+    assert [[button.url for button in row] for row in card.buttons] == [
+        [echoed["Site"], echoed["Form"]], [echoed["Agent"], echoed["Bare"], None]]
+    assert sent.reply_markup is not None
+    assert [b.url for row in sent.reply_markup.inline_keyboard for b in row] == [
+        *echoed.values()]
+    with pytest.raises(AssertionError, match="no button 'Call'"):
+        card.button_url("Call")
+    with pytest.raises(AssertionError, match="no callback_data"):
+        await ann.press(card, "Site")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    # A phone number cannot be a button: "tel" is read as a host with a port that is no number.
+    ("tel:+4930123456", "Wrong port number specified in the URL"),
+    ("tel:112", "Wrong HTTP URL"),
+    ("javascript:alert(1)", "Wrong port number specified in the URL"),
+    ("ftp://example.com/x", "Unsupported URL protocol"),
+    ("http://localhost:8080/", "Wrong HTTP URL"),
+    ("https://exa mple.com/", "Disallowed character in URL host"),
+])
+async def test_a_url_button_telegram_cannot_open_is_refused(
+    sandbox: BotApiSandbox, bot: Bot, url: str, why: str
 ) -> None:
     await sandbox.user(1001, "Ann").send("/start")
-    for fine in ("https://example.com/a", "http://example.com/b", "tg://user?id=1001"):
-        await bot.send_message(1001, "open", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Open", url=fine)]]))
-    with pytest.raises(BadRequest, match=r"(?i)button_url_invalid"):
+    markup = {"inline_keyboard": [[{"text": "Open", "url": url}]]}
+    status, body = await raw_call(sandbox, "sendMessage", chat_id=1001, text="open",
+                                  reply_markup=markup)
+    assert (status, body["description"]) == (
+        400, f"Bad Request: inline keyboard button URL '{url}' is invalid: {why}")
+    with pytest.raises(BadRequest, match=r"(?i)inline keyboard button url .* is invalid"):
         await bot.send_message(1001, "open", reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton("Open", url=url)]]))
-    assert len(sandbox.user(1001, "Ann").messages) == 3
+    sent = await bot.send_message(1001, "open", reply_markup=keyboard(("Take", "t")))
+    with pytest.raises(BadRequest, match=r"(?i)inline keyboard button url"):
+        await bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=(
+            InlineKeyboardMarkup([[InlineKeyboardButton("Open", url=url)]])))
+    assert [m.button_texts() for m in sandbox.user(1001, "Ann").messages] == [["Take"]]
 
 
 async def test_wait_for_sees_future_messages_and_edits(sandbox: BotApiSandbox, bot: Bot) -> None:

@@ -6,7 +6,7 @@ import time
 
 from sandbox.base import _SandboxState
 from sandbox.html import parse_html
-from sandbox.keyboards import _buttons, _inline_markup
+from sandbox.keyboards import _buttons, _force_reply, _inline_markup
 from sandbox.people import _Chat
 from sandbox.values import (
     ApiError,
@@ -100,6 +100,7 @@ class _MessagesMixin(_SandboxState):
         caption: bool = False,
     ) -> SandboxMessage:
         markup = _inline_markup(params.get("reply_markup"))
+        force_reply, placeholder = _force_reply(params.get("reply_markup"))
         message_id = chat.next_message_id()
         date = int(time.time())
         raw: JsonDict = {
@@ -126,6 +127,8 @@ class _MessagesMixin(_SandboxState):
             parse_mode=parse_mode if isinstance(parse_mode, str) else None,
             entities=entities,
             raw=raw,
+            force_reply=force_reply,
+            input_field_placeholder=placeholder,
         )
         chat.bot_messages[message_id] = message
         chat.ordered.append(message)
