@@ -9,6 +9,7 @@ import time
 
 from sandbox.html import _utf16_len
 from sandbox.people import SandboxUser, _Chat
+from sandbox.replies import _as_replied_to
 from sandbox.update_queue import _UpdateQueueMixin
 from sandbox.values import CallbackAnswer, JsonDict, SandboxMessage, _PendingQuery
 
@@ -16,16 +17,21 @@ _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 
 
 class _ActingMixin(_UpdateQueueMixin):
-    """The sandbox's side of SandboxUser.send, press and press_data."""
+    """The sandbox's side of SandboxUser.send, reply, press and press_data."""
 
-    async def _user_message(self, user: SandboxUser, chat: _Chat, text: str) -> JsonDict:
+    async def _user_message(
+        self, user: SandboxUser, chat: _Chat, text: str, reply_to: SandboxMessage | None = None
+    ) -> JsonDict:
         message: JsonDict = {
             "message_id": chat.next_message_id(),
             "from": user.to_dict(),
             "chat": chat.to_dict(),
             "date": int(time.time()),
-            "text": text,
         }
+        if reply_to is not None:
+            # The bot's message as it is now (edited text, current keyboard), one level deep.
+            message["reply_to_message"] = _as_replied_to(reply_to.raw)
+        message["text"] = text
         match = _COMMAND_RE.match(text)
         if match:
             message["entities"] = [
@@ -46,6 +52,20 @@ class _ActingMixin(_UpdateQueueMixin):
         if chat.user is None and user not in chat.members:
             raise AssertionError(f"{user!r} is not a member of group {chat_id}")
         return chat
+
+    def _repliable(self, user: SandboxUser, message: SandboxMessage | int) -> SandboxMessage:
+        message_id = message.message_id if isinstance(message, SandboxMessage) else message
+        if isinstance(message, SandboxMessage) and message.chat_id != user.chat_id:
+            raise AssertionError(
+                f"{user!r} replies in their private chat; message {message_id} is in chat "
+                f"{message.chat_id}"
+            )
+        current = user._chat.bot_messages.get(message_id)
+        if current is None:
+            raise AssertionError(f"the bot sent no message {message_id} in chat {user.chat_id}")
+        if current.deleted:
+            raise AssertionError(f"message {message_id} in chat {user.chat_id} was deleted")
+        return current
 
     def _pressable(
         self, user: SandboxUser, message: SandboxMessage | int

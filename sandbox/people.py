@@ -144,6 +144,17 @@ class SandboxUser:
         self.blocked = False
         return await self._sandbox._user_message(self, self._chat, text)
 
+    async def reply(self, message: SandboxMessage | int, text: str) -> JsonDict:
+        """Reply with text to one of the bot's messages in the private chat; return the Message.
+
+        The update's Message carries the bot's message, as it is now, in reply_to_message. A
+        message the bot never sent here, or deleted, cannot be replied to (AssertionError).
+        """
+        replied = self._sandbox._repliable(self, message)
+        self.started = True
+        self.blocked = False
+        return await self._sandbox._user_message(self, self._chat, text, replied)
+
     async def press(
         self,
         message: SandboxMessage | int,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.base import _SandboxState
+from sandbox.replies import LEGACY_FIELDS
 from sandbox.values import JsonDict, _bad, _Upload
 
 _SPEC_RELATIVE = Path("..") / "shared" / "telegram-bot-api" / "api.min.json"
@@ -60,7 +61,11 @@ class _Spec:
         method = self.methods.get(method_key)
         if method is None:
             return {}
-        return {f["name"]: f for f in method.get("fields", [])}
+        fields = {f["name"]: f for f in method.get("fields", [])}
+        for newer, legacy in LEGACY_FIELDS.items():
+            if newer in fields:
+                fields.update((f["name"], f) for f in legacy if f["name"] not in fields)
+        return fields
 
     def problem(self, value: Any, types: list[str], path: str) -> str | None:
         """Return why value matches none of types (None when it matches one)."""

@@ -97,6 +97,8 @@ class SandboxMessage:
     parse_mode: str | None = None
     entities: list[JsonDict] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)
+    # The message it replies to (reply_parameters), in the same chat.
+    reply_to: int | None = None
     # Sent with a ForceReply: the user's client opened the reply field on it, showing the
     # placeholder (if any) in the empty field. Edits do not change how it was sent.
     force_reply: bool = False

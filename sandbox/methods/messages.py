@@ -8,6 +8,7 @@ from sandbox.base import _SandboxState
 from sandbox.html import parse_html
 from sandbox.keyboards import _buttons, _force_reply, _inline_markup
 from sandbox.people import _Chat
+from sandbox.replies import _as_replied_to, _reply_request
 from sandbox.values import (
     ApiError,
     CallbackAnswer,
@@ -101,6 +102,7 @@ class _MessagesMixin(_SandboxState):
     ) -> SandboxMessage:
         markup = _inline_markup(params.get("reply_markup"))
         force_reply, placeholder = _force_reply(params.get("reply_markup"))
+        replied = self._replied(chat, params)
         message_id = chat.next_message_id()
         date = int(time.time())
         raw: JsonDict = {
@@ -109,6 +111,8 @@ class _MessagesMixin(_SandboxState):
             "chat": chat.to_dict(),
             "date": date,
         }
+        if replied is not None:
+            raw["reply_to_message"] = _as_replied_to(replied)
         text_key = "caption" if caption else "text"
         if visible or not caption:
             raw[text_key] = visible
@@ -127,12 +131,32 @@ class _MessagesMixin(_SandboxState):
             parse_mode=parse_mode if isinstance(parse_mode, str) else None,
             entities=entities,
             raw=raw,
+            reply_to=None if replied is None else replied["message_id"],
             force_reply=force_reply,
             input_field_placeholder=placeholder,
         )
         chat.bot_messages[message_id] = message
         chat.ordered.append(message)
         return message
+
+    def _replied(self, chat: _Chat, params: JsonDict) -> JsonDict | None:
+        """Return the message (as Telegram holds it) the new one replies to, if it replies."""
+        request = _reply_request(params)
+        if request is None:
+            return None
+        if request.chat_id is not None and str(request.chat_id) != str(chat.id):
+            # Telegram shows such a reply as external_reply; nothing here needs it yet.
+            raise NotImplementedError("the sandbox does not model replies to another chat")
+        bot_message = chat.bot_messages.get(request.message_id)
+        if bot_message is not None and not bot_message.deleted:
+            return bot_message.raw
+        if request.message_id not in chat.deleted_user_messages:
+            user_message = chat.user_messages.get(request.message_id)
+            if user_message is not None:
+                return user_message
+        if request.allow_sending_without_reply:
+            return None
+        raise _bad("message to be replied not found")
 
     def _editable(self, params: JsonDict) -> tuple[_Chat, SandboxMessage]:
         chat = self._find_chat(params)
