@@ -226,6 +226,37 @@ async def test_message_text_longer_than_4096_characters_is_refused(
         await bot.send_message(1001, "x" * 4097)
 
 
+async def test_the_4096_characters_are_counted_after_entity_parsing_when_sent_and_edited(
+    sandbox: BotApiSandbox, bot: Bot
+) -> None:
+    ann = sandbox.user(1001, "Ann")
+    await ann.send("/start")
+    shown = "x" * 4096
+    sent = await bot.send_message(1001, f"<b>{shown}</b>", parse_mode="HTML")  # 4103 sent
+    assert ann.messages[-1].text == shown
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(1001, f"<b>{shown}</b>!", parse_mode="HTML")
+    await bot.edit_message_text(f"<i>{'y' * 4096}</i>", chat_id=1001, message_id=sent.message_id,
+                                parse_mode="HTML")
+    # An edit is refused in the words of Telegram's servers, not the Bot API's.
+    for params in ({"text": f"<i>{'z' * 4097}</i>", "parse_mode": "HTML"}, {"text": "z" * 4097}):
+        status, body = await raw_call(sandbox, "editMessageText", chat_id=1001,
+                                      message_id=sent.message_id, **params)
+        assert (status, body["description"]) == (400, "Bad Request: MESSAGE_TOO_LONG")
+    assert ann.messages[-1].text == "y" * 4096
+    assert [m.edits for m in ann.messages] == [1]
+
+
+async def test_the_4096_characters_are_characters_not_utf16_code_units(
+    sandbox: BotApiSandbox, bot: Bot
+) -> None:
+    # Every emoji here is two UTF-16 code units; Telegram takes 4096 of them.
+    await sandbox.user(1001, "Ann").send("/start")
+    await bot.send_message(1001, "\N{GRINNING FACE}" * 4096)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(1001, "\N{GRINNING FACE}" * 4097)
+
+
 async def test_callback_data_longer_than_64_bytes_is_refused(
     sandbox: BotApiSandbox, bot: Bot
 ) -> None:

@@ -184,7 +184,7 @@ class _MessagesMixin(_SandboxState):
             return True  # inline messages are not modelled
         chat, message = self._editable(params)
         raw, visible, entities = self._formatted(params, "text")
-        _check_text(visible)
+        _check_text(visible, too_long="MESSAGE_TOO_LONG")
         # Editing the text without reply_markup removes the inline keyboard, as in Telegram.
         markup = _inline_markup(params.get("reply_markup"))
         if (
@@ -278,8 +278,13 @@ class _MessagesMixin(_SandboxState):
         return True
 
 
-def _check_text(visible: str) -> None:
+def _check_text(visible: str, *, too_long: str = "message is too long") -> None:
+    """Refuse text that is empty or over 4096 characters once its entities are parsed.
+
+    Characters are code points: Telegram takes 4096 emoji (8192 UTF-16 code units). An edit
+    that is too long is refused in the server's own words, MESSAGE_TOO_LONG.
+    """
     if not visible.strip():
         raise _bad("message text is empty")
     if len(visible) > _MAX_TEXT:
-        raise _bad("message is too long")
+        raise _bad(too_long)
