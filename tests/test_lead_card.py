@@ -41,7 +41,7 @@ async def accepted(running: RunningOffice, payload: dict[str, object] | None = N
     lead_id = await running.post_lead(payload or HOT)
     ayse = running[AYSE]
     await ayse.press(await ayse.wait_for(offer_for(lead_id)), "✅ Accept")
-    card = await ayse.wait_for(text_has(f"Lead #{lead_id} is yours", "+90 532 123 45 67"))
+    card = await ayse.wait_for(text_has(f"Lead #{lead_id} is yours", "Phone: +90 532"))
     return lead_id, card
 
 
@@ -60,9 +60,10 @@ async def until_card(running: RunningOffice, person: int, message: SandboxMessag
 async def test_the_card_shows_everything_to_call_and_a_whatsapp_button_with_a_first_message(
     running: RunningOffice,
 ) -> None:
-    _, card = await accepted(running)
-    for shown in ("Deniz Kaya", "+90 532 123 45 67", "deniz@example.com", "residential",
-                  "Stage: new", "Reply to this card to add a note"):
+    _, card = await accepted(running, {**HOT, "email": "deniz@example.com",
+                                       "message": "Call after 6"})
+    for shown in ("Call after 6", "Deniz Kaya", "+90 532 123 45 67", "deniz@example.com",
+                  "residential", "Stage: new", "Reply to this card to add a note"):
         assert shown in card.text, shown
     assert card.button_texts() == [
         "💬 WhatsApp", "📞 Contacted", "📵 Couldn't reach", "📨 Info sent", "📅 Appointment",
@@ -241,17 +242,46 @@ async def test_lead_sends_the_card_again_below_and_the_old_one_says_so(
                    and "Accept" not in m.button_texts())
 
 
-async def test_leads_pages_newest_first_with_a_button_per_lead(
-    running: RunningOffice,
+@pytest.fixture
+async def ayses(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
+    """An office whose every lead goes to Ayşe."""
+    config = office(sla=SLOW, timezone="Europe/Istanbul", routing={"rules": [
+        {"name": "ayse", "pool": {"agents": ["Ayşe"]}, "fallback": "managers"}]})
+    async with running_office(config, database_url, clock=clock) as running:
+        await running.start_chats(AYSE, SELIN)
+        yield running
+
+
+async def test_a_returning_contacts_card_lists_earlier_inquiries_and_lead_shows_more_notes(
+    ayses: RunningOffice, clock: ManualClock,
 ) -> None:
+    first, card = await accepted(ayses)
+    ayse = ayses[AYSE]
+    for n in range(5):
+        clock.advance(timedelta(minutes=1))
+        await ayse.send(f"/note {first} visit number {n}")
+        await ayse.wait_for(lambda m, n=n: m.text == f"📝 Note added to #{first}."
+                            and sum(x.text == m.text for x in ayse.messages) > n)
+    card = await until_card(ayses, AYSE, card, "visit number 4", "older notes")
+    assert "visit number 1" not in card.text, "the card shows the newest three"
+    await ayse.send(f"/lead {first}")
+    more = await ayse.wait_for(lambda m: m.message_id > card.message_id
+                               and "visit number 0" in m.text)
+    assert "visit number 4" in more.text
+    _, again = await accepted(ayses, {**HOT, "message": "still looking"})
+    assert f"Earlier inquiries: #{first} (25.11.2026, new)" in again.text
+
+
+async def test_leads_pages_newest_first_with_a_button_per_lead(ayses: RunningOffice) -> None:
+    running = ayses
     ayse = running[AYSE]
     ids = []
-    for n in range(10):
+    for n in range(9):
         lead_id, _ = await accepted(running, {**HOT, "phone": f"+90532123{4500 + n}",
                                                "name": f"Client {n}"})
         ids.append(lead_id)
     await ayse.send("/leads")
-    first = await ayse.wait_for(text_has("Your open leads (10) · page 1/2"))
+    first = await ayse.wait_for(text_has("Your open leads (9) · page 1/2"))
     assert first.text.index(f"#{ids[-1]}") < first.text.index(f"#{ids[-2]}")
     assert f"#{ids[0]} " not in first.text
     await ayse.press(first, "Older ›")

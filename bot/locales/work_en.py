@@ -30,7 +30,7 @@ MESSAGES: dict[str, str] = {
     "card.next": "Next: {task} · {time}",
     "card.no_next": "Next: nothing planned — set a reminder or an appointment.",
     "card.notes": "📝 <b>Notes</b> (newest first)",
-    "card.notes_more": "… older notes: /lead {lead_id}",
+    "card.notes_more": "… older notes: /lead {lead_id} shows up to ten.",
     "card.note": "· {time} {author}: {text}",
     "card.earlier": "↩️ Earlier inquiries: {items}",
     "card.earlier_item": "#{lead_id} ({date}, {stage})",

@@ -30,7 +30,7 @@ MESSAGES: dict[str, str] = {
     "card.next": "Sıradaki: {task} · {time}",
     "card.no_next": "Sıradaki: planlı bir iş yok — hatırlatma ya da randevu ekleyin.",
     "card.notes": "📝 <b>Notlar</b> (en yenisi üstte)",
-    "card.notes_more": "… eski notlar: /lead {lead_id}",
+    "card.notes_more": "… daha eski notlar var: /lead {lead_id} ona kadarını gösterir.",
     "card.note": "· {time} {author}: {text}",
     "card.earlier": "↩️ Önceki talepleri: {items}",
     "card.earlier_item": "#{lead_id} ({date}, {stage})",

@@ -14,7 +14,7 @@ from core.model import Stage
 
 # What a card shows of the contact's own message, and less when the card would not fit.
 _MESSAGE_SHOWN = (600, 200, 0)
-_NOTE_SHOWN = (300, 120, 60)
+_NOTE_SHOWN = (1000, 300, 100)
 
 
 class CardViews(Localized):

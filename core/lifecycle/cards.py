@@ -27,6 +27,8 @@ from core.ports import UnitOfWork
 
 NOTES_SHOWN = 3
 NOTE_SHOWN_CHARS = 300  # a card holds three notes and the rest and stays one message
+# /lead shows more of the history; the renderer cuts the notes further if it must.
+MORE_NOTES_SHOWN, MORE_NOTE_CHARS = 10, 1000
 EARLIER_SHOWN = 5
 # The events that count as changing the stage, newest decides what Undo takes back.
 STAGE_EVENTS = ("stage", "undo", "correction")
@@ -38,11 +40,14 @@ def may_see(person: Agent, lead: Lead) -> bool:
 
 
 async def card_params(uow: UnitOfWork, deps: Deps, lead: Lead, *, viewer: Agent,
-                      now: datetime, notes: list[LeadEvent] | None = None) -> CardParams:
-    """The card of *lead* as *viewer* sees it now."""
+                      now: datetime, notes: list[LeadEvent] | None = None,
+                      more: bool = False) -> CardParams:
+    """The card of *lead* as *viewer* sees it now (with *more* of its notes, for /lead)."""
     owner = await uow.agents.get(lead.owner_id) if lead.owner_id is not None else None
+    shown, chars = (MORE_NOTES_SHOWN, MORE_NOTE_CHARS) if more else (NOTES_SHOWN,
+                                                                    NOTE_SHOWN_CHARS)
     if notes is None:
-        notes = await uow.events.recent(lead.id, kinds=("note",), limit=NOTES_SHOWN + 1)
+        notes = await uow.events.recent(lead.id, kinds=("note",), limit=shown + 1)
     authors = {owner.telegram_id: owner.name} if owner else {}
     for note in notes:
         if note.agent_id is not None and note.agent_id not in authors:
@@ -62,7 +67,7 @@ async def card_params(uow: UnitOfWork, deps: Deps, lead: Lead, *, viewer: Agent,
         first_contact_at=lead.contacted_at.isoformat() if lead.contacted_at else None,
         offer_amount=lead.offer_amount, amount=lead.amount, lost_reason=lead.lost_reason,
         notes=[[n.at.isoformat(), authors.get(n.agent_id or 0, "?"),
-                _cut(str(n.data.get("note", "")))] for n in notes[:NOTES_SHOWN]],
+                _cut(str(n.data.get("note", "")), chars)] for n in notes[:shown]],
         notes_total=len(notes),
         next_task=[tasks[0].kind.value, tasks[0].due_at.isoformat()] if tasks else None,
         earlier=[[o.id, o.received_at.isoformat(), o.stage.value] for o in earlier],
@@ -70,8 +75,8 @@ async def card_params(uow: UnitOfWork, deps: Deps, lead: Lead, *, viewer: Agent,
         office_lang=deps.config.language)
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= NOTE_SHOWN_CHARS else text[:NOTE_SHOWN_CHARS - 1].rstrip() + "…"
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[:chars - 1].rstrip() + "…"
 
 
 async def refresh_cards(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
@@ -98,7 +103,8 @@ async def send_card(uow: UnitOfWork, deps: Deps, lead: Lead, viewer: Agent, now:
     that chat edited to say so."""
     assert viewer.chat_id is not None  # callers pick people the bot can write to
     before = await uow.cards.of_chat(lead.id, viewer.chat_id)
-    params = params or await card_params(uow, deps, lead, viewer=viewer, now=now)
+    params = params or await card_params(uow, deps, lead, viewer=viewer, now=now,
+                                         more=edit is None)
     if edit is not None:
         card = LiveCard(lead.id, viewer.chat_id, edit.format(), before.seq if before else 0)
         await uow.outbox.add(message(deps, viewer, Template.CARD, now, params=params,
