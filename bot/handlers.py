@@ -305,5 +305,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
-        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_text))
+        # New messages only: an edited one would add its note a second time.
+        filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
+        on_text))
     application.add_error_handler(on_error)

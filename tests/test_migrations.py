@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import alembic_config, upgrade
-from storage.tables import outbox
+from storage.tables import agents, contacts, lead_cards, leads, offers, outbox, sent_messages
 from tests.office import AYSE
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -103,3 +103,33 @@ async def test_downgrading_from_0009_drops_the_kind_and_keeps_the_rows(
     await upgrade(bare)  # and up again, where the backfill tells the row's kind once more
     async with bare.connect() as conn:
         assert (await conn.execute(select(outbox.c.error_kind))).scalar_one() == "forbidden"
+
+
+async def test_a_lead_owned_before_0012_keeps_the_message_that_opened_it_as_its_card(
+    bare: AsyncEngine,
+) -> None:
+    await upgrade(bare, "0011")
+    async with bare.begin() as conn:  # as 0011 found them: two owned leads, one closed
+        await conn.execute(insert(agents).values(
+            telegram_id=AYSE, name="Ayşe", role="agent", active=True, away=False, position=0,
+            chat_id=AYSE))
+        await conn.execute(insert(contacts).values(id=1, phone="+905321234567", created_at=AT))
+        for lead_id, status in ((1, "owned"), (2, "owned"), (3, "closed")):
+            await conn.execute(insert(leads).values(
+                id=lead_id, contact_id=1, source="web", received_at=AT, score=80,
+                temperature="hot", missing=[], returning_contact=False, status=status,
+                stage="new", owner_id=AYSE, version=1))
+        await conn.execute(insert(offers).values(
+            id=7, lead_id=1, agent_id=AYSE, token="t", status="accepted", created_at=AT,
+            deadline=AT, sequence=1, trace={}))
+        await conn.execute(insert(sent_messages), [
+            {"ref": "offer:7", "chat_id": AYSE, "message_id": 40},
+            {"ref": f"lead:2:{AYSE}", "chat_id": AYSE, "message_id": 41},
+            {"ref": f"lead:3:{AYSE}", "chat_id": AYSE, "message_id": 42}])
+
+    await upgrade(bare)
+
+    async with bare.connect() as conn:
+        cards = (await conn.execute(select(lead_cards.c.lead_id, lead_cards.c.chat_id,
+                                           lead_cards.c.ref).order_by(lead_cards.c.lead_id)))
+        assert [tuple(row) for row in cards] == [(1, AYSE, "offer:7"), (2, AYSE, f"lead:2:{AYSE}")]

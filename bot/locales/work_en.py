@@ -120,7 +120,8 @@ MESSAGES: dict[str, str] = {
                     "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
                     "/reload — read the office config again",
     # errors
-    "error.nothing_to_undo": "Nothing to undo: the last stage change was already undone.",
+    "error.nothing_to_undo": "Nothing to undo: the lead's last stage change was taken back "
+                             "already, or there was none.",
     "error.undo_too_late": "Undo works for {minutes} minutes after a change. Ask a manager "
                            "to correct the stage.",
     "error.in_the_past": "That time has already passed. Pick a later one.",

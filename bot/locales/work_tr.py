@@ -121,7 +121,7 @@ MESSAGES: dict[str, str] = {
                     "/reload — ofis ayarlarını yeniden oku",
     # errors
     "error.nothing_to_undo": "Geri alınacak bir şey yok: son aşama değişikliği zaten geri "
-                             "alınmış.",
+                             "alınmış ya da hiç yapılmamış.",
     "error.undo_too_late": "Geri alma, değişiklikten sonraki {minutes} dakika içinde "
                            "çalışır. Aşamayı düzeltmesi için bir yöneticiye başvurun.",
     "error.in_the_past": "Bu saat geçti. Daha ileri bir saat seçin.",

@@ -1,6 +1,11 @@
 """Working a lead after Accept: stages with amounts and reasons, attempts, tasks, live cards
 and questions waiting for a typed answer
 
+A lead already owned keeps the message that opened it to its owner (the accepted offer's,
+or the assignment's) as its live card, so the first change after the upgrade edits that
+message into the card instead of leaving it with the old buttons. Self-contained: it reads
+tables as this revision found them.
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-07
@@ -58,6 +63,41 @@ def upgrade() -> None:
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("chat_id", name="pk_prompts"),
     )
+    _adopt_opening_messages()
+
+
+_leads = sa.table("leads", sa.column("id", sa.Integer), sa.column("status", sa.String),
+                  sa.column("owner_id", sa.BigInteger))
+_offers = sa.table("offers", sa.column("id", sa.Integer), sa.column("lead_id", sa.Integer),
+                   sa.column("agent_id", sa.BigInteger), sa.column("status", sa.String))
+_sent = sa.table("sent_messages", sa.column("ref", sa.String),
+                 sa.column("chat_id", sa.BigInteger))
+_cards = sa.table("lead_cards", sa.column("lead_id", sa.Integer),
+                  sa.column("chat_id", sa.BigInteger), sa.column("ref", sa.String),
+                  sa.column("seq", sa.Integer))
+
+
+def _adopt_opening_messages() -> None:
+    bind = op.get_bind()
+    owned = dict(bind.execute(sa.select(_leads.c.id, _leads.c.owner_id).where(
+        _leads.c.status == "owned", _leads.c.owner_id.is_not(None))).all())
+    if not owned:
+        return
+    opened: dict[str, int] = {f"lead:{lead_id}:{owner}": lead_id
+                              for lead_id, owner in owned.items()}
+    for offer_id, lead_id, agent_id in bind.execute(
+            sa.select(_offers.c.id, _offers.c.lead_id, _offers.c.agent_id)
+            .where(_offers.c.status == "accepted")):
+        if owned.get(lead_id) == agent_id:
+            opened[f"offer:{offer_id}"] = lead_id
+    cards: dict[int, dict[str, object]] = {}
+    for ref, chat_id in bind.execute(sa.select(_sent.c.ref, _sent.c.chat_id).where(
+            sa.or_(_sent.c.ref.like("offer:%"), _sent.c.ref.like("lead:%")))):
+        lead_id = opened.get(ref)
+        if lead_id is not None and chat_id == owned[lead_id]:  # the owner's private chat
+            cards[lead_id] = {"lead_id": lead_id, "chat_id": chat_id, "ref": ref, "seq": 0}
+    if cards:
+        bind.execute(sa.insert(_cards), list(cards.values()))
 
 
 def downgrade() -> None:
