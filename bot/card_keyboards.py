@@ -1,5 +1,6 @@
-"""The lead card's buttons and the pickers they open, with their callback data (at most 64
-bytes: `w:<lead>:<code>[:<arg>]`, and `L:<page>` / `V:<lead>` for the /leads list)."""
+"""The lead card's buttons and the pickers they open, with their callback data
+(`w:<lead>:<code>[:<arg>]`, and `L:<page>` / `V:<lead>` for the /leads list; each within
+Telegram's 64 bytes, `keyboards.fits_a_button`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t_raw
-from bot.keyboards import parse_id
+from bot.keyboards import fits_a_button, parse_id
 from core.model import STAGE_ORDER, LostReason, Stage, WorkingHours
-
-MAX_CALLBACK_BYTES = 64
 
 # code → what a card button does; the codes are stored in sent keyboards: never reuse one.
 CARD_CODES = {
@@ -63,9 +62,7 @@ def encode_card(action: CardAction | LeadsPageAction | ShowCardAction) -> str:
         data = f"w:{action.lead_id}:{_CODE_OF[action.action]}"
         if action.arg:
             data += f":{action.arg}"
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-    return data
+    return fits_a_button(data)
 
 
 def decode_card(data: str) -> CardAction | LeadsPageAction | ShowCardAction | None:

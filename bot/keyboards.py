@@ -70,6 +70,11 @@ def encode(action: Action) -> str:
         data = f"c:{action.lead_id}:{action.sequence}:{action.token}"
     else:
         data = f"o:{action.lead_id}:{action.stage.value}"
+    return fits_a_button(data)
+
+
+def fits_a_button(data: str) -> str:
+    """*data*, if Telegram takes it as a button's callback data; else a ValueError."""
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data

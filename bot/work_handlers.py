@@ -264,20 +264,27 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _reply(update, t(lang, "answered.note", lead_id=lead_id))
 
 
+async def _lead_and_stage(update: Update, lang: str, args: list[str],
+                          usage: str) -> tuple[int, Stage, list[str]] | None:
+    """The lead and the stage a command's words name, and the words after them; None once
+    the person is told the usage or that the lead id is not one."""
+    read = read_stage(args[1:]) if args else None
+    if read is None:
+        await _reply(update, t(lang, usage))
+        return None
+    lead_id = await _lead_arg(update, lang, args[0])
+    return None if lead_id is None else (lead_id, *read)
+
+
 async def outcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log how far a lead got: /outcome <lead> <stage, in either language> [amount or note]."""
     shared = _ctx(context)
     agent = await _person(shared, update)
     lang = _lang(shared, agent)
-    args = context.args or []
-    read = read_stage(args[1:]) if args else None
-    if read is None:
-        await _reply(update, t(lang, "outcome.usage"))
+    asked = await _lead_and_stage(update, lang, context.args or [], "outcome.usage")
+    if asked is None:
         return
-    stage, rest = read
-    lead_id = await _lead_arg(update, lang, args[0])
-    if lead_id is None:
-        return
+    lead_id, stage, rest = asked
     lead = await shared.app.run(record_stage, agent_id=agent.telegram_id, lead_id=lead_id,
                                 stage=stage, note=" ".join(rest) or None)
     await _reply(update, t(lang, "outcome.done", lead_id=lead.id,
@@ -289,15 +296,13 @@ async def correct_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     shared = _ctx(context)
     agent = await _person(shared, update)
     lang = _lang(shared, agent)
-    args = context.args or []
-    read = read_stage(args[1:]) if args else None
-    if read is None or not read[1]:
+    asked = await _lead_and_stage(update, lang, context.args or [], "correct.usage")
+    if asked is None:
+        return
+    lead_id, stage, reason = asked
+    if not reason:
         await _reply(update, t(lang, "correct.usage"))
         return
-    lead_id = await _lead_arg(update, lang, args[0])
-    if lead_id is None:
-        return
-    stage, reason = read
     lead = await shared.app.run(correct_stage, manager_id=agent.telegram_id, lead_id=lead_id,
                                 stage=stage, reason=" ".join(reason))
     await _reply(update, t(lang, "correct.done", lead_id=lead.id,

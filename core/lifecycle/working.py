@@ -4,8 +4,9 @@ edits its live cards in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from core.amounts import parse_amount
 from core.deps import Deps
@@ -23,9 +24,21 @@ from core.lifecycle.common import manager
 from core.model import Agent, Lead, LeadEvent, Stage, Task, TaskKind
 from core.ports import UnitOfWork
 
+T = TypeVar("T")
 NOTE_LIMIT = 4000  # what one Telegram message can carry, less room for the card around it
 REMINDER_CHOICES = ("1h", "tomorrow", "3d")
 _MORNING = time(10, 0)
+
+
+async def committed(uow: UnitOfWork, step: Coroutine[Any, Any, T]) -> T:
+    """Run *step*, the work of a use case, in a transaction of its own, and commit it."""
+    try:
+        async with uow:
+            result = await step
+            await uow.commit()
+    finally:
+        step.close()  # never started if the transaction could not begin: no warning
+    return result
 
 
 async def owned_lead(uow: UnitOfWork, agent_id: int, lead_id: int) -> tuple[Agent, Lead]:
@@ -56,11 +69,9 @@ async def record_stage(
 ) -> Lead:
     """Move a lead forward to *stage* (to lost or nurture from anywhere open), with the
     amount of an Offer or a Won and the reason of a Lost."""
-    async with uow:
-        lead = await stage_in(uow, deps, agent_id=agent_id, lead_id=lead_id, stage=stage,
-                              amount=amount, reason=reason, note=note)
-        await uow.commit()
-    return lead
+    return await committed(uow, stage_in(uow, deps, agent_id=agent_id, lead_id=lead_id,
+                                         stage=stage, amount=amount, reason=reason,
+                                         note=note))
 
 
 async def stage_in(
@@ -114,10 +125,8 @@ async def _attempted(uow: UnitOfWork, lead: Lead, agent_id: int, now: datetime, 
 async def add_note(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
                    text: str) -> Lead:
     """Add a note to the lead's history; its cards show the newest ones."""
-    async with uow:
-        lead = await note_in(uow, deps, agent_id=agent_id, lead_id=lead_id, text=text)
-        await uow.commit()
-    return lead
+    return await committed(uow, note_in(uow, deps, agent_id=agent_id, lead_id=lead_id,
+                                        text=text))
 
 
 async def note_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,
@@ -137,10 +146,8 @@ async def book_appointment(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lea
                            at: datetime) -> Lead:
     """Book a meeting with the contact at *at*: the lead moves to Appointment (unless it is
     further on already), and the meeting becomes its task, instead of any booked before."""
-    async with uow:
-        lead = await appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id, at=at)
-        await uow.commit()
-    return lead
+    return await committed(uow, appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id,
+                                               at=at))
 
 
 async def appointment_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,

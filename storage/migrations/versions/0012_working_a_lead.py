@@ -79,8 +79,9 @@ _cards = sa.table("lead_cards", sa.column("lead_id", sa.Integer),
 
 def _adopt_opening_messages() -> None:
     bind = op.get_bind()
-    owned = dict(bind.execute(sa.select(_leads.c.id, _leads.c.owner_id).where(
-        _leads.c.status == "owned", _leads.c.owner_id.is_not(None))).all())
+    owned: dict[int, int] = {row.id: row.owner_id for row in bind.execute(
+        sa.select(_leads.c.id, _leads.c.owner_id).where(
+            _leads.c.status == "owned", _leads.c.owner_id.is_not(None)))}
     if not owned:
         return
     opened: dict[str, int] = {f"lead:{lead_id}:{owner}": lead_id
