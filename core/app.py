@@ -99,7 +99,7 @@ class App:
         incoming = admit_lead(self.deps, source_token=source_token, payload=payload)
         result = await self._intake.submit(incoming)
         log.info("lead received" if result.created else "lead received again, kept as it was",
-                 extra={"lead_id": result.lead_id, "source": incoming.source.name,
+                 extra={"lead_id": result.lead_id, "source": incoming.source,
                         "duplicate": not result.created})
         if routed and not result.routed:
             await self._routing.settle()

@@ -119,7 +119,8 @@ async def preview_route(
     async with uow.reading():  # the rules' memory and the load stay as they were
         matches = await uow.contacts.find_any(phones=[data.phone] if data.phone else [],
                                               emails=[data.email] if data.email else [])
-        lead = new_lead(deps, data, source, bool(matches), now)
+        lead = new_lead(deps, data, source.name, deps.config.warmth_of(source), bool(matches),
+                        now)
         owners = await uow.leads.owners_of([c.id for c in matches])
         router = await Router.load(uow, deps, now, lock=False)  # never holds up real routing
         # Try the policy on the roster as the config file says now, not as last synced.

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.config import SourceConfig
 from core.deps import Deps
 from core.errors import Conflict, StorageUnavailable, UnknownSource
 from core.lead_input import LeadInput, validate_lead
@@ -34,9 +33,13 @@ class IntakeResult:
 
 @dataclass(frozen=True)
 class IncomingLead:
-    """A lead whose source is authenticated and whose fields are valid, not yet stored."""
+    """A lead whose source is authenticated and whose fields are valid, not yet stored:
+    the source's name (what the lead carries) and warmth (what its score counts), and the
+    fields. A configured source's, or `manual` for a lead entered with /new (core/lifecycle/
+    entry.py)."""
 
-    source: SourceConfig
+    source: str
+    warmth: float
     data: LeadInput
 
 
@@ -47,7 +50,8 @@ def admit_lead(
     source = deps.config.source_by_token(source_token) if source_token else None
     if source is None:
         raise UnknownSource()
-    return IncomingLead(source, validate_lead(payload, default_region=deps.config.default_region))
+    data = validate_lead(payload, default_region=deps.config.default_region)
+    return IncomingLead(source.name, deps.config.warmth_of(source), data)
 
 
 async def receive_leads(
@@ -73,34 +77,8 @@ async def store_leads(
     """
     now = deps.clock.now()
     async with uow:
-        known = await uow.leads.by_external_ids(
-            [(i.source.name, i.data.external_id) for i in batch if i.data.external_id])
-        book = _ContactBook(await uow.contacts.find_any(
-            phones=[i.data.phone for i in batch if i.data.phone],
-            emails=[i.data.email for i in batch if i.data.email]))
-        slots: list[tuple[Lead, bool]] = []
-        fresh: list[tuple[Lead, Contact]] = []
-        for incoming in batch:
-            key = (incoming.source.name, incoming.data.external_id or "")
-            if incoming.data.external_id and key in known:
-                slots.append((known[key], False))  # a sender's retry: same lead, nothing new
-                continue
-            contact, returning = book.resolve(incoming.data, now)
-            lead = new_lead(deps, incoming.data, incoming.source, returning, now)
-            if incoming.data.external_id:
-                known[key] = lead
-            slots.append((lead, True))
-            fresh.append((lead, contact))
-        await uow.contacts.add_all(book.created)
-        for contact in book.changed:
-            await uow.contacts.update(contact)
-        for lead, contact in fresh:
-            lead.contact_id = contact.id
-        leads = [lead for lead, _ in fresh]
-        await uow.leads.add_all(leads)
-        await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
-            "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
-        }) for lead in leads])
+        slots = await store_in(uow, deps, batch, now)
+        leads = [lead for lead, created in slots if created]
         routed: set[int] = set()
         if route:
             try:
@@ -114,6 +92,43 @@ async def store_leads(
         mark("routed", routed)
     return [IntakeResult(lead.id, created, routed=lead.id in routed)
             for lead, created in slots]
+
+
+async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
+                   now: datetime) -> list[tuple[Lead, bool]]:
+    """store_leads' work, in a transaction the caller holds: each lead of *batch* and
+    whether it is new (False: a sender's retry of a lead stored before), the new ones
+    de-duplicated into contacts, scored and stored with their history, waiting to be routed.
+    """
+    known = await uow.leads.by_external_ids(
+        [(i.source, i.data.external_id) for i in batch if i.data.external_id])
+    book = _ContactBook(await uow.contacts.find_any(
+        phones=[i.data.phone for i in batch if i.data.phone],
+        emails=[i.data.email for i in batch if i.data.email]))
+    slots: list[tuple[Lead, bool]] = []
+    fresh: list[tuple[Lead, Contact]] = []
+    for incoming in batch:
+        key = (incoming.source, incoming.data.external_id or "")
+        if incoming.data.external_id and key in known:
+            slots.append((known[key], False))  # a sender's retry: same lead, nothing new
+            continue
+        contact, returning = book.resolve(incoming.data, now)
+        lead = new_lead(deps, incoming.data, incoming.source, incoming.warmth, returning, now)
+        if incoming.data.external_id:
+            known[key] = lead
+        slots.append((lead, True))
+        fresh.append((lead, contact))
+    await uow.contacts.add_all(book.created)
+    for contact in book.changed:
+        await uow.contacts.update(contact)
+    for lead, contact in fresh:
+        lead.contact_id = contact.id
+    leads = [lead for lead, _ in fresh]
+    await uow.leads.add_all(leads)
+    await uow.events.add_all([LeadEvent(lead.id, now, "received", data={
+        "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
+    }) for lead in leads])
+    return slots
 
 
 class _ContactBook:
@@ -155,17 +170,18 @@ class _ContactBook:
 
 
 def new_lead(
-    deps: Deps, data: LeadInput, source: SourceConfig, returning: bool, now: datetime
+    deps: Deps, data: LeadInput, source: str, warmth: float, returning: bool, now: datetime
 ) -> Lead:
-    """A stored-to-be lead from valid input: scored, banded, waiting to be routed."""
+    """A stored-to-be lead from valid input of the source named *source*, as warm as
+    *warmth*: scored, banded, waiting to be routed."""
     scoring = deps.config.scoring
     factors = factors_for(
         budget_min=data.budget_min, budget_max=data.budget_max, timing=data.timing,
-        region=data.region, warmth=deps.config.warmth_of(source),
+        region=data.region, warmth=warmth,
     )
     value = score(factors, scoring)
     return Lead(
-        contact_id=0, source=source.name, received_at=now, score=value,
+        contact_id=0, source=source, received_at=now, score=value,
         temperature=band(value, scoring), name=data.name, phone=data.phone, email=data.email,
         product=data.product, region=data.region, budget_min=data.budget_min,
         budget_max=data.budget_max, timing=data.timing, message=data.message,
