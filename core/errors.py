@@ -168,3 +168,27 @@ class NotATime(DomainError):
     """A typed appointment time that reads as no time."""
 
     key = "error.not_a_time"
+
+
+class NotAPhone(DomainError):
+    """A phone number typed into /new that is no number anyone can call."""
+
+    key = "error.not_a_phone"
+
+
+class EmptyAnswer(DomainError):
+    """An answer to a question of /new with nothing in it."""
+
+    key = "error.empty_answer"
+
+
+class AnswerTooLong(DomainError):
+    """An answer to a question of /new longer than the field it fills holds."""
+
+    key = "error.too_long"
+
+
+class NotTheQuestion(DomainError):
+    """A button of a question of /new that was answered already (or of no question)."""
+
+    key = "error.entry_moved_on"

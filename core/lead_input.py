@@ -16,9 +16,10 @@ FIELDS = (
     "name", "phone", "email", "product", "region", "postal_code", "budget_min", "budget_max",
     "timing", "message", "external_id", "language", "tags", "company", "intent", "fit",
 )
-_MAX_LENGTH = {"name": 120, "phone": 40, "email": 254, "product": 60, "region": 120,
+MAX_LENGTH = {"name": 120, "phone": 40, "email": 254, "product": 60, "region": 120,
                "postal_code": 12, "timing": 60, "message": 2000, "external_id": 128,
                "language": 8, "company": 120, "intent": 32, "fit": 16}
+MAX_BUDGET = 10**12
 # What a B2B lead did, and how ready to buy that shows (../shared/domain.md, "B2B variant").
 INTENTS: dict[str, IntentLevel] = {
     "demo_request": IntentLevel.HIGH, "pricing": IntentLevel.HIGH,
@@ -114,10 +115,20 @@ def _text(value: object, field: str, problems: list[FieldProblem]) -> str | None
     value = _LINE_BREAK.sub("\n", value).strip()
     if not value:
         return None
-    if len(value) > _MAX_LENGTH[field]:
-        problems.append(FieldProblem(field, f"is longer than {_MAX_LENGTH[field]} characters"))
+    if len(value) > MAX_LENGTH[field]:
+        problems.append(FieldProblem(field, f"is longer than {MAX_LENGTH[field]} characters"))
         return None
     return value
+
+
+def clean_text(value: str, field: str) -> str | None:
+    """One typed text *field* as intake keeps it: line breaks made one kind, trimmed, None
+    when blank; ValueError saying why it cannot be kept (too long, a control character)."""
+    problems: list[FieldProblem] = []
+    cleaned = _text(value, field, problems)
+    if problems:
+        raise ValueError(problems[0].problem)
+    return cleaned
 
 
 def _text_problem(value: str) -> str | None:
@@ -151,8 +162,8 @@ def _amount(value: object, field: str, problems: list[FieldProblem]) -> int | No
     if not isinstance(value, int | float):
         problems.append(FieldProblem(field, "must be a number"))
         return None
-    if (isinstance(value, float) and not math.isfinite(value)) or not 0 <= value <= 10**12:
-        problems.append(FieldProblem(field, "must be between 0 and 1000000000000"))
+    if (isinstance(value, float) and not math.isfinite(value)) or not 0 <= value <= MAX_BUDGET:
+        problems.append(FieldProblem(field, f"must be between 0 and {MAX_BUDGET}"))
         return None
     return int(value)
 

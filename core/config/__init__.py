@@ -6,6 +6,7 @@ domain model's, imported from `core.model`; this package adds only the config's 
 
 from core.config.durations import Duration, parse_duration
 from core.config.office import (
+    MANUAL_SOURCE,
     AgentConfig,
     Language,
     OfficeConfig,
@@ -35,9 +36,9 @@ from core.config.routing import (
 from core.config.scoring import ScoringBands, ScoringConfig, ScoringWeights
 
 __all__ = [
-    "DISQUALIFY", "MANAGERS", "NURTURE", "Account", "AgentConfig", "Duration", "Fit",
-    "IntentLevel", "Language", "Matrix", "MatrixRow", "OfficeConfig", "PenaltyPolicy", "Pool",
-    "RampStep", "Range", "RetentionPolicy", "RoutingPolicy", "Rule", "ScoringBands",
+    "DISQUALIFY", "MANAGERS", "MANUAL_SOURCE", "NURTURE", "Account", "AgentConfig", "Duration",
+    "Fit", "IntentLevel", "Language", "Matrix", "MatrixRow", "OfficeConfig", "PenaltyPolicy",
+    "Pool", "RampStep", "Range", "RetentionPolicy", "RoutingPolicy", "Rule", "ScoringBands",
     "ScoringConfig", "ScoringWeights", "SlaConfig", "SourceConfig", "StrategyName",
     "TierPolicy", "When", "parse_duration",
 ]

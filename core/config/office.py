@@ -17,6 +17,8 @@ from core.config.work import WorkConfig
 from core.model import AgentProfile, Channel, Role, Strict, Temperature, check_zone
 
 Language = Literal["en", "tr"]
+# What a lead entered with /new carries as its source; no configured source may take it.
+MANUAL_SOURCE = "manual"
 
 
 class AgentConfig(AgentProfile):
@@ -129,6 +131,9 @@ class OfficeConfig(Strict):
     @classmethod
     def _distinct_sources(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
         names = [s.name for s in sources]
+        if MANUAL_SOURCE in names:
+            raise ValueError(f"the source name {MANUAL_SOURCE!r} is kept for leads entered "
+                             "with /new; give this source another name")
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"two sources share the name {name!r}")

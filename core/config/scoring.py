@@ -18,6 +18,8 @@ def _default_warmth() -> dict[Channel, float]:
         Channel.ORGANIC: 0.5,
         Channel.DATABASE: 0.3,
         Channel.OTHER: 0.5,
+        # Someone who called or walked in has already reached out in person.
+        Channel.MANUAL: 0.8,
     }
 
 

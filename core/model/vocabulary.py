@@ -32,6 +32,7 @@ class Channel(StrEnum):
     ORGANIC = "organic"
     DATABASE = "database"
     OTHER = "other"
+    MANUAL = "manual"  # taken by phone or at the door and entered with /new
 
 
 class Tier(StrEnum):
