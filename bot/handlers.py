@@ -19,6 +19,8 @@ from telegram.ext import (
 from bot import keyboards
 from bot.card_keyboards import decode_card
 from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
+from bot.entry_handlers import new_command, on_entry_press
+from bot.entry_keyboards import decode_entry
 from bot.i18n import CATALOGS, t, t_raw
 from bot.keyboards import (
     AssignAction,
@@ -166,11 +168,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    card = decode_card(query.data or "")
-    action = card or keyboards.decode(query.data or "")
+    entry = decode_entry(query.data or "")
+    card = decode_card(query.data or "") if entry is None else None
+    action = entry or card or keyboards.decode(query.data or "")
     # A group's claim pool is pressed in the group; what a press answers goes only to the
     # presser (an alert) or to their private chat (the outbox).
-    agent = await _person(shared, update, anywhere=card is None)
+    agent = await _person(shared, update, anywhere=entry is None and card is None)
+    if entry is not None:
+        await on_entry_press(update, context, agent, entry)
+        return
     if card is not None:
         await on_card_press(update, context, agent, card)
         return
@@ -296,6 +302,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("lead", lead_command))
     application.add_handler(CommandHandler("today", today_command))
     application.add_handler(CommandHandler("note", note_command))
+    application.add_handler(CommandHandler("new", new_command))
     application.add_handler(CommandHandler("outcome", outcome))
     application.add_handler(CommandHandler("correct", correct_command))
     application.add_handler(CommandHandler("cancel", cancel_command))

@@ -21,6 +21,7 @@ from bot.card_keyboards import (
     time_picker,
 )
 from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
+from bot.entry_handlers import answer_entry, cancel_any_entry
 from bot.i18n import CATALOGS, t, t_raw
 from bot.pacing import ANSWERS_A_PRESS
 from bot.render.formatting import money
@@ -181,7 +182,8 @@ async def _ask(update: Update, lang: str, what: str, lead_id: int) -> None:
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A note by reply to a card, the answer to a question the bot asked, or a hint."""
+    """A note by reply to a card, the answer to a question the bot asked (a card's, or
+    /new's), or a hint."""
     shared = _ctx(context)
     message = update.effective_message
     if message is None or not message.text:
@@ -198,7 +200,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     answered = await shared.app.run(answer_prompt, agent_id=me, text=message.text)
     if answered is None:
-        await _reply(update, t(lang, "text.hint"))
+        if not await answer_entry(update, context, agent, message.text):  # /new's question
+            await _reply(update, t(lang, "text.hint"))
         return
     await _reply(update, _answered(shared, lang, answered))
 
@@ -310,9 +313,11 @@ async def correct_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop waiting for the answer to the last question."""
+    """Stop waiting for the answer to the last question (a /new entry's: nothing is saved)."""
     shared = _ctx(context)
     agent = await _person(shared, update)
+    if await cancel_any_entry(update, context, agent):
+        return
     cancelled = await shared.app.run(cancel_prompt, chat_id=agent.telegram_id)
     await _reply(update, t(_lang(shared, agent),
                            "prompt.cancelled" if cancelled else "prompt.nothing"))

@@ -283,7 +283,8 @@ class CardParams(Params):
     undo_until: str | None = None  # Undo is offered until then
     first_message: str | None = None  # the office's own opening line, if it wrote one
     office_lang: str = "en"
-    opened: str | None = None  # "accepted" or "assigned": the card that gave the lead
+    # "accepted", "assigned" or "entered" (with /new): the card that gave the lead
+    opened: str | None = None
     by: str | None = None  # the manager who assigned it
 
 

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import CATALOGS, Markup, language_of, t, t_raw
-from bot.locales import en, tr
+from bot.locales import en, tr, work_en, work_tr
 from bot.render import Renderer, duration
 from core.clock import ManualClock
+from core.errors import DomainError
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
 from core.model import DeclineReason, OfferStatus, OutgoingMessage
@@ -96,6 +97,23 @@ def test_button_labels_and_command_descriptions_are_plain_text(lang: str) -> Non
     for key, template in CATALOGS[lang].items():
         if key.startswith(("button.", "command.", "reason.", "answer.")):
             assert "<" not in template, key
+
+
+def test_each_features_catalog_has_the_same_keys_and_placeholders_in_both_languages() -> None:
+    assert set(work_en.MESSAGES) == set(work_tr.MESSAGES)
+    differ = [key for key in work_en.MESSAGES
+              if placeholders(work_en.MESSAGES[key]) != placeholders(work_tr.MESSAGES[key])]
+    assert differ == []
+
+
+def _domain_errors(cls: type[DomainError]) -> list[type[DomainError]]:
+    return [cls, *(sub for direct in cls.__subclasses__() for sub in _domain_errors(direct))]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_domain_error_has_its_message_in_every_catalog(lang: str) -> None:
+    keys = {error.key for error in _domain_errors(DomainError)}
+    assert sorted(keys - set(CATALOGS[lang])) == []
 
 
 def test_turkish_really_is_translated() -> None:

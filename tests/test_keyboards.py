@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.card_keyboards import decode_card
+from bot.entry_keyboards import CANCEL, EntryAction, decode_entry, encode_entry, entry_keyboard
 from bot.i18n import t_raw
 from bot.keyboards import (
     AGENT_REASONS,
@@ -23,6 +25,7 @@ from bot.keyboards import (
     offer_keyboard,
     outcome_keyboard,
 )
+from core.lifecycle.entry import PRODUCTS_OFFERED, SKIP, TIMINGS
 from core.model import DeclineReason, Stage
 from leadrelay.bootstrap import new_token
 
@@ -177,3 +180,50 @@ def test_a_pool_group_message_has_only_claim_for_that_round(lang: str) -> None:
     markup = claim_group_keyboard(lang, BIG, 2, TOKEN)
     assert [b.text for b in buttons(markup)] == [t_raw(lang, "button.claim")]
     assert [decode(data_of(b)) for b in buttons(markup)] == [ClaimAction(BIG, 2, TOKEN)]
+
+
+# --- /new's questions ----------------------------------------------------------------------
+
+ENTRY_PRESSES = [
+    EntryAction("", CANCEL),
+    *[EntryAction(question, SKIP) for question in ("product", "region", "budget", "timing")],
+    *[EntryAction("product", str(i)) for i in range(PRODUCTS_OFFERED)],
+    *[EntryAction("timing", choice) for choice in TIMINGS],
+]
+
+
+@pytest.mark.parametrize("action", ENTRY_PRESSES, ids=repr)
+def test_every_press_on_a_question_of_new_comes_back_unchanged_from_its_callback_data(
+    action: EntryAction,
+) -> None:
+    data = encode_entry(action)
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    assert decode_entry(data) == action
+    assert decode_card(data) is None, "a card's decoder does not take it for its own"
+
+
+@pytest.mark.parametrize("garbage", [
+    "", "n", "n:", "n:p", "n:p:", "n:p:100", "n:p:-1", "n:p:٢", "n:q:skip", "n:t:tomorrow",
+    "n:t:week:x", "n:x:1", "n:name:skip", "N:p:1", "w:1:c", "a:1:tok",
+])
+def test_callback_data_that_is_no_press_on_a_question_of_new_is_left_to_the_others(
+    garbage: str,
+) -> None:
+    assert decode_entry(garbage) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_every_question_of_new_has_cancel_and_skip_where_it_may_be_skipped(lang: str) -> None:
+    cancel, skip = t_raw(lang, "button.cancel"), t_raw(lang, "button.skip")
+    for question in ("name", "phone"):
+        assert [b.text for b in buttons(entry_keyboard(lang, question))] == [cancel]
+    for question in ("region", "budget"):
+        assert [b.text for b in buttons(entry_keyboard(lang, question))] == [skip, cancel]
+    products = entry_keyboard(lang, "product", ("residential", "land", "commercial"))
+    assert [len(row) for row in products.inline_keyboard] == [2, 1, 2]
+    assert [decode_entry(data_of(b)) for b in buttons(products)][:3] == [
+        EntryAction("product", str(i)) for i in range(3)]
+    timings = entry_keyboard(lang, "timing")
+    assert [b.text for b in buttons(timings)][-2:] == [skip, cancel]
+    assert [decode_entry(data_of(b)) for b in buttons(timings)][:len(TIMINGS)] == [
+        EntryAction("timing", choice) for choice in TIMINGS]

@@ -119,9 +119,38 @@ MESSAGES: dict[str, str] = {
                     "/pending — leads waiting for Accept or for an owner\n"
                     "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
                     "/reload — read the office config again",
+    # /new
+    "entry.ask.name": "✍️ <b>New lead</b> (1/6)\nWhat is the contact's name?",
+    "entry.ask.phone": "📞 (2/6) What is their phone number? With the area code, or with + "
+                       "and the country code.",
+    "entry.ask.product": "🏠 (3/6) What are they looking for? Pick one, or type it.",
+    "entry.ask.product_typed": "🏠 (3/6) What are they looking for? Type it, or skip.",
+    "entry.ask.region": "📍 (4/6) Which region or district? Type it, or skip.",
+    "entry.ask.budget": "💰 (5/6) What is their budget? Type an amount or a range, like "
+                        "2.5m or 3-5 million — or skip.",
+    "entry.ask.timing": "⏳ (6/6) When do they mean to buy? Pick one, or type it.",
+    "button.skip": "Skip ›",
+    "button.timing_week": "This week",
+    "button.timing_month": "This month",
+    "button.timing_quarter": "In 1–3 months",
+    "button.timing_half": "Within 6 months",
+    "button.timing_looking": "Just looking",
+    "entry.saved_yours": "✅ Lead <b>#{lead_id}</b> saved. It is yours: work it from its card.",
+    "entry.saved_routed": "✅ Lead <b>#{lead_id}</b> saved. It goes to the team like any "
+                          "other lead.",
+    "entry.cancelled": "✖️ Entry cancelled. Nothing was saved.",
+    "entry.gone": "This entry is closed. /new starts a new one.",
+    "card.entered_title": "✍️ Lead <b>#{lead_id}</b> is yours · {temperature} · score "
+                          "{score}/100",
     # errors
     "error.nothing_to_undo": "Nothing to undo: the lead's last stage change was taken back "
                              "already, or there was none.",
+    "error.not_a_phone": "“{text}” is not a phone number I can use. Type it with the area "
+                         "code, or with + and the country code.",
+    "error.empty_answer": "That answer is empty. Type it again, or /cancel.",
+    "error.too_long": "That is too long: at most {limit} characters.",
+    "error.entry_moved_on": "That question is already answered. Answer the newest one, or "
+                            "/new to start again.",
     "error.undo_too_late": "Undo works for {minutes} minutes after a change. Ask a manager "
                            "to correct the stage.",
     "error.in_the_past": "That time has already passed. Pick a later one.",

@@ -119,7 +119,37 @@ MESSAGES: dict[str, str] = {
                     "/pending — kabul ya da sahip bekleyen talepler\n"
                     "/correct &lt;talep&gt; &lt;aşama&gt; &lt;neden&gt; — düzelt ya da yeniden aç\n"
                     "/reload — ofis ayarlarını yeniden oku",
+    # /new
+    "entry.ask.name": "✍️ <b>Yeni talep</b> (1/6)\nMüşterinin adı soyadı nedir?",
+    "entry.ask.phone": "📞 (2/6) Telefon numarası nedir? Alan koduyla ya da + ve ülke "
+                       "koduyla yazın.",
+    "entry.ask.product": "🏠 (3/6) Ne arıyor? Birini seçin ya da yazın.",
+    "entry.ask.product_typed": "🏠 (3/6) Ne arıyor? Yazın ya da geçin.",
+    "entry.ask.region": "📍 (4/6) Hangi bölge ya da semt? Yazın ya da geçin.",
+    "entry.ask.budget": "💰 (5/6) Bütçesi ne kadar? Bir tutar ya da aralık yazın, örneğin "
+                        "2,5 milyon ya da 3-5 milyon; ya da geçin.",
+    "entry.ask.timing": "⏳ (6/6) Ne zaman almayı düşünüyor? Birini seçin ya da yazın.",
+    "button.skip": "Geç ›",
+    "button.timing_week": "Bu hafta",
+    "button.timing_month": "Bu ay",
+    "button.timing_quarter": "1–3 ay içinde",
+    "button.timing_half": "6 ay içinde",
+    "button.timing_looking": "Sadece bakıyor",
+    "entry.saved_yours": "✅ <b>#{lead_id}</b> numaralı talep kaydedildi. Talep sizin; "
+                         "kartından takip edin.",
+    "entry.saved_routed": "✅ <b>#{lead_id}</b> numaralı talep kaydedildi. Her talep gibi "
+                          "ekibe yönlendirilecek.",
+    "entry.cancelled": "✖️ Talep girişi iptal edildi. Hiçbir şey kaydedilmedi.",
+    "entry.gone": "Bu talep girişi kapandı. Yenisini başlatmak için /new.",
+    "card.entered_title": "✍️ <b>#{lead_id}</b> numaralı talep sizin · {temperature} · puan "
+                          "{score}/100",
     # errors
+    "error.not_a_phone": "“{text}” kullanabileceğim bir telefon numarası değil. Alan "
+                         "koduyla ya da + ve ülke koduyla yazın.",
+    "error.empty_answer": "Yanıt boş. Yeniden yazın ya da /cancel.",
+    "error.too_long": "Bu çok uzun: en fazla {limit} karakter olabilir.",
+    "error.entry_moved_on": "Bu soru zaten yanıtlandı. Son soruyu yanıtlayın ya da baştan "
+                            "başlamak için /new.",
     "error.nothing_to_undo": "Geri alınacak bir şey yok: son aşama değişikliği zaten geri "
                              "alınmış ya da hiç yapılmamış.",
     "error.undo_too_late": "Geri alma, değişiklikten sonraki {minutes} dakika içinde "

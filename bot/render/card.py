@@ -61,6 +61,9 @@ class CardViews(Localized):
             lines = [t(lang, "offer_accepted.title", lead_id=s.lead_id)]
         elif p.opened == "assigned":
             lines = [t(lang, "lead_assigned.title", by=p.by or "?", lead_id=s.lead_id)]
+        elif p.opened == "entered":
+            lines = [t(lang, "card.entered_title", lead_id=s.lead_id, temperature=temperature,
+                       score=s.score)]
         else:
             lines = [t(lang, "card.title", lead_id=s.lead_id, temperature=temperature,
                        score=s.score)]
