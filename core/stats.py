@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.config import MANUAL_SOURCE
 from core.errors import FieldProblem, InvalidInput
 from core.model import Agent, DeclineReason, Lead, Offer, OfferStatus, Stage
 
@@ -116,8 +117,8 @@ def tally(leads: Sequence[Lead], offers: Sequence[Offer]) -> PeriodTally:
     for key, figures in (*per_agent.items(), (None, office)):
         accepts = accept_seconds.get(key)
         figures.median_accept_s = statistics.median(accepts) if accepts else None
-    to_owner = [(lead.accepted_at - lead.received_at).total_seconds()
-                for lead in leads if lead.accepted_at is not None]
+    to_owner = [(lead.accepted_at - lead.received_at).total_seconds() for lead in leads
+                if lead.accepted_at is not None and lead.source != MANUAL_SOURCE]
     return PeriodTally(
         leads_in=len(leads), leads_offered=len({o.lead_id for o in offers}),
         leads_escalated=sum(lead.escalated_at is not None for lead in leads),

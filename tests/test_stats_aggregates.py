@@ -289,3 +289,22 @@ async def test_an_empty_period_has_no_medians(engine: AsyncEngine) -> None:
     assert figures == tally([], [])
     assert (figures.leads_in, figures.median_to_owner_s, figures.office.median_accept_s,
             figures.by_agent) == (0, None, None, {})
+
+
+async def check_own_entries_left_out(uow_factory: Callable[[], UnitOfWork]) -> None:
+    entered = lead(START, owner=ADA, to_owner=timedelta(0))
+    entered.source = "manual"
+    await store(uow_factory, [Made(lead(START, owner=ADA, to_owner=timedelta(seconds=60)), []),
+                              Made(entered, [])])
+    async with uow_factory() as uow:
+        figures = await uow.leads.period_tally(START, END)
+    assert (figures.leads_in, figures.median_to_owner_s) == (2, 60)
+
+
+async def test_a_lead_its_owner_entered_is_no_time_to_owner_in_sql(engine: AsyncEngine) -> None:
+    await check_own_entries_left_out(lambda: SqlUnitOfWork(engine))
+
+
+async def test_a_lead_its_owner_entered_is_no_time_to_owner_in_memory() -> None:
+    db = FakeDatabase()
+    await check_own_entries_left_out(lambda: FakeUnitOfWork(db, Signals()))

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.config import MANUAL_SOURCE
 from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
 from core.ports import OfferCounts, OwnerCounts, WaitingRow
 from core.stats import Figures, PeriodTally, median_of_middle
@@ -170,7 +171,8 @@ async def period_tally(conn: AsyncConnection, start: datetime, end: datetime) ->
         conn, to_accept, of_period, in_period, *accepted)).get(None, []))
     to_owner = await _middle(
         conn, _micros(conn, leads.c.received_at, leads.c.accepted_at), leads, in_period,
-        leads.c.accepted_at.is_not(None))
+        leads.c.accepted_at.is_not(None),
+        leads.c.source != MANUAL_SOURCE)  # entered by their owner: nobody waited for one
     return PeriodTally(
         leads_in=head.leads_in, leads_offered=head.offered, leads_escalated=head.escalated,
         median_to_owner_s=median_of_middle(to_owner.get(None, [])),
