@@ -30,7 +30,6 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.pacing import ANSWERS_A_PRESS
-from bot.render.formatting import money
 from bot.work_handlers import (
     cancel_command,
     correct_command,
@@ -254,7 +253,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = t_raw(lang, "error.invalid_input", detail=error.detail)
     elif isinstance(error, DomainError):
         params = {k: t_raw(lang, f"stage.{v}") if k == "stage" else
-                  money(v) if k == "cap" and isinstance(v, int) else v
+                  shared.renderer.money(lang, v) if k == "cap" and isinstance(v, int)
+                  else v
                   for k, v in error.params.items()}
         text = t_raw(lang, error.key, **params)
     elif isinstance(error, UnreadableButton):

@@ -24,7 +24,6 @@ from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
 from bot.entry_handlers import answer_entry, cancel_any_entry
 from bot.i18n import CATALOGS, t, t_raw
 from bot.pacing import ANSWERS_A_PRESS
-from bot.render.formatting import money
 from core.lifecycle.cards import redraw_cards
 from core.lifecycle.prompts import (
     Answered,
@@ -209,10 +208,11 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _answered(shared: BotContext, lang: str, answered: Answered) -> str:
     lead = answered.lead
     if answered.kind is PromptKind.OFFER_AMOUNT:
-        return t(lang, "answered.offer_amount", lead_id=lead.id, amount=money(
-            lead.offer_amount or 0))
+        return t(lang, "answered.offer_amount", lead_id=lead.id,
+                 amount=shared.renderer.money(lang, lead.offer_amount or 0))
     if answered.kind is PromptKind.WON_AMOUNT:
-        return t(lang, "answered.won_amount", lead_id=lead.id, amount=money(lead.amount or 0))
+        return t(lang, "answered.won_amount", lead_id=lead.id,
+                 amount=shared.renderer.money(lang, lead.amount or 0))
     if answered.kind is PromptKind.APPOINTMENT:
         return t(lang, "answer.booked")
     return t(lang, "answered.note", lead_id=lead.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from babel.numbers import is_currency
 from pydantic import ValidationError
 
 from core.config import OfficeConfig
@@ -28,7 +29,7 @@ def load_office(path: Path) -> OfficeConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     try:
-        return OfficeConfig.model_validate(data)
+        config = OfficeConfig.model_validate(data)
     except ValidationError as exc:
         problems = [
             f"{path}: {_key_path(err['loc']) or '(top level)'}: "
@@ -36,6 +37,11 @@ def load_office(path: Path) -> OfficeConfig:
             for err in exc.errors()
         ]
         raise ConfigError("\n".join(problems)) from None
+    # core checks the code's shape; whether it names a currency is the locale data's to say.
+    if config.currency is not None and not is_currency(config.currency):
+        raise ConfigError(f"{path}: currency: {config.currency!r} is not a currency ISO 4217 "
+                          "knows (like TRY, EUR or USD)")
+    return config
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:

@@ -126,7 +126,8 @@ async def try_lead(config: OfficeConfig, database_url: str, payload: dict[str, A
     finally:
         await engine.dispose()
     names = {a.telegram_id: a.name for a in config.agents}
-    renderer = Renderer(zone=config.zone, office=config.name, clock=clock)
+    renderer = Renderer(zone=config.zone, office=config.name, clock=clock,
+                        currency=config.currency)
     lines = renderer.decision_lines("en", clock.now(), decision.as_trace(), names)
     return "\n".join(_plain(line) for line in lines) + "\n(dry run: nothing was changed)"
 

@@ -207,7 +207,8 @@ class Runtime:
         """The app and renderer for *config*, on this runtime's storage and signals."""
         app = bootstrap(config=config, clock=self.clock, uow_factory=self._uows,
                         signals=self._signals)
-        return Live(app, Renderer(zone=config.zone, office=config.name, clock=self.clock))
+        return Live(app, Renderer(zone=config.zone, office=config.name, clock=self.clock,
+                                  currency=config.currency))
 
     async def _serve_http(self) -> None:
         """The intake server (and Telegram's webhook, in webhook mode), listening."""

@@ -175,7 +175,7 @@ async def test_outlandish_ids_and_amounts_get_a_clear_reply_and_change_nothing(
     said = [
         (f"/outcome {lead_id} won ²³", "“²³” is not an amount"),
         (f"/outcome {lead_id} won 99999999999999999999",
-         "over this office's limit of 1 000 000 000 000"),
+         "over this office's limit of 1,000,000,000,000"),
         (f"/outcome {lead_id} won {'9' * 4000}", "over this office's limit"),
         ("/outcome 99999999999999999999 won", "“99999999999999999999” is not a lead number"),
         (f"/outcome {BEYOND} won", f"“{BEYOND}” is not a lead number"),

@@ -45,7 +45,7 @@ async def test_a_posted_lead_reaches_the_agent_with_accept_and_decline(
     assert offer.button_texts() == ["✅ Accept", "✖️ Decline"]
     assert "HOT" in offer.text
     assert "residential" in offer.text
-    assert "1 000 000 – 2 000 000" in offer.text
+    assert "1,000,000 – 2,000,000" in offer.text
     assert "Accept within 10 min" in offer.text
     assert "532" not in offer.text, "the phone stays hidden until Accept"
 

@@ -38,6 +38,19 @@ from tests.office import AYSE, HOT, SELIN, TOKEN, ZEYNEP, office
 WRITTEN = json.loads((Path(__file__).parent / "data" / "outbox_rows_v1.json").read_text(
     encoding="utf-8"))
 ROWS: list[dict[str, Any]] = WRITTEN["rows"]
+# What later changes meant to change in the old rows' texts, and nothing else: amounts with the
+# reader's grouping.
+RENDERED_SINCE: dict[str, list[tuple[str, str]]] = {
+    "en": [("1 000 000 – 2 000 000", "1,000,000 – 2,000,000")],
+    "tr": [("1 000 000 – 2 000 000", "1.000.000 – 2.000.000")],
+}
+
+
+def rendered_now(text: str, lang: str) -> str:
+    """An old row's text with the changes made since it was written."""
+    for old, new in RENDERED_SINCE[lang]:
+        text = text.replace(old, new)
+    return text
 
 
 def renderer() -> Renderer:
@@ -63,7 +76,7 @@ def test_a_row_written_by_the_old_version_renders_exactly_as_it_did(
     row: dict[str, Any], lang: str,
 ) -> None:
     rendered = renderer().outgoing(row["template"], {**row["params"], "lang": lang})
-    assert rendered.text == row["rendered"][lang]["text"]
+    assert rendered.text == rendered_now(row["rendered"][lang]["text"], lang)
     assert keyboard_of(rendered) == row["rendered"][lang]["keyboard"]
 
 

@@ -277,6 +277,7 @@ def test_the_shipped_example_config_loads_with_its_slas_and_weights() -> None:
     assert config.timezone == "Europe/Istanbul"
     assert config.zone.key == "Europe/Istanbul"
     assert config.default_region == "TR"
+    assert config.currency == "TRY"
     assert config.sla[Temperature.HOT].accept_within == timedelta(minutes=5)
     assert config.sla[Temperature.WARM].accept_within == timedelta(minutes=30)
     assert config.sla[Temperature.COLD].accept_within == timedelta(hours=2)
@@ -302,6 +303,7 @@ def test_a_minimal_config_gets_the_default_slas_weights_and_warmth(tmp_path: Pat
     config = load_office(path)
     assert config.timezone == "UTC"
     assert config.language == "en"
+    assert config.currency is None
     assert config.sla[Temperature.HOT].accept_within == timedelta(minutes=5)
     assert config.sla[Temperature.WARM].accept_within == timedelta(minutes=30)
     assert config.sla[Temperature.COLD].accept_within == timedelta(hours=2)
@@ -360,6 +362,10 @@ def _set(path: str, value: object) -> Any:
     (_set("timezone", "../../etc/passwd"), "timezone", "unknown time zone"),
     (_set("default_region", "XX"), "default_region", "unknown phone region 'XX'"),
     (_set("language", "de"), "language", "'en' or 'tr'"),
+    (_set("currency", "try"), "currency",
+     "'try' is not a currency code (use three capital letters from ISO 4217"),
+    (_set("currency", "TL"), "currency", "'TL' is not a currency code"),
+    (_set("currency", "XYZ"), "currency", "'XYZ' is not a currency ISO 4217 knows"),
     (_set("agents", []), "agents", "at least 1 item"),
     (_set("sources", []), "sources", "at least 1 item"),
     (_set("sources.2.token", "short-token"), "sources[2].token",

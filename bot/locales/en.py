@@ -197,9 +197,9 @@ MESSAGES: dict[str, str] = {
     "ramp.step.leads": "1 lead in {every} until they have received {leads} leads",
     "why.pick.rotation": "→ {agent}: next in the rotation.",
     "why.pick.weighted": "→ {agent}: weighted rotation (weight {weight}, "
-                         "about {share}% of these leads).",
+                         "about {share} of these leads).",
     "why.pick.least_loaded": "→ {agent}: fewest open leads ({open}).",
-    "why.pick.tier": "→ {agent}: tier {tier}'s turn ({share}% of leads go to tier {tier}).",
+    "why.pick.tier": "→ {agent}: tier {tier}'s turn ({share} of leads go to tier {tier}).",
     "why.pick.available": "→ {agent}: the first one available.",
     "why.pick.current_owner": "→ {agent}: already works with this contact.",
     "why.to.managers": "→ to the managers: nobody could take it.",

@@ -202,10 +202,10 @@ MESSAGES: dict[str, str] = {
     "ramp.step.leads": "{leads} talep alana kadar {every} talepten biri",
     "why.pick.rotation": "→ {agent}: sıradaki kişi.",
     "why.pick.weighted": "→ {agent}: ağırlıklı sıra (ağırlık {weight}, bu "
-                         "taleplerin yaklaşık %{share}'i).",
+                         "taleplerin yaklaşık {share}'i).",
     "why.pick.least_loaded": "→ {agent}: en az açık talebi olan ({open}).",
     "why.pick.tier": "→ {agent}: {tier} seviyesinin sırası (taleplerin "
-                     "%{share}'i {tier} seviyesine).",
+                     "{share}'i {tier} seviyesine).",
     "why.pick.available": "→ {agent}: ilk müsait kişi.",
     "why.pick.current_owner": "→ {agent}: bu kişiyle zaten çalışıyor.",
     "why.to.managers": "→ yöneticilere: alabilecek kimse yoktu.",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.card_keyboards import card_keyboard, whatsapp_url
 from bot.i18n import Markup, t, t_raw
-from bot.render.formatting import MESSAGE_LIMIT, Localized, esc, money, phone
+from bot.render.formatting import MESSAGE_LIMIT, Localized, esc, phone
 from bot.render.shapes import Rendered
 from core.messages import CardMovedParams, CardParams, LeadSummary
 from core.model import Stage
@@ -19,9 +19,6 @@ _NOTE_SHOWN = (1000, 300, 100)
 
 class CardViews(Localized):
     """Renders lead cards."""
-
-    def _money(self, lang: str, value: int) -> str:
-        return money(value)
 
     def _card(self, lang: str, p: CardParams) -> Rendered:
         for message_chars, note_chars in zip(_MESSAGE_SHOWN, _NOTE_SHOWN, strict=True):
@@ -120,9 +117,9 @@ class CardViews(Localized):
             head.append(t(lang, "card.attempts", count=p.attempts))
         lines = [" · ".join(head)]
         if p.offer_amount is not None:
-            lines.append(t(lang, "card.offer_amount", amount=self._money(lang, p.offer_amount)))
+            lines.append(t(lang, "card.offer_amount", amount=self.money(lang, p.offer_amount)))
         if p.amount is not None and p.stage == Stage.WON.value:
-            lines.append(t(lang, "card.won_amount", amount=self._money(lang, p.amount)))
+            lines.append(t(lang, "card.won_amount", amount=self.money(lang, p.amount)))
         if p.lost_reason and p.stage == Stage.LOST.value:
             lines.append(t(lang, "card.lost_reason",
                            reason=t_raw(lang, f"lost.{p.lost_reason}")))
@@ -137,13 +134,13 @@ class CardViews(Localized):
     def _budget_of(self, lang: str, s: LeadSummary) -> str | None:
         low, high = s.budget_min, s.budget_max
         if low is not None and high is not None and low != high:
-            return t_raw(lang, "budget.range", low=self._money(lang, low),
-                         high=self._money(lang, high))
+            return t_raw(lang, "budget.range", low=self.money(lang, low),
+                         high=self.money(lang, high))
         if low is not None:
-            return self._money(lang, low) if high == low else t_raw(
-                lang, "budget.from", low=self._money(lang, low))
+            return self.money(lang, low) if high == low else t_raw(
+                lang, "budget.from", low=self.money(lang, low))
         if high is not None:
-            return t_raw(lang, "budget.up_to", high=self._money(lang, high))
+            return t_raw(lang, "budget.up_to", high=self.money(lang, high))
         return None
 
     def _date(self, at: str) -> str:

@@ -1,15 +1,19 @@
-"""Formatting shared by every message: durations, money, phone numbers, escaping, and
-fitting a long list into one Telegram message."""
+"""Formatting shared by every message: durations, money, percentages, phone numbers,
+escaping, and fitting a long list into one Telegram message."""
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
 
-from bot.i18n import t
+from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, t
 from core.clock import Clock
 
 
@@ -25,9 +29,42 @@ def duration(lang: str, seconds: float) -> str:
     return t(lang, "unit.h", n=hours) if not rest else t(lang, "unit.h_min", h=hours, m=rest)
 
 
-def money(value: int) -> str:
-    """1 500 000: groups of three, as offices write prices."""
-    return f"{value:,}".replace(",", " ")
+def money(value: int, lang: str = "en", currency: str | None = None) -> str:
+    """An amount in whole units the reader's way: `4,500,000` or `$450,000` in English,
+    `4.500.000` or `₺4.500.000` in Turkish."""
+    locale = _locale(lang)
+    if currency is None:
+        return format_decimal(value, locale=locale)
+    text = format_currency(value, currency, format=_whole_currency(locale), locale=locale,
+                           currency_digits=False)
+    # CLDR's currency spacing, which Babel leaves out: a code written in letters is kept
+    # apart from its digits (TRY 4,500,000), a sign is not ($450,000).
+    return _LETTER_DIGIT.sub("\u00a0", text)
+
+
+def percent(ratio: float, lang: str = "en") -> str:
+    """A ratio as a whole percentage: 0.5 is `50%` in English and `%50` in Turkish."""
+    return format_percent(ratio, locale=_locale(lang))
+
+
+def number(value: float, lang: str = "en") -> str:
+    """A number with the reader's grouping: `4,500,000` in English, `4.500.000` in Turkish."""
+    return format_decimal(value, locale=_locale(lang))
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang if lang in CATALOGS else DEFAULT_LANGUAGE)
+
+
+@functools.cache
+def _whole_currency(locale: Locale) -> str:
+    """The locale's currency pattern without decimals: prices are shown in whole units."""
+    pattern = locale.currency_formats["standard"].pattern
+    return re.sub(r"\.[0#]+", "", pattern)
+
+
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 def phone(e164: str) -> str:
@@ -72,12 +109,22 @@ def some(lang: str, items: list[str]) -> str:
 
 
 class Localized:
-    """Renders in the office's time zone, against the clock it is given."""
+    """Renders in the office's time zone and currency, against the clock it is given."""
 
-    def __init__(self, *, zone: ZoneInfo, office: str, clock: Clock) -> None:
+    def __init__(self, *, zone: ZoneInfo, office: str, clock: Clock,
+                 currency: str | None = None) -> None:
         self.zone = zone
         self.office = office
+        self.currency = currency
         self._clock = clock
+
+    def money(self, lang: str, value: int) -> str:
+        """An amount in the office currency (grouped digits alone when it has none)."""
+        return money(value, lang, self.currency)
+
+    def percent(self, lang: str, ratio: float) -> str:
+        """A ratio as a percentage written the reader's way."""
+        return percent(ratio, lang)
 
     def local_time(self, when: datetime | str) -> str:
         """A time of day in the office zone, with the date when it is not today's."""

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import Markup, t
-from bot.render.formatting import Localized, duration, esc, fit, some
+from bot.render.formatting import Localized, duration, esc, fit, number, some
 from core.model import Lead, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
@@ -102,11 +102,11 @@ class Replies(Localized):
                 lines.append(t(lang, "why.nobody"))
             if step["skipped"]:
                 skipped = [f"{esc(name(agent_id))} "
-                           f"({t(lang, f'why.skip.{reason}', **self._detail(detail))})"
+                           f"({t(lang, f'why.skip.{reason}', **self._detail(lang, detail))})"
                            for agent_id, reason, detail in step["skipped"]]
                 lines.append(t(lang, "why.skipped", items=Markup(some(lang, skipped))))
         outcome, reason = trace.get("outcome"), trace.get("reason")
-        detail = self._detail(trace.get("detail", {}))
+        detail = self._detail(lang, trace.get("detail", {}))
         if outcome == "offer":
             lines.append(t(lang, f"why.pick.{reason}", agent=name(trace.get("agent_id")),
                            **detail))
@@ -132,9 +132,13 @@ class Replies(Localized):
         return t(lang, "why.matrix", intent=Markup(intent), fit=Markup(fit),
                  target=Markup(shown))
 
-    def _detail(self, detail: dict[str, Any]) -> dict[str, Any]:
-        """Dates in a trace, shown as office dates."""
+    def _detail(self, lang: str, detail: dict[str, Any]) -> dict[str, Any]:
+        """Dates, shares and weights in a trace, shown as office dates and the reader's numbers."""
         shown = dict(detail)
+        if isinstance(shown.get("share"), int | float):
+            shown["share"] = self.percent(lang, shown["share"] / 100)
+        if isinstance(shown.get("weight"), int | float):
+            shown["weight"] = number(shown["weight"], lang)
         moment = shown.get("until")
         if isinstance(moment, str):
             shown["until"] = (self.local_datetime(datetime.fromisoformat(moment)) if "T" in moment
@@ -144,18 +148,21 @@ class Replies(Localized):
 
     def stats(self, lang: str, period: str, stats: Stats) -> str:
         """The `/stats` reply."""
+        def n(count: int) -> str:
+            return number(count, lang)
+
         office = stats.office
         lines = [t(lang, "stats.title", period=Markup(t(lang, f"stats.period.{period}")),
                    since=self.local_datetime(stats.start)), ""]
         lines.append(t(
-            lang, "stats.office", leads_in=stats.leads_in, offered=stats.leads_offered,
-            escalated=stats.leads_escalated, offers=office.offered, accepted=office.accepted,
-            declined=office.declined, expired=office.expired,
+            lang, "stats.office", leads_in=n(stats.leads_in), offered=n(stats.leads_offered),
+            escalated=n(stats.leads_escalated), offers=n(office.offered),
+            accepted=n(office.accepted), declined=n(office.declined), expired=n(office.expired),
             median=Markup(self._maybe_duration(lang, office.median_accept_s)),
             sla=Markup(self._pct(lang, office.sla_met_pct)),
             to_owner=Markup(self._maybe_duration(lang, stats.median_to_owner_s))))
         outcomes = ", ".join(
-            f"{t(lang, f'stage.{stage.value}')} {office.stages[stage.value]}"
+            f"{t(lang, f'stage.{stage.value}')} {n(office.stages[stage.value])}"
             for stage in Stage if office.stages.get(stage.value))
         lines.append(t(lang, "stats.outcomes", outcomes=Markup(outcomes or "—")))
         if not stats.per_agent:
@@ -166,13 +173,15 @@ class Replies(Localized):
         return fit(lang, lines, rows, more="stats.more_agents")
 
     def _agent_row(self, lang: str, name: str, f: Figures) -> str:
-        return t(lang, "stats.agent_row", name=name, accepted=f.accepted, offers=f.offered,
+        return t(lang, "stats.agent_row", name=name, accepted=number(f.accepted, lang),
+                 offers=number(f.offered, lang),
                  median=Markup(self._maybe_duration(lang, f.median_accept_s)),
-                 sla=Markup(self._pct(lang, f.sla_met_pct)), won=f.stages.get("won", 0),
-                 lost=f.stages.get("lost", 0))
+                 sla=Markup(self._pct(lang, f.sla_met_pct)),
+                 won=number(f.stages.get("won", 0), lang),
+                 lost=number(f.stages.get("lost", 0), lang))
 
     def _maybe_duration(self, lang: str, seconds: float | None) -> str:
         return t(lang, "stats.none") if seconds is None else duration(lang, seconds)
 
     def _pct(self, lang: str, value: float | None) -> str:
-        return t(lang, "stats.none") if value is None else f"{value:.0f}%"
+        return t(lang, "stats.none") if value is None else self.percent(lang, value / 100)

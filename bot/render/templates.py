@@ -14,7 +14,7 @@ from typing import Any
 from bot import keyboards
 from bot.i18n import Markup, t
 from bot.render.card import CardViews
-from bot.render.formatting import duration, esc, money, phone
+from bot.render.formatting import duration, esc, phone
 from bot.render.shapes import Rendered
 from core.messages import (
     PARAMS,
@@ -99,11 +99,12 @@ class Templates(CardViews):
     def _budget(self, lang: str, s: LeadSummary) -> str | None:
         low, high = s.budget_min, s.budget_max
         if low is not None and high is not None:
-            return t(lang, "budget.range", low=money(low), high=money(high))
+            return t(lang, "budget.range", low=self.money(lang, low),
+                     high=self.money(lang, high))
         if low is not None:
-            return t(lang, "budget.from", low=money(low))
+            return t(lang, "budget.from", low=self.money(lang, low))
         if high is not None:
-            return t(lang, "budget.up_to", high=money(high))
+            return t(lang, "budget.up_to", high=self.money(lang, high))
         return None
 
     def _contact_lines(self, lang: str, c: ContactDetails) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -86,6 +87,8 @@ class OfficeConfig(Strict):
     timezone: str = "UTC"
     default_region: str = "US"
     language: Language = "en"
+    # Budgets and amounts are shown in it (ISO 4217, such as TRY); unset, as bare numbers.
+    currency: str | None = None
     agents: list[AgentConfig] = Field(min_length=1)
     sources: list[SourceConfig] = Field(min_length=1)
     sla: dict[Temperature, SlaConfig] = Field(default_factory=_default_sla)
@@ -101,6 +104,14 @@ class OfficeConfig(Strict):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return check_zone(value)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(f"{value!r} is not a currency code (use three capital letters "
+                             "from ISO 4217, like TRY, EUR or USD)")
+        return value
 
     @field_validator("default_region")
     @classmethod
