@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from bot.locales import en, tr, work_en, work_tr
+from bot.turkish import CASES, case_suffix
 
 # A feature's catalog is merged over the main one: its keys are its own.
 CATALOGS: dict[str, dict[str, str]] = {"en": {**en.MESSAGES, **work_en.MESSAGES},
@@ -23,10 +25,14 @@ def language_of(code: str | None) -> str:
 
 
 def t(lang: str, key: str, **params: Any) -> str:
-    """Look up *key* in *lang*'s catalog and fill it with HTML-escaped *params*."""
+    """Look up *key* in *lang*'s catalog and fill it with HTML-escaped *params*.
+
+    A placeholder may name a Turkish case, `{time:abl}`: the value is followed by an
+    apostrophe and the suffix its unescaped text takes (`03:14'ten`).
+    """
     catalog = CATALOGS.get(lang, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
-    safe = {name: _escape(value) for name, value in params.items()}
+    safe = {name: _Value(_escape(value), value, lang) for name, value in params.items()}
     return template.format(**safe)
 
 
@@ -34,13 +40,41 @@ def t_raw(lang: str, key: str, **params: Any) -> str:
     """Like t(), for plain-text places (button labels, alerts) where nothing is escaped."""
     catalog = CATALOGS.get(lang, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
-    return html.unescape(template.format(**params))
+    plain = {name: _Value(str(value), value, lang) for name, value in params.items()}
+    return html.unescape(template.format(**plain))
 
 
 class Markup(str):
     """Text that is already HTML and must not be escaped again."""
 
     __slots__ = ()
+
+
+class _Value:
+    """A parameter as the catalog writes it, which reads a case spec as a Turkish suffix."""
+
+    __slots__ = ("_given", "_lang", "_shown")
+
+    def __init__(self, shown: str, given: Any, lang: str) -> None:
+        self._shown, self._given, self._lang = shown, given, lang
+
+    def __format__(self, spec: str) -> str:
+        if spec not in CASES:
+            return format(self._shown, spec)
+        # The suffix is Turkish grammar: any other language writes the value alone.
+        if self._lang != "tr":
+            return self._shown
+        return self._shown + case_suffix(_said(self._given), spec)
+
+
+def _said(value: Any) -> str:
+    """*value* as a reader sees it: Markup without its tags, entities unescaped."""
+    if isinstance(value, Markup):
+        return html.unescape(_TAG.sub("", value))
+    return str(value)
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _escape(value: Any) -> str:

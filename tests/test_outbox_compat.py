@@ -39,10 +39,13 @@ WRITTEN = json.loads((Path(__file__).parent / "data" / "outbox_rows_v1.json").re
     encoding="utf-8"))
 ROWS: list[dict[str, Any]] = WRITTEN["rows"]
 # What later changes meant to change in the old rows' texts, and nothing else: amounts with the
-# reader's grouping.
+# reader's grouping, and Turkish suffixes chosen by how the word is said (12:10'a, not 'e).
 RENDERED_SINCE: dict[str, list[tuple[str, str]]] = {
     "en": [("1 000 000 – 2 000 000", "1,000,000 – 2,000,000")],
-    "tr": [("1 000 000 – 2 000 000", "1.000.000 – 2.000.000")],
+    "tr": [("1 000 000 – 2 000 000", "1.000.000 – 2.000.000"),
+           ("12:10'e kadar", "12:10'a kadar"),
+           ("Zeynep danışmanına atandı", "Zeynep'e atandı"),
+           ("Ayşe kişisine mesaj", "Ayşe'ye mesaj")],
 }
 
 

@@ -57,7 +57,7 @@ MESSAGES: dict[str, str] = {
     "intent.medium": "orta niyet",
     "intent.low": "düşük niyet",
     "offer.missing": "⚠️ Eksik: {fields}",
-    "offer.deadline": "⏱ <b>{window}</b> içinde kabul edin ({time}'e kadar), yoksa sıradaki "
+    "offer.deadline": "⏱ <b>{window}</b> içinde kabul edin ({time:dat} kadar), yoksa sıradaki "
                       "danışmana gider.",
     "offer.hidden": "Telefon ve e-posta kabul edince açılır.",
     "button.accept": "✅ Kabul et",
@@ -79,15 +79,15 @@ MESSAGES: dict[str, str] = {
     "escalated.title": "🚨 <b>#{lead_id}</b> numaralı talep yönetici bekliyor: {reason}.",
     "escalated.tried": "Teklif edilenler: {names}",
     "escalated.pick": "Kime atansın:",
-    "escalation_closed.title": "✅ #{lead_id} numaralı talep {by} tarafından {agent} "
-                               "danışmanına atandı.",
+    "escalation_closed.title": "✅ #{lead_id} numaralı talep {by} tarafından {agent:dat} "
+                               "atandı.",
     "audit.title": "🩺 <b>Denetim</b>: takılan bir şey bulundu ve düzeltildi.",
     "audit.leads": "Kimsenin elinde olmayan {count} talep yeniden teklif edildi: {ids}",
     "audit.resent": "Gönderim kuyruğunda takılan {count} mesaj yeniden gönderildi.",
-    "agent_unreachable.title": "⚠️ Telegram artık {agent} kişisine mesaj iletmiyor (bot "
+    "agent_unreachable.title": "⚠️ Telegram artık {agent:dat} mesaj iletmiyor (bot "
                                "engellendi ya da sohbet silindi). Botu açıp yeniden Başlat'a "
                                "basana kadar ona talep gitmez.",
-    "agent_unreachable.lead": "⚠️ Telegram artık {agent} kişisine mesaj iletmiyor (bot "
+    "agent_unreachable.lead": "⚠️ Telegram artık {agent:dat} mesaj iletmiyor (bot "
                               "engellendi ya da sohbet silindi), bu yüzden #{lead_id} numaralı "
                               "talep başkasına geçti. Botu açıp yeniden Başlat'a basana kadar "
                               "ona talep gitmez.",
@@ -95,7 +95,7 @@ MESSAGES: dict[str, str] = {
     # callback answers
     "answer.accepted": "Talep sizin. İletişim bilgileri mesajda.",
     "answer.declined": "Reddedildi. Talep sıradaki danışmana gitti.",
-    "answer.assigned": "{agent} danışmanına atandı.",
+    "answer.assigned": "{agent:dat} atandı.",
     "answer.outcome": "Kaydedildi: #{lead_id} {stage}.",
     "answer.pick_reason": "Bir neden seçin.",
     # errors (alerts and replies)
@@ -125,9 +125,9 @@ MESSAGES: dict[str, str] = {
                               "doğruysa botu yöneten kişiden ofis ayarlarındaki max_amount "
                               "değerini yükseltmesini isteyin.",
     # commands
-    "start.agent": "👋 Merhaba {name}! <b>{office}</b> ofisine bağlandınız. Yeni talepler "
+    "start.agent": "👋 Merhaba {name}! <b>{office:dat}</b> bağlandınız. Yeni talepler "
                    "buraya Kabul ve Reddet düğmeleriyle gelecek. /help komutları listeler.",
-    "start.manager": "👋 Merhaba {name}! <b>{office}</b> ofisine yönetici olarak bağlandınız. "
+    "start.manager": "👋 Merhaba {name}! <b>{office:dat}</b> yönetici olarak bağlandınız. "
                      "Kimsenin kabul etmediği talepler size gelir. /help komutları listeler.",
     "start.stranger": "Üzgünüz, bu bot yalnızca {office} ekibi içindir. Ekipteyseniz "
                       "yöneticinizden Telegram kimliğinizi eklemesini isteyin: {user_id}.",
@@ -148,7 +148,7 @@ MESSAGES: dict[str, str] = {
     "command.pending": "Sahip bekleyen talepler",
     "leads.none": "Açık talebiniz yok. Yenileri buraya gelecek.",
     "leads.title": "<b>Açık talepleriniz ({count})</b>",
-    "leads.row": "#{lead_id} · {temperature} · {product} · {region} · {stage} · {since}'den beri",
+    "leads.row": "#{lead_id} · {temperature} · {product} · {region} · {stage} · {since:abl} beri",
     "outcome.usage": "Kullanım: /outcome &lt;talep&gt; contacted|appointment|offer|won|lost "
                      "[tutar veya not]\nÖrnek: /outcome 12 won 250000",
     "outcome.done": "✅ #{lead_id} numaralı talep artık “{stage}”.",
@@ -156,10 +156,10 @@ MESSAGES: dict[str, str] = {
     "list.and_more": "ve {count} kişi daha",
     "pending.none": "Bekleyen yok. Her talebin bir sahibi var.",
     "pending.title": "<b>Bekleyen talepler ({count})</b>",
-    "pending.offered": "#{lead_id} · {temperature} · {holder} danışmanında, {time}'e kadar",
-    "pending.with_managers": "#{lead_id} · {temperature} · ⚠️ {time}'den beri yönetici bekliyor",
+    "pending.offered": "#{lead_id} · {temperature} · {holder:loc}, {time:dat} kadar",
+    "pending.with_managers": "#{lead_id} · {temperature} · ⚠️ {time:abl} beri yönetici bekliyor",
     "stats.usage": "Kullanım: /stats [today|7d|30d]",
-    "stats.title": "<b>İstatistikler · {period}</b> ({since}'den beri)",
+    "stats.title": "<b>İstatistikler · {period}</b> ({since:abl} beri)",
     "stats.period.today": "bugün",
     "stats.period.7d": "son 7 gün",
     "stats.period.30d": "son 30 gün",
@@ -188,12 +188,12 @@ MESSAGES: dict[str, str] = {
     "why.fallback": "↪ kimse kalmadı, “{rule}” kuralına geçti",
     "why.skip.inactive": "aktif değil",
     "why.skip.away": "izinde",
-    "why.skip.away_until": "{until} tarihine kadar izinde",
+    "why.skip.away_until": "{until:dat} kadar izinde",
     "why.skip.no_chat": "botu henüz açmadı",
     "why.skip.already_offered": "bu talep zaten teklif edildi",
     "why.skip.outside_hours": "çalışma saatleri dışında",
     "why.skip.at_capacity": "kapasite dolu ({open}/{cap} açık)",
-    "why.skip.penalty": "{until} tarihine kadar sıcak talep almıyor (kaçırılan SLA'lar)",
+    "why.skip.penalty": "{until:dat} kadar sıcak talep almıyor (kaçırılan SLA'lar)",
     "why.skip.ramping": "yeni, her {every}. talebi alıyor",
     "why.skip.ramping_days": "yeni, {days} günün {day}. günü: {every} talepten birini alıyor",
     "why.skip.ramping_leads": "yeni, {leads} talebin {received} tanesini aldı: {every} "
@@ -202,10 +202,10 @@ MESSAGES: dict[str, str] = {
     "ramp.step.leads": "{leads} talep alana kadar {every} talepten biri",
     "why.pick.rotation": "→ {agent}: sıradaki kişi.",
     "why.pick.weighted": "→ {agent}: ağırlıklı sıra (ağırlık {weight}, bu "
-                         "taleplerin yaklaşık {share}'i).",
+                         "taleplerin yaklaşık {share:poss}).",
     "why.pick.least_loaded": "→ {agent}: en az açık talebi olan ({open}).",
     "why.pick.tier": "→ {agent}: {tier} seviyesinin sırası (taleplerin "
-                     "{share}'i {tier} seviyesine).",
+                     "{share:poss} {tier} seviyesine gider).",
     "why.pick.available": "→ {agent}: ilk müsait kişi.",
     "why.pick.current_owner": "→ {agent}: bu kişiyle zaten çalışıyor.",
     "why.to.managers": "→ yöneticilere: alabilecek kimse yoktu.",
@@ -238,7 +238,7 @@ MESSAGES: dict[str, str] = {
     "cond.returning": "tekrar gelen: {value}",
     "command.why": "Bir talep neden oraya gitti",
     "why.usage": "Kullanım: /why &lt;talep&gt;",
-    "pending.nurture": "#{lead_id} · {temperature} · 🌱 {time}'den beri beklemede",
+    "pending.nurture": "#{lead_id} · {temperature} · 🌱 {time:abl} beri beklemede",
     "reload.done": "🔄 Ayarlar yeniden okundu: {rules} kural, {people} kişi.",
     "reload.failed": "⚠️ Ayar dosyasında bir sorun var, çalışan ayarlar kalıyor:"
                      "\n<pre>{error}</pre>",
@@ -246,7 +246,7 @@ MESSAGES: dict[str, str] = {
     "button.claim": "🙋 Al",
     "button.pass": "Geç",
     "claim.note": "🙋 {count} danışmana birden gönderildi: ilk alan kazanır.",
-    "claim.deadline": "⏱ <b>{window}</b> açık ({time}'e kadar).",
+    "claim.deadline": "⏱ <b>{window}</b> açık ({time:dat} kadar).",
     "claim_taken.title": "🙋 #{lead_id} numaralı talebi {agent} aldı.",
     "why.to.pool": "→ {count} danışmana birden gönderildi; ilk alan kazanır.",
     "claim_group.note": "🙋 Bu gruptan {count} danışmana gönderildi: Al'a ilk basan alır, "
