@@ -1,18 +1,25 @@
-"""Amounts, percentages and counts the reader's way, and budgets in the office currency."""
+"""Amounts, percentages and counts the reader's way, budgets in the office currency, and /why
+explained in the reader's words, not in the routing rules' vocabulary."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.render import Renderer
-from bot.render.formatting import money, number, percent
+from bot.render.formatting import language_name, money, number, percent
 from core.clock import ManualClock
 from core.model import Agent
+from core.queries import explain_lead
 from core.stats import Figures, Stats
+from leadrelay.bootstrap import bootstrap
 from sandbox import parse_html
+from tests.fakes import FakeDatabase, fake_uow_factory
+from tests.office import HOT, SELIN, TOKEN, linked, office
 
 NBSP = "\u00a0"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Istanbul
@@ -52,6 +59,11 @@ def test_a_percentage_puts_its_sign_where_the_reader_expects_it(
 def test_counts_are_grouped_the_readers_way() -> None:
     assert (number(98_765, "tr"), number(98_765, "en")) == ("98.765", "98,765")
     assert (number(12.5, "tr"), number(12.5, "en")) == ("12,5", "12.5")
+
+
+def test_a_language_code_is_named_in_the_readers_language_and_anything_else_shown_as_is() -> None:
+    assert (language_name("en", "tr"), language_name("tr-TR", "en")) == ("İngilizce", "Turkish")
+    assert language_name("klingon", "tr") == "klingon"
 
 
 def renderer(currency: str | None = "TRY") -> Renderer:
@@ -101,3 +113,38 @@ def test_stats_show_counts_grouped_and_shares_with_the_readers_percent_sign(
     assert office_line in text
     assert agent_line in text
     assert ("SLA içinde yanıt: %50" if lang == "tr" else "answered within SLA: 50%") in text
+
+
+async def routed_and_explained(lang: str) -> str:
+    """A hot lead routed by a rule with every kind of condition a value is shown for."""
+    rule = {"name": "hot", "strategy": "weighted", "pool": {"agents": ["Ayşe", "Mehmet"]},
+            "when": {"temperature": ["hot"], "returning": False, "business_hours": True,
+                     "budget": {"min": 1_000_000}, "language": ["en"]}}
+    config = office(currency="TRY", routing={"rules": [rule, {"name": "default"}]})
+    db = FakeDatabase()
+    tokens = (f"tok{i}" for i in itertools.count())
+    relay = await linked(bootstrap(config=config, clock=ManualClock(START),
+                                   uow_factory=fake_uow_factory(db),
+                                   token_factory=lambda: next(tokens)))
+    lead_id = (await relay.receive_lead(source_token=TOKEN,
+                                        payload={**HOT, "language": "en"})).lead_id
+    explanation = await relay.run(explain_lead, person_id=SELIN, lead_id=lead_id)
+    shown = Renderer(zone=config.zone, office=config.name, clock=ManualClock(START),
+                     currency=config.currency)
+    return parse_html(shown.why(lang, explanation))[0]
+
+
+async def test_why_says_the_conditions_and_the_share_in_turkish_words() -> None:
+    text = await routed_and_explained("tr")
+    assert ("12:00 · “hot” kuralı — sıcaklık sıcak, tekrar gelen: hayır, mesai saatleri "
+            "içinde, bütçe ₺2.000.000, dil İngilizce") in text
+    assert "ağırlıklı sıra (ağırlık 1, bu taleplerin yaklaşık %50'si)." in text
+    english = re.findall(r"\b(?:hot|warm|cold|yes|no|in|out|en)\b", text.split("“hot”")[1])
+    assert english == []
+
+
+async def test_why_says_the_conditions_and_the_share_in_english_words() -> None:
+    text = await routed_and_explained("en")
+    assert (f"12:00 · rule “hot” — temperature hot, returning contact: no, within business "
+            f"hours, budget TRY{NBSP}2,000,000, language English") in text
+    assert "weighted rotation (weight 1, about 50% of these leads)." in text

@@ -52,6 +52,13 @@ def number(value: float, lang: str = "en") -> str:
     return format_decimal(value, locale=_locale(lang))
 
 
+def language_name(code: str, lang: str = "en") -> str:
+    """A language code the reader's way: `tr` is `Turkish` in English and `Türkçe` in Turkish;
+    anything else is shown as written."""
+    name = _locale(lang).languages.get(code.split("-")[0].split("_")[0].lower())
+    return name or code
+
+
 @functools.cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(lang if lang in CATALOGS else DEFAULT_LANGUAGE)

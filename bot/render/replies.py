@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import Markup, t
-from bot.render.formatting import Localized, duration, esc, fit, number, some
+from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
+from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
 from core.model import Lead, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
@@ -81,7 +81,7 @@ class Replies(Localized):
         if trace.get("rule") == "sla":
             lines = [t(lang, "why.sla", time=when)]
         else:
-            notes = ", ".join(t(lang, f"cond.{field}", value=value)
+            notes = ", ".join(t(lang, f"cond.{field}", value=self._condition(lang, field, value))
                               for field, value in trace.get("matched", []))
             matched = (t(lang, "why.matched", notes=Markup(notes)) if notes
                        else t(lang, "why.default"))
@@ -131,6 +131,17 @@ class Replies(Localized):
                  else t(lang, "matrix.to.rule", rule=target))
         return t(lang, "why.matrix", intent=Markup(intent), fit=Markup(fit),
                  target=Markup(shown))
+
+    def _condition(self, lang: str, field: str, value: str) -> str:
+        """A matched condition's value in the reader's words: vocabulary through the catalog,
+        amounts in the office currency; names the office wrote are shown as written."""
+        if f"cond.{field}.{value}" in CATALOGS[DEFAULT_LANGUAGE]:
+            return t_raw(lang, f"cond.{field}.{value}")
+        if field == "budget" and value.isdigit():
+            return self.money(lang, int(value))
+        if field == "language":
+            return language_name(value, lang)
+        return value
 
     def _detail(self, lang: str, detail: dict[str, Any]) -> dict[str, Any]:
         """Dates, shares and weights in a trace, shown as office dates and the reader's numbers."""
