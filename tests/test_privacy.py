@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import stat
 from collections.abc import AsyncIterator, Callable
@@ -172,8 +173,21 @@ def office_files(tmp_path: Path, database_url: str,
 
 
 def cli(*args: str) -> int:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
+    """Run the command line in this process, then put back the root logger it configures.
+
+    Left at INFO with a handler on this test's stderr, it would log into later tests of the
+    same worker (test_delivery counts the dispatcher's records).
+    """
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    try:
+        with pytest.raises(SystemExit) as done:
+            main(list(args))
+    finally:
+        for handler in set(root.handlers) - set(handlers):
+            handler.close()
+        root.setLevel(level)
+        root.handlers[:] = handlers
     return int(done.value.code or 0)
 
 
