@@ -129,14 +129,6 @@ async def preview_route(
         return router.decide(lead, tried=set(), prefer=prefer)
 
 
-async def my_leads(uow: UnitOfWork, deps: Deps, /, *, agent_id: int) -> list[Lead]:
-    """The open leads an agent owns, for `/leads`."""
-    async with uow.reading():
-        if await uow.agents.get(agent_id) is None:
-            raise UnknownAgent()
-        return await uow.leads.owned_by(agent_id)
-
-
 async def office_stats(
     uow: UnitOfWork, deps: Deps, /, *, manager_id: int, period: str = "today"
 ) -> Stats:

@@ -198,10 +198,6 @@ class FakeLeads(_Repo):
         return [copy.copy(lead) for lead in sorted(self.db.leads.values(), key=lambda x: -x.id)
                 if lead.phone == phone or lead.contact_id in people]
 
-    async def owned_by(self, agent_id: int) -> list[Lead]:
-        return [copy.deepcopy(v) for v in self.db.leads.values()
-                if v.owner_id == agent_id and v.status is LeadStatus.OWNED]
-
     async def waiting(self, *, limit: int) -> list[WaitingRow]:
         newest: dict[int, Offer] = {}
         for offer in sorted(self.db.offers.values(), key=lambda o: o.id):

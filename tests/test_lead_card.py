@@ -137,15 +137,15 @@ async def test_offer_and_won_ask_for_the_amount_in_each_written_form(
     question = await ayse.wait_for(text_has(f"Lead #{lead_id}: what is the offer?"))
     assert question.force_reply
     await ayse.reply(question, "4,5 milyon")
-    await ayse.wait_for(text_has(f"Offer of 4 500 000 recorded on #{lead_id}"))
-    card = await until_card(running, AYSE, card, "Stage: offer made", "Offer: 4 500 000")
+    await ayse.wait_for(text_has(f"Offer of 4,500,000 recorded on #{lead_id}"))
+    card = await until_card(running, AYSE, card, "Stage: offer made", "Offer: 4,500,000")
     await ayse.press(card, "🏆 Won")
     question = await ayse.wait_for(text_has(f"Lead #{lead_id}: what was it won for?"))
     await ayse.send("about four")
     await ayse.wait_for(text_has("“about four” is not an amount"))
     await ayse.send("4.25m")
-    await ayse.wait_for(text_has(f"#{lead_id} won for 4 250 000"))
-    card = await until_card(running, AYSE, card, "Stage: won", "Won for 4 250 000")
+    await ayse.wait_for(text_has(f"#{lead_id} won for 4,250,000"))
+    card = await until_card(running, AYSE, card, "Stage: won", "Won for 4,250,000")
     assert card.button_texts() == ["💬 WhatsApp", "📝 Note", "↩️ Undo"]
 
 
@@ -302,4 +302,4 @@ async def test_outcome_takes_stage_names_in_turkish(running: RunningOffice) -> N
     await ayse.send(f"/outcome {lead_id} kazanıldı 4,1 milyon")
     await ayse.wait_for(text_has(f"Lead #{lead_id} is now “won”"))
     await ayse.send(f"/lead {lead_id}")
-    await ayse.wait_for(text_has("Offer: 3 750 000", "Won for 4 100 000"))
+    await ayse.wait_for(text_has("Offer: 3,750,000", "Won for 4,100,000"))

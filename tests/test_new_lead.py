@@ -83,7 +83,7 @@ async def test_an_agent_enters_a_phoned_in_lead_and_its_card_arrives_with_the_de
     lead_id = lead_id_in(saved)
     card = await ayse.wait_for(text_has(f"Lead #{lead_id} is yours", "score 98/100"))
     for shown in ("Deniz Kaya", "+90 532 123 45 67", "residential", "Istanbul / Kadıköy",
-                  "3 000 000 – 5 000 000", "Timing: this week", "Source: manual",
+                  "3,000,000 – 5,000,000", "Timing: this week", "Source: manual",
                   "Stage: new"):
         assert shown in card.text, shown
     assert card.button_texts()[:3] == ["💬 WhatsApp", "📞 Contacted", "📵 Couldn't reach"]
@@ -114,7 +114,7 @@ async def test_a_turkish_office_enters_a_lead_skipping_what_the_caller_did_not_s
         saved = await ayse.wait_for(text_has("numaralı talep kaydedildi. Talep sizin"))
         lead_id = lead_id_in(saved)
         card = await ayse.wait_for(text_has(f"#{lead_id} numaralı talep sizin"))
-        for shown in ("Ece Demir", "+90 533 765 43 21", "Bütçe: 2 500 000",
+        for shown in ("Ece Demir", "+90 533 765 43 21", "Bütçe: 2.500.000",
                       "Zamanlama: bu ay", "Kaynak: manual", "Aşama: yeni"):
             assert shown in card.text, shown
         assert "Ürün" not in card.text, "a skipped question leaves its field out"

@@ -13,11 +13,11 @@ from core.app import App, Signals
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, check_offer
 from core.lifecycle.deadlines import escalate_expired_offers, pending_deadlines
+from core.lifecycle.worklist import due_today, open_leads
 from core.model import Agent, LeadStatus
 from core.ports import ROUTING_STATE as ROUTING
 from core.queries import (
     explain_lead,
-    my_leads,
     office_stats,
     preview_route,
     require_manager,
@@ -74,18 +74,20 @@ async def test_every_read_only_query_answers_while_a_write_holds_the_routing_row
             relay.run(office_stats, manager_id=SELIN, period="30d"),
             relay.run(waiting_leads, manager_id=SELIN),
             relay.run(explain_lead, person_id=SELIN, lead_id=offered),
-            relay.run(my_leads, agent_id=second.agent_id),
+            relay.run(open_leads, agent_id=second.agent_id),
+            relay.run(due_today, agent_id=second.agent_id),
             relay.run(check_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token),
             relay.run(preview_route, source_name="website",
                                 payload={**HOT, "phone": "+905321234569"}),
             relay.run(roster), relay.run(whoami, telegram_id=AYSE),
             relay.run(require_manager, telegram_id=SELIN), relay.run(pending_deadlines),
         ), PATIENCE)
-    stats, waiting, why, mine, checked, decision, *_ = answers
+    stats, waiting, why, mine, due, checked, decision, *_ = answers
     assert stats.leads_in == 2
     assert [w.lead.id for w in waiting] == [offered]
     assert why.decisions
-    assert [lead.id for lead in mine] == [owned]
+    assert [lead.id for lead in mine.leads] == [owned]
+    assert due == []
     assert checked.id == offer.id
     assert decision.agent_id in (AYSE, MEHMET, ZEYNEP)
 

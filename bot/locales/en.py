@@ -127,26 +127,12 @@ MESSAGES: dict[str, str] = {
                      "nobody accepts come to you. /help lists your commands.",
     "start.stranger": "Sorry, this bot only works for the team of {office}. "
                       "If you belong to it, ask your manager to add your Telegram id: {user_id}.",
-    "help.agent": "<b>Your commands</b>\n"
-                  "/leads — your open leads\n"
-                  "/outcome &lt;lead&gt; contacted|appointment|offer|won|lost [amount or note]\n"
-                  "/why &lt;lead&gt; — why a lead offered to you came to you\n"
-                  "/help — this list",
-    "help.manager": "\n\n<b>Manager commands</b>\n"
-                    "/stats [today|7d|30d] — speed, SLA and outcomes, per agent\n"
-                    "/pending — leads waiting for Accept or for an owner\n"
-                    "/reload — read the office config again",
     "command.start": "Connect this chat to the office",
     "command.leads": "Your open leads",
     "command.outcome": "Log what happened with a lead",
     "command.help": "What this bot can do",
     "command.stats": "Team speed, SLA and outcomes",
     "command.pending": "Leads waiting for an owner",
-    "leads.none": "You have no open leads. New ones will arrive here.",
-    "leads.title": "<b>Your open leads ({count})</b>",
-    "leads.row": "#{lead_id} · {temperature} · {product} · {region} · {stage} · since {since}",
-    "outcome.usage": "Usage: /outcome &lt;lead&gt; contacted|appointment|offer|won|lost "
-                     "[amount or note]\nExample: /outcome 12 won 250000",
     "outcome.done": "✅ Lead #{lead_id} is now “{stage}”.",
     "list.more": "… and {count} more.",
     "list.and_more": "and {count} more",

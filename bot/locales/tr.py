@@ -131,26 +131,12 @@ MESSAGES: dict[str, str] = {
                      "Kimsenin kabul etmediği talepler size gelir. /help komutları listeler.",
     "start.stranger": "Üzgünüz, bu bot yalnızca {office} ekibi içindir. Ekipteyseniz "
                       "yöneticinizden Telegram kimliğinizi eklemesini isteyin: {user_id}.",
-    "help.agent": "<b>Komutlarınız</b>\n"
-                  "/leads — açık talepleriniz\n"
-                  "/outcome &lt;talep&gt; contacted|appointment|offer|won|lost [tutar veya not]\n"
-                  "/why &lt;talep&gt; — size teklif edilen bir talep neden size geldi\n"
-                  "/help — bu liste",
-    "help.manager": "\n\n<b>Yönetici komutları</b>\n"
-                    "/stats [today|7d|30d] — hız, SLA ve sonuçlar, danışman bazında\n"
-                    "/pending — kabul ya da sahip bekleyen talepler\n"
-                    "/reload — ofis ayarlarını yeniden oku",
     "command.start": "Bu sohbeti ofise bağla",
     "command.leads": "Açık talepleriniz",
     "command.outcome": "Bir talebin sonucunu kaydet",
     "command.help": "Bu bot neler yapar",
     "command.stats": "Ekip hızı, SLA ve sonuçlar",
     "command.pending": "Sahip bekleyen talepler",
-    "leads.none": "Açık talebiniz yok. Yenileri buraya gelecek.",
-    "leads.title": "<b>Açık talepleriniz ({count})</b>",
-    "leads.row": "#{lead_id} · {temperature} · {product} · {region} · {stage} · {since:abl} beri",
-    "outcome.usage": "Kullanım: /outcome &lt;talep&gt; contacted|appointment|offer|won|lost "
-                     "[tutar veya not]\nÖrnek: /outcome 12 won 250000",
     "outcome.done": "✅ #{lead_id} numaralı talep artık “{stage}”.",
     "list.more": "… ve {count} tane daha.",
     "list.and_more": "ve {count} kişi daha",

@@ -9,27 +9,13 @@ from typing import Any
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
-from core.model import Lead, LeadStatus, Stage
+from core.model import LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
 
 
 class Replies(Localized):
     """Renders command replies."""
-
-    def my_leads(self, lang: str, leads: Sequence[Lead]) -> str:
-        """The `/leads` reply."""
-        if not leads:
-            return t(lang, "leads.none")
-        rows = [t(lang, "leads.title", count=len(leads))]
-        for lead in leads:
-            rows.append(t(
-                lang, "leads.row", lead_id=lead.id,
-                temperature=Markup(t(lang, f"temperature.{lead.temperature.value}")),
-                product=lead.product or "—", region=lead.region or "—",
-                stage=Markup(t(lang, f"stage.{lead.stage.value}")),
-                since=self.local_datetime(lead.accepted_at or lead.received_at)))
-        return "\n".join(rows)
 
     def waiting(self, lang: str, items: Sequence[WaitingLead], *,
                 total: int | None = None) -> str:

@@ -163,10 +163,6 @@ class LeadRepository(Protocol):
         """The leads left with this phone number (E.164), newest first."""
         ...
 
-    async def owned_by(self, agent_id: int) -> list[Lead]:
-        """Leads *agent_id* owns and has not closed, oldest first."""
-        ...
-
     async def waiting(self, *, limit: int) -> list[WaitingRow]:
         """The *limit* most urgent leads offered to someone, waiting for a manager or in
         nurture: a manager's first, then by the deadline of the newest pending offer (else

@@ -187,13 +187,6 @@ class SqlLeads:
             .order_by(leads.c.id.desc()).limit(50))
         return [_lead(r) for r in rows]
 
-    async def owned_by(self, agent_id: int) -> list[Lead]:
-        """Leads *agent_id* owns and has not closed, oldest first."""
-        rows = await self._conn.execute(select(leads).where(
-            leads.c.owner_id == agent_id, leads.c.status == LeadStatus.OWNED.value,
-        ).order_by(leads.c.id))
-        return [_lead(r) for r in rows]
-
     async def waiting(self, *, limit: int) -> list[WaitingRow]:
         """The *limit* most urgent leads nobody owns yet, with their newest pending offer."""
         return await reporting.waiting(self._conn, limit=limit)
