@@ -4,12 +4,14 @@ and times, notes by reply and by command, Undo, a manager's correction, /lead, /
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from bot.i18n import t_raw
 from core.clock import ManualClock
 from sandbox import SandboxMessage
 from tests.harness import RunningOffice, offer_for, running_office, text_has, until
@@ -303,3 +305,74 @@ async def test_outcome_takes_stage_names_in_turkish(running: RunningOffice) -> N
     await ayse.wait_for(text_has(f"Lead #{lead_id} is now “won”"))
     await ayse.send(f"/lead {lead_id}")
     await ayse.wait_for(text_has("Offer: 3,750,000", "Won for 4,100,000"))
+
+
+def shown(lang: str, key: str, **params: object) -> str:
+    """A catalog text as the person reads it (its HTML tags gone)."""
+    return re.sub(r"<[^>]+>", "", t_raw(lang, key, **params))
+
+
+AMOUNTS = {"en": ("TRY\u00a04,500,000", "TRY\u00a04,750,000"),
+           "tr": ("₺4.500.000", "₺4.750.000")}
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+async def test_every_button_changes_the_card_in_either_language(
+    database_url: str, clock: ManualClock, lang: str,
+) -> None:
+    config = office(sla=SLOW, timezone="Europe/Istanbul", language=lang, currency="TRY",
+                    routing={"rules": [{"name": "ayse", "pool": {"agents": ["Ayşe"]},
+                                        "fallback": "managers"}]})
+    label = {key: t_raw(lang, f"button.{key}") for key in (
+        "accept", "contacted", "unreachable", "info_sent", "appointment", "offer", "won",
+        "lost", "note", "remind", "undo", "tomorrow", "remind_3d")}
+
+    def stage(name: str) -> str:
+        return shown(lang, "card.stage", stage=t_raw(lang, f"stage.{name}"))
+
+    async with running_office(config, database_url, clock=clock) as running:
+        await running.start_chats(AYSE, SELIN)
+        ayse = running[AYSE]
+        lead_id = await running.post_lead(HOT)
+        offer = await ayse.wait_for(lambda m: f"#{lead_id}" in m.text
+                                    and label["accept"] in m.button_texts())
+        await ayse.press(offer, label["accept"])
+        card = await ayse.wait_for(text_has("+90 532 123 45 67", stage("new")))
+        assert "₺1.000.000" in card.text if lang == "tr" else "TRY\u00a01,000,000" in card.text
+
+        await ayse.press(card, label["unreachable"])
+        card = await until_card(running, AYSE, card, shown(lang, "card.attempts", count=1))
+        await ayse.press(card, label["contacted"])
+        card = await until_card(running, AYSE, card, stage("contacted"))
+        await ayse.press(card, label["info_sent"])
+        card = await until_card(running, AYSE, card, stage("info_sent"))
+        await ayse.press(card, label["appointment"])
+        await ayse.press(live(running, AYSE, card), label["tomorrow"])
+        await ayse.press(live(running, AYSE, card), "10:00")
+        card = await until_card(running, AYSE, card, stage("appointment"), "26.11 10:00")
+        await ayse.press(card, label["offer"])
+        question = await ayse.wait_for(lambda m: m.force_reply)
+        await ayse.reply(question, "4.500.000")
+        card = await until_card(running, AYSE, card, stage("offer"), AMOUNTS[lang][0])
+        await ayse.press(card, label["remind"])
+        await ayse.press(live(running, AYSE, card), label["remind_3d"])
+        await until(lambda: label["note"] in live(running, AYSE, card).button_texts())
+        await ayse.press(card, label["note"])
+        question = await ayse.wait_for(lambda m: m.force_reply and m.message_id
+                                       > question.message_id)
+        await ayse.reply(question, "ikinci görüşme / second viewing")
+        card = await until_card(running, AYSE, card, "ikinci görüşme / second viewing")
+        await ayse.press(card, label["won"])
+        question = await ayse.wait_for(lambda m: m.force_reply and m.message_id
+                                       > question.message_id)
+        await ayse.send("4,75 milyon")
+        card = await until_card(running, AYSE, card, stage("won"), AMOUNTS[lang][1])
+        assert label["won"] not in card.button_texts(), "a won lead is closed"
+        await ayse.press(card, label["undo"])
+        card = await until_card(running, AYSE, card, stage("offer"))
+        await ayse.press(card, label["lost"])
+        await ayse.press(live(running, AYSE, card), t_raw(lang, "lost.location"))
+        card = await until_card(running, AYSE, card, stage("lost"),
+                                shown(lang, "card.lost_reason",
+                                      reason=t_raw(lang, "lost.location")))
+        assert card.button_texts() == ["💬 WhatsApp", label["note"], label["undo"]]
