@@ -12,6 +12,7 @@ import contextlib
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -213,12 +214,27 @@ async def _script(
     await mehmet.wait_for(lambda m: f"#{third}" in m.text and "+90" in m.text)
 
     print()
-    narrator.say("5) Agents log outcomes; the manager asks for the numbers.", YELLOW + BOLD)
-    await ayse.send(f"/outcome {first} contacted")
-    await ayse.wait_for()
-    await ayse.send(f"/outcome {first} appointment")
-    await ayse.wait_for()
-    narrator.say(f"Ayşe logged lead #{first}: contacted, then an appointment.", DIM)
+    narrator.say("5) Ayşe works the lead from its card; the manager asks for the numbers.",
+                 YELLOW + BOLD)
+
+    def card_says(text: str) -> Callable[[SandboxMessage], bool]:
+        return lambda m: m.message_id == opened.message_id and text in m.text
+
+    narrator.say("Ayşe presses 📞 Contacted, then 📅 Appointment → Tomorrow → a time", BOLD)
+    await ayse.press(opened, "📞 Contacted")
+    await ayse.wait_for(card_says("Stage: contacted"))
+    await ayse.press(opened, "📅 Appointment")
+    await ayse.press(opened, "Tomorrow")
+    times = await ayse.wait_for(lambda m: m.message_id == opened.message_id and ":" in
+                                "".join(m.button_texts()))
+    await ayse.press(opened, times.button_texts()[0])
+    await ayse.wait_for(card_says("Stage: appointment"))
+    narrator.say("Ayşe replies to the card to add a note", BOLD)
+    await ayse.reply(opened, "Wants a sea view; call after 6 pm")
+    card = await ayse.wait_for(card_says("call after 6 pm"))
+    print()
+    _print_chat(ayse, card)
+    print()
     await selin.send("/pending")
     await selin.wait_for()
     await selin.send("/stats")

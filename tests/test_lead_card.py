@@ -84,11 +84,11 @@ async def test_contacted_and_couldnt_reach_record_tries_and_the_first_contact(
     clock.advance(timedelta(minutes=4))
     answer = await ayse.press(card, "📵 Couldn't reach")
     assert answer.text == "📵 Try logged. Try again later."
-    card = await until_card(running, AYSE, card, "first contact 09:04", "1 tries")
+    card = await until_card(running, AYSE, card, "first contact 09:04", "tries: 1")
     assert "Stage: new" in card.text
     clock.advance(timedelta(minutes=30))
     await ayse.press(card, "📞 Contacted")
-    card = await until_card(running, AYSE, card, "Stage: contacted", "2 tries")
+    card = await until_card(running, AYSE, card, "Stage: contacted", "tries: 2")
     assert "first contact 09:04" in card.text, "the first try of either kind is first contact"
 
 

@@ -23,7 +23,7 @@ MESSAGES: dict[str, str] = {
     "card.title": "📇 Lead <b>#{lead_id}</b> · {temperature} · score {score}/100",
     "card.stage": "Stage: <b>{stage}</b>",
     "card.first_contact": "first contact {time}",
-    "card.attempts": "{count} tries",
+    "card.attempts": "tries: {count}",
     "card.offer_amount": "Offer: <b>{amount}</b>",
     "card.won_amount": "Won for <b>{amount}</b>",
     "card.lost_reason": "Lost: {reason}",
