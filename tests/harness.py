@@ -21,6 +21,9 @@ from sandbox import BotApiSandbox, SandboxMessage, SandboxUser
 from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
 
 BOT_TOKEN = "123456789:" + "A" * 35
+# For tests of what a person does in their chat, not of the pacing (tests/test_pacing.py): the
+# chat is not held to Telegram's one message a second, or a test would wait out every edit.
+BRISK = Limits(private_interval=0.05)
 WEBHOOK_SECRET = "sandbox-webhook-secret-0123"
 
 

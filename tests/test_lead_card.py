@@ -14,7 +14,7 @@ import pytest
 from bot.i18n import t_raw
 from core.clock import ManualClock
 from sandbox import SandboxMessage
-from tests.harness import RunningOffice, offer_for, running_office, text_has, until
+from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
 from tests.office import AYSE, HOT, MEHMET, SELIN, ZEYNEP, office
 
 pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
@@ -32,7 +32,8 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def running(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
     config = office(sla=SLOW, timezone="Europe/Istanbul")
-    async with running_office(config, database_url, clock=clock) as running:
+    async with running_office(config, database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
         yield running
 
@@ -176,7 +177,8 @@ async def test_an_appointment_is_booked_by_a_typed_time_in_turkish(
     database_url: str, clock: ManualClock,
 ) -> None:
     config = office(sla=SLOW, timezone="Europe/Istanbul", language="tr")
-    async with running_office(config, database_url, clock=clock) as running:
+    async with running_office(config, database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, SELIN)
         lead_id = await running.post_lead(HOT)
         ayse = running[AYSE]
@@ -249,7 +251,8 @@ async def ayses(database_url: str, clock: ManualClock) -> AsyncIterator[RunningO
     """An office whose every lead goes to Ayşe."""
     config = office(sla=SLOW, timezone="Europe/Istanbul", routing={"rules": [
         {"name": "ayse", "pool": {"agents": ["Ayşe"]}, "fallback": "managers"}]})
-    async with running_office(config, database_url, clock=clock) as running:
+    async with running_office(config, database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, SELIN)
         yield running
 
@@ -330,7 +333,8 @@ async def test_every_button_changes_the_card_in_either_language(
     def stage(name: str) -> str:
         return shown(lang, "card.stage", stage=t_raw(lang, f"stage.{name}"))
 
-    async with running_office(config, database_url, clock=clock) as running:
+    async with running_office(config, database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, SELIN)
         ayse = running[AYSE]
         lead_id = await running.post_lead(HOT)

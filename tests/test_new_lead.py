@@ -14,7 +14,7 @@ import pytest
 from core.clock import ManualClock
 from core.config import OfficeConfig
 from sandbox import SandboxMessage, SandboxUser
-from tests.harness import RunningOffice, offer_for, running_office, text_has, until
+from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
 from tests.office import AYSE, MEHMET, SELIN, ZEYNEP, office, office_data
 
 pytestmark = pytest.mark.slow  # a whole leadrelay runs: see README, Tests
@@ -38,7 +38,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def running(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
-    async with running_office(entry_office(), database_url, clock=clock) as running:
+    async with running_office(entry_office(), database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
         yield running
 
@@ -92,8 +93,8 @@ async def test_an_agent_enters_a_phoned_in_lead_and_its_card_arrives_with_the_de
 async def test_a_turkish_office_enters_a_lead_skipping_what_the_caller_did_not_say(
     database_url: str, clock: ManualClock,
 ) -> None:
-    async with running_office(entry_office(language="tr"), database_url,
-                              clock=clock) as running:
+    async with running_office(entry_office(language="tr"), database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, SELIN)
         ayse = running[AYSE]
         await ayse.send("/new")
@@ -143,8 +144,8 @@ async def test_cancel_halfway_stores_nothing_and_later_text_is_no_answer(
 async def test_cancel_by_command_in_turkish_stores_nothing(
     database_url: str, clock: ManualClock,
 ) -> None:
-    async with running_office(entry_office(language="tr"), database_url,
-                              clock=clock) as running:
+    async with running_office(entry_office(language="tr"), database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, SELIN)
         ayse = running[AYSE]
         await ayse.send("/new")
@@ -163,7 +164,8 @@ async def test_with_own_entries_off_an_entered_lead_is_offered_like_any_other(
     database_url: str, clock: ManualClock,
 ) -> None:
     config = entry_office(work={"own_entries": False})
-    async with running_office(config, database_url, clock=clock) as running:
+    async with running_office(config, database_url, clock=clock,
+                              limits=BRISK) as running:
         await running.start_chats(AYSE, MEHMET, SELIN)
         mehmet, ayse = running[MEHMET], running[AYSE]
         await mehmet.send("/new")
