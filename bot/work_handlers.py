@@ -103,10 +103,15 @@ async def on_card_press(update: Update, context: ContextTypes.DEFAULT_TYPE, agen
     lead_id, name = action.lead_id, action.action
     zone = app.config.zone
     if name in ("contacted", "unreachable"):
-        await app.run(log_attempt, agent_id=me, lead_id=lead_id, reached=name == "contacted")
-        await query.answer(t_raw(lang, "answer.attempt") if name == "unreachable" else
-                           t_raw(lang, "answer.stage", lead_id=lead_id,
-                                 stage=t_raw(lang, "stage.contacted")))
+        lead = await app.run(log_attempt, agent_id=me, lead_id=lead_id,
+                             reached=name == "contacted")
+        if name == "unreachable":
+            await query.answer(t_raw(lang, "answer.attempt"))
+        elif lead.stage is Stage.CONTACTED:
+            await query.answer(t_raw(lang, "answer.stage", lead_id=lead_id,
+                                     stage=t_raw(lang, "stage.contacted")))
+        else:  # further on: the call is counted, the stage stays
+            await query.answer(t_raw(lang, "answer.reached", lead_id=lead_id))
     elif name in _STAGE_BUTTONS:
         lead = await app.run(record_stage, agent_id=me, lead_id=lead_id,
                              stage=_STAGE_BUTTONS[name])

@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "button.cancel": "✖️ Cancel",
     # answers to presses
     "answer.attempt": "📵 Try logged. Try again later.",
+    "answer.reached": "📞 Call logged on #{lead_id}.",
     "answer.stage": "✅ #{lead_id}: {stage}",
     "answer.undone": "↩️ Undone: #{lead_id} is back at “{stage}”.",
     "answer.pick_day": "Pick a day — or type a time, like “tomorrow 2pm”.",

@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "button.cancel": "✖️ Vazgeç",
     # answers to presses
     "answer.attempt": "📵 Deneme kaydedildi. Daha sonra yeniden deneyin.",
+    "answer.reached": "📞 #{lead_id} numaralı talepte görüşme kaydedildi.",
     "answer.stage": "✅ #{lead_id}: {stage}",
     "answer.undone": "↩️ Geri alındı: #{lead_id} yeniden “{stage}” aşamasında.",
     "answer.pick_day": "Bir gün seçin — ya da saati yazın, örneğin “yarın 14:30”.",

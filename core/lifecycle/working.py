@@ -87,6 +87,14 @@ async def stage_in(
         if found is not None and found.low == found.high:
             amount, note = found.low, None
     _, lead = await owned_lead(uow, agent_id, lead_id)
+    await _move(uow, deps, lead, agent_id, now, stage, amount=amount, reason=reason, note=note)
+    return lead
+
+
+async def _move(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int, now: datetime,
+                stage: Stage, *, amount: int | None = None, reason: str | None = None,
+                note: str | None = None) -> None:
+    """Move the locked *lead* to *stage*; Contacted on a new lead is its first reached try."""
     before = lead.work_state()
     if stage is Stage.CONTACTED and lead.stage is Stage.NEW:
         first = lead.log_attempt(now, reached=True)
@@ -95,23 +103,23 @@ async def stage_in(
         lead.record_stage(stage, now, amount=amount, reason=reason)
     await _stage_changed(uow, deps, lead, agent_id, before, now, amount=amount,
                          reason=reason, note=note)
-    return lead
 
 
 async def log_attempt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
                       reached: bool) -> Lead:
     """Record a try to reach the contact (Contacted, or Couldn't reach); the first try of
-    either kind is the lead's first contact. Contacted on a new lead also moves its stage."""
-    if reached:
-        return await record_stage(uow, deps, agent_id=agent_id, lead_id=lead_id,
-                                  stage=Stage.CONTACTED)
+    either kind is the lead's first contact. Contacted on a new lead also moves its stage;
+    further on, it is a try like any other."""
     now = deps.clock.now()
     async with uow:
         _, lead = await owned_lead(uow, agent_id, lead_id)
-        first = lead.log_attempt(now, reached=False)
-        await uow.leads.update(lead)
-        await _attempted(uow, lead, agent_id, now, reached=False, first=first)
-        await refresh_cards(uow, deps, lead, now)
+        if reached and lead.stage is Stage.NEW:
+            await _move(uow, deps, lead, agent_id, now, Stage.CONTACTED)
+        else:
+            first = lead.log_attempt(now, reached=reached)
+            await uow.leads.update(lead)
+            await _attempted(uow, lead, agent_id, now, reached=reached, first=first)
+            await refresh_cards(uow, deps, lead, now)
         await uow.commit()
     return lead
 

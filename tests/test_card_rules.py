@@ -1,0 +1,68 @@
+"""The rules behind the card's buttons, on in-memory fakes wired by bootstrap() and on both
+real databases where a race decides: what a press changes, what Undo takes back, and what a
+button or an answer that cannot apply any more leaves alone."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.app import App
+from core.clock import ManualClock
+from core.lifecycle.answers import accept_offer
+from core.lifecycle.working import (
+    log_attempt,
+    record_stage,
+)
+from core.model import OfferStatus, Stage
+from leadrelay.bootstrap import bootstrap
+from tests.fakes import FakeDatabase, fake_uow_factory
+from tests.office import HOT, TOKEN, linked, office
+
+START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def db() -> FakeDatabase:
+    return FakeDatabase()
+
+
+@pytest.fixture
+async def relay(clock: ManualClock, db: FakeDatabase) -> App:
+    tokens = (f"tok{i}" for i in itertools.count())
+    return await linked(bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
+                                  token_factory=lambda: next(tokens)))
+
+
+async def owned(relay: App, db: FakeDatabase) -> tuple[int, int]:
+    """A lead received and accepted: its id and its owner."""
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = next(o for o in db.offers.values()
+                 if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
+    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    return lead_id, offer.agent_id
+
+
+# --- tries -------------------------------------------------------------------------------
+
+
+async def test_contacted_on_a_lead_further_on_counts_the_call_and_keeps_the_stage(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    clock.advance(timedelta(hours=1))
+    again = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    assert (again.stage, again.attempts) == (Stage.CONTACTED, 2)
+    await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.INFO_SENT)
+    later = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    assert (later.stage, later.attempts) == (Stage.INFO_SENT, 3)
+    assert later.contacted_at == START, "the first contact stays the first"
+    assert [e.data["reached"] for e in db.events if e.kind == "attempt"] == [True] * 3
