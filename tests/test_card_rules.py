@@ -15,6 +15,7 @@ from core.lifecycle.answers import accept_offer
 from core.lifecycle.working import (
     log_attempt,
     record_stage,
+    undo_last_change,
 )
 from core.model import OfferStatus, Stage
 from leadrelay.bootstrap import bootstrap
@@ -66,3 +67,30 @@ async def test_contacted_on_a_lead_further_on_counts_the_call_and_keeps_the_stag
     assert (later.stage, later.attempts) == (Stage.INFO_SENT, 3)
     assert later.contacted_at == START, "the first contact stays the first"
     assert [e.data["reached"] for e in db.events if e.kind == "attempt"] == [True] * 3
+
+
+# --- Undo --------------------------------------------------------------------------------
+
+
+async def test_undo_takes_back_the_stage_change_but_not_the_calls_logged_after_it(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.INFO_SENT)
+    clock.advance(timedelta(minutes=2))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+    clock.advance(timedelta(minutes=1))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    lead = await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
+    assert (lead.stage, lead.attempts) == (Stage.NEW, 2)
+    assert lead.contacted_at == START + timedelta(minutes=2), "the first call, not the stage"
+    assert (db.leads[lead_id].stage, db.leads[lead_id].attempts) == (Stage.NEW, 2)
+
+
+async def test_undo_of_contacted_on_a_new_lead_takes_back_its_call_too(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    lead = await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
+    assert (lead.stage, lead.attempts, lead.contacted_at) == (Stage.NEW, 0, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from datetime import datetime, time, timedelta
+from itertools import takewhile
 from typing import Any, TypeVar
 
 from core.amounts import parse_amount
@@ -219,7 +220,11 @@ async def undo_last_change(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     now = deps.clock.now()
     async with uow:
         person, lead = await owned_lead(uow, agent_id, lead_id)
-        last = next(iter(await uow.events.recent(lead.id, kinds=STAGE_EVENTS, limit=1)), None)
+        # Newest first: the tries logged since the last stage change, then that change.
+        history = await uow.events.recent(lead.id, kinds=(*STAGE_EVENTS, "attempt"),
+                                          limit=lead.attempts + 1)
+        tries = list(takewhile(lambda e: e.kind == "attempt", history))
+        last = history[len(tries)] if len(history) > len(tries) else None
         if last is None or last.kind != "stage" or "before" not in last.data:
             raise NothingToUndo()
         if now - last.at > deps.config.work.undo_within:
@@ -227,7 +232,7 @@ async def undo_last_change(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
         if last.agent_id != agent_id and not person.is_manager:
             raise NothingToUndo()  # someone else's change: theirs to undo, or a manager's
         undone = lead.stage.value
-        lead.restore(last.data["before"])
+        lead.restore(last.data["before"], tries_since=[e.at for e in tries])
         await uow.leads.update(lead)
         await uow.events.add(LeadEvent(lead.id, now, "undo", agent_id, {
             "event_id": last.id, "from": undone, "to": lead.stage.value}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,15 +97,19 @@ class Lead:
                 "offer_amount": self.offer_amount, "lost_reason": self.lost_reason,
                 "attempts": self.attempts}
 
-    def restore(self, state: dict[str, Any]) -> None:
-        """Put back what work_state() kept."""
+    def restore(self, state: dict[str, Any], *, tries_since: Sequence[datetime] = ()) -> None:
+        """Put back what work_state() kept, but not the tries logged since (*tries_since*,
+        when each was): Undo takes back a stage change, not a call made after it."""
         def when(value: str | None) -> datetime | None:
             return datetime.fromisoformat(value) if value else None
         self.stage, self.status = Stage(state["stage"]), LeadStatus(state["status"])
         self.closed_at, self.contacted_at = when(state["closed_at"]), when(state["contacted_at"])
         self.stage_at, self.amount = when(state["stage_at"]), state["amount"]
         self.offer_amount, self.lost_reason = state["offer_amount"], state["lost_reason"]
-        self.attempts = int(state.get("attempts", self.attempts))
+        if "attempts" in state:  # what a row without it would put back is unknown: keep
+            self.attempts = int(state["attempts"]) + len(tries_since)
+        if self.contacted_at is None and tries_since:
+            self.contacted_at = min(tries_since)
 
     def record_stage(self, stage: Stage, at: datetime, *, amount: int | None = None,
                      reason: str | None = None) -> None:
