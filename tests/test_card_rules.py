@@ -13,11 +13,13 @@ from core.app import App
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.working import (
+    book_appointment,
     log_attempt,
     record_stage,
+    remind_me,
     undo_last_change,
 )
-from core.model import OfferStatus, Stage
+from core.model import OfferStatus, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import HOT, TOKEN, linked, office
@@ -94,3 +96,17 @@ async def test_undo_of_contacted_on_a_new_lead_takes_back_its_call_too(
     await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
     lead = await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
     assert (lead.stage, lead.attempts, lead.contacted_at) == (Stage.NEW, 0, None)
+
+
+async def test_undo_of_an_appointment_cancels_the_meeting_it_booked(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    meeting = START + timedelta(days=1, hours=5)
+    await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="3d")
+    await relay.run(book_appointment, agent_id=owner, lead_id=lead_id, at=meeting)
+    clock.advance(timedelta(minutes=1))
+    lead = await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
+    assert lead.stage is Stage.NEW
+    still = [t.kind for t in db.tasks.values() if t.done_at is None]
+    assert still == [TaskKind.REMINDER], "the reminder set before stays"

@@ -233,6 +233,11 @@ async def undo_last_change(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
             raise NothingToUndo()  # someone else's change: theirs to undo, or a manager's
         undone = lead.stage.value
         lead.restore(last.data["before"], tries_since=[e.at for e in tries])
+        if "at" in last.data:  # the change booked a meeting: taking it back cancels it
+            booked = datetime.fromisoformat(last.data["at"])
+            await uow.tasks.close([t.id for t in await uow.tasks.open_for([lead.id])
+                                   if t.kind is TaskKind.APPOINTMENT and t.due_at == booked],
+                                  at=now)
         await uow.leads.update(lead)
         await uow.events.add(LeadEvent(lead.id, now, "undo", agent_id, {
             "event_id": last.id, "from": undone, "to": lead.stage.value}))
