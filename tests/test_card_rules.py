@@ -11,6 +11,7 @@ import pytest
 
 from core.app import App
 from core.clock import ManualClock
+from core.errors import InvalidTransition
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.working import (
     book_appointment,
@@ -110,3 +111,18 @@ async def test_undo_of_an_appointment_cancels_the_meeting_it_booked(
     assert lead.stage is Stage.NEW
     still = [t.kind for t in db.tasks.values() if t.done_at is None]
     assert still == [TaskKind.REMINDER], "the reminder set before stays"
+
+
+# --- a card drawn before the lead closed ---------------------------------------------------
+
+
+async def test_remind_me_on_a_card_drawn_before_the_lead_was_won_changes_nothing(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.WON)
+    events, outbox = len(db.events), len(db.outbox)
+    with pytest.raises(InvalidTransition):
+        await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="tomorrow")
+    assert db.tasks == {}
+    assert (len(db.events), len(db.outbox)) == (events, outbox)

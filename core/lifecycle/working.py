@@ -204,6 +204,8 @@ async def remind_me(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: i
     at = reminder_time(choice, now=now, deps=deps)
     async with uow:
         person, lead = await owned_lead(uow, agent_id, lead_id)
+        if not lead.is_open:  # a card drawn before the lead was won or lost
+            raise InvalidTransition(stage=lead.stage.value)
         task = Task(lead.id, lead.owner_id or person.telegram_id, TaskKind.REMINDER, at, now)
         await uow.tasks.add(task)
         await uow.events.add(LeadEvent(lead.id, now, "reminder", agent_id,
