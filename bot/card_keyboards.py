@@ -24,7 +24,8 @@ CARD_CODES = {
 }
 _CODE_OF = {name: code for code, name in CARD_CODES.items()}
 _ARG = {"day": re.compile(r"[0-9]{8}"), "time": re.compile(r"[0-9]{12}"),
-        "lost_reason": re.compile(r"[a-z_]{1,16}"), "remind_at": re.compile(r"1h|tomorrow|3d")}
+        "lost_reason": re.compile("|".join(reason.value for reason in LostReason)),
+        "remind_at": re.compile(r"1h|tomorrow|3d")}
 DAYS_OFFERED = 14
 SLOT = timedelta(minutes=30)
 

@@ -6,9 +6,24 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.card_keyboards import (
+    card_keyboard,
+    day_picker,
+    decode_card,
+    encode_card,
+    leads_keyboard,
+    lost_picker,
+    remind_picker,
+    time_picker,
+    whatsapp_url,
+)
+from bot.keyboards import UnreadableButton, decode
 from core.app import App
 from core.clock import ManualClock
 from core.errors import InvalidTransition
@@ -20,7 +35,7 @@ from core.lifecycle.working import (
     remind_me,
     undo_last_change,
 )
-from core.model import OfferStatus, Stage, TaskKind
+from core.model import CLOSING_STAGES, OfferStatus, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import HOT, TOKEN, linked, office
@@ -126,3 +141,57 @@ async def test_remind_me_on_a_card_drawn_before_the_lead_was_won_changes_nothing
         await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="tomorrow")
     assert db.tasks == {}
     assert (len(db.events), len(db.outbox)) == (events, outbox)
+
+
+# --- callback data -------------------------------------------------------------------------
+
+INT64 = 2**63 - 1
+BEYOND = str(INT64 + 1)
+ZONE = ZoneInfo("Europe/Istanbul")
+
+
+def pressable(markup: InlineKeyboardMarkup) -> list[InlineKeyboardButton]:
+    return [button for row in markup.inline_keyboard for button in row]
+
+
+def drawn(lang: str) -> list[InlineKeyboardMarkup]:
+    """Every keyboard the card and its pickers draw, for the largest lead id there can be."""
+    now = START.astimezone(ZONE)
+    cards = [card_keyboard(lang, INT64, stage=stage, closed=stage in CLOSING_STAGES,
+                           whatsapp=whatsapp_url("+905321234567", "Merhaba & hoş geldiniz"),
+                           undo=True) for stage in Stage]
+    return [*cards, day_picker(lang, INT64, now.date()),
+            time_picker(lang, INT64, now.date(), hours=office().work.hours, now=now),
+            lost_picker(lang, INT64), remind_picker(lang, INT64),
+            leads_keyboard(lang, [INT64, 1], ["#1 Deniz", "#2 Efe"], page=INT64 - 1,
+                           pages=INT64)]
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_every_button_the_card_and_its_pickers_draw_reads_back_as_the_press_it_stands_for(
+    lang: str,
+) -> None:
+    for markup in drawn(lang):
+        for button in pressable(markup):
+            if button.url is not None:
+                url = urlparse(button.url)
+                assert (url.scheme, url.netloc, url.path) == ("https", "wa.me", "/905321234567")
+                continue
+            data = str(button.callback_data)
+            assert len(data.encode()) <= 64, data
+            action = decode_card(data)
+            assert action is not None, data
+            assert encode_card(action) == data
+
+
+@pytest.mark.parametrize("data", [
+    "w:1:r:abc", "w:1:r:price_x", "w:1:r:", "w:1:r", "w:1:d:2026", "w:1:d:2026112", "w:1:R:2h",
+    "w:1:c:x", "w:1:q", "w:1", "w", "w:٢:c", "w:²:c", f"w:{BEYOND}:c", "w:-1:c", "L:-1", "L:",
+    f"L:{BEYOND}", "V:x", "L:1:2", "n:p:1",
+])
+def test_callback_data_no_card_could_have_drawn_is_refused_as_an_unreadable_button(
+    data: str,
+) -> None:
+    assert decode_card(data) is None
+    with pytest.raises(UnreadableButton):
+        decode(data)
