@@ -164,11 +164,13 @@ def picked_time(arg: str, zone: ZoneInfo) -> datetime | None:
 
 
 def picked_day(arg: str) -> date | None:
-    """The day a day-picker press names (None if none)."""
+    """The day a day-picker press names (None if none, or if no picker could have offered
+    it: a forged year 9999 would book a moment that overflows on its way to UTC)."""
     try:
-        return date(int(arg[:4]), int(arg[4:6]), int(arg[6:8]))
+        day = date(int(arg[:4]), int(arg[4:6]), int(arg[6:8]))
     except ValueError:
         return None
+    return day if 2000 <= day.year <= 2099 else None
 
 
 def lost_picker(lang: str, lead_id: int) -> InlineKeyboardMarkup:

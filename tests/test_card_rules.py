@@ -5,7 +5,7 @@ button or an answer that cannot apply any more leaves alone."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,8 @@ from bot.card_keyboards import (
     encode_card,
     leads_keyboard,
     lost_picker,
+    picked_day,
+    picked_time,
     remind_picker,
     time_picker,
     whatsapp_url,
@@ -195,3 +197,14 @@ def test_callback_data_no_card_could_have_drawn_is_refused_as_an_unreadable_butt
     assert decode_card(data) is None
     with pytest.raises(UnreadableButton):
         decode(data)
+
+
+@pytest.mark.parametrize("arg", ["99991231", "00010101", "19991231", "21000101"])
+def test_a_day_or_time_press_outside_the_years_a_picker_offers_picks_nothing(arg: str) -> None:
+    assert picked_day(arg) is None
+    assert picked_time(arg + "1230", ZoneInfo("Pacific/Honolulu")) is None
+
+
+def test_a_day_and_time_press_of_this_century_picks_that_moment_in_the_offices_zone() -> None:
+    assert picked_day("20261125") == date(2026, 11, 25)
+    assert picked_time("202611251430", ZONE) == datetime(2026, 11, 25, 14, 30, tzinfo=ZONE)
