@@ -5,11 +5,13 @@ button or an answer that cannot apply any more leaves alone."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.card_keyboards import (
@@ -37,8 +39,12 @@ from core.lifecycle.working import (
     remind_me,
     undo_last_change,
 )
+from core.lifecycle.worklist import open_leads
 from core.model import CLOSING_STAGES, OfferStatus, Stage, TaskKind
-from leadrelay.bootstrap import bootstrap
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import HOT, TOKEN, linked, office
 
@@ -208,3 +214,36 @@ def test_a_day_or_time_press_outside_the_years_a_picker_offers_picks_nothing(arg
 def test_a_day_and_time_press_of_this_century_picks_that_moment_in_the_offices_zone() -> None:
     assert picked_day("20261125") == date(2026, 11, 25)
     assert picked_time("202611251430", ZONE) == datetime(2026, 11, 25, 14, 30, tzinfo=ZONE)
+
+
+# --- on both databases ---------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sql_relay(database_url: str, clock: ManualClock) -> AsyncIterator[
+        tuple[App, AsyncEngine]]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield await linked(bootstrap(config=office(), clock=clock,
+                                 uow_factory=sql_uow_factory(engine))), engine
+    await engine.dispose()
+
+
+async def owned_in(relay: App, engine: AsyncEngine) -> tuple[int, int]:
+    """A lead received and accepted, in a real database: its id and its owner."""
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    async with SqlUnitOfWork(engine) as uow:
+        [offer] = [o for o in await uow.offers.for_lead(lead_id)
+                   if o.status is OfferStatus.PENDING]
+    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    return lead_id, offer.agent_id
+
+
+@pytest.mark.parametrize("page", [10**9 + 1, INT64])
+async def test_a_leads_page_past_any_there_could_be_is_the_last_one(
+    sql_relay: tuple[App, AsyncEngine], page: int,
+) -> None:
+    relay, engine = sql_relay
+    lead_id, owner = await owned_in(relay, engine)
+    shown = await relay.run(open_leads, agent_id=owner, page=page)
+    assert ([lead.id for lead in shown.leads], shown.page, shown.pages) == ([lead_id], 0, 1)

@@ -14,6 +14,7 @@ from core.model import Agent, Lead, Task
 from core.ports import UnitOfWork
 
 PAGE_SIZE = 8
+_LAST_PAGE = 10**9  # past any list; a forged page further on would overflow the offset
 _ID_DIGITS = 9  # longer digit strings are phone numbers, not lead ids
 
 
@@ -68,7 +69,7 @@ async def open_leads(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     """A page of the leads *agent_id* works now."""
     async with uow.reading():
         await _viewer(uow, agent_id)
-        page = max(page, 0)
+        page = min(max(page, 0), _LAST_PAGE)
         leads, total = await uow.leads.open_of(agent_id, offset=page * PAGE_SIZE,
                                                limit=PAGE_SIZE)
         pages = max(1, -(-total // PAGE_SIZE))
