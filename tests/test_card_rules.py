@@ -4,6 +4,7 @@ button or an answer that cannot apply any more leaves alone."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +33,8 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import InvalidTransition
 from core.lifecycle.answers import accept_offer
+from core.lifecycle.entry import start_entry
+from core.lifecycle.prompts import cancel_prompt
 from core.lifecycle.working import (
     book_appointment,
     log_attempt,
@@ -40,13 +43,13 @@ from core.lifecycle.working import (
     undo_last_change,
 )
 from core.lifecycle.worklist import open_leads
-from core.model import CLOSING_STAGES, OfferStatus, Stage, TaskKind
+from core.model import CLOSING_STAGES, OfferStatus, PromptKind, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import HOT, TOKEN, linked, office
+from tests.office import AYSE, HOT, TOKEN, linked, office
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -247,3 +250,17 @@ async def test_a_leads_page_past_any_there_could_be_is_the_last_one(
     lead_id, owner = await owned_in(relay, engine)
     shown = await relay.run(open_leads, agent_id=owner, page=page)
     assert ([lead.id for lead in shown.leads], shown.page, shown.pages) == ([lead_id], 0, 1)
+
+
+async def test_two_questions_asked_at_once_in_a_chat_with_none_leave_one_waiting(
+    sql_relay: tuple[App, AsyncEngine],
+) -> None:
+    relay, engine = sql_relay
+    for _ in range(10):
+        await relay.run(cancel_prompt, chat_id=AYSE)
+        await asyncio.gather(relay.run(start_entry, agent_id=AYSE),
+                             relay.run(start_entry, agent_id=AYSE))
+        async with SqlUnitOfWork(engine) as uow:
+            waiting = await uow.prompts.pending(AYSE)
+        assert waiting is not None
+        assert waiting.kind is PromptKind.NEW_LEAD

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import LiveCard, Prompt, PromptKind, Task, TaskKind
@@ -101,10 +102,16 @@ class SqlPrompts:
 
     async def ask(self, prompt: Prompt) -> None:
         """Wait for an answer to *prompt*, instead of any earlier question in its chat."""
-        await self._conn.execute(delete(prompts).where(prompts.c.chat_id == prompt.chat_id))
-        await self._conn.execute(insert(prompts).values(
+        # One statement: two questions asked at once in a chat that had none would both
+        # insert after their deletes found nothing, and the second break the primary key.
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(prompts).values(
             chat_id=prompt.chat_id, kind=prompt.kind.value, lead_id=prompt.lead_id,
-            data=prompt.data, asked_at=prompt.asked_at))
+            data=prompt.data, asked_at=prompt.asked_at)
+        await self._conn.execute(statement.on_conflict_do_update(
+            index_elements=["chat_id"],
+            set_={name: statement.excluded[name] for name in ("kind", "lead_id", "data",
+                                                              "asked_at")}))
 
     async def pending(self, chat_id: int) -> Prompt | None:
         """The question waiting in *chat_id*, if any."""
