@@ -34,7 +34,7 @@ from core.clock import ManualClock
 from core.errors import InvalidTransition
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.entry import start_entry
-from core.lifecycle.prompts import cancel_prompt
+from core.lifecycle.prompts import answer_prompt, ask_for, cancel_prompt
 from core.lifecycle.working import (
     book_appointment,
     log_attempt,
@@ -264,3 +264,19 @@ async def test_two_questions_asked_at_once_in_a_chat_with_none_leave_one_waiting
             waiting = await uow.prompts.pending(AYSE)
         assert waiting is not None
         assert waiting.kind is PromptKind.NEW_LEAD
+
+
+@pytest.mark.parametrize("kind", [PromptKind.NOTE, PromptKind.OFFER_AMOUNT])
+async def test_two_answers_typed_at_once_to_one_question_answer_it_once(
+    sql_relay: tuple[App, AsyncEngine], kind: PromptKind,
+) -> None:
+    relay, engine = sql_relay
+    lead_id, owner = await owned_in(relay, engine)
+    await relay.run(ask_for, agent_id=owner, lead_id=lead_id, kind=kind)
+    answers = await asyncio.gather(relay.run(answer_prompt, agent_id=owner, text="450k"),
+                                   relay.run(answer_prompt, agent_id=owner, text="500k"))
+    assert sorted(answer is None for answer in answers) == [False, True], "the other is text"
+    async with SqlUnitOfWork(engine) as uow:
+        history = await uow.events.recent(lead_id, kinds=("note", "stage"), limit=10)
+        assert await uow.prompts.pending(owner) is None
+    assert len(history) == 1

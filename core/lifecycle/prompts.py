@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from core.amounts import parse_amount
 from core.deps import Deps
-from core.errors import InvalidTransition, NotAnAmount, NotATime
+from core.errors import Conflict, InvalidTransition, NotAnAmount, NotATime
 from core.lifecycle.working import appointment_in, note_in, owned_lead, stage_in
 from core.messages import AssignmentRef, CardRef, OfferRef, parse_ref
 from core.model import Lead, Prompt, PromptKind, Stage
@@ -66,6 +66,11 @@ async def answer_prompt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
                 or prompt.kind is PromptKind.NEW_LEAD):
             return None
         lead_id = prompt.lead_id
+        # Two messages answering one question take turns on its lead, as ask_for does: the
+        # second finds the question answered and is read again, as ordinary text.
+        await uow.leads.lock(lead_id)
+        if await uow.prompts.pending(person.chat_id) != prompt:
+            raise Conflict()
         if prompt.kind in (PromptKind.OFFER_AMOUNT, PromptKind.WON_AMOUNT):
             amount = parse_amount(text, cap=deps.config.max_amount)
             if amount is None or amount.low != amount.high:
