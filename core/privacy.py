@@ -87,6 +87,9 @@ async def forget_person(uow: UnitOfWork, deps: Deps, /, *, who: str) -> Forgotte
         contact_ids = [c.id for c in found]
         lead_ids = [lead.id for lead in await uow.personal.leads_of(contact_ids)]
         await _erase(uow, lead_ids, now, why="request")
+        # A lead of theirs someone is entering with /new is not stored yet: only its answers.
+        phones = {c.phone for c in found if c.phone} | ({person.phone} if person.phone else set())
+        await uow.personal.erase_entries(sorted(phones))
         await uow.personal.erase_contacts(contact_ids)
         await uow.commit()
     return Forgotten(contact_ids, lead_ids)

@@ -25,6 +25,7 @@ from core.model import (
     OfferStatus,
     OutgoingMessage,
     Prompt,
+    PromptKind,
     Stage,
     Task,
 )
@@ -431,6 +432,11 @@ class FakePersonalData(_Repo):
             if message.params.get("lead_id") in lead_ids:
                 message.params = {key: None if key in _MESSAGE_PERSONAL else value
                                   for key, value in message.params.items()}
+
+    async def erase_entries(self, phones: Sequence[str]) -> None:
+        self.db.prompts = {chat: p for chat, p in self.db.prompts.items()
+                           if p.kind is not PromptKind.NEW_LEAD
+                           or p.data.get("answers", {}).get("phone") not in phones}
 
     async def closed_before(self, moment: datetime, *, limit: int) -> list[Lead]:
         due = [lead for lead in self.db.leads.values()

@@ -21,6 +21,7 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import InvalidInput
 from core.lifecycle.answers import accept_offer
+from core.lifecycle.entry import entry_answer, start_entry
 from core.lifecycle.working import record_stage
 from core.model import LeadStatus, Stage
 from core.privacy import export_person, forget_expired_leads, forget_person
@@ -29,8 +30,8 @@ from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.cli import main
 from storage.db import create_engine
 from storage.migrate import upgrade
-from storage.tables import contacts, lead_events, leads, outbox
-from tests.office import HOT, SELIN, TOKEN, linked, office, office_data
+from storage.tables import contacts, lead_events, leads, outbox, prompts
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, linked, office, office_data
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DENIZ = {**HOT, "email": "deniz@example.com", "message": "Call me after 6, my son Efe answers"}
@@ -61,7 +62,7 @@ async def won_lead(app: App, payload: dict[str, object], *, note: str) -> int:
 async def everything_stored(engine: AsyncEngine) -> str:
     """Every row of every table that can hold personal data, as one text to search."""
     async with engine.connect() as conn:
-        rows = [list(r) for table in (contacts, leads, lead_events, outbox)
+        rows = [list(r) for table in (contacts, leads, lead_events, outbox, prompts)
                 for r in await conn.execute(select(table))]
     return json.dumps(rows, default=str, ensure_ascii=False)
 
@@ -105,6 +106,25 @@ async def test_forgetting_a_person_erases_them_everywhere_and_keeps_the_figures(
     assert (lead.status, lead.stage, lead.product) == (LeadStatus.CLOSED, Stage.WON,
                                                       "residential")
     assert (await app.run(export_person, who="deniz@example.com")).contacts == []
+
+
+async def test_forgetting_a_person_drops_a_lead_of_theirs_someone_is_entering_with_new(
+    app: App, engine: AsyncEngine,
+) -> None:
+    await won_lead(app, DENIZ, note="spoke with Efe")
+    for agent, name, phone in ((AYSE, "Deniz Kaya", "0532 123 45 67"),
+                               (MEHMET, "Ece Yılmaz", "+905551112233")):
+        await app.run(start_entry, agent_id=agent)
+        for answer in (name, phone):
+            await app.run(entry_answer, agent_id=agent, text=answer)
+    await app.run(forget_person, who="deniz@example.com")
+    stored = await everything_stored(engine)
+    assert "+905321234567" not in stored
+    assert "Deniz" not in stored
+    assert await app.run(entry_answer, agent_id=AYSE, text="residential") is None
+    step = await app.run(entry_answer, agent_id=MEHMET, text="residential")
+    assert step is not None, "someone else's entry goes on"
+    assert step.question == "region"
 
 
 async def test_a_lead_arriving_after_forgetting_starts_a_new_contact(app: App) -> None:

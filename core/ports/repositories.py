@@ -335,6 +335,11 @@ class PersonalData(Protocol):
         """Empty the personal fields of every outbox row about these leads."""
         ...
 
+    async def erase_entries(self, phones: Sequence[str]) -> None:
+        """Drop the leads being entered with /new (not stored yet) whose answers so far give
+        one of these phone numbers."""
+        ...
+
     async def closed_before(self, moment: datetime, *, limit: int) -> list[Lead]:
         """Up to *limit* leads closed before *moment* that still hold personal fields."""
         ...

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.model import Lead, LeadStatus
+from core.model import Lead, LeadStatus, PromptKind
 from core.ports import HeldMessage
 from storage.repositories._rows import _lead
-from storage.tables import contacts, lead_events, leads, outbox
+from storage.tables import contacts, lead_events, leads, outbox, prompts
 
 # Who a lead is from and what they wrote; what it was about (product, region, budget,
 # timing, source, score) stays for the figures.
@@ -81,6 +81,14 @@ class SqlPersonalData:
             if scrubbed != params:
                 await self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(
                     params=scrubbed))
+
+    async def erase_entries(self, phones: Sequence[str]) -> None:
+        """Drop the leads being entered with /new (not stored yet) whose answers so far give
+        one of these phone numbers."""
+        if phones:
+            await self._conn.execute(delete(prompts).where(
+                prompts.c.kind == PromptKind.NEW_LEAD.value,
+                prompts.c.data[("answers", "phone")].as_string().in_(list(phones))))
 
     async def closed_before(self, moment: datetime, *, limit: int) -> list[Lead]:
         """Up to *limit* leads closed before *moment* that still hold personal fields."""
