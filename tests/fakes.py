@@ -396,7 +396,8 @@ class FakeOutbox(_Repo):
 
 
 _LEAD_PERSONAL = ("name", "phone", "email", "message", "company", "postal_code")
-_MESSAGE_PERSONAL = ("name", "phone", "email", "message", "company", "first_name")
+_MESSAGE_PERSONAL = ("name", "phone", "email", "message", "company", "first_name", "notes",
+                     "earlier")  # as storage/repositories/personal.py empties them
 
 
 class FakePersonalData(_Repo):
