@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,7 +18,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from storage.db import create_engine
 from storage.metrics import MetricsStore
 from storage.migrate import alembic_config, upgrade
-from storage.tables import agents, contacts, lead_cards, leads, offers, outbox, sent_messages
+from storage.tables import (
+    agents,
+    contacts,
+    lead_cards,
+    leads,
+    metadata,
+    offers,
+    outbox,
+    sent_messages,
+)
 from tests.office import AYSE
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -133,3 +144,15 @@ async def test_a_lead_owned_before_0012_keeps_the_message_that_opened_it_as_its_
         cards = (await conn.execute(select(lead_cards.c.lead_id, lead_cards.c.chat_id,
                                            lead_cards.c.ref).order_by(lead_cards.c.lead_id)))
         assert [tuple(row) for row in cards] == [(1, AYSE, "offer:7"), (2, AYSE, f"lead:2:{AYSE}")]
+
+
+async def test_the_migrations_build_the_schema_storage_tables_describes(
+    engine: AsyncEngine,
+) -> None:
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "compare_server_default": True})
+        return list(compare_metadata(context, metadata))
+
+    async with engine.connect() as conn:
+        assert await conn.run_sync(differences) == []
