@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t_raw
+from bot.keyboards import fits_a_button
 from core.lifecycle.entry import SKIP, SKIPPABLE, TIMINGS
 
-MAX_CALLBACK_BYTES = 64
 CANCEL = "cancel"
 # code → question; the codes are stored in sent keyboards: never reuse one.
 QUESTION_CODES = {"p": "product", "r": "region", "b": "budget", "t": "timing"}
@@ -31,9 +31,7 @@ def encode_entry(action: EntryAction) -> str:
     """Pack a press on a question of /new into callback data."""
     data = "n:x" if action.choice == CANCEL else \
         f"n:{_CODE_OF[action.question]}:{action.choice}"
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-    return data
+    return fits_a_button(data)
 
 
 def decode_entry(data: str) -> EntryAction | None:
