@@ -92,10 +92,49 @@ async def test_contacted_on_a_lead_further_on_counts_the_call_and_keeps_the_stag
     again = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
     assert (again.stage, again.attempts) == (Stage.CONTACTED, 2)
     await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.INFO_SENT)
+    clock.advance(timedelta(hours=1))
     later = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
     assert (later.stage, later.attempts) == (Stage.INFO_SENT, 3)
     assert later.contacted_at == START, "the first contact stays the first"
     assert [e.data["reached"] for e in db.events if e.kind == "attempt"] == [True] * 3
+
+
+async def test_a_try_pressed_twice_within_seconds_counts_once_and_half_a_minute_on_again(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    for _ in range(2):
+        await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+        clock.advance(timedelta(seconds=10))
+    assert db.leads[lead_id].attempts == 1
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    assert (db.leads[lead_id].attempts, db.leads[lead_id].stage) == (2, Stage.CONTACTED)
+    clock.advance(timedelta(seconds=30))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    assert db.leads[lead_id].attempts == 3
+
+
+async def test_contacted_pressed_again_right_after_its_undo_counts_again(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
+    again = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    assert (again.stage, again.attempts) == (Stage.CONTACTED, 1)
+
+
+async def test_remind_me_pressed_twice_sets_one_reminder(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    first = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    clock.advance(timedelta(seconds=5))
+    again = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    assert again.id == first.id
+    await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="tomorrow")
+    assert sorted(t.due_at for t in db.tasks.values()) == [
+        START + timedelta(hours=1), datetime(2026, 11, 26, 7, 0, tzinfo=UTC)]
 
 
 # --- Undo --------------------------------------------------------------------------------
@@ -280,3 +319,19 @@ async def test_two_answers_typed_at_once_to_one_question_answer_it_once(
         history = await uow.events.recent(lead_id, kinds=("note", "stage"), limit=10)
         assert await uow.prompts.pending(owner) is None
     assert len(history) == 1
+
+
+async def test_a_try_and_a_reminder_pressed_twice_at_once_count_once(
+    sql_relay: tuple[App, AsyncEngine],
+) -> None:
+    relay, engine = sql_relay
+    lead_id, owner = await owned_in(relay, engine)
+    await asyncio.gather(*(relay.run(log_attempt, agent_id=owner, lead_id=lead_id,
+                                     reached=False) for _ in range(2)))
+    await asyncio.gather(*(relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="3d")
+                           for _ in range(2)))
+    async with SqlUnitOfWork(engine) as uow:
+        lead = await uow.leads.get(lead_id)
+        reminders = await uow.tasks.open_for([lead_id])
+    assert lead is not None
+    assert (lead.attempts, len(reminders)) == (1, 1)

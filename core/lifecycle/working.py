@@ -28,6 +28,8 @@ from core.ports import UnitOfWork
 T = TypeVar("T")
 NOTE_LIMIT = 4000  # what one Telegram message can carry, less room for the card around it
 REMINDER_CHOICES = ("1h", "tomorrow", "3d")
+# A press repeated this soon is a double tap (or two deliveries of one): it counts once.
+REPEAT_WITHIN = timedelta(seconds=30)
 _MORNING = time(10, 0)
 
 
@@ -110,10 +112,17 @@ async def log_attempt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id:
                       reached: bool) -> Lead:
     """Record a try to reach the contact (Contacted, or Couldn't reach); the first try of
     either kind is the lead's first contact. Contacted on a new lead also moves its stage;
-    further on, it is a try like any other."""
+    further on, it is a try like any other. The same press again within REPEAT_WITHIN
+    changes nothing."""
     now = deps.clock.now()
     async with uow:
         _, lead = await owned_lead(uow, agent_id, lead_id)
+        # An undo in between makes a press after it a new one (Contacted pressed again).
+        last = next(iter(await uow.events.recent(lead.id, kinds=("attempt", "undo"),
+                                                 limit=1)), None)
+        if (last is not None and last.kind == "attempt" and last.agent_id == agent_id
+                and last.data.get("reached") == reached and now - last.at < REPEAT_WITHIN):
+            return lead
         if reached and lead.stage is Stage.NEW:
             await _move(uow, deps, lead, agent_id, now, Stage.CONTACTED)
         else:
@@ -197,7 +206,7 @@ def reminder_time(choice: str, *, now: datetime, deps: Deps) -> datetime:
 async def remind_me(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
                     choice: str) -> Task:
     """Set a reminder about the lead for its owner: in an hour, tomorrow at 10:00, or in
-    three days (REMINDER_CHOICES)."""
+    three days (REMINDER_CHOICES); the same press again within REPEAT_WITHIN sets none."""
     if choice not in REMINDER_CHOICES:
         raise InThePast()
     now = deps.clock.now()
@@ -206,6 +215,10 @@ async def remind_me(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: i
         person, lead = await owned_lead(uow, agent_id, lead_id)
         if not lead.is_open:  # a card drawn before the lead was won or lost
             raise InvalidTransition(stage=lead.stage.value)
+        for task in await uow.tasks.open_for([lead.id]):
+            if (task.kind is TaskKind.REMINDER and now - task.created_at < REPEAT_WITHIN
+                    and abs(task.due_at - at) < REPEAT_WITHIN):
+                return task
         task = Task(lead.id, lead.owner_id or person.telegram_id, TaskKind.REMINDER, at, now)
         await uow.tasks.add(task)
         await uow.events.add(LeadEvent(lead.id, now, "reminder", agent_id,
