@@ -31,7 +31,7 @@ from bot.card_keyboards import (
 from bot.keyboards import UnreadableButton, decode
 from core.app import App
 from core.clock import ManualClock
-from core.errors import InvalidTransition
+from core.errors import InThePast, InvalidTransition, NotATime
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.entry import start_entry
 from core.lifecycle.prompts import answer_prompt, ask_for, cancel_prompt
@@ -335,3 +335,34 @@ async def test_a_try_and_a_reminder_pressed_twice_at_once_count_once(
         reminders = await uow.tasks.open_for([lead_id])
     assert lead is not None
     assert (lead.attempts, len(reminders)) == (1, 1)
+
+
+# --- questions answered by typing ---------------------------------------------------------
+
+
+async def test_an_answer_its_lead_can_no_longer_take_is_refused_and_the_question_dropped(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(ask_for, agent_id=owner, lead_id=lead_id, kind=PromptKind.OFFER_AMOUNT)
+    await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.LOST,
+                    reason="price")
+    events = len(db.events)
+    with pytest.raises(InvalidTransition):
+        await relay.run(answer_prompt, agent_id=owner, text="4,5 milyon")
+    assert len(db.events) == events
+    assert db.prompts == {}
+    assert await relay.run(answer_prompt, agent_id=owner, text="hello") is None, "text again"
+
+
+async def test_an_answer_that_does_not_read_leaves_the_question_waiting(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(ask_for, agent_id=owner, lead_id=lead_id, kind=PromptKind.APPOINTMENT)
+    for typed, refused in (("someday", NotATime), ("today 08:00", InThePast)):
+        with pytest.raises(refused):
+            await relay.run(answer_prompt, agent_id=owner, text=typed)
+    answered = await relay.run(answer_prompt, agent_id=owner, text="tomorrow 14:30")
+    assert answered is not None
+    assert answered.lead.stage is Stage.APPOINTMENT

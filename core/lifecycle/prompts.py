@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.amounts import parse_amount
 from core.deps import Deps
-from core.errors import Conflict, InvalidTransition, NotAnAmount, NotATime
+from core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAnAmount,
+    NotATime,
+    NotYourLead,
+    UnknownAgent,
+)
 from core.lifecycle.working import appointment_in, note_in, owned_lead, stage_in
 from core.messages import AssignmentRef, CardRef, OfferRef, parse_ref
 from core.model import Lead, Prompt, PromptKind, Stage
@@ -55,7 +62,8 @@ async def answer_prompt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
                         text: str) -> Answered | None:
     """Carry out the answer *text* gives to the question waiting in the person's chat; None
     when no question waits. An answer that does not read (not an amount, not a time) raises
-    why and leaves the question waiting."""
+    why and leaves the question waiting; one its lead can no longer take (won or lost since,
+    or no longer theirs) raises why and drops the question."""
     now = deps.clock.now()
     async with uow:
         person = await uow.agents.get(agent_id)
@@ -71,22 +79,35 @@ async def answer_prompt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
         await uow.leads.lock(lead_id)
         if await uow.prompts.pending(person.chat_id) != prompt:
             raise Conflict()
-        if prompt.kind in (PromptKind.OFFER_AMOUNT, PromptKind.WON_AMOUNT):
-            amount = parse_amount(text, cap=deps.config.max_amount)
-            if amount is None or amount.low != amount.high:
-                raise NotAnAmount(text=text.strip()[:40])
-            lead = await stage_in(uow, deps, agent_id=agent_id, lead_id=lead_id,
-                                  stage=_STAGE_OF[prompt.kind], amount=amount.low)
-        elif prompt.kind is PromptKind.APPOINTMENT:
-            when = parse_when(text, now=now.astimezone(deps.config.zone))
-            if when is None:
-                raise NotATime(text=text.strip()[:40])
-            lead = await appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id, at=when)
-        else:
-            lead = await note_in(uow, deps, agent_id=agent_id, lead_id=lead_id, text=text)
+        try:
+            lead = await _carry_out(uow, deps, prompt.kind, agent_id=agent_id,
+                                    lead_id=lead_id, text=text, now=now)
+        except (InvalidTransition, NotYourLead, UnknownAgent):
+            # Raised before anything is written: without this, every message for the next
+            # hour would meet the same refusal instead of being read as text.
+            await uow.prompts.clear(person.chat_id, asked_at=prompt.asked_at)
+            await uow.commit()
+            raise
         await uow.prompts.clear(person.chat_id, asked_at=prompt.asked_at)
         await uow.commit()
     return Answered(prompt.kind, lead)
+
+
+async def _carry_out(uow: UnitOfWork, deps: Deps, kind: PromptKind, *, agent_id: int,
+                     lead_id: int, text: str, now: datetime) -> Lead:
+    """What the answer *text* to a question of *kind* does to the lead."""
+    if kind in (PromptKind.OFFER_AMOUNT, PromptKind.WON_AMOUNT):
+        amount = parse_amount(text, cap=deps.config.max_amount)
+        if amount is None or amount.low != amount.high:
+            raise NotAnAmount(text=text.strip()[:40])
+        return await stage_in(uow, deps, agent_id=agent_id, lead_id=lead_id,
+                              stage=_STAGE_OF[kind], amount=amount.low)
+    if kind is PromptKind.APPOINTMENT:
+        when = parse_when(text, now=now.astimezone(deps.config.zone))
+        if when is None:
+            raise NotATime(text=text.strip()[:40])
+        return await appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id, at=when)
+    return await note_in(uow, deps, agent_id=agent_id, lead_id=lead_id, text=text)
 
 
 async def cancel_prompt(uow: UnitOfWork, deps: Deps, /, *, chat_id: int) -> bool:
