@@ -153,7 +153,6 @@ async def on_card_press(update: Update, context: ContextTypes.DEFAULT_TYPE, agen
         await query.answer(t_raw(lang, "answer.undone", lead_id=lead_id,
                                  stage=t_raw(lang, f"stage.{lead.stage.value}")))
     else:  # back, or a picker's press that no longer reads: show the card as it is
-        await app.run(cancel_prompt, chat_id=me)  # a time typed later is not a booking
         await app.run(redraw_cards, person_id=me, lead_id=lead_id)
         await query.answer()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
@@ -33,7 +34,8 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import InThePast, InvalidTransition, NotATime
 from core.lifecycle.answers import accept_offer
-from core.lifecycle.entry import start_entry
+from core.lifecycle.cards import redraw_cards
+from core.lifecycle.entry import entry_answer, start_entry
 from core.lifecycle.prompts import answer_prompt, ask_for, cancel_prompt
 from core.lifecycle.working import (
     book_appointment,
@@ -45,11 +47,13 @@ from core.lifecycle.working import (
 from core.lifecycle.worklist import open_leads
 from core.model import CLOSING_STAGES, OfferStatus, PromptKind, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from sandbox import SandboxMessage
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import AYSE, HOT, TOKEN, linked, office
+from tests.harness import RunningOffice, offer_for, running_office, text_has, until
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -366,3 +370,88 @@ async def test_an_answer_that_does_not_read_leaves_the_question_waiting(
     answered = await relay.run(answer_prompt, agent_id=owner, text="tomorrow 14:30")
     assert answered is not None
     assert answered.lead.stage is Stage.APPOINTMENT
+
+
+async def test_back_on_a_picker_stops_waiting_for_its_typed_time_and_for_nothing_else(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(ask_for, agent_id=owner, lead_id=lead_id, kind=PromptKind.APPOINTMENT)
+    await relay.run(redraw_cards, person_id=owner, lead_id=lead_id)
+    assert db.prompts == {}
+    await relay.run(start_entry, agent_id=owner)  # /new, with a picker still open above
+    await relay.run(redraw_cards, person_id=owner, lead_id=lead_id)
+    step = await relay.run(entry_answer, agent_id=owner, text="Efe Demir")
+    assert step is not None, "the entry goes on"
+    assert step.question == "phone"
+
+
+# --- through the bot and the Bot API sandbox -----------------------------------------------
+
+
+@pytest.fixture
+async def running(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
+    config = office(sla={"hot": {"accept_within": "10m"}}, timezone="Europe/Istanbul")
+    async with running_office(config, database_url, clock=clock) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        yield running
+
+
+async def card_of(running: RunningOffice) -> tuple[int, SandboxMessage]:
+    """A lead posted and accepted by Ayşe (the test office's first in turn): its card."""
+    lead_id = await running.post_lead(HOT)
+    ayse = running[AYSE]
+    await ayse.press(await ayse.wait_for(offer_for(lead_id)), "✅ Accept")
+    return lead_id, await ayse.wait_for(text_has(f"Lead #{lead_id} is yours"))
+
+
+def now_of(running: RunningOffice, message: SandboxMessage) -> SandboxMessage:
+    """The message as it is in Ayşe's chat now (after edits)."""
+    return next(m for m in running[AYSE].messages if m.message_id == message.message_id)
+
+
+@pytest.mark.slow
+async def test_back_on_a_picker_leaves_a_new_lead_being_entered_waiting(
+    running: RunningOffice,
+) -> None:
+    _, card = await card_of(running)
+    ayse = running[AYSE]
+    await ayse.press(card, "✖️ Lost")
+    await ayse.send("/new")
+    await ayse.wait_for(text_has("What is the contact's name?"))
+    await ayse.press(now_of(running, card), "↩️ Back")
+    await until(lambda: "📝 Note" in now_of(running, card).button_texts())
+    await ayse.send("Efe Demir")
+    await ayse.wait_for(text_has("What is their phone number?"))
+
+
+@pytest.mark.slow
+async def test_contacted_again_later_says_the_call_is_logged(
+    running: RunningOffice, clock: ManualClock,
+) -> None:
+    lead_id, card = await card_of(running)
+    ayse = running[AYSE]
+    answer = await ayse.press(card, "📞 Contacted")
+    assert answer.text == f"✅ #{lead_id}: contacted"
+    await until(lambda: "📨 Info sent" in now_of(running, card).button_texts())
+    await ayse.press(now_of(running, card), "📨 Info sent")
+    await until(lambda: "Stage: info sent" in now_of(running, card).text)
+    clock.advance(timedelta(hours=2))
+    answer = await ayse.press(now_of(running, card), "📞 Contacted")
+    assert (answer.show_alert, answer.text) == (False, f"📞 Call logged on #{lead_id}.")
+    await until(lambda: "2 tries" in now_of(running, card).text)
+    assert "Stage: info sent" in now_of(running, card).text
+
+
+@pytest.mark.slow
+async def test_forged_card_presses_get_a_short_alert_and_log_no_error(
+    running: RunningOffice, caplog: pytest.LogCaptureFixture,
+) -> None:
+    lead_id, card = await card_of(running)
+    ayse = running[AYSE]
+    with caplog.at_level(logging.ERROR):
+        for data in (f"w:{lead_id}:r:abc", "L:9223372036854775807", f"w:{lead_id}:t:999912312330",
+                     f"w:{lead_id}:d:99991231", f"w:{BEYOND}:c", "V:9223372036854775807"):
+            answer = await ayse.press_data(card, data)
+            assert "did not work" not in (answer.text or ""), data
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -22,7 +22,7 @@ from core.messages import (
     Template,
     parse_ref,
 )
-from core.model import Agent, Lead, LeadEvent, LiveCard
+from core.model import Agent, Lead, LeadEvent, LiveCard, PromptKind
 from core.ports import UnitOfWork
 
 NOTES_SHOWN = 3
@@ -121,12 +121,18 @@ async def send_card(uow: UnitOfWork, deps: Deps, lead: Lead, viewer: Agent, now:
 
 
 async def redraw_cards(uow: UnitOfWork, deps: Deps, /, *, person_id: int, lead_id: int) -> None:
-    """Show a lead's live cards as the lead is now (a picker closed without a choice)."""
+    """Show a lead's live cards as the lead is now (a picker closed without a choice), and
+    stop waiting for a time typed for this lead's appointment."""
     now = deps.clock.now()
     async with uow:
         person = await uow.agents.get(person_id)
         lead = await uow.leads.lock(lead_id)
         if person is None or lead is None or not may_see(person, lead):
             raise NotYourLead()
+        # Only the picker's own question: another (a /new entry, a note) goes on waiting.
+        waiting = await uow.prompts.pending(person.chat_id) if person.chat_id else None
+        if waiting is not None and waiting.kind is PromptKind.APPOINTMENT and \
+                waiting.lead_id == lead.id:
+            await uow.prompts.clear(waiting.chat_id, asked_at=waiting.asked_at)
         await refresh_cards(uow, deps, lead, now)
         await uow.commit()
