@@ -133,7 +133,6 @@ async def on_card_press(update: Update, context: ContextTypes.DEFAULT_TYPE, agen
                     t_raw(lang, "answer.pick_time"))
     elif name == "time" and (at := picked_time(action.arg, zone)) is not None:
         await app.run(book_appointment, agent_id=me, lead_id=lead_id, at=at)
-        await app.run(cancel_prompt, chat_id=me)
         await query.answer(t_raw(lang, "answer.booked"))
     elif name == "lost":
         await _swap(update, context, lost_picker(lang, lead_id), t_raw(lang, "answer.pick_lost"))

@@ -372,15 +372,20 @@ async def test_an_answer_that_does_not_read_leaves_the_question_waiting(
     assert answered.lead.stage is Stage.APPOINTMENT
 
 
-async def test_back_on_a_picker_stops_waiting_for_its_typed_time_and_for_nothing_else(
+async def test_a_picker_closed_stops_waiting_for_its_typed_time_and_for_nothing_else(
     relay: App, db: FakeDatabase,
 ) -> None:
     lead_id, owner = await owned(relay, db)
+    meeting = START + timedelta(days=1)
+    await relay.run(ask_for, agent_id=owner, lead_id=lead_id, kind=PromptKind.APPOINTMENT)
+    await relay.run(book_appointment, agent_id=owner, lead_id=lead_id, at=meeting)
+    assert db.prompts == {}, "a time typed now would be a second booking"
     await relay.run(ask_for, agent_id=owner, lead_id=lead_id, kind=PromptKind.APPOINTMENT)
     await relay.run(redraw_cards, person_id=owner, lead_id=lead_id)
     assert db.prompts == {}
     await relay.run(start_entry, agent_id=owner)  # /new, with a picker still open above
     await relay.run(redraw_cards, person_id=owner, lead_id=lead_id)
+    await relay.run(book_appointment, agent_id=owner, lead_id=lead_id, at=meeting)
     step = await relay.run(entry_answer, agent_id=owner, text="Efe Demir")
     assert step is not None, "the entry goes on"
     assert step.question == "phone"
@@ -411,15 +416,18 @@ def now_of(running: RunningOffice, message: SandboxMessage) -> SandboxMessage:
 
 
 @pytest.mark.slow
-async def test_back_on_a_picker_leaves_a_new_lead_being_entered_waiting(
-    running: RunningOffice,
+@pytest.mark.parametrize(("opening", "closing"), [
+    (["✖️ Lost"], "↩️ Back"), (["📅 Appointment", "Tomorrow"], "14:30")])
+async def test_a_picker_closed_later_leaves_a_new_lead_being_entered_waiting(
+    running: RunningOffice, opening: list[str], closing: str,
 ) -> None:
     _, card = await card_of(running)
     ayse = running[AYSE]
-    await ayse.press(card, "✖️ Lost")
+    for press in opening:
+        await ayse.press(now_of(running, card), press)
     await ayse.send("/new")
     await ayse.wait_for(text_has("What is the contact's name?"))
-    await ayse.press(now_of(running, card), "↩️ Back")
+    await ayse.press(now_of(running, card), closing)
     await until(lambda: "📝 Note" in now_of(running, card).button_texts())
     await ayse.send("Efe Demir")
     await ayse.wait_for(text_has("What is their phone number?"))

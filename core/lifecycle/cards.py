@@ -11,7 +11,7 @@ from datetime import datetime
 
 from core.deps import Deps
 from core.errors import NotYourLead
-from core.lifecycle.common import message
+from core.lifecycle.common import message, stop_asking
 from core.messages import (
     CardMovedParams,
     CardParams,
@@ -129,10 +129,6 @@ async def redraw_cards(uow: UnitOfWork, deps: Deps, /, *, person_id: int, lead_i
         lead = await uow.leads.lock(lead_id)
         if person is None or lead is None or not may_see(person, lead):
             raise NotYourLead()
-        # Only the picker's own question: another (a /new entry, a note) goes on waiting.
-        waiting = await uow.prompts.pending(person.chat_id) if person.chat_id else None
-        if waiting is not None and waiting.kind is PromptKind.APPOINTMENT and \
-                waiting.lead_id == lead.id:
-            await uow.prompts.clear(waiting.chat_id, asked_at=waiting.asked_at)
+        await stop_asking(uow, person, PromptKind.APPOINTMENT, lead.id)
         await refresh_cards(uow, deps, lead, now)
         await uow.commit()

@@ -9,7 +9,7 @@ from datetime import datetime
 from core.deps import Deps
 from core.errors import NotAManager, NotFound, UnknownAgent
 from core.messages import Params, Ref, Template, to_person
-from core.model import Agent, Lead, OfferStatus, OutgoingMessage
+from core.model import Agent, Lead, OfferStatus, OutgoingMessage, PromptKind
 from core.ports import UnitOfWork
 
 
@@ -44,6 +44,14 @@ async def manager(uow: UnitOfWork, telegram_id: int) -> Agent:
     if not person.is_manager:
         raise NotAManager()
     return person
+
+
+async def stop_asking(uow: UnitOfWork, person: Agent, kind: PromptKind, lead_id: int) -> None:
+    """Stop waiting in *person*'s chat for the answer to *kind* about the lead, if that is the
+    question waiting there (another goes on waiting: a /new entry, a note)."""
+    waiting = await uow.prompts.pending(person.chat_id) if person.chat_id is not None else None
+    if waiting is not None and waiting.kind is kind and waiting.lead_id == lead_id:
+        await uow.prompts.clear(waiting.chat_id, asked_at=waiting.asked_at)
 
 
 def managers_in(roster: Sequence[Agent], *, but: int | None = None) -> list[Agent]:

@@ -21,8 +21,8 @@ from core.errors import (
     UnknownAgent,
 )
 from core.lifecycle.cards import STAGE_EVENTS, refresh_cards
-from core.lifecycle.common import manager
-from core.model import Agent, Lead, LeadEvent, Stage, Task, TaskKind
+from core.lifecycle.common import manager, stop_asking
+from core.model import Agent, Lead, LeadEvent, PromptKind, Stage, Task, TaskKind
 from core.ports import UnitOfWork
 
 T = TypeVar("T")
@@ -162,10 +162,20 @@ async def note_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,
 
 async def book_appointment(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
                            at: datetime) -> Lead:
-    """Book a meeting with the contact at *at*: the lead moves to Appointment (unless it is
-    further on already), and the meeting becomes its task, instead of any booked before."""
-    return await committed(uow, appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id,
-                                               at=at))
+    """Book a meeting with the contact at *at*, picked on the card: the lead moves to
+    Appointment (unless it is further on already), the meeting becomes its task, instead of
+    any booked before, and a time typed for it later is no second booking."""
+    return await committed(uow, _picked(uow, deps, agent_id=agent_id, lead_id=lead_id, at=at))
+
+
+async def _picked(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,
+                  at: datetime) -> Lead:
+    """book_appointment's work, in a transaction the caller holds."""
+    lead = await appointment_in(uow, deps, agent_id=agent_id, lead_id=lead_id, at=at)
+    person = await uow.agents.get(agent_id)
+    if person is not None:
+        await stop_asking(uow, person, PromptKind.APPOINTMENT, lead.id)
+    return lead
 
 
 async def appointment_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id: int,
