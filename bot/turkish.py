@@ -90,7 +90,8 @@ def spoken(text: str) -> str:
 def numeral_word(numeral: str) -> str:
     """The last word a numeral is said with: "03:14" is "dört", "4.500.000" is "bin"."""
     if ":" in numeral:  # a time is said by its minutes, or by its hour on the hour
-        hour, minute = (int(part) for part in numeral.split(":")[:2])
+        # Its last two numbers: a name may end in more ("Ekip 1.2:30" is said "otuz").
+        hour, minute = (int(part) for part in re.split(r"[.,:]", numeral)[-2:])
         return number_word(minute or hour)
     groups = re.split(r"[.,]", numeral)
     grouped = (len(groups) > 1 and 1 <= len(groups[0]) <= 3

@@ -150,6 +150,15 @@ def test_every_case_gives_an_apostrophe_and_a_suffix_even_for_text_with_no_lette
             assert len(case_suffix(text, case)) > 1
 
 
+@pytest.mark.parametrize(("name", "inflected"), [
+    ("Ekip 1.2:30", "Ekip 1.2:30'a"), ("Ofis 12:00:05", "Ofis 12:00:05'e"),
+    ("Şube 7/24", "Şube 7/24'e"), ("Ekip 1,5:2", "Ekip 1,5:2'ye")])
+def test_a_name_that_ends_in_numbers_of_any_shape_takes_the_suffix_of_the_last(
+    name: str, inflected: str,
+) -> None:
+    assert inflect(name, "dat") == inflected
+
+
 def test_an_unknown_case_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown Turkish case 'nom'"):
         inflect("Ayşe", "nom")
