@@ -9,7 +9,7 @@ import itertools
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +30,7 @@ from bot.card_keyboards import (
     whatsapp_url,
 )
 from bot.keyboards import UnreadableButton, decode
+from bot.render import Renderer
 from core.app import App
 from core.clock import ManualClock
 from core.errors import InThePast, InvalidTransition, NotATime
@@ -45,6 +46,7 @@ from core.lifecycle.working import (
     undo_last_change,
 )
 from core.lifecycle.worklist import open_leads
+from core.messages import CardParams, ContactDetails, LeadSummary
 from core.model import CLOSING_STAGES, OfferStatus, PromptKind, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from sandbox import SandboxMessage
@@ -463,3 +465,24 @@ async def test_forged_card_presses_get_a_short_alert_and_log_no_error(
             answer = await ayse.press_data(card, data)
             assert "did not work" not in (answer.text or ""), data
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+# --- the card as a message -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("owner", "greeting"), [
+    ("Ayşe Demir", "Hello Deniz, this is Ayşe from Test Realty."),
+    (" ", "Hello Deniz, this is  from Test Realty.")])
+def test_the_whatsapp_greeting_names_the_owners_first_name_even_a_blank_one(
+    owner: str, greeting: str,
+) -> None:
+    renderer = Renderer(zone=ZONE, office="Test Realty", clock=ManualClock(START))
+    params = CardParams(summary=LeadSummary(lead_id=1, temperature="hot", score=90,
+                                            first_name="Deniz"),
+                        contact=ContactDetails(name="Deniz Kaya", phone="+905321234567"),
+                        stage="new", owner=owner)
+    card = renderer.outgoing("card", {**params.to_json(), "lang": "en"})
+    assert card.keyboard is not None
+    [url] = [b.url for b in pressable(card.keyboard) if b.url]
+    [text] = parse_qs(urlparse(url).query)["text"]
+    assert text.startswith(greeting)

@@ -42,7 +42,7 @@ class CardViews(Localized):
         if not p.contact.phone:
             return None
         first_name = p.summary.first_name or ""
-        agent = (p.owner or "").split()[0] if p.owner else ""
+        agent = next(iter((p.owner or "").split()), "")  # a roster name may be blank
         if p.first_message:
             text = p.first_message.format(first_name=first_name, office=self.office, agent=agent)
         else:
