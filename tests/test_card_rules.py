@@ -1,6 +1,7 @@
-"""The rules behind the card's buttons, on in-memory fakes wired by bootstrap() and on both
-real databases where a race decides: what a press changes, what Undo takes back, and what a
-button or an answer that cannot apply any more leaves alone."""
+"""The rules behind the card's buttons: what a press changes, what Undo takes back, and what
+a button or an answer that cannot apply any more leaves alone; on in-memory fakes wired by
+bootstrap(), on both real databases where a race decides, and through the Bot API sandbox
+where the bot's handlers do."""
 
 from __future__ import annotations
 
@@ -454,7 +455,7 @@ async def test_contacted_again_later_says_the_call_is_logged(
 
 
 @pytest.mark.slow
-async def test_forged_card_presses_get_a_short_alert_and_log_no_error(
+async def test_forged_card_presses_are_answered_without_the_generic_error_and_log_none(
     running: RunningOffice, caplog: pytest.LogCaptureFixture,
 ) -> None:
     lead_id, card = await card_of(running)
