@@ -55,7 +55,7 @@ from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.harness import RunningOffice, offer_for, running_office, text_has, until
+from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
 from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
@@ -400,7 +400,7 @@ async def test_a_picker_closed_stops_waiting_for_its_typed_time_and_for_nothing_
 @pytest.fixture
 async def running(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
     config = office(sla={"hot": {"accept_within": "10m"}}, timezone="Europe/Istanbul")
-    async with running_office(config, database_url, clock=clock) as running:
+    async with running_office(config, database_url, clock=clock, limits=BRISK) as running:
         await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
         yield running
 
@@ -450,7 +450,7 @@ async def test_contacted_again_later_says_the_call_is_logged(
     clock.advance(timedelta(hours=2))
     answer = await ayse.press(now_of(running, card), "📞 Contacted")
     assert (answer.show_alert, answer.text) == (False, f"📞 Call logged on #{lead_id}.")
-    await until(lambda: "2 tries" in now_of(running, card).text)
+    await until(lambda: "tries: 2" in now_of(running, card).text)
     assert "Stage: info sent" in now_of(running, card).text
 
 
