@@ -35,6 +35,7 @@ from core.lifecycle.deadlines import (
     pending_deadlines,
     report_audit,
 )
+from core.lifecycle.prompts import forget_stale_prompts
 from core.privacy import forget_expired_leads
 from core.roster import sync_roster
 from leadrelay import logs
@@ -251,6 +252,7 @@ class Runtime:
             await self.app.run(report_audit, rerouted=rerouted, resent=resent)
             await self.updates.forget_before(self.clock.now() - timedelta(days=2))
             forgotten = await self.app.run_in_turns(forget_expired_leads)
+            await self.app.run(forget_stale_prompts)
         except Exception:
             log.exception("the audit failed; the next one retries")
             return

@@ -93,7 +93,7 @@ leads = Table(
     Column("score", Integer, nullable=False),
     Column("temperature", String(8), nullable=False),
     Column("name", String(120)),
-    Column("phone", String(20)),
+    Column("phone", String(20), index=True),  # /lead <phone>
     Column("email", String(254)),
     Column("product", String(60)),
     Column("region", String(120)),

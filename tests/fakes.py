@@ -375,6 +375,12 @@ class FakePrompts(_Repo):
         del self.db.prompts[chat_id]
         return True
 
+    async def forget_before(self, moment: datetime) -> int:
+        stale = [chat for chat, p in self.db.prompts.items() if p.asked_at < moment]
+        for chat in stale:
+            del self.db.prompts[chat]
+        return len(stale)
+
 
 class FakeOutbox(_Repo):
     """Rows are numbered from 1 in the order queued, as the table's ids are."""

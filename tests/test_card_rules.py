@@ -38,7 +38,7 @@ from core.errors import InThePast, InvalidTransition, NotATime
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.cards import redraw_cards
 from core.lifecycle.entry import entry_answer, start_entry
-from core.lifecycle.prompts import answer_prompt, ask_for, cancel_prompt
+from core.lifecycle.prompts import answer_prompt, ask_for, cancel_prompt, forget_stale_prompts
 from core.lifecycle.working import (
     book_appointment,
     log_attempt,
@@ -46,7 +46,7 @@ from core.lifecycle.working import (
     remind_me,
     undo_last_change,
 )
-from core.lifecycle.worklist import open_leads
+from core.lifecycle.worklist import due_today, open_leads
 from core.messages import CardParams, ContactDetails, LeadSummary
 from core.model import CLOSING_STAGES, OfferStatus, PromptKind, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
@@ -487,3 +487,27 @@ def test_the_whatsapp_greeting_names_the_owners_first_name_even_a_blank_one(
     [url] = [b.url for b in pressable(card.keyboard) if b.url]
     [text] = parse_qs(urlparse(url).query)["text"]
     assert text.startswith(greeting)
+
+
+async def test_an_entry_left_halfway_is_forgotten_an_hour_on_with_the_name_it_holds(
+    sql_relay: tuple[App, AsyncEngine], clock: ManualClock,
+) -> None:
+    relay, engine = sql_relay
+    await relay.run(start_entry, agent_id=AYSE)
+    await relay.run(entry_answer, agent_id=AYSE, text="Deniz Kaya")
+    clock.advance(timedelta(minutes=59))
+    assert await relay.run(forget_stale_prompts) == 0, "still within its hour"
+    clock.advance(timedelta(minutes=2))
+    assert await relay.run(forget_stale_prompts) == 1
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.prompts.pending(AYSE) is None
+
+
+async def test_today_leaves_out_the_tasks_of_a_lead_that_changed_hands(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    assert [d.lead.id for d in await relay.run(due_today, agent_id=owner)] == [lead_id]
+    db.leads[lead_id].owner_id = SELIN  # as a hand-over will leave it
+    assert await relay.run(due_today, agent_id=owner) == []

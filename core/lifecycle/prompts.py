@@ -129,3 +129,12 @@ async def replied_lead(uow: UnitOfWork, deps: Deps, /, *, chat_id: int,
             offer = await uow.offers.get(ref.offer_id)
             return offer.lead_id if offer else None
     return None
+
+
+async def forget_stale_prompts(uow: UnitOfWork, deps: Deps, /) -> int:
+    """Drop the questions nobody answered within their hour (an entry left halfway holds a
+    name and a phone number); how many there were."""
+    async with uow:
+        forgotten = await uow.prompts.forget_before(deps.clock.now() - PROMPT_LIFETIME)
+        await uow.commit()
+    return forgotten

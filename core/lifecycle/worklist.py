@@ -105,6 +105,7 @@ async def due_today(uow: UnitOfWork, deps: Deps, /, *, agent_id: int) -> list[Du
         due = []
         for task in tasks:
             lead = await uow.leads.get(task.lead_id)
-            if lead is not None and lead.is_open:
+            # A lead that changed hands is its new owner's to work, and its tasks with it.
+            if lead is not None and lead.is_open and lead.owner_id == agent_id:
                 due.append(DueTask(task, lead, task.due_at < now))
     return due

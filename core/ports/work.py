@@ -64,3 +64,7 @@ class PromptRepository(Protocol):
         """Stop waiting in *chat_id* (only for the question asked at *asked_at*, if given);
         whether one was waiting."""
         ...
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Drop every question asked before *moment*; how many there were."""
+        ...

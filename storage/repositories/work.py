@@ -133,3 +133,8 @@ class SqlPrompts:
         if asked_at is not None:
             statement = statement.where(prompts.c.asked_at == asked_at)
         return bool((await self._conn.execute(statement)).rowcount)
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Drop every question asked before *moment*; how many there were."""
+        result = await self._conn.execute(delete(prompts).where(prompts.c.asked_at < moment))
+        return int(result.rowcount)

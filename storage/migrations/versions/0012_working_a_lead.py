@@ -29,6 +29,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("stage_at", sa.DateTime(timezone=True)))
     op.create_index("ix_sent_messages_chat_message", "sent_messages", ["chat_id", "message_id"])
+    op.create_index("ix_leads_phone", "leads", ["phone"])
     op.create_table(
         "tasks",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -108,6 +109,7 @@ def downgrade() -> None:
     op.drop_index("ix_tasks_lead_id", table_name="tasks")
     op.drop_table("tasks")
     op.drop_index("ix_sent_messages_chat_message", table_name="sent_messages")
+    op.drop_index("ix_leads_phone", table_name="leads")
     with op.batch_alter_table("leads") as batch:
         batch.drop_column("stage_at")
         batch.drop_column("attempts")
