@@ -53,9 +53,24 @@ class ShowCardAction:
     lead_id: int
 
 
-def encode_card(action: CardAction | LeadsPageAction | ShowCardAction) -> str:
+@dataclass(frozen=True)
+class ReminderAction:
+    """Done or a Snooze, pressed on a reminder."""
+
+    task_id: int
+    action: str  # "done" | "1h" | "tomorrow"
+
+
+_REMINDER_CODES = {"d": "done", "h": "1h", "t": "tomorrow"}
+_REMINDER_CODE_OF = {name: code for code, name in _REMINDER_CODES.items()}
+Pressed = CardAction | LeadsPageAction | ShowCardAction | ReminderAction
+
+
+def encode_card(action: Pressed) -> str:
     """Pack a card action into callback data."""
-    if isinstance(action, LeadsPageAction):
+    if isinstance(action, ReminderAction):
+        data = f"k:{action.task_id}:{_REMINDER_CODE_OF[action.action]}"
+    elif isinstance(action, LeadsPageAction):
         data = f"L:{action.page}"
     elif isinstance(action, ShowCardAction):
         data = f"V:{action.lead_id}"
@@ -66,9 +81,13 @@ def encode_card(action: CardAction | LeadsPageAction | ShowCardAction) -> str:
     return fits_a_button(data)
 
 
-def decode_card(data: str) -> CardAction | LeadsPageAction | ShowCardAction | None:
+def decode_card(data: str) -> Pressed | None:
     """The card action callback data *data* holds, or None if it holds none."""
     parts = data.split(":")
+    if parts[0] == "k":
+        task_id = parse_id(parts[1]) if len(parts) == 3 else None
+        action = _REMINDER_CODES.get(parts[2]) if len(parts) == 3 else None
+        return ReminderAction(task_id, action) if task_id is not None and action else None
     if parts[0] in ("L", "V") and len(parts) == 2 and (number := parse_id(parts[1])) is not None:
         return LeadsPageAction(number) if parts[0] == "L" else ShowCardAction(number)
     if parts[0] != "w" or len(parts) not in (3, 4) or parts[2] not in CARD_CODES:
@@ -83,7 +102,7 @@ def decode_card(data: str) -> CardAction | LeadsPageAction | ShowCardAction | No
     return CardAction(lead_id, action, arg)
 
 
-def _press(lang: str, key: str, action: CardAction | LeadsPageAction | ShowCardAction,
+def _press(lang: str, key: str, action: Pressed,
            label: str | None = None) -> InlineKeyboardButton:
     return InlineKeyboardButton(label or t_raw(lang, key), callback_data=encode_card(action))
 
@@ -201,3 +220,12 @@ def leads_keyboard(lang: str, lead_ids: list[int], labels: list[str], *, page: i
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows)
+
+
+def reminder_keyboard(lang: str, task_id: int, lead_id: int) -> InlineKeyboardMarkup:
+    """Done, Snooze an hour or till tomorrow, and the lead's card."""
+    return InlineKeyboardMarkup([
+        [_press(lang, "button.done", ReminderAction(task_id, "done")),
+         _press(lang, "button.snooze_1h", ReminderAction(task_id, "1h")),
+         _press(lang, "button.snooze_tomorrow", ReminderAction(task_id, "tomorrow"))],
+        [_press(lang, "button.open_card", ShowCardAction(lead_id))]])

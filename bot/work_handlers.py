@@ -10,8 +10,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes, ExtBot
 
 from bot.card_keyboards import (
-    CardAction,
     LeadsPageAction,
+    Pressed,
+    ReminderAction,
     ShowCardAction,
     day_picker,
     lost_picker,
@@ -32,6 +33,7 @@ from core.lifecycle.prompts import (
     cancel_prompt,
     replied_lead,
 )
+from core.lifecycle.reminders import finish_task, snooze_task
 from core.lifecycle.working import (
     add_note,
     book_appointment,
@@ -84,11 +86,21 @@ def read_stage(args: list[str]) -> tuple[Stage, list[str]] | None:
 
 
 async def on_card_press(update: Update, context: ContextTypes.DEFAULT_TYPE, agent: Agent,
-                        action: CardAction | LeadsPageAction | ShowCardAction) -> None:
-    """Carry out a press on a card, a picker it opened, or the /leads list."""
+                        action: Pressed) -> None:
+    """Carry out a press on a card, a picker it opened, a reminder, or the /leads list."""
     shared, query = _ctx(context), update.callback_query
     assert query is not None
     lang, me, app = _lang(shared, agent), agent.telegram_id, shared.app
+    if isinstance(action, ReminderAction):
+        if action.action == "done":
+            await app.run(finish_task, agent_id=me, task_id=action.task_id)
+            await query.answer(t_raw(lang, "answer.task_done"))
+        else:
+            until = await app.run(snooze_task, agent_id=me, task_id=action.task_id,
+                                  choice=action.action)
+            await query.answer(t_raw(lang, "answer.snoozed",
+                                     time=shared.renderer.local_time(until)))
+        return
     if isinstance(action, LeadsPageAction):
         page = await app.run(open_leads, agent_id=me, page=action.page)
         shown = shared.renderer.leads_page(lang, page)

@@ -22,6 +22,7 @@ from core.refs import CardRef as CardRef
 from core.refs import EscalationRef as EscalationRef
 from core.refs import OfferRef as OfferRef
 from core.refs import Ref as Ref
+from core.refs import ReminderRef as ReminderRef
 from core.refs import RoundRef as RoundRef
 from core.refs import parse_ref as parse_ref
 
@@ -46,6 +47,8 @@ class Template(StrEnum):
     AGENT_UNREACHABLE = "agent_unreachable"
     CARD = "card"
     CARD_MOVED = "card_moved"
+    REMINDER = "reminder"
+    REMINDER_ANSWERED = "reminder_answered"
 
 
 # --- parameters --------------------------------------------------------------------------
@@ -295,6 +298,25 @@ class CardMovedParams(Params):
     lead_id: int
 
 
+@dataclass(frozen=True)
+class ReminderParams(Params):
+    """A task come due, for its owner: the lead, what is due and when."""
+
+    summary: LeadSummary
+    task_id: int
+    kind: str  # a TaskKind
+    due_at: str
+
+
+@dataclass(frozen=True)
+class ReminderAnsweredParams(Params):
+    """A reminder its owner marked done, or snoozed until *until*."""
+
+    lead_id: int
+    kind: str
+    until: str | None = None
+
+
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
     Template.CLAIM_OFFER: OfferParams,
@@ -313,6 +335,8 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.AGENT_UNREACHABLE: AgentUnreachableParams,
     Template.CARD: CardParams,
     Template.CARD_MOVED: CardMovedParams,
+    Template.REMINDER: ReminderParams,
+    Template.REMINDER_ANSWERED: ReminderAnsweredParams,
 }
 """The parameters each template takes."""
 

@@ -77,7 +77,17 @@ class CardRef(Ref):
     seq: int
 
 
-REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef, CardRef)
+@dataclass(frozen=True)
+class ReminderRef(Ref):
+    """The *number*-th reminder of a task (a snoozed task is reminded of again)."""
+
+    PREFIX: ClassVar[str] = "rem"
+    task_id: int
+    number: int
+
+
+REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef, CardRef,
+                               ReminderRef)
 
 
 def parse_ref(text: str | None) -> Ref | None:

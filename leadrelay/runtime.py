@@ -36,6 +36,7 @@ from core.lifecycle.deadlines import (
     report_audit,
 )
 from core.lifecycle.prompts import forget_stale_prompts
+from core.lifecycle.reminders import next_reminders
 from core.privacy import forget_expired_leads
 from core.roster import sync_roster
 from leadrelay import logs
@@ -193,6 +194,8 @@ class Runtime:
         stack.push_async_callback(self._stop_routing)
         for deadline in await self.app.run(pending_deadlines):
             self.timers.wake_at(deadline)
+        for reminder in await self.app.run(next_reminders):
+            self.timers.wake_at(reminder)
         self.timers.every(settings.audit_seconds, self.audit, name="audit")
         self.timers.start()
         stack.push_async_callback(self.timers.shutdown)

@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.app import App
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.reminders import send_due_reminders
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,18 @@ class Timers:
                     moved = await app.run_in_turns(escalate_expired_offers)
                 except Exception:
                     log.exception("escalation sweep failed; the next sweep retries")
+                    await self._count_sweep()
                     return
+                try:
+                    reminded = await app.run_in_turns(send_due_reminders)
+                except Exception:
+                    log.exception("reminder sweep failed; the next sweep retries")
+                    reminded = []
                 finally:
                     await self._count_sweep()
+                if reminded:
+                    log.info("sent %d reminder(s)", len(reminded),
+                             extra={"task_ids": reminded[:_LOGGED_IDS], "count": len(reminded)})
                 if moved:
                     self.escalated += len(moved)
                     # The first ids are enough to look the offers up; a burst can move hundreds.

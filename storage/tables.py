@@ -202,8 +202,15 @@ tasks = Table(
     Column("due_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("done_at", UtcDateTime),
+    Column("remind_at", UtcDateTime),
+    Column("reminded_at", UtcDateTime),
+    Column("reminders", Integer, nullable=False, server_default="0"),
     Index("ix_tasks_agent_open", "agent_id", "due_at", postgresql_where=text("done_at IS NULL"),
           sqlite_where=text("done_at IS NULL")),
+    # The reminder sweep reads the reminders coming due, and nothing else.
+    Index("ix_tasks_remind", "remind_at",
+          postgresql_where=text("done_at IS NULL AND reminded_at IS NULL"),
+          sqlite_where=text("done_at IS NULL AND reminded_at IS NULL")),
 )
 
 lead_cards = Table(

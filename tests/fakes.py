@@ -54,6 +54,7 @@ class FakeDatabase:
     sent: dict[int, datetime] = field(default_factory=dict)  # outbox row id -> sent at
     sent_messages: dict[str, tuple[int, int]] = field(default_factory=dict)
     tasks: dict[int, Task] = field(default_factory=dict)
+    reminded: dict[int, datetime] = field(default_factory=dict)  # task id -> reminded at
     cards: dict[tuple[int, int], LiveCard] = field(default_factory=dict)
     prompts: dict[int, Prompt] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -336,6 +337,38 @@ class FakeTasks(_Repo):
                        if t.agent_id == agent_id and t.done_at is None and t.due_at < until),
                       key=lambda t: (t.due_at, t.id))
 
+    async def get(self, task_id: int) -> Task | None:
+        task = self.db.tasks.get(task_id)
+        return copy.copy(task) if task else None
+
+    async def reminders_due(self, now: datetime, *, limit: int) -> list[Task]:
+        due = [t for t in self.db.tasks.values() if t.done_at is None
+               and t.remind_at is not None and t.remind_at <= now
+               and t.id not in self.db.reminded]
+        return [copy.copy(t) for t in sorted(due, key=lambda t: (t.remind_at, t.id))][:limit]
+
+    async def mark_reminded(self, task_id: int, *, at: datetime) -> bool:
+        task = self.db.tasks.get(task_id)
+        if task is None or task.done_at is not None or task_id in self.db.reminded:
+            return False
+        self.db.reminded[task_id] = at
+        task.reminders += 1
+        return True
+
+    async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:
+        task = self.db.tasks.get(task_id)
+        if task is None or task.done_at is not None:
+            return False
+        task.remind_at = until
+        if due:
+            task.due_at = until
+        self.db.reminded.pop(task_id, None)
+        return True
+
+    async def next_reminders(self, *, limit: int) -> list[datetime]:
+        return sorted(t.remind_at for t in self.db.tasks.values() if t.done_at is None
+                      and t.remind_at is not None and t.id not in self.db.reminded)[:limit]
+
     async def close(self, task_ids: Sequence[int], *, at: datetime) -> int:
         closed = 0
         for task_id in set(task_ids):
@@ -492,7 +525,8 @@ class FakeUnitOfWork:
     ) -> None:
         if self._snapshot is not None:  # not committed: put everything back
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
-                         "outbox", "sent", "sent_messages", "tasks", "cards", "prompts"):
+                         "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
+                         "prompts"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.card_keyboards import card_keyboard, whatsapp_url
+from bot.card_keyboards import card_keyboard, reminder_keyboard, whatsapp_url
 from bot.i18n import Markup, t, t_raw
 from bot.render.formatting import MESSAGE_LIMIT, Localized, esc, phone
 from bot.render.shapes import Rendered
-from core.messages import CardMovedParams, CardParams, LeadSummary
+from core.messages import (
+    CardMovedParams,
+    CardParams,
+    LeadSummary,
+    ReminderAnsweredParams,
+    ReminderParams,
+)
 from core.model import Stage
 
 # What a card shows of the contact's own message, and less when the card would not fit.
@@ -33,6 +39,20 @@ class CardViews(Localized):
 
     def _card_moved(self, lang: str, p: CardMovedParams) -> Rendered:
         return Rendered(t(lang, "card.moved", lead_id=p.lead_id))
+
+    def _reminder(self, lang: str, p: ReminderParams) -> Rendered:
+        s = p.summary
+        what = [s.first_name, s.product, s.region]
+        lines = [t(lang, f"reminder.{p.kind}", lead_id=s.lead_id, time=self.local_time(p.due_at)),
+                 " · ".join(str(part) for part in what if part)]
+        return Rendered("\n".join(line for line in lines if line),
+                        reminder_keyboard(lang, p.task_id, s.lead_id))
+
+    def _reminder_answered(self, lang: str, p: ReminderAnsweredParams) -> Rendered:
+        if p.until is None:
+            return Rendered(t(lang, "reminder.done", lead_id=p.lead_id))
+        return Rendered(t(lang, "reminder.snoozed", lead_id=p.lead_id,
+                          time=self.local_time(p.until)))
 
     def _undo_open(self, p: CardParams) -> bool:
         return p.undo_until is not None and datetime.fromisoformat(p.undo_until) > \

@@ -63,6 +63,8 @@ class Templates(CardViews):
             Template.AGENT_UNREACHABLE: self._agent_unreachable,
             Template.CARD: self._card,
             Template.CARD_MOVED: self._card_moved,
+            Template.REMINDER: self._reminder,
+            Template.REMINDER_ANSWERED: self._reminder_answered,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

@@ -25,6 +25,8 @@ class WorkConfig(Strict):
     first_message: str | None = Field(default=None, min_length=1, max_length=500)
     # The hours the appointment picker offers, for agents who set no working hours.
     hours: WorkingHours = Field(default_factory=_office_hours)
+    # How long before an appointment its owner is reminded of it.
+    appointment_reminder: Duration = timedelta(hours=1)
     # A lead an agent enters with /new is theirs; false: it is routed like any other.
     own_entries: bool = True
 

@@ -190,8 +190,10 @@ async def appointment_in(uow: UnitOfWork, deps: Deps, *, agent_id: int, lead_id:
     before = lead.work_state()
     await uow.tasks.close([t.id for t in await uow.tasks.open_for([lead.id])
                            if t.kind is TaskKind.APPOINTMENT], at=now)
+    remind_at = max(now, at - deps.config.work.appointment_reminder)
     await uow.tasks.add(Task(lead.id, lead.owner_id or person.telegram_id,
-                             TaskKind.APPOINTMENT, at, now))
+                             TaskKind.APPOINTMENT, at, now, remind_at=remind_at))
+    uow.wake_at(remind_at)
     if lead.stage in (Stage.NEW, Stage.CONTACTED, Stage.INFO_SENT, Stage.NURTURE):
         lead.record_stage(Stage.APPOINTMENT, now)
         await _stage_changed(uow, deps, lead, agent_id, before, now, at=at.isoformat())
@@ -229,8 +231,10 @@ async def remind_me(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: i
             if (task.kind is TaskKind.REMINDER and now - task.created_at < REPEAT_WITHIN
                     and abs(task.due_at - at) < REPEAT_WITHIN):
                 return task
-        task = Task(lead.id, lead.owner_id or person.telegram_id, TaskKind.REMINDER, at, now)
+        task = Task(lead.id, lead.owner_id or person.telegram_id, TaskKind.REMINDER, at, now,
+                    remind_at=at)
         await uow.tasks.add(task)
+        uow.wake_at(at)
         await uow.events.add(LeadEvent(lead.id, now, "reminder", agent_id,
                                        {"at": at.isoformat()}))
         await refresh_cards(uow, deps, lead, now)

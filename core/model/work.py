@@ -20,6 +20,8 @@ class Task:
     due_at: datetime
     created_at: datetime
     done_at: datetime | None = None
+    remind_at: datetime | None = None  # when its owner is reminded of it (None: never)
+    reminders: int = 0  # reminders sent so far; a snoozed one is sent again
     id: int = 0
 
 

@@ -28,6 +28,27 @@ class TaskRepository(Protocol):
         """Mark open tasks done at *at*; how many were still open."""
         ...
 
+    async def get(self, task_id: int) -> Task | None:
+        """One task by id."""
+        ...
+
+    async def reminders_due(self, now: datetime, *, limit: int) -> list[Task]:
+        """Open tasks whose reminder is due by *now* and not sent, soonest first."""
+        ...
+
+    async def mark_reminded(self, task_id: int, *, at: datetime) -> bool:
+        """Record that the task's reminder went out, if it is still open and unsent."""
+        ...
+
+    async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:
+        """Remind of an open task again at *until* (and make it due then, if *due*); whether
+        it was still open."""
+        ...
+
+    async def next_reminders(self, *, limit: int) -> list[datetime]:
+        """When the soonest unsent reminders fall, for the scheduler after a restart."""
+        ...
+
 
 class CardRepository(Protocol):
     """Which message is each lead's live card in each chat."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,7 +17,13 @@ from storage.tables import lead_cards, prompts, sent_messages, tasks
 
 def _task(row: Any) -> Task:
     return Task(row.lead_id, row.agent_id, TaskKind(row.kind), row.due_at, row.created_at,
-                row.done_at, row.id)
+                row.done_at, row.remind_at, row.reminders, row.id)
+
+
+# The reminder sweep runs every few seconds: built once.
+_REMINDERS_DUE = (select(tasks).where(tasks.c.done_at.is_(None), tasks.c.reminded_at.is_(None),
+                                      tasks.c.remind_at <= bindparam("now"))
+                  .order_by(tasks.c.remind_at, tasks.c.id).limit(bindparam("limit")))
 
 
 class SqlTasks:
@@ -30,7 +36,47 @@ class SqlTasks:
         """Store a new task and give it its id."""
         [task.id] = await _insert_returning_ids(self._conn, tasks, [{
             "lead_id": task.lead_id, "agent_id": task.agent_id, "kind": task.kind.value,
-            "due_at": task.due_at, "created_at": task.created_at, "done_at": task.done_at}])
+            "due_at": task.due_at, "created_at": task.created_at, "done_at": task.done_at,
+            "remind_at": task.remind_at, "reminders": task.reminders}])
+
+    async def get(self, task_id: int) -> Task | None:
+        """One task by id."""
+        if not fits(tasks.c.id, task_id):
+            return None
+        row = (await self._conn.execute(select(tasks).where(tasks.c.id == task_id))).first()
+        return _task(row) if row else None
+
+    async def reminders_due(self, now: datetime, *, limit: int) -> list[Task]:
+        """Open tasks whose reminder is due by *now* and not sent, soonest first."""
+        rows = await self._conn.execute(_REMINDERS_DUE, {"now": now, "limit": limit})
+        return [_task(r) for r in rows]
+
+    async def mark_reminded(self, task_id: int, *, at: datetime) -> bool:
+        """Record that the task's reminder went out, if it is still open and unsent."""
+        result = await self._conn.execute(
+            update(tasks).where(tasks.c.id == task_id, tasks.c.done_at.is_(None),
+                                tasks.c.reminded_at.is_(None))
+            .values(reminded_at=at, reminders=tasks.c.reminders + 1))
+        return bool(result.rowcount)
+
+    async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:
+        """Remind of an open task again at *until* (and make it due then, if *due*); whether
+        it was still open."""
+        values: dict[str, Any] = {"remind_at": until, "reminded_at": None}
+        if due:
+            values["due_at"] = until
+        result = await self._conn.execute(update(tasks).where(
+            tasks.c.id == task_id, tasks.c.done_at.is_(None)).values(**values))
+        return bool(result.rowcount)
+
+    async def next_reminders(self, *, limit: int) -> list[datetime]:
+        """When the soonest unsent reminders fall, for the scheduler after a restart."""
+        rows = await self._conn.execute(
+            select(tasks.c.remind_at).where(tasks.c.done_at.is_(None),
+                                            tasks.c.reminded_at.is_(None),
+                                            tasks.c.remind_at.is_not(None))
+            .order_by(tasks.c.remind_at).limit(limit))
+        return [row.remind_at for row in rows]
 
     async def open_for(self, lead_ids: Sequence[int]) -> list[Task]:
         """The open tasks of these leads, soonest first."""

@@ -40,12 +40,18 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True)),
+        sa.Column("remind_at", sa.DateTime(timezone=True)),
+        sa.Column("reminded_at", sa.DateTime(timezone=True)),
+        sa.Column("reminders", sa.Integer, nullable=False, server_default="0"),
         sa.PrimaryKeyConstraint("id", name="pk_tasks"),
     )
     op.create_index("ix_tasks_lead_id", "tasks", ["lead_id"])
     op.create_index("ix_tasks_agent_open", "tasks", ["agent_id", "due_at"],
                     postgresql_where=sa.text("done_at IS NULL"),
                     sqlite_where=sa.text("done_at IS NULL"))
+    op.create_index("ix_tasks_remind", "tasks", ["remind_at"],
+                    postgresql_where=sa.text("done_at IS NULL AND reminded_at IS NULL"),
+                    sqlite_where=sa.text("done_at IS NULL AND reminded_at IS NULL"))
     op.create_table(
         "lead_cards",
         sa.Column("lead_id", sa.Integer,
@@ -105,6 +111,7 @@ def _adopt_opening_messages() -> None:
 def downgrade() -> None:
     op.drop_table("prompts")
     op.drop_table("lead_cards")
+    op.drop_index("ix_tasks_remind", table_name="tasks")
     op.drop_index("ix_tasks_agent_open", table_name="tasks")
     op.drop_index("ix_tasks_lead_id", table_name="tasks")
     op.drop_table("tasks")

@@ -1,0 +1,131 @@
+"""Reminders: a task whose time has come is sent to its owner once, with Done and Snooze.
+
+Like an offer's deadline, a reminder's time is a row (`tasks.remind_at`) that the timers'
+sweep moves when due; sending is a conditional update (`mark_reminded`) in the same
+transaction as the outbox row, so a restart, a second sweep or another instance never sends
+one twice, and a crash before the commit leaves it due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from core.deps import Deps, UowFactory
+from core.errors import Conflict, NotYourLead, UnknownAgent
+from core.lifecycle.cards import refresh_cards
+from core.lifecycle.common import message
+from core.messages import (
+    LeadSummary,
+    ReminderAnsweredParams,
+    ReminderParams,
+    ReminderRef,
+    Template,
+)
+from core.model import Agent, Task, TaskKind
+from core.ports import UnitOfWork
+
+SNOOZES = ("1h", "tomorrow")
+_MORNING = time(10, 0)
+
+
+async def send_due_reminders(uow_factory: UowFactory, deps: Deps, /, *,
+                             limit: int = 200) -> list[int]:
+    """Send every reminder due by now to its task's owner; the ids of the tasks reminded."""
+    now = deps.clock.now()
+    async with uow_factory().reading() as uow:  # a look that takes no write turn
+        due = await uow.tasks.reminders_due(now, limit=limit)
+    sent = []
+    for task in due:
+        try:
+            if await _remind(uow_factory(), deps, task):
+                sent.append(task.id)
+        except Conflict:
+            continue  # its lead changed under us: the next sweep looks again
+    return sent
+
+
+async def _remind(uow: UnitOfWork, deps: Deps, task: Task) -> bool:
+    """Send one reminder, with its lead locked first (the lock order of common.lock_lead)."""
+    async with uow:
+        now = deps.clock.now()
+        lead = await uow.leads.lock(task.lead_id)
+        if lead is None or not await uow.tasks.mark_reminded(task.id, at=now):
+            return False  # done, or sent by another sweep, since the look
+        owner = await uow.agents.get(task.agent_id)
+        if not lead.is_open or lead.owner_id != task.agent_id:
+            await uow.tasks.close([task.id], at=now)  # nothing left to remind them of
+        elif owner is not None and owner.reachable:
+            await uow.outbox.add(message(
+                deps, owner, Template.REMINDER, now,
+                ref=ReminderRef(task.id, task.reminders + 1),
+                params=ReminderParams(summary=LeadSummary.of(lead), task_id=task.id,
+                                      kind=task.kind.value, due_at=task.due_at.isoformat())))
+        await uow.commit()
+    return True
+
+
+async def _owned_task(uow: UnitOfWork, agent_id: int, task_id: int) -> tuple[Agent, Task]:
+    person = await uow.agents.get(agent_id)
+    if person is None or not person.active:
+        raise UnknownAgent()
+    task = await uow.tasks.get(task_id)
+    if task is None or (task.agent_id != agent_id and not person.is_manager):
+        raise NotYourLead()
+    return person, task
+
+
+async def finish_task(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, task_id: int) -> Task:
+    """Done, pressed on a reminder: the task is closed and the reminder says so."""
+    now = deps.clock.now()
+    async with uow:
+        _, task = await _owned_task(uow, agent_id, task_id)
+        lead = await uow.leads.lock(task.lead_id)
+        person, task = await _owned_task(uow, agent_id, task_id)  # as it is under the lock
+        if lead is None or not await uow.tasks.close([task.id], at=now):
+            return task  # done already: a second press changes nothing
+        await _answered(uow, deps, person, task, now, until=None)
+        await refresh_cards(uow, deps, lead, now)
+        await uow.commit()
+    return task
+
+
+async def snooze_task(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, task_id: int,
+                      choice: str) -> datetime:
+    """Snooze, pressed on a reminder: remind again in an hour or tomorrow at 10:00 (the
+    office's time); a reminder the owner set moves with it, an appointment does not."""
+    now = deps.clock.now()
+    if choice == "1h":
+        until = now + timedelta(hours=1)
+    else:
+        day = now.astimezone(deps.config.zone).date() + timedelta(days=1)
+        until = datetime.combine(day, _MORNING, tzinfo=deps.config.zone)
+    async with uow:
+        _, task = await _owned_task(uow, agent_id, task_id)
+        lead = await uow.leads.lock(task.lead_id)
+        person, task = await _owned_task(uow, agent_id, task_id)
+        if lead is None or not await uow.tasks.snooze(
+                task.id, until=until, due=task.kind is TaskKind.REMINDER):
+            return until
+        await _answered(uow, deps, person, task, now, until=until)
+        uow.wake_at(until)
+        await refresh_cards(uow, deps, lead, now)
+        await uow.commit()
+    return until
+
+
+async def _answered(uow: UnitOfWork, deps: Deps, person: Agent, task: Task, now: datetime, *,
+                    until: datetime | None) -> None:
+    """Edit the task's last reminder to say it was done, or until when it sleeps."""
+    if person.chat_id is None or not task.reminders:
+        return
+    await uow.outbox.add(message(
+        deps, person, Template.REMINDER_ANSWERED, now,
+        edit_ref=ReminderRef(task.id, task.reminders),
+        params=ReminderAnsweredParams(lead_id=task.lead_id, kind=task.kind.value,
+                                      until=until.isoformat() if until else None)))
+
+
+async def next_reminders(uow: UnitOfWork, deps: Deps, /, *, limit: int = 1000) -> list[datetime]:
+    """When the soonest reminders fall, for the scheduler after a restart."""
+    async with uow.reading():
+        return await uow.tasks.next_reminders(limit=limit)

@@ -1,0 +1,196 @@
+"""Reminders come once, when due, with Done and Snooze: through the use cases on fakes, and
+end to end through the sandbox, across a restart."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.app import App
+from core.clock import ManualClock
+from core.errors import NotYourLead
+from core.lifecycle.answers import accept_offer
+from core.lifecycle.reminders import finish_task, send_due_reminders, snooze_task
+from core.lifecycle.working import book_appointment, record_stage, remind_me
+from core.model import OfferStatus, Stage, TaskKind
+from leadrelay.bootstrap import bootstrap
+from sandbox import BotApiSandbox, SandboxMessage
+from tests.fakes import FakeDatabase, fake_uow_factory
+from tests.harness import BOT_TOKEN, BRISK, RunningOffice, offer_for, running_office, until
+from tests.office import AYSE, HOT, SELIN, TOKEN, linked, office
+
+START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def db() -> FakeDatabase:
+    return FakeDatabase()
+
+
+@pytest.fixture
+async def relay(clock: ManualClock, db: FakeDatabase) -> App:
+    tokens = (f"tok{i}" for i in itertools.count())
+    return await linked(bootstrap(config=office(timezone="Europe/Istanbul"), clock=clock,
+                                  uow_factory=fake_uow_factory(db),
+                                  token_factory=lambda: next(tokens)))
+
+
+async def owned(relay: App, db: FakeDatabase) -> tuple[int, int]:
+    """A lead received and accepted: its id and its owner."""
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = next(o for o in db.offers.values()
+                 if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
+    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    return lead_id, offer.agent_id
+
+
+def reminders(db: FakeDatabase) -> list[tuple[int, str, str | None]]:
+    return [(m.chat_id, m.params["task_id"], m.ref) for m in db.outbox
+            if m.template == "reminder"]
+
+
+async def test_a_reminder_is_sent_once_when_due_and_not_before(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    clock.advance(timedelta(minutes=59))
+    assert await relay.run_in_turns(send_due_reminders) == []
+    clock.advance(timedelta(minutes=1))
+    assert await relay.run_in_turns(send_due_reminders) == [task.id]
+    assert await relay.run_in_turns(send_due_reminders) == [], "a second sweep sends nothing"
+    assert reminders(db) == [(owner, task.id, f"rem:{task.id}:1")]
+
+
+async def test_done_closes_the_task_and_edits_the_reminder_and_the_card(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    clock.advance(timedelta(hours=1))
+    await relay.run_in_turns(send_due_reminders)
+    await relay.run(finish_task, agent_id=owner, task_id=task.id)
+    assert db.tasks[task.id].done_at == START + timedelta(hours=1)
+    answered = [m for m in db.outbox if m.template == "reminder_answered"]
+    assert [(m.edit_ref, m.params["until"]) for m in answered] == [(f"rem:{task.id}:1", None)]
+    assert db.outbox[-1].template == "card", "the card's next task goes"
+    assert db.outbox[-1].params["next_task"] is None
+    before = len(db.outbox)
+    await relay.run(finish_task, agent_id=owner, task_id=task.id)
+    assert len(db.outbox) == before, "a second Done changes nothing"
+
+
+async def test_a_snoozed_reminder_comes_again_at_its_new_time(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    clock.advance(timedelta(hours=1))
+    await relay.run_in_turns(send_due_reminders)
+    until = await relay.run(snooze_task, agent_id=owner, task_id=task.id, choice="tomorrow")
+    assert until == datetime(2026, 11, 26, 7, 0, tzinfo=UTC), "10:00 tomorrow in Istanbul"
+    assert db.tasks[task.id].due_at == until, "a reminder the owner set moves with it"
+    clock.advance(timedelta(hours=23, minutes=59))  # 09:59 tomorrow in Istanbul
+    assert await relay.run_in_turns(send_due_reminders) == []
+    clock.advance(timedelta(minutes=1))
+    assert await relay.run_in_turns(send_due_reminders) == [task.id]
+    assert [ref for *_, ref in reminders(db)] == [f"rem:{task.id}:1", f"rem:{task.id}:2"]
+
+
+async def test_an_appointment_is_reminded_of_an_hour_before_and_keeps_its_time_when_snoozed(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    meeting = START + timedelta(hours=5)
+    await relay.run(book_appointment, agent_id=owner, lead_id=lead_id, at=meeting)
+    [task] = [t for t in db.tasks.values() if t.kind is TaskKind.APPOINTMENT]
+    clock.advance(timedelta(hours=3, minutes=59))
+    assert await relay.run_in_turns(send_due_reminders) == []
+    clock.advance(timedelta(minutes=1))
+    assert await relay.run_in_turns(send_due_reminders) == [task.id]
+    await relay.run(snooze_task, agent_id=owner, task_id=task.id, choice="1h")
+    assert db.tasks[task.id].due_at == meeting
+
+
+async def test_a_reminder_of_a_lead_closed_meanwhile_is_not_sent(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.LOST,
+                    reason="price")
+    clock.advance(timedelta(hours=1))
+    await relay.run_in_turns(send_due_reminders)
+    assert reminders(db) == []
+    assert db.tasks[task.id].done_at is not None
+
+
+async def test_someone_elses_reminder_cannot_be_done_or_snoozed(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    stranger = next(a for a in db.agents.values()
+                    if a.telegram_id != owner and not a.is_manager)
+    with pytest.raises(NotYourLead):
+        await relay.run(finish_task, agent_id=stranger.telegram_id, task_id=task.id)
+    assert db.tasks[task.id].done_at is None
+
+
+# --- end to end --------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[BotApiSandbox]:
+    async with BotApiSandbox(token=BOT_TOKEN) as running:
+        yield running
+
+
+def reminder_for(lead_id: int) -> object:
+    return lambda m: f"#{lead_id}" in m.text and "✅ Done" in m.button_texts()
+
+
+@pytest.mark.slow
+async def test_a_reminder_due_while_the_bot_was_down_comes_once_after_the_restart(
+    database_url: str, clock: ManualClock, sandbox: BotApiSandbox,
+) -> None:
+    config = office(timezone="Europe/Istanbul")
+    async with running_office(config, database_url, sandbox=sandbox, clock=clock,
+                              limits=BRISK) as running:
+        await running.start_chats(AYSE, SELIN)
+        ayse = running[AYSE]
+        lead_id = await running.post_lead(HOT)
+        await ayse.press(await ayse.wait_for(offer_for(lead_id)), "✅ Accept")
+        card = await ayse.wait_for(lambda m: f"Lead #{lead_id} is yours" in m.text)
+        await ayse.press(card, "⏰ Remind me")
+        await ayse.press(card, "In 1 hour")
+        await until(lambda: "Reminder" in _now(running, card).text)
+    clock.advance(timedelta(hours=2))  # due while nobody ran
+    async with running_office(config, database_url, sandbox=sandbox, clock=clock,
+                              limits=BRISK) as running:
+        ayse = running[AYSE]
+        reminder = await ayse.wait_for(reminder_for(lead_id))  # type: ignore[arg-type]
+        await running.settled()
+        assert sum(reminder_for(lead_id)(m) for m in ayse.messages) == 1  # type: ignore[operator]
+        await ayse.press(reminder, "💤 1 h")
+        await until(lambda: "again at" in _now(running, reminder).text)
+        clock.advance(timedelta(hours=1))
+        await running.settled()
+        again = [m for m in ayse.messages if reminder_for(lead_id)(m)]  # type: ignore[operator]
+        assert len(again) == 1
+        assert again[0].message_id > reminder.message_id
+        await ayse.press(again[0], "✅ Done")
+        await until(lambda: "done" in _now(running, again[0]).text)
+        await until(lambda: "nothing planned" in _now(running, card).text)
+
+
+def _now(running: RunningOffice, message: SandboxMessage) -> SandboxMessage:
+    return next(m for m in running[AYSE].messages if m.message_id == message.message_id)
