@@ -118,7 +118,8 @@ async def on_card_press(update: Update, context: ContextTypes.DEFAULT_TYPE, agen
         lead = await app.run(log_attempt, agent_id=me, lead_id=lead_id,
                              reached=name == "contacted")
         if name == "unreachable":
-            await query.answer(t_raw(lang, "answer.attempt"))
+            await query.answer(t_raw(lang, "answer.nurtured" if lead.stage is Stage.NURTURE
+                                     else "answer.attempt"))
         elif lead.stage is Stage.CONTACTED:
             await query.answer(t_raw(lang, "answer.stage", lead_id=lead_id,
                                      stage=t_raw(lang, "stage.contacted")))

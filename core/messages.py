@@ -49,6 +49,7 @@ class Template(StrEnum):
     CARD_MOVED = "card_moved"
     REMINDER = "reminder"
     REMINDER_ANSWERED = "reminder_answered"
+    NURTURED = "nurtured"
 
 
 # --- parameters --------------------------------------------------------------------------
@@ -317,6 +318,15 @@ class ReminderAnsweredParams(Params):
     until: str | None = None
 
 
+@dataclass(frozen=True)
+class NurturedParams(Params):
+    """A lead gone to nurture after *tries* tries in a row that reached nobody."""
+
+    summary: LeadSummary
+    agent: str
+    tries: int
+
+
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
     Template.CLAIM_OFFER: OfferParams,
@@ -337,6 +347,7 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.CARD_MOVED: CardMovedParams,
     Template.REMINDER: ReminderParams,
     Template.REMINDER_ANSWERED: ReminderAnsweredParams,
+    Template.NURTURED: NurturedParams,
 }
 """The parameters each template takes."""
 

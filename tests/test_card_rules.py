@@ -339,7 +339,8 @@ async def test_a_try_and_a_reminder_pressed_twice_at_once_count_once(
                            for _ in range(2)))
     async with SqlUnitOfWork(engine) as uow:
         lead = await uow.leads.get(lead_id)
-        reminders = await uow.tasks.open_for([lead_id])
+        reminders = [t for t in await uow.tasks.open_for([lead_id])
+                     if t.kind is TaskKind.REMINDER]  # the miss also plans a next try
     assert lead is not None
     assert (lead.attempts, len(reminders)) == (1, 1)
 

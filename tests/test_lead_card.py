@@ -84,7 +84,7 @@ async def test_contacted_and_couldnt_reach_record_tries_and_the_first_contact(
     ayse = running[AYSE]
     clock.advance(timedelta(minutes=4))
     answer = await ayse.press(card, "📵 Couldn't reach")
-    assert answer.text == "📵 Try logged. Try again later."
+    assert answer.text == "📵 Try logged. I will remind you to try again."
     card = await until_card(running, AYSE, card, "first contact 09:04", "tries: 1")
     assert "Stage: new" in card.text
     clock.advance(timedelta(minutes=30))

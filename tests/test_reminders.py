@@ -9,16 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app import App
+from core.app import App, Signals
 from core.clock import ManualClock
 from core.errors import NotYourLead
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.reminders import finish_task, send_due_reminders, snooze_task
-from core.lifecycle.working import book_appointment, record_stage, remind_me
+from core.lifecycle.working import book_appointment, log_attempt, record_stage, remind_me
 from core.model import OfferStatus, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxMessage
-from tests.fakes import FakeDatabase, fake_uow_factory
+from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.harness import BOT_TOKEN, BRISK, RunningOffice, offer_for, running_office, until
 from tests.office import AYSE, HOT, SELIN, TOKEN, linked, office
 
@@ -194,3 +194,59 @@ async def test_a_reminder_due_while_the_bot_was_down_comes_once_after_the_restar
 
 def _now(running: RunningOffice, message: SandboxMessage) -> SandboxMessage:
     return next(m for m in running[AYSE].messages if m.message_id == message.message_id)
+
+
+# --- tries that reach nobody ---------------------------------------------------------------
+
+
+def next_tries(db: FakeDatabase, lead_id: int) -> list[datetime]:
+    return [t.due_at for t in db.tasks.values() if t.lead_id == lead_id
+            and t.kind is TaskKind.NEXT_TRY and t.done_at is None]
+
+
+async def test_each_miss_plans_the_next_try_and_the_third_in_a_row_nurtures_the_lead(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+    assert next_tries(db, lead_id) == [START + timedelta(hours=2)], "the same day, 2 h on"
+    clock.advance(timedelta(hours=2))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+    assert next_tries(db, lead_id) == [START + timedelta(days=1, hours=2)], "the next day"
+    clock.advance(timedelta(days=1))
+    lead = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+    assert lead.stage is Stage.NURTURE
+    assert next_tries(db, lead_id) == [START + timedelta(days=4, hours=2)], "in three days"
+    told = {m.chat_id for m in db.outbox if m.template == "nurtured"}
+    assert told == {a.telegram_id for a in db.agents.values() if a.is_manager}
+    counts = await FakeUnitOfWork(db, Signals()).leads.owner_counts(review_since=None)
+    assert counts[owner].open == 0, "out of the agent's open load"
+
+
+async def test_a_call_that_reaches_them_cancels_the_planned_try_and_restarts_the_count(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    for _ in range(2):
+        await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+        clock.advance(timedelta(hours=1))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    assert next_tries(db, lead_id) == []
+    clock.advance(timedelta(hours=1))
+    lead = await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+    assert lead.stage is Stage.CONTACTED, "one miss after a call is not three in a row"
+    assert len(next_tries(db, lead_id)) == 1
+
+
+async def test_a_try_the_bot_plans_waits_out_the_quiet_hours(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    clock.advance(timedelta(hours=11))  # 20:00 in Istanbul: +2 h is 22:00, in quiet hours
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=False)
+    assert next_tries(db, lead_id) == [datetime(2026, 11, 26, 5, 0, tzinfo=UTC)], "08:00"
+    clock.advance(timedelta(hours=11, minutes=59))  # 07:59 in Istanbul
+    assert await relay.run_in_turns(send_due_reminders) == []
+    clock.advance(timedelta(minutes=1))
+    [task_id] = await relay.run_in_turns(send_due_reminders)
+    assert db.tasks[task_id].kind is TaskKind.NEXT_TRY

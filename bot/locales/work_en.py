@@ -29,6 +29,12 @@ MESSAGES: dict[str, str] = {
     "reminder.snoozed": "💤 Lead #{lead_id}: I will remind you again at {time}.",
     "answer.task_done": "✅ Done.",
     "answer.snoozed": "💤 Again at {time}.",
+    "task.next_try": "📞 Try again",
+    "reminder.next_try": "📞 Time to try lead <b>#{lead_id}</b> again ({time})",
+    "nurtured.title": "🌱 Lead #{lead_id} went to nurture: {agent} tried {tries} times and "
+                      "reached nobody. It no longer counts toward {agent}'s open leads.",
+    "answer.nurtured": "🌱 No answer three times in a row: the lead goes to nurture. "
+                       "I will remind you to try again in three days.",
     # the card
     "card.title": "📇 Lead <b>#{lead_id}</b> · {temperature} · score {score}/100",
     "card.stage": "Stage: <b>{stage}</b>",
@@ -65,7 +71,7 @@ MESSAGES: dict[str, str] = {
     "button.next": "Older ›",
     "button.cancel": "✖️ Cancel",
     # answers to presses
-    "answer.attempt": "📵 Try logged. Try again later.",
+    "answer.attempt": "📵 Try logged. I will remind you to try again.",
     "answer.reached": "📞 Call logged on #{lead_id}.",
     "answer.stage": "✅ #{lead_id}: {stage}",
     "answer.undone": "↩️ Undone: #{lead_id} is back at “{stage}”.",

@@ -29,6 +29,12 @@ MESSAGES: dict[str, str] = {
     "reminder.snoozed": "💤 #{lead_id} numaralı talep: {time:loc} yeniden hatırlatacağım.",
     "answer.task_done": "✅ Tamam.",
     "answer.snoozed": "💤 {time:loc} yeniden hatırlatırım.",
+    "task.next_try": "📞 Yeniden ara",
+    "reminder.next_try": "📞 <b>#{lead_id}</b> numaralı talebi yeniden arama zamanı ({time})",
+    "nurtured.title": "🌱 #{lead_id} numaralı talep takibe alındı: {agent} {tries} kez "
+                      "aradı, ulaşamadı. Artık {agent:gen} açık talepleri arasında sayılmıyor.",
+    "answer.nurtured": "🌱 Üst üste üç kez ulaşılamadı: talep takibe alındı. Üç gün sonra "
+                       "yeniden aramanızı hatırlatacağım.",
     # the card
     "card.title": "📇 Talep <b>#{lead_id}</b> · {temperature} · puan {score}/100",
     "card.stage": "Aşama: <b>{stage}</b>",
@@ -65,7 +71,7 @@ MESSAGES: dict[str, str] = {
     "button.next": "Daha eski ›",
     "button.cancel": "✖️ Vazgeç",
     # answers to presses
-    "answer.attempt": "📵 Deneme kaydedildi. Daha sonra yeniden deneyin.",
+    "answer.attempt": "📵 Deneme kaydedildi. Yeniden aramanızı hatırlatacağım.",
     "answer.reached": "📞 #{lead_id} numaralı talepte görüşme kaydedildi.",
     "answer.stage": "✅ #{lead_id}: {stage}",
     "answer.undone": "↩️ Geri alındı: #{lead_id} yeniden “{stage}” aşamasında.",

@@ -13,6 +13,7 @@ from core.messages import (
     CardMovedParams,
     CardParams,
     LeadSummary,
+    NurturedParams,
     ReminderAnsweredParams,
     ReminderParams,
 )
@@ -47,6 +48,10 @@ class CardViews(Localized):
                  " · ".join(str(part) for part in what if part)]
         return Rendered("\n".join(line for line in lines if line),
                         reminder_keyboard(lang, p.task_id, s.lead_id))
+
+    def _nurtured(self, lang: str, p: NurturedParams) -> Rendered:
+        return Rendered(t(lang, "nurtured.title", lead_id=p.summary.lead_id, agent=p.agent,
+                          tries=p.tries))
 
     def _reminder_answered(self, lang: str, p: ReminderAnsweredParams) -> Rendered:
         if p.until is None:

@@ -65,6 +65,7 @@ class Templates(CardViews):
             Template.CARD_MOVED: self._card_moved,
             Template.REMINDER: self._reminder,
             Template.REMINDER_ANSWERED: self._reminder_answered,
+            Template.NURTURED: self._nurtured,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

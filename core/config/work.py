@@ -25,6 +25,10 @@ class WorkConfig(Strict):
     first_message: str | None = Field(default=None, min_length=1, max_length=500)
     # The hours the appointment picker offers, for agents who set no working hours.
     hours: WorkingHours = Field(default_factory=_office_hours)
+    # When the bot reminds nobody of what it planned itself (next tries); what an agent
+    # chose (Remind me, an appointment) comes at the time they chose.
+    quiet_from: time = time(21, 0)
+    quiet_until: time = time(8, 0)
     # How long before an appointment its owner is reminded of it.
     appointment_reminder: Duration = timedelta(hours=1)
     # A lead an agent enters with /new is theirs; false: it is routed like any other.

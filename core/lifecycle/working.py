@@ -22,6 +22,12 @@ from core.errors import (
 )
 from core.lifecycle.cards import STAGE_EVENTS, refresh_cards
 from core.lifecycle.common import manager, stop_asking
+from core.lifecycle.followup import (
+    NURTURE_AFTER,
+    misses_in_a_row,
+    plan_next_try,
+    tell_managers_nurtured,
+)
 from core.model import Agent, Lead, LeadEvent, PromptKind, Stage, Task, TaskKind
 from core.ports import UnitOfWork
 
@@ -63,6 +69,8 @@ async def _stage_changed(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int,
     await uow.events.add(LeadEvent(lead.id, now, "stage", agent_id, {
         "from": before["stage"], "to": lead.stage.value, "before": before,
         **{k: v for k, v in data.items() if v is not None}}))
+    if lead.stage is not Stage.NURTURE:  # a step forward: no call left to plan
+        await plan_next_try(uow, deps, lead, now, misses=0)
     await refresh_cards(uow, deps, lead, now)
 
 
@@ -116,7 +124,7 @@ async def log_attempt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id:
     changes nothing."""
     now = deps.clock.now()
     async with uow:
-        _, lead = await owned_lead(uow, agent_id, lead_id)
+        person, lead = await owned_lead(uow, agent_id, lead_id)
         # An undo in between makes a press after it a new one (Contacted pressed again).
         last = next(iter(await uow.events.recent(lead.id, kinds=("attempt", "undo"),
                                                  limit=1)), None)
@@ -125,11 +133,18 @@ async def log_attempt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id:
             return lead
         if reached and lead.stage is Stage.NEW:
             await _move(uow, deps, lead, agent_id, now, Stage.CONTACTED)
+            misses = 0
         else:
             first = lead.log_attempt(now, reached=reached)
             await uow.leads.update(lead)
             await _attempted(uow, lead, agent_id, now, reached=reached, first=first)
-            await refresh_cards(uow, deps, lead, now)
+            misses = 0 if reached else await misses_in_a_row(uow, lead.id)
+            if misses >= NURTURE_AFTER and lead.stage is not Stage.NURTURE:
+                await _move(uow, deps, lead, agent_id, now, Stage.NURTURE)
+                await tell_managers_nurtured(uow, deps, lead, person.name, now)
+            else:
+                await refresh_cards(uow, deps, lead, now)
+        await plan_next_try(uow, deps, lead, now, misses=misses)
         await uow.commit()
     return lead
 

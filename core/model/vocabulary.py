@@ -102,6 +102,7 @@ class TaskKind(StrEnum):
 
     REMINDER = "reminder"  # the owner's Remind me
     APPOINTMENT = "appointment"  # a meeting booked with the contact
+    NEXT_TRY = "next_try"  # call again: planned after a try that reached nobody
 
 
 class OfferStatus(StrEnum):
