@@ -7,7 +7,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -556,3 +556,16 @@ def fake_uow_factory(db: FakeDatabase) -> Callable[[Signals], Callable[[], UnitO
         return lambda: FakeUnitOfWork(db, signals)
 
     return bind
+
+
+@dataclass(frozen=True)
+class FakeHolidays:
+    """The Holidays port over a fixed table of dates and their names."""
+
+    days: Mapping[date, str] = field(default_factory=dict)
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self.days
+
+    def names(self, day: date) -> list[str]:
+        return [self.days[day]] if day in self.days else []

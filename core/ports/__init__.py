@@ -1,6 +1,7 @@
 """The contracts core keeps with the outside, as small Protocols: storage implements the
 repositories and queues, the bot the Bot API health check; tests implement them as fakes."""
 
+from core.ports.calendar import NO_HOLIDAYS, Holidays, NoHolidays
 from core.ports.delivery import OutboxQueue, QueuedMessage, SeenUpdates
 from core.ports.operations import (
     BotApiHealth,
@@ -30,6 +31,7 @@ from core.ports.work import CardRepository, PromptRepository, TaskRepository
 
 __all__ = [
     "AUDIT_TOTALS",
+    "NO_HOLIDAYS",
     "ROUTING_STATE",
     "AgentRepository",
     "BotApiHealth",
@@ -38,8 +40,10 @@ __all__ = [
     "DeliveryErrorKind",
     "EventRepository",
     "HeldMessage",
+    "Holidays",
     "InstanceHealth",
     "LeadRepository",
+    "NoHolidays",
     "OfferCounts",
     "OfferRepository",
     "OfficeFigures",
