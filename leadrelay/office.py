@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from core.config import OfficeConfig
 from core.errors import ConfigError
+from integrations.holidays import problem_with
 
 
 def load_office(path: Path) -> OfficeConfig:
@@ -41,6 +42,14 @@ def load_office(path: Path) -> OfficeConfig:
     if config.currency is not None and not is_currency(config.currency):
         raise ConfigError(f"{path}: currency: {config.currency!r} is not a currency ISO 4217 "
                           "knows (like TRY, EUR or USD)")
+    # Likewise the country code: whether it has public holidays is the package's to say.
+    if config.work.holidays is not None:
+        problem = problem_with(config.work.holidays)
+        if problem is not None:
+            written = isinstance(data.get("work"), dict) and "holidays" in data["work"]
+            hint = "" if written else (" (taken from default_region; set work.holidays to a "
+                                       "country code, or to null for none)")
+            raise ConfigError(f"{path}: work.holidays: {problem}{hint}")
     return config
 
 

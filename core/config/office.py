@@ -100,6 +100,19 @@ class OfficeConfig(Strict):
     max_amount: int = Field(default=10**12, gt=0, le=2**63 - 1)
     work: WorkConfig = WorkConfig()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _holidays_of_the_office_country(cls, data: object) -> object:
+        """`work.holidays` left out of the file: the public holidays of `default_region`."""
+        if not isinstance(data, dict):
+            return data
+        work = data.get("work", {})
+        region = data.get("default_region", "US")
+        if (isinstance(work, dict) and "holidays" not in work and isinstance(region, str)
+                and re.fullmatch(r"[A-Za-z]{2}", region)):
+            return {**data, "work": {**work, "holidays": region}}
+        return data
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

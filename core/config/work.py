@@ -1,9 +1,11 @@
 """How the office works a lead after Accept: Undo's window, the opening message, the hours
-appointments are booked in, and whose a lead entered by hand is."""
+appointments are booked in (and business time is counted in), the days it is closed, and
+whose a lead entered by hand is."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+import re
+from datetime import date, time, timedelta
 
 from pydantic import Field, field_validator
 
@@ -33,6 +35,23 @@ class WorkConfig(Strict):
     appointment_reminder: Duration = timedelta(hours=1)
     # A lead an agent enters with /new is theirs; false: it is routed like any other.
     own_entries: bool = True
+    # Days the office is closed besides its weekly days off and public holidays.
+    closed_dates: list[date] = Field(default_factory=list)
+    # Whose public holidays close the office: a country code the `holidays` package knows,
+    # with a region after a dash where they differ by region (TR, DE-BY). Left out of the
+    # file: the country of `default_region` (OfficeConfig fills it in); null: none.
+    holidays: str | None = None
+
+    @field_validator("holidays")
+    @classmethod
+    def _country_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        value = value.upper()
+        if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", value):
+            raise ValueError(f"{value!r} is not a country code (use two letters from ISO 3166, "
+                             "like TR, with a region after a dash where needed, like DE-BY)")
+        return value
 
     @field_validator("first_message")
     @classmethod
