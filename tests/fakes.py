@@ -349,7 +349,8 @@ class FakeTasks(_Repo):
 
     async def mark_reminded(self, task_id: int, *, at: datetime) -> bool:
         task = self.db.tasks.get(task_id)
-        if task is None or task.done_at is not None or task_id in self.db.reminded:
+        if (task is None or task.done_at is not None or task_id in self.db.reminded
+                or task.remind_at is None or task.remind_at > at):
             return False
         self.db.reminded[task_id] = at
         task.reminders += 1

@@ -13,7 +13,7 @@ from core.app import App, Signals
 from core.clock import ManualClock
 from core.errors import NotYourLead
 from core.lifecycle.answers import accept_offer
-from core.lifecycle.reminders import finish_task, send_due_reminders, snooze_task
+from core.lifecycle.reminders import _remind, finish_task, send_due_reminders, snooze_task
 from core.lifecycle.working import book_appointment, log_attempt, record_stage, remind_me
 from core.model import OfferStatus, Stage, TaskKind
 from leadrelay.bootstrap import bootstrap
@@ -102,6 +102,23 @@ async def test_a_snoozed_reminder_comes_again_at_its_new_time(
     assert await relay.run_in_turns(send_due_reminders) == []
     clock.advance(timedelta(minutes=1))
     assert await relay.run_in_turns(send_due_reminders) == [task.id]
+    assert [ref for *_, ref in reminders(db)] == [f"rem:{task.id}:1", f"rem:{task.id}:2"]
+
+
+async def test_a_reminder_snoozed_after_a_slow_sweeps_look_waits_for_its_new_time(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    clock.advance(timedelta(hours=1))
+    async with relay.uow().reading() as uow:  # a slow sweep's (or instance's) look
+        [seen] = await uow.tasks.reminders_due(clock.now(), limit=10)
+    await relay.run_in_turns(send_due_reminders)  # a quicker one sends it
+    await relay.run(snooze_task, agent_id=owner, task_id=task.id, choice="1h")
+    assert not await _remind(relay.uow(), relay.deps, seen), "snoozed: not due"
+    assert [ref for *_, ref in reminders(db)] == [f"rem:{task.id}:1"]
+    clock.advance(timedelta(hours=1))
+    assert await relay.run_in_turns(send_due_reminders) == [task.id], "comes at its new time"
     assert [ref for *_, ref in reminders(db)] == [f"rem:{task.id}:1", f"rem:{task.id}:2"]
 
 

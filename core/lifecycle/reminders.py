@@ -50,14 +50,15 @@ async def _remind(uow: UnitOfWork, deps: Deps, task: Task) -> bool:
         now = deps.clock.now()
         lead = await uow.leads.lock(task.lead_id)
         if lead is None or not await uow.tasks.mark_reminded(task.id, at=now):
-            return False  # done, or sent by another sweep, since the look
+            return False  # done, sent by another sweep or snoozed, since the look
+        task = await uow.tasks.get(task.id) or task  # as it is now, not as the look saw it
         owner = await uow.agents.get(task.agent_id)
         if not lead.is_open or lead.owner_id != task.agent_id:
             await uow.tasks.close([task.id], at=now)  # nothing left to remind them of
         elif owner is not None and owner.reachable:
             await uow.outbox.add(message(
                 deps, owner, Template.REMINDER, now,
-                ref=ReminderRef(task.id, task.reminders + 1),
+                ref=ReminderRef(task.id, task.reminders),
                 params=ReminderParams(summary=LeadSummary.of(lead), task_id=task.id,
                                       kind=task.kind.value, due_at=task.due_at.isoformat())))
         await uow.commit()

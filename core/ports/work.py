@@ -37,7 +37,8 @@ class TaskRepository(Protocol):
         ...
 
     async def mark_reminded(self, task_id: int, *, at: datetime) -> bool:
-        """Record that the task's reminder went out, if it is still open and unsent."""
+        """Record that the task's reminder went out, if it is still open, unsent and due by
+        *at*."""
         ...
 
     async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:

@@ -52,10 +52,11 @@ class SqlTasks:
         return [_task(r) for r in rows]
 
     async def mark_reminded(self, task_id: int, *, at: datetime) -> bool:
-        """Record that the task's reminder went out, if it is still open and unsent."""
+        """Record that the task's reminder went out, if it is still open, unsent and due by
+        *at* (a snooze after the sweep's look moves it later)."""
         result = await self._conn.execute(
             update(tasks).where(tasks.c.id == task_id, tasks.c.done_at.is_(None),
-                                tasks.c.reminded_at.is_(None))
+                                tasks.c.reminded_at.is_(None), tasks.c.remind_at <= at)
             .values(reminded_at=at, reminders=tasks.c.reminders + 1))
         return bool(result.rowcount)
 
