@@ -13,6 +13,7 @@ from core.app import App, Signals
 from core.clock import ManualClock
 from core.errors import NotYourLead
 from core.lifecycle.answers import accept_offer
+from core.lifecycle.followup import next_try_at
 from core.lifecycle.reminders import _remind, finish_task, send_due_reminders, snooze_task
 from core.lifecycle.working import book_appointment, log_attempt, record_stage, remind_me
 from core.model import OfferStatus, Stage, TaskKind
@@ -214,6 +215,19 @@ def _now(running: RunningOffice, message: SandboxMessage) -> SandboxMessage:
 
 
 # --- tries that reach nobody ---------------------------------------------------------------
+
+
+async def test_the_next_day_try_keeps_its_hour_across_a_clock_change(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    berlin = bootstrap(config=office(timezone="Europe/Berlin"), clock=clock,
+                       uow_factory=fake_uow_factory(db))
+    missed = datetime(2026, 10, 24, 8, 30, tzinfo=UTC)  # 10:30 in Berlin, summer time
+    assert next_try_at(2, missed, berlin.deps) == datetime(2026, 10, 25, 9, 30, tzinfo=UTC), \
+        "10:30 the next day, in winter time"
+    spring = datetime(2026, 3, 28, 9, 30, tzinfo=UTC)  # 10:30 in Berlin, winter time
+    assert next_try_at(3, spring, berlin.deps) == datetime(2026, 3, 31, 8, 30, tzinfo=UTC), \
+        "10:30 three days on, in summer time"
 
 
 def next_tries(db: FakeDatabase, lead_id: int) -> list[datetime]:

@@ -33,10 +33,9 @@ def next_try_at(misses: int, now: datetime, deps: Deps) -> datetime:
     """When to try again after *misses* unanswered tries in a row, out of quiet hours."""
     if misses <= 1:
         at = now + timedelta(hours=2)
-    elif misses == 2:
-        at = now + timedelta(days=1)
-    else:
-        at = now + timedelta(days=3)
+    else:  # days on the office's wall clock: the same hour the next day, even across DST
+        local = now.astimezone(deps.config.zone)
+        at = local + timedelta(days=1 if misses == 2 else 3)
     return out_of_quiet_hours(at, deps)
 
 
