@@ -163,6 +163,18 @@ async def test_someone_elses_reminder_cannot_be_done_or_snoozed(
     assert db.tasks[task.id].done_at is None
 
 
+async def test_a_reminder_a_manager_marks_done_is_edited_in_its_owners_chat(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    task = await relay.run(remind_me, agent_id=owner, lead_id=lead_id, choice="1h")
+    clock.advance(timedelta(hours=1))
+    await relay.run_in_turns(send_due_reminders)
+    await relay.run(finish_task, agent_id=SELIN, task_id=task.id)
+    answered = [(m.chat_id, m.edit_ref) for m in db.outbox if m.template == "reminder_answered"]
+    assert answered == [(owner, f"rem:{task.id}:1")], "the owner's reminder, not the manager's"
+
+
 # --- end to end --------------------------------------------------------------------------
 
 

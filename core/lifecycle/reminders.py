@@ -81,10 +81,10 @@ async def finish_task(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, task_id:
     async with uow:
         _, task = await _owned_task(uow, agent_id, task_id)
         lead = await uow.leads.lock(task.lead_id)
-        person, task = await _owned_task(uow, agent_id, task_id)  # as it is under the lock
+        _, task = await _owned_task(uow, agent_id, task_id)  # as it is under the lock
         if lead is None or not await uow.tasks.close([task.id], at=now):
             return task  # done already: a second press changes nothing
-        await _answered(uow, deps, person, task, now, until=None)
+        await _answered(uow, deps, task, now, until=None)
         await refresh_cards(uow, deps, lead, now)
         await uow.commit()
     return task
@@ -103,24 +103,26 @@ async def snooze_task(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, task_id:
     async with uow:
         _, task = await _owned_task(uow, agent_id, task_id)
         lead = await uow.leads.lock(task.lead_id)
-        person, task = await _owned_task(uow, agent_id, task_id)
+        _, task = await _owned_task(uow, agent_id, task_id)
         if lead is None or not await uow.tasks.snooze(
                 task.id, until=until, due=task.kind is TaskKind.REMINDER):
             return until
-        await _answered(uow, deps, person, task, now, until=until)
+        await _answered(uow, deps, task, now, until=until)
         uow.wake_at(until)
         await refresh_cards(uow, deps, lead, now)
         await uow.commit()
     return until
 
 
-async def _answered(uow: UnitOfWork, deps: Deps, person: Agent, task: Task, now: datetime, *,
+async def _answered(uow: UnitOfWork, deps: Deps, task: Task, now: datetime, *,
                     until: datetime | None) -> None:
-    """Edit the task's last reminder to say it was done, or until when it sleeps."""
-    if person.chat_id is None or not task.reminders:
+    """Edit the task's last reminder to say it was done, or until when it sleeps: in its
+    owner's chat, where it was sent, whoever pressed (a manager may)."""
+    owner = await uow.agents.get(task.agent_id)
+    if owner is None or owner.chat_id is None or not task.reminders:
         return
     await uow.outbox.add(message(
-        deps, person, Template.REMINDER_ANSWERED, now,
+        deps, owner, Template.REMINDER_ANSWERED, now,
         edit_ref=ReminderRef(task.id, task.reminders),
         params=ReminderAnsweredParams(lead_id=task.lead_id, kind=task.kind.value,
                                       until=until.isoformat() if until else None)))
