@@ -95,12 +95,12 @@ class Timers:
                 # Leads an instance stored and did not live to route: a pass of their own,
                 # so that neither waits for, nor fails with, the other.
                 await app.route_new_leads(wait=False)
+                # Each part on its own: a failing one must not hold the other back.
                 try:
-                    moved = await app.run_in_turns(escalate_expired_offers)
+                    moved: list[int] | None = await app.run_in_turns(escalate_expired_offers)
                 except Exception:
                     log.exception("escalation sweep failed; the next sweep retries")
-                    await self._count_sweep()
-                    return
+                    moved = None
                 try:
                     reminded = await app.run_in_turns(send_due_reminders)
                 except Exception:
@@ -108,6 +108,8 @@ class Timers:
                     reminded = []
                 finally:
                     await self._count_sweep()
+                if moved is None:
+                    return
                 if reminded:
                     log.info("sent %d reminder(s)", len(reminded),
                              extra={"task_ids": reminded[:_LOGGED_IDS], "count": len(reminded)})
