@@ -56,6 +56,11 @@ class PeriodTally:
     median_to_owner_s: float | None
     office: Figures
     by_agent: dict[int, Figures]
+    # Leads an agent took (not entered themselves), how many of them were reached or tried
+    # (a first contact), and the median arrival → first contact: speed to lead.
+    owned: int = 0
+    contacted: int = 0
+    median_to_contact_s: float | None = None
 
 
 @dataclass
@@ -70,6 +75,14 @@ class Stats:
     median_to_owner_s: float | None
     office: Figures
     per_agent: list[tuple[Agent, Figures]]
+    owned: int = 0
+    contacted: int = 0
+    median_to_contact_s: float | None = None
+
+    @property
+    def contact_rate_pct(self) -> float | None:
+        """Share of the leads agents took that had a first contact."""
+        return 100.0 * self.contacted / self.owned if self.owned else None
 
 
 def median_of_middle(middle_us: Sequence[int]) -> float | None:
@@ -117,13 +130,18 @@ def tally(leads: Sequence[Lead], offers: Sequence[Offer]) -> PeriodTally:
     for key, figures in (*per_agent.items(), (None, office)):
         accepts = accept_seconds.get(key)
         figures.median_accept_s = statistics.median(accepts) if accepts else None
-    to_owner = [(lead.accepted_at - lead.received_at).total_seconds() for lead in leads
-                if lead.accepted_at is not None and lead.source != MANUAL_SOURCE]
+    taken = [lead for lead in leads
+             if lead.accepted_at is not None and lead.source != MANUAL_SOURCE]
+    to_owner = [(lead.accepted_at - lead.received_at).total_seconds() for lead in taken
+                if lead.accepted_at is not None]
+    to_contact = [(lead.contacted_at - lead.received_at).total_seconds() for lead in taken
+                  if lead.contacted_at is not None]
     return PeriodTally(
         leads_in=len(leads), leads_offered=len({o.lead_id for o in offers}),
         leads_escalated=sum(lead.escalated_at is not None for lead in leads),
         median_to_owner_s=statistics.median(to_owner) if to_owner else None,
-        office=office, by_agent=per_agent,
+        office=office, by_agent=per_agent, owned=len(taken), contacted=len(to_contact),
+        median_to_contact_s=statistics.median(to_contact) if to_contact else None,
     )
 
 
@@ -137,7 +155,8 @@ def summarise(
     return Stats(
         start=start, end=end, leads_in=figures.leads_in, leads_offered=figures.leads_offered,
         leads_escalated=figures.leads_escalated, median_to_owner_s=figures.median_to_owner_s,
-        office=figures.office, per_agent=rows,
+        office=figures.office, per_agent=rows, owned=figures.owned,
+        contacted=figures.contacted, median_to_contact_s=figures.median_to_contact_s,
     )
 
 

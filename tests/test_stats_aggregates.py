@@ -75,11 +75,12 @@ async def store(uow_factory: Callable[[], UnitOfWork], made: list[Made]) -> None
 
 def lead(received_at: datetime, *, owner: int | None = None, stage: Stage = Stage.NEW,
          to_owner: timedelta | None = None, escalated: bool = False,
-         status: LeadStatus = LeadStatus.OWNED) -> Lead:
+         status: LeadStatus = LeadStatus.OWNED, to_contact: timedelta | None = None) -> Lead:
     return Lead(contact_id=0, source="website", received_at=received_at, score=80,
                 temperature=Temperature.HOT, owner_id=owner, stage=stage, status=status,
                 accepted_at=received_at + to_owner if to_owner is not None else None,
-                escalated_at=received_at + timedelta(minutes=5) if escalated else None)
+                escalated_at=received_at + timedelta(minutes=5) if escalated else None,
+                contacted_at=received_at + to_contact if to_contact is not None else None)
 
 
 def offer(agent_id: int, created_at: datetime, status: OfferStatus,
@@ -118,6 +119,9 @@ def random_office(seed: int, count: int) -> list[Made]:
                    to_owner=rng.choice([None, timedelta(seconds=30), timedelta(
                        microseconds=rng.randrange(1, 3600 * 10**6))]),
                    escalated=rng.random() < 0.2)
+        if new.accepted_at is not None and new.stage is not Stage.NEW:
+            # Reached after it was taken; derived, not drawn, so each seed draws as before.
+            new.contacted_at = new.received_at + 3 * (new.accepted_at - new.received_at)
         offers = []
         for n in range(rng.randrange(0, 4)):
             created = received + timedelta(seconds=n * 300, microseconds=rng.randrange(10**6))
@@ -163,6 +167,7 @@ async def test_sql_figures_equal_the_in_memory_ones_on_random_leads(
         figures = await uow.leads.period_tally(START, END)
         roster = await uow.agents.list()
     assert figures == tally(leads, offers)
+    assert 0 < figures.contacted < figures.owned, "first contacts made and missing"
     assert summarise(figures, roster, start=START, end=END) == compute_stats(
         leads, offers, ROSTER, start=START, end=END)
 
@@ -308,3 +313,32 @@ async def test_a_lead_its_owner_entered_is_no_time_to_owner_in_sql(engine: Async
 async def test_a_lead_its_owner_entered_is_no_time_to_owner_in_memory() -> None:
     db = FakeDatabase()
     await check_own_entries_left_out(lambda: FakeUnitOfWork(db, Signals()))
+
+
+async def check_first_contact(uow_factory: Callable[[], UnitOfWork]) -> None:
+    entered = lead(START, owner=ADA, to_owner=timedelta(0), to_contact=timedelta(seconds=5))
+    entered.source = "manual"  # its owner's own: no wait to count
+    await store(uow_factory, [
+        Made(lead(START, owner=ADA, to_owner=timedelta(seconds=30),
+                  to_contact=timedelta(seconds=120)), []),
+        Made(lead(START, owner=BORA, to_owner=timedelta(seconds=60),
+                  to_contact=timedelta(seconds=600)), []),
+        Made(lead(START, owner=BORA, to_owner=timedelta(seconds=90)), []),  # not reached yet
+        Made(lead(START, status=LeadStatus.OFFERED), []),  # nobody took it
+        Made(entered, [])])
+    async with uow_factory() as uow:
+        stats = summarise(await uow.leads.period_tally(START, END), await uow.agents.list(),
+                          start=START, end=END)
+    assert (stats.owned, stats.contacted, stats.median_to_contact_s) == (3, 2, 360)
+    assert stats.contact_rate_pct == pytest.approx(200 / 3)
+
+
+async def test_speed_to_lead_and_the_contact_rate_come_out_of_the_database(
+    engine: AsyncEngine,
+) -> None:
+    await check_first_contact(lambda: SqlUnitOfWork(engine))
+
+
+async def test_speed_to_lead_and_the_contact_rate_come_out_of_the_fakes() -> None:
+    db = FakeDatabase()
+    await check_first_contact(lambda: FakeUnitOfWork(db, Signals()))

@@ -35,6 +35,8 @@ MESSAGES: dict[str, str] = {
                       "reached nobody. It no longer counts toward {agent}'s open leads.",
     "answer.nurtured": "🌱 No answer three times in a row: the lead goes to nurture. "
                        "I will remind you to try again in three days.",
+    "stats.first_contact": "Speed to lead (arrival → first contact): <b>{to_contact}</b> · "
+                           "contacted: {rate} ({contacted}/{owned})",
     # the card
     "card.title": "📇 Lead <b>#{lead_id}</b> · {temperature} · score {score}/100",
     "card.stage": "Stage: <b>{stage}</b>",

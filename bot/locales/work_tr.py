@@ -35,6 +35,8 @@ MESSAGES: dict[str, str] = {
                       "aradı, ulaşamadı. Artık {agent:gen} açık talepleri arasında sayılmıyor.",
     "answer.nurtured": "🌱 Üst üste üç kez ulaşılamadı: talep takibe alındı. Üç gün sonra "
                        "yeniden aramanızı hatırlatacağım.",
+    "stats.first_contact": "İlk temas hızı (geliş → ilk temas): <b>{to_contact}</b> · "
+                           "ulaşılan: {rate} ({contacted}/{owned})",
     # the card
     "card.title": "📇 Talep <b>#{lead_id}</b> · {temperature} · puan {score}/100",
     "card.stage": "Aşama: <b>{stage}</b>",

@@ -158,6 +158,11 @@ class Replies(Localized):
             median=Markup(self._maybe_duration(lang, office.median_accept_s)),
             sla=Markup(self._pct(lang, office.sla_met_pct)),
             to_owner=Markup(self._maybe_duration(lang, stats.median_to_owner_s))))
+        lines.append(t(
+            lang, "stats.first_contact",
+            to_contact=Markup(self._maybe_duration(lang, stats.median_to_contact_s)),
+            rate=Markup(self._pct(lang, stats.contact_rate_pct)), contacted=n(stats.contacted),
+            owned=n(stats.owned)))
         outcomes = ", ".join(
             f"{t(lang, f'stage.{stage.value}')} {n(office.stages[stage.value])}"
             for stage in Stage if office.stages.get(stage.value))

@@ -169,14 +169,21 @@ async def period_tally(conn: AsyncConnection, start: datetime, end: datetime) ->
         by_agent[agent_id].median_accept_s = median_of_middle(middle)
     office.median_accept_s = median_of_middle((await _middle(
         conn, to_accept, of_period, in_period, *accepted)).get(None, []))
+    # Entered by their owner: nobody waited for one, and the first call is theirs at once.
+    taken = (leads.c.accepted_at.is_not(None), leads.c.source != MANUAL_SOURCE)
     to_owner = await _middle(
-        conn, _micros(conn, leads.c.received_at, leads.c.accepted_at), leads, in_period,
-        leads.c.accepted_at.is_not(None),
-        leads.c.source != MANUAL_SOURCE)  # entered by their owner: nobody waited for one
+        conn, _micros(conn, leads.c.received_at, leads.c.accepted_at), leads, in_period, *taken)
+    to_contact = await _middle(
+        conn, _micros(conn, leads.c.received_at, leads.c.contacted_at), leads, in_period,
+        *taken, leads.c.contacted_at.is_not(None))
+    reach = (await conn.execute(select(
+        func.count().label("owned"), func.count(leads.c.contacted_at).label("contacted"))
+        .where(in_period, *taken))).one()
     return PeriodTally(
         leads_in=head.leads_in, leads_offered=head.offered, leads_escalated=head.escalated,
         median_to_owner_s=median_of_middle(to_owner.get(None, [])),
-        office=office, by_agent=by_agent)
+        office=office, by_agent=by_agent, owned=reach.owned, contacted=reach.contacted,
+        median_to_contact_s=median_of_middle(to_contact.get(None, [])))
 
 
 def _micros(
