@@ -6,7 +6,10 @@ from collections.abc import Iterable
 
 from core.app import App
 from core.config import OfficeConfig
+from core.lifecycle.answers import accept_offer
+from core.model import OfferStatus
 from core.roster import link_chat, sync_roster
+from tests.fakes import FakeDatabase
 
 AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
 TOKEN = "website-token-0123456789"
@@ -54,3 +57,12 @@ async def linked(relay: App,
     for person in people:
         await relay.run(link_chat, telegram_id=person, chat_id=person)
     return relay
+
+
+async def owned(relay: App, db: FakeDatabase) -> tuple[int, int]:
+    """A hot lead received and accepted on fakes: its id and its owner."""
+    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = next(o for o in db.offers.values()
+                 if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
+    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    return lead_id, offer.agent_id

@@ -56,7 +56,7 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
-from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office, owned
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -76,15 +76,6 @@ async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
     return await linked(bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
                                   token_factory=lambda: next(tokens)))
-
-
-async def owned(relay: App, db: FakeDatabase) -> tuple[int, int]:
-    """A lead received and accepted: its id and its owner."""
-    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
-    offer = next(o for o in db.offers.values()
-                 if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
-    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
-    return lead_id, offer.agent_id
 
 
 # --- tries -------------------------------------------------------------------------------

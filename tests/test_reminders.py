@@ -12,16 +12,15 @@ import pytest
 from core.app import App, Signals
 from core.clock import ManualClock
 from core.errors import NotYourLead
-from core.lifecycle.answers import accept_offer
 from core.lifecycle.followup import next_try_at
 from core.lifecycle.reminders import _remind, finish_task, send_due_reminders, snooze_task
 from core.lifecycle.working import book_appointment, log_attempt, record_stage, remind_me
-from core.model import OfferStatus, Stage, TaskKind
+from core.model import Stage, TaskKind
 from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxMessage
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.harness import BOT_TOKEN, BRISK, RunningOffice, offer_for, running_office, until
-from tests.office import AYSE, HOT, SELIN, TOKEN, linked, office
+from tests.office import AYSE, HOT, SELIN, linked, office, owned
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -42,15 +41,6 @@ async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     return await linked(bootstrap(config=office(timezone="Europe/Istanbul"), clock=clock,
                                   uow_factory=fake_uow_factory(db),
                                   token_factory=lambda: next(tokens)))
-
-
-async def owned(relay: App, db: FakeDatabase) -> tuple[int, int]:
-    """A lead received and accepted: its id and its owner."""
-    lead_id = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
-    offer = next(o for o in db.offers.values()
-                 if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
-    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
-    return lead_id, offer.agent_id
 
 
 def reminders(db: FakeDatabase) -> list[tuple[int, str, str | None]]:

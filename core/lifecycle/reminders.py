@@ -8,12 +8,13 @@ one twice, and a crash before the commit leaves it due.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from core.deps import Deps, UowFactory
 from core.errors import Conflict, NotYourLead, UnknownAgent
 from core.lifecycle.cards import refresh_cards
 from core.lifecycle.common import message
+from core.lifecycle.working import reminder_time
 from core.messages import (
     LeadSummary,
     ReminderAnsweredParams,
@@ -21,11 +22,10 @@ from core.messages import (
     ReminderRef,
     Template,
 )
-from core.model import Agent, Task, TaskKind
+from core.model import Agent, Lead, Task, TaskKind
 from core.ports import UnitOfWork
 
 SNOOZES = ("1h", "tomorrow")
-_MORNING = time(10, 0)
 
 
 async def send_due_reminders(uow_factory: UowFactory, deps: Deps, /, *,
@@ -75,13 +75,19 @@ async def _owned_task(uow: UnitOfWork, agent_id: int, task_id: int) -> tuple[Age
     return person, task
 
 
+async def _locked_task(uow: UnitOfWork, agent_id: int, task_id: int) -> tuple[Task, Lead | None]:
+    """The task *agent_id* may answer and its lead, locked first (the lock order of
+    common.lock_lead), with the task read again under that lock."""
+    _, task = await _owned_task(uow, agent_id, task_id)
+    lead = await uow.leads.lock(task.lead_id)
+    return await uow.tasks.get(task_id) or task, lead
+
+
 async def finish_task(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, task_id: int) -> Task:
     """Done, pressed on a reminder: the task is closed and the reminder says so."""
     now = deps.clock.now()
     async with uow:
-        _, task = await _owned_task(uow, agent_id, task_id)
-        lead = await uow.leads.lock(task.lead_id)
-        _, task = await _owned_task(uow, agent_id, task_id)  # as it is under the lock
+        task, lead = await _locked_task(uow, agent_id, task_id)
         if lead is None or not await uow.tasks.close([task.id], at=now):
             return task  # done already: a second press changes nothing
         await _answered(uow, deps, task, now, until=None)
@@ -95,15 +101,9 @@ async def snooze_task(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, task_id:
     """Snooze, pressed on a reminder: remind again in an hour or tomorrow at 10:00 (the
     office's time); a reminder the owner set moves with it, an appointment does not."""
     now = deps.clock.now()
-    if choice == "1h":
-        until = now + timedelta(hours=1)
-    else:
-        day = now.astimezone(deps.config.zone).date() + timedelta(days=1)
-        until = datetime.combine(day, _MORNING, tzinfo=deps.config.zone)
+    until = reminder_time("1h" if choice == "1h" else "tomorrow", now=now, deps=deps)
     async with uow:
-        _, task = await _owned_task(uow, agent_id, task_id)
-        lead = await uow.leads.lock(task.lead_id)
-        _, task = await _owned_task(uow, agent_id, task_id)
+        task, lead = await _locked_task(uow, agent_id, task_id)
         if lead is None or not await uow.tasks.snooze(
                 task.id, until=until, due=task.kind is TaskKind.REMINDER):
             return until
