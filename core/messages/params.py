@@ -1,0 +1,101 @@
+"""The base of every template's parameters, and the lead as anyone may see it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Self, get_type_hints
+
+from core.model import Lead
+
+
+@dataclass(frozen=True)
+class Params:
+    """A template's parameters, stored flat: a nested record's keys sit beside the others."""
+
+    _TYPED: ClassVar[tuple[tuple[str, Any], ...] | None] = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The flat JSON object stored in the outbox."""
+        flat: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Params):
+                flat.update(value.to_json())
+            else:
+                flat[f.name] = value
+        return flat
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """The record a stored row holds; keys it does not know are left aside."""
+        values: dict[str, Any] = {}
+        for name, kind in cls._typed_fields():
+            if isinstance(kind, type) and issubclass(kind, Params):
+                values[name] = kind.from_json(data)
+            elif name in data:
+                values[name] = data[name]
+        return cls(**values)
+
+    @classmethod
+    def carries_contact(cls) -> bool:
+        """Whether the record holds how to reach the person (a ContactDetails field)."""
+        return any(kind is ContactDetails for _, kind in cls._typed_fields())
+
+    @classmethod
+    def _typed_fields(cls) -> tuple[tuple[str, Any], ...]:
+        """Each field's name and resolved type, worked out once per record class."""
+        known: tuple[tuple[str, Any], ...] | None = cls.__dict__.get("_TYPED")
+        if known is None:
+            hints = get_type_hints(cls)
+            known = tuple((f.name, hints[f.name]) for f in fields(cls))
+            cls._TYPED = known
+        return known
+
+
+@dataclass(frozen=True)
+class LeadSummary(Params):
+    """What an agent may see before accepting: everything but how to reach the person."""
+
+    lead_id: int
+    temperature: str
+    score: int
+    product: str | None = None
+    region: str | None = None
+    budget_min: int | None = None
+    budget_max: int | None = None
+    timing: str | None = None
+    source: str | None = None
+    first_name: str | None = None
+    missing: list[str] = field(default_factory=list)
+    returning: bool = False
+    received_at: str | None = None
+    company: str | None = None
+    intent: str | None = None
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadSummary:
+        """The summary of *lead*."""
+        return cls(
+            lead_id=lead.id, temperature=lead.temperature.value, score=lead.score,
+            product=lead.product, region=lead.region, budget_min=lead.budget_min,
+            budget_max=lead.budget_max, timing=lead.timing, source=lead.source,
+            first_name=lead.name.split()[0] if lead.name else None,
+            missing=list(lead.missing), returning=lead.returning,
+            received_at=lead.received_at.isoformat(), company=lead.company,
+            intent=lead.intent)
+
+
+@dataclass(frozen=True)
+class ContactDetails(Params):
+    """How to reach the person: only for the lead's owner and the managers."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    message: str | None = None
+
+    @classmethod
+    def of(cls, lead: Lead) -> ContactDetails:
+        """The contact details of *lead*."""
+        return cls(name=lead.name, phone=lead.phone, email=lead.email, message=lead.message)

@@ -1,0 +1,126 @@
+"""The parameters of what routing sends: offers, claim rounds, escalations, notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.messages.params import ContactDetails, LeadSummary, Params
+
+
+@dataclass(frozen=True)
+class OfferParams(Params):
+    """An offer to one agent (offer), or one pool member's share of a round (claim_offer)."""
+
+    summary: LeadSummary
+    offer_id: int
+    token: str
+    deadline: str  # ISO 8601; the renderer shows it in the office's zone
+    window_s: int
+    sequence: int = 1
+    why: str = ""
+    pool_size: int = 0  # rows from before claim pools have none
+
+
+@dataclass(frozen=True)
+class ClaimGroupParams(Params):
+    """A round posted to a pool's group, with one Claim button for every member."""
+
+    summary: LeadSummary
+    sequence: int
+    token: str
+    deadline: str
+    window_s: int
+    pool_size: int = 0
+
+
+@dataclass(frozen=True)
+class LeadParams(Params):
+    """A message about a lead and nothing more (a round nobody claimed)."""
+
+    summary: LeadSummary
+
+
+@dataclass(frozen=True)
+class ClaimedParams(Params):
+    """Who claimed a pool's lead first (claim_taken, claim_group_taken)."""
+
+    summary: LeadSummary
+    agent: str
+
+
+@dataclass(frozen=True)
+class AcceptedParams(Params):
+    """The lead opened to the agent who accepted or claimed it."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+
+
+@dataclass(frozen=True)
+class AssignedParams(Params):
+    """The lead opened to the agent a manager gave it to."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+    by: str
+
+
+@dataclass(frozen=True)
+class DeclinedParams(Params):
+    """The offer an agent passed on, and why."""
+
+    summary: LeadSummary
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExpiredParams(Params):
+    """The offer that was not answered within its window."""
+
+    summary: LeadSummary
+    window_s: int
+
+
+@dataclass(frozen=True)
+class EscalatedParams(Params):
+    """A lead for the managers, with whom it was offered to and whom they can give it to."""
+
+    summary: LeadSummary
+    contact: ContactDetails
+    reason: str
+    tried: list[str]
+    choices: list[list[Any]]  # [telegram_id, name], as JSON keeps pairs
+
+
+@dataclass(frozen=True)
+class EscalationClosedParams(Params):
+    """An escalated lead someone assigned."""
+
+    summary: LeadSummary
+    agent: str
+    by: str
+
+
+@dataclass(frozen=True)
+class AuditReportParams(Params):
+    """What the auditor fixed."""
+
+    leads: list[int]
+    resent: int
+
+
+@dataclass(frozen=True)
+class GroupUnreachableParams(Params):
+    """A pool's group Telegram refuses to post to."""
+
+    chat: int
+    lead_id: int
+
+
+@dataclass(frozen=True)
+class AgentUnreachableParams(Params):
+    """An agent Telegram no longer delivers to, and the lead that moved on, if one did."""
+
+    agent: str
+    lead_id: int | None
