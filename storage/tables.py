@@ -115,6 +115,8 @@ leads = Table(
     Column("lost_reason", String(16)),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("stage_at", UtcDateTime),
+    Column("lead_type", String(40)),
+    Column("contact_due_at", UtcDateTime),  # first contact is due by then
     Column("version", Integer, nullable=False),
     UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
 )

@@ -66,17 +66,27 @@ class RetentionPolicy(Strict):
 
 
 class SlaConfig(Strict):
-    """How long one temperature's offer waits for Accept, and how many agents try."""
+    """How long one temperature's offer waits for Accept, how many agents try, and how soon
+    after Accept the owner must first try to reach the contact."""
 
     accept_within: Duration
     offers_before_managers: int = Field(default=3, ge=1, le=50)
+    # Missed: the managers are told (with Reassign) and the owner nudged. null: no deadline.
+    first_contact_within: Duration | None = None
+    # Still no try by then (from Accept): the lead is taken back and routed again without
+    # its owner. null: only the reclaim rules (work.reclaim) take it back.
+    reclaim_within: Duration | None = None
 
 
 def _default_sla() -> dict[Temperature, SlaConfig]:
     return {
-        Temperature.HOT: SlaConfig(accept_within=timedelta(minutes=5), offers_before_managers=3),
-        Temperature.WARM: SlaConfig(accept_within=timedelta(minutes=30), offers_before_managers=3),
-        Temperature.COLD: SlaConfig(accept_within=timedelta(hours=2), offers_before_managers=2),
+        Temperature.HOT: SlaConfig(accept_within=timedelta(minutes=5), offers_before_managers=3,
+                                   first_contact_within=timedelta(minutes=15),
+                                   reclaim_within=timedelta(minutes=30)),
+        Temperature.WARM: SlaConfig(accept_within=timedelta(minutes=30), offers_before_managers=3,
+                                    first_contact_within=timedelta(hours=2)),
+        Temperature.COLD: SlaConfig(accept_within=timedelta(hours=2), offers_before_managers=2,
+                                    first_contact_within=timedelta(hours=24)),
     }
 
 
@@ -137,7 +147,17 @@ class OfficeConfig(Strict):
     @field_validator("sla")
     @classmethod
     def _every_temperature(cls, sla: dict[Temperature, SlaConfig]) -> dict[Temperature, SlaConfig]:
-        return {**_default_sla(), **sla}
+        # A temperature given in part keeps its own defaults for what the file leaves out.
+        full = _default_sla()
+        for temperature, given in sla.items():
+            full[temperature] = full[temperature].model_copy(
+                update={name: getattr(given, name) for name in given.model_fields_set})
+        for temperature, rule in full.items():
+            if (rule.first_contact_within and rule.reclaim_within
+                    and rule.reclaim_within <= rule.first_contact_within):
+                raise ValueError(f"sla.{temperature.value}: reclaim_within must be longer than "
+                                 "first_contact_within (managers are told first)")
+        return full
 
     @field_validator("agents")
     @classmethod

@@ -6,15 +6,38 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from typing import Literal
 
 from pydantic import Field, field_validator
 
 from core.config.durations import Duration
-from core.model import Strict, Weekday, WorkingHours
+from core.model import Stage, Strict, Weekday, WorkingHours
 
 
 def _office_hours() -> WorkingHours:
     return WorkingHours(days=list(Weekday)[:6], start=time(9, 0), end=time(19, 0))
+
+
+def _follow_ups() -> dict[Stage, list[timedelta]]:
+    days = [timedelta(days=n) for n in (1, 3, 7)]
+    return {Stage.CONTACTED: days, Stage.APPOINTMENT: list(days),
+            Stage.OFFER: [timedelta(days=2), timedelta(days=5)]}
+
+
+class ReclaimPolicy(Strict):
+    """When an owned lead is taken back from its owner, each rule null to turn it off.
+
+    Each is explained to the owner `warn_before` ahead and again after.
+    """
+
+    no_contact_within: Duration | None = timedelta(hours=72)  # from Accept, no try logged
+    no_progress_within: Duration | None = timedelta(days=14)  # the stage has not moved
+    owned_longer_than: Duration | None = timedelta(days=60)  # without Won
+    # ... except a lead at Appointment or Offer with activity (a note, a try, a stage) this
+    # recently, which is being worked.
+    active_within: Duration = timedelta(days=14)
+    warn_before: Duration = timedelta(hours=24)
+    to: Literal["routing", "managers"] = "routing"  # where a reclaimed lead goes
 
 
 class WorkConfig(Strict):
@@ -41,6 +64,14 @@ class WorkConfig(Strict):
     # with a region after a dash where they differ by region (TR, DE-BY). Left out of the
     # file: the country of `default_region` (OfficeConfig fills it in); null: none.
     holidays: str | None = None
+    reclaim: ReclaimPolicy = ReclaimPolicy()
+    # The owner is reminded to get back to the contact this long after a stage, unless the
+    # stage moved on meanwhile.
+    follow_ups: dict[Stage, list[Duration]] = Field(default_factory=_follow_ups)
+    # The owner is asked where a lead stands this long after Accept, if its stage has not
+    # moved since the last time (or since Accept).
+    outcome_prompts: list[Duration] = Field(
+        default_factory=lambda: [timedelta(days=1), timedelta(days=7), timedelta(days=21)])
 
     @field_validator("holidays")
     @classmethod

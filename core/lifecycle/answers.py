@@ -16,6 +16,7 @@ from core.errors import (
     StartFirst,
     UnknownAgent,
 )
+from core.lifecycle.after_accept import start_clocks
 from core.lifecycle.cards import card_params, send_card
 from core.lifecycle.common import lock_lead, manager, message, others_pending, person
 from core.lifecycle.notices import group_message
@@ -108,6 +109,7 @@ async def _accept(uow: UnitOfWork, deps: Deps, lead: Lead, offer: Offer, now: da
     if not await uow.offers.decide(offer.id, status=OfferStatus.ACCEPTED, at=now):
         raise OfferNoLongerOpen()
     lead.give_to(agent_id, now)
+    await start_clocks(uow, deps, lead, now)
     await uow.leads.update(lead)
     group = offer.group
     await _withdraw_others(uow, deps, lead, keep=offer.id, claimed_by=agent.name, now=now,
@@ -181,6 +183,7 @@ async def assign_lead(
         if agent is None or not agent.active or agent.chat_id is None:
             raise UnknownAgent()
         lead.give_to(agent_id, now)
+        await start_clocks(uow, deps, lead, now)
         await uow.leads.update(lead)
         await uow.events.add(LeadEvent(lead.id, now, "assigned", agent_id,
                                        {"by": manager_id}))

@@ -53,7 +53,7 @@ async def card_params(uow: UnitOfWork, deps: Deps, lead: Lead, *, viewer: Agent,
         if note.agent_id is not None and note.agent_id not in authors:
             author = await uow.agents.get(note.agent_id)
             authors[note.agent_id] = author.name if author else "?"
-    tasks = await uow.tasks.open_for([lead.id])
+    tasks = [t for t in await uow.tasks.open_for([lead.id]) if t.kind.shown]
     earlier = [other for other in await uow.leads.of_contacts([lead.contact_id])
                if other.id != lead.id][-EARLIER_SHOWN:]
     last = next(iter(await uow.events.recent(lead.id, kinds=STAGE_EVENTS, limit=1)), None)

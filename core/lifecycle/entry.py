@@ -39,6 +39,7 @@ from core.errors import (
     UnknownAgent,
 )
 from core.lead_input import MAX_BUDGET, MAX_LENGTH, clean_text, normalize_phone, validate_lead
+from core.lifecycle.after_accept import start_clocks
 from core.lifecycle.cards import card_params, send_card
 from core.lifecycle.intake import IncomingLead, store_in
 from core.lifecycle.prompts import PROMPT_LIFETIME
@@ -220,6 +221,7 @@ async def _store(uow: UnitOfWork, deps: Deps, person: Agent, answers: dict[str, 
     kept = deps.config.work.own_entries and not person.is_manager
     if kept:
         lead.give_to(person.telegram_id, now)
+        await start_clocks(uow, deps, lead, now, entered=True)
         await uow.leads.update(lead)
     await uow.events.add(LeadEvent(lead.id, now, "entered", person.telegram_id,
                                    {"kept": kept}))

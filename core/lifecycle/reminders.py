@@ -1,4 +1,5 @@
-"""Reminders: a task whose time has come is sent to its owner once, with Done and Snooze.
+"""Reminders: a task whose time has come is sent to its owner once, with Done and Snooze;
+a clock's task (core/lifecycle/clocks.py) takes its step instead.
 
 Like an offer's deadline, a reminder's time is a row (`tasks.remind_at`) that the timers'
 sweep moves when due; sending is a conditional update (`mark_reminded`) in the same
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from core.deps import Deps, UowFactory
 from core.errors import Conflict, NotYourLead, UnknownAgent
+from core.lifecycle.after_accept import STEPS
 from core.lifecycle.cards import refresh_cards
 from core.lifecycle.common import message
 from core.lifecycle.working import reminder_time
@@ -53,8 +55,16 @@ async def _remind(uow: UnitOfWork, deps: Deps, task: Task) -> bool:
             return False  # done, sent by another sweep or snoozed, since the look
         task = await uow.tasks.get(task.id) or task  # as it is now, not as the look saw it
         owner = await uow.agents.get(task.agent_id)
+        step = STEPS.get(task.kind)
         if not lead.is_open or lead.owner_id != task.agent_id:
             await uow.tasks.close([task.id], at=now)  # nothing left to remind them of
+        elif step is not None:
+            again = await step(uow, deps, lead, task, now)
+            if again is None:
+                await uow.tasks.close([task.id], at=now)
+            else:  # the clock's next step: due again, at its time
+                await uow.tasks.snooze(task.id, until=again, due=False)
+                uow.wake_at(again)
         elif owner is not None and owner.reachable:
             await uow.outbox.add(message(
                 deps, owner, Template.REMINDER, now,

@@ -79,7 +79,8 @@ async def open_leads(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
                                                    limit=PAGE_SIZE)
         tasks: dict[int, Task] = {}
         for task in await uow.tasks.open_for([lead.id for lead in leads]):
-            tasks.setdefault(task.lead_id, task)
+            if task.kind.shown:
+                tasks.setdefault(task.lead_id, task)
     return LeadsPage(leads, tasks, page, pages, total)
 
 

@@ -60,6 +60,8 @@ class Lead:
     lost_reason: str | None = None  # a LostReason
     attempts: int = 0  # tries to reach the contact, answered or not
     stage_at: datetime | None = None  # when the stage last changed
+    lead_type: str | None = None  # names its windows, if a rule or its source gave one
+    contact_due_at: datetime | None = None  # first contact is due by then (set on Accept)
     version: int = 1
     id: int = 0
 

@@ -103,6 +103,16 @@ class TaskKind(StrEnum):
     REMINDER = "reminder"  # the owner's Remind me
     APPOINTMENT = "appointment"  # a meeting booked with the contact
     NEXT_TRY = "next_try"  # call again: planned after a try that reached nobody
+    FOLLOW_UP = "follow_up"  # get back to the contact: planned after a stage
+    # The system's own clocks, which remind nobody of a task but take a step when due:
+    FIRST_CONTACT = "first_contact"  # not reached by its deadline: managers, then reclaim
+    RECLAIM = "reclaim"  # the reclaim rules' watch: warn the owner, then take the lead back
+    OUTCOME = "outcome"  # ask the owner where a lead stands when its stage has not moved
+
+    @property
+    def shown(self) -> bool:
+        """Whether the owner sees it as a task of theirs (on the card and in /today)."""
+        return self not in (TaskKind.RECLAIM, TaskKind.OUTCOME)
 
 
 class OfferStatus(StrEnum):

@@ -21,7 +21,8 @@ class TaskRepository(Protocol):
         ...
 
     async def due_for(self, agent_id: int, *, until: datetime) -> list[Task]:
-        """*agent_id*'s open tasks due before *until* (overdue ones too), soonest first."""
+        """*agent_id*'s open tasks due before *until* (overdue ones too), soonest first; only
+        the kinds shown to them, not the system's own clocks."""
         ...
 
     async def close(self, task_ids: Sequence[int], *, at: datetime) -> int:

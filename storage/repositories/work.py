@@ -20,6 +20,7 @@ def _task(row: Any) -> Task:
                 row.done_at, row.remind_at, row.reminders, row.id)
 
 
+_SHOWN = [kind.value for kind in TaskKind if kind.shown]
 # The reminder sweep runs every few seconds: built once.
 _REMINDERS_DUE = (select(tasks).where(tasks.c.done_at.is_(None), tasks.c.reminded_at.is_(None),
                                       tasks.c.remind_at <= bindparam("now"))
@@ -89,9 +90,11 @@ class SqlTasks:
         return [_task(r) for r in rows]
 
     async def due_for(self, agent_id: int, *, until: datetime) -> list[Task]:
-        """*agent_id*'s open tasks due before *until* (overdue ones too), soonest first."""
+        """*agent_id*'s open tasks due before *until* (overdue ones too), soonest first; only
+        the kinds shown to them, not the system's own clocks."""
         rows = await self._conn.execute(select(tasks).where(
-            tasks.c.agent_id == agent_id, tasks.c.done_at.is_(None), tasks.c.due_at < until)
+            tasks.c.agent_id == agent_id, tasks.c.done_at.is_(None), tasks.c.due_at < until,
+            tasks.c.kind.in_(_SHOWN))
             .order_by(tasks.c.due_at, tasks.c.id).limit(200))
         return [_task(r) for r in rows]
 
