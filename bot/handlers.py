@@ -27,6 +27,7 @@ from bot.keyboards import (
     ClaimAction,
     OfferAction,
     OutcomeAction,
+    ReassignAction,
     UnreadableButton,
 )
 from bot.pacing import ANSWERS_A_PRESS
@@ -56,6 +57,7 @@ from core.lifecycle.answers import (
     claim_round,
     decline_offer,
 )
+from core.lifecycle.handover import reassign_lead
 from core.lifecycle.working import record_stage
 from core.queries import explain_lead, office_stats, require_manager, waiting_leads
 from core.roster import link_chat, roster, whoami
@@ -209,6 +211,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                              agent_id=action.agent_id)
         owner = await app.run(whoami, telegram_id=lead.owner_id or 0)
         await query.answer(t_raw(lang, "answer.assigned", agent=owner.name if owner else "?"))
+    elif isinstance(action, ReassignAction):
+        lead = await app.run(reassign_lead, manager_id=me, lead_id=action.lead_id,
+                             agent_id=action.agent_id)
+        owner = await app.run(whoami, telegram_id=lead.owner_id or 0)
+        await query.answer(t_raw(lang, "answer.reassigned", agent=owner.name if owner else "?"))
     elif isinstance(action, OutcomeAction):  # the buttons of cards sent before the card
         lead = await app.run(record_stage, agent_id=me, lead_id=action.lead_id,
                              stage=action.stage)

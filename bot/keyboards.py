@@ -33,6 +33,14 @@ class AssignAction:
 
 
 @dataclass(frozen=True)
+class ReassignAction:
+    """A manager's choice of agent for an owned lead whose first contact was missed."""
+
+    lead_id: int
+    agent_id: int
+
+
+@dataclass(frozen=True)
 class OutcomeAction:
     """An owner's outcome button on an accepted lead."""
 
@@ -49,7 +57,7 @@ class ClaimAction:
     token: str
 
 
-Action = OfferAction | AssignAction | OutcomeAction | ClaimAction
+Action = OfferAction | AssignAction | OutcomeAction | ClaimAction | ReassignAction
 _OFFER_CODES = {"a": "accept", "d": "decline", "r": "reason", "b": "back"}
 _CODE_OF = {v: k for k, v in _OFFER_CODES.items()}
 
@@ -66,6 +74,8 @@ def encode(action: Action) -> str:
             data += f":{action.reason.value}"
     elif isinstance(action, AssignAction):
         data = f"m:{action.lead_id}:{action.agent_id}"
+    elif isinstance(action, ReassignAction):
+        data = f"x:{action.lead_id}:{action.agent_id}"
     elif isinstance(action, ClaimAction):
         data = f"c:{action.lead_id}:{action.sequence}:{action.token}"
     else:
@@ -101,7 +111,7 @@ def decode(data: str) -> Action:
         raise UnreadableButton(data)
     if parts[0] in _OFFER_CODES and not _TOKEN.fullmatch(parts[2]):
         raise UnreadableButton(data)
-    if parts[0] in ("m", "c") and parse_id(parts[2]) is None:
+    if parts[0] in ("m", "c", "x") and parse_id(parts[2]) is None:
         raise UnreadableButton(data)
     if parts[0] == "c" and (len(parts) != 4 or not _TOKEN.fullmatch(parts[3])):
         raise UnreadableButton(data)
@@ -117,6 +127,8 @@ def decode(data: str) -> Action:
             return ClaimAction(int(parts[1]), int(parts[2]), parts[3])
         if code == "m" and len(parts) == 3:
             return AssignAction(int(parts[1]), int(parts[2]))
+        if code == "x" and len(parts) == 3:
+            return ReassignAction(int(parts[1]), int(parts[2]))
         if code == "o" and len(parts) == 3:
             return OutcomeAction(int(parts[1]), Stage(parts[2]))
     except ValueError as exc:
@@ -181,4 +193,12 @@ def assign_keyboard(lead_id: int, choices: Sequence[tuple[int, str]]) -> InlineK
         InlineKeyboardButton(f"👤 {name}", callback_data=encode(AssignAction(lead_id, agent_id)))
         for agent_id, name in choices
     ]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+def reassign_keyboard(lead_id: int,
+                      choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per agent a manager can hand an owned lead to, two to a row."""
+    buttons = [InlineKeyboardButton(f"👤 {name}", callback_data=encode(
+        ReassignAction(lead_id, agent_id))) for agent_id, name in choices]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])

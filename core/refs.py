@@ -86,8 +86,17 @@ class ReminderRef(Ref):
     number: int
 
 
+@dataclass(frozen=True)
+class MissRef(Ref):
+    """A missed first contact in one manager's chat, edited once the lead moves on."""
+
+    PREFIX: ClassVar[str] = "miss"
+    lead_id: int
+    manager_id: int
+
+
 REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef, CardRef,
-                               ReminderRef)
+                               ReminderRef, MissRef)
 
 
 def parse_ref(text: str | None) -> Ref | None:

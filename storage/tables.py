@@ -159,6 +159,8 @@ lead_events = Table(
     Column("kind", String(32), nullable=False),
     Column("agent_id", BigInteger),
     Column("data", JSON, nullable=False),
+    # Routing reads recent first-contact misses (the penalty) and /stats events by period.
+    Index("ix_lead_events_kind_at", "kind", "at"),
 )
 
 outbox = Table(

@@ -58,6 +58,9 @@ class FakeDatabase:
     cards: dict[tuple[int, int], LiveCard] = field(default_factory=dict)
     prompts: dict[int, Prompt] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
+    # on Accept must not shift the ids of the leads and offers after it.
+    task_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     commits: int = 0
 
 
@@ -324,7 +327,7 @@ class FakeEvents(_Repo):
 
 class FakeTasks(_Repo):
     async def add(self, task: Task) -> None:
-        task.id = next(self.db.ids)
+        task.id = next(self.db.task_ids)
         self.db.tasks[task.id] = copy.copy(task)
 
     async def open_for(self, lead_ids: Sequence[int]) -> list[Task]:
@@ -334,7 +337,8 @@ class FakeTasks(_Repo):
 
     async def due_for(self, agent_id: int, *, until: datetime) -> list[Task]:
         return sorted((copy.copy(t) for t in self.db.tasks.values()
-                       if t.agent_id == agent_id and t.done_at is None and t.due_at < until),
+                       if t.agent_id == agent_id and t.done_at is None and t.due_at < until
+                       and t.kind.shown),
                       key=lambda t: (t.due_at, t.id))
 
     async def get(self, task_id: int) -> Task | None:
@@ -378,6 +382,12 @@ class FakeTasks(_Repo):
                 task.done_at, closed = at, closed + 1
         return closed
 
+    async def hand_over(self, lead_id: int, *, to: int) -> int:
+        handed = [t for t in self.db.tasks.values() if t.lead_id == lead_id and t.done_at is None]
+        for task in handed:
+            task.agent_id = to
+        return len(handed)
+
 
 class FakeCards(_Repo):
     async def of_lead(self, lead_id: int) -> list[LiveCard]:
@@ -389,6 +399,9 @@ class FakeCards(_Repo):
 
     async def put(self, card: LiveCard) -> None:
         self.db.cards[(card.lead_id, card.chat_id)] = card
+
+    async def drop(self, lead_id: int, chat_id: int) -> None:
+        self.db.cards.pop((lead_id, chat_id), None)
 
     async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:
         return next((ref for ref, sent in self.db.sent_messages.items()

@@ -56,7 +56,18 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
-from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office, owned
+from tests.office import (
+    AYSE,
+    HOT,
+    MEHMET,
+    SELIN,
+    TOKEN,
+    ZEYNEP,
+    linked,
+    office,
+    office_without_clocks,
+    owned,
+)
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -74,7 +85,8 @@ def db() -> FakeDatabase:
 @pytest.fixture
 async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
-    return await linked(bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
+    return await linked(bootstrap(config=office_without_clocks(), clock=clock,
+                                  uow_factory=fake_uow_factory(db),
                                   token_factory=lambda: next(tokens)))
 
 

@@ -14,7 +14,7 @@ from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, check_offer
 from core.lifecycle.deadlines import escalate_expired_offers, pending_deadlines
 from core.lifecycle.worklist import due_today, open_leads
-from core.model import Agent, LeadStatus
+from core.model import Agent, LeadStatus, TaskKind
 from core.ports import ROUTING_STATE as ROUTING
 from core.queries import (
     explain_lead,
@@ -87,7 +87,7 @@ async def test_every_read_only_query_answers_while_a_write_holds_the_routing_row
     assert [w.lead.id for w in waiting] == [offered]
     assert why.decisions
     assert [lead.id for lead in mine.leads] == [owned]
-    assert due == []
+    assert [(d.lead.id, d.task.kind) for d in due] == [(owned, TaskKind.FIRST_CONTACT)]
     assert checked.id == offer.id
     assert decision.agent_id in (AYSE, MEHMET, ZEYNEP)
 

@@ -20,7 +20,7 @@ from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxMessage
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.harness import BOT_TOKEN, BRISK, RunningOffice, offer_for, running_office, until
-from tests.office import AYSE, HOT, SELIN, linked, office, owned
+from tests.office import AYSE, HOT, SELIN, linked, office_without_clocks, owned
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -38,7 +38,8 @@ def db() -> FakeDatabase:
 @pytest.fixture
 async def relay(clock: ManualClock, db: FakeDatabase) -> App:
     tokens = (f"tok{i}" for i in itertools.count())
-    return await linked(bootstrap(config=office(timezone="Europe/Istanbul"), clock=clock,
+    return await linked(bootstrap(config=office_without_clocks(timezone="Europe/Istanbul"),
+                                  clock=clock,
                                   uow_factory=fake_uow_factory(db),
                                   token_factory=lambda: next(tokens)))
 
@@ -182,7 +183,7 @@ def reminder_for(lead_id: int) -> object:
 async def test_a_reminder_due_while_the_bot_was_down_comes_once_after_the_restart(
     database_url: str, clock: ManualClock, sandbox: BotApiSandbox,
 ) -> None:
-    config = office(timezone="Europe/Istanbul")
+    config = office_without_clocks(timezone="Europe/Istanbul")
     async with running_office(config, database_url, sandbox=sandbox, clock=clock,
                               limits=BRISK) as running:
         await running.start_chats(AYSE, SELIN)
@@ -222,7 +223,7 @@ def _now(running: RunningOffice, message: SandboxMessage) -> SandboxMessage:
 async def test_the_next_day_try_keeps_its_hour_across_a_clock_change(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    berlin = bootstrap(config=office(timezone="Europe/Berlin"), clock=clock,
+    berlin = bootstrap(config=office_without_clocks(timezone="Europe/Berlin"), clock=clock,
                        uow_factory=fake_uow_factory(db))
     missed = datetime(2026, 10, 24, 8, 30, tzinfo=UTC)  # 10:30 in Berlin, summer time
     assert next_try_at(2, missed, berlin.deps) == datetime(2026, 10, 25, 9, 30, tzinfo=UTC), \

@@ -45,7 +45,7 @@ class CardViews(Localized):
         s = p.summary
         what = [s.first_name, s.product, s.region]
         lines = [t(lang, f"reminder.{p.kind}", lead_id=s.lead_id, time=self.local_time(p.due_at)),
-                 " · ".join(str(part) for part in what if part)]
+                 " · ".join(esc(part) for part in what if part)]
         return Rendered("\n".join(line for line in lines if line),
                         reminder_keyboard(lang, p.task_id, s.lead_id))
 

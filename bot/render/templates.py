@@ -14,6 +14,7 @@ from typing import Any
 from bot import keyboards
 from bot.i18n import Markup, t
 from bot.render.card import CardViews
+from bot.render.clocks import ClockViews
 from bot.render.formatting import duration, esc, phone
 from bot.render.shapes import Rendered
 from core.messages import (
@@ -40,7 +41,7 @@ _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(CardViews):
+class Templates(CardViews, ClockViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -66,6 +67,11 @@ class Templates(CardViews):
             Template.REMINDER: self._reminder,
             Template.REMINDER_ANSWERED: self._reminder_answered,
             Template.NURTURED: self._nurtured,
+            Template.CONTACT_MISSED: self._contact_missed,
+            Template.MISS_CLOSED: self._miss_closed,
+            Template.CONTACT_NUDGE: self._contact_nudge,
+            Template.RECLAIM_WARNING: self._reclaim_warning,
+            Template.RECLAIMED: self._reclaimed,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

@@ -144,14 +144,21 @@ class OfficeConfig(Strict):
             raise ValueError(f"unknown phone region {value!r} (use a two-letter code like TR)")
         return value
 
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _temperature_defaults(cls, sla: object) -> object:
+        """A temperature given in part keeps its own defaults for what the file leaves out."""
+        if not isinstance(sla, dict):
+            return sla
+        defaults = {t.value: rule.model_dump() for t, rule in _default_sla().items()}
+        return {key: {**defaults[str(key)], **given}
+                if isinstance(given, dict) and str(key) in defaults else given
+                for key, given in sla.items()}
+
     @field_validator("sla")
     @classmethod
     def _every_temperature(cls, sla: dict[Temperature, SlaConfig]) -> dict[Temperature, SlaConfig]:
-        # A temperature given in part keeps its own defaults for what the file leaves out.
-        full = _default_sla()
-        for temperature, given in sla.items():
-            full[temperature] = full[temperature].model_copy(
-                update={name: getattr(given, name) for name in given.model_fields_set})
+        full = {**_default_sla(), **sla}
         for temperature, rule in full.items():
             if (rule.first_contact_within and rule.reclaim_within
                     and rule.reclaim_within <= rule.first_contact_within):

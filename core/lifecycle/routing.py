@@ -145,8 +145,9 @@ async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps, /, *,
 
 
 async def offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
-                     router: Router | None = None) -> None:
-    """After a decline or expiry, offer *lead* to the next agent or hand it to the managers.
+                     router: Router | None = None, without: Sequence[int] = ()) -> None:
+    """After a decline or expiry, offer *lead* to the next agent or hand it to the managers;
+    never to *without* (an owner it was taken back from) nor anyone offered it before.
 
     Given a *router*, the caller shares it between leads and saves it; otherwise one is
     loaded and saved here.
@@ -154,17 +155,19 @@ async def offer_next(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
     own_router = router is None
     if router is None:
         router = await Router.load(uow, deps, now)
-    await move_on(uow, deps, [(lead, await uow.offers.for_lead(lead.id))], router, now)
+    await move_on(uow, deps, [(lead, await uow.offers.for_lead(lead.id))], router, now,
+                  without=without)
     if own_router:
         await router.save(uow)
 
 
 async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[Offer]]],
-                  router: Router, now: datetime) -> None:
-    """Route each lead again, given every offer it has had; one write per table for all."""
+                  router: Router, now: datetime, *, without: Sequence[int] = ()) -> None:
+    """Route each lead again, given every offer it has had (and never to *without*); one
+    write per table for all."""
     steps: list[tuple[Lead, Decision, list[Offer], list[int]]] = []
     for lead, history in cases:
-        tried = list(dict.fromkeys(o.agent_id for o in history))
+        tried = list(dict.fromkeys([*(o.agent_id for o in history), *without]))
         rounds = len({o.sequence for o in history})  # a claim pool is one round, however wide
         limit = deps.config.sla[lead.temperature].offers_before_managers
         if rounds >= limit:

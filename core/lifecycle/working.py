@@ -22,6 +22,7 @@ from core.errors import (
 )
 from core.lifecycle.cards import STAGE_EVENTS, refresh_cards
 from core.lifecycle.common import manager, stop_asking
+from core.lifecycle.first_contact import contact_made
 from core.lifecycle.followup import (
     NURTURE_AFTER,
     misses_in_a_row,
@@ -66,6 +67,8 @@ async def _stage_changed(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int,
                          before: dict[str, Any], now: datetime, **data: Any) -> None:
     """Save a stage change, keep what it replaced for Undo, and edit the cards."""
     await uow.leads.update(lead)
+    if before["contacted_at"] is None and lead.contacted_at is not None:
+        await contact_made(uow, deps, lead, now)  # a stage past New says they were reached
     await uow.events.add(LeadEvent(lead.id, now, "stage", agent_id, {
         "from": before["stage"], "to": lead.stage.value, "before": before,
         **{k: v for k, v in data.items() if v is not None}}))
@@ -138,6 +141,8 @@ async def log_attempt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id:
             first = lead.log_attempt(now, reached=reached)
             await uow.leads.update(lead)
             await _attempted(uow, lead, agent_id, now, reached=reached, first=first)
+            if first:
+                await contact_made(uow, deps, lead, now)
             misses = 0 if reached else await misses_in_a_row(uow, lead.id)
             if misses >= NURTURE_AFTER and lead.stage is not Stage.NURTURE:
                 await _move(uow, deps, lead, agent_id, now, Stage.NURTURE)

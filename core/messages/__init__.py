@@ -31,7 +31,12 @@ from core.messages.routing import LeadParams as LeadParams
 from core.messages.routing import OfferParams as OfferParams
 from core.messages.work import CardMovedParams as CardMovedParams
 from core.messages.work import CardParams as CardParams
+from core.messages.work import ContactMissedParams as ContactMissedParams
+from core.messages.work import ContactNudgeParams as ContactNudgeParams
+from core.messages.work import MissClosedParams as MissClosedParams
 from core.messages.work import NurturedParams as NurturedParams
+from core.messages.work import ReclaimedParams as ReclaimedParams
+from core.messages.work import ReclaimWarningParams as ReclaimWarningParams
 from core.messages.work import ReminderAnsweredParams as ReminderAnsweredParams
 from core.messages.work import ReminderParams as ReminderParams
 from core.model import Agent, OutgoingMessage
@@ -39,6 +44,7 @@ from core.refs import REFS as REFS
 from core.refs import AssignmentRef as AssignmentRef
 from core.refs import CardRef as CardRef
 from core.refs import EscalationRef as EscalationRef
+from core.refs import MissRef as MissRef
 from core.refs import OfferRef as OfferRef
 from core.refs import Ref as Ref
 from core.refs import ReminderRef as ReminderRef
@@ -69,6 +75,11 @@ class Template(StrEnum):
     REMINDER = "reminder"
     REMINDER_ANSWERED = "reminder_answered"
     NURTURED = "nurtured"
+    CONTACT_MISSED = "contact_missed"
+    MISS_CLOSED = "miss_closed"
+    CONTACT_NUDGE = "contact_nudge"
+    RECLAIM_WARNING = "reclaim_warning"
+    RECLAIMED = "reclaimed"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -91,6 +102,11 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.REMINDER: ReminderParams,
     Template.REMINDER_ANSWERED: ReminderAnsweredParams,
     Template.NURTURED: NurturedParams,
+    Template.CONTACT_MISSED: ContactMissedParams,
+    Template.MISS_CLOSED: MissClosedParams,
+    Template.CONTACT_NUDGE: ContactNudgeParams,
+    Template.RECLAIM_WARNING: ReclaimWarningParams,
+    Template.RECLAIMED: ReclaimedParams,
 }
 """The parameters each template takes."""
 

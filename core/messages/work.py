@@ -69,3 +69,55 @@ class NurturedParams(Params):
     summary: LeadSummary
     agent: str
     tries: int
+
+
+@dataclass(frozen=True)
+class ContactMissedParams(Params):
+    """For the managers: a lead whose owner has not tried to reach the contact in time,
+    with the agents they can give it to instead."""
+
+    summary: LeadSummary
+    agent: str
+    due_at: str
+    reclaim_at: str | None
+    choices: list[list[Any]]  # [telegram_id, name]
+
+
+@dataclass(frozen=True)
+class MissClosedParams(Params):
+    """A missed first contact settled: *outcome* "contacted", "reassigned" or "reclaimed"."""
+
+    lead_id: int
+    outcome: str
+    agent: str | None = None  # who has it now (reassigned) or made contact
+    by: str | None = None  # the manager who reassigned it
+
+
+@dataclass(frozen=True)
+class ContactNudgeParams(Params):
+    """For the owner: first contact is overdue; by *reclaim_at* the lead is taken back."""
+
+    summary: LeadSummary
+    due_at: str
+    reclaim_at: str | None
+
+
+@dataclass(frozen=True)
+class ReclaimWarningParams(Params):
+    """For the owner: the lead is taken back at *at* unless they act, by rule *reason*."""
+
+    summary: LeadSummary
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class ReclaimedParams(Params):
+    """For the owner it was taken from: why (a reclaim rule, or a manager's reassignment);
+    *brief*: the short form their card is edited into, without the contact details."""
+
+    summary: LeadSummary
+    reason: str
+    brief: bool = False
+    to: str | None = None  # the agent a manager gave it to
+    by: str | None = None  # that manager

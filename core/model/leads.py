@@ -84,6 +84,14 @@ class Lead:
         """Make *agent_id* the owner: by their Accept or Claim, or a manager's choice."""
         self.status, self.owner_id, self.accepted_at = LeadStatus.OWNED, agent_id, at
 
+    def take_back(self) -> int:
+        """Take an owned lead from its owner, to be routed again; the owner it had."""
+        if self.status is not LeadStatus.OWNED or self.owner_id is None:
+            raise InvalidTransition(stage=self.stage.value)
+        former, self.owner_id = self.owner_id, None
+        self.status, self.accepted_at, self.contact_due_at = LeadStatus.NEW, None, None
+        return former
+
     @property
     def is_open(self) -> bool:
         """Whether an owner works the lead now (won and lost leads are closed)."""

@@ -51,6 +51,10 @@ class TaskRepository(Protocol):
         """When the soonest unsent reminders fall, for the scheduler after a restart."""
         ...
 
+    async def hand_over(self, lead_id: int, *, to: int) -> int:
+        """Make *to* the owner of the lead's open tasks; how many there were."""
+        ...
+
 
 class CardRepository(Protocol):
     """Which message is each lead's live card in each chat."""
@@ -65,6 +69,10 @@ class CardRepository(Protocol):
 
     async def put(self, card: LiveCard) -> None:
         """Make *card* the live one of its lead in its chat."""
+        ...
+
+    async def drop(self, lead_id: int, chat_id: int) -> None:
+        """The lead has no live card in *chat_id* any more (its owner lost it)."""
         ...
 
     async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:

@@ -32,7 +32,7 @@ from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
 from core.ports import OfferCounts, OwnerCounts, WaitingRow
 from core.stats import Figures, PeriodTally, median_of_middle
 from storage.repositories._rows import _aware, _lead
-from storage.tables import agents, leads, offers
+from storage.tables import agents, lead_events, leads, offers
 
 _WAITING = [LeadStatus.OFFERED.value, LeadStatus.WITH_MANAGERS.value, LeadStatus.NURTURE.value]
 
@@ -230,8 +230,9 @@ async def _middle(
 
 
 async def offer_counts(conn: AsyncConnection, *, since: datetime) -> dict[int, OfferCounts]:
-    """Per agent: pending offers, the latest offer made since *since*, and the accept
-    deadlines missed since then; each query stays inside an index, not all history.
+    """Per agent: pending offers, the latest offer made since *since*, and the SLAs missed
+    since then (accept deadlines, and first contacts after Accept); each query stays inside
+    an index, not all history.
 
     Only one-to-one offers can be missed: claiming from a pool is optional, so a pool
     round nobody claimed costs its members nothing.
@@ -266,4 +267,8 @@ _OFFER_COUNTS = union_all(
     select(literal("missed"), offers.c.agent_id, literal(0), offers.c.decided_at).where(
         offers.c.status == OfferStatus.EXPIRED.value, offers.c.kind != "claim",
         offers.c.decided_at >= _SINCE),
+    # A first contact missed after Accept is an SLA miss like an offer let lapse.
+    select(literal("missed"), lead_events.c.agent_id, literal(0), lead_events.c.at).where(
+        lead_events.c.kind == "contact_missed", lead_events.c.at >= _SINCE,
+        lead_events.c.agent_id.is_not(None)),
 )

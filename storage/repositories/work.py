@@ -80,6 +80,12 @@ class SqlTasks:
             .order_by(tasks.c.remind_at).limit(limit))
         return [row.remind_at for row in rows]
 
+    async def hand_over(self, lead_id: int, *, to: int) -> int:
+        """Make *to* the owner of the lead's open tasks; how many there were."""
+        result = await self._conn.execute(update(tasks).where(
+            tasks.c.lead_id == lead_id, tasks.c.done_at.is_(None)).values(agent_id=to))
+        return int(result.rowcount)
+
     async def open_for(self, lead_ids: Sequence[int]) -> list[Task]:
         """The open tasks of these leads, soonest first."""
         if not lead_ids:
@@ -133,6 +139,11 @@ class SqlCards:
             lead_cards.c.lead_id == card.lead_id, lead_cards.c.chat_id == card.chat_id))
         await self._conn.execute(insert(lead_cards).values(
             lead_id=card.lead_id, chat_id=card.chat_id, ref=card.ref, seq=card.seq))
+
+    async def drop(self, lead_id: int, chat_id: int) -> None:
+        """The lead has no live card in *chat_id* any more (its owner lost it)."""
+        await self._conn.execute(delete(lead_cards).where(
+            lead_cards.c.lead_id == lead_id, lead_cards.c.chat_id == chat_id))
 
     async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:
         """The reference of the bot's message *message_id* in *chat_id*, if it was one."""

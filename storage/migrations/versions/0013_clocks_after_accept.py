@@ -1,5 +1,5 @@
 """The clocks after Accept: each lead's first-contact deadline, and its lead type (whose
-windows may differ from its temperature's)
+windows may differ from its temperature's), and an index for recent events of a kind
 
 Revision ID: 0013
 Revises: 0012
@@ -21,9 +21,11 @@ def upgrade() -> None:
     with op.batch_alter_table("leads") as batch:
         batch.add_column(sa.Column("lead_type", sa.String(40)))
         batch.add_column(sa.Column("contact_due_at", sa.DateTime(timezone=True)))
+    op.create_index("ix_lead_events_kind_at", "lead_events", ["kind", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lead_events_kind_at", table_name="lead_events")
     with op.batch_alter_table("leads") as batch:
         batch.drop_column("contact_due_at")
         batch.drop_column("lead_type")

@@ -1,0 +1,85 @@
+"""Taking a lead back from its owner by a reclaim rule or a missed first contact: routed
+again without them, or handed to the managers.
+
+The owner is told why in a new message, and their card is edited into a short note without
+the contact details: a lead that is no longer theirs must not keep its phone on their screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from core.deps import Deps
+from core.lifecycle.cards import refresh_cards
+from core.lifecycle.clocks import close_clocks
+from core.lifecycle.common import managers_in, message
+from core.lifecycle.notices import manager_notice
+from core.lifecycle.routing import offer_next
+from core.messages import (
+    LeadSummary,
+    MissClosedParams,
+    MissRef,
+    ReclaimedParams,
+    Template,
+    parse_ref,
+)
+from core.model import Agent, Lead, LeadEvent
+from core.ports import UnitOfWork
+
+# Why a lead was taken back; the keys of the catalogs' `reclaimed.*` and the stats.
+RECLAIM_REASONS = ("first_contact", "no_contact", "no_progress", "too_long")
+
+
+async def reclaim(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
+                  reason: str) -> None:
+    """Take *lead* (locked) back from its owner by rule *reason*, and route it again without
+    them, or hand it to the managers if `work.reclaim.to` says so."""
+    former_id = lead.take_back()
+    await close_clocks(uow, lead, now)  # every open task: a new owner starts afresh
+    await uow.events.add(LeadEvent(lead.id, now, "reclaimed", former_id, {"reason": reason}))
+    await tell_former_owner(uow, deps, lead, await uow.agents.get(former_id), now,
+                            reason=reason)
+    if deps.config.work.reclaim.to == "managers":
+        lead.escalate(now)
+        await uow.leads.update(lead)
+        told = manager_notice(deps, lead, await uow.agents.list(), tried=[former_id],
+                              reason="reclaimed", now=now)
+        await uow.events.add_all(told.events)
+        await uow.outbox.add_all(told.messages)
+    else:
+        await uow.leads.update(lead)
+        await offer_next(uow, deps, lead, now, without=[former_id])
+    await refresh_cards(uow, deps, lead, now)  # the managers' cards: nobody owns it now
+
+
+async def tell_former_owner(uow: UnitOfWork, deps: Deps, lead: Lead, former: Agent | None,
+                            now: datetime, *, reason: str, to: str | None = None,
+                            by: str | None = None) -> None:
+    """Tell *former* why the lead is no longer theirs, and edit their card into a note
+    without the contact details (it stops being a live card)."""
+    if former is None or former.chat_id is None:
+        return
+    params = ReclaimedParams(summary=LeadSummary.of(lead), reason=reason, to=to, by=by)
+    card = await uow.cards.of_chat(lead.id, former.chat_id)
+    if card is not None:
+        await uow.cards.drop(lead.id, former.chat_id)
+        if (ref := parse_ref(card.ref)) is not None:
+            await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, edit_ref=ref,
+                                         params=replace(params, brief=True)))
+    await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, params=params))
+
+
+async def settle_miss(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
+                      outcome: str, agent: str | None = None, by: str | None = None) -> None:
+    """Edit the managers' word of the lead's missed first contact to say how it ended, if
+    its current ownership missed one."""
+    missed = next(iter(await uow.events.recent(lead.id, kinds=("contact_missed",), limit=1)),
+                  None)
+    owned_since = lead.accepted_at
+    if missed is None or (owned_since is not None and missed.at < owned_since):
+        return
+    await uow.outbox.add_all([
+        message(deps, boss, Template.MISS_CLOSED, now, edit_ref=MissRef(lead.id, boss.telegram_id),
+                params=MissClosedParams(lead_id=lead.id, outcome=outcome, agent=agent, by=by))
+        for boss in managers_in(await uow.agents.list())])
