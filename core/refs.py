@@ -88,10 +88,11 @@ class ReminderRef(Ref):
 
 @dataclass(frozen=True)
 class MissRef(Ref):
-    """A missed first contact in one manager's chat, edited once the lead moves on."""
+    """A missed first contact (its clock's task) in one manager's chat, edited once the lead
+    moves on."""
 
     PREFIX: ClassVar[str] = "miss"
-    lead_id: int
+    task_id: int
     manager_id: int
 
 

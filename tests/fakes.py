@@ -286,9 +286,11 @@ class FakeOffers(_Repo):
         result: dict[int, OfferCounts] = {}
         for agent in {o.agent_id for o in self.db.offers.values()}:
             mine = [o for o in self.db.offers.values() if o.agent_id == agent]
-            misses = sorted(o.decided_at for o in mine if o.status is OfferStatus.EXPIRED
-                            and o.kind != "claim"
-                            and o.decided_at is not None and o.decided_at >= since)
+            misses = sorted([*(o.decided_at for o in mine if o.status is OfferStatus.EXPIRED
+                               and o.kind != "claim"
+                               and o.decided_at is not None and o.decided_at >= since),
+                             *(e.at for e in self.db.events if e.kind == "contact_missed"
+                               and e.agent_id == agent and e.at >= since)])
             recent = [o.created_at for o in mine if o.created_at >= since]
             result[agent] = OfferCounts(
                 sum(o.status is OfferStatus.PENDING for o in mine),
@@ -401,7 +403,9 @@ class FakeCards(_Repo):
         self.db.cards[(card.lead_id, card.chat_id)] = card
 
     async def drop(self, lead_id: int, chat_id: int) -> None:
-        self.db.cards.pop((lead_id, chat_id), None)
+        card = self.db.cards.get((lead_id, chat_id))
+        if card is not None:
+            self.db.cards[(lead_id, chat_id)] = LiveCard(lead_id, chat_id, "", card.seq)
 
     async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:
         return next((ref for ref, sent in self.db.sent_messages.items()

@@ -55,13 +55,13 @@ async def first_contact_step(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task
         return None
     owner = await uow.agents.get(lead.owner_id)
     await uow.events.add(LeadEvent(lead.id, now, "contact_missed", lead.owner_id,
-                                   {"due_at": task.due_at.isoformat()}))
+                                   {"due_at": task.due_at.isoformat(), "task_id": task.id}))
     roster = await uow.agents.list()
     choices = [[a.telegram_id, a.name] for a in roster if a.active and not a.away
                and a.chat_id is not None and a.telegram_id != lead.owner_id]
     summary = LeadSummary.of(lead)
     await uow.outbox.add_all([
-        message(deps, boss, Template.CONTACT_MISSED, now, ref=MissRef(lead.id, boss.telegram_id),
+        message(deps, boss, Template.CONTACT_MISSED, now, ref=MissRef(task.id, boss.telegram_id),
                 params=ContactMissedParams(
                     summary=summary, agent=owner.name if owner else "?",
                     due_at=task.due_at.isoformat(),

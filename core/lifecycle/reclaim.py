@@ -62,11 +62,10 @@ async def tell_former_owner(uow: UnitOfWork, deps: Deps, lead: Lead, former: Age
         return
     params = ReclaimedParams(summary=LeadSummary.of(lead), reason=reason, to=to, by=by)
     card = await uow.cards.of_chat(lead.id, former.chat_id)
-    if card is not None:
+    if card is not None and (ref := parse_ref(card.ref)) is not None:
         await uow.cards.drop(lead.id, former.chat_id)
-        if (ref := parse_ref(card.ref)) is not None:
-            await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, edit_ref=ref,
-                                         params=replace(params, brief=True)))
+        await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, edit_ref=ref,
+                                     params=replace(params, brief=True)))
     await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, params=params))
 
 
@@ -77,9 +76,11 @@ async def settle_miss(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
     missed = next(iter(await uow.events.recent(lead.id, kinds=("contact_missed",), limit=1)),
                   None)
     owned_since = lead.accepted_at
-    if missed is None or (owned_since is not None and missed.at < owned_since):
+    if (missed is None or "task_id" not in missed.data
+            or (owned_since is not None and missed.at < owned_since)):
         return
+    task_id = int(missed.data["task_id"])
     await uow.outbox.add_all([
-        message(deps, boss, Template.MISS_CLOSED, now, edit_ref=MissRef(lead.id, boss.telegram_id),
+        message(deps, boss, Template.MISS_CLOSED, now, edit_ref=MissRef(task_id, boss.telegram_id),
                 params=MissClosedParams(lead_id=lead.id, outcome=outcome, agent=agent, by=by))
         for boss in managers_in(await uow.agents.list())])

@@ -72,7 +72,8 @@ class CardRepository(Protocol):
         ...
 
     async def drop(self, lead_id: int, chat_id: int) -> None:
-        """The lead has no live card in *chat_id* any more (its owner lost it)."""
+        """The lead has no live card in *chat_id* any more (its owner lost it); the count of
+        its cards there is kept, so a card sent there later is named after the old ones."""
         ...
 
     async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:

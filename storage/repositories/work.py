@@ -141,9 +141,10 @@ class SqlCards:
             lead_id=card.lead_id, chat_id=card.chat_id, ref=card.ref, seq=card.seq))
 
     async def drop(self, lead_id: int, chat_id: int) -> None:
-        """The lead has no live card in *chat_id* any more (its owner lost it)."""
-        await self._conn.execute(delete(lead_cards).where(
-            lead_cards.c.lead_id == lead_id, lead_cards.c.chat_id == chat_id))
+        """The lead has no live card in *chat_id* any more (its owner lost it); the count of
+        its cards there is kept, so a card sent there later is named after the old ones."""
+        await self._conn.execute(update(lead_cards).where(
+            lead_cards.c.lead_id == lead_id, lead_cards.c.chat_id == chat_id).values(ref=""))
 
     async def ref_of_message(self, chat_id: int, message_id: int) -> str | None:
         """The reference of the bot's message *message_id* in *chat_id*, if it was one."""
