@@ -18,8 +18,17 @@ from core.lifecycle.reminders import send_due_reminders
 from core.lifecycle.working import log_attempt
 from core.model import LeadStatus, OfferStatus, TaskKind
 from leadrelay.bootstrap import bootstrap
+from sandbox import BotApiSandbox
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
+from tests.harness import (
+    BOT_TOKEN,
+    BRISK,
+    RunningOffice,
+    offer_for,
+    running_office,
+    text_has,
+    until,
+)
 from tests.office import (
     AYSE,
     HOT,
@@ -183,6 +192,14 @@ async def _miss_as(relay: App, db: FakeDatabase, clock: ManualClock, agent: int,
 
 
 @pytest.fixture
+async def sandbox() -> AsyncIterator[BotApiSandbox]:
+    sandbox = BotApiSandbox(token=BOT_TOKEN)
+    await sandbox.start()
+    yield sandbox
+    await sandbox.stop()
+
+
+@pytest.fixture
 async def running(database_url: str, clock: ManualClock) -> AsyncIterator[RunningOffice]:
     data = office_data()
     agents = [{**a, "language": "tr"} if a["telegram_id"] == AYSE else a  # type: ignore[index]
@@ -235,3 +252,28 @@ def first_call(db: FakeDatabase, lead_id: int) -> int:
     """The id of the lead's (first) first-contact clock."""
     return min(t.id for t in db.tasks.values()
                if t.lead_id == lead_id and t.kind is TaskKind.FIRST_CONTACT)
+
+
+@pytest.mark.slow
+async def test_a_first_call_missed_while_the_bot_was_down_is_reported_once_after_restart(
+    database_url: str, clock: ManualClock, sandbox: BotApiSandbox,
+) -> None:
+    config = office(timezone="Europe/Istanbul")
+    async with running_office(config, database_url, sandbox=sandbox, clock=clock,
+                              limits=BRISK) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        ayse = running[AYSE]
+        lead_id = await running.post_lead(HOT)
+        await ayse.press(await ayse.wait_for(offer_for(lead_id)), "✅ Accept")
+        await ayse.wait_for(text_has(f"Lead #{lead_id} is yours"))
+    clock.advance(timedelta(minutes=20))  # the first deadline passes while nobody runs
+    async with running_office(config, database_url, sandbox=sandbox, clock=clock,
+                              limits=BRISK) as running:
+        selin = running[SELIN]
+        await selin.wait_for(text_has(f"Lead #{lead_id}", "has not tried"))
+        await running.settled()
+        assert sum(f"Lead #{lead_id}" in m.text and "has not tried" in m.text
+                   for m in selin.messages) == 1
+        assert sum("waiting for your first call" in m.text for m in running[AYSE].messages) == 1
+        assert not [m for m in running[MEHMET].messages if f"#{lead_id}" in m.text], \
+            "not taken back before the second deadline"
