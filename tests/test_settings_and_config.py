@@ -507,3 +507,31 @@ def test_every_setting_is_listed_in_env_example() -> None:
     listed = {line.lstrip("# ").split("=", 1)[0] for line in example.splitlines()
               if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()}
     assert {name.upper() for name in Settings.model_fields} <= listed
+
+
+def test_a_temperature_given_in_part_keeps_its_own_defaults_for_the_rest(
+    tmp_path: Path,
+) -> None:
+    data = example()
+    data["sla"] = {"warm": {"first_contact_within": "1h"}, "hot": {"reclaim_within": None}}
+    config = load_office(write(tmp_path, data))
+    warm, hot = config.sla[Temperature.WARM], config.sla[Temperature.HOT]
+    assert (warm.accept_within, warm.first_contact_within) == (timedelta(minutes=30),
+                                                               timedelta(hours=1))
+    assert (hot.first_contact_within, hot.reclaim_within) == (timedelta(minutes=15), None)
+    assert config.sla[Temperature.COLD].first_contact_within == timedelta(hours=24)
+
+
+def test_a_reclaim_before_the_first_call_is_due_is_refused_by_name(tmp_path: Path) -> None:
+    data = example()
+    data["sla"] = {"hot": {"first_contact_within": "30m", "reclaim_within": "20m"}}
+    error = config_error(write(tmp_path, data))
+    assert "office.yaml" in error
+    assert "sla.hot: reclaim_within must be longer than first_contact_within" in error
+
+
+def test_an_unknown_reclaim_destination_is_refused_by_name(tmp_path: Path) -> None:
+    data = example()
+    data["work"]["reclaim"]["to"] = "nobody"
+    error = config_error(write(tmp_path, data))
+    assert "work.reclaim.to" in error
