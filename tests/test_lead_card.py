@@ -218,10 +218,11 @@ async def test_remind_me_sets_a_task_that_today_lists(running: RunningOffice) ->
     ayse = running[AYSE]
     await ayse.press(card, "⏰ Remind me")
     await ayse.press(live(running, AYSE, card), "In 1 hour")
-    await until_card(running, AYSE, card, "Next: ⏰ Reminder · 10:00")
+    await until_card(running, AYSE, card, "Next: 📞 First call")  # sooner than the reminder
     await ayse.send("/today")
-    due = await ayse.wait_for(text_has("Due today (1)"))
+    due = await ayse.wait_for(text_has("Due today (2)"))
     assert f"10:00 · ⏰ Reminder · #{lead_id} Deniz Kaya" in due.text
+    assert f"📞 First call · #{lead_id} Deniz Kaya" in due.text
 
 
 async def test_lead_sends_the_card_again_below_and_the_old_one_says_so(
