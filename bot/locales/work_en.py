@@ -31,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "answer.snoozed": "💤 Again at {time}.",
     "task.next_try": "📞 Try again",
     "reminder.next_try": "📞 Time to try lead <b>#{lead_id}</b> again ({time})",
+    "task.follow_up": "🔁 Follow up",
+    "reminder.follow_up": "🔁 Time to follow up on lead <b>#{lead_id}</b> ({time})",
     "nurtured.title": "🌱 Lead #{lead_id} went to nurture: {agent} tried {tries} times and "
                       "reached nobody. It no longer counts toward {agent}'s open leads.",
     "answer.nurtured": "🌱 No answer three times in a row: the lead goes to nurture. "

@@ -31,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "answer.snoozed": "💤 {time:loc} yeniden hatırlatırım.",
     "task.next_try": "📞 Yeniden ara",
     "reminder.next_try": "📞 <b>#{lead_id}</b> numaralı talebi yeniden arama zamanı ({time})",
+    "task.follow_up": "🔁 Takip",
+    "reminder.follow_up": "🔁 <b>#{lead_id}</b> numaralı talebin takip zamanı ({time})",
     "nurtured.title": "🌱 #{lead_id} numaralı talep takibe alındı: {agent} {tries} kez "
                       "aradı, ulaşamadı. Artık {agent:gen} açık talepleri arasında sayılmıyor.",
     "answer.nurtured": "🌱 Üst üste üç kez ulaşılamadı: talep takibe alındı. Üç gün sonra "

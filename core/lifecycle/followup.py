@@ -1,8 +1,11 @@
 """What follows a try that did not reach the contact: the next try, scheduled as a reminder
-(same day +2 h, then the next day, then in three days), and nurture after three in a row.
+(same day +2 h, then the next day, then in three days), and nurture after three in a row;
+and what follows a stage: the follow-ups of `work.follow_ups` (+1, +3 and +7 days after
+Contacted or Appointment, +2 and +5 after Offer), until the stage moves.
 
-A time the system picks is moved out of the office's quiet hours; a time the agent picks
-(Remind me, an appointment) is kept as they chose it.
+A time the system picks goes through `sendable.sendable_at` (out of the office's quiet
+hours, within the agent's working hours); a time the agent picks (Remind me, an
+appointment) is kept as they chose it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import datetime, timedelta
 
 from core.deps import Deps
 from core.lifecycle.common import managers_in, message
+from core.lifecycle.sendable import sendable_at
 from core.messages import LeadSummary, NurturedParams, Template
 from core.model import Lead, Task, TaskKind
 from core.ports import UnitOfWork
@@ -30,30 +34,13 @@ async def misses_in_a_row(uow: UnitOfWork, lead_id: int) -> int:
 
 
 def next_try_at(misses: int, now: datetime, deps: Deps) -> datetime:
-    """When to try again after *misses* unanswered tries in a row, out of quiet hours."""
+    """When to try again after *misses* unanswered tries in a row, before `sendable_at`."""
     if misses <= 1:
         at = now + timedelta(hours=2)
     else:  # days on the office's wall clock: the same hour the next day, even across DST
         local = now.astimezone(deps.config.zone)
         at = local + timedelta(days=1 if misses == 2 else 3)
-    return out_of_quiet_hours(at, deps)
-
-
-def out_of_quiet_hours(at: datetime, deps: Deps) -> datetime:
-    """*at*, or the end of the office's quiet hours (21:00–08:00 by default) if it falls in
-    them."""
-    work = deps.config.work
-    local = at.astimezone(deps.config.zone)
-    quiet_from, quiet_until = work.quiet_from, work.quiet_until
-    spans_midnight = quiet_from > quiet_until
-    now_t = local.time()
-    quiet = (now_t >= quiet_from or now_t < quiet_until) if spans_midnight else (
-        quiet_from <= now_t < quiet_until)
-    if not quiet:
-        return at
-    day = local.date() + timedelta(days=1) if spans_midnight and now_t >= quiet_from else \
-        local.date()
-    return datetime.combine(day, quiet_until, tzinfo=deps.config.zone)
+    return at
 
 
 async def plan_next_try(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
@@ -62,8 +49,26 @@ async def plan_next_try(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, 
     planned = [t.id for t in await uow.tasks.open_for([lead.id]) if t.kind is TaskKind.NEXT_TRY]
     await uow.tasks.close(planned, at=now)
     if misses and lead.owner_id is not None and lead.is_open:
-        at = next_try_at(misses, now, deps)
+        owner = await uow.agents.get(lead.owner_id)
+        at = sendable_at(next_try_at(misses, now, deps), deps, owner)
         await uow.tasks.add(Task(lead.id, lead.owner_id, TaskKind.NEXT_TRY, at, now,
+                                 remind_at=at))
+        uow.wake_at(at)
+
+
+async def plan_follow_ups(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
+    """The stage of *lead* (locked) changed at *now*: close the previous stage's follow-ups
+    and plan this one's, each at a sendable time (none for a won or lost lead)."""
+    planned = [t.id for t in await uow.tasks.open_for([lead.id]) if t.kind is TaskKind.FOLLOW_UP]
+    await uow.tasks.close(planned, at=now)
+    offsets = deps.config.work.follow_ups.get(lead.stage, [])
+    if not offsets or lead.owner_id is None or not lead.is_open:
+        return
+    owner = await uow.agents.get(lead.owner_id)
+    local = now.astimezone(deps.config.zone)  # days on the office's wall clock, across DST
+    for offset in offsets:
+        at = sendable_at(local + offset, deps, owner)
+        await uow.tasks.add(Task(lead.id, lead.owner_id, TaskKind.FOLLOW_UP, at, now,
                                  remind_at=at))
         uow.wake_at(at)
 

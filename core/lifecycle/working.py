@@ -26,6 +26,7 @@ from core.lifecycle.first_contact import contact_made
 from core.lifecycle.followup import (
     NURTURE_AFTER,
     misses_in_a_row,
+    plan_follow_ups,
     plan_next_try,
     tell_managers_nurtured,
 )
@@ -74,6 +75,7 @@ async def _stage_changed(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int,
         **{k: v for k, v in data.items() if v is not None}}))
     if lead.stage is not Stage.NURTURE:  # a step forward: no call left to plan
         await plan_next_try(uow, deps, lead, now, misses=0)
+    await plan_follow_ups(uow, deps, lead, now)
     await refresh_cards(uow, deps, lead, now)
 
 
@@ -290,6 +292,7 @@ async def undo_last_change(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
         await uow.leads.update(lead)
         await uow.events.add(LeadEvent(lead.id, now, "undo", agent_id, {
             "event_id": last.id, "from": undone, "to": lead.stage.value}))
+        await plan_follow_ups(uow, deps, lead, now)
         await refresh_cards(uow, deps, lead, now)
         await uow.commit()
     return lead
@@ -314,6 +317,7 @@ async def correct_stage(uow: UnitOfWork, deps: Deps, /, *, manager_id: int, lead
         await uow.events.add(LeadEvent(lead.id, now, "correction", manager_id, {
             "from": before["stage"], "to": lead.stage.value, "before": before,
             "note": reason[:NOTE_LIMIT]}))
+        await plan_follow_ups(uow, deps, lead, now)
         await refresh_cards(uow, deps, lead, now)
         await uow.commit()
     return lead
