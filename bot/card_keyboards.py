@@ -21,6 +21,7 @@ CARD_CODES = {
     "c": "contacted", "u": "unreachable", "i": "info_sent", "a": "appointment",
     "d": "day", "t": "time", "o": "offer", "w": "won", "l": "lost", "r": "lost_reason",
     "n": "note", "m": "remind", "R": "remind_at", "z": "undo", "b": "back",
+    "s": "still_working",
 }
 _CODE_OF = {name: code for code, name in CARD_CODES.items()}
 _ARG = {"day": re.compile(r"[0-9]{8}"), "time": re.compile(r"[0-9]{12}"),
@@ -138,6 +139,23 @@ def card_keyboard(lang: str, lead_id: int, *, stage: Stage, closed: bool,
     if undo:
         last.append(act("button.undo", "undo"))
     rows.append(last)
+    return InlineKeyboardMarkup(rows)
+
+
+def outcome_keyboard(lang: str, lead_id: int, *, stage: Stage) -> InlineKeyboardMarkup:
+    """An outcome prompt's one-tap answers: the card's stage buttons still ahead of *stage*
+    (the same callback data as the card's), and Still working on it."""
+    def act(key: str, action: str) -> InlineKeyboardButton:
+        return _press(lang, key, CardAction(lead_id, action))
+
+    ahead = stage is Stage.NURTURE or stage not in STAGE_ORDER
+    rank = 0 if ahead else STAGE_ORDER.index(stage)
+    first = [act("button.contacted", "contacted")] if stage is Stage.NEW else []
+    first += [act("button.info_sent", "info_sent")] if rank < 2 else []
+    rows = [[*first, act("button.appointment", "appointment")]]
+    offer = [act("button.offer", "offer")] if rank < 4 else []
+    rows.append([*offer, act("button.won", "won"), act("button.lost", "lost")])
+    rows.append([act("button.still_working", "still_working")])
     return InlineKeyboardMarkup(rows)
 
 

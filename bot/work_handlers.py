@@ -26,6 +26,7 @@ from bot.entry_handlers import answer_entry, cancel_any_entry
 from bot.i18n import CATALOGS, t, t_raw
 from bot.pacing import ANSWERS_A_PRESS
 from core.lifecycle.cards import redraw_cards
+from core.lifecycle.outcomes import still_working
 from core.lifecycle.prompts import (
     Answered,
     answer_prompt,
@@ -160,6 +161,9 @@ async def on_card_press(update: Update, context: ContextTypes.DEFAULT_TYPE, agen
     elif name == "remind_at":
         await app.run(remind_me, agent_id=me, lead_id=lead_id, choice=action.arg)
         await query.answer(t_raw(lang, "answer.reminder_set"))
+    elif name == "still_working":
+        await app.run(still_working, agent_id=me, lead_id=lead_id)
+        await query.answer(t_raw(lang, "answer.still_working"))
     elif name == "undo":
         lead = await app.run(undo_last_change, agent_id=me, lead_id=lead_id)
         await query.answer(t_raw(lang, "answer.undone", lead_id=lead_id,

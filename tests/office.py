@@ -42,13 +42,14 @@ _NO_DEADLINE = {"first_contact_within": None, "reclaim_within": None}
 
 
 def office_without_clocks(**changes: object) -> OfficeConfig:
-    """The test office with no first-contact deadline and no reclaim rule: for tests of
-    something else that an untouched lead's clocks would cut short."""
+    """The test office with no first-contact deadline, no reclaim rule and no outcome
+    prompt: for tests of something else that an untouched lead's clocks would cut short."""
     data = office_data()
     return office(sla={"hot": {**data["sla"]["hot"], **_NO_DEADLINE},  # type: ignore[index]
                        "warm": _NO_DEADLINE, "cold": _NO_DEADLINE},
                   work={"reclaim": {"no_contact_within": None, "no_progress_within": None,
-                                    "owned_longer_than": None}}, **changes)
+                                    "owned_longer_than": None},
+                        "outcome_prompts": []}, **changes)
 
 
 POOL = {"rules": [

@@ -32,6 +32,12 @@ MESSAGES: dict[str, str] = {
     "task.next_try": "📞 Try again",
     "reminder.next_try": "📞 Time to try lead <b>#{lead_id}</b> again ({time})",
     "task.follow_up": "🔁 Follow up",
+    "outcome.prompt": "❓ Where does lead <b>#{lead_id}</b> stand? Yours since {since}, "
+                      "still at “{stage}”. One tap tells me:",
+    "outcome.working": "🔄 Lead #{lead_id}: still working on it. Noted.",
+    "outcome.answered": "✅ Lead #{lead_id}: {stage}. Thank you.",
+    "button.still_working": "🔄 Still working on it",
+    "answer.still_working": "🔄 Noted: still working on it.",
     "reminder.follow_up": "🔁 Time to follow up on lead <b>#{lead_id}</b> ({time})",
     "nurtured.title": "🌱 Lead #{lead_id} went to nurture: {agent} tried {tries} times and "
                       "reached nobody. It no longer counts toward {agent}'s open leads.",

@@ -32,6 +32,12 @@ MESSAGES: dict[str, str] = {
     "task.next_try": "📞 Yeniden ara",
     "reminder.next_try": "📞 <b>#{lead_id}</b> numaralı talebi yeniden arama zamanı ({time})",
     "task.follow_up": "🔁 Takip",
+    "outcome.prompt": "❓ <b>#{lead_id}</b> numaralı talep ne durumda? {since:abl} beri sizde, "
+                      "hâlâ “{stage}” aşamasında. Tek dokunuşla bildirin:",
+    "outcome.working": "🔄 #{lead_id} numaralı talep: hâlâ üzerinde çalışılıyor. Not edildi.",
+    "outcome.answered": "✅ #{lead_id} numaralı talep: {stage}. Teşekkürler.",
+    "button.still_working": "🔄 Hâlâ üzerinde çalışıyorum",
+    "answer.still_working": "🔄 Not edildi: hâlâ üzerinde çalışıyorsunuz.",
     "reminder.follow_up": "🔁 <b>#{lead_id}</b> numaralı talebin takip zamanı ({time})",
     "nurtured.title": "🌱 #{lead_id} numaralı talep takibe alındı: {agent} {tries} kez "
                       "aradı, ulaşamadı. Artık {agent:gen} açık talepleri arasında sayılmıyor.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.card_keyboards import card_keyboard, reminder_keyboard, whatsapp_url
+from bot.card_keyboards import card_keyboard, outcome_keyboard, reminder_keyboard, whatsapp_url
 from bot.i18n import Markup, t, t_raw
 from bot.render.formatting import MESSAGE_LIMIT, Localized, esc, phone
 from bot.render.shapes import Rendered
@@ -14,6 +14,8 @@ from core.messages import (
     CardParams,
     LeadSummary,
     NurturedParams,
+    OutcomeAnsweredParams,
+    OutcomePromptParams,
     ReminderAnsweredParams,
     ReminderParams,
 )
@@ -52,6 +54,20 @@ class CardViews(Localized):
     def _nurtured(self, lang: str, p: NurturedParams) -> Rendered:
         return Rendered(t(lang, "nurtured.title", lead_id=p.summary.lead_id, agent=p.agent,
                           tries=p.tries))
+
+    def _outcome_prompt(self, lang: str, p: OutcomePromptParams) -> Rendered:
+        s = p.summary
+        what = " · ".join(str(part) for part in (s.first_name, s.product, s.region) if part)
+        lines = [t(lang, "outcome.prompt", lead_id=s.lead_id, since=self.local_time(p.since),
+                   stage=t_raw(lang, f"stage.{p.stage}")), what]
+        return Rendered("\n".join(line for line in lines if line),
+                        outcome_keyboard(lang, s.lead_id, stage=Stage(p.stage)))
+
+    def _outcome_answered(self, lang: str, p: OutcomeAnsweredParams) -> Rendered:
+        if p.working:
+            return Rendered(t(lang, "outcome.working", lead_id=p.lead_id))
+        return Rendered(t(lang, "outcome.answered", lead_id=p.lead_id,
+                          stage=t_raw(lang, f"stage.{p.stage}")))
 
     def _reminder_answered(self, lang: str, p: ReminderAnsweredParams) -> Rendered:
         if p.until is None:

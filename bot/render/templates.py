@@ -72,6 +72,8 @@ class Templates(CardViews, ClockViews):
             Template.CONTACT_NUDGE: self._contact_nudge,
             Template.RECLAIM_WARNING: self._reclaim_warning,
             Template.RECLAIMED: self._reclaimed,
+            Template.OUTCOME_PROMPT: self._outcome_prompt,
+            Template.OUTCOME_ANSWERED: self._outcome_answered,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

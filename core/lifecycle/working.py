@@ -30,6 +30,7 @@ from core.lifecycle.followup import (
     plan_next_try,
     tell_managers_nurtured,
 )
+from core.lifecycle.outcomes import prompt_answered
 from core.model import Agent, Lead, LeadEvent, PromptKind, Stage, Task, TaskKind
 from core.ports import UnitOfWork
 
@@ -76,6 +77,7 @@ async def _stage_changed(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int,
     if lead.stage is not Stage.NURTURE:  # a step forward: no call left to plan
         await plan_next_try(uow, deps, lead, now, misses=0)
     await plan_follow_ups(uow, deps, lead, now)
+    await prompt_answered(uow, deps, lead, agent_id, now)
     await refresh_cards(uow, deps, lead, now)
 
 

@@ -35,6 +35,8 @@ from core.messages.work import ContactMissedParams as ContactMissedParams
 from core.messages.work import ContactNudgeParams as ContactNudgeParams
 from core.messages.work import MissClosedParams as MissClosedParams
 from core.messages.work import NurturedParams as NurturedParams
+from core.messages.work import OutcomeAnsweredParams as OutcomeAnsweredParams
+from core.messages.work import OutcomePromptParams as OutcomePromptParams
 from core.messages.work import ReclaimedParams as ReclaimedParams
 from core.messages.work import ReclaimWarningParams as ReclaimWarningParams
 from core.messages.work import ReminderAnsweredParams as ReminderAnsweredParams
@@ -80,6 +82,8 @@ class Template(StrEnum):
     CONTACT_NUDGE = "contact_nudge"
     RECLAIM_WARNING = "reclaim_warning"
     RECLAIMED = "reclaimed"
+    OUTCOME_PROMPT = "outcome_prompt"
+    OUTCOME_ANSWERED = "outcome_answered"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -107,6 +111,8 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.CONTACT_NUDGE: ContactNudgeParams,
     Template.RECLAIM_WARNING: ReclaimWarningParams,
     Template.RECLAIMED: ReclaimedParams,
+    Template.OUTCOME_PROMPT: OutcomePromptParams,
+    Template.OUTCOME_ANSWERED: OutcomeAnsweredParams,
 }
 """The parameters each template takes."""
 

@@ -121,3 +121,21 @@ class ReclaimedParams(Params):
     brief: bool = False
     to: str | None = None  # the agent a manager gave it to
     by: str | None = None  # that manager
+class OutcomePromptParams(Params):
+    """Where does a lead stand? Asked of its owner when its stage has not moved since the
+    last time (or since Accept), with the stage buttons and Still working on it."""
+
+    summary: LeadSummary
+    task_id: int  # the outcome clock's task
+    number: int  # which time it is asked (the clock's step), 1 first
+    stage: str
+    since: str  # when the owner got the lead
+
+
+@dataclass(frozen=True)
+class OutcomeAnsweredParams(Params):
+    """An outcome prompt answered: Still working on it, or the stage it is at now."""
+
+    lead_id: int
+    stage: str
+    working: bool = False  # True: Still working on it
