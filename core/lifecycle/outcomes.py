@@ -61,7 +61,7 @@ async def outcome_step(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task,
     since = task.due_at if number == 1 else _after(task.due_at, checkpoints[number - 2], deps)
     moved = next(iter(await uow.events.recent(lead.id, kinds=STAGE_EVENTS, limit=1)), None)
     owner = await uow.agents.get(task.agent_id)
-    if (moved is None or moved.at <= since) and owner is not None and owner.reachable:
+    if (moved is None or moved.at < since) and owner is not None and owner.reachable:
         await uow.events.add(LeadEvent(lead.id, now, ASKED, None,
                                        {"task_id": task.id, "number": number}))
         await uow.outbox.add(message(
