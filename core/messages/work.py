@@ -121,6 +121,9 @@ class ReclaimedParams(Params):
     brief: bool = False
     to: str | None = None  # the agent a manager gave it to
     by: str | None = None  # that manager
+
+
+@dataclass(frozen=True)
 class OutcomePromptParams(Params):
     """Where does a lead stand? Asked of its owner when its stage has not moved since the
     last time (or since Accept), with the stage buttons and Still working on it."""
