@@ -104,7 +104,7 @@ async def due_today(uow: UnitOfWork, deps: Deps, /, *, agent_id: int) -> list[Du
         await _viewer(uow, agent_id)
         tasks = await uow.tasks.due_for(agent_id, until=tomorrow)
         due = []
-        for task in (task for task in tasks if task.kind.shown):  # no clock of the system's
+        for task in tasks:
             lead = await uow.leads.get(task.lead_id)
             # A lead that changed hands is its new owner's to work, and its tasks with it.
             if lead is not None and lead.is_open and lead.owner_id == agent_id:
