@@ -18,7 +18,10 @@ from tests.harness import BOT_TOKEN, BRISK, RunningOffice, running_office, text_
 from tests.office import AYSE, HOT, SELIN, office, office_data
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
-SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 2}}
+# No first-call deadline and no reclaim rule: the leads here are left untouched for days.
+SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 2,
+                "first_contact_within": None, "reclaim_within": None}}
+NO_RECLAIM = {"no_contact_within": None, "no_progress_within": None, "owned_longer_than": None}
 ONLY_AYSE = {"rules": [{"name": "ayse", "pool": {"agents": ["Ayşe"]}, "fallback": "managers"}]}
 
 
@@ -33,7 +36,7 @@ def config(lang: str = "en", *, work: dict[str, object] | None = None,
     agents = [dict(a, **(ayse or {})) if a["telegram_id"] == AYSE else a  # type: ignore[index]
               for a in office_data()["agents"]]  # type: ignore[attr-defined]
     return office(sla=SLOW, timezone="Europe/Istanbul", language=lang, routing=ONLY_AYSE,
-                  work=work or {}, agents=agents)
+                  work={"reclaim": NO_RECLAIM, **(work or {})}, agents=agents)
 
 
 def shown(lang: str, key: str, **params: object) -> str:
