@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
+from core.business_hours import BusinessCalendar
 from core.clock import Clock
 from core.config import OfficeConfig
 from core.ports import UnitOfWork
@@ -15,16 +16,27 @@ UowFactory = Callable[[], UnitOfWork]
 
 @dataclass(frozen=True)
 class Deps:
-    """The clock, the office config in force, and how offer tokens are made.
+    """The clock, the office config in force, how offer tokens are made, and the office's
+    business calendar.
 
     Built anew for each loaded config (a reload makes a new one), so the routing rules it
-    carries keep their pools exactly as long as the config they were built from.
+    carries keep their pools exactly as long as the config they were built from. Without
+    *business_calendar* (tests that build one directly), the calendar is the config's
+    `work.hours` and closed dates without public holidays; `leadrelay/bootstrap.py` gives
+    the office's own, with the holidays of `work.holidays`.
     """
 
     clock: Clock
     config: OfficeConfig
     new_token: Callable[[], str]
+    business_calendar: InitVar[BusinessCalendar | None] = None
     rules: RoutingRules = field(init=False, repr=False)
+    calendar: BusinessCalendar = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, business_calendar: BusinessCalendar | None) -> None:
         object.__setattr__(self, "rules", RoutingRules(self.config.routing))
+        if business_calendar is None:
+            work = self.config.work
+            business_calendar = BusinessCalendar(work.hours, self.config.zone,
+                                                 closed=frozenset(work.closed_dates))
+        object.__setattr__(self, "calendar", business_calendar)

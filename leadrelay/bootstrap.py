@@ -12,6 +12,7 @@ from core.app import App, Signals
 from core.clock import Clock
 from core.config import OfficeConfig
 from core.deps import Deps, UowFactory
+from leadrelay.calendar import business_calendar
 from storage.repositories.outbox import Claimant
 from storage.uow import SqlUnitOfWork
 
@@ -34,7 +35,8 @@ def bootstrap(
 ) -> App:
     """The App for *config*: use cases on *clock* and on units of work that report each
     commit to *signals* (new deadlines, chats with new mail)."""
-    deps = Deps(clock=clock, config=config, new_token=token_factory)
+    deps = Deps(clock=clock, config=config, new_token=token_factory,
+                business_calendar=business_calendar(config))
     return App(deps=deps, uow=uow_factory(signals or Signals()))
 
 

@@ -165,6 +165,7 @@ class FakeLeads(_Repo):
             settled = copy.deepcopy(stored)
             settled.status, settled.escalated_at = lead.status, lead.escalated_at
             settled.closed_at, settled.version = lead.closed_at, lead.version + 1
+            settled.lead_type = lead.lead_type
             self.db.leads[lead.id] = settled
             lead.version += 1
 

@@ -5,6 +5,7 @@ domain model's, imported from `core.model`; this package adds only the config's 
 """
 
 from core.config.durations import Duration, parse_duration
+from core.config.lead_types import LeadType
 from core.config.office import (
     MANUAL_SOURCE,
     AgentConfig,
@@ -37,8 +38,8 @@ from core.config.scoring import ScoringBands, ScoringConfig, ScoringWeights
 
 __all__ = [
     "DISQUALIFY", "MANAGERS", "MANUAL_SOURCE", "NURTURE", "Account", "AgentConfig", "Duration",
-    "Fit", "IntentLevel", "Language", "Matrix", "MatrixRow", "OfficeConfig", "PenaltyPolicy",
-    "Pool", "RampStep", "Range", "RetentionPolicy", "RoutingPolicy", "Rule", "ScoringBands",
-    "ScoringConfig", "ScoringWeights", "SlaConfig", "SourceConfig", "StrategyName",
+    "Fit", "IntentLevel", "Language", "LeadType", "Matrix", "MatrixRow", "OfficeConfig",
+    "PenaltyPolicy", "Pool", "RampStep", "Range", "RetentionPolicy", "RoutingPolicy", "Rule",
+    "ScoringBands", "ScoringConfig", "ScoringWeights", "SlaConfig", "SourceConfig", "StrategyName",
     "TierPolicy", "When", "parse_duration",
 ]

@@ -12,6 +12,7 @@ import phonenumbers
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from core.config.durations import Duration
+from core.config.lead_types import LEAD_TYPE_NAME, LeadType
 from core.config.routing import RoutingPolicy
 from core.config.scoring import ScoringConfig
 from core.config.work import WorkConfig
@@ -47,6 +48,9 @@ class SourceConfig(Strict):
     warmth: float | None = Field(default=None, ge=0, le=1)
     # Counted by each instance on its own; over it the intake answers 429 with Retry-After.
     requests_per_minute: int = Field(default=120, ge=1, le=1_000_000)
+    # Its leads' type (one of the office's `lead_types`), unless a routing rule names another.
+    lead_type: str | None = Field(default=None, min_length=1, max_length=40,
+                                  pattern=LEAD_TYPE_NAME)
 
     @field_validator("token")
     @classmethod
@@ -102,6 +106,8 @@ class OfficeConfig(Strict):
     agents: list[AgentConfig] = Field(min_length=1)
     sources: list[SourceConfig] = Field(min_length=1)
     sla: dict[Temperature, SlaConfig] = Field(default_factory=_default_sla)
+    # Kinds of lead with windows of their own, named by a source's or a rule's `lead_type`.
+    lead_types: dict[str, LeadType] = Field(default_factory=dict)
     scoring: ScoringConfig = ScoringConfig()
     routing: RoutingPolicy = RoutingPolicy()
     retention: RetentionPolicy = RetentionPolicy()
@@ -166,6 +172,15 @@ class OfficeConfig(Strict):
                                  "first_contact_within (managers are told first)")
         return full
 
+    @field_validator("lead_types")
+    @classmethod
+    def _lead_type_names(cls, types: dict[str, LeadType]) -> dict[str, LeadType]:
+        for name in types:
+            if not re.fullmatch(LEAD_TYPE_NAME, name) or len(name) > 40:
+                raise ValueError(f"{name!r} cannot name a lead type: use up to 40 letters, "
+                                 "digits, dots, dashes or underscores (such as demo_request)")
+        return types
+
     @field_validator("agents")
     @classmethod
     def _workable_roster(cls, agents: list[AgentConfig]) -> list[AgentConfig]:
@@ -215,6 +230,22 @@ class OfficeConfig(Strict):
             if agent.backup is not None and agent.backup not in ids:
                 raise ValueError(f"{agent.name}'s backup {agent.backup} is not on the roster")
         return self
+
+    @model_validator(mode="after")
+    def _known_lead_types(self) -> OfficeConfig:
+        named = [(f"sources[{i}].lead_type", s.lead_type) for i, s in enumerate(self.sources)]
+        named += [(f"routing.rules[{i}].lead_type", r.lead_type)
+                  for i, r in enumerate(self.routing.rules)]
+        for key, name in named:
+            if name is not None and name not in self.lead_types:
+                known = ", ".join(sorted(self.lead_types)) or "none is defined"
+                raise ValueError(f"{key}: {name!r} is not a lead type under lead_types "
+                                 f"(known: {known})")
+        return self
+
+    def lead_type(self, name: str | None) -> LeadType | None:
+        """The lead type called *name*; None for none, or one a reload took away."""
+        return self.lead_types.get(name) if name is not None else None
 
     @property
     def zone(self) -> ZoneInfo:

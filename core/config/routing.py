@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from core.config.durations import Duration
+from core.config.lead_types import LEAD_TYPE_NAME
 from core.model import Strict, Temperature, Tier, WorkingHours
 
 
@@ -158,6 +159,10 @@ class Rule(Strict):
     target_only: bool = False  # never matched by its `when`: only fallbacks and matrices
     # strategy claim: post ONE message to this Telegram group instead of one per member
     claim_chat: int | None = None
+    # The lead type (one of the office's `lead_types`) a lead this rule takes becomes: its
+    # windows replace those of the lead's temperature and of its source's type.
+    lead_type: str | None = Field(default=None, min_length=1, max_length=40,
+                                  pattern=LEAD_TYPE_NAME)
 
     @field_validator("claim_chat")
     @classmethod

@@ -119,25 +119,27 @@ async def message_delivered(uow: UnitOfWork, deps: Deps, /, *, message: QueuedMe
         offer = OfferRef.parse(message.ref)
         round_ = RoundRef.parse(message.ref)
         if offer is not None:
-            await _start_clock(uow, await uow.offers.get(offer.offer_id), at)
+            await _start_clock(uow, deps, await uow.offers.get(offer.offer_id), at)
         elif round_ is not None:
             for other in await uow.offers.for_lead(round_.lead_id):
                 if other.sequence == round_.sequence:  # the round's one group post
-                    await _start_clock(uow, other, at)
+                    await _start_clock(uow, deps, other, at)
         await uow.outbox.mark_sent(message, at=at, message_id=message_id, hold=hold)
         await uow.commit()
 
 
-async def _start_clock(uow: UnitOfWork, offer: Offer | None, at: datetime) -> None:
+async def _start_clock(uow: UnitOfWork, deps: Deps, offer: Offer | None,
+                       at: datetime) -> None:
     """Start an offer's accept clock when its message reached the agent.
 
-    The window counts from delivery, so an agent is never timed out by our own backlog;
-    the deadline never moves earlier, and a second report of the same delivery changes nothing.
+    The window counts from delivery (through the office's business hours, for a window that
+    counts only those), so an agent is never timed out by our own backlog; the deadline
+    never moves earlier, and a second report of the same delivery changes nothing.
     """
     if offer is None or offer.status is not OfferStatus.PENDING or offer.delivered_at:
         return
     before = offer.deadline
-    deadline = offer.start_clock(at)
+    deadline = offer.start_clock(at, business=deps.calendar.add)
     if (await uow.offers.start_clock(offer.id, delivered_at=at, deadline=deadline)
             and deadline != before):
         uow.wake_at(deadline)

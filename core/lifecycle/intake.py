@@ -173,13 +173,15 @@ def new_lead(
     deps: Deps, data: LeadInput, source: str, warmth: float, returning: bool, now: datetime
 ) -> Lead:
     """A stored-to-be lead from valid input of the source named *source*, as warm as
-    *warmth*: scored, banded, waiting to be routed."""
+    *warmth*: scored, banded, of its source's lead type if it names one, waiting to be
+    routed."""
     scoring = deps.config.scoring
     factors = factors_for(
         budget_min=data.budget_min, budget_max=data.budget_max, timing=data.timing,
         region=data.region, warmth=warmth,
     )
     value = score(factors, scoring)
+    configured = deps.config.source_named(source)
     return Lead(
         contact_id=0, source=source, received_at=now, score=value,
         temperature=band(value, scoring), name=data.name, phone=data.phone, email=data.email,
@@ -188,4 +190,5 @@ def new_lead(
         external_id=data.external_id, missing=data.missing, returning=returning,
         postal_code=data.postal_code, language=data.language, tags=list(data.tags),
         company=data.company, intent=data.intent, fit=data.fit, status=LeadStatus.NEW,
+        lead_type=configured.lead_type if configured is not None else None,
     )

@@ -26,6 +26,7 @@ from core.messages import (
 )
 from core.model import Agent, Lead, LeadEvent, Offer, OfferKind, OutgoingMessage, RouteOutcome
 from core.routing import Decision
+from core.sla import window_end, windows_of
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,15 @@ def claim_chat(deps: Deps, decision: Decision) -> int | None:
 def new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
                now: datetime) -> list[Offer]:
     """The offer a decision makes, or one per member of a claim pool (same round)."""
-    window = deps.config.sla[lead.temperature].accept_within
+    windows = windows_of(lead, deps)
+    deadline = window_end(now, windows.accept_within, deps,
+                          business_hours=windows.business_hours)
     # The full trace goes once into the lead's history; each offer keeps only its headline.
     trace: dict[str, Any] = {"rule": decision.rule, "strategy": decision.strategy,
                              "reason": decision.reason}
+    if windows.business_hours:
+        # Kept on the offer, so that delivery counts the same window through the calendar.
+        trace["business_s"] = windows.accept_within.total_seconds()
     if decision.outcome is RouteOutcome.POOL:
         agents, kind = list(decision.pool), OfferKind.CLAIM
         chat = claim_chat(deps, decision)
@@ -62,7 +68,7 @@ def new_offers(deps: Deps, lead: Lead, decision: Decision, *, sequence: int,
     else:
         return []
     return [Offer(lead_id=lead.id, agent_id=agent_id, token=deps.new_token(), created_at=now,
-                  deadline=now + window, sequence=sequence, trace=trace,
+                  deadline=deadline, sequence=sequence, trace=trace,
                   kind=kind) for agent_id in agents]
 
 

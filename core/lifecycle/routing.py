@@ -77,6 +77,7 @@ async def _route(
     decisions = []
     for lead in leads:
         decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
+        take_rule_type(deps, lead, decision)
         lead.settle(decision.outcome, now)
         decisions.append(decision)
     await uow.leads.settle_all(leads)
@@ -98,6 +99,18 @@ async def _route(
     for offer in offers:
         uow.wake_at(offer.deadline)
     await router.save(uow)
+
+
+def take_rule_type(deps: Deps, lead: Lead, decision: Decision) -> None:
+    """Give *lead* the lead type of the rule that took it, or else of a rule that fell back
+    to that one (a rule without a type leaves the lead's type, its source's, as it is)."""
+    names = [decision.rule, *(step.rule for step in reversed(decision.steps))]
+    rules = {rule.name: rule for rule in deps.config.routing.rules}
+    for name in names:
+        rule = rules.get(name)
+        if rule is not None and rule.lead_type is not None:
+            lead.lead_type = rule.lead_type
+            return
 
 
 async def _revive_nurtured(uow: UnitOfWork, leads: Sequence[Lead], now: datetime) -> None:
@@ -175,6 +188,7 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
                                 strategy="", reason="limit", detail={"offers": rounds})
         else:
             decision = router.decide(lead, tried=set(tried), prefer=None)
+            take_rule_type(deps, lead, decision)
         new = new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
         lead.settle(decision.outcome, now)
         steps.append((lead, decision, new, tried))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -195,14 +195,29 @@ class Offer:
 
     @property
     def window(self) -> timedelta:
-        """How long the agent has to answer, from the moment the offer reaches them."""
-        return self.deadline - self.created_at
+        """How long the agent has to answer, from the moment the offer reaches them: in
+        business time for an offer whose window counts only the office's open hours."""
+        return self.business_window or self.deadline - self.created_at
 
-    def start_clock(self, delivered_at: datetime) -> datetime:
+    @property
+    def business_window(self) -> timedelta | None:
+        """The window in business time, if it counts only the office's open hours."""
+        seconds = self.trace.get("business_s")
+        return timedelta(seconds=seconds) if seconds is not None else None
+
+    def start_clock(self, delivered_at: datetime, *,
+                    business: Callable[[datetime, timedelta], datetime] | None = None
+                    ) -> datetime:
         """Count the answer window from delivery: an agent is never timed out by our own
-        backlog, and a deadline never moves earlier. The new deadline."""
+        backlog, and a deadline never moves earlier. *business* ends a window of business
+        time begun at a moment (the office's calendar), for an offer whose window counts
+        only open hours. The new deadline."""
         self.delivered_at = delivered_at
-        self.deadline = max(self.deadline, delivered_at + self.window)
+        if self.business_window is not None and business is not None:
+            ends = business(delivered_at, self.business_window)
+        else:
+            ends = delivered_at + (self.deadline - self.created_at)
+        self.deadline = max(self.deadline, ends)
         return self.deadline
 
     @property

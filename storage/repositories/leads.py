@@ -138,7 +138,8 @@ class SqlLeads:
 
     async def settle_all(self, new: Sequence[Lead]) -> None:
         """Save where routing left several leads locked in this transaction (status,
-        escalation and close times), each conditional on its version.
+        escalation and close times, the lead type a rule gave), each conditional on its
+        version.
 
         One executemany; where the driver cannot count the rows it changed (asyncpg), the
         row locks taken by `lock_all` are what keeps anyone else from changing them.
@@ -148,8 +149,8 @@ class SqlLeads:
         result = await self._conn.execute(
             _UPDATE_VERSIONED,
             [{"status": lead.status.value, "escalated_at": lead.escalated_at,
-              "closed_at": lead.closed_at, "lead_id": lead.id, "old_version": lead.version,
-              "new_version": lead.version + 1} for lead in new])
+              "closed_at": lead.closed_at, "lead_type": lead.lead_type, "lead_id": lead.id,
+              "old_version": lead.version, "new_version": lead.version + 1} for lead in new])
         if self._conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(new):
             raise Conflict("a lead changed underneath us")
         for lead in new:
