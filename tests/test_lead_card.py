@@ -168,7 +168,7 @@ async def test_an_appointment_is_booked_by_buttons_and_shows_as_the_next_task(
     assert "18:30" in times.button_texts()
     await ayse.press(times, "14:30")
     card = await until_card(running, AYSE, card, "Stage: appointment",
-                            "Next: 📅 Appointment · 26.11 14:30")
+                            "Next: 📅 Appointment · 14:30 Thu")
     await ayse.send("/today")
     await ayse.wait_for(text_has("Nothing is due today"))
 

@@ -58,6 +58,8 @@ MESSAGES: dict[str, str] = {
     "intent.low": "low intent",
     "offer.missing": "⚠️ Missing: {fields}",
     "offer.deadline": "⏱ Accept within <b>{window}</b> (by {time}) or it goes to the next agent.",
+    "offer.deadline_business": "⏱ Accept within <b>{window}</b> of office hours (by {time}) "
+                               "or it goes to the next agent.",
     "offer.hidden": "Phone and e-mail open when you accept.",
     "button.accept": "✅ Accept",
     "button.decline": "✖️ Decline",
@@ -234,6 +236,7 @@ MESSAGES: dict[str, str] = {
     "button.pass": "Pass",
     "claim.note": "🙋 Posted to {count} agents at once: the first to claim gets it.",
     "claim.deadline": "⏱ Open for <b>{window}</b> (until {time}).",
+    "claim.deadline_business": "⏱ Open for <b>{window}</b> of office hours (until {time}).",
     "claim_taken.title": "🙋 Lead #{lead_id} was claimed by {agent}.",
     "why.to.pool": "→ posted to {count} agents at once; the first to claim gets it.",
     "claim_group.note": "🙋 Posted to {count} agents of this group: the first to press Claim "

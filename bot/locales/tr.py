@@ -59,6 +59,8 @@ MESSAGES: dict[str, str] = {
     "offer.missing": "⚠️ Eksik: {fields}",
     "offer.deadline": "⏱ <b>{window}</b> içinde kabul edin ({time:dat} kadar), yoksa sıradaki "
                       "danışmana gider.",
+    "offer.deadline_business": "⏱ Mesai saatleri içinde <b>{window}</b> süreniz var: "
+                               "{time:dat} kadar kabul edin, yoksa sıradaki danışmana gider.",
     "offer.hidden": "Telefon ve e-posta kabul edince açılır.",
     "button.accept": "✅ Kabul et",
     "button.decline": "✖️ Reddet",
@@ -240,6 +242,8 @@ MESSAGES: dict[str, str] = {
     "button.pass": "Geç",
     "claim.note": "🙋 {count} danışmana birden gönderildi: ilk alan kazanır.",
     "claim.deadline": "⏱ <b>{window}</b> açık ({time:dat} kadar).",
+    "claim.deadline_business": "⏱ Mesai saatleri içinde <b>{window}</b> açık "
+                               "({time:dat} kadar).",
     "claim_taken.title": "🙋 #{lead_id} numaralı talebi {agent} aldı.",
     "why.to.pool": "→ {count} danışmana birden gönderildi; ilk alan kazanır.",
     "claim_group.note": "🙋 Bu gruptan {count} danışmana gönderildi: Al'a ilk basan alır, "

@@ -167,7 +167,7 @@ class CardViews(Localized):
         if p.next_task:
             kind, due = p.next_task
             lines.append(t(lang, "card.next", task=Markup(t(lang, f"task.{kind}")),
-                           time=self.local_time(due)))
+                           time=self.local_deadline(lang, due)))
         elif not p.closed:
             lines.append(t(lang, "card.no_next"))
         return lines

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from babel import Locale
+from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, t
@@ -77,6 +78,10 @@ def _whole_currency(locale: Locale) -> str:
     pattern = locale.currency_formats["standard"].pattern
     return re.sub(r"\.[0#]+", "", pattern)
 
+
+# A time with its weekday, the reader's way: Turkish puts the day first, so that a case
+# suffix lands on the time ("Pzt 09:10'a kadar").
+_WEEKDAY_TIME = {"en": "HH:mm EEE", "tr": "EEE HH:mm"}
 
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
@@ -147,6 +152,20 @@ class Localized:
         local = when.astimezone(self.zone)
         today = self._clock.now().astimezone(self.zone).date()
         return local.strftime("%H:%M" if local.date() == today else "%d.%m %H:%M")
+
+    def local_deadline(self, lang: str, when: datetime | str) -> str:
+        """When something is due, in the office zone: the time alone today, with the weekday
+        within the coming week (`09:10 Mon`, `Pzt 09:10`), else with the date."""
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when)
+        local = when.astimezone(self.zone)
+        ahead = (local.date() - self._clock.now().astimezone(self.zone).date()).days
+        if ahead == 0:
+            return local.strftime("%H:%M")
+        if 0 < ahead < 7:
+            return format_datetime(local, _WEEKDAY_TIME.get(lang, _WEEKDAY_TIME["en"]),
+                                   tzinfo=self.zone, locale=_locale(lang))
+        return local.strftime("%d.%m %H:%M")
 
     def local_datetime(self, when: datetime) -> str:
         """Date and time in the office zone."""

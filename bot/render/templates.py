@@ -131,31 +131,37 @@ class Templates(CardViews, ClockViews):
             lines.append(f"{t(lang, 'field.message')}: <i>{esc(message)}</i>")
         return lines
 
-    def _deadline(self, deadline: str, window_s: int) -> datetime:
+    def _deadline(self, deadline: str, window_s: int, *, business_hours: bool) -> datetime:
         """An offer's deadline as the agent will have it: its clock starts on delivery, so a
-        message that waited in the outbox shows the full window from now."""
-        return max(datetime.fromisoformat(deadline),
-                   self._clock.now() + timedelta(seconds=window_s))
+        message that waited in the outbox shows the full window from now. (A window in
+        business hours is recounted on delivery through the office's calendar, which only
+        the stored deadline reflects here.)"""
+        stored = datetime.fromisoformat(deadline)
+        if business_hours:
+            return stored
+        return max(stored, self._clock.now() + timedelta(seconds=window_s))
+
+    def _window_line(self, lang: str, key: str, p: OfferParams | ClaimGroupParams) -> str:
+        """How long the offer stays open, and until when (its weekday when not today)."""
+        due = self._deadline(p.deadline, p.window_s, business_hours=p.business_hours)
+        return t(lang, f"{key}_business" if p.business_hours else key,
+                 window=duration(lang, p.window_s), time=self.local_deadline(lang, due))
 
     def _offer(self, lang: str, p: OfferParams) -> Rendered:
         lines = self._summary_lines(lang, p.summary)
-        lines += ["", t(lang, "offer.hidden"), t(
-            lang, "offer.deadline", window=duration(lang, p.window_s),
-            time=self.local_time(self._deadline(p.deadline, p.window_s)))]
+        lines += ["", t(lang, "offer.hidden"), self._window_line(lang, "offer.deadline", p)]
         return Rendered("\n".join(lines), keyboards.offer_keyboard(lang, p.offer_id, p.token))
 
     def _claim_offer(self, lang: str, p: OfferParams) -> Rendered:
         lines = self._summary_lines(lang, p.summary)
         lines += ["", t(lang, "claim.note", count=p.pool_size), t(lang, "offer.hidden"),
-                  t(lang, "claim.deadline", window=duration(lang, p.window_s),
-                    time=self.local_time(self._deadline(p.deadline, p.window_s)))]
+                  self._window_line(lang, "claim.deadline", p)]
         return Rendered("\n".join(lines), keyboards.claim_keyboard(lang, p.offer_id, p.token))
 
     def _claim_group(self, lang: str, p: ClaimGroupParams) -> Rendered:
         lines = self._summary_lines(lang, p.summary)
         lines += ["", t(lang, "claim_group.note", count=p.pool_size),
-                  t(lang, "claim.deadline", window=duration(lang, p.window_s),
-                    time=self.local_time(self._deadline(p.deadline, p.window_s)))]
+                  self._window_line(lang, "claim.deadline", p)]
         return Rendered("\n".join(lines), keyboards.claim_group_keyboard(
             lang, p.summary.lead_id, p.sequence, p.token))
 

@@ -93,7 +93,7 @@ def group_notice(deps: Deps, lead: Lead, offers: Sequence[Offer], decision: Deci
     post = compose(chat, Template.CLAIM_GROUP, ClaimGroupParams(
         summary=LeadSummary.of(lead), sequence=first.sequence, token=first.trace["round"],
         deadline=first.deadline.isoformat(), window_s=int(first.window.total_seconds()),
-        pool_size=len(offers),
+        pool_size=len(offers), business_hours=first.business_window is not None,
     ), lang=deps.config.language, at=first.created_at, ref=RoundRef(lead.id, first.sequence))
     return Notice([offered_event(lead, offers, decision, chat=chat)], [post])
 
@@ -114,7 +114,8 @@ def offer_message(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
         params=OfferParams(
             summary=LeadSummary.of(lead), offer_id=offer.id, token=offer.token,
             deadline=offer.deadline.isoformat(), window_s=int(offer.window.total_seconds()),
-            sequence=offer.sequence, why=decision.reason, pool_size=len(decision.pool)),
+            sequence=offer.sequence, why=decision.reason, pool_size=len(decision.pool),
+            business_hours=offer.business_window is not None),
     )
 
 

@@ -20,6 +20,7 @@ class OfferParams(Params):
     sequence: int = 1
     why: str = ""
     pool_size: int = 0  # rows from before claim pools have none
+    business_hours: bool = False  # the window counts only the office's open hours
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ClaimGroupParams(Params):
     deadline: str
     window_s: int
     pool_size: int = 0
+    business_hours: bool = False  # the window counts only the office's open hours
 
 
 @dataclass(frozen=True)
