@@ -238,9 +238,10 @@ class OfficeConfig(Strict):
                   for i, r in enumerate(self.routing.rules)]
         for key, name in named:
             if name is not None and name not in self.lead_types:
-                known = ", ".join(sorted(self.lead_types)) or "none is defined"
+                known = (f"known: {', '.join(sorted(self.lead_types))}" if self.lead_types
+                         else "lead_types defines none")
                 raise ValueError(f"{key}: {name!r} is not a lead type under lead_types "
-                                 f"(known: {known})")
+                                 f"({known})")
         return self
 
     def lead_type(self, name: str | None) -> LeadType | None:
