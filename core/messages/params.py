@@ -8,6 +8,10 @@ from typing import Any, ClassVar, Self, get_type_hints
 
 from core.model import Lead
 
+# A field's metadata for a key added later with a default: left out of the stored row while it
+# has its default, so a row that does not need it is the same as one written before it.
+OMIT_DEFAULT: Mapping[str, bool] = {"omit_default": True}
+
 
 @dataclass(frozen=True)
 class Params:
@@ -20,6 +24,8 @@ class Params:
         flat: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.metadata.get("omit_default") and value == f.default:
+                continue
             if isinstance(value, Params):
                 flat.update(value.to_json())
             else:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from core.messages.params import ContactDetails, LeadSummary, Params
+from core.messages.params import OMIT_DEFAULT, ContactDetails, LeadSummary, Params
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class OfferParams(Params):
     sequence: int = 1
     why: str = ""
     pool_size: int = 0  # rows from before claim pools have none
-    business_hours: bool = False  # the window counts only the office's open hours
+    # The window counts only the office's open hours.
+    business_hours: bool = field(default=False, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class ClaimGroupParams(Params):
     deadline: str
     window_s: int
     pool_size: int = 0
-    business_hours: bool = False  # the window counts only the office's open hours
+    # The window counts only the office's open hours.
+    business_hours: bool = field(default=False, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True)
