@@ -94,11 +94,11 @@ async def test_a_stage_moved_after_the_warning_puts_the_no_progress_reclaim_off(
     await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
     await sweep_at(relay, clock, START + 13 * DAY)
     assert warnings(db) == [(owner, "no_progress", (START + 14 * DAY).isoformat())]
-    clock.advance(timedelta(hours=12))
+    clock.advance(timedelta(hours=6))
     await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.INFO_SENT)
     await sweep_at(relay, clock, START + 14 * DAY)
     assert reclaims(db) == []
-    moved = START + 13 * DAY + timedelta(hours=12)
+    moved = START + 13 * DAY + timedelta(hours=6)  # 15:00 in Istanbul
     await sweep_at(relay, clock, moved + 13 * DAY)
     assert warnings(db)[1:] == [(owner, "no_progress", (moved + 14 * DAY).isoformat())]
     await sweep_at(relay, clock, moved + 14 * DAY)
@@ -176,3 +176,21 @@ async def test_a_lead_in_nurture_and_a_won_lead_are_never_taken_back(
     assert warnings(db) == []
     assert reclaims(db) == []
     assert db.leads[parked].owner_id == owner
+
+
+async def test_a_warning_due_in_the_quiet_hours_waits_for_the_morning_and_keeps_its_day(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await relay_for(no_first_call_deadline(), clock, db)
+    clock.advance(timedelta(hours=13))  # accepted at 22:00 in Istanbul
+    accepted = clock.now()
+    _, owner = await owned(relay, db)
+    await sweep_at(relay, clock, accepted + 2 * DAY)  # 22:00: quiet
+    assert warnings(db) == []
+    morning = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)  # 08:00 in Istanbul
+    await sweep_at(relay, clock, morning)
+    assert warnings(db) == [(owner, "no_contact", (morning + DAY).isoformat())]
+    await sweep_at(relay, clock, accepted + 3 * DAY)
+    assert reclaims(db) == [], "a full day after the warning, not 72 h after Accept"
+    await sweep_at(relay, clock, morning + DAY)
+    assert reclaims(db) == [(owner, "no_contact")]

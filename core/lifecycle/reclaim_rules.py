@@ -1,6 +1,8 @@
 """The reclaim rules' watch on an owned lead (`work.reclaim`): no first try within 72 h of
 Accept; no stage progress within 14 days; owned 60 days without Won, unless at Appointment
-or Offer with activity in the last 14 days. The owner is warned a day ahead, and told after.
+or Offer with activity in the last 14 days. The owner is warned a day ahead (never in the
+quiet hours or out of their working hours: then the lead waits a full day from the warning),
+and told after.
 
 One clock per lead, stepped by the sweep. Each step works out from the lead as it is now
 when the rules would take it back: work done since pushes that later, and the clock just
@@ -15,6 +17,7 @@ from core.config.work import ReclaimPolicy
 from core.deps import Deps
 from core.lifecycle.common import message
 from core.lifecycle.reclaim import reclaim
+from core.lifecycle.sendable import sendable_at
 from core.messages import LeadSummary, ReclaimWarningParams, Template
 from core.model import Lead, LeadEvent, Stage, Task, TaskKind
 from core.ports import UnitOfWork
@@ -70,18 +73,20 @@ async def reclaim_step(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task,
     if due is None:
         return None
     at, rule = due
-    if now < at - policy.warn_before:
-        return at - policy.warn_before
+    owner = await uow.agents.get(lead.owner_id) if lead.owner_id is not None else None
     warned = next(iter(await uow.events.recent(lead.id, kinds=("reclaim_warned",), limit=1)),
                   None)
     if (warned is None or warned.agent_id != lead.owner_id
             or (lead.accepted_at is not None and warned.at < lead.accepted_at)
             or warned.data.get("due") != at.isoformat()):
-        # Never taken back sooner than warn_before after the warning, however late it went.
-        when = max(at, now + policy.warn_before)
+        wake = sendable_at(at - policy.warn_before, deps, owner)  # a decent hour, like a reminder
+        if now < wake:
+            return wake
+        # Never taken back sooner than warn_before after the warning, however late it went,
+        # nor while the owner is off and could not act on it.
+        when = sendable_at(max(at, now + policy.warn_before), deps, owner)
         await uow.events.add(LeadEvent(lead.id, now, "reclaim_warned", lead.owner_id, {
             "rule": rule, "due": at.isoformat(), "at": when.isoformat()}))
-        owner = await uow.agents.get(lead.owner_id) if lead.owner_id is not None else None
         if owner is not None and owner.reachable:
             await uow.outbox.add(message(deps, owner, Template.RECLAIM_WARNING, now,
                                          params=ReclaimWarningParams(
