@@ -137,6 +137,6 @@ async def office_stats(
     start = period_start(period, now=now, zone=deps.config.zone)
     async with uow.reading():
         await manager(uow, manager_id)
-        figures = await uow.leads.period_tally(start, now + timedelta(seconds=1))
+        figures = await uow.leads.period_tally(start, now + timedelta(seconds=1), now=now)
         agents = await uow.agents.list()
     return summarise(figures, agents, start=start, end=now)

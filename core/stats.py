@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from core.config import MANUAL_SOURCE
 from core.errors import FieldProblem, InvalidInput
-from core.model import Agent, DeclineReason, Lead, Offer, OfferStatus, Stage
+from core.model import Agent, DeclineReason, Lead, LeadEvent, Offer, OfferStatus, Stage
 
 PERIODS = ("today", "7d", "30d")
+RECLAIM_REASONS = ("first_contact", "no_contact", "no_progress", "too_long")
+"""Why a lead was taken back from its owner: `data["reason"]` of a "reclaimed" event."""
 
 
 def period_start(period: str, *, now: datetime, zone: ZoneInfo) -> datetime:
@@ -61,6 +63,14 @@ class PeriodTally:
     owned: int = 0
     contacted: int = 0
     median_to_contact_s: float | None = None
+    # Of those with a first-contact deadline, the ones judged (the deadline passed, or was
+    # met first) and the ones contacted by it.
+    contact_due: int = 0
+    contacted_in_time: int = 0
+    # Events in the period: leads taken back from their owner, per reason; leads moved to
+    # nurture.
+    reclaimed: Counter[str] = field(default_factory=Counter)
+    nurtured: int = 0
 
 
 @dataclass
@@ -78,11 +88,20 @@ class Stats:
     owned: int = 0
     contacted: int = 0
     median_to_contact_s: float | None = None
+    contact_due: int = 0
+    contacted_in_time: int = 0
+    reclaimed: Counter[str] = field(default_factory=Counter)
+    nurtured: int = 0
 
     @property
     def contact_rate_pct(self) -> float | None:
         """Share of the leads agents took that had a first contact."""
         return 100.0 * self.contacted / self.owned if self.owned else None
+
+    @property
+    def first_contact_sla_pct(self) -> float | None:
+        """Share of the first-contact deadlines passed or met that were met."""
+        return 100.0 * self.contacted_in_time / self.contact_due if self.contact_due else None
 
 
 def median_of_middle(middle_us: Sequence[int]) -> float | None:
@@ -111,8 +130,21 @@ def counts_for_agent(offer: Offer) -> bool:
     return offer.kind != "claim" or offer.status is OfferStatus.ACCEPTED
 
 
-def tally(leads: Sequence[Lead], offers: Sequence[Offer]) -> PeriodTally:
-    """Add up *leads* and every offer made for them in memory: the reference the SQL follows."""
+def first_contact_judged(lead: Lead, now: datetime | None) -> bool | None:
+    """Whether *lead* met its first-contact deadline: None while it cannot be told yet (no
+    deadline, or one not passed at *now* and not met; *now* None: every deadline passed)."""
+    due, contacted = lead.contact_due_at, lead.contacted_at
+    if due is None:
+        return None
+    if contacted is not None and contacted <= due:
+        return True
+    return False if now is None or due < now else None
+
+
+def tally(leads: Sequence[Lead], offers: Sequence[Offer], events: Sequence[LeadEvent] = (),
+          *, now: datetime | None = None) -> PeriodTally:
+    """Add up *leads*, every offer made for them and the period's *events* in memory: the
+    reference the SQL follows. First-contact deadlines are judged at *now*."""
     office = Figures()
     per_agent: dict[int, Figures] = {}
     accept_seconds: dict[int | None, list[float]] = {None: []}  # None: the whole office
@@ -136,12 +168,18 @@ def tally(leads: Sequence[Lead], offers: Sequence[Offer]) -> PeriodTally:
                 if lead.accepted_at is not None]
     to_contact = [(lead.contacted_at - lead.received_at).total_seconds() for lead in taken
                   if lead.contacted_at is not None]
+    judged = [met for lead in taken if (met := first_contact_judged(lead, now)) is not None]
     return PeriodTally(
         leads_in=len(leads), leads_offered=len({o.lead_id for o in offers}),
         leads_escalated=sum(lead.escalated_at is not None for lead in leads),
         median_to_owner_s=statistics.median(to_owner) if to_owner else None,
         office=office, by_agent=per_agent, owned=len(taken), contacted=len(to_contact),
         median_to_contact_s=statistics.median(to_contact) if to_contact else None,
+        contact_due=len(judged), contacted_in_time=sum(judged),
+        reclaimed=Counter(str(e.data.get("reason") or "") for e in events
+                          if e.kind == "reclaimed"),
+        nurtured=len({e.lead_id for e in events
+                      if e.kind == "stage" and e.data.get("to") == Stage.NURTURE.value}),
     )
 
 
@@ -157,15 +195,19 @@ def summarise(
         leads_escalated=figures.leads_escalated, median_to_owner_s=figures.median_to_owner_s,
         office=figures.office, per_agent=rows, owned=figures.owned,
         contacted=figures.contacted, median_to_contact_s=figures.median_to_contact_s,
+        contact_due=figures.contact_due, contacted_in_time=figures.contacted_in_time,
+        reclaimed=figures.reclaimed, nurtured=figures.nurtured,
     )
 
 
 def compute_stats(
     leads: Sequence[Lead], offers: Sequence[Offer], agents: Sequence[Agent], *,
-    start: datetime, end: datetime,
+    start: datetime, end: datetime, events: Sequence[LeadEvent] = (),
+    now: datetime | None = None,
 ) -> Stats:
-    """Summarise the leads received in [start, end) and every offer made for them, in memory."""
-    return summarise(tally(leads, offers), agents, start=start, end=end)
+    """Summarise the leads received in [start, end), every offer made for them and the
+    events of [start, end), in memory."""
+    return summarise(tally(leads, offers, events, now=now), agents, start=start, end=end)
 
 
 def _count_offer(figures: Figures, accept_seconds: list[float], offer: Offer) -> None:

@@ -220,11 +220,13 @@ class FakeLeads(_Repo):
     async def count_waiting(self) -> int:
         return sum(v.status in _WAITING for v in self.db.leads.values())
 
-    async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
+    async def period_tally(self, start: datetime, end: datetime, *,
+                           now: datetime | None = None) -> PeriodTally:
         leads = [v for v in self.db.leads.values() if start <= v.received_at < end]
         ids = {v.id for v in leads}
         return tally(copy.deepcopy(leads),
-                     [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id in ids])
+                     [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id in ids],
+                     [copy.deepcopy(e) for e in self.db.events if start <= e.at < end], now=now)
 
 
 _WAITING = (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE)

@@ -45,6 +45,13 @@ MESSAGES: dict[str, str] = {
                        "I will remind you to try again in three days.",
     "stats.first_contact": "Speed to lead (arrival → first contact): <b>{to_contact}</b> · "
                            "contacted: {rate} ({contacted}/{owned})",
+    "stats.after_accept": "First contact within SLA: <b>{sla}</b> ({met}/{due}) · "
+                          "reclaimed: {reclaimed} · nurtured: {nurtured}",
+    "stats.reclaimed.first_contact": "first contact late",
+    "stats.reclaimed.no_contact": "no contact",
+    "stats.reclaimed.no_progress": "no progress",
+    "stats.reclaimed.too_long": "open too long",
+    "stats.reclaimed.other": "other",
     # the card
     "card.title": "📇 Lead <b>#{lead_id}</b> · {temperature} · score {score}/100",
     "card.stage": "Stage: <b>{stage}</b>",

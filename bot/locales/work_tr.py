@@ -45,6 +45,13 @@ MESSAGES: dict[str, str] = {
                        "yeniden aramanızı hatırlatacağım.",
     "stats.first_contact": "İlk temas hızı (geliş → ilk temas): <b>{to_contact}</b> · "
                            "ulaşılan: {rate} ({contacted}/{owned})",
+    "stats.after_accept": "Zamanında ilk temas: <b>{sla}</b> ({met}/{due}) · "
+                          "geri alınan: {reclaimed} · takibe alınan: {nurtured}",
+    "stats.reclaimed.first_contact": "ilk temas gecikmesi",
+    "stats.reclaimed.no_contact": "temas yok",
+    "stats.reclaimed.no_progress": "ilerleme yok",
+    "stats.reclaimed.too_long": "çok uzun süre açık",
+    "stats.reclaimed.other": "diğer",
     # the card
     "card.title": "📇 Talep <b>#{lead_id}</b> · {temperature} · puan {score}/100",
     "card.stage": "Aşama: <b>{stage}</b>",

@@ -3,6 +3,7 @@ and the office's figures."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
 from core.model import LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
-from core.stats import Figures, Stats
+from core.stats import RECLAIM_REASONS, Figures, Stats
 
 
 class Replies(Localized):
@@ -163,6 +164,10 @@ class Replies(Localized):
             to_contact=Markup(self._maybe_duration(lang, stats.median_to_contact_s)),
             rate=Markup(self._pct(lang, stats.contact_rate_pct)), contacted=n(stats.contacted),
             owned=n(stats.owned)))
+        lines.append(t(
+            lang, "stats.after_accept", sla=Markup(self._pct(lang, stats.first_contact_sla_pct)),
+            met=n(stats.contacted_in_time), due=n(stats.contact_due),
+            reclaimed=Markup(self._reclaimed(lang, stats.reclaimed)), nurtured=n(stats.nurtured)))
         outcomes = ", ".join(
             f"{t(lang, f'stage.{stage.value}')} {n(office.stages[stage.value])}"
             for stage in Stage if office.stages.get(stage.value))
@@ -181,6 +186,19 @@ class Replies(Localized):
                  sla=Markup(self._pct(lang, f.sla_met_pct)),
                  won=number(f.stages.get("won", 0), lang),
                  lost=number(f.stages.get("lost", 0), lang))
+
+    @staticmethod
+    def _reclaimed(lang: str, reclaimed: Counter[str]) -> str:
+        """How many leads were taken back, then how many for each reason, known ones first."""
+        known = [(reason, reclaimed[reason]) for reason in RECLAIM_REASONS if reclaimed[reason]]
+        other = sum(reclaimed.values()) - sum(count for _, count in known)
+        reasons = [*known, *([("other", other)] if other else [])]
+        total = number(sum(reclaimed.values()), lang)
+        if not reasons:
+            return total
+        each = ", ".join(f"{t(lang, 'stats.reclaimed.' + reason)} {number(count, lang)}"
+                         for reason, count in reasons)
+        return f"{total} ({each})"
 
     def _maybe_duration(self, lang: str, seconds: float | None) -> str:
         return t(lang, "stats.none") if seconds is None else duration(lang, seconds)

@@ -173,9 +173,12 @@ class LeadRepository(Protocol):
         """How many leads are offered to someone, waiting for a manager or in nurture."""
         ...
 
-    async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
-        """Figures of the leads received in [start, end) and of every offer made for them,
-        added up by the database, as core.stats.tally adds them up in memory."""
+    async def period_tally(self, start: datetime, end: datetime, *,
+                           now: datetime | None = None) -> PeriodTally:
+        """Figures of the leads received in [start, end), of every offer made for them and of
+        the events of [start, end) (first-contact deadlines judged at *now*; None: every
+        deadline passed), added up by the database, as core.stats.tally adds them up in
+        memory."""
         ...
 
 

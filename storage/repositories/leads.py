@@ -196,9 +196,11 @@ class SqlLeads:
         """How many leads are offered to someone, waiting for a manager or in nurture."""
         return await reporting.count_waiting(self._conn)
 
-    async def period_tally(self, start: datetime, end: datetime) -> PeriodTally:
-        """Figures of the leads received in [start, end) and of every offer made for them."""
-        return await reporting.period_tally(self._conn, start, end)
+    async def period_tally(self, start: datetime, end: datetime, *,
+                           now: datetime | None = None) -> PeriodTally:
+        """Figures of the leads received in [start, end), of every offer made for them and of
+        the events of [start, end)."""
+        return await reporting.period_tally(self._conn, start, end, now=now)
 
 
 # A lead's way runs these in one transaction each: built once, as building one costs more

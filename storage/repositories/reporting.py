@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -124,8 +125,10 @@ async def count_waiting(conn: AsyncConnection) -> int:
         select(func.count()).where(leads.c.status.in_(_WAITING)))).scalar_one())
 
 
-async def period_tally(conn: AsyncConnection, start: datetime, end: datetime) -> PeriodTally:
-    """Figures of the leads received in [start, end) and of every offer made for them.
+async def period_tally(conn: AsyncConnection, start: datetime, end: datetime, *,
+                       now: datetime | None = None) -> PeriodTally:
+    """Figures of the leads received in [start, end), of every offer made for them and of
+    the events of [start, end); first-contact deadlines judged at *now* (None: all passed).
 
     Counts are grouped by agent in SQL and each median reads only its one or two middle
     values, so a month of 60,000 leads costs a few dozen rows in Python, not 60,000
@@ -176,14 +179,41 @@ async def period_tally(conn: AsyncConnection, start: datetime, end: datetime) ->
     to_contact = await _middle(
         conn, _micros(conn, leads.c.received_at, leads.c.contacted_at), leads, in_period,
         *taken, leads.c.contacted_at.is_not(None))
+    # core.stats.first_contact_judged in SQL.
+    met = and_(leads.c.contacted_at.is_not(None), leads.c.contacted_at <= leads.c.contact_due_at)
+    judged: ColumnElement[bool] = leads.c.contact_due_at.is_not(None)
+    if now is not None:
+        judged = and_(judged, or_(met, leads.c.contact_due_at < bindparam(
+            "now", now, type_=leads.c.contact_due_at.type)))
     reach = (await conn.execute(select(
-        func.count().label("owned"), func.count(leads.c.contacted_at).label("contacted"))
+        func.count().label("owned"), func.count(leads.c.contacted_at).label("contacted"),
+        func.count().filter(judged).label("due"), func.count().filter(met).label("in_time"))
         .where(in_period, *taken))).one()
+    reclaimed, nurtured = await _event_counts(conn, start, end)
     return PeriodTally(
         leads_in=head.leads_in, leads_offered=head.offered, leads_escalated=head.escalated,
         median_to_owner_s=median_of_middle(to_owner.get(None, [])),
         office=office, by_agent=by_agent, owned=reach.owned, contacted=reach.contacted,
-        median_to_contact_s=median_of_middle(to_contact.get(None, [])))
+        median_to_contact_s=median_of_middle(to_contact.get(None, [])),
+        contact_due=reach.due, contacted_in_time=reach.in_time,
+        reclaimed=reclaimed, nurtured=nurtured)
+
+
+async def _event_counts(
+    conn: AsyncConnection, start: datetime, end: datetime
+) -> tuple[Counter[str], int]:
+    """The events of [start, end): leads taken back from their owner, per reason, and the
+    leads moved to nurture."""
+    in_period = and_(lead_events.c.at >= start, lead_events.c.at < end)
+    reason = func.coalesce(lead_events.c.data["reason"].as_string(), "")
+    reclaimed = Counter({r.reason: r.n for r in await conn.execute(
+        select(reason.label("reason"), func.count().label("n"))
+        .where(in_period, lead_events.c.kind == "reclaimed").group_by(reason))})
+    nurtured = (await conn.execute(
+        select(func.count(lead_events.c.lead_id.distinct()))
+        .where(in_period, lead_events.c.kind == "stage",
+               lead_events.c.data["to"].as_string() == Stage.NURTURE.value))).scalar_one()
+    return reclaimed, int(nurtured)
 
 
 def _micros(
