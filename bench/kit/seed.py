@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -79,12 +79,13 @@ class Seeder:
     next_offer: int = 1
     next_event: int = 1
     next_message: dict[int, int] = field(default_factory=dict)
+    shares: tuple[float, float] = (SHARE_OWNED, SHARE_OFFERED)  # owned, offered; the rest escalated
 
     def batch(self, first_id: int, count: int, total: int) -> Rows:
         """Rows for leads first_id .. first_id + count - 1 (contact ids equal lead ids)."""
         rows = Rows()
-        owned_until = round(total * SHARE_OWNED)
-        offered_until = owned_until + round(total * SHARE_OFFERED)
+        owned_until = round(total * self.shares[0])
+        offered_until = owned_until + round(total * self.shares[1])
         for lead_id in range(first_id, first_id + count):
             n = lead_id - 1
             status = (LeadStatus.OWNED if n < owned_until else
@@ -220,8 +221,14 @@ class Seeder:
         rows.sent.append({"ref": ref, "chat_id": chat_id, "message_id": message_id})
 
 
-async def seed_open_leads(engine: AsyncEngine, config_path: Path, *, total: int) -> float:
-    """Migrate, store the roster with every chat linked, and add *total* open leads; seconds."""
+async def seed_open_leads(
+    engine: AsyncEngine, config_path: Path, *, total: int,
+    shares: tuple[float, float] = (SHARE_OWNED, SHARE_OFFERED),
+    more: Callable[[Rows], Iterable[tuple[Table, list[dict[str, Any]]]]] | None = None,
+) -> float:
+    """Migrate, store the roster with every chat linked, and add *total* open leads (*shares*
+    owned and offered, the rest waiting for a manager), with the rows *more* adds to each
+    batch (tasks, say) in its transaction; seconds."""
     started = time.monotonic()
     config = load_office(config_path)
     relay = await linked_relay(engine, config)
@@ -229,7 +236,7 @@ async def seed_open_leads(engine: AsyncEngine, config_path: Path, *, total: int)
         return time.monotonic() - started
     decision = await relay.run(preview_route, source_name="website",
                                          payload=lead_payload("+905320000000"))
-    seeder = Seeder(config, SystemClock().now(), decision.as_trace())
+    seeder = Seeder(config, SystemClock().now(), decision.as_trace(), shares=shares)
     outbox_id = 0
     for first in range(1, total + 1, BATCH):
         rows = seeder.batch(first, min(BATCH, total + 1 - first), total)
@@ -239,8 +246,10 @@ async def seed_open_leads(engine: AsyncEngine, config_path: Path, *, total: int)
         async with engine.begin() as conn:
             for table, values in ((contacts, rows.contacts), (leads, rows.leads),
                                   (offers, rows.offers), (lead_events, rows.events),
-                                  (outbox, rows.outbox), (sent_messages, rows.sent)):
-                await conn.execute(insert(table), values)
+                                  (outbox, rows.outbox), (sent_messages, rows.sent),
+                                  *(more(rows) if more is not None else ())):
+                if values:
+                    await conn.execute(insert(table), values)
     return time.monotonic() - started
 
 
