@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.app import App
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.reminders import LOOK as REMINDERS_LOOK
 from core.lifecycle.reminders import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ class Timers:
                     reminded = []
                 finally:
                     await self._count_sweep()
+                if len(reminded) >= REMINDERS_LOOK:  # a pile came due: on with it at once
+                    self._again = True
                 if moved is None:
                     return
                 if reminded:

@@ -365,6 +365,10 @@ class FakeTasks(_Repo):
         task.reminders += 1
         return True
 
+    async def mark_reminded_all(self, task_ids: Sequence[int], *, at: datetime) -> list[Task]:
+        return [copy.copy(self.db.tasks[i]) for i in dict.fromkeys(task_ids)
+                if await self.mark_reminded(i, at=at)]
+
     async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:
         task = self.db.tasks.get(task_id)
         if task is None or task.done_at is not None:

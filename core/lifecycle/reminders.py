@@ -28,51 +28,89 @@ from core.model import Agent, Lead, Task, TaskKind
 from core.ports import UnitOfWork
 
 SNOOZES = ("1h", "tomorrow")
+LOOK = 200  # reminders a sweep's look takes; a full look asks the timers for another pass
+BATCH = 25  # reminders sent in one transaction: one commit for many, the write lock held briefly
 
 
 async def send_due_reminders(uow_factory: UowFactory, deps: Deps, /, *,
-                             limit: int = 200) -> list[int]:
-    """Send every reminder due by now to its task's owner; the ids of the tasks reminded."""
+                             limit: int = LOOK) -> list[int]:
+    """Send every reminder due by now to its task's owner; the ids of the tasks reminded.
+
+    They go out *BATCH* to a transaction, no two of one lead in the same one; a batch in
+    which a lead changed under us goes again one reminder at a time, so only that one waits
+    for the next sweep.
+    """
     now = deps.clock.now()
     async with uow_factory().reading() as uow:  # a look that takes no write turn
         due = await uow.tasks.reminders_due(now, limit=limit)
     sent = []
-    for task in due:
+    for batch in _batches(due):
         try:
-            if await _remind(uow_factory(), deps, task):
-                sent.append(task.id)
-        except Conflict:
-            continue  # its lead changed under us: the next sweep looks again
+            sent += await _remind_all(uow_factory(), deps, batch)
+        except Conflict:  # a lead changed under us: the batch again, one at a time
+            for task in batch:
+                try:
+                    sent += await _remind_all(uow_factory(), deps, [task])
+                except Conflict:
+                    continue  # this one's lead: the next sweep looks again
     return sent
 
 
+def _batches(due: list[Task]) -> list[list[Task]]:
+    """*due* in batches of at most BATCH, each with one task per lead, soonest first."""
+    batches: list[list[Task]] = []
+    for task in due:
+        home = next((b for b in batches if len(b) < BATCH
+                     and all(t.lead_id != task.lead_id for t in b)), None)
+        if home is None:
+            batches.append(home := [])
+        home.append(task)
+    return batches
+
+
 async def _remind(uow: UnitOfWork, deps: Deps, task: Task) -> bool:
-    """Send one reminder, with its lead locked first (the lock order of common.lock_lead)."""
+    """Send one reminder; whether it was still due."""
+    return bool(await _remind_all(uow, deps, [task]))
+
+
+async def _remind_all(uow: UnitOfWork, deps: Deps, due: list[Task]) -> list[int]:
+    """Send these reminders (of different leads) in one transaction, their leads locked first
+    (in id order: the lock order of common.lock_lead); the ids of those still due."""
     async with uow:
         now = deps.clock.now()
-        lead = await uow.leads.lock(task.lead_id)
-        if lead is None or not await uow.tasks.mark_reminded(task.id, at=now):
-            return False  # done, sent by another sweep or snoozed, since the look
-        task = await uow.tasks.get(task.id) or task  # as it is now, not as the look saw it
-        owner = await uow.agents.get(task.agent_id)
-        step = STEPS.get(task.kind)
-        if not lead.is_open or lead.owner_id != task.agent_id:
-            await uow.tasks.close([task.id], at=now)  # nothing left to remind them of
-        elif step is not None:
-            again = await step(uow, deps, lead, task, now)
-            if again is None:
-                await uow.tasks.close([task.id], at=now)
-            else:  # the clock's next step: due again, at its time
-                await uow.tasks.snooze(task.id, until=again, due=False)
-                uow.wake_at(again)
-        elif owner is not None and owner.reachable:
-            await uow.outbox.add(message(
-                deps, owner, Template.REMINDER, now,
-                ref=ReminderRef(task.id, task.reminders),
-                params=ReminderParams(summary=LeadSummary.of(lead), task_id=task.id,
-                                      kind=task.kind.value, due_at=task.due_at.isoformat())))
+        leads = await uow.leads.lock_all([task.lead_id for task in due])
+        # Done, sent by another sweep or snoozed since the look: left out. The tasks as they
+        # are now, not as the look saw them (the reminder's number, say).
+        marked = await uow.tasks.mark_reminded_all(
+            [task.id for task in due if task.lead_id in leads], at=now)
+        owners: dict[int, Agent | None] = {}
+        for task in marked:
+            if task.agent_id not in owners:
+                owners[task.agent_id] = await uow.agents.get(task.agent_id)
+            await _take_due(uow, deps, leads[task.lead_id], task, owners[task.agent_id], now)
         await uow.commit()
-    return True
+    return [task.id for task in marked]
+
+
+async def _take_due(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task, owner: Agent | None,
+                    now: datetime) -> None:
+    """What a task whose time came does: a clock takes its step, a reminder goes to its owner."""
+    step = STEPS.get(task.kind)
+    if not lead.is_open or lead.owner_id != task.agent_id:
+        await uow.tasks.close([task.id], at=now)  # nothing left to remind them of
+    elif step is not None:
+        again = await step(uow, deps, lead, task, now)
+        if again is None:
+            await uow.tasks.close([task.id], at=now)
+        else:  # the clock's next step: due again, at its time
+            await uow.tasks.snooze(task.id, until=again, due=False)
+            uow.wake_at(again)
+    elif owner is not None and owner.reachable:
+        await uow.outbox.add(message(
+            deps, owner, Template.REMINDER, now,
+            ref=ReminderRef(task.id, task.reminders),
+            params=ReminderParams(summary=LeadSummary.of(lead), task_id=task.id,
+                                  kind=task.kind.value, due_at=task.due_at.isoformat())))
 
 
 async def _owned_task(uow: UnitOfWork, agent_id: int, task_id: int) -> tuple[Agent, Task]:

@@ -42,6 +42,11 @@ class TaskRepository(Protocol):
         *at*."""
         ...
 
+    async def mark_reminded_all(self, task_ids: Sequence[int], *, at: datetime) -> list[Task]:
+        """mark_reminded for several tasks at once: those still open, unsent and due by *at*,
+        as they are now (their reminder counted), in the order of *task_ids*."""
+        ...
+
     async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:
         """Remind of an open task again at *until* (and make it due then, if *due*); whether
         it was still open."""

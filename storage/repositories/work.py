@@ -61,6 +61,19 @@ class SqlTasks:
             .values(reminded_at=at, reminders=tasks.c.reminders + 1))
         return bool(result.rowcount)
 
+    async def mark_reminded_all(self, task_ids: Sequence[int], *, at: datetime) -> list[Task]:
+        """mark_reminded for several tasks in one statement: those still open, unsent and
+        due by *at*, as they are now (their reminder counted), in the order of *task_ids*."""
+        wanted = [i for i in dict.fromkeys(task_ids) if fits(tasks.c.id, i)]
+        if not wanted:
+            return []
+        rows = await self._conn.execute(
+            update(tasks).where(tasks.c.id.in_(wanted), tasks.c.done_at.is_(None),
+                                tasks.c.reminded_at.is_(None), tasks.c.remind_at <= at)
+            .values(reminded_at=at, reminders=tasks.c.reminders + 1).returning(*tasks.c))
+        marked = {row.id: _task(row) for row in rows}
+        return [marked[i] for i in wanted if i in marked]
+
     async def snooze(self, task_id: int, *, until: datetime, due: bool) -> bool:
         """Remind of an open task again at *until* (and make it due then, if *due*); whether
         it was still open."""
