@@ -24,7 +24,7 @@ from core.messages import (
     ReminderRef,
     Template,
 )
-from core.model import Agent, Lead, Task, TaskKind
+from core.model import Agent, Lead, OutgoingMessage, Task, TaskKind
 from core.ports import UnitOfWork
 
 SNOOZES = ("1h", "tomorrow")
@@ -83,18 +83,24 @@ async def _remind_all(uow: UnitOfWork, deps: Deps, due: list[Task]) -> list[int]
         # are now, not as the look saw them (the reminder's number, say).
         marked = await uow.tasks.mark_reminded_all(
             [task.id for task in due if task.lead_id in leads], at=now)
-        owners: dict[int, Agent | None] = {}
+        # The roster in one read: an office's agents are few, a batch's owners many of them.
+        owners = {agent.telegram_id: agent for agent in await uow.agents.list()} \
+            if len({task.agent_id for task in marked}) > 1 else {}
+        sending = []
         for task in marked:
-            if task.agent_id not in owners:
-                owners[task.agent_id] = await uow.agents.get(task.agent_id)
-            await _take_due(uow, deps, leads[task.lead_id], task, owners[task.agent_id], now)
+            owner = owners.get(task.agent_id) if owners else await uow.agents.get(task.agent_id)
+            reminder = await _take_due(uow, deps, leads[task.lead_id], task, owner, now)
+            if reminder is not None:
+                sending.append(reminder)
+        await uow.outbox.add_all(sending)
         await uow.commit()
     return [task.id for task in marked]
 
 
 async def _take_due(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task, owner: Agent | None,
-                    now: datetime) -> None:
-    """What a task whose time came does: a clock takes its step, a reminder goes to its owner."""
+                    now: datetime) -> OutgoingMessage | None:
+    """What a task whose time came does: a clock takes its step; a reminder, returned, goes
+    to its owner."""
     step = STEPS.get(task.kind)
     if not lead.is_open or lead.owner_id != task.agent_id:
         await uow.tasks.close([task.id], at=now)  # nothing left to remind them of
@@ -106,11 +112,12 @@ async def _take_due(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task, owner: 
             await uow.tasks.snooze(task.id, until=again, due=False)
             uow.wake_at(again)
     elif owner is not None and owner.reachable:
-        await uow.outbox.add(message(
+        return message(
             deps, owner, Template.REMINDER, now,
             ref=ReminderRef(task.id, task.reminders),
             params=ReminderParams(summary=LeadSummary.of(lead), task_id=task.id,
-                                  kind=task.kind.value, due_at=task.due_at.isoformat())))
+                                  kind=task.kind.value, due_at=task.due_at.isoformat()))
+    return None
 
 
 async def _owned_task(uow: UnitOfWork, agent_id: int, task_id: int) -> tuple[Agent, Task]:
