@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bench.kit.cli import add_database, bench_parser, check_database
@@ -23,3 +27,15 @@ def test_any_other_database_is_a_usage_error(choice: str) -> None:
     with pytest.raises(SystemExit) as usage:
         check_database(parser, choice)
     assert usage.value.code == 2
+
+
+@pytest.mark.slow
+def test_the_task_sweep_bench_runs_at_a_small_scale() -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / "tasks.py"), "--leads", "300", "--seconds", "2",
+         "--rate", "5", "--pile", "40", "--grace", "30"],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "sent             : 50 of 50; seeded tasks reminded by mistake: 0" in done.stdout
+    assert "peak RSS (VmHWM)" in done.stdout
