@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.app import App
 from core.lifecycle.deadlines import escalate_expired_offers
 from core.lifecycle.reminders import LOOK as REMINDERS_LOOK
-from core.lifecycle.reminders import send_due_reminders
+from core.lifecycle.reminders import next_reminders, send_due_reminders
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 _WAKE_MARGIN = timedelta(milliseconds=50)
 _SLOT_US = 100_000
 _LOGGED_IDS = 50
+_PLANNED_REMINDERS = 50  # the soonest reminders each sweep plans a wake-up for
 
 
 class Timers:
@@ -104,6 +105,11 @@ class Timers:
                     moved = None
                 try:
                     reminded = await app.run_in_turns(send_due_reminders)
+                    # Wake-ups for the next reminders whoever made them: after a restart only
+                    # the soonest were planned, and another instance's are not planned here.
+                    for when in await app.run(next_reminders, limit=_PLANNED_REMINDERS,
+                                              ahead=True):
+                        self.wake_at(when)
                 except Exception:
                     log.exception("reminder sweep failed; the next sweep retries")
                     reminded = []

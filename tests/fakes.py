@@ -379,9 +379,11 @@ class FakeTasks(_Repo):
         self.db.reminded.pop(task_id, None)
         return True
 
-    async def next_reminders(self, *, limit: int) -> list[datetime]:
+    async def next_reminders(self, *, limit: int,
+                             after: datetime | None = None) -> list[datetime]:
         return sorted(t.remind_at for t in self.db.tasks.values() if t.done_at is None
-                      and t.remind_at is not None and t.id not in self.db.reminded)[:limit]
+                      and t.remind_at is not None and t.id not in self.db.reminded
+                      and (after is None or t.remind_at > after))[:limit]
 
     async def close(self, task_ids: Sequence[int], *, at: datetime) -> int:
         closed = 0

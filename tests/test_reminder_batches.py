@@ -134,3 +134,42 @@ async def test_marking_several_reminded_takes_only_those_still_due(engine: Async
         again = await uow.tasks.mark_reminded_all(ids, at=START + timedelta(hours=1))
         await uow.commit()
     assert [t.id for t in again] == [ids[4]], "each once"
+
+
+async def test_each_sweep_plans_wake_ups_for_the_reminders_to_come_not_those_left_due(
+    relay_db: tuple[App, FakeDatabase, ManualClock],
+) -> None:
+    relay, db, clock = relay_db
+    lead_id, agent_id = await owned(relay, db)
+    async with relay.uow() as uow:
+        await uow.tasks.add(task(0, lead_id, at=START + timedelta(hours=2, microseconds=250_000),
+                                 agent_id=agent_id))
+        stuck = task(0, 10**6, at=START + timedelta(minutes=30))  # a lead gone: never sent
+        await uow.tasks.add(stuck)
+        await uow.commit()
+    clock.advance(timedelta(hours=1))
+    timers = Timers(lambda: relay, sweep_seconds=3600)  # as after a restart: nothing planned
+    await timers.sweep()
+    assert stuck.id not in db.reminded
+    slot = START + timedelta(hours=2, microseconds=300_000)
+    assert [job.trigger.run_date for job in timers._scheduler.get_jobs()] == [
+        slot + timedelta(milliseconds=50)], "the reminder to come, in its tenth of a second"
+
+
+async def test_the_next_reminders_to_come_leave_out_those_already_due(
+    engine: AsyncEngine,
+) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        contact = Contact("+905550000000", None, "Deniz", START)
+        await uow.contacts.add_all([contact])
+        lead = Lead(contact_id=contact.id, source="website", received_at=START, score=80,
+                    temperature=Temperature.HOT)
+        await uow.leads.add_all([lead])
+        for n in (3, 1, 2, 0):
+            await uow.tasks.add(task(0, lead.id, at=START + timedelta(minutes=n)))
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        every = await uow.tasks.next_reminders(limit=10)
+        to_come = await uow.tasks.next_reminders(limit=2, after=START + timedelta(minutes=1))
+    assert every == [START + timedelta(minutes=n) for n in range(4)]
+    assert to_come == [START + timedelta(minutes=2), START + timedelta(minutes=3)]

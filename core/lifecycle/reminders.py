@@ -183,7 +183,10 @@ async def _answered(uow: UnitOfWork, deps: Deps, task: Task, now: datetime, *,
                                       until=until.isoformat() if until else None)))
 
 
-async def next_reminders(uow: UnitOfWork, deps: Deps, /, *, limit: int = 1000) -> list[datetime]:
-    """When the soonest reminders fall, for the scheduler after a restart."""
+async def next_reminders(uow: UnitOfWork, deps: Deps, /, *, limit: int = 1000,
+                         ahead: bool = False) -> list[datetime]:
+    """When the soonest reminders fall, for the scheduler after a restart; *ahead*: only those
+    still to come (a reminder left due must not wake the timers over and over)."""
     async with uow.reading():
-        return await uow.tasks.next_reminders(limit=limit)
+        return await uow.tasks.next_reminders(
+            limit=limit, after=deps.clock.now() if ahead else None)

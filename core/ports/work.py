@@ -52,8 +52,10 @@ class TaskRepository(Protocol):
         it was still open."""
         ...
 
-    async def next_reminders(self, *, limit: int) -> list[datetime]:
-        """When the soonest unsent reminders fall, for the scheduler after a restart."""
+    async def next_reminders(self, *, limit: int,
+                             after: datetime | None = None) -> list[datetime]:
+        """When the soonest unsent reminders fall (those after *after*, if given), for the
+        scheduler."""
         ...
 
     async def hand_over(self, lead_id: int, *, to: int) -> int:

@@ -84,12 +84,14 @@ class SqlTasks:
             tasks.c.id == task_id, tasks.c.done_at.is_(None)).values(**values))
         return bool(result.rowcount)
 
-    async def next_reminders(self, *, limit: int) -> list[datetime]:
-        """When the soonest unsent reminders fall, for the scheduler after a restart."""
+    async def next_reminders(self, *, limit: int,
+                             after: datetime | None = None) -> list[datetime]:
+        """When the soonest unsent reminders fall (those after *after*, if given), for the
+        scheduler."""
         rows = await self._conn.execute(
-            select(tasks.c.remind_at).where(tasks.c.done_at.is_(None),
-                                            tasks.c.reminded_at.is_(None),
-                                            tasks.c.remind_at.is_not(None))
+            select(tasks.c.remind_at).where(
+                tasks.c.done_at.is_(None), tasks.c.reminded_at.is_(None),
+                tasks.c.remind_at.is_not(None) if after is None else tasks.c.remind_at > after)
             .order_by(tasks.c.remind_at).limit(limit))
         return [row.remind_at for row in rows]
 
