@@ -14,6 +14,7 @@ core/lifecycle/reminders.py `send_due_reminders`. Lateness is `tasks.reminded_at
 tasks.remind_at`, read from the database; peak RSS is this process's VmHWM.
 
     python bench/tasks.py [--leads 100000] [--seconds 60] [--rate 10] [--pile 500]
+                          [--unplanned]
 """
 
 from __future__ import annotations
@@ -208,12 +209,15 @@ async def _measure(args: argparse.Namespace, url: str, office: Path) -> int:
         timers = Timers(lambda: relay, sweep_seconds=args.sweep_seconds)
         first = CLOCK.now() + timedelta(seconds=3)
         times = await add_trickle(url, args, first)
-        for at in times:  # as the transaction that made each task asks
-            timers.wake_at(at)
+        if not args.unplanned:
+            for at in times:  # as the transaction that made each task asks
+                timers.wake_at(at)
         timers.start()
         print(f"run       : {len(times) - args.pile:,} reminders due over {args.seconds:g}s "
               f"({args.rate:g}/s) and {args.pile:,} at once halfway; sweep every "
-              f"{args.sweep_seconds:g}s and at each reminder's time")
+              f"{args.sweep_seconds:g}s" + (" and at the wake-ups the sweeps plan"
+                                            if args.unplanned else
+                                            " and at each reminder's time"))
         peak_rss = 0.0
         until = time.monotonic() + 3 + args.seconds + args.grace
         while time.monotonic() < until:
@@ -275,6 +279,9 @@ def parse_args() -> argparse.Namespace:
                         help="the periodic sweep's interval (leadrelay's default, 5)")
     parser.add_argument("--grace", type=float, default=60.0,
                         help="seconds to wait for the last reminders after the trickle")
+    parser.add_argument("--unplanned", action="store_true",
+                        help="plan no wake-up for the reminders, as for those made before a "
+                             "restart or by another instance: only the sweeps plan them")
     parser.add_argument("--seed-into", help=argparse.SUPPRESS)
     parser.add_argument("--office", help=argparse.SUPPRESS)
     add_database(parser, help_text="'sqlite' (a fresh file) or a PostgreSQL server URL, where "
