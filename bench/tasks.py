@@ -146,9 +146,14 @@ async def add_trickle(url: str, args: argparse.Namespace, start: datetime) -> li
     times = [start + timedelta(seconds=args.seconds * n / max(count, 1)) for n in range(count)]
     times += [pile_time(args, start)] * args.pile
     async with engine_at(url) as engine, engine.begin() as conn:
-        owners = dict((await conn.execute(select(leads.c.id, leads.c.owner_id).where(
-            leads.c.owner_id.is_not(None)))).tuples().all())
-        chosen = rng.sample(sorted(owners), min(len(times), len(owners)))
+        # The seeded leads' ids run from 1; only the chosen ones are read, so that this
+        # process's peak memory is the sweep's, not a list of every lead.
+        picked = rng.sample(range(1, args.leads + 1), min(len(times), args.leads))
+        owners: dict[int, int] = {}
+        for start_at in range(0, len(picked), 500):
+            owners.update((await conn.execute(select(leads.c.id, leads.c.owner_id).where(
+                leads.c.id.in_(picked[start_at:start_at + 500])))).tuples().all())
+        chosen = [lead_id for lead_id in picked if owners.get(lead_id) is not None]
         now = CLOCK.now()
         await conn.execute(insert(tasks), [
             {"id": TASK_IDS_FROM + n, "lead_id": lead_id, "agent_id": owners[lead_id],
