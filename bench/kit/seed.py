@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.kit.office import AGENT_IDS, MANAGER_ID, lead_payload, phones
@@ -238,6 +238,7 @@ async def seed_open_leads(
                                          payload=lead_payload("+905320000000"))
     seeder = Seeder(config, SystemClock().now(), decision.as_trace(), shares=shares)
     outbox_id = 0
+    written: dict[str, Table] = {}
     for first in range(1, total + 1, BATCH):
         rows = seeder.batch(first, min(BATCH, total + 1 - first), total)
         for message in rows.outbox:  # ids continue across batches
@@ -250,6 +251,14 @@ async def seed_open_leads(
                                   *(more(rows) if more is not None else ())):
                 if values:
                     await conn.execute(insert(table), values)
+                    if "id" in table.c:
+                        written[table.name] = table
+    if engine.dialect.name == "postgresql":  # the ids were given: move each sequence past them
+        async with engine.begin() as conn:
+            for name in sorted(written):
+                await conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT max(id) FROM {name}))"))
     return time.monotonic() - started
 
 
