@@ -11,11 +11,17 @@ from zoneinfo import ZoneInfo
 
 from core.config import MANUAL_SOURCE
 from core.errors import FieldProblem, InvalidInput
-from core.model import Agent, DeclineReason, Lead, LeadEvent, Offer, OfferStatus, Stage
+from core.model import (
+    Agent,
+    DeclineReason,
+    Lead,
+    LeadEvent,
+    Offer,
+    OfferStatus,
+    Stage,
+)
 
 PERIODS = ("today", "7d", "30d")
-RECLAIM_REASONS = ("first_contact", "no_contact", "no_progress", "too_long")
-"""Why a lead was taken back from its owner: `data["reason"]` of a "reclaimed" event."""
 
 
 def period_start(period: str, *, now: datetime, zone: ZoneInfo) -> datetime:

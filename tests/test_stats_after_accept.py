@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app import Signals
-from core.model import LeadEvent, LeadStatus, Stage
+from core.model import RECLAIM_REASONS, LeadEvent, LeadStatus, Stage
 from core.ports import UnitOfWork
-from core.stats import RECLAIM_REASONS, Figures, Stats, summarise, tally
+from core.stats import Figures, Stats, summarise, tally
 from sandbox import parse_html
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork

@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
-from core.model import LeadStatus, Stage
+from core.model import RECLAIM_REASONS, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
-from core.stats import RECLAIM_REASONS, Figures, Stats
+from core.stats import Figures, Stats
 
 
 class Replies(Localized):
@@ -167,7 +167,8 @@ class Replies(Localized):
         lines.append(t(
             lang, "stats.after_accept", sla=Markup(self._pct(lang, stats.first_contact_sla_pct)),
             met=n(stats.contacted_in_time), due=n(stats.contact_due),
-            reclaimed=Markup(self._reclaimed(lang, stats.reclaimed)), nurtured=n(stats.nurtured)))
+            reclaimed=Markup(self._reclaimed_by_reason(lang, stats.reclaimed)),
+            nurtured=n(stats.nurtured)))
         outcomes = ", ".join(
             f"{t(lang, f'stage.{stage.value}')} {n(office.stages[stage.value])}"
             for stage in Stage if office.stages.get(stage.value))
@@ -188,7 +189,7 @@ class Replies(Localized):
                  lost=number(f.stages.get("lost", 0), lang))
 
     @staticmethod
-    def _reclaimed(lang: str, reclaimed: Counter[str]) -> str:
+    def _reclaimed_by_reason(lang: str, reclaimed: Counter[str]) -> str:
         """How many leads were taken back, then how many for each reason, known ones first."""
         known = [(reason, reclaimed[reason]) for reason in RECLAIM_REASONS if reclaimed[reason]]
         other = sum(reclaimed.values()) - sum(count for _, count in known)

@@ -27,9 +27,6 @@ from core.messages import (
 from core.model import Agent, Lead, LeadEvent
 from core.ports import UnitOfWork
 
-# Why a lead was taken back; the keys of the catalogs' `reclaimed.*` and the stats.
-RECLAIM_REASONS = ("first_contact", "no_contact", "no_progress", "too_long")
-
 
 async def reclaim(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
                   reason: str) -> None:

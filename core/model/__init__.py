@@ -8,6 +8,7 @@ from core.model.leads import Lead, LeadEvent, Offer, OutgoingMessage
 from core.model.people import Agent, AgentProfile, Contact, Strict, WorkingHours, check_zone
 from core.model.vocabulary import (
     CLOSING_STAGES,
+    RECLAIM_REASONS,
     STAGE_ORDER,
     Channel,
     DeclineReason,
@@ -28,6 +29,7 @@ from core.model.work import LiveCard, Prompt, Task
 
 __all__ = [
     "CLOSING_STAGES",
+    "RECLAIM_REASONS",
     "STAGE_ORDER",
     "Agent",
     "AgentProfile",

@@ -84,6 +84,8 @@ class Stage(StrEnum):
 STAGE_ORDER = [Stage.NEW, Stage.CONTACTED, Stage.INFO_SENT, Stage.APPOINTMENT, Stage.OFFER,
                Stage.WON]
 CLOSING_STAGES = frozenset({Stage.WON, Stage.LOST})
+# Why a lead was taken back from its owner: a missed first contact, or a reclaim rule.
+RECLAIM_REASONS = ("first_contact", "no_contact", "no_progress", "too_long")
 
 
 class LostReason(StrEnum):
