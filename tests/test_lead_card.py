@@ -354,7 +354,8 @@ async def test_every_button_changes_the_card_in_either_language(
         await ayse.press(card, label["appointment"])
         await ayse.press(live(running, AYSE, card), label["tomorrow"])
         await ayse.press(live(running, AYSE, card), "10:00")
-        card = await until_card(running, AYSE, card, stage("appointment"), "26.11 10:00")
+        tomorrow_at_ten = "10:00 Thu" if lang == "en" else "Per 10:00"
+        card = await until_card(running, AYSE, card, stage("appointment"), tomorrow_at_ten)
         await ayse.press(card, label["offer"])
         question = await ayse.wait_for(lambda m: m.force_reply)
         await ayse.reply(question, "4.500.000")

@@ -16,7 +16,7 @@ from core.deps import Deps
 from core.lifecycle.common import managers_in, message
 from core.lifecycle.sendable import sendable_at
 from core.messages import LeadSummary, NurturedParams, Template
-from core.model import Lead, Task, TaskKind
+from core.model import Lead, Stage, Task, TaskKind
 from core.ports import UnitOfWork
 
 NURTURE_AFTER = 3  # unanswered tries in a row
@@ -58,14 +58,18 @@ async def plan_next_try(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, 
 
 async def plan_follow_ups(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
     """The stage of *lead* (locked) changed at *now*: close the previous stage's follow-ups
-    and plan this one's, each at a sendable time (none for a won or lost lead)."""
-    planned = [t.id for t in await uow.tasks.open_for([lead.id]) if t.kind is TaskKind.FOLLOW_UP]
-    await uow.tasks.close(planned, at=now)
+    and plan this one's, each at a sendable time (none for a won or lost lead). After an
+    Appointment they count from the meeting, not from its booking."""
+    open_tasks = await uow.tasks.open_for([lead.id])
+    await uow.tasks.close([t.id for t in open_tasks if t.kind is TaskKind.FOLLOW_UP], at=now)
     offsets = deps.config.work.follow_ups.get(lead.stage, [])
     if not offsets or lead.owner_id is None or not lead.is_open:
         return
     owner = await uow.agents.get(lead.owner_id)
-    local = now.astimezone(deps.config.zone)  # days on the office's wall clock, across DST
+    start = now
+    if lead.stage is Stage.APPOINTMENT:
+        start = max([now, *(t.due_at for t in open_tasks if t.kind is TaskKind.APPOINTMENT)])
+    local = start.astimezone(deps.config.zone)  # days on the office's wall clock, across DST
     for offset in offsets:
         at = sendable_at(local + offset, deps, owner)
         await uow.tasks.add(Task(lead.id, lead.owner_id, TaskKind.FOLLOW_UP, at, now,
