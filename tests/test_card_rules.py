@@ -515,3 +515,14 @@ async def test_today_leaves_out_the_tasks_of_a_lead_that_changed_hands(
     assert [d.lead.id for d in await relay.run(due_today, agent_id=owner)] == [lead_id]
     db.leads[lead_id].owner_id = SELIN  # as a hand-over will leave it
     assert await relay.run(due_today, agent_id=owner) == []
+
+
+async def test_follow_ups_after_an_appointment_count_from_the_meeting_not_its_booking(
+    relay: App, db: FakeDatabase,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    meeting = START + timedelta(days=3, hours=5)  # Saturday 14:00 in Istanbul
+    await relay.run(book_appointment, agent_id=owner, lead_id=lead_id, at=meeting)
+    follow_ups = sorted(t.due_at for t in db.tasks.values()
+                        if t.kind is TaskKind.FOLLOW_UP and t.done_at is None)
+    assert follow_ups == [meeting + timedelta(days=days) for days in (1, 3, 7)]
