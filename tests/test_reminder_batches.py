@@ -19,7 +19,7 @@ from leadrelay.bootstrap import bootstrap
 from leadrelay.timers import Timers
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import linked, office, owned
+from tests.office import linked, office_without_clocks, owned
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
@@ -44,8 +44,8 @@ def test_batches_keep_the_order_hold_at_most_batch_and_one_task_per_lead() -> No
 async def relay_db() -> tuple[App, FakeDatabase, ManualClock]:
     db, clock = FakeDatabase(), ManualClock(START)
     tokens = (f"tok{i}" for i in itertools.count())
-    relay = await linked(bootstrap(config=office(timezone="Europe/Istanbul"), clock=clock,
-                                   uow_factory=fake_uow_factory(db),
+    config = office_without_clocks(timezone="Europe/Istanbul")  # the reminders alone
+    relay = await linked(bootstrap(config=config, clock=clock, uow_factory=fake_uow_factory(db),
                                    token_factory=lambda: next(tokens)))
     return relay, db, clock
 
