@@ -277,3 +277,14 @@ async def test_a_first_call_missed_while_the_bot_was_down_is_reported_once_after
         assert sum("waiting for your first call" in m.text for m in running[AYSE].messages) == 1
         assert not [m for m in running[MEHMET].messages if f"#{lead_id}" in m.text], \
             "not taken back before the second deadline"
+
+
+async def test_many_first_calls_missed_at_once_are_each_reported_once(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    leads = [(await owned(relay, db))[0] for _ in range(30)]  # more than a batch of the sweep
+    await sweep_at(relay, clock, START + timedelta(minutes=15))
+    await sweep_at(relay, clock, START + timedelta(minutes=16))
+    missed = sorted(e.lead_id for e in db.events if e.kind == "contact_missed")
+    assert missed == sorted(leads)
+    assert len(sent(db, "contact_missed")) == 30, "one word to the manager for each"
