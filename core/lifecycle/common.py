@@ -1,5 +1,5 @@
-"""What every part of a lead's life shares: taking a lead's lock, the manager check, and the
-messages a change sends."""
+"""What every part of a lead's life shares: taking a lead's lock, who may work it, the manager
+check, and the messages a change sends."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.deps import Deps
-from core.errors import NotAManager, NotFound, UnknownAgent
+from core.errors import NotAManager, NotFound, NotYourLead, UnknownAgent
 from core.messages import Params, Ref, Template, to_person
 from core.model import Agent, Lead, OfferStatus, OutgoingMessage, PromptKind
 from core.ports import UnitOfWork
@@ -34,6 +34,18 @@ async def person(uow: UnitOfWork, telegram_id: int) -> Agent:
     if found is None:
         raise UnknownAgent()
     return found
+
+
+async def owned_lead(uow: UnitOfWork, agent_id: int, lead_id: int) -> tuple[Agent, Lead]:
+    """The person and the lead (locked) they may work: its owner, or any manager. Anyone
+    else learns nothing, not even whether the lead exists."""
+    person = await uow.agents.get(agent_id)
+    if person is None or not person.active:
+        raise UnknownAgent()
+    lead = await uow.leads.lock(lead_id)
+    if lead is None or (lead.owner_id != agent_id and not person.is_manager):
+        raise NotYourLead()
+    return person, lead
 
 
 async def manager(uow: UnitOfWork, telegram_id: int) -> Agent:

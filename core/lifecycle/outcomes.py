@@ -13,9 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.deps import Deps
-from core.errors import NotYourLead, UnknownAgent
 from core.lifecycle.cards import STAGE_EVENTS
-from core.lifecycle.common import message
+from core.lifecycle.common import message, owned_lead
 from core.lifecycle.sendable import sendable_at
 from core.messages import (
     LeadSummary,
@@ -101,12 +100,7 @@ async def still_working(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     so; a second press changes nothing."""
     now = deps.clock.now()
     async with uow:
-        person = await uow.agents.get(agent_id)
-        if person is None or not person.active:
-            raise UnknownAgent()
-        lead = await uow.leads.lock(lead_id)
-        if lead is None or (lead.owner_id != agent_id and not person.is_manager):
-            raise NotYourLead()
+        _, lead = await owned_lead(uow, agent_id, lead_id)
         if await prompt_answered(uow, deps, lead, agent_id, now, working=True):
             await uow.commit()
     return lead

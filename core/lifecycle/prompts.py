@@ -21,7 +21,8 @@ from core.errors import (
     NotYourLead,
     UnknownAgent,
 )
-from core.lifecycle.working import appointment_in, note_in, owned_lead, stage_in
+from core.lifecycle.common import owned_lead
+from core.lifecycle.working import appointment_in, note_in, stage_in
 from core.messages import AssignmentRef, CardRef, OfferRef, parse_ref
 from core.model import Lead, Prompt, PromptKind, Stage
 from core.ports import UnitOfWork

@@ -18,10 +18,9 @@ from core.errors import (
     NothingToUndo,
     NotYourLead,
     UndoTooLate,
-    UnknownAgent,
 )
 from core.lifecycle.cards import STAGE_EVENTS, refresh_cards
-from core.lifecycle.common import manager, stop_asking
+from core.lifecycle.common import manager, owned_lead, stop_asking
 from core.lifecycle.first_contact import contact_made
 from core.lifecycle.followup import (
     NURTURE_AFTER,
@@ -31,7 +30,7 @@ from core.lifecycle.followup import (
     tell_managers_nurtured,
 )
 from core.lifecycle.outcomes import prompt_answered
-from core.model import Agent, Lead, LeadEvent, PromptKind, Stage, Task, TaskKind
+from core.model import Lead, LeadEvent, PromptKind, Stage, Task, TaskKind
 from core.ports import UnitOfWork
 
 T = TypeVar("T")
@@ -51,18 +50,6 @@ async def committed(uow: UnitOfWork, step: Coroutine[Any, Any, T]) -> T:
     finally:
         step.close()  # never started if the transaction could not begin: no warning
     return result
-
-
-async def owned_lead(uow: UnitOfWork, agent_id: int, lead_id: int) -> tuple[Agent, Lead]:
-    """The person and the lead (locked) they may work: its owner, or any manager. Anyone
-    else learns nothing, not even whether the lead exists."""
-    person = await uow.agents.get(agent_id)
-    if person is None or not person.active:
-        raise UnknownAgent()
-    lead = await uow.leads.lock(lead_id)
-    if lead is None or (lead.owner_id != agent_id and not person.is_manager):
-        raise NotYourLead()
-    return person, lead
 
 
 async def _stage_changed(uow: UnitOfWork, deps: Deps, lead: Lead, agent_id: int,
