@@ -15,7 +15,7 @@ from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.handover import reassign_lead
 from core.lifecycle.reminders import send_due_reminders
-from core.lifecycle.working import log_attempt
+from core.lifecycle.working import log_attempt, undo_last_change
 from core.model import LeadStatus, OfferStatus, TaskKind
 from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox
@@ -288,3 +288,33 @@ async def test_many_first_calls_missed_at_once_are_each_reported_once(
     missed = sorted(e.lead_id for e in db.events if e.kind == "contact_missed")
     assert missed == sorted(leads)
     assert len(sent(db, "contact_missed")) == 30, "one word to the manager for each"
+
+
+async def test_a_first_call_taken_back_with_undo_sets_the_clock_running_again(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    clock.advance(timedelta(minutes=5))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    clock.advance(timedelta(minutes=1))
+    await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
+    await sweep_at(relay, clock, START + timedelta(minutes=15))
+    assert sent(db, "contact_missed") == [(SELIN, None)], "due at its first deadline still"
+    await sweep_at(relay, clock, START + timedelta(minutes=30))
+    assert [e.data["reason"] for e in db.events if e.kind == "reclaimed"] == ["first_contact"]
+
+
+async def test_an_undo_after_a_reported_miss_does_not_report_it_twice(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    lead_id, owner = await owned(relay, db)
+    await sweep_at(relay, clock, START + timedelta(minutes=15))
+    clock.advance(timedelta(minutes=5))
+    await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
+    clock.advance(timedelta(minutes=1))
+    await relay.run(undo_last_change, agent_id=owner, lead_id=lead_id)
+    await sweep_at(relay, clock, START + timedelta(minutes=29))
+    assert db.leads[lead_id].owner_id == owner
+    await sweep_at(relay, clock, START + timedelta(minutes=30))
+    assert len(sent(db, "contact_missed")) == 1
+    assert [e.data["reason"] for e in db.events if e.kind == "reclaimed"] == ["first_contact"]

@@ -41,7 +41,7 @@ class Replies(Localized):
             elif item.lead.status is LeadStatus.OFFERED and item.deadline is not None:
                 rows.append(t(lang, "pending.offered", lead_id=item.lead.id,
                               temperature=temperature, holder=item.holder or "?",
-                              time=self.local_time(item.deadline)))
+                              time=self.local_deadline(lang, item.deadline)))
             else:
                 since = item.lead.escalated_at or item.lead.received_at
                 rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,

@@ -42,13 +42,37 @@ async def contact_made(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -
                           agent=owner.name if owner else None)
 
 
+async def contact_undone(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime) -> None:
+    """The lead's only try was taken back (Undo): its first-contact clock runs again, to the
+    deadlines it had, past the miss already reported if there was one."""
+    if lead.contact_due_at is None or lead.owner_id is None or lead.contacted_at is not None:
+        return
+    if any(t.kind is TaskKind.FIRST_CONTACT for t in await uow.tasks.open_for([lead.id])):
+        return
+    missed = next(iter(await uow.events.recent(lead.id, kinds=("contact_missed",), limit=1)),
+                  None)
+    reported = missed is not None and (lead.accepted_at is None or missed.at >= lead.accepted_at)
+    at = lead.contact_due_at
+    if reported:
+        reclaim_at = first_contact_deadlines(lead, lead.accepted_at or now, deps).reclaim_at
+        if reclaim_at is None:
+            return
+        at = reclaim_at
+    wake = max(now, at)
+    await uow.tasks.add(Task(lead.id, lead.owner_id, TaskKind.FIRST_CONTACT,
+                             lead.contact_due_at, now, remind_at=wake,
+                             reminders=1 if reported else 0))
+    uow.wake_at(wake)
+
+
 async def first_contact_step(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task,
                              now: datetime) -> datetime | None:
     """The first-contact clock come due: the first deadline tells the managers and nudges
     the owner; the second takes the lead back."""
     if lead.contacted_at is not None or lead.owner_id is None:
         return None
-    reclaim_at = first_contact_deadlines(lead, task.created_at, deps).reclaim_at
+    reclaim_at = first_contact_deadlines(lead, lead.accepted_at or task.created_at,
+                                         deps).reclaim_at
     if task.reminders > 1:
         await settle_miss(uow, deps, lead, now, outcome="reclaimed")
         await reclaim(uow, deps, lead, now, reason="first_contact")

@@ -21,7 +21,7 @@ from core.errors import (
 )
 from core.lifecycle.cards import STAGE_EVENTS, refresh_cards
 from core.lifecycle.common import manager, owned_lead, stop_asking
-from core.lifecycle.first_contact import contact_made
+from core.lifecycle.first_contact import contact_made, contact_undone
 from core.lifecycle.followup import (
     NURTURE_AFTER,
     misses_in_a_row,
@@ -279,6 +279,7 @@ async def undo_last_change(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
                                    if t.kind is TaskKind.APPOINTMENT and t.due_at == booked],
                                   at=now)
         await uow.leads.update(lead)
+        await contact_undone(uow, deps, lead, now)
         await uow.events.add(LeadEvent(lead.id, now, "undo", agent_id, {
             "event_id": last.id, "from": undone, "to": lead.stage.value}))
         await plan_follow_ups(uow, deps, lead, now)
