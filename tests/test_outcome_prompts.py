@@ -1,6 +1,6 @@
-"""The owner is asked where a lead stands at day 1, week 1 and day 21 after Accept when its
-stage has not moved, with one-tap answers: end to end through the sandbox with the injected
-clock, in both languages."""
+"""The owner is asked where a lead stands at day 1, week 1, and days 21 and 30 after Accept
+when its stage has not moved, with one-tap answers: end to end through the sandbox with the
+injected clock, in both languages, and the checkpoints on fakes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import pytest
 
 from bot.i18n import t_raw
 from core.clock import ManualClock
+from core.lifecycle.reminders import send_due_reminders
+from leadrelay.bootstrap import bootstrap
 from sandbox import SandboxMessage
+from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import BRISK, RunningOffice, running_office, until
-from tests.office import AYSE, SELIN
+from tests.office import AYSE, SELIN, linked, owned
 from tests.test_follow_ups import START, accepted, config, live, passes, shown
 
 
@@ -92,3 +95,19 @@ async def test_a_lead_moved_before_day_one_is_not_asked_about(
         await until(lambda: "Follow up" in live(running, card).text)
         await passes(running, clock, timedelta(days=1))
         assert prompts(running, lead_id, "en") == 0
+
+
+async def test_an_untouched_lead_is_asked_at_day_one_week_one_and_days_21_and_30_only(
+    clock: ManualClock,
+) -> None:
+    db = FakeDatabase()
+    relay = await linked(bootstrap(config=config(), clock=clock,
+                                   uow_factory=fake_uow_factory(db)))
+    lead_id, _ = await owned(relay, db)
+    accepted_at = clock.now()
+    for day in range(1, 41):
+        clock.advance(accepted_at + timedelta(days=day, hours=1) - clock.now())
+        await relay.run_in_turns(send_due_reminders)
+    asked = [e.at - accepted_at for e in db.events
+             if e.kind == "outcome_asked" and e.lead_id == lead_id]
+    assert [round(a / timedelta(days=1)) for a in asked] == [1, 7, 21, 30]

@@ -71,7 +71,7 @@ class WorkConfig(Strict):
     # The owner is asked where a lead stands this long after Accept, if its stage has not
     # moved since the last time (or since Accept).
     outcome_prompts: list[Duration] = Field(
-        default_factory=lambda: [timedelta(days=1), timedelta(days=7), timedelta(days=21)])
+        default_factory=lambda: [timedelta(days=n) for n in (1, 7, 21, 30)])
 
     @field_validator("holidays")
     @classmethod

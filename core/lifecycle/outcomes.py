@@ -1,5 +1,5 @@
 """Outcome prompts: the owner is asked where a lead stands at Accept + each of
-`work.outcome_prompts` (day 1, week 1, day 21 by default) if its stage has not moved since
+`work.outcome_prompts` (day 1, week 1, days 21 and 30 by default) if its stage has not moved since
 the last time (or since Accept), so the figures never starve.
 
 An OUTCOME clock (core/lifecycle/clocks.py), started with the lead's other clocks; its
