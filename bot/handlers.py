@@ -61,12 +61,13 @@ from core.lifecycle.handover import reassign_lead
 from core.lifecycle.working import record_stage
 from core.queries import explain_lead, office_stats, require_manager, waiting_leads
 from core.roster import link_chat, roster, whoami
+from core.rules_view import office_rules
 from core.stats import PERIODS
 
 log = logging.getLogger(__name__)
 
-AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "cancel",
-                  "help")
+AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
+                  "cancel", "help")
 MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "correct", "reload")
 
 
@@ -140,6 +141,14 @@ async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     explanation = await shared.app.run(explain_lead, person_id=agent.telegram_id,
                                        lead_id=lead_id)
     await _reply(update, shared.renderer.why(lang, explanation))
+
+
+async def rules(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anyone on the team: the routing rules in plain words, and whose pools they are in."""
+    shared = _ctx(context)
+    agent = await _person(shared, update)
+    view = await shared.app.run(office_rules, person_id=agent.telegram_id)
+    await _reply(update, shared.renderer.rules(_lang(shared, agent), view))
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -314,6 +323,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("correct", correct_command))
     application.add_handler(CommandHandler("cancel", cancel_command))
     application.add_handler(CommandHandler("why", why))
+    application.add_handler(CommandHandler("rules", rules))
     application.add_handler(CommandHandler("reload", reload))
     application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))

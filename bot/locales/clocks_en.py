@@ -1,5 +1,5 @@
-"""English catalog of the clocks after Accept: first contact, reassignment and reclaim.
-Values are HTML for Telegram."""
+"""English catalog of the clocks after Accept (first contact, reassignment, reclaim) and of
+/rules. Values are HTML for Telegram."""
 
 MESSAGES: dict[str, str] = {
     "task.first_contact": "📞 First call",
@@ -34,4 +34,41 @@ MESSAGES: dict[str, str] = {
     "reclaimed.reassigned": "↩️ {by} gave lead <b>#{lead_id}</b> to {to}.",
     "reclaimed.card": "↩️ Lead #{lead_id} is no longer yours.",
     "answer.reassigned": "Given to {agent}.",
+    # /rules
+    "command.rules": "How leads are routed, and whose pools you are in",
+    "rules.title": "📜 <b>How leads are routed</b> (the first rule that matches decides)",
+    "rules.rule": "{number}. <b>{name}</b> — {when}",
+    "rules.then": "   → {what}",
+    "rules.every_lead": "every lead",
+    "rules.only_fallback": "only when another rule falls back to it",
+    "rules.condition": "{field}: {values}",
+    "rules.when.source": "source",
+    "rules.when.product": "product",
+    "rules.when.region": "region",
+    "rules.when.postal_code": "postal code",
+    "rules.when.budget": "budget",
+    "rules.when.temperature": "temperature",
+    "rules.when.score": "score",
+    "rules.when.tags": "tags",
+    "rules.when.language": "language",
+    "rules.when.business_hours": "in office hours",
+    "rules.when.returning": "returning contact",
+    "rules.strategy.round_robin": "in turn among",
+    "rules.strategy.weighted": "in turn by weight among",
+    "rules.strategy.least_loaded": "to the least busy of",
+    "rules.strategy.tiers": "by tier share among",
+    "rules.strategy.availability": "to the first one free of",
+    "rules.strategy.claim": "to all at once, first to claim wins:",
+    "rules.nobody": "nobody",
+    "rules.covers_product": "only those whose specialties cover the product",
+    "rules.covers_region": "only those whose territories cover the area",
+    "rules.tiers": "tier {tiers}",
+    "rules.fallback": "nobody free → {target}",
+    "rules.rule_named": "rule “{name}”",
+    "rules.to.agents": "an agent",
+    "rules.to.managers": "the managers",
+    "rules.to.nurture": "nurture (no owner for now)",
+    "rules.to.disqualify": "turned away",
+    "rules.mine": "You are in: {rules}",
+    "rules.mine_none": "You are in no rule's pool.",
 }

@@ -1,5 +1,5 @@
-"""Turkish catalog of the clocks after Accept: first contact, reassignment and reclaim.
-Values are HTML for Telegram."""
+"""Turkish catalog of the clocks after Accept (first contact, reassignment, reclaim) and of
+/rules. Values are HTML for Telegram."""
 
 MESSAGES: dict[str, str] = {
     "task.first_contact": "📞 İlk arama",
@@ -39,4 +39,41 @@ MESSAGES: dict[str, str] = {
     "reclaimed.reassigned": "↩️ {by}, <b>#{lead_id}</b> numaralı talebi {to:dat} verdi.",
     "reclaimed.card": "↩️ #{lead_id} numaralı talep artık sizde değil.",
     "answer.reassigned": "{agent:dat} verildi.",
+    # /rules
+    "command.rules": "Talepler nasıl dağıtılır, hangi havuzlardasınız",
+    "rules.title": "📜 <b>Talepler nasıl dağıtılır</b> (uyan ilk kural karar verir)",
+    "rules.rule": "{number}. <b>{name}</b> — {when}",
+    "rules.then": "   → {what}",
+    "rules.every_lead": "her talep",
+    "rules.only_fallback": "yalnızca başka bir kural ona devrettiğinde",
+    "rules.condition": "{field}: {values}",
+    "rules.when.source": "kaynak",
+    "rules.when.product": "ürün",
+    "rules.when.region": "bölge",
+    "rules.when.postal_code": "posta kodu",
+    "rules.when.budget": "bütçe",
+    "rules.when.temperature": "sıcaklık",
+    "rules.when.score": "puan",
+    "rules.when.tags": "etiketler",
+    "rules.when.language": "dil",
+    "rules.when.business_hours": "mesai saatinde",
+    "rules.when.returning": "dönen müşteri",
+    "rules.strategy.round_robin": "sırayla:",
+    "rules.strategy.weighted": "ağırlığa göre sırayla:",
+    "rules.strategy.least_loaded": "en az işi olana:",
+    "rules.strategy.tiers": "seviye payına göre:",
+    "rules.strategy.availability": "ilk müsait olana:",
+    "rules.strategy.claim": "hepsine birden, ilk alan kazanır:",
+    "rules.nobody": "kimse",
+    "rules.covers_product": "yalnızca uzmanlığı ürünü kapsayanlar",
+    "rules.covers_region": "yalnızca bölgesi talebin bölgesini kapsayanlar",
+    "rules.tiers": "seviye {tiers}",
+    "rules.fallback": "müsait kimse yoksa → {target}",
+    "rules.rule_named": "“{name}” kuralı",
+    "rules.to.agents": "bir danışman",
+    "rules.to.managers": "yöneticiler",
+    "rules.to.nurture": "takip (şimdilik sahipsiz)",
+    "rules.to.disqualify": "geri çevrilir",
+    "rules.mine": "Bulunduğunuz kurallar: {rules}",
+    "rules.mine_none": "Hiçbir kuralın havuzunda değilsiniz.",
 }

@@ -146,6 +146,7 @@ MESSAGES: dict[str, str] = {
                   "/new — enter a lead taken by phone or walk-in\n"
                   "/outcome &lt;lead&gt; &lt;stage&gt; [amount or note]\n"
                   "/why &lt;lead&gt; — why a lead offered to you came to you\n"
+                  "/rules — how leads are routed, and whose pools you are in\n"
                   "/cancel — stop the current question\n"
                   "/help — this list",
     "help.manager": "\n\n<b>Manager commands</b>\n"

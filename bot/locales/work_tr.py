@@ -146,6 +146,7 @@ MESSAGES: dict[str, str] = {
                   "/new — telefonla ya da ofiste gelen talebi gir\n"
                   "/outcome &lt;talep&gt; &lt;aşama&gt; [tutar ya da not]\n"
                   "/why &lt;talep&gt; — size gelen bir talebin neden size geldiği\n"
+                  "/rules — talepler nasıl dağıtılır, hangi havuzlardasınız\n"
                   "/cancel — sorulan soruyu bırak\n"
                   "/help — bu liste",
     "help.manager": "\n\n<b>Yönetici komutları</b>\n"
