@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -63,9 +63,11 @@ async def _person(shared: BotContext, update: Update, *, anywhere: bool = False)
     return agent
 
 
-async def _reply(update: Update, text: str) -> None:
+async def _reply(update: Update, text: str,
+                 markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
+                                                  reply_markup=markup)
 
 
 async def _lead_arg(update: Update, lang: str, text: str) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,6 +24,7 @@ from bot.entry_keyboards import decode_entry
 from bot.i18n import CATALOGS, t, t_raw
 from bot.keyboards import (
     AssignAction,
+    AssignListAction,
     ClaimAction,
     OfferAction,
     OutcomeAction,
@@ -31,6 +32,7 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.pacing import ANSWERS_A_PRESS
+from bot.render.replies import to_assign
 from bot.work_handlers import (
     cancel_command,
     correct_command,
@@ -59,7 +61,7 @@ from core.lifecycle.answers import (
 )
 from core.lifecycle.handover import reassign_lead
 from core.lifecycle.working import record_stage
-from core.queries import explain_lead, office_stats, require_manager, waiting_leads
+from core.queries import assign_options, explain_lead, office_stats, require_manager, waiting_leads
 from core.roster import link_chat, roster, whoami
 from core.rules_view import office_rules
 from core.stats import PERIODS
@@ -124,7 +126,8 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = _ctx(context)
     agent = await _person(shared, update)
     items = await shared.app.run(waiting_leads, manager_id=agent.telegram_id)
-    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items, total=items.total))
+    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items, total=items.total),
+                 keyboards.pending_keyboard(to_assign(items)))
 
 
 async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -207,10 +210,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                       else keyboards.offer_keyboard)(lang, action.offer_id, action.token)
             await query.answer(t_raw(lang, "answer.pick_reason")
                                if action.action == "decline" else None)
-            if query.message is not None:  # an answer to the press: ahead of the chat's mail
-                await cast("ExtBot[dict[str, Any]]", context.bot).edit_message_reply_markup(
-                    chat_id=query.message.chat.id, message_id=query.message.message_id,
-                    reply_markup=markup, rate_limit_args=ANSWERS_A_PRESS)
+            await _swap_buttons(update, context, markup)
     elif isinstance(action, ClaimAction):
         await app.run(claim_round, agent_id=me, lead_id=action.lead_id,
                       sequence=action.sequence, token=action.token)
@@ -220,6 +220,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                              agent_id=action.agent_id)
         owner = await app.run(whoami, telegram_id=lead.owner_id or 0)
         await query.answer(t_raw(lang, "answer.assigned", agent=owner.name if owner else "?"))
+    elif isinstance(action, AssignListAction):  # Show all, or /pending's Assign
+        options = await app.run(assign_options, manager_id=me, lead_id=action.lead_id)
+        await query.answer(t_raw(lang, "answer.assign_all" if action.everyone
+                                 else "answer.assign_available"))
+        await _swap_buttons(update, context, keyboards.assign_keyboard(
+            options.lead_id, [(int(i), str(n)) for i, n in options.choices], lang=lang,
+            marks=options.marks, everyone=action.everyone))
     elif isinstance(action, ReassignAction):
         lead = await app.run(reassign_lead, manager_id=me, lead_id=action.lead_id,
                              agent_id=action.agent_id)
@@ -230,6 +237,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                              stage=action.stage)
         await query.answer(t_raw(lang, "answer.outcome", lead_id=lead.id,
                                  stage=t_raw(lang, f"stage.{lead.stage.value}")))
+
+
+async def _swap_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                        markup: InlineKeyboardMarkup) -> None:
+    """Put *markup* on the message pressed: an answer to the press, ahead of the chat's mail."""
+    message = update.callback_query.message if update.callback_query else None
+    if message is not None:
+        await cast("ExtBot[dict[str, Any]]", context.bot).edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=message.message_id,
+            reply_markup=markup, rate_limit_args=ANSWERS_A_PRESS)
 
 
 # --- errors -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -33,6 +33,14 @@ class AssignAction:
 
 
 @dataclass(frozen=True)
+class AssignListAction:
+    """Open a waiting lead's assign buttons: the available agents, or everyone (Show all)."""
+
+    lead_id: int
+    everyone: bool
+
+
+@dataclass(frozen=True)
 class ReassignAction:
     """A manager's choice of agent for an owned lead whose first contact was missed."""
 
@@ -57,7 +65,8 @@ class ClaimAction:
     token: str
 
 
-Action = OfferAction | AssignAction | OutcomeAction | ClaimAction | ReassignAction
+Action = (OfferAction | AssignAction | OutcomeAction | ClaimAction | ReassignAction
+          | AssignListAction)
 _OFFER_CODES = {"a": "accept", "d": "decline", "r": "reason", "b": "back"}
 _CODE_OF = {v: k for k, v in _OFFER_CODES.items()}
 
@@ -76,6 +85,8 @@ def encode(action: Action) -> str:
         data = f"m:{action.lead_id}:{action.agent_id}"
     elif isinstance(action, ReassignAction):
         data = f"x:{action.lead_id}:{action.agent_id}"
+    elif isinstance(action, AssignListAction):
+        data = f"s:{action.lead_id}:{'a' if action.everyone else 'f'}"
     elif isinstance(action, ClaimAction):
         data = f"c:{action.lead_id}:{action.sequence}:{action.token}"
     else:
@@ -127,6 +138,8 @@ def decode(data: str) -> Action:
             return ClaimAction(int(parts[1]), int(parts[2]), parts[3])
         if code == "m" and len(parts) == 3:
             return AssignAction(int(parts[1]), int(parts[2]))
+        if code == "s" and len(parts) == 3 and parts[2] in ("a", "f"):
+            return AssignListAction(int(parts[1]), parts[2] == "a")
         if code == "x" and len(parts) == 3:
             return ReassignAction(int(parts[1]), int(parts[2]))
         if code == "o" and len(parts) == 3:
@@ -187,13 +200,56 @@ def outcome_keyboard(lang: str, lead_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def assign_keyboard(lead_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    """One button per agent a manager can give the lead to, two to a row."""
+# Telegram refuses an inline keyboard of more than 100 buttons.
+MAX_KEYBOARD_BUTTONS = 100
+
+
+def assign_keyboard(lead_id: int, choices: Sequence[tuple[int, str]], *, lang: str = "en",
+                    marks: Mapping[str, str] | None = None,
+                    everyone: bool = False) -> InlineKeyboardMarkup:
+    """One button per agent a manager can give the lead to, two to a row: the available
+    ones, then Show all when some are *marks*ed (away, at capacity…); with *everyone*, the
+    marked ones too, each saying why, then Show available."""
+    marks = marks or {}
+    shown = [(agent_id, name) for agent_id, name in choices
+             if everyone or str(agent_id) not in marks]
+    hidden = len(choices) - len(shown)
+    switch = None
+    if hidden:
+        switch = InlineKeyboardButton(t_raw(lang, "button.show_all", count=hidden),
+                                      callback_data=encode(AssignListAction(lead_id, True)))
+    elif everyone and marks:
+        switch = _button(lang, "button.show_available", AssignListAction(lead_id, False))
+    room = MAX_KEYBOARD_BUTTONS - (switch is not None)
     buttons = [
-        InlineKeyboardButton(f"👤 {name}", callback_data=encode(AssignAction(lead_id, agent_id)))
-        for agent_id, name in choices
+        InlineKeyboardButton(_assign_label(lang, name, marks.get(str(agent_id))),
+                             callback_data=encode(AssignAction(lead_id, agent_id)))
+        for agent_id, name in shown[:room]
     ]
-    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup([*rows, [switch]] if switch is not None else rows)
+
+
+def _assign_label(lang: str, name: str, mark: str | None) -> str:
+    if mark is None:
+        return f"👤 {name}"
+    return f"👤 {name} · {t_raw(lang, f'assign.mark.{mark}')}"
+
+
+def pending_keyboard(lead_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
+    """/pending's Assign buttons, one per lead waiting for a manager (three to a row), each
+    opening that lead's assign buttons; None when no lead waits for one."""
+    buttons = [InlineKeyboardButton(f"👤 #{lead_id}",
+                                    callback_data=encode(AssignListAction(lead_id, False)))
+               for lead_id in lead_ids[:PENDING_BUTTONS]]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+
+
+# /pending's Assign buttons: the first leads waiting for a manager, all among the rows shown
+# (they come first, and this many of the longest rows fit one message).
+PENDING_BUTTONS = 24
 
 
 def reassign_keyboard(lead_id: int,

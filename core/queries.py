@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any, overload
 
 from core.deps import Deps
-from core.errors import NotFound, UnknownAgent, UnknownSource
+from core.errors import LeadAlreadyHandled, NotFound, UnknownAgent, UnknownSource
 from core.lead_input import validate_lead
 from core.lifecycle.common import manager
 from core.lifecycle.intake import new_lead
+from core.lifecycle.notices import assign_choices
 from core.lifecycle.router import Router
-from core.model import Agent, Lead
+from core.model import Agent, Lead, LeadStatus
 from core.ports import UnitOfWork
 from core.roster import roster_from_config
 from core.routing import Decision
@@ -77,6 +78,33 @@ async def waiting_leads(
     ) for row in rows)
     # PostgreSQL reads each statement at its own snapshot: never say fewer than were shown.
     return WaitingLeads(shown, max(total, len(shown)))
+
+
+@dataclass(frozen=True)
+class AssignChoices:
+    """Whom a manager can give a waiting lead to now: [telegram_id, name], the available
+    first, and the marker of each one routing would pass over."""
+
+    lead_id: int
+    choices: list[list[Any]]
+    marks: dict[str, str]
+
+
+async def assign_options(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
+                         lead_id: int) -> AssignChoices:
+    """Who is available for a lead waiting for a manager, as the routing filters judge it
+    now; LeadAlreadyHandled once it has an owner or an offer again."""
+    now = deps.clock.now()
+    async with uow.reading():
+        await manager(uow, manager_id)
+        lead = await uow.leads.get(lead_id)
+        if lead is None:
+            raise NotFound()
+        if lead.status is not LeadStatus.WITH_MANAGERS:
+            raise LeadAlreadyHandled()
+        router = await Router.load(uow, deps, now, lock=False)  # never holds up routing
+    choices, marks = assign_choices(deps, lead, router.roster, situation=router.situation)
+    return AssignChoices(lead_id, choices, marks)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from core.model import DeclineReason, Offer, OfferKind, OfferStatus, OutgoingMes
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import AYSE, HOT, SELIN, TOKEN, ZEYNEP, office
+from tests.office import AYSE, CAN, HOT, SELIN, TOKEN, ZEYNEP, office
 
 WRITTEN = json.loads((Path(__file__).parent / "data" / "outbox_rows_v1.json").read_text(
     encoding="utf-8"))
@@ -167,6 +167,15 @@ async def rows_of_the_same_lives() -> list[OutgoingMessage]:
 BECAME_THE_CARD = {"offer_accepted", "lead_assigned"}
 
 
+# What rows hold since, in these lives, where it differs (a row without it renders as before):
+# the managers' assign buttons list the available first, then whom routing would pass over,
+# marked: Can, away, and Selin, a manager (left out altogether before).
+CHANGED_SINCE: dict[str, dict[str, Any]] = {"escalated": {
+    "choices": [[AYSE, "Ayşe"], [1002, "Mehmet"], [ZEYNEP, "Zeynep"], [CAN, "Can"],
+                [SELIN, "Selin"]],
+    "marks": {str(SELIN): "manager", str(CAN): "away"}}}
+
+
 async def test_todays_code_writes_the_same_rows_as_the_old_version_for_the_same_lives() -> None:
     written = [(m.chat_id, str(m.template), json.loads(json.dumps(m.params)), m.ref, m.edit_ref)
                for m in await rows_of_the_same_lives()]
@@ -175,7 +184,11 @@ async def test_todays_code_writes_the_same_rows_as_the_old_version_for_the_same_
     assert len(written) == len(old)
     for (chat, template, params, ref, edit_ref), was in zip(written, old, strict=True):
         if was[1] not in BECAME_THE_CARD:
-            assert (chat, template, params, ref, edit_ref) == was
+            was_params = dict(was[2])
+            for key, value in CHANGED_SINCE.get(template, {}).items():
+                assert params.pop(key) == value
+                was_params.pop(key, None)
+            assert (chat, template, params, ref, edit_ref) == (*was[:2], was_params, *was[3:])
             continue
         assert (chat, template) == (was[0], "card")
         assert {key: params[key] for key in was[2]} == was[2]

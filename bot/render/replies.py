@@ -10,9 +10,37 @@ from typing import Any
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
-from core.model import RECLAIM_REASONS, LeadStatus, Stage
+from core.model import RECLAIM_REASONS, Lead, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
+
+# Longest a name or product is shown in a /pending row, so that the rows with Assign buttons
+# (PENDING_BUTTONS of them, listed first) always fit in the one message.
+ABOUT_CHARS = 24
+
+
+def urgent_first(items: Sequence[WaitingLead]) -> list[WaitingLead]:
+    """Most urgent first: leads a manager must assign, then offers by deadline, then nurture."""
+    order = {LeadStatus.WITH_MANAGERS: 0, LeadStatus.OFFERED: 1, LeadStatus.NURTURE: 2}
+    return sorted(items, key=lambda i: (
+        order.get(i.lead.status, 1),
+        i.deadline or i.lead.escalated_at or i.lead.received_at, i.lead.id))
+
+
+def to_assign(items: Sequence[WaitingLead]) -> list[int]:
+    """The leads of *items* waiting for a manager, in the order /pending lists them."""
+    return [i.lead.id for i in urgent_first(items) if i.lead.status is LeadStatus.WITH_MANAGERS]
+
+
+def _about(lead: Lead) -> str:
+    """The lead's first name and product, escaped and cut short ("—" when it has neither)."""
+    first = lead.name.split()[0] if lead.name and lead.name.split() else None
+    parts = [esc(_short(part)) for part in (first, lead.product) if part]
+    return " · ".join(parts) or "—"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= ABOUT_CHARS else text[:ABOUT_CHARS - 1] + "…"
 
 
 class Replies(Localized):
@@ -27,25 +55,20 @@ class Replies(Localized):
             return t(lang, "pending.none")
         head = [t(lang, "pending.title", count=total)]
         rows: list[str] = []
-        # Most urgent first: leads a manager must assign, then offers by deadline, then nurture.
-        order = {LeadStatus.WITH_MANAGERS: 0, LeadStatus.OFFERED: 1, LeadStatus.NURTURE: 2}
-        items = sorted(items, key=lambda i: (
-            order.get(i.lead.status, 1),
-            i.deadline or i.lead.escalated_at or i.lead.received_at, i.lead.id))
-        for item in items:
-            temperature = Markup(t(lang, f"temperature.{item.lead.temperature.value}"))
-            if item.lead.status is LeadStatus.NURTURE:
-                rows.append(t(lang, "pending.nurture", lead_id=item.lead.id,
-                              temperature=temperature,
-                              time=self.local_datetime(item.lead.received_at)))
-            elif item.lead.status is LeadStatus.OFFERED and item.deadline is not None:
-                rows.append(t(lang, "pending.offered", lead_id=item.lead.id,
-                              temperature=temperature, holder=item.holder or "?",
+        for item in urgent_first(items):
+            lead = item.lead
+            about = dict(lead_id=lead.id, lead=Markup(_about(lead)),
+                         temperature=Markup(t(lang, f"temperature.{lead.temperature.value}")))
+            if lead.status is LeadStatus.NURTURE:
+                rows.append(t(lang, "pending.nurture", **about,
+                              time=self.local_datetime(lead.received_at)))
+            elif lead.status is LeadStatus.OFFERED and item.deadline is not None:
+                rows.append(t(lang, "pending.offered", **about, holder=item.holder or "?",
                               time=self.local_deadline(lang, item.deadline)))
             else:
-                since = item.lead.escalated_at or item.lead.received_at
-                rows.append(t(lang, "pending.with_managers", lead_id=item.lead.id,
-                              temperature=temperature, time=self.local_datetime(since)))
+                since = lead.escalated_at or lead.received_at
+                rows.append(t(lang, "pending.with_managers", **about,
+                              time=self.local_datetime(since)))
         return fit(lang, head, rows, unread=total - len(items))
 
     def why(self, lang: str, explanation: Explanation) -> str:

@@ -212,8 +212,8 @@ class Templates(CardViews, ClockViews):
             lines.append(t(lang, "escalated.tried", names=", ".join(p.tried)))
         lines += ["", t(lang, "escalated.pick")]
         choices = [(int(agent_id), str(name)) for agent_id, name in p.choices]
-        return Rendered("\n".join(lines),
-                        keyboards.assign_keyboard(p.summary.lead_id, choices))
+        return Rendered("\n".join(lines), keyboards.assign_keyboard(
+            p.summary.lead_id, choices, lang=lang, marks=p.marks))
 
     def _escalation_closed(self, lang: str, p: EscalationClosedParams) -> Rendered:
         return Rendered(t(lang, "escalation_closed.title", lead_id=p.summary.lead_id,

@@ -25,7 +25,8 @@ from core.messages import (
     compose,
 )
 from core.model import Agent, Lead, LeadEvent, Offer, OfferKind, OutgoingMessage, RouteOutcome
-from core.routing import Decision
+from core.routing import Decision, Situation
+from core.routing.filters import assign_mark
 from core.sla import window_end, windows_of
 
 
@@ -119,15 +120,37 @@ def offer_message(deps: Deps, lead: Lead, agent: Agent, offer: Offer,
     )
 
 
+def assign_choices(deps: Deps, lead: Lead, roster: Sequence[Agent], *,
+                   situation: Situation) -> tuple[list[list[Any]], dict[str, str]]:
+    """Whom a manager can give *lead* to, [telegram_id, name] with the available first, and
+    the marker of each one routing would pass over now (by the routing filters' judgement)."""
+    available: list[list[Any]] = []
+    others: list[list[Any]] = []
+    marks: dict[str, str] = {}
+    for person in roster:
+        if not person.active or person.chat_id is None:
+            continue  # nobody can give a lead to them at all
+        mark = assign_mark(person, lead, policy=deps.config.routing, situation=situation)
+        if mark is None:
+            available.append([person.telegram_id, person.name])
+        else:
+            others.append([person.telegram_id, person.name])
+            marks[str(person.telegram_id)] = mark
+    return available + others, marks
+
+
 def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
-                   reason: str, now: datetime) -> Notice:
-    """The lead for every manager, with a button per agent they can assign it to."""
+                   reason: str, now: datetime, situation: Situation | None = None) -> Notice:
+    """The lead for every manager, with a button per agent they can assign it to (those
+    available first). Without the routing *situation*, nobody's load is known: capacity is
+    then judged when a manager opens the full list."""
     names = {a.telegram_id: a.name for a in roster}
-    choices = [[a.telegram_id, a.name] for a in roster
-               if a.active and not a.away and a.chat_id is not None]
+    if situation is None:
+        situation = Situation(list(roster), {}, {}, now, deps.config.zone)
+    choices, marks = assign_choices(deps, lead, roster, situation=situation)
     params = EscalatedParams(summary=LeadSummary.of(lead), contact=ContactDetails.of(lead),
                              reason=reason, tried=[names.get(t, str(t)) for t in tried],
-                             choices=choices)
+                             choices=choices, marks=marks or None)
     messages = [message(deps, person, Template.ESCALATED, now,
                         ref=EscalationRef(lead.id, person.telegram_id), params=params)
                 for person in roster if person.is_manager and person.chat_id is not None]
@@ -151,5 +174,6 @@ def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
         told = Notice([LeadEvent(lead.id, now, kind, data={"rule": decision.rule})], [])
     else:
         reason = "no_accept" if decision.reason == "limit" else "no_agent"
-        told = manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now)
+        told = manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now,
+                              situation=router.situation)
     return Notice([routed, *told.events], told.messages)

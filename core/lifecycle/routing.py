@@ -149,8 +149,9 @@ async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps, /, *,
         [lead] = waiting
         lead.escalate(now)
         await uow.leads.update(lead)
-        told = manager_notice(deps, lead, await uow.agents.list(), tried=[],
-                              reason="routing_failed", now=now)
+        router = await Router.load(uow, deps, now, lock=False)  # for who is available
+        told = manager_notice(deps, lead, router.roster, tried=[],
+                              reason="routing_failed", now=now, situation=router.situation)
         await uow.events.add_all(told.events)
         await uow.outbox.add_all(told.messages)
         await uow.commit()

@@ -94,7 +94,10 @@ class EscalatedParams(Params):
     contact: ContactDetails
     reason: str
     tried: list[str]
-    choices: list[list[Any]]  # [telegram_id, name], as JSON keeps pairs
+    choices: list[list[Any]]  # [telegram_id, name], as JSON keeps pairs; available first
+    # str(telegram_id) -> why routing would pass them over now ("away", "at_capacity",
+    # "outside_hours", "manager"); rows from before it have none and show everyone alike.
+    marks: dict[str, str] | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True)

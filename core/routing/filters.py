@@ -130,3 +130,21 @@ def ramp_skip(agent: Agent, state: RuleState, ramp: Ramp) -> Skip | None:
 def reset_ramp(agent_id: int, state: RuleState) -> None:
     """A ramping agent who got a lead starts counting again."""
     state.ramp.pop(str(agent_id), None)
+
+
+# What a manager's assign buttons say of someone routing would skip now; any other skip
+# (a hot-lead penalty) does not keep a manager from choosing them.
+ASSIGN_MARKS = {"away": "away", "away_until": "away", "outside_hours": "outside_hours",
+                "at_capacity": "at_capacity"}
+
+
+def assign_mark(agent: Agent, lead: Lead, *, policy: RoutingPolicy,
+                situation: Situation) -> str | None:
+    """Why routing would pass *agent* over for *lead* now, as an assign button's marker
+    (away, outside_hours, at_capacity, or manager for a manager), or None if available."""
+    skip = availability_skip(agent, situation.stats_of(agent.telegram_id), lead, policy=policy,
+                             situation=situation, tried=set())
+    mark = ASSIGN_MARKS.get(skip.reason) if skip is not None else None
+    if mark is None and agent.is_manager:
+        return "manager"
+    return mark
