@@ -4,6 +4,7 @@ and /pending names each waiting lead and gives the ones waiting for a manager As
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,10 @@ from core.model import DeclineReason, OfferStatus, OutgoingMessage
 from core.queries import assign_options, waiting_leads
 from core.roster import link_chat, sync_roster
 from leadrelay.bootstrap import bootstrap
+from sandbox import SandboxMessage
 from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office_data
+from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
+from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office, office_data
 
 # A Wednesday, 09:00 in Istanbul.
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -197,3 +200,56 @@ async def test_pending_with_nothing_for_a_manager_has_no_buttons() -> None:
     assert to_assign(items) == []
     assert all(o.status is not OfferStatus.PENDING for o in db.offers.values()
                if o.lead_id == lead_id)
+
+
+# --- through the Telegram sandbox ---------------------------------------------------------
+
+SLOW = {"hot": {"accept_within": "10m", "offers_before_managers": 2}}
+
+
+@pytest.fixture
+async def running(database_url: str) -> AsyncIterator[RunningOffice]:
+    async with running_office(office(sla=SLOW), database_url, clock=ManualClock(START),
+                              limits=BRISK) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        yield running
+
+
+def live(running: RunningOffice, person: int, message: SandboxMessage) -> SandboxMessage:
+    """The message as it is in the chat now (after edits)."""
+    return next(m for m in running[person].messages if m.message_id == message.message_id)
+
+
+async def declined_by(running: RunningOffice, lead_id: int, person: int) -> None:
+    user = running[person]
+    await user.press(await user.wait_for(offer_for(lead_id)), "✖️ Decline")
+    asking = await user.wait_for(lambda m: "busy right now" in m.button_texts())
+    await user.press(asking, "busy right now")
+
+
+@pytest.mark.slow
+async def test_a_manager_opens_everyone_with_show_all_and_assigns_from_pending(
+    running: RunningOffice,
+) -> None:
+    lead_id = await running.post_lead(HOT)
+    await declined_by(running, lead_id, AYSE)
+    await declined_by(running, lead_id, MEHMET)
+    selin = running[SELIN]
+    alert = await selin.wait_for(text_has(f"Lead #{lead_id}", "needs a manager"))
+    # Selin, a manager, waits behind Show all (Can never pressed Start: no button at all).
+    assert alert.button_texts() == ["👤 Ayşe", "👤 Mehmet", "👤 Zeynep",
+                                    "➕ Show all (1 more)"]
+    answer = await selin.press(alert, "➕ Show all (1 more)")
+    assert answer.text == "Everyone, the unavailable marked."
+    await until(lambda: "👤 Selin · manager" in live(running, SELIN, alert).button_texts())
+    assert live(running, SELIN, alert).button_texts() == [
+        "👤 Ayşe", "👤 Mehmet", "👤 Zeynep", "👤 Selin · manager", "➖ Only those available"]
+    await selin.send("/pending")
+    listing = await selin.wait_for(text_has("Waiting leads", f"#{lead_id} · Deniz · residential"))
+    assert "HOT" in listing.text
+    assert listing.button_texts() == [f"👤 #{lead_id}"]
+    await selin.press(listing, f"👤 #{lead_id}")
+    await until(lambda: "👤 Zeynep" in live(running, SELIN, listing).button_texts())
+    answer = await selin.press(live(running, SELIN, listing), "👤 Zeynep")
+    assert answer.text == "Assigned to Zeynep."
+    await running[ZEYNEP].wait_for(text_has("Selin assigned lead", "+90 532 123 45 67"))
