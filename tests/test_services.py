@@ -151,7 +151,10 @@ async def test_an_expired_offer_moves_on_and_then_goes_to_the_managers(
     assert lead.status is LeadStatus.WITH_MANAGERS, "hot leads go to managers after 2 offers"
     alert = next(m for m in db.outbox if m.template == "escalated")
     assert alert.chat_id == SELIN
-    assert [name for _, name in alert.params["choices"]] == ["Ayşe", "Mehmet", "Zeynep", "Selin"]
+    # The available first; then Can, away, and Selin, a manager, marked.
+    assert [name for _, name in alert.params["choices"]] == [
+        "Ayşe", "Mehmet", "Zeynep", "Can", "Selin"]
+    assert alert.params["marks"] == {str(CAN): "away", str(SELIN): "manager"}
 
 
 async def test_a_second_sweep_never_escalates_twice(
