@@ -15,6 +15,7 @@ from core.lifecycle.cards import refresh_cards
 from core.lifecycle.clocks import close_clocks
 from core.lifecycle.common import managers_in, message
 from core.lifecycle.notices import manager_notice
+from core.lifecycle.router import Router
 from core.lifecycle.routing import offer_next
 from core.messages import (
     LeadSummary,
@@ -40,8 +41,9 @@ async def reclaim(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
     if deps.config.work.reclaim.to == "managers":
         lead.escalate(now)
         await uow.leads.update(lead)
-        told = manager_notice(deps, lead, await uow.agents.list(), tried=[former_id],
-                              reason="reclaimed", now=now)
+        router = await Router.load(uow, deps, now, lock=False)  # for who is available
+        told = manager_notice(deps, lead, router.roster, tried=[former_id],
+                              reason="reclaimed", now=now, situation=router.situation)
         await uow.events.add_all(told.events)
         await uow.outbox.add_all(told.messages)
     else:
