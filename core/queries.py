@@ -4,7 +4,7 @@ where a lead would go, an agent's open leads, and the office's figures."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, overload
 
@@ -15,7 +15,8 @@ from core.lifecycle.common import manager
 from core.lifecycle.intake import new_lead
 from core.lifecycle.notices import assign_choices
 from core.lifecycle.router import Router
-from core.model import Agent, Lead, LeadStatus
+from core.messages import offer_outcomes
+from core.model import Agent, Lead, LeadStatus, Offer
 from core.ports import UnitOfWork
 from core.roster import roster_from_config
 from core.routing import Decision
@@ -114,6 +115,8 @@ class Explanation:
     lead: Lead
     decisions: list[tuple[datetime, dict[str, Any]]]
     names: dict[int, str]
+    # What became of the offers each decision made (`offer_outcomes`), by the decision's time.
+    outcomes: dict[datetime, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
@@ -126,13 +129,17 @@ async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
         lead = await uow.leads.get(lead_id)
         if lead is None:
             raise NotFound()
-        if not person.is_manager and person_id not in {
-                o.agent_id for o in await uow.offers.for_lead(lead_id)}:
+        offers = await uow.offers.for_lead(lead_id)
+        if not person.is_manager and person_id not in {o.agent_id for o in offers}:
             raise NotFound()  # not "forbidden": an agent should not learn the lead exists
         events = await uow.events.for_leads([lead_id])
         names = {a.telegram_id: a.name for a in await uow.agents.list()}
     decisions = [(e.at, e.data) for e in events if e.kind == "routed"]
-    return Explanation(lead, decisions, names)
+    made: dict[datetime, list[Offer]] = {}
+    for offer in offers:  # a decision's offers are made at the moment it is recorded
+        made.setdefault(offer.created_at, []).append(offer)
+    return Explanation(lead, decisions, names,
+                       {at: offer_outcomes(some, names) for at, some in made.items()})
 
 
 async def preview_route(

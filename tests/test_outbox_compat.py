@@ -165,6 +165,9 @@ async def rows_of_the_same_lives() -> list[OutgoingMessage]:
 # Since the lead card, the message that opens a lead to its new owner is the card: it says
 # all the old one did (the same parameters, and more) in the same chat.
 BECAME_THE_CARD = {"offer_accepted", "lead_assigned"}
+# Keys added since, each with a default an old row reads as (the old row's keys stay as they
+# were): an escalation tells what became of each offer (issue 16).
+ADDED_SINCE = {"escalated": {"outcomes"}}
 
 
 # What rows hold since, in these lives, where it differs (a row without it renders as before):
@@ -188,6 +191,8 @@ async def test_todays_code_writes_the_same_rows_as_the_old_version_for_the_same_
             for key, value in CHANGED_SINCE.get(template, {}).items():
                 assert params.pop(key) == value
                 was_params.pop(key, None)
+            added = ADDED_SINCE.get(was[1], set())
+            params = {key: value for key, value in params.items() if key not in added}
             assert (chat, template, params, ref, edit_ref) == (*was[:2], was_params, *was[3:])
             continue
         assert (chat, template) == (was[0], "card")

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
+from bot.render.outcomes import outcome_lines
 from core.model import RECLAIM_REASONS, Lead, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
@@ -77,8 +78,12 @@ class Replies(Localized):
         if not explanation.decisions:
             return t(lang, "why.none", lead_id=lead_id)
         lines: list[str] = []
+        outcomes = dict(explanation.outcomes)
         for at, trace in explanation.decisions:
-            lines += ["", *self.decision_lines(lang, at, trace, explanation.names)]
+            lines += ["", *self.decision_lines(lang, at, trace, explanation.names),
+                      *outcome_lines(lang, outcomes.pop(at, []))]
+        for rest in outcomes.values():  # offers no decision recorded (none so far)
+            lines += outcome_lines(lang, rest)
         return fit(lang, [t(lang, "why.title", lead_id=lead_id)], lines)
 
     def decision_lines(self, lang: str, at: datetime, trace: dict[str, Any],

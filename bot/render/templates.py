@@ -16,6 +16,7 @@ from bot.i18n import Markup, t
 from bot.render.card import CardViews
 from bot.render.clocks import ClockViews
 from bot.render.formatting import duration, esc, phone
+from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
 from core.messages import (
     PARAMS,
@@ -204,11 +205,17 @@ class Templates(CardViews, ClockViews):
                           window=Markup(duration(lang, p.window_s))))
 
     def _escalated(self, lang: str, p: EscalatedParams) -> Rendered:
-        lines = [t(lang, "escalated.title", lead_id=p.summary.lead_id,
-                   reason=Markup(t(lang, f"escalation.{p.reason}"))), ""]
+        # Offers nobody accepted in time tell what happened to each instead; rows written
+        # before outcomes were stored say it the old way, with the names of those tried.
+        happened = what_happened(lang, p.outcomes) if p.outcomes else None
+        reason = (happened if happened and p.reason == "no_accept"
+                  else Markup(t(lang, f"escalation.{p.reason}")))
+        lines = [t(lang, "escalated.title", lead_id=p.summary.lead_id, reason=reason), ""]
         lines += [*self._summary_lines(lang, p.summary, p.contact), "",
                   *self._contact_lines(lang, p.contact)]
-        if p.tried:
+        if happened and reason is not happened:
+            lines.append(t(lang, "escalated.happened", what=happened))
+        elif p.tried and not happened:
             lines.append(t(lang, "escalated.tried", names=", ".join(p.tried)))
         lines += ["", t(lang, "escalated.pick")]
         choices = [(int(agent_id), str(name)) for agent_id, name in p.choices]

@@ -23,8 +23,18 @@ from core.messages import (
     RoundRef,
     Template,
     compose,
+    offer_outcomes,
 )
-from core.model import Agent, Lead, LeadEvent, Offer, OfferKind, OutgoingMessage, RouteOutcome
+from core.model import (
+    Agent,
+    Lead,
+    LeadEvent,
+    Offer,
+    OfferKind,
+    OfferStatus,
+    OutgoingMessage,
+    RouteOutcome,
+)
 from core.routing import Decision, Situation
 from core.routing.filters import assign_mark
 from core.sla import window_end, windows_of
@@ -140,17 +150,21 @@ def assign_choices(deps: Deps, lead: Lead, roster: Sequence[Agent], *,
 
 
 def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
-                   reason: str, now: datetime, situation: Situation | None = None) -> Notice:
+                   reason: str, now: datetime, situation: Situation | None = None,
+                   offers: Sequence[Offer] = ()) -> Notice:
     """The lead for every manager, with a button per agent they can assign it to (those
-    available first). Without the routing *situation*, nobody's load is known: capacity is
+    available first), and what became of each of its *offers* (declined and why, not
+    answered in time…). Without the routing *situation*, nobody's load is known: capacity is
     then judged when a manager opens the full list."""
     names = {a.telegram_id: a.name for a in roster}
     if situation is None:
         situation = Situation(list(roster), {}, {}, now, deps.config.zone)
     choices, marks = assign_choices(deps, lead, roster, situation=situation)
+    settled = [o for o in offers if o.status is not OfferStatus.PENDING]
     params = EscalatedParams(summary=LeadSummary.of(lead), contact=ContactDetails.of(lead),
                              reason=reason, tried=[names.get(t, str(t)) for t in tried],
-                             choices=choices, marks=marks or None)
+                             choices=choices, marks=marks or None,
+                             outcomes=offer_outcomes(settled, names) if settled else None)
     messages = [message(deps, person, Template.ESCALATED, now,
                         ref=EscalationRef(lead.id, person.telegram_id), params=params)
                 for person in roster if person.is_manager and person.chat_id is not None]
@@ -158,8 +172,10 @@ def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Se
 
 
 def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
-           offers: Sequence[Offer], tried: Sequence[int], now: datetime) -> Notice:
-    """The history and messages of one routing decision, with its trace for `/why`."""
+           offers: Sequence[Offer], tried: Sequence[int], now: datetime,
+           history: Sequence[Offer] = ()) -> Notice:
+    """The history and messages of one routing decision, with its trace for `/why`;
+    *history* is every offer the lead had before it."""
     routed = LeadEvent(lead.id, now, "routed", decision.agent_id, decision.as_trace())
     group = offers[0].group if offers else None
     if group is not None:
@@ -175,5 +191,5 @@ def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
     else:
         reason = "no_accept" if decision.reason == "limit" else "no_agent"
         told = manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now,
-                              situation=router.situation)
+                              situation=router.situation, offers=history)
     return Notice([routed, *told.events], told.messages)

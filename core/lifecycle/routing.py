@@ -179,7 +179,7 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
                   router: Router, now: datetime, *, without: Sequence[int] = ()) -> None:
     """Route each lead again, given every offer it has had (and never to *without*); one
     write per table for all."""
-    steps: list[tuple[Lead, Decision, list[Offer], list[int]]] = []
+    steps: list[tuple[Lead, Decision, list[Offer], list[int], list[Offer]]] = []
     for lead, history in cases:
         tried = list(dict.fromkeys([*(o.agent_id for o in history), *without]))
         rounds = len({o.sequence for o in history})  # a claim pool is one round, however wide
@@ -192,14 +192,15 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
             take_rule_type(deps, lead, decision)
         new = new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
         lead.settle(decision.outcome, now)
-        steps.append((lead, decision, new, tried))
-    await uow.offers.add_all([offer for *_, new, _ in steps for offer in new])
+        steps.append((lead, decision, new, tried, history))
+    await uow.offers.add_all([offer for _, _, new, _, _ in steps for offer in new])
     events: list[LeadEvent] = []
     messages: list[OutgoingMessage] = []
-    for lead, decision, new, tried in steps:
+    for lead, decision, new, tried, history in steps:
         for offer in new:
             uow.wake_at(offer.deadline)
-        told = notice(deps, lead, decision, router, offers=new, tried=tried, now=now)
+        told = notice(deps, lead, decision, router, offers=new, tried=tried, now=now,
+                      history=history)
         events += told.events
         messages += told.messages
     await uow.leads.settle_all([lead for lead, *_ in steps])

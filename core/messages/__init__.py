@@ -29,6 +29,7 @@ from core.messages.routing import ExpiredParams as ExpiredParams
 from core.messages.routing import GroupUnreachableParams as GroupUnreachableParams
 from core.messages.routing import LeadParams as LeadParams
 from core.messages.routing import OfferParams as OfferParams
+from core.messages.routing import offer_outcomes as offer_outcomes
 from core.messages.work import CardMovedParams as CardMovedParams
 from core.messages.work import CardParams as CardParams
 from core.messages.work import ContactMissedParams as ContactMissedParams

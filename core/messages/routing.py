@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.messages.params import OMIT_DEFAULT, ContactDetails, LeadSummary, Params
+from core.model import DeclineReason, Offer, OfferStatus
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class EscalatedParams(Params):
     # str(telegram_id) -> why routing would pass them over now ("away", "at_capacity",
     # "outside_hours", "manager"); rows from before it have none and show everyone alike.
     marks: dict[str, str] | None = field(default=None, metadata=OMIT_DEFAULT)
+    # What became of each offer, in offer order (`offer_outcomes`); rows written before it
+    # have none and show `tried`, the names alone.
+    outcomes: list[dict[str, Any]] | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,26 @@ class AgentUnreachableParams(Params):
 
     agent: str
     lead_id: int | None
+
+
+def offer_outcomes(offers: Sequence[Offer], names: Mapping[int, str]) -> list[dict[str, Any]]:
+    """What became of each offer, in the order they were made, as a message stores it:
+    `{"agent": name, "status": …}`, with `reason` for a decline and `window_s` (the window
+    the agent had) for an offer not answered in time. An agent Telegram would not deliver
+    to is `unreachable`; a pool offer someone else claimed first (or a round never posted)
+    is `withdrawn`."""
+    outcomes: list[dict[str, Any]] = []
+    for offer in sorted(offers, key=lambda o: (o.sequence, o.created_at, o.id)):
+        entry: dict[str, Any] = {"agent": names.get(offer.agent_id, str(offer.agent_id)),
+                                 "status": offer.status.value}
+        if offer.status is OfferStatus.DECLINED:
+            if offer.decline_reason is DeclineReason.UNREACHABLE:
+                entry["status"] = "unreachable"
+            else:
+                entry["reason"] = (offer.decline_reason or DeclineReason.OTHER).value
+        elif offer.status is OfferStatus.EXPIRED:
+            window = offer.business_window or offer.deadline - (
+                offer.delivered_at or offer.created_at)
+            entry["window_s"] = max(0, round(window.total_seconds()))
+        outcomes.append(entry)
+    return outcomes
