@@ -115,8 +115,9 @@ class Explanation:
     lead: Lead
     decisions: list[tuple[datetime, dict[str, Any]]]
     names: dict[int, str]
-    # What became of the offers each decision made (`offer_outcomes`), by the decision's time.
-    outcomes: dict[datetime, list[dict[str, Any]]] = field(default_factory=dict)
+    # What became of each round of offers (`offer_outcomes`), round by round: the offers
+    # of the decisions that made any (to an agent or a pool), in the same order.
+    rounds: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
 async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
@@ -135,11 +136,11 @@ async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
         events = await uow.events.for_leads([lead_id])
         names = {a.telegram_id: a.name for a in await uow.agents.list()}
     decisions = [(e.at, e.data) for e in events if e.kind == "routed"]
-    made: dict[datetime, list[Offer]] = {}
-    for offer in offers:  # a decision's offers are made at the moment it is recorded
-        made.setdefault(offer.created_at, []).append(offer)
+    made: dict[int, list[Offer]] = {}
+    for offer in offers:
+        made.setdefault(offer.sequence, []).append(offer)
     return Explanation(lead, decisions, names,
-                       {at: offer_outcomes(some, names) for at, some in made.items()})
+                       [offer_outcomes(made[sequence], names) for sequence in sorted(made)])
 
 
 async def preview_route(

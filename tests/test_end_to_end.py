@@ -102,7 +102,7 @@ async def test_an_unanswered_offer_moves_on_then_reaches_the_managers(
     await ayse.wait_for(text_has(f"Lead #{lead_id} moved on", "1 s"))
     await mehmet.wait_for(offer_for(lead_id))
     alert = await selin.wait_for(text_has(f"Lead #{lead_id}", "needs a manager"))
-    assert "Offered to: Ayşe, Mehmet" in alert.text
+    assert "needs a manager: not answered by Ayşe, Mehmet in 1 s." in alert.text
     assert "+90 532 123 45 67" in alert.text
     to_mehmet = next(b.callback_data for row in alert.buttons for b in row
                      if b.text == "👤 Mehmet")

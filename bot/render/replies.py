@@ -78,11 +78,12 @@ class Replies(Localized):
         if not explanation.decisions:
             return t(lang, "why.none", lead_id=lead_id)
         lines: list[str] = []
-        outcomes = dict(explanation.outcomes)
+        rounds = iter(explanation.rounds)  # one for each decision that offered the lead
         for at, trace in explanation.decisions:
-            lines += ["", *self.decision_lines(lang, at, trace, explanation.names),
-                      *outcome_lines(lang, outcomes.pop(at, []))]
-        for rest in outcomes.values():  # offers no decision recorded (none so far)
+            lines += ["", *self.decision_lines(lang, at, trace, explanation.names)]
+            if trace.get("outcome") in ("offer", "pool"):
+                lines += outcome_lines(lang, next(rounds, []))
+        for rest in rounds:  # a round whose decision was not recorded: told all the same
             lines += outcome_lines(lang, rest)
         return fit(lang, [t(lang, "why.title", lead_id=lead_id)], lines)
 
