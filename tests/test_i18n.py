@@ -313,8 +313,12 @@ async def test_the_manager_sees_why_a_lead_was_escalated_and_who_was_tried(
     escalated = next(m for m in outbox if m.template == "escalated")
     rendered = renderer.outgoing("escalated", {**escalated.params, "lang": lang})
     text = visible(rendered.text)
-    assert t_raw(lang, "escalation.no_accept") in text
-    assert "Ayşe, Mehmet" in text
+    # Not "nobody accepted it in time" (issue 16): what each agent did, with the reason.
+    assert t_raw(lang, "escalation.no_accept") not in text
+    assert t_raw(lang, "outcome.declined", agent="Ayşe",
+                 reason=t_raw(lang, "reason.area")) in text
+    assert t_raw(lang, "outcome.expired", agent="Mehmet",
+                 window=t_raw(lang, "unit.min", n=5)) in text
     assert rendered.keyboard is not None
     names = [b.text for row in rendered.keyboard.inline_keyboard for b in row]
     # Selin, a manager, and Can, away, wait behind Show all.
