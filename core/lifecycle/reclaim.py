@@ -43,7 +43,8 @@ async def reclaim(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
         await uow.leads.update(lead)
         router = await Router.load(uow, deps, now, lock=False)  # for who is available
         told = manager_notice(deps, lead, router.roster, tried=[former_id],
-                              reason="reclaimed", now=now, situation=router.situation)
+                              reason="reclaimed", now=now, situation=router.situation,
+                              offers=await uow.offers.for_lead(lead.id))
         await uow.events.add_all(told.events)
         await uow.outbox.add_all(told.messages)
     else:
