@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
+from datetime import datetime
 
 from core.app import App
+from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.lifecycle.answers import accept_offer
+from core.lifecycle.reminders import send_due_reminders
 from core.model import OfferStatus
 from core.roster import link_chat, sync_roster
-from tests.fakes import FakeDatabase
+from leadrelay.bootstrap import bootstrap
+from tests.fakes import FakeDatabase, fake_uow_factory
 
 AYSE, MEHMET, ZEYNEP, CAN, SELIN = 1001, 1002, 1003, 1004, 1009
 TOKEN = "website-token-0123456789"
@@ -80,3 +85,17 @@ async def owned(relay: App, db: FakeDatabase) -> tuple[int, int]:
                  if o.lead_id == lead_id and o.status is OfferStatus.PENDING)
     await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
     return lead_id, offer.agent_id
+
+
+async def on_fakes(config: OfficeConfig, clock: ManualClock, db: FakeDatabase) -> App:
+    """*config*'s app through the real bootstrap on *db*, its offer tokens tok0, tok1…, with
+    the test office's people linked."""
+    tokens = (f"tok{i}" for i in itertools.count())
+    return await linked(bootstrap(config=config, clock=clock, uow_factory=fake_uow_factory(db),
+                                  token_factory=lambda: next(tokens)))
+
+
+async def sweep_at(relay: App, clock: ManualClock, moment: datetime) -> None:
+    """Move the clock to *moment* and run the timers' task sweep once."""
+    clock.advance(moment - clock.now())
+    await relay.run_in_turns(send_due_reminders)

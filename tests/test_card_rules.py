@@ -6,7 +6,6 @@ where the bot's handlers do."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -54,7 +53,7 @@ from sandbox import SandboxMessage
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
-from tests.fakes import FakeDatabase, fake_uow_factory
+from tests.fakes import FakeDatabase
 from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has, until
 from tests.office import (
     AYSE,
@@ -66,6 +65,7 @@ from tests.office import (
     linked,
     office,
     office_without_clocks,
+    on_fakes,
     owned,
 )
 
@@ -84,10 +84,7 @@ def db() -> FakeDatabase:
 
 @pytest.fixture
 async def relay(clock: ManualClock, db: FakeDatabase) -> App:
-    tokens = (f"tok{i}" for i in itertools.count())
-    return await linked(bootstrap(config=office_without_clocks(), clock=clock,
-                                  uow_factory=fake_uow_factory(db),
-                                  token_factory=lambda: next(tokens)))
+    return await on_fakes(office_without_clocks(), clock, db)
 
 
 # --- tries -------------------------------------------------------------------------------

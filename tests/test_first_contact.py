@@ -4,7 +4,6 @@ penalty. On fakes through the real bootstrap, and end to end through the sandbox
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -14,12 +13,10 @@ from core.app import App
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.handover import reassign_lead
-from core.lifecycle.reminders import send_due_reminders
 from core.lifecycle.working import log_attempt, undo_last_change
 from core.model import LeadStatus, OfferStatus, TaskKind
-from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox
-from tests.fakes import FakeDatabase, fake_uow_factory
+from tests.fakes import FakeDatabase
 from tests.harness import (
     BOT_TOKEN,
     BRISK,
@@ -36,10 +33,11 @@ from tests.office import (
     SELIN,
     TOKEN,
     ZEYNEP,
-    linked,
     office,
     office_data,
+    on_fakes,
     owned,
+    sweep_at,
 )
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
@@ -57,18 +55,11 @@ def db() -> FakeDatabase:
 
 @pytest.fixture
 async def relay(clock: ManualClock, db: FakeDatabase) -> App:
-    tokens = (f"tok{i}" for i in itertools.count())
-    return await linked(bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(db),
-                                  token_factory=lambda: next(tokens)))
+    return await on_fakes(office(), clock, db)
 
 
 def sent(db: FakeDatabase, template: str) -> list[tuple[int, str | None]]:
     return [(m.chat_id, m.edit_ref) for m in db.outbox if m.template == template]
-
-
-async def sweep_at(relay: App, clock: ManualClock, moment: datetime) -> None:
-    clock.advance(moment - clock.now())
-    await relay.run_in_turns(send_due_reminders)
 
 
 async def test_a_first_call_logged_in_time_stops_the_clock_and_nobody_is_told(

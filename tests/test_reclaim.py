@@ -5,20 +5,23 @@ real bootstrap, with the injected clock."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app import App
 from core.clock import ManualClock
 from core.config import OfficeConfig
-from core.lifecycle.reminders import send_due_reminders
 from core.lifecycle.working import add_note, log_attempt, record_stage
 from core.model import LeadStatus, OfferStatus, Stage
-from leadrelay.bootstrap import bootstrap
-from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import SELIN, linked, office, office_data, owned
+from tests.fakes import FakeDatabase
+from tests.office import (
+    SELIN,
+    office,
+    office_data,
+    on_fakes,
+    owned,
+    sweep_at,
+)
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 DAY = timedelta(days=1)
@@ -42,17 +45,6 @@ def db() -> FakeDatabase:
     return FakeDatabase()
 
 
-async def relay_for(config: OfficeConfig, clock: ManualClock, db: FakeDatabase) -> App:
-    tokens = (f"tok{i}" for i in itertools.count())
-    return await linked(bootstrap(config=config, clock=clock, uow_factory=fake_uow_factory(db),
-                                  token_factory=lambda: next(tokens)))
-
-
-async def sweep_at(relay: App, clock: ManualClock, moment: datetime) -> None:
-    clock.advance(moment - clock.now())
-    await relay.run_in_turns(send_due_reminders)
-
-
 def warnings(db: FakeDatabase) -> list[tuple[int, str, str]]:
     return [(m.chat_id, m.params["reason"], m.params["at"]) for m in db.outbox
             if m.template == "reclaim_warning"]
@@ -65,7 +57,7 @@ def reclaims(db: FakeDatabase) -> list[tuple[int | None, str]]:
 async def test_no_try_in_72_hours_is_warned_a_day_ahead_and_then_taken_back(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(), clock, db)
+    relay = await on_fakes(no_first_call_deadline(), clock, db)
     lead_id, owner = await owned(relay, db)
     await sweep_at(relay, clock, START + 2 * DAY - timedelta(seconds=1))
     assert warnings(db) == []
@@ -89,7 +81,7 @@ async def test_no_try_in_72_hours_is_warned_a_day_ahead_and_then_taken_back(
 async def test_a_stage_moved_after_the_warning_puts_the_no_progress_reclaim_off(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(), clock, db)
+    relay = await on_fakes(no_first_call_deadline(), clock, db)
     lead_id, owner = await owned(relay, db)
     await relay.run(log_attempt, agent_id=owner, lead_id=lead_id, reached=True)
     await sweep_at(relay, clock, START + 13 * DAY)
@@ -108,7 +100,7 @@ async def test_a_stage_moved_after_the_warning_puts_the_no_progress_reclaim_off(
 async def test_sixty_days_without_won_spare_a_lead_worked_at_offer_until_the_work_stops(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(no_progress_within=None), clock, db)
+    relay = await on_fakes(no_first_call_deadline(no_progress_within=None), clock, db)
     lead_id, owner = await owned(relay, db)
     await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.OFFER,
                     amount=1_500_000)
@@ -126,7 +118,7 @@ async def test_sixty_days_without_won_spare_a_lead_worked_at_offer_until_the_wor
 async def test_a_lead_at_info_sent_is_taken_back_at_sixty_days_however_busy(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(no_progress_within=None), clock, db)
+    relay = await on_fakes(no_first_call_deadline(no_progress_within=None), clock, db)
     lead_id, owner = await owned(relay, db)
     await relay.run(record_stage, agent_id=owner, lead_id=lead_id, stage=Stage.INFO_SENT)
     clock.advance(58 * DAY)
@@ -139,7 +131,7 @@ async def test_a_lead_at_info_sent_is_taken_back_at_sixty_days_however_busy(
 async def test_a_late_warning_still_gives_the_owner_a_full_day(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(), clock, db)
+    relay = await on_fakes(no_first_call_deadline(), clock, db)
     _lead_id, owner = await owned(relay, db)
     late = START + 3 * DAY + timedelta(hours=5)  # the bot was down through the warning
     await sweep_at(relay, clock, late)
@@ -152,7 +144,7 @@ async def test_a_late_warning_still_gives_the_owner_a_full_day(
 async def test_a_reclaimed_lead_goes_to_the_managers_when_the_office_says_so(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(to="managers"), clock, db)
+    relay = await on_fakes(no_first_call_deadline(to="managers"), clock, db)
     lead_id, _owner = await owned(relay, db)
     await sweep_at(relay, clock, START + 2 * DAY)
     await sweep_at(relay, clock, START + 3 * DAY)
@@ -166,7 +158,7 @@ async def test_a_reclaimed_lead_goes_to_the_managers_when_the_office_says_so(
 async def test_a_lead_in_nurture_and_a_won_lead_are_never_taken_back(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(), clock, db)
+    relay = await on_fakes(no_first_call_deadline(), clock, db)
     parked, owner = await owned(relay, db)
     await relay.run(record_stage, agent_id=owner, lead_id=parked, stage=Stage.NURTURE)
     won, winner = await owned(relay, db)
@@ -181,7 +173,7 @@ async def test_a_lead_in_nurture_and_a_won_lead_are_never_taken_back(
 async def test_a_warning_due_in_the_quiet_hours_waits_for_the_morning_and_keeps_its_day(
     clock: ManualClock, db: FakeDatabase,
 ) -> None:
-    relay = await relay_for(no_first_call_deadline(), clock, db)
+    relay = await on_fakes(no_first_call_deadline(), clock, db)
     clock.advance(timedelta(hours=13))  # accepted at 22:00 in Istanbul
     accepted = clock.now()
     _, owner = await owned(relay, db)

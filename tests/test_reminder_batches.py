@@ -3,7 +3,6 @@ lead in the same one; a lead that changed underneath holds up only its own remin
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,11 +14,14 @@ from core.errors import Conflict
 from core.lifecycle import reminders
 from core.lifecycle.reminders import BATCH, LOOK, _batches, send_due_reminders
 from core.model import Contact, Lead, Task, TaskKind, Temperature
-from leadrelay.bootstrap import bootstrap
 from leadrelay.timers import Timers
 from storage.uow import SqlUnitOfWork
-from tests.fakes import FakeDatabase, fake_uow_factory
-from tests.office import linked, office_without_clocks, owned
+from tests.fakes import FakeDatabase
+from tests.office import (
+    office_without_clocks,
+    on_fakes,
+    owned,
+)
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
@@ -43,10 +45,8 @@ def test_batches_keep_the_order_hold_at_most_batch_and_one_task_per_lead() -> No
 @pytest.fixture
 async def relay_db() -> tuple[App, FakeDatabase, ManualClock]:
     db, clock = FakeDatabase(), ManualClock(START)
-    tokens = (f"tok{i}" for i in itertools.count())
     config = office_without_clocks(timezone="Europe/Istanbul")  # the reminders alone
-    relay = await linked(bootstrap(config=config, clock=clock, uow_factory=fake_uow_factory(db),
-                                   token_factory=lambda: next(tokens)))
+    relay = await on_fakes(config, clock, db)
     return relay, db, clock
 
 

@@ -3,7 +3,6 @@ end to end through the sandbox, across a restart."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +19,14 @@ from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxMessage
 from tests.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 from tests.harness import BOT_TOKEN, BRISK, RunningOffice, offer_for, running_office, until
-from tests.office import AYSE, HOT, SELIN, linked, office_without_clocks, owned
+from tests.office import (
+    AYSE,
+    HOT,
+    SELIN,
+    office_without_clocks,
+    on_fakes,
+    owned,
+)
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
 
@@ -37,11 +43,7 @@ def db() -> FakeDatabase:
 
 @pytest.fixture
 async def relay(clock: ManualClock, db: FakeDatabase) -> App:
-    tokens = (f"tok{i}" for i in itertools.count())
-    return await linked(bootstrap(config=office_without_clocks(timezone="Europe/Istanbul"),
-                                  clock=clock,
-                                  uow_factory=fake_uow_factory(db),
-                                  token_factory=lambda: next(tokens)))
+    return await on_fakes(office_without_clocks(timezone="Europe/Istanbul"), clock, db)
 
 
 def reminders(db: FakeDatabase) -> list[tuple[int, str, str | None]]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from core.deps import Deps
 from core.lifecycle.clocks import close_clocks
 from core.lifecycle.common import managers_in, message
-from core.lifecycle.reclaim import reclaim, settle_miss
+from core.lifecycle.reclaim import missed_now, reclaim, settle_miss
 from core.messages import ContactMissedParams, ContactNudgeParams, LeadSummary, MissRef, Template
 from core.model import Lead, LeadEvent, Task, TaskKind
 from core.ports import UnitOfWork
@@ -49,9 +49,7 @@ async def contact_undone(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime)
         return
     if any(t.kind is TaskKind.FIRST_CONTACT for t in await uow.tasks.open_for([lead.id])):
         return
-    missed = next(iter(await uow.events.recent(lead.id, kinds=("contact_missed",), limit=1)),
-                  None)
-    reported = missed is not None and (lead.accepted_at is None or missed.at >= lead.accepted_at)
+    reported = await missed_now(uow, lead) is not None
     at = lead.contact_due_at
     if reported:
         reclaim_at = first_contact_deadlines(lead, lead.accepted_at or now, deps).reclaim_at

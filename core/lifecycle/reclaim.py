@@ -69,15 +69,21 @@ async def tell_former_owner(uow: UnitOfWork, deps: Deps, lead: Lead, former: Age
     await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, params=params))
 
 
+async def missed_now(uow: UnitOfWork, lead: Lead) -> LeadEvent | None:
+    """The first contact its current owner missed on *lead*, if they missed it."""
+    missed = next(iter(await uow.events.recent(lead.id, kinds=("contact_missed",), limit=1)),
+                  None)
+    if missed is None or (lead.accepted_at is not None and missed.at < lead.accepted_at):
+        return None
+    return missed
+
+
 async def settle_miss(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
                       outcome: str, agent: str | None = None, by: str | None = None) -> None:
     """Edit the managers' word of the lead's missed first contact to say how it ended, if
     its current ownership missed one."""
-    missed = next(iter(await uow.events.recent(lead.id, kinds=("contact_missed",), limit=1)),
-                  None)
-    owned_since = lead.accepted_at
-    if (missed is None or "task_id" not in missed.data
-            or (owned_since is not None and missed.at < owned_since)):
+    missed = await missed_now(uow, lead)
+    if missed is None or "task_id" not in missed.data:
         return
     task_id = int(missed.data["task_id"])
     await uow.outbox.add_all([
