@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from core.config import OfficeConfig
 from core.deps import Deps
 from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent
-from core.ports import UnitOfWork
+from core.ports import ROSTER_EDITED, UnitOfWork
 from core.routing import Situation
 
 
@@ -29,13 +30,23 @@ def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Ag
     return roster
 
 
+async def mark_roster_edited(uow: UnitOfWork, *, by: int | None, now: datetime) -> None:
+    """Record, in the caller's transaction, that the roster was changed in chat: from now on
+    the stored roster wins over the agents in leadrelay.yaml."""
+    if await uow.team.setting(ROSTER_EDITED) is None:
+        await uow.team.put_setting(ROSTER_EDITED, {"at": now.isoformat(), "by": by}, at=now)
+
+
 async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:
-    """Make the stored roster match the office config; people dropped from it become inactive."""
+    """Make the stored roster match the office config, unless it was edited in chat since
+    (then the stored one stands); people dropped from the config become inactive."""
     async with uow:
-        people = roster_from_config(deps.config, await uow.agents.list())
-        for agent in people:
-            await uow.agents.save(agent)
-        await uow.commit()
+        people = await uow.agents.list()
+        if await uow.team.setting(ROSTER_EDITED) is None:
+            people = roster_from_config(deps.config, people)
+            for agent in people:
+                await uow.agents.save(agent)
+            await uow.commit()
     deps.rules.warm(Situation(people, {}, {}, deps.clock.now(), deps.config.zone))
 
 
@@ -52,8 +63,8 @@ async def link_chat(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int,
         agent = await uow.agents.get(telegram_id)
         if agent is None or not agent.active:
             raise UnknownAgent()
-        if agent.chat_id != chat_id:
-            agent.chat_id = chat_id
+        if agent.chat_id != chat_id or agent.blocked_at is not None:
+            agent.chat_id, agent.blocked_at = chat_id, None
             await uow.agents.save(agent)
             await uow.commit()
         return agent

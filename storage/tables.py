@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -66,6 +67,7 @@ agents = Table(
     Column("position", Integer, nullable=False),
     Column("chat_id", BigInteger),
     Column("profile", JSON),
+    Column("blocked_at", UtcDateTime),
 )
 
 contacts = Table(
@@ -238,4 +240,37 @@ telegram_updates = Table(
     "telegram_updates", metadata,
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("received_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Office settings a chat changed (the team group; that the roster is edited in chat now).
+office_settings = Table(
+    "office_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Invitations onto the roster: only a code's SHA-256 is kept, so a database leak opens none.
+invites = Table(
+    "invites", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("invited_by", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_by", BigInteger),
+    Column("used_at", UtcDateTime),
+)
+
+# Every change of someone's availability, for the fairness audit.
+availability_changes = Table(
+    "availability_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", BigInteger, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("away", Boolean, nullable=False),
+    Column("until", Date),
+    Column("by_id", BigInteger),
+    Column("reason", String(24), nullable=False),
+    Index("ix_availability_changes_agent_id_at", "agent_id", "at"),
 )

@@ -23,6 +23,7 @@ from storage.repositories import (
     SqlOffers,
     SqlOutbox,
     SqlRotations,
+    SqlTeam,
 )
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     tasks: SqlTasks
     cards: SqlCards
     prompts: SqlPrompts
+    team: SqlTeam
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -101,6 +103,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, claimant=None if self._read_only else self._claimant)
         self.personal = SqlPersonalData(conn)
         self.tasks, self.cards, self.prompts = SqlTasks(conn), SqlCards(conn), SqlPrompts(conn)
+        self.team = SqlTeam(conn)
         self._wakeups = []
         return self
 

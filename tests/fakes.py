@@ -15,8 +15,10 @@ from core.app import Signals
 from core.errors import Conflict
 from core.model import (
     Agent,
+    AvailabilityChange,
     Contact,
     DeclineReason,
+    Invite,
     Lead,
     LeadEvent,
     LeadStatus,
@@ -57,6 +59,9 @@ class FakeDatabase:
     reminded: dict[int, datetime] = field(default_factory=dict)  # task id -> reminded at
     cards: dict[tuple[int, int], LiveCard] = field(default_factory=dict)
     prompts: dict[int, Prompt] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    invites: dict[str, Invite] = field(default_factory=dict)
+    availability: list[AvailabilityChange] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
     # on Accept must not shift the ids of the leads and offers after it.
@@ -514,6 +519,37 @@ class FakePersonalData(_Repo):
         return [copy.copy(lead) for lead in due[:limit]]
 
 
+class FakeTeam(_Repo):
+    async def setting(self, key: str) -> Any:
+        return copy.deepcopy(self.db.settings.get(key))
+
+    async def put_setting(self, key: str, value: Any, *, at: datetime) -> None:
+        self.db.settings[key] = copy.deepcopy(value)
+
+    async def add_invite(self, invite: Invite) -> None:
+        self.db.invites[invite.code_hash] = copy.copy(invite)
+
+    async def invite(self, code_hash: str) -> Invite | None:
+        invite = self.db.invites.get(code_hash)
+        return copy.copy(invite) if invite else None
+
+    async def use_invite(self, code_hash: str, *, by: int, at: datetime) -> bool:
+        invite = self.db.invites.get(code_hash)
+        if invite is None or invite.used_by is not None or invite.expires_at <= at:
+            return False
+        invite.used_by, invite.used_at = by, at
+        return True
+
+    async def record_availability(self, change: AvailabilityChange) -> None:
+        self.db.availability.append(change)
+
+    async def availability(self, *, agent_id: int | None = None,
+                           since: datetime | None = None) -> Sequence[AvailabilityChange]:
+        return sorted((c for c in self.db.availability
+                       if (agent_id is None or c.agent_id == agent_id)
+                       and (since is None or c.at >= since)), key=lambda c: c.at)
+
+
 class FakeUnitOfWork:
     """Works on the shared FakeDatabase and restores it unless commit() was called."""
 
@@ -527,6 +563,7 @@ class FakeUnitOfWork:
         self.rotations, self.events = FakeRotations(db), FakeEvents(db)
         self.outbox, self.personal = FakeOutbox(db), FakePersonalData(db)
         self.tasks, self.cards, self.prompts = FakeTasks(db), FakeCards(db), FakePrompts(db)
+        self.team = FakeTeam(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -553,7 +590,7 @@ class FakeUnitOfWork:
         if self._snapshot is not None:  # not committed: put everything back
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
                          "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
-                         "prompts"):
+                         "prompts", "settings", "invites", "availability"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
@@ -561,7 +598,7 @@ class FakeUnitOfWork:
     def _rebind(self) -> None:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
-                     self.prompts):
+                     self.prompts, self.team):
             repo.db = self.db
 
     async def commit(self) -> None:

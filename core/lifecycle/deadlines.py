@@ -184,7 +184,7 @@ async def chat_unreachable(uow: UnitOfWork, deps: Deps, /, *, chat_id: int,
         people = await uow.agents.list()
         gone = next((a for a in people if a.chat_id == chat_id), None)
         if gone is not None:
-            gone.chat_id = None
+            gone.chat_id, gone.blocked_at = None, now
             await uow.agents.save(gone)
         offer = await uow.offers.get(offer_id) if offer_id is not None else None
         lead_id = None

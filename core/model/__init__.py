@@ -6,6 +6,7 @@ that each file stays small.
 
 from core.model.leads import Lead, LeadEvent, Offer, OutgoingMessage
 from core.model.people import Agent, AgentProfile, Contact, Strict, WorkingHours, check_zone
+from core.model.team import AvailabilityChange, Invite
 from core.model.vocabulary import (
     CLOSING_STAGES,
     RECLAIM_REASONS,
@@ -33,9 +34,11 @@ __all__ = [
     "STAGE_ORDER",
     "Agent",
     "AgentProfile",
+    "AvailabilityChange",
     "Channel",
     "Contact",
     "DeclineReason",
+    "Invite",
     "Lead",
     "LeadEvent",
     "LeadStatus",

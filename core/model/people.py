@@ -82,6 +82,9 @@ class Agent:
     position: int = 0
     chat_id: int | None = None
     profile: AgentProfile = field(default_factory=AgentProfile)
+    # When Telegram last refused to deliver to them (they blocked the bot); None once they
+    # press Start again.
+    blocked_at: datetime | None = None
 
     @property
     def is_manager(self) -> bool:

@@ -26,13 +26,16 @@ from core.ports.repositories import (
     RotationRepository,
     WaitingRow,
 )
+from core.ports.team import ROSTER_EDITED, TEAM_GROUP, TeamRepository
 from core.ports.unit_of_work import UnitOfWork
 from core.ports.work import CardRepository, PromptRepository, TaskRepository
 
 __all__ = [
     "AUDIT_TOTALS",
     "NO_HOLIDAYS",
+    "ROSTER_EDITED",
     "ROUTING_STATE",
+    "TEAM_GROUP",
     "AgentRepository",
     "BotApiHealth",
     "CardRepository",
@@ -57,6 +60,7 @@ __all__ = [
     "SeenUpdates",
     "Snapshot",
     "TaskRepository",
+    "TeamRepository",
     "UnitOfWork",
     "WaitingRow",
 ]

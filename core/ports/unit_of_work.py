@@ -17,6 +17,7 @@ from core.ports.repositories import (
     PersonalData,
     RotationRepository,
 )
+from core.ports.team import TeamRepository
 from core.ports.work import CardRepository, PromptRepository, TaskRepository
 
 
@@ -76,6 +77,11 @@ class UnitOfWork(Protocol):
     @property
     def prompts(self) -> PromptRepository:
         """The questions waiting for a typed answer, in this transaction."""
+        ...
+
+    @property
+    def team(self) -> TeamRepository:
+        """The office settings, invitations and availability history of this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:

@@ -10,6 +10,7 @@ from storage.repositories.offers import SqlOffers
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT
 from storage.repositories.rotations import SqlRotations
+from storage.repositories.team import SqlTeam
 
 __all__ = [
     "OFFER_COUNTS_FOR_AGENT",
@@ -20,4 +21,5 @@ __all__ = [
     "SqlOffers",
     "SqlOutbox",
     "SqlRotations",
+    "SqlTeam",
 ]

@@ -38,6 +38,7 @@ class SqlAgents:
             "name": agent.name, "role": agent.role.value, "active": agent.active,
             "away": agent.away, "language": agent.language, "position": agent.position,
             "chat_id": agent.chat_id, "profile": agent.profile.model_dump(mode="json"),
+            "blocked_at": agent.blocked_at,
         }
         result = await self._conn.execute(
             update(agents).where(agents.c.telegram_id == agent.telegram_id).values(**values))
@@ -55,7 +56,7 @@ def _agent(row: Row[Any]) -> Agent:
     return Agent(
         telegram_id=row.telegram_id, name=row.name, role=Role(row.role), active=row.active,
         away=row.away, language=row.language, position=row.position, chat_id=row.chat_id,
-        profile=_profile(row.profile or "{}"),
+        profile=_profile(row.profile or "{}"), blocked_at=row.blocked_at,
     )
 
 
