@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from core.config import OfficeConfig
+from core.config import AgentConfig, OfficeConfig
 from core.deps import Deps
 from core.errors import NotAPrivateChat, UnknownAgent
-from core.model import Agent
+from core.model import Agent, AvailabilityChange
 from core.ports import ROSTER_EDITED, UnitOfWork
 from core.routing import Situation
 
@@ -16,9 +16,15 @@ from core.routing import Situation
 def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Agent]:
     """The roster as the config describes it, keeping the chats people opened; anyone the
     config no longer lists stays, inactive, so their history keeps its names."""
+    return roster_from(config.agents, stored)
+
+
+def roster_from(listed: Sequence[AgentConfig], stored: Sequence[Agent]) -> list[Agent]:
+    """The roster *listed* describes, keeping the chats people opened; anyone it no longer
+    lists stays, inactive, so their history keeps its names."""
     known = {a.telegram_id: a for a in stored}
     roster = []
-    for position, person in enumerate(config.agents):
+    for position, person in enumerate(listed):
         agent = known.pop(person.telegram_id, None) or Agent(person.telegram_id, person.name)
         agent.name, agent.role, agent.active = person.name, person.role, person.active
         agent.away, agent.language, agent.position = person.away, person.language, position
@@ -30,11 +36,54 @@ def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Ag
     return roster
 
 
+def as_config(agent: Agent) -> AgentConfig:
+    """A stored person as leadrelay.yaml would list them."""
+    return AgentConfig(telegram_id=agent.telegram_id, name=agent.name, role=agent.role,
+                       active=agent.active, away=agent.away, language=agent.language,
+                       **agent.profile.model_dump(exclude_defaults=True))
+
+
+def config_with_roster(config: OfficeConfig, people: Sequence[Agent]) -> OfficeConfig:
+    """*config* with *people* as its roster, validated again (routing rules, accounts and
+    backups must name someone on it); pydantic's ValidationError when they do not."""
+    return OfficeConfig.model_validate(
+        {**config.model_dump(), "agents": [as_config(a).model_dump() for a in people]})
+
+
+async def roster_in_force(uow: UnitOfWork, deps: Deps, /) -> list[Agent] | None:
+    """The stored roster when it was edited in chat (it then wins over leadrelay.yaml's
+    agents); None while the config's agents are the roster."""
+    async with uow.reading():
+        if await uow.team.setting(ROSTER_EDITED) is None:
+            return None
+        return await uow.agents.list()
+
+
 async def mark_roster_edited(uow: UnitOfWork, *, by: int | None, now: datetime) -> None:
     """Record, in the caller's transaction, that the roster was changed in chat: from now on
     the stored roster wins over the agents in leadrelay.yaml."""
     if await uow.team.setting(ROSTER_EDITED) is None:
         await uow.team.put_setting(ROSTER_EDITED, {"at": now.isoformat(), "by": by}, at=now)
+
+
+async def replace_roster(uow: UnitOfWork, deps: Deps, /, *,
+                         people: Sequence[AgentConfig]) -> list[Agent]:
+    """Make *people* the roster (`leadrelay agents import`): it is the database's from now
+    on, as after an edit in chat; each change of availability goes into the history."""
+    now = deps.clock.now()
+    async with uow:
+        stored = await uow.agents.list()
+        before = {a.telegram_id: a.away or not a.active for a in stored}
+        roster = roster_from(people, stored)
+        for agent in roster:
+            await uow.agents.save(agent)
+            away = agent.away or not agent.active
+            if before.get(agent.telegram_id, False) != away:
+                await uow.team.record_availability(AvailabilityChange(
+                    agent.telegram_id, now, away, agent.profile.away_until, None, "import"))
+        await mark_roster_edited(uow, by=None, now=now)
+        await uow.commit()
+    return roster
 
 
 async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:

@@ -8,7 +8,7 @@ import gc
 import signal
 from collections.abc import Callable, Coroutine
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
 from leadrelay.logs import complain, configure_logging, guard_stderr
@@ -16,6 +16,9 @@ from leadrelay.office import load_office
 from leadrelay.privacy_cli import add_commands as add_contact_commands
 from leadrelay.settings import Settings, SettingsError, load_settings
 from leadrelay.startup import StartupError, refuse_example_tokens
+
+if TYPE_CHECKING:
+    from core.model import Agent
 
 
 def _settings() -> Settings:
@@ -37,8 +40,9 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
         gc.freeze()
         gc.enable()
 
+    edited = await asyncio.to_thread(_roster_edited_in_chat, settings)
     try:
-        config = load_office(settings.leadrelay_config)
+        config = load_office(settings.leadrelay_config, roster=edited)
         refuse_example_tokens(config, settings.leadrelay_config)
     except ConfigError as exc:
         # YAML's errors quote the line they stopped at, which may hold a source's token.
@@ -53,6 +57,17 @@ async def _run(settings: Settings, *, webhook: bool) -> None:
     except StartupError as exc:
         complain(exc)
         raise SystemExit(2) from None
+
+
+def _roster_edited_in_chat(settings: Settings) -> list[Agent] | None:
+    """The roster edited in chat, which stands over the file's agents; None when there is
+    none, or the database cannot say yet (start-up then reports the database's problem)."""
+    from leadrelay.agents_cli import stored_roster
+
+    try:
+        return stored_roster(settings.database_url)
+    except Exception:  # drivers raise many unrelated types for one cause
+        return None
 
 
 async def _migrate(database_url: str) -> None:
@@ -118,6 +133,17 @@ def main(argv: list[str] | None = None) -> None:
     dry.add_argument("lead", help="a JSON file with the lead's fields (and `source`)")
     dry.add_argument("--source", help="the source it comes from (default: the file's `source`)")
     dry.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
+    agents = commands.add_parser("agents", help="write out or replace the roster")
+    agents_commands = agents.add_subparsers(dest="agents_command", required=True)
+    export = agents_commands.add_parser("export", help="write the roster in force as YAML")
+    export.add_argument("-o", "--output", help="the file to write (default: standard output)")
+    export.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
+    replace = agents_commands.add_parser(
+        "import", help="replace the roster with a YAML file's agents, after a diff and a yes")
+    replace.add_argument("file", help="a YAML file with an `agents:` list (such as an export)")
+    replace.add_argument("--yes", action="store_true",
+                         help="replace without asking (needed without a terminal)")
+    replace.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
     backup = commands.add_parser("backup", help="copy the SQLite database, safely while it "
                                  "runs (PostgreSQL: prints the pg_dump command)")
     backup.add_argument("dest", help="the file to write the copy to")
@@ -128,6 +154,10 @@ def main(argv: list[str] | None = None) -> None:
         from leadrelay.backup import run as run_backup
 
         raise SystemExit(run_backup(args.dest, force=args.force))
+    if args.command == "agents":
+        from leadrelay.agents_cli import run as run_agents
+
+        raise SystemExit(run_agents(args))
     if args.command == "policy":
         from leadrelay.policy_cli import run
 

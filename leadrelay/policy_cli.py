@@ -136,6 +136,7 @@ def run(args: Any) -> int:
     """Carry out `leadrelay policy ...`; return the exit code."""
     import asyncio
 
+    from leadrelay.agents_cli import stored_roster
     from leadrelay.settings import SettingsError, load_storage_settings
 
     try:
@@ -145,13 +146,18 @@ def run(args: Any) -> int:
         return 2
     path = Path(args.config) if args.config else settings.leadrelay_config
     try:
-        config = load_office(path)
+        # The roster edited in chat is the one in force: read it as start-up does.
+        stored = stored_roster(settings.database_url)
+        config = load_office(path, roster=stored)
     except ConfigError as exc:
         # YAML's errors quote the line they stopped at, which may hold a source's token.
         complain(f"bad office config:\n{exc}")
         return 2
     if args.policy_command == "check":
         print(check(config, path))
+        if stored is not None:
+            print(f"(the roster is the one edited in chat, {len(stored)} people; "
+                  "`leadrelay agents export` writes it out)")
         return 0
     try:
         payload = json.loads(Path(args.lead).read_text(encoding="utf-8"))

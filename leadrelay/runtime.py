@@ -38,11 +38,11 @@ from core.lifecycle.deadlines import (
 from core.lifecycle.prompts import forget_stale_prompts
 from core.lifecycle.reminders import next_reminders
 from core.privacy import forget_expired_leads
-from core.roster import sync_roster
+from core.roster import roster_in_force, sync_roster
 from leadrelay import logs
 from leadrelay.bootstrap import UowBinder, bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
-from leadrelay.office import load_office
+from leadrelay.office import load_office, roster_differences, with_roster
 from leadrelay.settings import Settings
 from leadrelay.startup import StartupError, port_problem
 from leadrelay.telegram_link import TelegramLink
@@ -176,6 +176,10 @@ class Runtime:
             owner=self.dispatcher.claiming_as, lease=self.dispatcher.lease, now=self.clock.now,
             take=self.dispatcher.take))
         self._live = self._build(self.config)
+        try:
+            self._live, self.config = await self._with_stored_roster(self._live, self.config)
+        except ConfigError as exc:
+            raise StartupError(f"bad office config:\n{exc}") from None
         await self.app.run(sync_roster)
         register(self.application, BotContext(self.app, self.renderer, reload=self.reload))
         webhook = settings.require_webhook() if self.webhook else None
@@ -206,6 +210,25 @@ class Runtime:
                  settings.http_host, self.http_port, self.config.name,
                  extra={"updates": "webhook" if self.webhook else "polling",
                         "dispatcher": self.dispatcher.name})
+
+    async def _with_stored_roster(self, live: Live,
+                                  config: OfficeConfig) -> tuple[Live, OfficeConfig]:
+        """*config* with the roster edited in chat in place of leadrelay.yaml's agents, and
+        its app: a chat's edit is never undone by the file (ConfigError when the rest of the
+        file names someone that roster lacks)."""
+        people = await live.app.run(roster_in_force)
+        if people is None:
+            return live, config
+        differing: list[str] = []
+        with contextlib.suppress(ConfigError):  # a config given in code has no file to read
+            differing = roster_differences(self.settings.leadrelay_config, people)
+        if differing:
+            log.warning("leadrelay.yaml's agents differ from the roster edited in chat for %s; "
+                        "the chat's edits stand (`leadrelay agents export` writes the roster "
+                        "out, `leadrelay agents import FILE` replaces it)",
+                        ", ".join(differing[:10]) + (" …" if len(differing) > 10 else ""))
+        merged = with_roster(config, people, self.settings.leadrelay_config)
+        return (live if merged == config else self._build(merged)), merged
 
     def _build(self, config: OfficeConfig) -> Live:
         """The app and renderer for *config*, on this runtime's storage and signals."""
@@ -288,8 +311,9 @@ class Runtime:
     async def reload(self) -> OfficeConfig:
         """Read the office config again and put a new app and renderer in place at once; a
         bad file raises ConfigError and changes nothing."""
-        config = load_office(self.settings.leadrelay_config)
-        live = self._build(config)
+        path = self.settings.leadrelay_config
+        config = load_office(path, roster=await self.app.run(roster_in_force))
+        live, config = await self._with_stored_roster(self._build(config), config)
         await live.app.run(sync_roster)
         old, self._live, self.config = self._live, live, config
         self._protect_secrets()
