@@ -23,13 +23,14 @@ from leadrelay.logs import complain
 from leadrelay.office import key_path, load_office
 
 
-def stored_roster(database_url: str) -> list[Agent] | None:
+def stored_roster(database_url: str, *, within: float | None = None) -> list[Agent] | None:
     """The roster edited in chat, from the database; None while leadrelay.yaml's agents are
-    the roster, or before the first start made a database."""
+    the roster, or before the first start made a database. TimeoutError after *within*
+    seconds."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         return None  # never started: nothing was edited, and reading must not make a file
-    return asyncio.run(_read_roster(database_url))
+    return asyncio.run(asyncio.wait_for(_read_roster(database_url), within))
 
 
 async def _read_roster(database_url: str) -> list[Agent] | None:

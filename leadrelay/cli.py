@@ -65,7 +65,7 @@ def _roster_edited_in_chat(settings: Settings) -> list[Agent] | None:
     from leadrelay.agents_cli import stored_roster
 
     try:
-        return stored_roster(settings.database_url)
+        return stored_roster(settings.database_url, within=10)
     except Exception:  # drivers raise many unrelated types for one cause
         return None
 
