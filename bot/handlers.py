@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Update
+from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -31,8 +31,11 @@ from bot.keyboards import (
     ReassignAction,
     UnreadableButton,
 )
+from bot.menus import AGENT_COMMANDS, MANAGER_COMMANDS, command_list
 from bot.pacing import ANSWERS_A_PRESS
 from bot.render.replies import to_assign
+from bot.roster_handlers import agents_command, on_roster_press, settings_command
+from bot.roster_keyboards import decode_roster
 from bot.work_handlers import (
     cancel_command,
     correct_command,
@@ -68,9 +71,7 @@ from core.stats import PERIODS
 
 log = logging.getLogger(__name__)
 
-AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
-                  "cancel", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "correct", "reload")
+__all__ = ["AGENT_COMMANDS", "MANAGER_COMMANDS", "command_list", "publish_commands", "register"]
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -183,6 +184,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     entry = decode_entry(query.data or "")
     card = decode_card(query.data or "") if entry is None else None
+    if entry is None and card is None and (team := decode_roster(query.data or "")):
+        await on_roster_press(update, context, await _person(shared, update), team)
+        return
     action = entry or card or keyboards.decode(query.data or "")
     # A group's claim pool is pressed in the group; what a press answers goes only to the
     # presser (an alert) or to their private chat (the outbox).
@@ -303,11 +307,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- wiring -----------------------------------------------------------------------------
 
 
-def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
-    """The menu entries for *names* in *lang*."""
-    return [BotCommand(name, t_raw(lang, f"command.{name}")) for name in names]
-
-
 async def publish_commands(application: Application, app: App) -> None:  # type: ignore[type-arg]
     """Register the command menus: agents' for everyone, managers' in each manager's chat."""
     bot = application.bot
@@ -344,6 +343,8 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("reload", reload))
     application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))
+    application.add_handler(CommandHandler("agents", agents_command))
+    application.add_handler(CommandHandler("settings", settings_command))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
         # New messages only: an edited one would add its note a second time.

@@ -25,6 +25,7 @@ from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
 from bot.entry_handlers import answer_entry, cancel_any_entry
 from bot.i18n import CATALOGS, t, t_raw
 from bot.pacing import ANSWERS_A_PRESS
+from bot.roster_handlers import on_profile_answer
 from core.lifecycle.cards import redraw_cards
 from core.lifecycle.outcomes import still_working
 from core.lifecycle.prompts import (
@@ -35,6 +36,7 @@ from core.lifecycle.prompts import (
     replied_lead,
 )
 from core.lifecycle.reminders import finish_task, snooze_task
+from core.lifecycle.roster_edit import ProfileEdited
 from core.lifecycle.working import (
     add_note,
     book_appointment,
@@ -218,6 +220,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _reply(update, t(lang, "answered.note", lead_id=lead_id))
             return
     answered = await shared.app.run(answer_prompt, agent_id=me, text=message.text)
+    if isinstance(answered, ProfileEdited):  # a value for someone's profile
+        await on_profile_answer(update, context, agent, answered)
+        return
     if answered is None:
         if not await answer_entry(update, context, agent, message.text):  # /new's question
             await _reply(update, t(lang, "text.hint"))

@@ -192,3 +192,27 @@ class NotTheQuestion(DomainError):
     """A button of a question of /new that was answered already (or of no question)."""
 
     key = "error.entry_moved_on"
+
+
+class BadProfileValue(DomainError):
+    """A value typed or chosen for a profile field that its field does not take; the key
+    names the field (`roster.bad.capacity`…), so the person reads what it does take."""
+
+    key = "roster.bad"
+
+    def __init__(self, field: str, text: str = "") -> None:
+        super().__init__(f"{field}: {text}", text=text)
+        self.key = f"roster.bad.{field}"
+        self.field = field
+
+
+class NameTaken(DomainError):
+    """A name someone else on the roster already has (routing pools name people)."""
+
+    key = "roster.name_taken"
+
+
+class LastManager(DomainError):
+    """A role change that would leave the office with no active manager."""
+
+    key = "roster.last_manager"

@@ -59,6 +59,13 @@ _MONTHS = [
 ]
 _WEEKDAY = {word: index for index, words in enumerate(_WEEKDAYS) for word in words}
 _MONTH = {word: index + 1 for index, words in enumerate(_MONTHS) for word in words}
+
+
+def weekday_of(word: str) -> int | None:
+    """The weekday (Monday 0) a word names in English or Turkish (`pzt`, `fri`), or None."""
+    return _WEEKDAY.get(fold(word))
+
+
 # The hours a period word allows once 1-11 are moved to the afternoon where it says so.
 _PERIODS = {("sabah",): (range(0, 12), False), ("morning",): (range(0, 12), False),
             ("ogleden", "sonra"): (range(12, 24), True), ("afternoon",): (range(12, 24), True),

@@ -6,13 +6,14 @@ what both share; Renderer is the one object the bot and the dispatcher hold.
 
 from bot.render.formatting import duration
 from bot.render.replies import Replies
+from bot.render.roster import RosterReplies
 from bot.render.rules import RulesReplies
 from bot.render.shapes import Rendered
 from bot.render.templates import Templates
 from bot.render.worklist import WorkReplies
 
 
-class Renderer(Templates, Replies, WorkReplies, RulesReplies):
+class Renderer(Templates, Replies, WorkReplies, RulesReplies, RosterReplies):
     """Renders outbox rows and command replies, in the office's time zone."""
 
 

@@ -126,6 +126,10 @@ class Replies(Localized):
         if outcome == "offer":
             lines.append(t(lang, f"why.pick.{reason}", agent=name(trace.get("agent_id")),
                            **detail))
+            if "set_until" in detail:  # a tier a manager set in chat, not earned
+                lines.append(t(lang, "why.tier_set", tier=detail.get("tier", "?"),
+                               until=date.fromisoformat(detail["set_until"]).strftime(
+                                   "%d.%m.%Y")))
         elif outcome == "pool":
             lines.append(t(lang, "why.to.pool", count=len(trace.get("pool", []))))
         elif reason == "limit":

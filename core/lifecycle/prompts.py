@@ -16,12 +16,14 @@ from core.deps import Deps
 from core.errors import (
     Conflict,
     InvalidTransition,
+    NotAManager,
     NotAnAmount,
     NotATime,
     NotYourLead,
     UnknownAgent,
 )
 from core.lifecycle.common import owned_lead
+from core.lifecycle.roster_edit import ROSTER_LOCK, ProfileEdited, answer_profile_in
 from core.lifecycle.working import appointment_in, note_in, stage_in
 from core.messages import AssignmentRef, CardRef, OfferRef, parse_ref
 from core.model import Lead, Prompt, PromptKind, Stage
@@ -60,7 +62,7 @@ async def ask_for(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int
 
 
 async def answer_prompt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
-                        text: str) -> Answered | None:
+                        text: str) -> Answered | ProfileEdited | None:
     """Carry out the answer *text* gives to the question waiting in the person's chat; None
     when no question waits. An answer that does not read (not an amount, not a time) raises
     why and leaves the question waiting; one its lead can no longer take (won or lost since,
@@ -71,6 +73,9 @@ async def answer_prompt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
         if person is None or person.chat_id is None:
             return None
         prompt = await uow.prompts.pending(person.chat_id)
+        if (prompt is not None and prompt.kind is PromptKind.PROFILE_FIELD
+                and now - prompt.asked_at <= PROMPT_LIFETIME):
+            return await _profile_answer(uow, deps, agent_id, prompt, text, now)
         if (prompt is None or prompt.lead_id is None or now - prompt.asked_at > PROMPT_LIFETIME
                 or prompt.kind is PromptKind.NEW_LEAD):
             return None
@@ -92,6 +97,25 @@ async def answer_prompt(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
         await uow.prompts.clear(person.chat_id, asked_at=prompt.asked_at)
         await uow.commit()
     return Answered(prompt.kind, lead)
+
+
+async def _profile_answer(uow: UnitOfWork, deps: Deps, agent_id: int, prompt: Prompt,
+                          text: str, now: datetime) -> ProfileEdited:
+    """A typed value for someone's profile: one that does not do raises why and leaves the
+    question waiting for another try; one its typist may no longer set drops it."""
+    await uow.rotations.lock(ROSTER_LOCK)  # as the edit will: answers to one question take turns
+    if await uow.prompts.pending(prompt.chat_id) != prompt:
+        raise Conflict()
+    try:
+        edited = await answer_profile_in(uow, deps, by=agent_id, prompt=prompt, text=text,
+                                         now=now)
+    except (NotAManager, UnknownAgent):
+        await uow.prompts.clear(prompt.chat_id, asked_at=prompt.asked_at)
+        await uow.commit()
+        raise
+    await uow.prompts.clear(prompt.chat_id, asked_at=prompt.asked_at)
+    await uow.commit()
+    return edited
 
 
 async def _carry_out(uow: UnitOfWork, deps: Deps, kind: PromptKind, *, agent_id: int,

@@ -56,7 +56,10 @@ class AgentProfile(Strict):
     languages: list[str] = Field(default_factory=list)
     weight: float = Field(default=1.0, gt=0, le=100)
     capacity: int | None = Field(default=None, ge=1)
+    # In leadrelay.yaml: the starting tier until enough data. Set by a manager in chat (then
+    # tier_set_at is that day): overrides the earned tier until the next review.
     tier: Tier | None = None
+    tier_set_at: date | None = None
     hours: WorkingHours | None = None
     timezone: str | None = None
     start_date: date | None = None

@@ -162,3 +162,4 @@ class PromptKind(StrEnum):
     NOTE = "note"
     APPOINTMENT = "appointment"
     NEW_LEAD = "new_lead"  # a step of /new
+    PROFILE_FIELD = "profile_field"  # a field of someone's profile (data: whose, which)

@@ -28,7 +28,7 @@ from core.routing.filters import (
 )
 from core.routing.least_loaded import LeastLoaded
 from core.routing.round_robin import RoundRobin
-from core.routing.tiers import Tiers, tier_of
+from core.routing.tiers import Tiers, set_tier_until, tier_of
 from core.routing.weighted import Weighted
 
 # CLAIM is not here: it picks nobody, it posts the lead to every candidate (see decide()).
@@ -85,8 +85,12 @@ class RoutingRules:
         """The static pool of *rule* for this roster, built on first use."""
         memo = situation.memo
         if memo.signature is None:
+            # Everything a static pool reads of a person: a profile edited in chat (a team,
+            # a territory) makes a new signature, so routing sees it in its next read.
             memo.signature = hash(tuple(
-                (a.telegram_id, a.name, a.role, a.active) for a in situation.roster))
+                (a.telegram_id, a.name, a.role, a.active, a.profile.team,
+                 tuple(a.profile.territories), tuple(a.profile.specialties))
+                for a in situation.roster))
         key = (rule.name, memo.signature)
         index = self._pools.get(key)
         if index is None:
@@ -160,9 +164,13 @@ def _decide(rules: RoutingRules, lead: Lead, situation: Situation, *, tried: set
             pick = strategy.pick(candidates, state, rule=rule, roster=situation.roster)
             reset_ramp(pick.candidate.id, state)
             situation.record_offer(pick.candidate.id)
+            detail = pick.detail
+            if "tier" in detail and (until := set_tier_until(
+                    pick.candidate.agent.profile, policy.tiers, today=situation.today)):
+                detail = {**detail, "set_until": until.isoformat()}  # /why says a manager did
             return Decision(pick.candidate.id, RouteOutcome.OFFER, rule.name, strategy.name,
                             pick.why,
-                            tuple(matched), tuple(steps), pick.detail, matrix=via)
+                            tuple(matched), tuple(steps), detail, matrix=via)
         if rule.fallback in (MANAGERS, NURTURE):
             return Decision(None, RouteOutcome(rule.fallback), rule.name, rule.strategy.value,
                             "no_candidates", tuple(matched), tuple(steps), matrix=via)
@@ -300,7 +308,7 @@ def _tier(policy: RoutingPolicy, agent: Agent, situation: Situation) -> Tier:
     tier = tiers.get(agent.telegram_id)
     if tier is None:
         tier = tiers[agent.telegram_id] = tier_of(
-            agent, situation.stats_of(agent.telegram_id), policy.tiers)
+            agent, situation.stats_of(agent.telegram_id), policy.tiers, today=situation.today)
     return tier
 
 

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from core.config import Rule, TierPolicy
-from core.model import Agent, Tier
+from core.model import Agent, AgentProfile, Tier
 from core.routing.base import AgentStats, Candidate, Pick, RuleState
 from core.routing.round_robin import next_after
 
 
-def tier_of(agent: Agent, stats: AgentStats, policy: TierPolicy) -> Tier:
-    """Earned from conversion once there is enough data; until then as configured, or B."""
+def set_tier_until(profile: AgentProfile, policy: TierPolicy, *, today: date) -> date | None:
+    """The day of the next review, while a tier a manager set in chat still holds; else None.
+
+    A tier set in chat holds for one review period from the day it was set: the next
+    review judges the agent on their results again.
+    """
+    if profile.tier is None or profile.tier_set_at is None:
+        return None
+    until = profile.tier_set_at + policy.review
+    return until if today < until else None
+
+
+def tier_of(agent: Agent, stats: AgentStats, policy: TierPolicy, *, today: date) -> Tier:
+    """A tier a manager set, until the next review; else earned from conversion once there
+    is enough data, and until then as configured (the starting tier), or B."""
+    if set_tier_until(agent.profile, policy, today=today) is not None:
+        assert agent.profile.tier is not None  # set_tier_until says a tier is set
+        return agent.profile.tier
     if stats.reviewed_leads >= policy.min_leads:
         rate = stats.reviewed_won / stats.reviewed_leads
         if rate >= policy.a_from:
