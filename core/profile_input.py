@@ -75,7 +75,12 @@ def read_typed(field: ProfileField, text: str) -> Any:
             raise BadProfileValue(field.value, shown)
         return text
     if field in (ProfileField.TERRITORIES, ProfileField.SPECIALTIES):
-        items = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        # One of each, however it is spelt: routing compares them folded anyway.
+        folded: dict[str, str] = {}
+        for part in (p.strip() for p in text.split(",")):
+            if part:
+                folded.setdefault(fold(part), part)
+        items = list(folded.values())
         if not items or len(items) > _MAX_ITEMS or any(len(i) > _MAX_TEXT for i in items):
             raise BadProfileValue(field.value, shown)
         return items

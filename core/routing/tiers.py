@@ -25,16 +25,19 @@ def set_tier_until(profile: AgentProfile, policy: TierPolicy, *, today: date) ->
 
 def tier_of(agent: Agent, stats: AgentStats, policy: TierPolicy, *, today: date) -> Tier:
     """A tier a manager set, until the next review; else earned from conversion once there
-    is enough data, and until then as configured (the starting tier), or B."""
-    if set_tier_until(agent.profile, policy, today=today) is not None:
-        assert agent.profile.tier is not None  # set_tier_until says a tier is set
-        return agent.profile.tier
+    is enough data, and until then the starting tier leadrelay.yaml gives (or B). A tier set
+    in chat that lapsed at its review is no starting tier: the results decide again."""
+    profile = agent.profile
+    if set_tier_until(profile, policy, today=today) is not None:
+        assert profile.tier is not None  # set_tier_until says a tier is set
+        return profile.tier
     if stats.reviewed_leads >= policy.min_leads:
         rate = stats.reviewed_won / stats.reviewed_leads
         if rate >= policy.a_from:
             return Tier.A
         return Tier.B if rate >= policy.b_from else Tier.C
-    return agent.profile.tier or Tier.B
+    starting = profile.tier if profile.tier_set_at is None else None
+    return starting or Tier.B
 
 
 class Tiers:
