@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.render import Renderer
 from core.app import App
 from core.clock import ManualClock
 from core.errors import (
@@ -216,6 +218,10 @@ async def test_a_tier_set_in_chat_routes_until_the_next_review_and_why_says_so(
     why = await relay.run(explain_lead, person_id=SELIN, lead_id=lead_id)
     until = (START + timedelta(days=90)).date()
     assert why.decisions[0][1]["detail"]["set_until"] == until.isoformat()
+    renderer = Renderer(zone=ZoneInfo("Europe/Istanbul"), office="Test Realty", clock=clock)
+    assert "Tier A was set by a manager, until 23.02.2027." in renderer.why("en", why)
+    assert "A seviyesini bir yönetici 23.02.2027 tarihine kadar belirledi." in renderer.why(
+        "tr", why)
     line = (await relay.run(agent_profile, viewer_id=SELIN, agent_id=MEHMET)).line
     assert (line.tier, line.tier_set_until) == (Tier.A, until)
     clock.advance(timedelta(days=90))  # the review: results (too few yet) decide again

@@ -147,11 +147,13 @@ MESSAGES: dict[str, str] = {
                   "/outcome &lt;lead&gt; &lt;stage&gt; [amount or note]\n"
                   "/why &lt;lead&gt; — why a lead offered to you came to you\n"
                   "/rules — how leads are routed, and whose pools you are in\n"
+                  "/settings — your working hours and language\n"
                   "/cancel — stop the current question\n"
                   "/help — this list",
     "help.manager": "\n\n<b>Manager commands</b>\n"
                     "/stats [today|7d|30d] — speed, SLA and outcomes, per agent\n"
                     "/pending — leads waiting for Accept or for an owner\n"
+                    "/agents — the team: status, load, tier; edit a profile\n"
                     "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
                     "/reload — read the office config again",
     # /new

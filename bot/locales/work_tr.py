@@ -147,11 +147,13 @@ MESSAGES: dict[str, str] = {
                   "/outcome &lt;talep&gt; &lt;aşama&gt; [tutar ya da not]\n"
                   "/why &lt;talep&gt; — size gelen bir talebin neden size geldiği\n"
                   "/rules — talepler nasıl dağıtılır, hangi havuzlardasınız\n"
+                  "/settings — çalışma saatleriniz ve diliniz\n"
                   "/cancel — sorulan soruyu bırak\n"
                   "/help — bu liste",
     "help.manager": "\n\n<b>Yönetici komutları</b>\n"
                     "/stats [today|7d|30d] — hız, SLA ve sonuçlar, danışman bazında\n"
                     "/pending — kabul ya da sahip bekleyen talepler\n"
+                    "/agents — ekip: durum, iş yükü, seviye; profil düzenleme\n"
                     "/correct &lt;talep&gt; &lt;aşama&gt; &lt;neden&gt; — düzelt ya da yeniden aç\n"
                     "/reload — ofis ayarlarını yeniden oku",
     # /new
