@@ -17,6 +17,8 @@ from telegram.ext import (
 )
 
 from bot import keyboards
+from bot.away_handlers import away_command, back_command, deactivate_command, on_away_press
+from bot.away_keyboards import decode_away
 from bot.card_keyboards import decode_card
 from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
 from bot.entry_handlers import new_command, on_entry_press
@@ -187,7 +189,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if entry is None and card is None and (team := decode_roster(query.data or "")):
         await on_roster_press(update, context, await _person(shared, update), team)
         return
-    action = entry or card or keyboards.decode(query.data or "")
+    away = decode_away(query.data or "") if entry is None and card is None else None
+    action = entry or card or away or keyboards.decode(query.data or "")
     # A group's claim pool is pressed in the group; what a press answers goes only to the
     # presser (an alert) or to their private chat (the outbox).
     agent = await _person(shared, update, anywhere=entry is None and card is None)
@@ -196,6 +199,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if card is not None:
         await on_card_press(update, context, agent, card)
+        return
+    if away is not None:
+        await on_away_press(update, context, agent, away)
         return
     lang = _lang(shared, agent)
     app, me = shared.app, agent.telegram_id
@@ -340,6 +346,9 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("cancel", cancel_command))
     application.add_handler(CommandHandler("why", why))
     application.add_handler(CommandHandler("rules", rules))
+    application.add_handler(CommandHandler("away", away_command))
+    application.add_handler(CommandHandler("back", back_command))
+    application.add_handler(CommandHandler("deactivate", deactivate_command))
     application.add_handler(CommandHandler("reload", reload))
     application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))

@@ -6,13 +6,26 @@ import html
 import re
 from typing import Any
 
-from bot.locales import clocks_en, clocks_tr, en, roster_en, roster_tr, tr, work_en, work_tr
+from bot.locales import (
+    away_en,
+    away_tr,
+    clocks_en,
+    clocks_tr,
+    en,
+    roster_en,
+    roster_tr,
+    tr,
+    work_en,
+    work_tr,
+)
 from bot.turkish import CASES, case_suffix
 
 # A feature's catalog is merged over the main one: its keys are its own.
 CATALOGS: dict[str, dict[str, str]] = {
-    "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES},
-    "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES}}
+    "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES,
+           **away_en.MESSAGES},
+    "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
+           **away_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

@@ -252,9 +252,12 @@ def pending_keyboard(lead_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
 PENDING_BUTTONS = 24
 
 
-def reassign_keyboard(lead_id: int,
-                      choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    """One button per agent a manager can hand an owned lead to, two to a row."""
-    buttons = [InlineKeyboardButton(f"👤 {name}", callback_data=encode(
-        ReassignAction(lead_id, agent_id))) for agent_id, name in choices]
+def reassign_keyboard(lead_id: int, choices: Sequence[tuple[int, str]], *, lang: str = "en",
+                      marks: Mapping[str, str] | None = None) -> InlineKeyboardMarkup:
+    """One button per agent a manager can hand an owned lead to, two to a row, the
+    available first and the rest saying why routing would pass them over (as assign's)."""
+    marks = marks or {}
+    buttons = [InlineKeyboardButton(_assign_label(lang, name, marks.get(str(agent_id))),
+                                    callback_data=encode(ReassignAction(lead_id, agent_id)))
+               for agent_id, name in choices[:MAX_KEYBOARD_BUTTONS]]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])

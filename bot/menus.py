@@ -10,8 +10,9 @@ from bot.i18n import t_raw
 from core.model import Agent
 
 AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
-                  "settings", "cancel", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "agents", "correct", "reload")
+                  "away", "back", "settings", "cancel", "help")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "agents", "correct", "deactivate",
+                    "reload")
 
 
 def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:

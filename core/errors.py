@@ -213,6 +213,19 @@ class NameTaken(DomainError):
 
 
 class LastManager(DomainError):
-    """A role change that would leave the office with no active manager."""
+    """A role change or deactivation that would leave the office with no active manager:
+    nobody could take escalations or assign leads."""
 
     key = "roster.last_manager"
+
+
+class AmbiguousAgent(DomainError):
+    """A name that starts more than one person's name on the roster."""
+
+    key = "error.ambiguous_agent"
+
+
+class NotAway(DomainError):
+    """/back from someone who is not away."""
+
+    key = "error.not_away"

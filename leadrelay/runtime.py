@@ -30,6 +30,7 @@ from core.app import App, Signals
 from core.clock import Clock
 from core.config import OfficeConfig
 from core.errors import ConfigError
+from core.lifecycle.availability import return_from_ended_aways
 from core.lifecycle.deadlines import (
     audit_leads,
     pending_deadlines,
@@ -276,6 +277,8 @@ class Runtime:
             resent = await self.outbox.resend_stale(
                 self.clock.now(), older_than=timedelta(seconds=self.settings.outbox_stale_seconds))
             await self.app.run(report_audit, rerouted=rerouted, resent=resent)
+            # An away whose last day has passed ends by itself (core/lifecycle/availability).
+            await self.app.run(return_from_ended_aways)
             await self.updates.forget_before(self.clock.now() - timedelta(days=2))
             forgotten = await self.app.run_in_turns(forget_expired_leads)
             await self.app.run(forget_stale_prompts)

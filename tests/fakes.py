@@ -290,6 +290,10 @@ class FakeOffers(_Repo):
         return sorted(o.deadline for o in self.db.offers.values()
                       if o.status is OfferStatus.PENDING)
 
+    async def pending_of(self, agent_id: int) -> list[Offer]:
+        return [copy.deepcopy(o) for o in sorted(self.db.offers.values(), key=lambda o: o.id)
+                if o.agent_id == agent_id and o.status is OfferStatus.PENDING]
+
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         result: dict[int, OfferCounts] = {}
         for agent in {o.agent_id for o in self.db.offers.values()}:
@@ -415,6 +419,10 @@ class FakeCards(_Repo):
 
     async def put(self, card: LiveCard) -> None:
         self.db.cards[(card.lead_id, card.chat_id)] = card
+
+    async def in_chat(self, chat_id: int) -> list[LiveCard]:
+        return sorted((c for (_, chat), c in self.db.cards.items() if chat == chat_id and c.ref),
+                      key=lambda c: c.lead_id)
 
     async def drop(self, lead_id: int, chat_id: int) -> None:
         card = self.db.cards.get((lead_id, chat_id))

@@ -148,6 +148,8 @@ MESSAGES: dict[str, str] = {
                   "/why &lt;lead&gt; — why a lead offered to you came to you\n"
                   "/rules — how leads are routed, and whose pools you are in\n"
                   "/settings — your working hours and language\n"
+                  "/away [until &lt;day&gt; | for N days] — take no leads for a while; "
+                  "/back — take them again\n"
                   "/cancel — stop the current question\n"
                   "/help — this list",
     "help.manager": "\n\n<b>Manager commands</b>\n"
@@ -155,6 +157,8 @@ MESSAGES: dict[str, str] = {
                     "/pending — leads waiting for Accept or for an owner\n"
                     "/agents — the team: status, load, tier; edit a profile\n"
                     "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
+                    "/away &lt;name&gt; … · /back &lt;name&gt; — set someone away or back\n"
+                    "/deactivate &lt;name&gt; — take someone off the team\n"
                     "/reload — read the office config again",
     # /new
     "entry.ask.name": "✍️ <b>New lead</b> (1/6)\nWhat is the contact's name?",

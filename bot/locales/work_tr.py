@@ -148,6 +148,8 @@ MESSAGES: dict[str, str] = {
                   "/why &lt;talep&gt; — size gelen bir talebin neden size geldiği\n"
                   "/rules — talepler nasıl dağıtılır, hangi havuzlardasınız\n"
                   "/settings — çalışma saatleriniz ve diliniz\n"
+                  "/away [&lt;gün&gt; kadar | N gün] — bir süre talep almayın; "
+                  "/back — yeniden alın\n"
                   "/cancel — sorulan soruyu bırak\n"
                   "/help — bu liste",
     "help.manager": "\n\n<b>Yönetici komutları</b>\n"
@@ -155,6 +157,8 @@ MESSAGES: dict[str, str] = {
                     "/pending — kabul ya da sahip bekleyen talepler\n"
                     "/agents — ekip: durum, iş yükü, seviye; profil düzenleme\n"
                     "/correct &lt;talep&gt; &lt;aşama&gt; &lt;neden&gt; — düzelt ya da yeniden aç\n"
+                    "/away &lt;ad&gt; … · /back &lt;ad&gt; — birini izinli ya da dönmüş yapın\n"
+                    "/deactivate &lt;ad&gt; — birini ekipten çıkarın\n"
                     "/reload — ofis ayarlarını yeniden oku",
     # /new
     "entry.ask.name": "✍️ <b>Yeni talep</b> (1/6)\nMüşterinin adı soyadı nedir?",

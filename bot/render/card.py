@@ -99,6 +99,8 @@ class CardViews(Localized):
             lines = [t(lang, "offer_accepted.title", lead_id=s.lead_id)]
         elif p.opened == "assigned":
             lines = [t(lang, "lead_assigned.title", by=p.by or "?", lead_id=s.lead_id)]
+        elif p.opened in ("handover", "returned"):  # an agent's away (core/lifecycle/availability)
+            lines = [t(lang, f"card.{p.opened}_title", by=p.by or "?", lead_id=s.lead_id)]
         elif p.opened == "entered":
             lines = [t(lang, "card.entered_title", lead_id=s.lead_id, temperature=temperature,
                        score=s.score)]

@@ -32,7 +32,8 @@ class ClockViews(Localized):
         if choices:
             lines += ["", t(lang, "contact_missed.pick")]
         return Rendered("\n".join(line for line in lines if line),
-                        keyboards.reassign_keyboard(p.summary.lead_id, choices))
+                        keyboards.reassign_keyboard(p.summary.lead_id, choices, lang=lang,
+                                                    marks=p.marks))
 
     def _miss_closed(self, lang: str, p: MissClosedParams) -> Rendered:
         return Rendered(t(lang, f"miss_closed.{p.outcome}", lead_id=p.lead_id,

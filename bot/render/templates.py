@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import keyboards
 from bot.i18n import Markup, t
+from bot.render.away import AwayViews
 from bot.render.card import CardViews
 from bot.render.clocks import ClockViews
 from bot.render.formatting import duration, esc, phone
@@ -42,7 +43,7 @@ _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(CardViews, ClockViews):
+class Templates(CardViews, ClockViews, AwayViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -75,6 +76,9 @@ class Templates(CardViews, ClockViews):
             Template.RECLAIMED: self._reclaimed,
             Template.OUTCOME_PROMPT: self._outcome_prompt,
             Template.OUTCOME_ANSWERED: self._outcome_answered,
+            Template.OFFER_WITHDRAWN: self._offer_withdrawn,
+            Template.AWAY_CHANGED: self._away_changed,
+            Template.CONTACT_REMOVED: self._contact_removed,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

@@ -40,6 +40,17 @@ class ReclaimPolicy(Strict):
     to: Literal["routing", "managers"] = "routing"  # where a reclaimed lead goes
 
 
+class AwayPolicy(Strict):
+    """What becomes of an agent's open leads while they are away (`/away`)."""
+
+    # backup: to their `backup` if that one is active and not away, else routing;
+    # routing: routed again without them; keep: they stay theirs.
+    leads_to: Literal["backup", "routing", "keep"] = "backup"
+    # On /back (or when the away ends by its date), the leads the backup got from them
+    # come back if the backup has not worked them since.
+    return_on_back: bool = True
+
+
 class WorkConfig(Strict):
     """The `work:` section of leadrelay.yaml."""
 
@@ -65,6 +76,7 @@ class WorkConfig(Strict):
     # file: the country of `default_region` (OfficeConfig fills it in); null: none.
     holidays: str | None = None
     reclaim: ReclaimPolicy = ReclaimPolicy()
+    away: AwayPolicy = AwayPolicy()
     # The owner is reminded to get back to the contact this long after a stage, unless the
     # stage moved on meanwhile.
     follow_ups: dict[Stage, list[Duration]] = Field(default_factory=_follow_ups)

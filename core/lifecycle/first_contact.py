@@ -10,7 +10,9 @@ from datetime import datetime
 from core.deps import Deps
 from core.lifecycle.clocks import close_clocks
 from core.lifecycle.common import managers_in, message
+from core.lifecycle.notices import assign_choices
 from core.lifecycle.reclaim import missed_now, reclaim, settle_miss
+from core.lifecycle.router import Router
 from core.messages import ContactMissedParams, ContactNudgeParams, LeadSummary, MissRef, Template
 from core.model import Lead, LeadEvent, Task, TaskKind
 from core.ports import UnitOfWork
@@ -78,9 +80,13 @@ async def first_contact_step(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task
     owner = await uow.agents.get(lead.owner_id)
     await uow.events.add(LeadEvent(lead.id, now, "contact_missed", lead.owner_id,
                                    {"due_at": task.due_at.isoformat(), "task_id": task.id}))
-    roster = await uow.agents.list()
-    choices = [[a.telegram_id, a.name] for a in roster if a.active and not a.away
-               and a.chat_id is not None and a.telegram_id != lead.owner_id]
+    # The same marks as the managers' assign buttons: away (by flag or date), at capacity,
+    # outside hours, in routing's own judgement.
+    router = await Router.load(uow, deps, now, lock=False)
+    roster = router.roster
+    choices, marks = assign_choices(
+        deps, lead, [a for a in roster if a.telegram_id != lead.owner_id],
+        situation=router.situation)
     summary = LeadSummary.of(lead)
     await uow.outbox.add_all([
         message(deps, boss, Template.CONTACT_MISSED, now, ref=MissRef(task.id, boss.telegram_id),
@@ -88,7 +94,7 @@ async def first_contact_step(uow: UnitOfWork, deps: Deps, lead: Lead, task: Task
                     summary=summary, agent=owner.name if owner else "?",
                     due_at=task.due_at.isoformat(),
                     reclaim_at=reclaim_at.isoformat() if reclaim_at else None,
-                    choices=choices))
+                    choices=choices, marks=marks or None))
         for boss in managers_in(roster, but=lead.owner_id)])
     if owner is not None and owner.reachable:
         await uow.outbox.add(message(deps, owner, Template.CONTACT_NUDGE, now,

@@ -30,6 +30,9 @@ from core.messages.routing import GroupUnreachableParams as GroupUnreachablePara
 from core.messages.routing import LeadParams as LeadParams
 from core.messages.routing import OfferParams as OfferParams
 from core.messages.routing import offer_outcomes as offer_outcomes
+from core.messages.team import AwayChangedParams as AwayChangedParams
+from core.messages.team import ContactRemovedParams as ContactRemovedParams
+from core.messages.team import OfferWithdrawnParams as OfferWithdrawnParams
 from core.messages.work import CardMovedParams as CardMovedParams
 from core.messages.work import CardParams as CardParams
 from core.messages.work import ContactMissedParams as ContactMissedParams
@@ -85,6 +88,9 @@ class Template(StrEnum):
     RECLAIMED = "reclaimed"
     OUTCOME_PROMPT = "outcome_prompt"
     OUTCOME_ANSWERED = "outcome_answered"
+    OFFER_WITHDRAWN = "offer_withdrawn"
+    AWAY_CHANGED = "away_changed"
+    CONTACT_REMOVED = "contact_removed"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -114,6 +120,9 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.RECLAIMED: ReclaimedParams,
     Template.OUTCOME_PROMPT: OutcomePromptParams,
     Template.OUTCOME_ANSWERED: OutcomeAnsweredParams,
+    Template.OFFER_WITHDRAWN: OfferWithdrawnParams,
+    Template.AWAY_CHANGED: AwayChangedParams,
+    Template.CONTACT_REMOVED: ContactRemovedParams,
 }
 """The parameters each template takes."""
 

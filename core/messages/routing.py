@@ -142,8 +142,8 @@ def offer_outcomes(offers: Sequence[Offer], names: Mapping[int, str]) -> list[di
     """What became of each offer, in the order they were made, as a message stores it:
     `{"agent": name, "status": …}`, with `reason` for a decline and `window_s` (the window
     the agent had) for an offer not answered in time. An agent Telegram would not deliver
-    to is `unreachable`; a pool offer someone else claimed first (or a round never posted)
-    is `withdrawn`."""
+    to is `unreachable`; one withdrawn because its agent went away is `away`; a pool offer
+    someone else claimed first (or a round never posted) is `withdrawn`."""
     outcomes: list[dict[str, Any]] = []
     for offer in sorted(offers, key=lambda o: (o.sequence, o.created_at, o.id)):
         entry: dict[str, Any] = {"agent": names.get(offer.agent_id, str(offer.agent_id)),
@@ -153,6 +153,9 @@ def offer_outcomes(offers: Sequence[Offer], names: Mapping[int, str]) -> list[di
                 entry["status"] = "unreachable"
             else:
                 entry["reason"] = (offer.decline_reason or DeclineReason.OTHER).value
+        elif offer.status is OfferStatus.WITHDRAWN and (
+                offer.decline_reason is DeclineReason.AWAY):
+            entry["status"] = "away"
         elif offer.status is OfferStatus.EXPIRED:
             window = offer.business_window or offer.deadline - (
                 offer.delivered_at or offer.created_at)

@@ -3,10 +3,10 @@ Accept."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from core.messages.params import ContactDetails, LeadSummary, Params
+from core.messages.params import OMIT_DEFAULT, ContactDetails, LeadSummary, Params
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ class ContactMissedParams(Params):
     agent: str
     due_at: str
     reclaim_at: str | None
-    choices: list[list[Any]]  # [telegram_id, name]
+    choices: list[list[Any]]  # [telegram_id, name], the available first
+    # str(telegram_id) -> why routing would pass them over now (as EscalatedParams.marks);
+    # rows from before it have none and show everyone alike.
+    marks: dict[str, str] | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True)

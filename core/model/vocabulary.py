@@ -142,6 +142,7 @@ class DeclineReason(StrEnum):
     NOT_MY_PRODUCT = "product"
     OTHER = "other"
     UNREACHABLE = "unreachable"  # Telegram refused: the agent blocked the bot or left
+    AWAY = "away"  # withdrawn by the system: the agent went away or was deactivated
 
 
 class RouteOutcome(StrEnum):

@@ -231,6 +231,10 @@ class OfferRepository(Protocol):
         """The deadline of every offer still waiting for an answer, soonest first."""
         ...
 
+    async def pending_of(self, agent_id: int) -> list[Offer]:
+        """The offers still waiting for *agent_id*'s answer, first first."""
+        ...
+
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest offer made since *since*, and the accept
         deadlines of one-to-one offers missed since then (an unclaimed pool round is no miss)."""

@@ -78,6 +78,10 @@ class CardRepository(Protocol):
         """Make *card* the live one of its lead in its chat."""
         ...
 
+    async def in_chat(self, chat_id: int) -> list[LiveCard]:
+        """The live cards in one chat, of any lead, by lead id."""
+        ...
+
     async def drop(self, lead_id: int, chat_id: int) -> None:
         """The lead has no live card in *chat_id* any more (its owner lost it); the count of
         its cards there is kept, so a card sent there later is named after the old ones."""

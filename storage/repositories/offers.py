@@ -113,6 +113,15 @@ class SqlOffers:
             .order_by(offers.c.deadline))
         return [_aware(r.deadline) for r in rows]
 
+    async def pending_of(self, agent_id: int) -> list[Offer]:
+        """The offers still waiting for *agent_id*'s answer, first first."""
+        if not fits(offers.c.agent_id, agent_id):
+            return []
+        rows = await self._conn.execute(select(offers).where(
+            offers.c.agent_id == agent_id, offers.c.status == OfferStatus.PENDING.value,
+        ).order_by(offers.c.id))
+        return [_offer(r) for r in rows]
+
     async def offer_counts(self, *, since: datetime) -> dict[int, OfferCounts]:
         """Per agent: pending offers, the latest since *since*, and missed deadlines."""
         return await reporting.offer_counts(self._conn, since=since)

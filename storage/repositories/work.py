@@ -155,6 +155,15 @@ class SqlCards:
         await self._conn.execute(insert(lead_cards).values(
             lead_id=card.lead_id, chat_id=card.chat_id, ref=card.ref, seq=card.seq))
 
+    async def in_chat(self, chat_id: int) -> list[LiveCard]:
+        """The live cards in one chat, of any lead, by lead id."""
+        if not fits(lead_cards.c.chat_id, chat_id):
+            return []
+        rows = await self._conn.execute(select(lead_cards).where(
+            lead_cards.c.chat_id == chat_id, lead_cards.c.ref != "")
+            .order_by(lead_cards.c.lead_id))
+        return [LiveCard(r.lead_id, r.chat_id, r.ref, r.seq) for r in rows]
+
     async def drop(self, lead_id: int, chat_id: int) -> None:
         """The lead has no live card in *chat_id* any more (its owner lost it); the count of
         its cards there is kept, so a card sent there later is named after the old ones."""
