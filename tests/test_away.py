@@ -34,9 +34,11 @@ from tests.office import (
     SELIN,
     TOKEN,
     ZEYNEP,
+    office,
     office_data,
     office_without_clocks,
     on_fakes,
+    sweep_at,
 )
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a Wednesday, 09:00 in Istanbul
@@ -308,3 +310,19 @@ def test_away_reads_a_day_or_a_number_of_days_after_an_optional_name(
     text: str, asked: AwayAsk | None,
 ) -> None:
     assert parse_away(text, today=TODAY) == asked
+
+
+async def test_a_missed_first_calls_reassign_buttons_mark_who_is_away_as_assign_does(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    agents = [{**a, "away_until": "2026-11-26"} if a["telegram_id"] == ZEYNEP  # type: ignore[index]
+              else a for a in office_data()["agents"]]  # type: ignore[attr-defined]
+    relay = await on_fakes(office(agents=agents), clock, db)
+    lead_id = await accepted(relay, db)
+    owner = db.leads[lead_id].owner_id
+    await sweep_at(relay, clock, START + timedelta(minutes=16))
+    [missed] = [m.params for m in db.outbox if m.template == "contact_missed"]
+    assert owner not in [i for i, _ in missed["choices"]]
+    assert missed["marks"] == {str(ZEYNEP): "away", str(CAN): "away", str(SELIN): "manager"}
+    marked = [i for i, _ in missed["choices"]][-3:]
+    assert set(marked) == {ZEYNEP, CAN, SELIN}, "the available first, the marked last"
