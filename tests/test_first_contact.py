@@ -28,6 +28,7 @@ from tests.harness import (
 )
 from tests.office import (
     AYSE,
+    CAN,
     HOT,
     MEHMET,
     SELIN,
@@ -89,8 +90,9 @@ async def test_a_missed_first_call_tells_the_managers_once_and_nudges_the_owner(
     assert sent(db, "contact_nudge") == [(owner, None)]
     [missed] = [m for m in db.outbox if m.template == "contact_missed"]
     assert [name for _, name in missed.params["choices"]] == [
-        n for i, n in ((AYSE, "Ayşe"), (MEHMET, "Mehmet"), (ZEYNEP, "Zeynep"), (SELIN, "Selin"))
-        if i != owner], "whoever can take it now: not the owner, nor Can, who is away"
+        *(n for i, n in ((AYSE, "Ayşe"), (MEHMET, "Mehmet"), (ZEYNEP, "Zeynep")) if i != owner),
+        "Can", "Selin"], "whoever can take it now first (not the owner), the marked last"
+    assert missed.params["marks"] == {str(CAN): "away", str(SELIN): "manager"}
     assert [e.agent_id for e in db.events if e.kind == "contact_missed"] == [owner]
     assert db.leads[lead_id].owner_id == owner, "only told, not taken yet"
 
