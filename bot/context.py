@@ -17,6 +17,7 @@ from core.app import App
 from core.config import OfficeConfig
 from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent
+from core.ports import QrCodes
 from core.roster import whoami
 
 
@@ -31,6 +32,7 @@ class BotContext:
     app: App
     renderer: Renderer
     reload: Callable[[], Awaitable[OfficeConfig]] | None = None
+    qr: QrCodes | None = None
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:

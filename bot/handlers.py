@@ -24,6 +24,7 @@ from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
 from bot.entry_handlers import new_command, on_entry_press
 from bot.entry_keyboards import decode_entry
 from bot.i18n import CATALOGS, t, t_raw
+from bot.invite_handlers import invite_command, join_with_link
 from bot.keyboards import (
     AssignAction,
     AssignListAction,
@@ -66,6 +67,7 @@ from core.lifecycle.answers import (
 )
 from core.lifecycle.handover import reassign_lead
 from core.lifecycle.working import record_stage
+from core.model import Agent
 from core.queries import assign_options, explain_lead, office_stats, require_manager, waiting_leads
 from core.roster import link_chat, roster, whoami
 from core.rules_view import office_rules
@@ -89,17 +91,27 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         agent = await shared.app.run(link_chat, telegram_id=user.id, chat_id=chat.id)
     except UnknownAgent:
+        if context.args:  # Start pressed through an invitation's link: bot/invite_handlers.py
+            joined = await join_with_link(update, context, context.args[0])
+            if joined is not None:
+                await _manager_menu(context, joined, chat.id)
+            return
         log.info("refused /start from a Telegram user not on the roster",
                  extra={"telegram_id": user.id, "chat_id": chat.id})
         await _reply(update, t(_lang(shared, None, update), "start.stranger", office=office,
                                user_id=user.id))
         return
-    lang = _lang(shared, agent)
+    await _manager_menu(context, agent, chat.id)
+    key = "start.manager" if agent.is_manager else "start.agent"
+    await _reply(update, t(_lang(shared, agent), key, name=agent.name, office=office))
+
+
+async def _manager_menu(context: ContextTypes.DEFAULT_TYPE, agent: Agent, chat_id: int) -> None:
+    """A manager's chat gets the managers' command menu, in their language."""
     if agent.is_manager:
         await context.bot.set_my_commands(
-            command_list(lang, MANAGER_COMMANDS), scope=BotCommandScopeChat(chat.id))
-    key = "start.manager" if agent.is_manager else "start.agent"
-    await _reply(update, t(lang, key, name=agent.name, office=office))
+            command_list(_lang(_ctx(context), agent), MANAGER_COMMANDS),
+            scope=BotCommandScopeChat(chat_id))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -354,6 +366,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CommandHandler("agents", agents_command))
     application.add_handler(CommandHandler("settings", settings_command))
+    application.add_handler(CommandHandler("invite", invite_command))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
         # New messages only: an edited one would add its note a second time.

@@ -14,10 +14,14 @@ from core.routing import RoutingRules
 UowFactory = Callable[[], UnitOfWork]
 
 
+def _no_invite_codes() -> str:
+    raise RuntimeError("these Deps were built without a source of invitation codes")
+
+
 @dataclass(frozen=True)
 class Deps:
-    """The clock, the office config in force, how offer tokens are made, and the office's
-    business calendar.
+    """The clock, the office config in force, how offer tokens and invitation codes are made,
+    and the office's business calendar.
 
     Built anew for each loaded config (a reload makes a new one), so the routing rules it
     carries keep their pools exactly as long as the config they were built from. Without
@@ -30,6 +34,9 @@ class Deps:
     config: OfficeConfig
     new_token: Callable[[], str]
     business_calendar: InitVar[BusinessCalendar | None] = None
+    # An invitation's code: random, at least 128 bits, in the letters a Telegram deep link
+    # allows (A-Z a-z 0-9 _ -, at most 64). Given by leadrelay/bootstrap.py.
+    new_invite_code: Callable[[], str] = field(default=_no_invite_codes, repr=False)
     rules: RoutingRules = field(init=False, repr=False)
     calendar: BusinessCalendar = field(init=False, repr=False)
 

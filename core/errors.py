@@ -229,3 +229,21 @@ class NotAway(DomainError):
     """/back from someone who is not away."""
 
     key = "error.not_away"
+
+
+class InviteUnknown(DomainError):
+    """A deep link whose code is no invitation of this office (mistyped, or cut short)."""
+
+    key = "error.invite_unknown"
+
+
+class InviteUsed(DomainError):
+    """An invitation someone already joined with: each is good for one person."""
+
+    key = "error.invite_used"
+
+
+class InviteExpired(DomainError):
+    """An invitation past its time, or whose manager no longer is one."""
+
+    key = "error.invite_expired"

@@ -25,6 +25,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(6)
 
 
+def new_invite_code() -> str:
+    """An invitation's code: 192 random bits, as 32 characters a Telegram deep link allows."""
+    return secrets.token_urlsafe(24)
+
+
 def bootstrap(
     *,
     config: OfficeConfig,
@@ -32,11 +37,12 @@ def bootstrap(
     uow_factory: UowBinder,
     signals: Signals | None = None,
     token_factory: Callable[[], str] = new_token,
+    invite_codes: Callable[[], str] = new_invite_code,
 ) -> App:
     """The App for *config*: use cases on *clock* and on units of work that report each
     commit to *signals* (new deadlines, chats with new mail)."""
     deps = Deps(clock=clock, config=config, new_token=token_factory,
-                business_calendar=business_calendar(config))
+                business_calendar=business_calendar(config), new_invite_code=invite_codes)
     return App(deps=deps, uow=uow_factory(signals or Signals()))
 
 

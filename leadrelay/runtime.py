@@ -40,6 +40,7 @@ from core.lifecycle.prompts import forget_stale_prompts
 from core.lifecycle.reminders import next_reminders
 from core.privacy import forget_expired_leads
 from core.roster import roster_in_force, sync_roster
+from integrations.qr import SegnoQrCodes
 from leadrelay import logs
 from leadrelay.bootstrap import UowBinder, bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
@@ -62,6 +63,7 @@ from webhooks.server import intake_runner
 log = logging.getLogger(__name__)
 
 _LOGGED_IDS = 50
+_QR_CODES = SegnoQrCodes()  # the QR code of /invite's link
 
 
 @functools.cache  # once a process: a test run starts many runtimes
@@ -182,7 +184,8 @@ class Runtime:
         except ConfigError as exc:
             raise StartupError(f"bad office config:\n{exc}") from None
         await self.app.run(sync_roster)
-        register(self.application, BotContext(self.app, self.renderer, reload=self.reload))
+        register(self.application, BotContext(self.app, self.renderer, reload=self.reload,
+                                              qr=_QR_CODES))
         webhook = settings.require_webhook() if self.webhook else None
         self.telegram_link = TelegramLink(
             self.application, on_up=lambda: publish_commands(self.application, self.app),
@@ -320,7 +323,8 @@ class Runtime:
         await live.app.run(sync_roster)
         old, self._live, self.config = self._live, live, config
         self._protect_secrets()
-        share(self.application, BotContext(live.app, live.renderer, reload=self.reload))
+        share(self.application, BotContext(live.app, live.renderer, reload=self.reload,
+                                           qr=_QR_CODES))
         await old.app.stop()  # the routing passes the old app had begun
         log.info("office config reloaded: %d rules, %d people",
                  len(config.routing.rules), len(config.agents))

@@ -38,6 +38,8 @@ class _Chat:
     def to_dict(self) -> JsonDict:
         if self.user is not None:
             chat: JsonDict = {"id": self.id, "type": "private", "first_name": self.user.first_name}
+            if self.user.last_name:
+                chat["last_name"] = self.user.last_name
             if self.user.username:
                 chat["username"] = self.user.username
             return chat
@@ -89,10 +91,12 @@ class SandboxUser:
         *,
         language_code: str = "en",
         username: str | None = None,
+        last_name: str | None = None,
     ) -> None:
         """Create the user and their private chat (whose id equals the user id)."""
         self.id = user_id
         self.first_name = first_name
+        self.last_name = last_name
         self.language_code = language_code
         self.username = username
         self.started = False
@@ -108,6 +112,8 @@ class SandboxUser:
     def to_dict(self) -> JsonDict:
         """Return the User object Telegram puts into updates."""
         user: JsonDict = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            user["last_name"] = self.last_name
         if self.username:
             user["username"] = self.username
         if self.language_code:

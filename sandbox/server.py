@@ -215,6 +215,7 @@ class BotApiSandbox(
         *,
         language_code: str = "en",
         username: str | None = None,
+        last_name: str | None = None,
     ) -> SandboxUser:
         """Return the user with this id, creating them (and their private chat) on first use."""
         existing = self._users.get(user_id)
@@ -223,7 +224,8 @@ class BotApiSandbox(
         if user_id <= 0:
             raise ValueError("user ids are positive; groups use negative ids")
         user = SandboxUser(
-            self, user_id, first_name, language_code=language_code, username=username
+            self, user_id, first_name, language_code=language_code, username=username,
+            last_name=last_name,
         )
         self._users[user_id] = user
         self._chats[user_id] = user._chat

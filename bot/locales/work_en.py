@@ -159,6 +159,7 @@ MESSAGES: dict[str, str] = {
                     "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
                     "/away &lt;name&gt; … · /back &lt;name&gt; — set someone away or back\n"
                     "/deactivate &lt;name&gt; — take someone off the team\n"
+                    "/invite agent|manager — a one-time link that adds someone to the team\n"
                     "/reload — read the office config again",
     # /new
     "entry.ask.name": "✍️ <b>New lead</b> (1/6)\nWhat is the contact's name?",

@@ -159,6 +159,7 @@ MESSAGES: dict[str, str] = {
                     "/correct &lt;talep&gt; &lt;aşama&gt; &lt;neden&gt; — düzelt ya da yeniden aç\n"
                     "/away &lt;ad&gt; … · /back &lt;ad&gt; — birini izinli ya da dönmüş yapın\n"
                     "/deactivate &lt;ad&gt; — birini ekipten çıkarın\n"
+                    "/invite danışman|yönetici — ekibe birini ekleyen tek kullanımlık bağlantı\n"
                     "/reload — ofis ayarlarını yeniden oku",
     # /new
     "entry.ask.name": "✍️ <b>Yeni talep</b> (1/6)\nMüşterinin adı soyadı nedir?",

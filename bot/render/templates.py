@@ -17,6 +17,7 @@ from bot.render.away import AwayViews
 from bot.render.card import CardViews
 from bot.render.clocks import ClockViews
 from bot.render.formatting import duration, esc, phone
+from bot.render.invites import InviteViews
 from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
 from core.messages import (
@@ -43,7 +44,7 @@ _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(CardViews, ClockViews, AwayViews):
+class Templates(CardViews, ClockViews, AwayViews, InviteViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -79,6 +80,7 @@ class Templates(CardViews, ClockViews, AwayViews):
             Template.OFFER_WITHDRAWN: self._offer_withdrawn,
             Template.AWAY_CHANGED: self._away_changed,
             Template.CONTACT_REMOVED: self._contact_removed,
+            Template.INVITE_ACCEPTED: self._invite_accepted,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

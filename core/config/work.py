@@ -1,6 +1,6 @@
 """How the office works a lead after Accept: Undo's window, the opening message, the hours
-appointments are booked in (and business time is counted in), the days it is closed, and
-whose a lead entered by hand is."""
+appointments are booked in (and business time is counted in), the days it is closed, whose
+a lead entered by hand is, and how long an invitation to join the team stays open."""
 
 from __future__ import annotations
 
@@ -84,6 +84,8 @@ class WorkConfig(Strict):
     # moved since the last time (or since Accept).
     outcome_prompts: list[Duration] = Field(
         default_factory=lambda: [timedelta(days=n) for n in (1, 7, 21, 30)])
+    # How long the link of /invite puts the first person who opens it on the roster.
+    invite_valid_for: Duration = timedelta(days=7)
 
     @field_validator("holidays")
     @classmethod

@@ -32,6 +32,7 @@ from core.messages.routing import OfferParams as OfferParams
 from core.messages.routing import offer_outcomes as offer_outcomes
 from core.messages.team import AwayChangedParams as AwayChangedParams
 from core.messages.team import ContactRemovedParams as ContactRemovedParams
+from core.messages.team import InviteAcceptedParams as InviteAcceptedParams
 from core.messages.team import OfferWithdrawnParams as OfferWithdrawnParams
 from core.messages.work import CardMovedParams as CardMovedParams
 from core.messages.work import CardParams as CardParams
@@ -91,6 +92,7 @@ class Template(StrEnum):
     OFFER_WITHDRAWN = "offer_withdrawn"
     AWAY_CHANGED = "away_changed"
     CONTACT_REMOVED = "contact_removed"
+    INVITE_ACCEPTED = "invite_accepted"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -123,6 +125,7 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER_WITHDRAWN: OfferWithdrawnParams,
     Template.AWAY_CHANGED: AwayChangedParams,
     Template.CONTACT_REMOVED: ContactRemovedParams,
+    Template.INVITE_ACCEPTED: InviteAcceptedParams,
 }
 """The parameters each template takes."""
 

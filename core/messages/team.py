@@ -1,4 +1,5 @@
-"""The parameters of what going away, coming back and deactivation send."""
+"""The parameters of what the team's own changes send: someone joined with an invitation;
+going away, coming back and deactivation."""
 
 from __future__ import annotations
 
@@ -34,3 +35,11 @@ class ContactRemovedParams(Params):
     the contact."""
 
     summary: LeadSummary
+
+
+@dataclass(frozen=True)
+class InviteAcceptedParams(Params):
+    """For the manager who invited them: *name* joined the team as *role* (a Role)."""
+
+    name: str
+    role: str

@@ -10,6 +10,7 @@ from core.ports.operations import (
     OfficeFigures,
     Snapshot,
 )
+from core.ports.qr import QrCodes
 from core.ports.repositories import (
     AUDIT_TOTALS,
     ROUTING_STATE,
@@ -55,6 +56,7 @@ __all__ = [
     "OwnerCounts",
     "PersonalData",
     "PromptRepository",
+    "QrCodes",
     "QueuedMessage",
     "RotationRepository",
     "SeenUpdates",
