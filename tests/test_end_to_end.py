@@ -162,11 +162,12 @@ async def test_an_agent_logs_outcomes_and_lists_open_leads(slow_office: RunningO
 async def test_the_command_menus_are_registered(slow_office: RunningOffice) -> None:
     names = [c["command"] for c in slow_office.sandbox.commands()]
     agent = ["start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
-             "settings", "cancel", "help"]
+             "away", "back", "settings", "cancel", "help"]
     assert names == agent
     manager_scope = {"type": "chat", "chat_id": SELIN}
     manager = [c["command"] for c in slow_office.sandbox.commands(scope=manager_scope)]
-    assert manager == [*agent, "stats", "pending", "agents", "correct", "reload"]
+    assert manager == [*agent, "stats", "pending", "agents", "correct", "invite", "deactivate",
+                       "reload"]
 
 
 async def test_why_explains_the_decision_to_the_manager_and_the_offered_agent_only(

@@ -6,11 +6,11 @@ MESSAGES: dict[str, str] = {
     "invite.usage": "Kullanım: /invite danışman — ya da /invite yönetici (agent ve manager "
                     "da olur). Ekibe bir kişiyi ekleyen bir bağlantı oluşturur.",
     "invite.link.agent": "🔗 <b>{office} ekibine danışman olarak katılma daveti</b>\n{link}\n"
-                         "Bağlantıyı gönderin ya da QR kodunu gösterin, yalnızca bir kişiye: "
-                         "bir kez ve {time} tarihine kadar geçerli.",
+                         "Bağlantıyı tek bir kişiye gönderin ya da QR kodunu gösterin: yalnızca "
+                         "bir kez kullanılabilir, {time} tarihine kadar geçerlidir.",
     "invite.link.manager": "🔗 <b>{office} ekibine yönetici olarak katılma daveti</b>\n{link}\n"
-                           "Bağlantıyı gönderin ya da QR kodunu gösterin, yalnızca bir kişiye: "
-                           "bir kez ve {time} tarihine kadar geçerli.",
+                           "Bağlantıyı tek bir kişiye gönderin ya da QR kodunu gösterin: yalnızca "
+                           "bir kez kullanılabilir, {time} tarihine kadar geçerlidir.",
     "invite_accepted.agent": "🎉 {name} davetinizle ekibe danışman olarak katıldı.",
     "invite_accepted.manager": "🎉 {name} davetinizle ekibe yönetici olarak katıldı.",
     "welcome.agent": "👋 <b>{office:dat}</b> hoş geldiniz, {name}! {inviter} sizi ekibe "
