@@ -8,18 +8,21 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.away_keyboards import confirm_keyboard
 from bot.context import BotContext, _ctx, _lang, _person, _reply
 from bot.i18n import t, t_raw
 from bot.menus import publish_menu
 from bot.roster_keyboards import (
     SETTINGS,
     RosterAction,
+    away_keyboard,
     backup_keyboard,
     choice_keyboard,
     profile_keyboard,
     roster_keyboard,
     settings_keyboard,
 )
+from core.lifecycle.availability import come_back, go_away_for
 from core.lifecycle.roster_edit import ProfileEdited, ask_profile_field, set_profile_field
 from core.model import Agent
 from core.profile_input import TYPED, ProfileField
@@ -89,6 +92,19 @@ async def on_roster_press(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
         await query.answer(t_raw(lang, f"pick.{field.value}", name=profile.line.agent.name))
         await _show(query, None, choice_keyboard(lang, action.view, agent_id, field))
         return
+    elif action.action == "away" and action.choice == "m":
+        await query.answer()
+        await _show(query, None, away_keyboard(lang, agent_id))
+        return
+    elif action.action == "away":
+        await query.answer()
+        await _away_or_back(update, shared, lang, me, agent_id, action.choice)
+    elif action.action == "deactivate":
+        profile = await app.run(agent_profile, viewer_id=me, agent_id=agent_id)
+        await query.answer()
+        await _show(query, t(lang, "deactivate.confirm", agent=profile.line.agent.name),
+                    confirm_keyboard(lang, agent_id))
+        return
     elif action.action in ("edit", "backups"):  # the backup picker, a page at a time
         profile = await app.run(agent_profile, viewer_id=me, agent_id=agent_id)
         page = await app.run(team_roster, manager_id=me, page=int(action.choice or 0))
@@ -99,6 +115,20 @@ async def on_roster_press(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
         await query.answer()
     text, markup = await _view(shared, lang, me, agent_id, action.view)
     await _show(query, text, markup)
+
+
+async def _away_or_back(update: Update, shared: BotContext, lang: str, me: int, agent_id: int,
+                        choice: str) -> None:
+    """A profile's Away… choice carried out, and what moved told below the profile."""
+    if choice == "b":
+        back = await shared.app.run(come_back, agent_id=agent_id, by=me)
+        text = shared.renderer.back_reply(lang, back, self_=agent_id == me)
+    else:
+        away = await shared.app.run(go_away_for, agent_id=agent_id, by=me,
+                                    days=int(choice) or None)
+        text = shared.renderer.away_reply(lang, away, self_=agent_id == me)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML)
 
 
 async def _ask(update: Update, shared: BotContext, lang: str, me: int,

@@ -2,7 +2,9 @@
 
 `T:l:<page>` a page of the team, `T:p:<id>` a profile, `T:e:<id>:<field>` edit a field (a typed
 question or the field's choices), `T:v:<id>:<field>:<choice>` a choice, `T:b:<id>:<page>` a
-page of the backup picker; `U:` instead of `T:` for the same presses on /settings.
+page of the backup picker, `T:a:<id>:<choice>` away (`m` the choices, a number of days, `0`
+until back, `b` back), `T:d:<id>` deactivate (asks first); `U:` instead of `T:` for the same
+presses on /settings.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from core.profile_input import AUTO_TIER, LANGUAGES, NOBODY, ProfileField
 from core.roster_view import RosterLine, RosterPage
 
 PROFILE, SETTINGS = "T", "U"  # which message a press came from: a profile, or /settings
-_CODES = {"l": "page", "p": "profile", "e": "edit", "v": "set", "b": "backups"}
+_CODES = {"l": "page", "p": "profile", "e": "edit", "v": "set", "b": "backups", "a": "away",
+          "d": "deactivate"}
+# What a manager can pick from a profile's Away…: days away (today the first), until back,
+# or back now.
+AWAY_CHOICES = ("1", "3", "7", "14", "0", "b")
 _CODE_OF = {action: code for code, action in _CODES.items()}
 _FIELDS = frozenset(field.value for field in ProfileField)
 _CHOICE = re.compile(r"[A-Za-z0-9_]{1,20}")
@@ -35,10 +41,10 @@ class RosterAction:
     """A press on the team list, a profile or /settings."""
 
     view: str  # PROFILE or SETTINGS: the message to show again after the press
-    action: str  # page | profile | edit | set | backups
+    action: str  # page | profile | edit | set | backups | away | deactivate
     number: int  # the page (page), else whose profile
     field: ProfileField | None = None
-    choice: str = ""  # set: the value picked; backups: the page
+    choice: str = ""  # set: the value picked; backups: the page; away: one of AWAY_CHOICES
 
 
 def encode_roster(action: RosterAction) -> str:
@@ -57,7 +63,8 @@ def decode_roster(data: str) -> RosterAction | None:
     if len(parts) < 3 or parts[0] not in (PROFILE, SETTINGS) or parts[1] not in _CODES:
         return None
     action, number = _CODES[parts[1]], parse_id(parts[2])
-    wanted = {"page": 3, "profile": 3, "edit": 4, "set": 5, "backups": 4}[action]
+    wanted = {"page": 3, "profile": 3, "edit": 4, "set": 5, "backups": 4, "away": 4,
+              "deactivate": 3}[action]
     if number is None or len(parts) != wanted:
         return None
     field = None
@@ -65,8 +72,11 @@ def decode_roster(data: str) -> RosterAction | None:
         if parts[3] not in _FIELDS:
             return None
         field = ProfileField(parts[3])
-    choice = parts[4] if action == "set" else parts[3] if action == "backups" else ""
+    choice = (parts[4] if action == "set" else parts[3] if action in ("backups", "away")
+              else "")
     if choice and not _CHOICE.fullmatch(choice):
+        return None
+    if action == "away" and choice not in (*AWAY_CHOICES, "m"):
         return None
     return RosterAction(parts[0], action, number, field, choice)
 
@@ -108,10 +118,20 @@ def profile_keyboard(lang: str, agent_id: int) -> InlineKeyboardMarkup:
     rows = _pairs([_press(t_raw(lang, f"button.field.{field.value}"),
                           RosterAction(PROFILE, "edit", agent_id, field))
                    for field in _PROFILE_FIELDS])
-    # --- availability: the "Away…" and "Deactivate" buttons of core/lifecycle/availability.py
-    # go in a row here, once it is merged. ---
+    rows.append([_press(t_raw(lang, "button.away_menu"), RosterAction(PROFILE, "away", agent_id,
+                                                                      choice="m")),
+                 _press(t_raw(lang, "button.deactivate"),
+                        RosterAction(PROFILE, "deactivate", agent_id))])
     rows.append([_press(t_raw(lang, "button.team_list"), RosterAction(PROFILE, "page", 0))])
     return InlineKeyboardMarkup(rows)
+
+
+def away_keyboard(lang: str, agent_id: int) -> InlineKeyboardMarkup:
+    """How long a manager sets someone away, or back now, then Back to the profile."""
+    row = [_press(t_raw(lang, f"button.away.{choice}"),
+                  RosterAction(PROFILE, "away", agent_id, choice=choice))
+           for choice in AWAY_CHOICES]
+    return InlineKeyboardMarkup([*_pairs(row), [_back(lang, PROFILE, agent_id)]])
 
 
 def settings_keyboard(lang: str, agent_id: int) -> InlineKeyboardMarkup:

@@ -231,6 +231,12 @@ class NotAway(DomainError):
     key = "error.not_away"
 
 
+class NotAwayOther(DomainError):
+    """A manager's /back (or Back now) for someone who is not away."""
+
+    key = "error.not_away_other"
+
+
 class InviteUnknown(DomainError):
     """A deep link whose code is no invitation of this office (mistyped, or cut short)."""
 

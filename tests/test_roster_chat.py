@@ -12,6 +12,7 @@ import yaml
 
 from bot.i18n import t_raw
 from core.config import OfficeConfig
+from core.roster import roster
 from sandbox import BotApiSandbox, SandboxMessage
 from tests.harness import BOT_TOKEN, RunningOffice, running_office, text_has
 from tests.office import AYSE, MEHMET, SELIN, office_data
@@ -116,3 +117,56 @@ async def test_settings_changes_an_agents_language_for_what_follows_and_their_me
         described = {c["command"]: c["description"] for c in menu}
         assert described["help"] == t_raw(words["other_lang"], "command.help")
         assert described["help"] != t_raw(lang, "command.help")
+
+
+AWAY_WORDS = {
+    "en": {"away": "🌴 Away…", "days": "3 days", "told": "Mehmet is away until the end of",
+           "status": "🌴 away until", "back": "✅ Back now", "back_told": "Mehmet",
+           "deactivate": "🚪 Deactivate", "confirm": "🚪 Yes, deactivate",
+           "done": "Mehmet is no longer on the team"},
+    "tr": {"away": "🌴 İzin…", "days": "3 gün", "told": "Mehmet,", "status": "🌴",
+           "back": "✅ Şimdi dönsün", "back_told": "Mehmet",
+           "deactivate": "🚪 Ekipten çıkar", "confirm": "🚪 Evet, çıkar",
+           "done": "Mehmet artık ekipte değil"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+async def test_a_manager_sets_someone_away_back_and_off_the_team_from_their_profile(
+    tmp_path: Path, lang: str,
+) -> None:
+    words = AWAY_WORDS[lang]
+    data = {**office_data(), "language": lang}
+    path = write(tmp_path / "office.yaml", data)
+    database = f"sqlite+aiosqlite:///{tmp_path / 'office.db'}"
+    async with running_office(OfficeConfig.model_validate(data), database,
+                              config_path=path) as running:
+        await running.start_chats(SELIN, MEHMET, AYSE)
+        selin = running[SELIN]
+        profile = await open_profile(running, lang)
+        await selin.press(profile, words["away"])
+        await selin.wait_for(lambda m: m.message_id == profile.message_id
+                             and words["days"] in m.button_texts())
+        await selin.press(profile, words["days"])
+        await selin.wait_for(lambda m: m.message_id > profile.message_id
+                             and words["told"] in m.text)
+        shown = await selin.wait_for(lambda m: m.message_id == profile.message_id
+                                     and words["away"] in m.button_texts()
+                                     and words["status"] in m.text)
+        assert "Mehmet — " in shown.text
+        away = [a for a in await running.runtime.app.run(roster) if a.telegram_id == MEHMET]
+        assert away[0].profile.away_until is not None
+        await selin.press(profile, words["away"])
+        await selin.wait_for(lambda m: m.message_id == profile.message_id
+                             and words["back"] in m.button_texts())
+        await selin.press(profile, words["back"])
+        await selin.wait_for(lambda m: m.message_id == profile.message_id
+                             and words["deactivate"] in m.button_texts() and "🟢" in m.text)
+        await selin.press(profile, words["deactivate"])
+        await selin.wait_for(lambda m: m.message_id == profile.message_id
+                             and words["confirm"] in m.button_texts())
+        await selin.press(profile, words["confirm"])
+        await selin.wait_for(lambda m: m.message_id == profile.message_id
+                             and words["done"] in m.text)
+        people = {a.telegram_id: a for a in await running.runtime.app.run(roster)}
+        assert not people[MEHMET].active

@@ -49,5 +49,15 @@ MESSAGES: dict[str, str] = {
     "answer.deactivated": "Deactivated.",
     "error.ambiguous_agent": "More than one person matches: {names}. Type more of the name, "
                              "or the id.",
+    "error.not_away_other": "{name} is not away.",
     "error.not_away": "You are not away.",
+    # a profile's Away… and Deactivate (/agents)
+    "button.away_menu": "🌴 Away…",
+    "button.deactivate": "🚪 Deactivate",
+    "button.away.1": "Today",
+    "button.away.3": "3 days",
+    "button.away.7": "1 week",
+    "button.away.14": "2 weeks",
+    "button.away.0": "Until back",
+    "button.away.b": "✅ Back now",
 }

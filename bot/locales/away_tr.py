@@ -50,5 +50,15 @@ MESSAGES: dict[str, str] = {
     "answer.deactivated": "Ekipten çıkarıldı.",
     "error.ambiguous_agent": "Birden çok kişi uyuyor: {names}. Adın devamını ya da numarayı "
                              "yazın.",
+    "error.not_away_other": "{name} izinde değil.",
     "error.not_away": "İzinde değilsiniz.",
+    # a profile's Away… and Deactivate (/agents)
+    "button.away_menu": "🌴 İzin…",
+    "button.deactivate": "🚪 Ekipten çıkar",
+    "button.away.1": "Bugün",
+    "button.away.3": "3 gün",
+    "button.away.7": "1 hafta",
+    "button.away.14": "2 hafta",
+    "button.away.0": "Dönene kadar",
+    "button.away.b": "✅ Şimdi dönsün",
 }

@@ -12,11 +12,19 @@ edited in chat.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from core.away_words import parse_away
 from core.deps import Deps
-from core.errors import AmbiguousAgent, InThePast, LastManager, NotAManager, NotAway, UnknownAgent
+from core.errors import (
+    AmbiguousAgent,
+    InThePast,
+    LastManager,
+    NotAManager,
+    NotAway,
+    NotAwayOther,
+    UnknownAgent,
+)
 from core.lifecycle.away_handover import (
     away_on,
     can_cover,
@@ -150,6 +158,15 @@ async def go_away(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, by: int,
     return result
 
 
+async def go_away_for(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, by: int,
+                      days: int | None) -> AvailabilityResult:
+    """go_away for *days* days, today the first (None: until they are back)."""
+    until = None
+    if days is not None:
+        until = office_today(deps, deps.clock.now()) + timedelta(days=max(days, 1) - 1)
+    return await go_away(uow, deps, agent_id=agent_id, by=by, until=until)
+
+
 async def come_back(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
                     by: int) -> AvailabilityResult:
     """*agent_id* is back: offers reach them again, and the leads their backup got from
@@ -158,7 +175,7 @@ async def come_back(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     async with uow:
         agent, actor = await _target(uow, agent_id, by)
         if not away_on(agent, office_today(deps, now)):
-            raise NotAway()
+            raise NotAway() if agent_id == by else NotAwayOther(name=agent.name)
         returned = await _back(uow, deps, agent, now, by=by, reason="back")
         if by != agent_id and agent.reachable:
             await uow.outbox.add(message(deps, agent, Template.AWAY_CHANGED, now,
