@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.handover_keyboards import return_button
 from bot.i18n import t_raw
 from bot.keyboards import fits_a_button, parse_id
 from core.model import STAGE_ORDER, LostReason, Stage, WorkingHours
@@ -115,8 +116,10 @@ def whatsapp_url(phone: str, text: str | None) -> str:
 
 
 def card_keyboard(lang: str, lead_id: int, *, stage: Stage, closed: bool,
-                  whatsapp: str | None, undo: bool) -> InlineKeyboardMarkup:
-    """The card's buttons: reach the contact, log what happened, note, remind, undo."""
+                  whatsapp: str | None, undo: bool,
+                  give_back: bool = False) -> InlineKeyboardMarkup:
+    """The card's buttons: reach the contact, log what happened, note, remind, undo, and
+    for its owner (*give_back*) Return."""
     rows: list[list[InlineKeyboardButton]] = []
     if whatsapp:
         rows.append([InlineKeyboardButton(t_raw(lang, "button.whatsapp"), url=whatsapp)])
@@ -139,6 +142,8 @@ def card_keyboard(lang: str, lead_id: int, *, stage: Stage, closed: bool,
     if undo:
         last.append(act("button.undo", "undo"))
     rows.append(last)
+    if give_back and not closed:
+        rows.append([return_button(lang, lead_id)])
     return InlineKeyboardMarkup(rows)
 
 

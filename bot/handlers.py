@@ -23,6 +23,8 @@ from bot.card_keyboards import decode_card
 from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
 from bot.entry_handlers import new_command, on_entry_press
 from bot.entry_keyboards import decode_entry
+from bot.handover_handlers import assign_command, on_handover_press, reassign_command
+from bot.handover_keyboards import decode_handover
 from bot.i18n import CATALOGS, t, t_raw
 from bot.invite_handlers import invite_command, join_with_link
 from bot.keyboards import (
@@ -202,12 +204,17 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await on_roster_press(update, context, await _person(shared, update), team)
         return
     away = decode_away(query.data or "") if entry is None and card is None else None
-    action = entry or card or away or keyboards.decode(query.data or "")
+    handover = decode_handover(query.data or "") if entry is None and card is None else None
+    action = entry or card or away or handover or keyboards.decode(query.data or "")
     # A group's claim pool is pressed in the group; what a press answers goes only to the
     # presser (an alert) or to their private chat (the outbox).
-    agent = await _person(shared, update, anywhere=entry is None and card is None)
+    agent = await _person(shared, update, anywhere=entry is None and card is None
+                          and handover is None)
     if entry is not None:
         await on_entry_press(update, context, agent, entry)
+        return
+    if handover is not None:
+        await on_handover_press(update, context, agent, handover)
         return
     if card is not None:
         await on_card_press(update, context, agent, card)
@@ -367,6 +374,8 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("agents", agents_command))
     application.add_handler(CommandHandler("settings", settings_command))
     application.add_handler(CommandHandler("invite", invite_command))
+    application.add_handler(CommandHandler("assign", assign_command))
+    application.add_handler(CommandHandler("reassign", reassign_command))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
         # New messages only: an edited one would add its note a second time.

@@ -12,6 +12,8 @@ from bot.locales import (
     clocks_en,
     clocks_tr,
     en,
+    handover_en,
+    handover_tr,
     invites_en,
     invites_tr,
     roster_en,
@@ -25,9 +27,11 @@ from bot.turkish import CASES, case_suffix
 # A feature's catalog is merged over the main one: its keys are its own.
 CATALOGS: dict[str, dict[str, str]] = {
     "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES,
-           **away_en.MESSAGES, **invites_en.MESSAGES},
+           **away_en.MESSAGES, **invites_en.MESSAGES,
+           **handover_en.MESSAGES},
     "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
-           **away_tr.MESSAGES, **invites_tr.MESSAGES}}
+           **away_tr.MESSAGES, **invites_tr.MESSAGES,
+           **handover_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -205,25 +205,31 @@ MAX_KEYBOARD_BUTTONS = 100
 
 
 def assign_keyboard(lead_id: int, choices: Sequence[tuple[int, str]], *, lang: str = "en",
-                    marks: Mapping[str, str] | None = None,
-                    everyone: bool = False) -> InlineKeyboardMarkup:
+                    marks: Mapping[str, str] | None = None, everyone: bool = False,
+                    pick: Callable[[int], str] | None = None,
+                    show: Callable[[bool], str] | None = None) -> InlineKeyboardMarkup:
     """One button per agent a manager can give the lead to, two to a row: the available
     ones, then Show all when some are *marks*ed (away, at capacity…); with *everyone*, the
-    marked ones too, each saying why, then Show available."""
+    marked ones too, each saying why, then Show available. An agent's button carries
+    *pick*(their id) and the switch *show*(everyone) (/reassign's own steps); Assign and
+    its list by default."""
     marks = marks or {}
+    pick = pick or (lambda agent_id: encode(AssignAction(lead_id, agent_id)))
+    show = show or (lambda all_: encode(AssignListAction(lead_id, all_)))
     shown = [(agent_id, name) for agent_id, name in choices
              if everyone or str(agent_id) not in marks]
     hidden = len(choices) - len(shown)
     switch = None
     if hidden:
         switch = InlineKeyboardButton(t_raw(lang, "button.show_all", count=hidden),
-                                      callback_data=encode(AssignListAction(lead_id, True)))
+                                      callback_data=show(True))
     elif everyone and marks:
-        switch = _button(lang, "button.show_available", AssignListAction(lead_id, False))
+        switch = InlineKeyboardButton(t_raw(lang, "button.show_available"),
+                                      callback_data=show(False))
     room = MAX_KEYBOARD_BUTTONS - (switch is not None)
     buttons = [
         InlineKeyboardButton(_assign_label(lang, name, marks.get(str(agent_id))),
-                             callback_data=encode(AssignAction(lead_id, agent_id)))
+                             callback_data=pick(agent_id))
         for agent_id, name in shown[:room]
     ]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]

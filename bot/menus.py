@@ -11,8 +11,8 @@ from core.model import Agent
 
 AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
                   "away", "back", "settings", "cancel", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "agents", "correct", "invite",
-                    "deactivate", "reload")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "assign", "reassign", "agents",
+                    "correct", "invite", "deactivate", "reload")
 
 
 def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -253,3 +253,33 @@ class InviteExpired(DomainError):
     """An invitation past its time, or whose manager no longer is one."""
 
     key = "error.invite_expired"
+
+
+class NoSuchAgent(DomainError):
+    """/assign or /reassign naming nobody the lead can be given to (by id or name)."""
+
+    key = "error.no_such_agent"
+
+
+class AlreadyTheirs(DomainError):
+    """A lead reassigned to the agent who owns it already."""
+
+    key = "error.already_theirs"
+
+
+class ChangedHands(DomainError):
+    """A reassignment chosen while the lead had another owner: someone moved it first."""
+
+    key = "error.changed_hands"
+
+
+class UseReassign(DomainError):
+    """/assign on a lead someone owns: /reassign moves it."""
+
+    key = "error.use_reassign"
+
+
+class UseAssign(DomainError):
+    """/reassign on a lead nobody owns (or closed): /assign gives it, if it waits."""
+
+    key = "error.use_assign"

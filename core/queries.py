@@ -16,7 +16,7 @@ from core.lifecycle.intake import new_lead
 from core.lifecycle.notices import assign_choices
 from core.lifecycle.router import Router
 from core.messages import offer_outcomes
-from core.model import Agent, Lead, LeadStatus, Offer
+from core.model import ASSIGNABLE, Agent, Lead, Offer
 from core.ports import UnitOfWork
 from core.roster import roster_from_config
 from core.routing import Decision
@@ -93,15 +93,16 @@ class AssignChoices:
 
 async def assign_options(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
                          lead_id: int) -> AssignChoices:
-    """Who is available for a lead waiting for a manager, as the routing filters judge it
-    now; LeadAlreadyHandled once it has an owner or an offer again."""
+    """Who is available for a lead waiting for a manager (or /assign: in nurture, not routed
+    yet), as the routing filters judge it now; LeadAlreadyHandled once it has an owner or an
+    offer again."""
     now = deps.clock.now()
     async with uow.reading():
         await manager(uow, manager_id)
         lead = await uow.leads.get(lead_id)
         if lead is None:
             raise NotFound()
-        if lead.status is not LeadStatus.WITH_MANAGERS:
+        if lead.status not in ASSIGNABLE:
             raise LeadAlreadyHandled()
         router = await Router.load(uow, deps, now, lock=False)  # never holds up routing
     choices, marks = assign_choices(deps, lead, router.roster, situation=router.situation)
@@ -118,6 +119,10 @@ class Explanation:
     # What became of each round of offers (`offer_outcomes`), round by round: the offers
     # of the decisions that made any (to an agent or a pool), in the same order.
     rounds: list[list[dict[str, Any]]] = field(default_factory=list)
+    # Who moved it by hand, oldest first: (when, "assigned" | "reassigned" | "returned" |
+    # "reclaimed", who (the new owner; the one who handed it back or lost it), the data).
+    handovers: list[tuple[datetime, str, int | None, dict[str, Any]]] = field(
+        default_factory=list)
 
 
 async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
@@ -136,11 +141,19 @@ async def explain_lead(uow: UnitOfWork, deps: Deps, /, *, person_id: int,
         events = await uow.events.for_leads([lead_id])
         names = {a.telegram_id: a.name for a in await uow.agents.list()}
     decisions = [(e.at, e.data) for e in events if e.kind == "routed"]
+    handovers = [(e.at, e.kind, e.agent_id, e.data) for e in events if e.kind in HANDOVERS]
+    returned = {e.agent_id: str(e.data.get("reason", "other"))
+                for e in events if e.kind == "returned" and e.agent_id is not None}
     made: dict[int, list[Offer]] = {}
     for offer in offers:
         made.setdefault(offer.sequence, []).append(offer)
     return Explanation(lead, decisions, names,
-                       [offer_outcomes(made[sequence], names) for sequence in sorted(made)])
+                       [offer_outcomes(made[sequence], names, returned=returned)
+                        for sequence in sorted(made)], handovers)
+
+
+# The events of a lead changing hands other than by an offer, which /why tells too.
+HANDOVERS = ("assigned", "reassigned", "returned", "reclaimed")
 
 
 async def preview_route(

@@ -156,6 +156,8 @@ MESSAGES: dict[str, str] = {
                     "/stats [today|7d|30d] — speed, SLA and outcomes, per agent\n"
                     "/pending — leads waiting for Accept or for an owner\n"
                     "/agents — the team: status, load, tier; edit a profile\n"
+                    "/assign &lt;lead&gt; [agent] — give a lead nobody owns\n"
+                    "/reassign &lt;lead&gt; [agent] — give an owned lead to someone else\n"
                     "/correct &lt;lead&gt; &lt;stage&gt; &lt;reason&gt; — correct or reopen\n"
                     "/away &lt;name&gt; … · /back &lt;name&gt; — set someone away or back\n"
                     "/deactivate &lt;name&gt; — take someone off the team\n"

@@ -156,6 +156,8 @@ MESSAGES: dict[str, str] = {
                     "/stats [today|7d|30d] — hız, SLA ve sonuçlar, danışman bazında\n"
                     "/pending — kabul ya da sahip bekleyen talepler\n"
                     "/agents — ekip: durum, iş yükü, seviye; profil düzenleme\n"
+                    "/assign &lt;talep&gt; [danışman] — sahipsiz bir talebi birine ver\n"
+                    "/reassign &lt;talep&gt; [danışman] — bir talebi başka birine devret\n"
                     "/correct &lt;talep&gt; &lt;aşama&gt; &lt;neden&gt; — düzelt ya da yeniden aç\n"
                     "/away &lt;ad&gt; … · /back &lt;ad&gt; — birini izinli ya da dönmüş yapın\n"
                     "/deactivate &lt;ad&gt; — birini ekipten çıkarın\n"

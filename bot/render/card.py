@@ -38,7 +38,7 @@ class CardViews(Localized):
             text = text[:MESSAGE_LIMIT]
         return Rendered(text, card_keyboard(
             lang, p.summary.lead_id, stage=Stage(p.stage), closed=p.closed,
-            whatsapp=self._whatsapp(p), undo=self._undo_open(p)))
+            whatsapp=self._whatsapp(p), undo=self._undo_open(p), give_back=p.owner_view))
 
     def _card_moved(self, lang: str, p: CardMovedParams) -> Rendered:
         return Rendered(t(lang, "card.moved", lead_id=p.lead_id))

@@ -9,6 +9,7 @@ from bot import keyboards
 from bot.card_keyboards import ShowCardAction, encode_card
 from bot.i18n import t, t_raw
 from bot.render.formatting import Localized, esc
+from bot.render.handover import reason_label
 from bot.render.shapes import Rendered
 from core.messages import (
     ContactMissedParams,
@@ -54,12 +55,18 @@ class ClockViews(Localized):
         return Rendered(text, self._open_card(lang, p.summary.lead_id))
 
     def _reclaimed(self, lang: str, p: ReclaimedParams) -> Rendered:
+        why = reason_label(lang, p.reason, p.why)
+        because = t(lang, "handover.because", reason=why) if why is not None else ""
         if p.brief:  # the card it was: no contact details, no buttons
+            lead_id = p.summary.lead_id
+            head = (t(lang, "returned.card", lead_id=lead_id) if p.reason == "returned"
+                    else t(lang, "reclaimed.card", lead_id=lead_id))
+            now_with = t(lang, "handover.now_with", to=p.to) if p.to else ""
             return Rendered("\n".join(line for line in (
-                t(lang, "reclaimed.card", lead_id=p.summary.lead_id),
-                self._what(p.summary)) if line))
-        return Rendered(t(lang, f"reclaimed.{p.reason}", lead_id=p.summary.lead_id,
-                          to=p.to or "?", by=p.by or "?"))
+                head, self._what(p.summary), now_with, because) if line))
+        text = t(lang, f"reclaimed.{p.reason}", lead_id=p.summary.lead_id,
+                 to=p.to or "?", by=p.by or "?")
+        return Rendered("\n".join(line for line in (text, because) if line))
 
     @staticmethod
     def _what(s: LeadSummary) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t
 from bot.render.formatting import duration, some
+from bot.render.handover import reason_label
 
 # An outcome a newer version may store that this one has no words for reads as an offer.
 _FALLBACK = "offered"
@@ -46,6 +47,8 @@ def outcome_text(lang: str, prefix: str, outcome: Mapping[str, Any], names: list
         if f"reason.{reason}" not in CATALOGS[DEFAULT_LANGUAGE]:
             reason = "other"
         values["reason"] = Markup(t(lang, f"reason.{reason}"))
+    elif status == "returned":
+        values["reason"] = reason_label(lang, "returned", str(outcome.get("reason", "other")))
     elif status == "expired":
         values["window"] = Markup(duration(lang, float(outcome.get("window_s", 0))))
     return t(lang, f"{prefix}.{status}", **values)

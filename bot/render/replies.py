@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
-from bot.render.formatting import Localized, duration, esc, fit, language_name, number, some
+from bot.render.formatting import duration, esc, fit, language_name, number, some
+from bot.render.handover import HandoverViews
 from bot.render.outcomes import outcome_lines
 from core.model import RECLAIM_REASONS, Lead, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
@@ -44,7 +45,7 @@ def _short(text: str) -> str:
     return text if len(text) <= ABOUT_CHARS else text[:ABOUT_CHARS - 1] + "…"
 
 
-class Replies(Localized):
+class Replies(HandoverViews):
     """Renders command replies."""
 
     def waiting(self, lang: str, items: Sequence[WaitingLead], *,
@@ -75,16 +76,21 @@ class Replies(Localized):
     def why(self, lang: str, explanation: Explanation) -> str:
         """The `/why` reply: every routing decision for one lead, in plain words."""
         lead_id = explanation.lead.id
-        if not explanation.decisions:
+        if not explanation.decisions and not explanation.handovers:
             return t(lang, "why.none", lead_id=lead_id)
         lines: list[str] = []
         rounds = iter(explanation.rounds)  # one for each decision that offered the lead
+        moves = list(explanation.handovers)  # told in time order among the decisions
         for at, trace in explanation.decisions:
+            while moves and moves[0][0] <= at:
+                lines += ["", self.handover_line(lang, moves.pop(0), explanation.names)]
             lines += ["", *self.decision_lines(lang, at, trace, explanation.names)]
             if trace.get("outcome") in ("offer", "pool"):
                 lines += outcome_lines(lang, next(rounds, []))
         for rest in rounds:  # a round whose decision was not recorded: told all the same
             lines += outcome_lines(lang, rest)
+        lines += [line for move in moves
+                  for line in ("", self.handover_line(lang, move, explanation.names))]
         return fit(lang, [t(lang, "why.title", lead_id=lead_id)], lines)
 
     def decision_lines(self, lang: str, at: datetime, trace: dict[str, Any],

@@ -15,6 +15,7 @@ from core.errors import (
     OfferNoLongerOpen,
     StartFirst,
     UnknownAgent,
+    UseReassign,
 )
 from core.lifecycle.after_accept import start_clocks
 from core.lifecycle.cards import card_params, send_card
@@ -30,7 +31,16 @@ from core.messages import (
     OfferRef,
     Template,
 )
-from core.model import DeclineReason, Lead, LeadEvent, LeadStatus, Offer, OfferKind, OfferStatus
+from core.model import (
+    ASSIGNABLE,
+    DeclineReason,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    Offer,
+    OfferKind,
+    OfferStatus,
+)
 from core.ports import UnitOfWork
 
 
@@ -172,13 +182,17 @@ async def decline_offer(
 async def assign_lead(
     uow: UnitOfWork, deps: Deps, /, *, manager_id: int, lead_id: int, agent_id: int
 ) -> Lead:
-    """A manager gives a lead nobody accepted to the agent of their choice."""
+    """A manager gives a lead nobody owns or is asked to accept (escalated to them, in
+    nurture, or not routed yet) to the agent of their choice."""
     now = deps.clock.now()
     async with uow:
         boss = await manager(uow, manager_id)
         lead = await lock_lead(uow, lead_id)
-        if lead.status is not LeadStatus.WITH_MANAGERS:
+        if lead.is_open:
+            raise UseReassign(lead_id=lead.id)
+        if lead.status not in ASSIGNABLE:
             raise LeadAlreadyHandled()
+        escalated = lead.status is LeadStatus.WITH_MANAGERS
         agent = await uow.agents.get(agent_id)
         if agent is None or not agent.active or agent.chat_id is None:
             raise UnknownAgent()
@@ -190,7 +204,7 @@ async def assign_lead(
         params = replace(await card_params(uow, deps, lead, viewer=agent, now=now),
                          opened="assigned", by=boss.name)
         await send_card(uow, deps, lead, agent, now, params=params)
-        for other in await uow.agents.list():
+        for other in await uow.agents.list() if escalated else ():
             if other.is_manager and other.chat_id is not None:
                 await uow.outbox.add(message(
                     deps, other, Template.ESCALATION_CLOSED, now,

@@ -3,7 +3,7 @@ entry for `/why`, and the messages to agents, a pool's group or the managers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -151,7 +151,8 @@ def assign_choices(deps: Deps, lead: Lead, roster: Sequence[Agent], *,
 
 def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Sequence[int],
                    reason: str, now: datetime, situation: Situation | None = None,
-                   offers: Sequence[Offer] = ()) -> Notice:
+                   offers: Sequence[Offer] = (), returned: Mapping[int, str] | None = None,
+                   ) -> Notice:
     """The lead for every manager, with a button per agent they can assign it to (those
     available first), and what became of each of its *offers* (declined and why, not
     answered in time…). Without the routing *situation*, nobody's load is known: capacity is
@@ -164,7 +165,8 @@ def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Se
     params = EscalatedParams(summary=LeadSummary.of(lead), contact=ContactDetails.of(lead),
                              reason=reason, tried=[names.get(t, str(t)) for t in tried],
                              choices=choices, marks=marks or None,
-                             outcomes=offer_outcomes(settled, names) if settled else None)
+                             outcomes=offer_outcomes(settled, names, returned=returned)
+                             if settled else None)
     messages = [message(deps, person, Template.ESCALATED, now,
                         ref=EscalationRef(lead.id, person.telegram_id), params=params)
                 for person in roster if person.is_manager and person.chat_id is not None]
@@ -173,9 +175,11 @@ def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Se
 
 def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
            offers: Sequence[Offer], tried: Sequence[int], now: datetime,
-           history: Sequence[Offer] = ()) -> Notice:
+           history: Sequence[Offer] = (), returned: Mapping[int, str] | None = None,
+           ) -> Notice:
     """The history and messages of one routing decision, with its trace for `/why`;
-    *history* is every offer the lead had before it."""
+    *history* is every offer the lead had before it, *returned* who of them handed it
+    back, and why."""
     routed = LeadEvent(lead.id, now, "routed", decision.agent_id, decision.as_trace())
     group = offers[0].group if offers else None
     if group is not None:
@@ -191,5 +195,6 @@ def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
     else:
         reason = "no_accept" if decision.reason == "limit" else "no_agent"
         told = manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now,
-                              situation=router.situation, offers=history)
+                              situation=router.situation, offers=history,
+                              returned=returned)
     return Notice([routed, *told.events], told.messages)

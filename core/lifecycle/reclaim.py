@@ -55,18 +55,22 @@ async def reclaim(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
 
 async def tell_former_owner(uow: UnitOfWork, deps: Deps, lead: Lead, former: Agent | None,
                             now: datetime, *, reason: str, to: str | None = None,
-                            by: str | None = None) -> None:
-    """Tell *former* why the lead is no longer theirs, and edit their card into a note
-    without the contact details (it stops being a live card)."""
+                            by: str | None = None, why: str | None = None,
+                            word: bool = True) -> None:
+    """Tell *former* why the lead is no longer theirs (a new message, unless not *word*),
+    and edit their card into a note without the contact details (it stops being a live
+    card)."""
     if former is None or former.chat_id is None:
         return
-    params = ReclaimedParams(summary=LeadSummary.of(lead), reason=reason, to=to, by=by)
+    params = ReclaimedParams(summary=LeadSummary.of(lead), reason=reason, to=to, by=by,
+                             why=why)
     card = await uow.cards.of_chat(lead.id, former.chat_id)
     if card is not None and (ref := parse_ref(card.ref)) is not None:
         await uow.cards.drop(lead.id, former.chat_id)
         await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, edit_ref=ref,
                                      params=replace(params, brief=True)))
-    await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, params=params))
+    if word:
+        await uow.outbox.add(message(deps, former, Template.RECLAIMED, now, params=params))
 
 
 async def missed_now(uow: UnitOfWork, lead: Lead) -> LeadEvent | None:

@@ -199,8 +199,14 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
     for lead, decision, new, tried, history in steps:
         for offer in new:
             uow.wake_at(offer.deadline)
+        returned = None
+        if decision.outcome is RouteOutcome.MANAGERS and history:
+            # The managers hear why an owner handed it back (rare: read only then).
+            returned = {e.agent_id: str(e.data.get("reason", "other")) for e in reversed(
+                await uow.events.recent(lead.id, kinds=("returned",), limit=20))
+                        if e.agent_id is not None}
         told = notice(deps, lead, decision, router, offers=new, tried=tried, now=now,
-                      history=history)
+                      history=history, returned=returned)
         events += told.events
         messages += told.messages
     await uow.leads.settle_all([lead for lead, *_ in steps])

@@ -138,12 +138,15 @@ class AgentUnreachableParams(Params):
     lead_id: int | None
 
 
-def offer_outcomes(offers: Sequence[Offer], names: Mapping[int, str]) -> list[dict[str, Any]]:
+def offer_outcomes(offers: Sequence[Offer], names: Mapping[int, str], *,
+                   returned: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
     """What became of each offer, in the order they were made, as a message stores it:
     `{"agent": name, "status": …}`, with `reason` for a decline and `window_s` (the window
     the agent had) for an offer not answered in time. An agent Telegram would not deliver
     to is `unreachable`; one withdrawn because its agent went away is `away`; a pool offer
-    someone else claimed first (or a round never posted) is `withdrawn`."""
+    someone else claimed first (or a round never posted) is `withdrawn`. An accepted offer
+    whose agent handed the lead back (*returned*: agent id → their ReturnReason) is
+    `returned`, with its `reason`."""
     outcomes: list[dict[str, Any]] = []
     for offer in sorted(offers, key=lambda o: (o.sequence, o.created_at, o.id)):
         entry: dict[str, Any] = {"agent": names.get(offer.agent_id, str(offer.agent_id)),
@@ -160,5 +163,7 @@ def offer_outcomes(offers: Sequence[Offer], names: Mapping[int, str]) -> list[di
             window = offer.business_window or offer.deadline - (
                 offer.delivered_at or offer.created_at)
             entry["window_s"] = max(0, round(window.total_seconds()))
+        elif offer.status is OfferStatus.ACCEPTED and returned and offer.agent_id in returned:
+            entry |= {"status": "returned", "reason": returned[offer.agent_id]}
         outcomes.append(entry)
     return outcomes

@@ -124,6 +124,9 @@ class ReclaimedParams(Params):
     brief: bool = False
     to: str | None = None  # the agent a manager gave it to
     by: str | None = None  # that manager
+    # Why: a ReassignReason (reason "reassigned") or a ReturnReason (reason "returned",
+    # the owner's own hand-back); rows from before it have none.
+    why: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from core.model.leads import Lead, LeadEvent, Offer, OutgoingMessage
 from core.model.people import Agent, AgentProfile, Contact, Strict, WorkingHours, check_zone
 from core.model.team import AvailabilityChange, Invite
 from core.model.vocabulary import (
+    ASSIGNABLE,
     CLOSING_STAGES,
     RECLAIM_REASONS,
     STAGE_ORDER,
@@ -18,6 +19,8 @@ from core.model.vocabulary import (
     OfferKind,
     OfferStatus,
     PromptKind,
+    ReassignReason,
+    ReturnReason,
     Role,
     RouteOutcome,
     Stage,
@@ -29,6 +32,7 @@ from core.model.vocabulary import (
 from core.model.work import LiveCard, Prompt, Task
 
 __all__ = [
+    "ASSIGNABLE",
     "CLOSING_STAGES",
     "RECLAIM_REASONS",
     "STAGE_ORDER",
@@ -50,6 +54,8 @@ __all__ = [
     "OutgoingMessage",
     "Prompt",
     "PromptKind",
+    "ReassignReason",
+    "ReturnReason",
     "Role",
     "RouteOutcome",
     "Stage",

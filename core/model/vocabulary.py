@@ -68,6 +68,10 @@ class LeadStatus(StrEnum):
     REVIVED = "revived"  # was in nurture; the contact came back and a newer lead took over
 
 
+# A lead nobody owns or is asked to accept now, which a manager may /assign.
+ASSIGNABLE = frozenset({LeadStatus.NEW, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE})
+
+
 class Stage(StrEnum):
     """How far the owner has taken a lead."""
 
@@ -143,6 +147,26 @@ class DeclineReason(StrEnum):
     OTHER = "other"
     UNREACHABLE = "unreachable"  # Telegram refused: the agent blocked the bot or left
     AWAY = "away"  # withdrawn by the system: the agent went away or was deactivated
+
+
+class ReassignReason(StrEnum):
+    """Why a manager gives an owned lead to someone else (stored in its `reassigned` event)."""
+
+    NOT_CONTACTED = "not_contacted"
+    CUSTOMER_ASKED = "customer"
+    BETTER_FIT = "fit"
+    WORKLOAD = "workload"
+    OTHER = "other"
+
+
+class ReturnReason(StrEnum):
+    """Why an owner hands a lead back (stored in its `returned` event)."""
+
+    NOT_MY_AREA = "area"
+    CANT_REACH = "unreachable"
+    TOO_BUSY = "busy"
+    CONFLICT = "conflict"
+    OTHER = "other"
 
 
 class RouteOutcome(StrEnum):
