@@ -61,14 +61,15 @@ async def pick_agent(uow: UnitOfWork, deps: Deps, /, *, manager_id: int, lead_id
     held = [owner.telegram_id, owner.name] if owner is not None else None
     if not wanted:
         return AgentPick(lead.id, held, choices=choices, marks=marks)
-    found = matching(choices, wanted)
+    found = matching([*choices, *([held] if held else [])], wanted)
+    if held is not None and found == [held]:  # the owner by name: "ayşe" is not "ayşegül"
+        raise AlreadyTheirs(name=str(held[1]))
+    found = [f for f in found if f != held]
     if len(found) == 1:
         return AgentPick(lead.id, held, agent=found[0])
     if found:
         return AgentPick(lead.id, held, choices=found,
                          marks={k: v for k, v in marks.items() if int(k) in {f[0] for f in found}})
-    if held is not None and matching([held], wanted):
-        raise AlreadyTheirs(name=str(held[1]))
     raise NoSuchAgent(name=wanted)
 
 
