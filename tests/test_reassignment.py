@@ -22,6 +22,7 @@ from core.clock import ManualClock
 from core.errors import (
     AlreadyTheirs,
     ChangedHands,
+    LeadAlreadyHandled,
     NoSuchAgent,
     NotYourLead,
     UseAssign,
@@ -142,7 +143,7 @@ async def test_assign_and_reassign_each_point_to_the_other_for_the_wrong_kind_of
     owned_id, owner = await owned(relay, db)
     with pytest.raises(UseReassign):
         await pick(relay, owned_id, "zey")
-    with pytest.raises(UseReassign):
+    with pytest.raises(LeadAlreadyHandled):  # a second Assign press: someone was first
         await relay.run(assign_lead, manager_id=SELIN, lead_id=owned_id, agent_id=ZEYNEP)
     waiting = await escalated(relay, db)
     with pytest.raises(UseAssign):

@@ -15,7 +15,6 @@ from core.errors import (
     OfferNoLongerOpen,
     StartFirst,
     UnknownAgent,
-    UseReassign,
 )
 from core.lifecycle.after_accept import start_clocks
 from core.lifecycle.cards import card_params, send_card
@@ -188,10 +187,8 @@ async def assign_lead(
     async with uow:
         boss = await manager(uow, manager_id)
         lead = await lock_lead(uow, lead_id)
-        if lead.is_open:
-            raise UseReassign(lead_id=lead.id)
         if lead.status not in ASSIGNABLE:
-            raise LeadAlreadyHandled()
+            raise LeadAlreadyHandled()  # /assign tells first that /reassign moves an owned one
         escalated = lead.status is LeadStatus.WITH_MANAGERS
         agent = await uow.agents.get(agent_id)
         if agent is None or not agent.active or agent.chat_id is None:
