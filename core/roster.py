@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from core.config import AgentConfig, OfficeConfig
 from core.deps import Deps
@@ -11,6 +12,7 @@ from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent, AvailabilityChange
 from core.ports import ROSTER_EDITED, UnitOfWork
 from core.routing import Situation
+from core.spelling import fold
 
 
 def roster_from_config(config: OfficeConfig, stored: Sequence[Agent]) -> list[Agent]:
@@ -130,3 +132,26 @@ async def whoami(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int) -> Agent |
     async with uow.reading():
         agent = await uow.agents.get(telegram_id)
         return agent if agent is not None and agent.active else None
+
+
+def people_named(choices: Sequence[list[Any]], wanted: str) -> list[list[Any]]:
+    """The people of *choices* ([telegram_id, name]) *wanted* names: by Telegram id, by
+    their whole name, or else by the start of their name or of a word of it (case and
+    Turkish letters aside: "ayse" and "AYŞE" are Ayşe)."""
+    text = wanted.strip().removeprefix("@")
+    if text.isascii() and text.isdigit():
+        return [c for c in choices if str(c[0]) == text]
+    key = fold(" ".join(text.split()))
+    if not key:
+        return []
+    whole = [c for c in choices if fold(str(c[1])) == key]
+    if whole:
+        return whole
+    return [c for c in choices
+            if any(word.startswith(key) for word in _starts(fold(str(c[1]))))]
+
+
+def _starts(name: str) -> list[str]:
+    """The name, and the name from each of its words on ("ayşe kaya" → also "kaya")."""
+    words = name.split()
+    return [" ".join(words[i:]) for i in range(len(words))]

@@ -41,8 +41,7 @@ from core.lifecycle.router import Router
 from core.messages import AwayChangedParams, Template
 from core.model import Agent, AvailabilityChange
 from core.ports import UnitOfWork
-from core.roster import mark_roster_edited
-from core.spelling import fold
+from core.roster import mark_roster_edited, people_named
 
 
 @dataclass(frozen=True)
@@ -68,13 +67,9 @@ async def find_person(uow: UnitOfWork, deps: Deps, /, *, by: int, text: str) -> 
     async with uow.reading():
         await manager(uow, by)
         people = [a for a in await uow.agents.list() if a.active]
-    wanted = fold(text.strip())
-    if wanted.isdigit():
-        found = [a for a in people if a.telegram_id == int(wanted)]
-    else:
-        found = [a for a in people if fold(a.name) == wanted] or [
-            a for a in people if fold(a.name).startswith(wanted)]
-    if not wanted or not found:
+    ids = {int(id_) for id_, _ in people_named([[a.telegram_id, a.name] for a in people], text)}
+    found = [a for a in people if a.telegram_id in ids]
+    if not found:
         raise UnknownAgent()
     if len(found) > 1:
         raise AmbiguousAgent(names=", ".join(a.name for a in found))

@@ -3,7 +3,6 @@ by the start of their name), and an owner handing a lead back (Return on the car
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,7 @@ from core.lifecycle.router import Router
 from core.lifecycle.routing import offer_next
 from core.model import ASSIGNABLE, Lead, LeadEvent, ReturnReason
 from core.ports import UnitOfWork
-from core.spelling import fold
+from core.roster import people_named
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ async def pick_agent(uow: UnitOfWork, deps: Deps, /, *, manager_id: int, lead_id
     held = [owner.telegram_id, owner.name] if owner is not None else None
     if not wanted:
         return AgentPick(lead.id, held, choices=choices, marks=marks)
-    found = matching([*choices, *([held] if held else [])], wanted)
+    found = people_named([*choices, *([held] if held else [])], wanted)
     if held is not None and found == [held]:  # the owner by name: "ayşe" is not "ayşegül"
         raise AlreadyTheirs(name=str(held[1]))
     found = [f for f in found if f != held]
@@ -80,29 +79,6 @@ def _check_status(lead: Lead, *, reassign: bool) -> None:
         raise UseReassign(lead_id=lead.id)
     if (reassign and not lead.is_open) or (not reassign and lead.status not in ASSIGNABLE):
         raise LeadAlreadyHandled()
-
-
-def matching(choices: Sequence[list[Any]], wanted: str) -> list[list[Any]]:
-    """The people of *choices* ([telegram_id, name]) *wanted* names: by Telegram id, by
-    their whole name, or else by the start of their name or of a word of it (case and
-    Turkish letters aside: "ayse" and "AYŞE" are Ayşe)."""
-    text = wanted.strip().removeprefix("@")
-    if text.isascii() and text.isdigit():
-        return [c for c in choices if str(c[0]) == text]
-    key = fold(" ".join(text.split()))
-    if not key:
-        return []
-    whole = [c for c in choices if fold(str(c[1])) == key]
-    if whole:
-        return whole
-    return [c for c in choices
-            if any(word.startswith(key) for word in _starts(fold(str(c[1]))))]
-
-
-def _starts(name: str) -> list[str]:
-    """The name, and the name from each of its words on ("ayşe kaya" → also "kaya")."""
-    words = name.split()
-    return [" ".join(words[i:]) for i in range(len(words))]
 
 
 async def return_lead(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, lead_id: int,
