@@ -41,6 +41,7 @@ from bot.pacing import ANSWERS_A_PRESS
 from bot.render.replies import to_assign
 from bot.roster_handlers import agents_command, on_roster_press, settings_command
 from bot.roster_keyboards import decode_roster
+from bot.team_handlers import setgroup_command
 from bot.work_handlers import (
     cancel_command,
     correct_command,
@@ -376,6 +377,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("invite", invite_command))
     application.add_handler(CommandHandler("assign", assign_command))
     application.add_handler(CommandHandler("reassign", reassign_command))
+    application.add_handler(CommandHandler("setgroup", setgroup_command))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
         # New messages only: an edited one would add its note a second time.

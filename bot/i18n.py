@@ -18,6 +18,8 @@ from bot.locales import (
     invites_tr,
     roster_en,
     roster_tr,
+    team_en,
+    team_tr,
     tr,
     work_en,
     work_tr,
@@ -28,10 +30,10 @@ from bot.turkish import CASES, case_suffix
 CATALOGS: dict[str, dict[str, str]] = {
     "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES,
            **away_en.MESSAGES, **invites_en.MESSAGES,
-           **handover_en.MESSAGES},
+           **handover_en.MESSAGES, **team_en.MESSAGES},
     "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
            **away_tr.MESSAGES, **invites_tr.MESSAGES,
-           **handover_tr.MESSAGES}}
+           **handover_tr.MESSAGES, **team_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

@@ -283,3 +283,9 @@ class UseAssign(DomainError):
     """/reassign on a lead nobody owns (or closed): /assign gives it, if it waits."""
 
     key = "error.use_assign"
+
+
+class NotAGroup(DomainError):
+    """/setgroup sent anywhere but in a group the bot is in."""
+
+    key = "error.not_a_group"

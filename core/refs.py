@@ -96,8 +96,18 @@ class MissRef(Ref):
     manager_id: int
 
 
+@dataclass(frozen=True)
+class TeamPostRef(Ref):
+    """The *number*-th announcement of an escalated lead in the team's group, edited once a
+    manager assigns it."""
+
+    PREFIX: ClassVar[str] = "team"
+    lead_id: int
+    number: int
+
+
 REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef, CardRef,
-                               ReminderRef, MissRef)
+                               ReminderRef, MissRef, TeamPostRef)
 
 
 def parse_ref(text: str | None) -> Ref | None:

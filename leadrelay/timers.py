@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.app import App
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.digest import send_digest_if_due
 from core.lifecycle.reminders import LOOK as REMINDERS_LOOK
 from core.lifecycle.reminders import next_reminders, send_due_reminders
 
@@ -114,6 +115,7 @@ class Timers:
                     log.exception("reminder sweep failed; the next sweep retries")
                     reminded = []
                 finally:
+                    await self._morning_digest(app)
                     await self._count_sweep()
                 if len(reminded) >= REMINDERS_LOOK:  # a pile came due: on with it at once
                     self._again = True
@@ -127,6 +129,17 @@ class Timers:
                     # The first ids are enough to look the offers up; a burst can move hundreds.
                     log.info("moved on %d offer(s) past their deadline", len(moved),
                              extra={"offer_ids": moved[:_LOGGED_IDS], "count": len(moved)})
+
+    async def _morning_digest(self, app: App) -> None:
+        """Send the managers' digest if its time has come (the database decides, by the
+        app's clock), and plan a wake-up for the next one."""
+        try:
+            due = await app.run(send_digest_if_due)
+        except Exception:
+            log.exception("morning digest failed; the next sweep retries")
+            return
+        if due is not None:
+            self.wake_at(due)
 
     async def _count_sweep(self) -> None:
         async with self._swept:

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from core.app import Signals
+from core.digest import DigestCounts, count_digest
 from core.errors import Conflict
 from core.model import (
     Agent,
@@ -232,6 +233,12 @@ class FakeLeads(_Repo):
         return tally(copy.deepcopy(leads),
                      [copy.deepcopy(o) for o in self.db.offers.values() if o.lead_id in ids],
                      [copy.deepcopy(e) for e in self.db.events if start <= e.at < end], now=now)
+
+    async def digest_counts(self, start: datetime, end: datetime, *,
+                            now: datetime) -> DigestCounts:
+        return count_digest(list(self.db.leads.values()), list(self.db.offers.values()),
+                            self.db.events, list(self.db.tasks.values()),
+                            start=start, end=end, now=now)
 
 
 _WAITING = (LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE)
@@ -533,6 +540,12 @@ class FakeTeam(_Repo):
 
     async def put_setting(self, key: str, value: Any, *, at: datetime) -> None:
         self.db.settings[key] = copy.deepcopy(value)
+
+    async def claim_setting(self, key: str, *, expect: Any, value: Any, at: datetime) -> bool:
+        if self.db.settings.get(key) != expect:
+            return False
+        self.db.settings[key] = copy.deepcopy(value)
+        return True
 
     async def add_invite(self, invite: Invite) -> None:
         self.db.invites[invite.code_hash] = copy.copy(invite)

@@ -162,7 +162,8 @@ MESSAGES: dict[str, str] = {
                     "/away &lt;name&gt; … · /back &lt;name&gt; — set someone away or back\n"
                     "/deactivate &lt;name&gt; — take someone off the team\n"
                     "/invite agent|manager — a one-time link that adds someone to the team\n"
-                    "/reload — read the office config again",
+                    "/reload — read the office config again\n"
+                    "/setgroup [off] — in a group: make it the team's group (off: none)",
     # /new
     "entry.ask.name": "✍️ <b>New lead</b> (1/6)\nWhat is the contact's name?",
     "entry.ask.phone": "📞 (2/6) What is their phone number? With the area code, or with + "

@@ -162,7 +162,8 @@ MESSAGES: dict[str, str] = {
                     "/away &lt;ad&gt; … · /back &lt;ad&gt; — birini izinli ya da dönmüş yapın\n"
                     "/deactivate &lt;ad&gt; — birini ekipten çıkarın\n"
                     "/invite danışman|yönetici — ekibe birini ekleyen tek kullanımlık bağlantı\n"
-                    "/reload — ofis ayarlarını yeniden oku",
+                    "/reload — ofis ayarlarını yeniden oku\n"
+                    "/setgroup [off] — grupta: ekibin grubu yap (off: grup olmasın)",
     # /new
     "entry.ask.name": "✍️ <b>Yeni talep</b> (1/6)\nMüşterinin adı soyadı nedir?",
     "entry.ask.phone": "📞 (2/6) Telefon numarası nedir? Alan koduyla ya da + ve ülke "

@@ -20,6 +20,7 @@ from bot.render.formatting import duration, esc, phone
 from bot.render.invites import InviteViews
 from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
+from bot.render.team import TeamViews
 from core.messages import (
     PARAMS,
     AcceptedParams,
@@ -44,7 +45,7 @@ _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(CardViews, ClockViews, AwayViews, InviteViews):
+class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -81,6 +82,9 @@ class Templates(CardViews, ClockViews, AwayViews, InviteViews):
             Template.AWAY_CHANGED: self._away_changed,
             Template.CONTACT_REMOVED: self._contact_removed,
             Template.INVITE_ACCEPTED: self._invite_accepted,
+            Template.TEAM_ESCALATED: self._team_escalated,
+            Template.DIGEST: self._digest,
+            Template.TEAM_DIGEST: self._team_digest,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

@@ -51,6 +51,16 @@ class AwayPolicy(Strict):
     return_on_back: bool = True
 
 
+class DigestConfig(Strict):
+    """The managers' morning digest: yesterday's figures and today's open matters."""
+
+    enabled: bool = False
+    # The office's wall time it is sent at, on working days (the business calendar's).
+    at: time = time(9, 0)
+    # A short summary without names in the team's group too, when the office has one.
+    to_group: bool = True
+
+
 class WorkConfig(Strict):
     """The `work:` section of leadrelay.yaml."""
 
@@ -86,6 +96,18 @@ class WorkConfig(Strict):
         default_factory=lambda: [timedelta(days=n) for n in (1, 7, 21, 30)])
     # How long the link of /invite puts the first person who opens it on the roster.
     invite_valid_for: Duration = timedelta(days=7)
+
+    # The team's group chat (a negative chat id), where escalations are announced without
+    # contact details; a group a manager sets with /setgroup wins over this one.
+    team_group: int | None = None
+    digest: DigestConfig = DigestConfig()
+
+    @field_validator("team_group")
+    @classmethod
+    def _a_group(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("must be a group's chat id, which is negative (like -1001234567890)")
+        return value
 
     @field_validator("holidays")
     @classmethod

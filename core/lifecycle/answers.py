@@ -21,6 +21,7 @@ from core.lifecycle.cards import card_params, send_card
 from core.lifecycle.common import lock_lead, manager, message, others_pending, person
 from core.lifecycle.notices import group_message
 from core.lifecycle.routing import offer_next
+from core.lifecycle.team_group import settle_announcement
 from core.messages import (
     ClaimedParams,
     DeclinedParams,
@@ -209,5 +210,6 @@ async def assign_lead(
                     params=EscalationClosedParams(summary=LeadSummary.of(lead),
                                                   agent=agent.name, by=boss.name),
                 ))
+        await settle_announcement(uow, deps, lead, agent=agent.name, by=boss.name, now=now)
         await uow.commit()
     return lead

@@ -4,7 +4,7 @@ entry for `/why`, and the messages to agents, a pool's group or the managers."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,8 @@ class Notice:
 
     events: list[LeadEvent]
     messages: list[OutgoingMessage]
+    # Leads handed to the managers, for the team's group (team_group.announce_escalations).
+    escalated: list[EscalatedParams] = field(default_factory=list)
 
 
 def claim_chat(deps: Deps, decision: Decision) -> int | None:
@@ -170,7 +172,8 @@ def manager_notice(deps: Deps, lead: Lead, roster: Sequence[Agent], *, tried: Se
     messages = [message(deps, person, Template.ESCALATED, now,
                         ref=EscalationRef(lead.id, person.telegram_id), params=params)
                 for person in roster if person.is_manager and person.chat_id is not None]
-    return Notice([LeadEvent(lead.id, now, "escalated", data={"reason": reason})], messages)
+    return Notice([LeadEvent(lead.id, now, "escalated", data={"reason": reason})], messages,
+                  [params])
 
 
 def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
@@ -197,4 +200,4 @@ def notice(deps: Deps, lead: Lead, decision: Decision, router: Router, *,
         told = manager_notice(deps, lead, router.roster, tried=tried, reason=reason, now=now,
                               situation=router.situation, offers=history,
                               returned=returned)
-    return Notice([routed, *told.events], told.messages)
+    return Notice([routed, *told.events], told.messages, told.escalated)

@@ -17,6 +17,7 @@ from core.lifecycle.common import managers_in, message
 from core.lifecycle.notices import manager_notice
 from core.lifecycle.router import Router
 from core.lifecycle.routing import offer_next
+from core.lifecycle.team_group import announce_escalations
 from core.messages import (
     LeadSummary,
     MissClosedParams,
@@ -47,6 +48,7 @@ async def reclaim(uow: UnitOfWork, deps: Deps, lead: Lead, now: datetime, *,
                               offers=await uow.offers.for_lead(lead.id))
         await uow.events.add_all(told.events)
         await uow.outbox.add_all(told.messages)
+        await announce_escalations(uow, deps, told.escalated, now)
     else:
         await uow.leads.update(lead)
         await offer_next(uow, deps, lead, now, without=[former_id])

@@ -12,6 +12,8 @@ from datetime import datetime
 from core.deps import Deps
 from core.lifecycle.notices import manager_notice, new_offers, notice
 from core.lifecycle.router import Router
+from core.lifecycle.team_group import announce_escalations
+from core.messages import EscalatedParams
 from core.model import Lead, LeadEvent, Offer, OutgoingMessage, RouteOutcome
 from core.ports import UnitOfWork
 from core.routing import Decision
@@ -83,6 +85,7 @@ async def _route(
     await uow.leads.settle_all(leads)
     events: list[LeadEvent] = []
     messages: list[OutgoingMessage] = []
+    escalated: list[EscalatedParams] = []
     offers = [offer for lead, d in zip(leads, decisions, strict=True)
               for offer in new_offers(deps, lead, d, sequence=1, now=now)]
     await uow.offers.add_all(offers)
@@ -94,8 +97,10 @@ async def _route(
                       tried=[], now=now)
         events.extend(told.events)
         messages.extend(told.messages)
+        escalated.extend(told.escalated)
     await uow.events.add_all(events)
     await uow.outbox.add_all(messages)
+    await announce_escalations(uow, deps, escalated, now)
     for offer in offers:
         uow.wake_at(offer.deadline)
     await router.save(uow)
@@ -154,6 +159,7 @@ async def hand_unroutable_to_managers(uow: UnitOfWork, deps: Deps, /, *,
                               reason="routing_failed", now=now, situation=router.situation)
         await uow.events.add_all(told.events)
         await uow.outbox.add_all(told.messages)
+        await announce_escalations(uow, deps, told.escalated, now)
         await uow.commit()
     return True
 
@@ -196,6 +202,7 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
     await uow.offers.add_all([offer for _, _, new, _, _ in steps for offer in new])
     events: list[LeadEvent] = []
     messages: list[OutgoingMessage] = []
+    escalated: list[EscalatedParams] = []
     for lead, decision, new, tried, history in steps:
         for offer in new:
             uow.wake_at(offer.deadline)
@@ -209,6 +216,8 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
                       history=history, returned=returned)
         events += told.events
         messages += told.messages
+        escalated += told.escalated
     await uow.leads.settle_all([lead for lead, *_ in steps])
     await uow.events.add_all(events)
     await uow.outbox.add_all(messages)
+    await announce_escalations(uow, deps, escalated, now)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
+from core.messages.group import DigestParams as DigestParams
+from core.messages.group import TeamEscalatedParams as TeamEscalatedParams
 from core.messages.params import ContactDetails as ContactDetails
 from core.messages.params import LeadSummary as LeadSummary
 from core.messages.params import Params as Params
@@ -56,6 +58,7 @@ from core.refs import OfferRef as OfferRef
 from core.refs import Ref as Ref
 from core.refs import ReminderRef as ReminderRef
 from core.refs import RoundRef as RoundRef
+from core.refs import TeamPostRef as TeamPostRef
 from core.refs import parse_ref as parse_ref
 
 
@@ -93,6 +96,9 @@ class Template(StrEnum):
     AWAY_CHANGED = "away_changed"
     CONTACT_REMOVED = "contact_removed"
     INVITE_ACCEPTED = "invite_accepted"
+    TEAM_ESCALATED = "team_escalated"
+    DIGEST = "digest"
+    TEAM_DIGEST = "team_digest"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -126,6 +132,9 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.AWAY_CHANGED: AwayChangedParams,
     Template.CONTACT_REMOVED: ContactRemovedParams,
     Template.INVITE_ACCEPTED: InviteAcceptedParams,
+    Template.TEAM_ESCALATED: TeamEscalatedParams,
+    Template.DIGEST: DigestParams,
+    Template.TEAM_DIGEST: DigestParams,
 }
 """The parameters each template takes."""
 

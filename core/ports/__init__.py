@@ -27,12 +27,13 @@ from core.ports.repositories import (
     RotationRepository,
     WaitingRow,
 )
-from core.ports.team import ROSTER_EDITED, TEAM_GROUP, TeamRepository
+from core.ports.team import DIGEST_SENT, ROSTER_EDITED, TEAM_GROUP, TeamRepository
 from core.ports.unit_of_work import UnitOfWork
 from core.ports.work import CardRepository, PromptRepository, TaskRepository
 
 __all__ = [
     "AUDIT_TOTALS",
+    "DIGEST_SENT",
     "NO_HOLIDAYS",
     "ROSTER_EDITED",
     "ROUTING_STATE",

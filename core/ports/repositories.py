@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from core.digest import DigestCounts
 from core.model import (
     Agent,
     Contact,
@@ -179,6 +180,13 @@ class LeadRepository(Protocol):
         the events of [start, end) (first-contact deadlines judged at *now*; None: every
         deadline passed), added up by the database, as core.stats.tally adds them up in
         memory."""
+        ...
+
+    async def digest_counts(self, start: datetime, end: datetime, *,
+                            now: datetime) -> DigestCounts:
+        """The morning digest's figures: the leads of [start, end), the escalations and
+        missed first contacts of [start, end), and what is open at *now*, added up by the
+        database as core.digest.count_digest adds them up in memory."""
         ...
 
 

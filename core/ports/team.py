@@ -11,6 +11,7 @@ from core.model import AvailabilityChange, Invite
 # The office settings a chat can change, by their key in the settings table.
 ROSTER_EDITED = "roster_edited"  # {"at": iso, "by": id}: the roster is the database's now
 TEAM_GROUP = "team_group"  # {"chat_id": id, "by": id}: the team's group chat
+DIGEST_SENT = "digest_sent"  # {"day": iso date}: the office day the last morning digest went
 
 
 class TeamRepository(Protocol):
@@ -22,6 +23,12 @@ class TeamRepository(Protocol):
 
     async def put_setting(self, key: str, value: Any, *, at: datetime) -> None:
         """Store an office setting (a JSON value), replacing what was there."""
+        ...
+
+    async def claim_setting(self, key: str, *, expect: Any, value: Any, at: datetime) -> bool:
+        """Store *value* only if the setting still holds *expect* (None: is not there), as
+        one conditional write; False when another transaction changed it first (so two
+        instances doing a once-a-day job end with one of them doing it)."""
         ...
 
     async def add_invite(self, invite: Invite) -> None:

@@ -9,11 +9,12 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.digest import DigestCounts
 from core.errors import Conflict
 from core.model import Lead, LeadStatus, OfferStatus
 from core.ports import OwnerCounts, WaitingRow
 from core.stats import PeriodTally
-from storage.repositories import reporting
+from storage.repositories import digest, reporting
 from storage.repositories._rows import _insert_returning_ids, _lead, _lead_values, fits
 from storage.tables import contacts, leads, offers
 
@@ -201,6 +202,11 @@ class SqlLeads:
         """Figures of the leads received in [start, end), of every offer made for them and of
         the events of [start, end)."""
         return await reporting.period_tally(self._conn, start, end, now=now)
+
+    async def digest_counts(self, start: datetime, end: datetime, *,
+                            now: datetime) -> DigestCounts:
+        """The morning digest's figures, added up by the database."""
+        return await digest.digest_counts(self._conn, start, end, now=now)
 
 
 # A lead's way runs these in one transaction each: built once, as building one costs more

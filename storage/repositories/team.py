@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import AvailabilityChange, Invite, Role
@@ -31,6 +33,23 @@ class SqlTeam:
         if result.rowcount == 0:
             await self._conn.execute(insert(office_settings).values(
                 key=key, value=value, updated_at=at))
+
+    async def claim_setting(self, key: str, *, expect: Any, value: Any, at: datetime) -> bool:
+        """Compare and set: one conditional statement, so that of two transactions claiming
+        the same change one writes and the other finds it done (PostgreSQL re-reads the row
+        the first changed; SQLite has one writer at a time)."""
+        if expect is None:
+            dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+            result = await self._conn.execute(
+                dialect.insert(office_settings).values(key=key, value=value, updated_at=at)
+                .on_conflict_do_nothing(index_elements=[office_settings.c.key]))
+        else:
+            # JSON has no equality on PostgreSQL; the stored text is what json.dumps wrote.
+            result = await self._conn.execute(update(office_settings).where(
+                office_settings.c.key == key,
+                cast(office_settings.c.value, Text) == json.dumps(expect),
+            ).values(value=value, updated_at=at))
+        return result.rowcount == 1
 
     async def add_invite(self, invite: Invite) -> None:
         """Store a new invitation."""

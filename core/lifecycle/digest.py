@@ -1,0 +1,103 @@
+"""The managers' morning digest: at `work.digest.at` office time on each working day, the
+figures since the last working day began and what is open now, to every manager (and a
+short one to the team's group). Sent once a day however many instances sweep: the day is
+claimed in the database in the transaction that queues the messages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from core.deps import Deps
+from core.lifecycle.common import managers_in, message
+from core.lifecycle.team_group import team_group
+from core.messages import DigestParams, Template, compose
+from core.model import Agent
+from core.ports import DIGEST_SENT, UnitOfWork
+
+_LOOK_DAYS = 400  # a calendar closed longer than this has no next digest worth waking for
+
+
+def _at(deps: Deps, day: date) -> datetime:
+    """The digest's moment on *day*, in UTC."""
+    wall = datetime.combine(day, deps.config.work.digest.at, tzinfo=deps.config.zone)
+    return wall.astimezone(UTC)
+
+
+def next_digest(deps: Deps, now: datetime, *, sent: date | None) -> datetime | None:
+    """When the next digest is due: today's time (or now, if it passed and today's has not
+    gone), else the next working day's; None when the digest is off."""
+    if not deps.config.work.digest.enabled:
+        return None
+    day = now.astimezone(deps.config.zone).date()
+    for _ in range(_LOOK_DAYS):
+        if deps.calendar.is_working_day(day) and day != sent:
+            return max(_at(deps, day), now) if day == now.astimezone(
+                deps.config.zone).date() else _at(deps, day)
+        day += timedelta(days=1)
+    return None
+
+
+def period_start(deps: Deps, today: date) -> date:
+    """The first day the digest of *today* covers: the last working day before it, so
+    Monday's covers the weekend too, and the day after a holiday the holiday."""
+    day = today - timedelta(days=1)
+    for _ in range(_LOOK_DAYS):
+        if deps.calendar.is_working_day(day):
+            return day
+        day -= timedelta(days=1)
+    return today - timedelta(days=1)
+
+
+def away_today(people: list[Agent], today: date) -> list[list[object]]:
+    """[name, last day away or None] of each active person who is away on *today*."""
+    away: list[list[object]] = []
+    for person in people:
+        until = person.profile.away_until
+        if not person.active:
+            continue
+        if person.away:
+            away.append([person.name, until.isoformat() if until and until >= today else None])
+        elif until is not None and today <= until:
+            away.append([person.name, until.isoformat()])
+    return away
+
+
+async def send_digest_if_due(uow: UnitOfWork, deps: Deps, /) -> datetime | None:
+    """Send today's digest if its time has come and nobody sent it yet; when the next one
+    is due (for the timers to wake at), or None when the digest is off."""
+    digest = deps.config.work.digest
+    if not digest.enabled:
+        return None
+    now = deps.clock.now()
+    zone = deps.config.zone
+    today = now.astimezone(zone).date()
+    due = next_digest(deps, now, sent=None)
+    if due is None or due > now:
+        return due  # not a working day, or too early: nothing to read
+    async with uow.reading():
+        stored = await uow.team.setting(DIGEST_SENT)
+    if stored is not None and stored.get("day") == today.isoformat():
+        return next_digest(deps, now, sent=today)
+    async with uow:
+        if not await uow.team.claim_setting(DIGEST_SENT, expect=stored,
+                                            value={"day": today.isoformat()}, at=now):
+            return next_digest(deps, now, sent=today)  # another instance took today's
+        since = period_start(deps, today)
+        counts = await uow.leads.digest_counts(
+            datetime.combine(since, time(0), tzinfo=zone).astimezone(UTC),
+            datetime.combine(today, time(0), tzinfo=zone).astimezone(UTC), now=now)
+        people = await uow.agents.list()
+        params = DigestParams(
+            day=today.isoformat(), since=since.isoformat(), leads_in=counts.leads_in,
+            offered=counts.offered, accepted_in_time=counts.accepted_in_time,
+            escalated=counts.escalated, contact_missed=counts.contact_missed,
+            with_managers=counts.with_managers, on_offer=counts.on_offer,
+            overdue_tasks=counts.overdue_tasks, away=away_today(people, today))
+        await uow.outbox.add_all([message(deps, boss, Template.DIGEST, now, params=params)
+                                  for boss in managers_in(people)])
+        group = await team_group(uow, deps) if digest.to_group else None
+        if group is not None:
+            await uow.outbox.add(compose(group, Template.TEAM_DIGEST, params,
+                                         lang=deps.config.language, at=now))
+        await uow.commit()
+    return next_digest(deps, now, sent=today)
