@@ -75,3 +75,19 @@ def test_a_module_over_the_limit_fails_the_check(tmp_path: Path) -> None:
     guarded.write_text("def f(x):\n    assert x > 0\n", encoding="utf-8")
     with pytest.raises(AssertionError):
         test_production_code_asserts_only_to_narrow_a_type(guarded)
+
+
+def _written_by_hand() -> list[Path]:
+    """The repository's documents and code, as merges touch them."""
+    found = [*ROOT.glob("*.md"), *ROOT.glob("*.yaml"), *(ROOT / "docs").rglob("*.md"),
+             *(ROOT / "bench").rglob("*.md")]
+    for folder in (*PACKAGES, "tests", "bench"):
+        found += (ROOT / folder).rglob("*.py")
+    return sorted(found)
+
+
+def test_no_file_keeps_a_merge_conflict_marker() -> None:
+    marked = [p.relative_to(ROOT).as_posix() for p in _written_by_hand()
+              if any(line.startswith(("<<<<<<< ", ">>>>>>> "))
+                     for line in p.read_text(encoding="utf-8").splitlines())]
+    assert marked == []
