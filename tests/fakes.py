@@ -476,9 +476,7 @@ class FakeOutbox(_Repo):
         if 1 <= message.id <= len(self.db.outbox):
             self.db.sent[message.id] = at
         if message.ref is not None and message_id is not None:
-            if message.ref in self.db.sent_messages:  # the table's primary key
-                raise ValueError(f"{message.ref} was sent before")
-            self.db.sent_messages[message.ref] = (message.chat_id, message_id)
+            self.db.sent_messages[message.ref] = (message.chat_id, message_id)  # the newest
 
 
 _LEAD_PERSONAL = ("name", "phone", "email", "message", "company", "postal_code")

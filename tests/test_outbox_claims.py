@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ports import DeliveryErrorKind, QueuedMessage
 from storage.outbox import OutboxStore
-from storage.tables import outbox
+from storage.tables import outbox, sent_messages
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -164,3 +164,24 @@ async def test_on_sqlite_new_mail_for_a_free_chat_is_the_dispatchers_as_it_commi
     assert [(r.chat_id, r.params["n"]) for r in taken] == [(5, 0), (5, 2), (6, 3)]
     assert [(r.chat_id, r.params.get("n")) for r in elsewhere] == [(7, 0), (7, 1)], (
         "5 and 6 are this dispatcher's already; 7's new row waits behind its first")
+
+
+async def test_a_ref_sent_again_names_its_newest_message(engine: AsyncEngine) -> None:
+    """A lead escalated to the same manager twice: each message is delivered, and the ref
+    names the second, which is the one a later Assign edits."""
+    async with engine.begin() as conn:
+        await conn.execute(insert(outbox), [
+            {"chat_id": 7, "template": "escalated", "params": {}, "created_at": NOW,
+             "attempts": 0, "ref": "esc:1:7"} for _ in range(2)])
+    rows = await OutboxStore(engine).claim(NOW, limit=10, owner="a", lease=LEASE)
+    for message_id, row in enumerate(rows, start=100):
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.outbox.mark_sent(row, at=NOW, message_id=message_id, hold=timedelta(0))
+            await uow.commit()
+    async with engine.connect() as conn:
+        named = (await conn.execute(select(sent_messages.c.chat_id, sent_messages.c.message_id)
+                                    .where(sent_messages.c.ref == "esc:1:7"))).all()
+        unsent = (await conn.execute(select(outbox.c.id).where(
+            outbox.c.sent_at.is_(None)))).all()
+    assert [tuple(row) for row in named] == [(7, 101)]
+    assert unsent == []

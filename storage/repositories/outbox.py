@@ -88,8 +88,13 @@ class SqlOutbox:
                                               "tries": message.attempts + 1,
                                               "until": at + hold})
         if message.ref is not None and message_id is not None:
-            await self._conn.execute(insert(sent_messages), {
-                "ref": message.ref, "chat_id": message.chat_id, "message_id": message_id})
+            # A ref sent again (a lead escalated to a manager twice, assigned back to an agent
+            # it left) names the newest message: that is the one later edits mean.
+            named = {"chat_id": message.chat_id, "message_id": message_id}
+            result = await self._conn.execute(update(sent_messages).where(
+                sent_messages.c.ref == message.ref).values(**named))
+            if result.rowcount == 0:
+                await self._conn.execute(insert(sent_messages), {"ref": message.ref, **named})
 
 
 # A lead's way runs these: built once, as building one costs more than running it. Two
