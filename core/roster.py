@@ -9,7 +9,7 @@ from typing import Any
 from core.config import AgentConfig, OfficeConfig
 from core.deps import Deps
 from core.errors import NotAPrivateChat, UnknownAgent
-from core.model import Agent, AvailabilityChange
+from core.model import Agent
 from core.ports import ROSTER_EDITED, UnitOfWork
 from core.routing import Situation
 from core.spelling import fold
@@ -66,26 +66,6 @@ async def mark_roster_edited(uow: UnitOfWork, *, by: int | None, now: datetime) 
     the stored roster wins over the agents in leadrelay.yaml."""
     if await uow.team.setting(ROSTER_EDITED) is None:
         await uow.team.put_setting(ROSTER_EDITED, {"at": now.isoformat(), "by": by}, at=now)
-
-
-async def replace_roster(uow: UnitOfWork, deps: Deps, /, *,
-                         people: Sequence[AgentConfig]) -> list[Agent]:
-    """Make *people* the roster (`leadrelay agents import`): it is the database's from now
-    on, as after an edit in chat; each change of availability goes into the history."""
-    now = deps.clock.now()
-    async with uow:
-        stored = await uow.agents.list()
-        before = {a.telegram_id: a.away or not a.active for a in stored}
-        roster = roster_from(people, stored)
-        for agent in roster:
-            await uow.agents.save(agent)
-            away = agent.away or not agent.active
-            if before.get(agent.telegram_id, False) != away:
-                await uow.team.record_availability(AvailabilityChange(
-                    agent.telegram_id, now, away, agent.profile.away_until, None, "import"))
-        await mark_roster_edited(uow, by=None, now=now)
-        await uow.commit()
-    return roster
 
 
 async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:

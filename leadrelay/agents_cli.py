@@ -15,9 +15,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from core.config import AgentConfig, OfficeConfig
 from core.errors import ConfigError
+from core.lifecycle.roster_import import replace_roster
 from core.model import Agent
 from core.ports import ROSTER_EDITED
-from core.roster import as_config, replace_roster, roster_in_force
+from core.roster import as_config, roster_in_force
 from leadrelay.clock import SystemClock
 from leadrelay.logs import complain
 from leadrelay.office import key_path, load_office

@@ -23,8 +23,11 @@ from core.lifecycle.availability import (
     go_away,
     return_from_ended_aways,
 )
+from core.lifecycle.roster_import import replace_roster
 from core.lifecycle.working import add_note
 from core.model import DeclineReason, LeadStatus, OfferStatus
+from core.ports import ROSTER_EDITED
+from core.roster import as_config, roster
 from tests.fakes import FakeDatabase
 from tests.office import (
     AYSE,
@@ -326,3 +329,21 @@ async def test_a_missed_first_calls_reassign_buttons_mark_who_is_away_as_assign_
     assert missed["marks"] == {str(ZEYNEP): "away", str(CAN): "away", str(SELIN): "manager"}
     marked = [i for i, _ in missed["choices"]][-3:]
     assert set(marked) == {ZEYNEP, CAN, SELIN}, "the available first, the marked last"
+
+
+async def test_an_imported_roster_that_leaves_someone_out_takes_them_off_like_a_deactivation(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await on_fakes(config(), clock, db)
+    first = await accepted(relay, db)
+    waiting = await received(relay)
+    assert pending_of(db, waiting)[0][1] == AYSE
+    listed = [as_config(a) for a in await relay.run(roster)
+              if a.telegram_id != AYSE and a.active]
+    await relay.run(replace_roster, people=listed)
+    assert not db.agents[AYSE].active
+    assert AYSE not in [a for _, a in pending_of(db, waiting)]
+    assert db.leads[first].owner_id != AYSE
+    changes = [(c.agent_id, c.reason, c.by) for c in db.availability]
+    assert changes == [(AYSE, "deactivated", None)]
+    assert db.settings[ROSTER_EDITED]["by"] is None

@@ -142,7 +142,8 @@ MESSAGES: dict[str, str] = {
     "start.manager": "👋 Hi {name}! You are connected to <b>{office}</b> as a manager. Leads "
                      "nobody accepts come to you. /help lists your commands.",
     "start.stranger": "Sorry, this bot only works for the team of {office}. "
-                      "If you belong to it, ask your manager to add your Telegram id: {user_id}.",
+                      "If you belong to it, ask your manager for an invite link (/invite), "
+                      "or to add your Telegram id: {user_id}.",
     "command.start": "Connect this chat to the office",
     "command.leads": "Your open leads",
     "command.outcome": "Log what happened with a lead",

@@ -146,7 +146,8 @@ MESSAGES: dict[str, str] = {
     "start.manager": "👋 Merhaba {name}! <b>{office:dat}</b> yönetici olarak bağlandınız. "
                      "Kimsenin kabul etmediği talepler size gelir. /help komutları listeler.",
     "start.stranger": "Üzgünüz, bu bot yalnızca {office} ekibi içindir. Ekipteyseniz "
-                      "yöneticinizden Telegram kimliğinizi eklemesini isteyin: {user_id}.",
+                      "yöneticinizden bir davet bağlantısı (/invite) ya da Telegram kimliğinizi "
+                      "eklemesini isteyin: {user_id}.",
     "command.start": "Bu sohbeti ofise bağla",
     "command.leads": "Açık talepleriniz",
     "command.outcome": "Bir talebin sonucunu kaydet",

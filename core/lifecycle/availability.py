@@ -228,7 +228,6 @@ async def deactivate_agent(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     their open leads go to their backup or back to routing, and every card and escalation
     left in their chat is edited to drop the contact details. Never the last manager."""
     now = deps.clock.now()
-    today = office_today(deps, now)
     async with uow:
         await manager(uow, by)
         agent = await uow.agents.get(agent_id)
@@ -237,20 +236,28 @@ async def deactivate_agent(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
         people = await uow.agents.list()
         if agent.is_manager and sum(p.is_manager for p in people) <= 1:
             raise LastManager(name=agent.name)
-        held = await lock_held(uow, agent_id)
-        agent.active = False
-        await uow.agents.save(agent)
-        await uow.team.record_availability(AvailabilityChange(
-            agent_id, now, away=True, by=by, reason="deactivated"))
-        await mark_roster_edited(uow, by=by, now=now)
-        router = await Router.load(uow, deps, now)
-        offers = await withdraw_offers(uow, deps, agent, held, now, router,
-                                       reason="deactivated")
-        backup = await uow.agents.get(agent.profile.backup or 0)
-        handed = await hand_over(uow, deps, agent, owned_by(held, agent_id), now, router,
-                                 reason="deactivated", tell=False,
-                                 backup=backup if can_cover(backup, agent, today) else None)
-        await router.save(uow)
-        await strip_everything(uow, deps, agent, now)
+        result = await take_off(uow, deps, agent, now, by=by)
         await uow.commit()
+    return result
+
+
+async def take_off(uow: UnitOfWork, deps: Deps, agent: Agent, now: datetime, *,
+                   by: int | None) -> AvailabilityResult:
+    """Make *agent* inactive in the caller's transaction (by a manager, or by None for
+    `leadrelay agents import`), and move on everything they held."""
+    held = await lock_held(uow, agent.telegram_id)
+    agent.active = False
+    await uow.agents.save(agent)
+    await uow.team.record_availability(AvailabilityChange(
+        agent.telegram_id, now, away=True, by=by, reason="deactivated"))
+    await mark_roster_edited(uow, by=by, now=now)
+    router = await Router.load(uow, deps, now)
+    offers = await withdraw_offers(uow, deps, agent, held, now, router, reason="deactivated")
+    backup = await uow.agents.get(agent.profile.backup or 0)
+    handed = await hand_over(uow, deps, agent, owned_by(held, agent.telegram_id), now, router,
+                             reason="deactivated", tell=False,
+                             backup=backup if can_cover(backup, agent, office_today(deps, now))
+                             else None)
+    await router.save(uow)
+    await strip_everything(uow, deps, agent, now)
     return AvailabilityResult(agent.name, True, None, offers, handed)
