@@ -193,7 +193,7 @@ async def test_coming_back_returns_the_untouched_leads_and_keeps_the_worked_ones
     [card] = sent_after(db, moment, AYSE, "card")
     assert (card["lead_id"], card["opened"], card["by"]) == (untouched, "returned", "Mehmet")
     assert [(p["reason"], p.get("to")) for p in sent_after(db, moment, MEHMET, "reclaimed")
-            if not p.get("brief")] == [("returned", "Ayşe")]
+            if not p.get("brief")] == [("back_from_away", "Ayşe")]
     assert not db.agents[AYSE].away
     second = await received(relay)
     assert [a for _, a in pending_of(db, second)] == [AYSE], "offers reach her again"

@@ -70,7 +70,7 @@ async def test_the_card_shows_everything_to_call_and_a_whatsapp_button_with_a_fi
         assert shown in card.text, shown
     assert card.button_texts() == [
         "💬 WhatsApp", "📞 Contacted", "📵 Couldn't reach", "📨 Info sent", "📅 Appointment",
-        "💼 Offer", "🏆 Won", "✖️ Lost", "📝 Note", "⏰ Remind me"]
+        "💼 Offer", "🏆 Won", "✖️ Lost", "📝 Note", "⏰ Remind me", "↩️ Return"]
     url = urlparse(card.button_url("💬 WhatsApp") or "")
     assert (url.scheme, url.netloc, url.path) == ("https", "wa.me", "/905321234567")
     [first] = parse_qs(url.query)["text"]

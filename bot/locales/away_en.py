@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "reclaimed.away": "🌴 Lead <b>#{lead_id}</b> went to {to} while you are away.",
     "reclaimed.away_routing": "🌴 Lead <b>#{lead_id}</b> went back to routing while you are "
                               "away.",
-    "reclaimed.returned": "↩️ Lead <b>#{lead_id}</b> went back to {to}, who is back.",
+    "reclaimed.back_from_away": "↩️ Lead <b>#{lead_id}</b> went back to {to}, who is back.",
     "card.handover_title": "🌴 Lead <b>#{lead_id}</b> is yours while {by} is away.",
     "card.returned_title": "↩️ Lead <b>#{lead_id}</b> is yours again (from {by}).",
     "outcome.away": "withdrawn from {agent} (away)",

@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "reclaimed.away": "🌴 <b>#{lead_id}</b> numaralı talep siz izindeyken {to:dat} verildi.",
     "reclaimed.away_routing": "🌴 <b>#{lead_id}</b> numaralı talep siz izindeyken yeniden "
                               "yönlendirildi.",
-    "reclaimed.returned": "↩️ <b>#{lead_id}</b> numaralı talep, dönen {to:dat} geri verildi.",
+    "reclaimed.back_from_away": "↩️ <b>#{lead_id}</b> numaralı talep, dönen {to:dat} geri verildi.",
     "card.handover_title": "🌴 <b>#{lead_id}</b> numaralı talep, {by} izindeyken sizde.",
     "card.returned_title": "↩️ <b>#{lead_id}</b> numaralı talep yeniden sizde ({by} "
                            "bıraktı).",

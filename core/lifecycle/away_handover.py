@@ -186,7 +186,7 @@ async def give_back(uow: UnitOfWork, deps: Deps, agent: Agent, leads: dict[int, 
         await close_clocks(uow, lead, now)
         await uow.events.add(LeadEvent(lead.id, now, RETURNED, agent.telegram_id,
                                        {"from": former, "to": agent.telegram_id}))
-        await tell_former_owner(uow, deps, lead, backup, now, reason="returned",
+        await tell_former_owner(uow, deps, lead, backup, now, reason="back_from_away",
                                 to=agent.name)
         await give(uow, deps, lead, agent, now, opened="returned", by=backup.name)
         back.append(lead_id)
