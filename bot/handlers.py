@@ -210,7 +210,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # A group's claim pool is pressed in the group; what a press answers goes only to the
     # presser (an alert) or to their private chat (the outbox).
     agent = await _person(shared, update, anywhere=entry is None and card is None
-                          and handover is None)
+                          and handover is None and away is None)
     if entry is not None:
         await on_entry_press(update, context, agent, entry)
         return

@@ -212,6 +212,12 @@ class NameTaken(DomainError):
     key = "roster.name_taken"
 
 
+class NameInRules(DomainError):
+    """A new name for someone leadrelay.yaml's routing rules or accounts name by the old one."""
+
+    key = "roster.name_in_rules"
+
+
 class LastManager(DomainError):
     """A role change or deactivation that would leave the office with no active manager:
     nobody could take escalations or assign leads."""
@@ -250,9 +256,15 @@ class InviteUsed(DomainError):
 
 
 class InviteExpired(DomainError):
-    """An invitation past its time, or whose manager no longer is one."""
+    """An invitation past its time."""
 
     key = "error.invite_expired"
+
+
+class InviteRevoked(DomainError):
+    """An invitation whose manager no longer is one: it no longer holds."""
+
+    key = "error.invite_revoked"
 
 
 class NoSuchAgent(DomainError):

@@ -11,7 +11,6 @@ from core.deps import Deps
 from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent
 from core.ports import ROSTER_EDITED, UnitOfWork
-from core.routing import Situation
 from core.spelling import fold
 
 
@@ -61,24 +60,22 @@ async def roster_in_force(uow: UnitOfWork, deps: Deps, /) -> list[Agent] | None:
         return await uow.agents.list()
 
 
+# The row (of the rotations table, which no routing rule names: rule names are the config's)
+# every change of the roster takes first, before any lead: two changes of one person never
+# undo each other, names stay unique, and the last manager is counted under it.
+ROSTER_LOCK = "roster:edits"
+
+
+async def lock_roster(uow: UnitOfWork) -> None:
+    """Take the roster's turn in the caller's transaction, before any lead's lock."""
+    await uow.rotations.lock(ROSTER_LOCK)
+
+
 async def mark_roster_edited(uow: UnitOfWork, *, by: int | None, now: datetime) -> None:
     """Record, in the caller's transaction, that the roster was changed in chat: from now on
     the stored roster wins over the agents in leadrelay.yaml."""
-    if await uow.team.setting(ROSTER_EDITED) is None:
-        await uow.team.put_setting(ROSTER_EDITED, {"at": now.isoformat(), "by": by}, at=now)
-
-
-async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:
-    """Make the stored roster match the office config, unless it was edited in chat since
-    (then the stored one stands); people dropped from the config become inactive."""
-    async with uow:
-        people = await uow.agents.list()
-        if await uow.team.setting(ROSTER_EDITED) is None:
-            people = roster_from_config(deps.config, people)
-            for agent in people:
-                await uow.agents.save(agent)
-            await uow.commit()
-    deps.rules.warm(Situation(people, {}, {}, deps.clock.now(), deps.config.zone))
+    await uow.team.claim_setting(ROSTER_EDITED, expect=None,
+                                 value={"at": now.isoformat(), "by": by}, at=now)
 
 
 async def link_chat(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int,
@@ -92,6 +89,10 @@ async def link_chat(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int,
         raise NotAPrivateChat()
     async with uow:
         agent = await uow.agents.get(telegram_id)
+        if agent is not None and agent.active and (agent.chat_id != chat_id
+                                                   or agent.blocked_at is not None):
+            await lock_roster(uow)
+            agent = await uow.agents.get(telegram_id)  # as the roster's turn left it
         if agent is None or not agent.active:
             raise UnknownAgent()
         if agent.chat_id != chat_id or agent.blocked_at is not None:

@@ -38,8 +38,9 @@ from core.lifecycle.deadlines import (
 )
 from core.lifecycle.prompts import forget_stale_prompts
 from core.lifecycle.reminders import next_reminders
+from core.lifecycle.roster_import import sync_roster
 from core.privacy import forget_expired_leads
-from core.roster import roster_in_force, sync_roster
+from core.roster import roster_in_force
 from integrations.qr import SegnoQrCodes
 from leadrelay import logs
 from leadrelay.bootstrap import UowBinder, bootstrap, sql_uow_factory

@@ -17,7 +17,7 @@ from bench.kit.hostile import Probe, Reply, send
 from core.app import App
 from core.clock import ManualClock
 from core.config import OfficeConfig
-from core.roster import sync_roster
+from core.lifecycle.roster_import import sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade

@@ -11,8 +11,9 @@ from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.reminders import send_due_reminders
+from core.lifecycle.roster_import import sync_roster
 from core.model import OfferStatus
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 

@@ -28,9 +28,10 @@ from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.errors import LeadAlreadyHandled
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
+from core.lifecycle.roster_import import sync_roster
 from core.model import DeclineReason, OfferStatus, OutgoingMessage
 from core.queries import assign_options, waiting_leads
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from sandbox import SandboxMessage
 from tests.fakes import FakeDatabase, fake_uow_factory

@@ -12,8 +12,9 @@ from sqlalchemy import insert, update
 from core.app import App
 from core.clock import ManualClock
 from core.lifecycle.deadlines import audit_leads, report_audit
+from core.lifecycle.roster_import import sync_roster
 from core.model import LeadStatus, OfferStatus
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from storage.tables import offers, outbox
 from tests.fakes import FakeDatabase, fake_uow_factory

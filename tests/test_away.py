@@ -23,12 +23,13 @@ from core.lifecycle.availability import (
     go_away,
     return_from_ended_aways,
 )
-from core.lifecycle.roster_import import replace_roster
+from core.lifecycle.roster_import import replace_roster, sync_roster
 from core.lifecycle.working import add_note
 from core.model import DeclineReason, LeadStatus, OfferStatus
 from core.ports import ROSTER_EDITED
 from core.roster import as_config, roster
-from tests.fakes import FakeDatabase
+from leadrelay.bootstrap import bootstrap
+from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import (
     AYSE,
     CAN,
@@ -347,3 +348,35 @@ async def test_an_imported_roster_that_leaves_someone_out_takes_them_off_like_a_
     changes = [(c.agent_id, c.reason, c.by) for c in db.availability]
     assert changes == [(AYSE, "deactivated", None)]
     assert db.settings[ROSTER_EDITED]["by"] is None
+
+
+async def test_a_person_leadrelay_yaml_drops_is_taken_off_at_the_next_reload(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await on_fakes(config(ayse_first=False), clock, db)
+    first = await accepted(relay, db)
+    owner = db.leads[first].owner_id
+    assert owner is not None
+    data = office_data()
+    data["agents"] = [a for a in data["agents"]  # type: ignore[attr-defined]
+                      if a["telegram_id"] != owner]
+    reloaded = bootstrap(config=OfficeConfig.model_validate(data), clock=clock,
+                         uow_factory=fake_uow_factory(db))
+    await reloaded.run(sync_roster)
+    assert not db.agents[owner].active
+    assert db.leads[first].owner_id != owner
+    assert [(c.agent_id, c.reason, c.by) for c in db.availability] == [
+        (owner, "deactivated", None)]
+    assert ROSTER_EDITED not in db.settings, "the file is still the roster"
+
+
+async def test_an_away_that_ends_by_its_date_is_no_edit_of_the_roster(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    data = office_data()
+    data["agents"] = [{**a, "away_until": "2026-11-20"} if a["telegram_id"] == AYSE else a
+                      for a in data["agents"]]  # type: ignore[attr-defined]
+    relay = await on_fakes(OfficeConfig.model_validate(data), clock, db)
+    assert await relay.run(return_from_ended_aways) == [AYSE]
+    assert db.agents[AYSE].profile.away_until is None
+    assert ROSTER_EDITED not in db.settings

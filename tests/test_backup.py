@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.roster import sync_roster
+from core.lifecycle.roster_import import sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from storage.db import create_engine

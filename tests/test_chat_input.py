@@ -18,9 +18,10 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import AmountTooLarge, ConfigError, NotAnAmount
 from core.lifecycle.answers import accept_offer
+from core.lifecycle.roster_import import sync_roster
 from core.lifecycle.working import record_stage
 from core.model import LeadStatus, OfferStatus, Stage
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from leadrelay.office import load_office
 from storage.uow import SqlUnitOfWork

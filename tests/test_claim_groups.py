@@ -19,8 +19,9 @@ from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.errors import AlreadyClaimed, ConfigError, NotInPool, OfferNoLongerOpen, StartFirst
 from core.lifecycle.answers import claim_round
+from core.lifecycle.roster_import import sync_roster
 from core.model import Offer, OfferStatus
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.office import load_office
 from leadrelay.policy_cli import check

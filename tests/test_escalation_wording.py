@@ -17,10 +17,11 @@ from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.lifecycle.answers import decline_offer
 from core.lifecycle.deadlines import chat_unreachable, escalate_expired_offers, round_unreachable
+from core.lifecycle.roster_import import sync_roster
 from core.messages import PARAMS, Template
 from core.model import DeclineReason, Offer, OfferStatus, OutgoingMessage
 from core.queries import explain_lead
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import BRISK, RunningOffice, offer_for, running_office, text_has

@@ -19,8 +19,9 @@ from core.clock import ManualClock
 from core.errors import DomainError
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.roster_import import sync_roster
 from core.model import DeclineReason, OfferStatus, OutgoingMessage
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from sandbox import parse_html
 from tests.fakes import FakeDatabase, fake_uow_factory

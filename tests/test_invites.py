@@ -13,12 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app import App
 from core.clock import ManualClock
-from core.errors import InviteExpired, InviteUnknown, InviteUsed, NotAManager, NotAPrivateChat
+from core.errors import (
+    InviteExpired,
+    InviteRevoked,
+    InviteUnknown,
+    InviteUsed,
+    NotAManager,
+    NotAPrivateChat,
+)
 from core.lifecycle.invites import create_invite, join_by_invite, unique_name
+from core.lifecycle.roster_import import sync_roster
 from core.messages import Template
 from core.model import Agent, OfferStatus, Role
 from core.ports import ROSTER_EDITED
-from core.roster import link_chat, roster, sync_roster
+from core.roster import link_chat, roster
 from leadrelay.bootstrap import bootstrap, new_invite_code, sql_uow_factory
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, HOT, SELIN, TOKEN, office
@@ -103,6 +111,8 @@ async def test_opening_the_link_puts_the_person_on_the_roster_and_tells_the_mana
         (SELIN, "Deniz Kaya", "manager")]
     used = next(iter(db.invites.values()))
     assert (used.used_by, used.used_at) == (NEWCOMER, START)
+    assert [(c.agent_id, c.away, c.by, c.reason) for c in db.availability] == [
+        (NEWCOMER, False, SELIN, "joined")]
 
 
 async def test_a_language_the_bot_does_not_speak_gets_the_office_language(
@@ -183,7 +193,7 @@ async def test_an_invitation_of_someone_no_longer_a_manager_no_longer_works(
 ) -> None:
     invite = await relay.run(create_invite, manager_id=SELIN, role=Role.MANAGER)
     db.agents[SELIN].role = Role.AGENT
-    with pytest.raises(InviteExpired):
+    with pytest.raises(InviteRevoked):
         await join(relay, invite.code)
     assert NEWCOMER not in db.agents
 

@@ -25,8 +25,9 @@ from core.app import App
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.roster_import import sync_roster
 from core.model import DeclineReason, OfferStatus
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from sandbox import BotApiSandbox
 from storage.db import create_engine

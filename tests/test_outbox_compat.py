@@ -28,9 +28,10 @@ from core.lifecycle.deadlines import (
     report_audit,
     round_unreachable,
 )
+from core.lifecycle.roster_import import sync_roster
 from core.messages import PARAMS, Template, parse_ref
 from core.model import DeclineReason, Offer, OfferKind, OfferStatus, OutgoingMessage
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, SELIN, TOKEN, ZEYNEP, office

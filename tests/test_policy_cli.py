@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from core.roster import link_chat, sync_roster
+from core.lifecycle.roster_import import sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from leadrelay.office import load_office

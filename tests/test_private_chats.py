@@ -21,6 +21,7 @@ from core.app import App
 from core.clock import ManualClock
 from core.errors import NotAPrivateChat, StartFirst
 from core.lifecycle.answers import accept_offer, claim_round
+from core.lifecycle.roster_import import sync_roster
 from core.messages import (
     PARAMS,
     ContactDetails,
@@ -31,7 +32,7 @@ from core.messages import (
     to_person,
 )
 from core.model import Agent, OfferStatus, Stage
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from sandbox import BotApiSandbox, SandboxGroup
 from storage.db import create_engine

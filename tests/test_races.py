@@ -22,9 +22,10 @@ from core.config import OfficeConfig
 from core.errors import LeadAlreadyHandled, OfferNoLongerOpen
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.roster_import import sync_roster
 from core.model import DeclineReason, Lead, LeadStatus, Offer, OfferStatus
 from core.ports import ROUTING_STATE
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade

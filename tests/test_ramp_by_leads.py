@@ -15,10 +15,11 @@ from core.app import App, Signals
 from core.clock import ManualClock
 from core.config import OfficeConfig
 from core.lifecycle.answers import accept_offer
+from core.lifecycle.roster_import import sync_roster
 from core.model import Contact, Lead, LeadStatus, Stage, Temperature
 from core.ports import UnitOfWork
 from core.queries import explain_lead
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, fake_uow_factory

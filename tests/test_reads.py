@@ -13,6 +13,7 @@ from core.app import App, Signals
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer, check_offer
 from core.lifecycle.deadlines import escalate_expired_offers, pending_deadlines
+from core.lifecycle.roster_import import sync_roster
 from core.lifecycle.worklist import due_today, open_leads
 from core.model import Agent, LeadStatus, TaskKind
 from core.ports import ROUTING_STATE as ROUTING
@@ -23,7 +24,7 @@ from core.queries import (
     require_manager,
     waiting_leads,
 )
-from core.roster import link_chat, roster, sync_roster, whoami
+from core.roster import link_chat, roster, whoami
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeDatabase, FakeUnitOfWork

@@ -17,16 +17,18 @@ from core.clock import ManualClock
 from core.errors import (
     BadProfileValue,
     LastManager,
+    NameInRules,
     NameTaken,
     NotAManager,
 )
 from core.lifecycle.prompts import answer_prompt
 from core.lifecycle.roster_edit import ProfileEdited, ask_profile_field, set_profile_field
+from core.lifecycle.roster_import import sync_roster
 from core.model import Role, Tier, Weekday
 from core.ports import ROSTER_EDITED
 from core.profile_input import ProfileField, read_hours
 from core.queries import explain_lead
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from core.roster_view import ROSTER_PAGE, agent_profile, team_roster
 from tests.fakes import FakeDatabase
 from tests.office import (
@@ -141,6 +143,19 @@ async def test_names_stay_unique_in_the_office_whatever_the_case_or_spelling(
             await edit(relay, F.NAME, taken)
     assert db.agents[MEHMET].name == "Mehmet"
     await edit(relay, F.NAME, "Mehmet")  # one's own name again is no clash
+
+
+async def test_a_person_leadrelay_yaml_names_in_a_rule_keeps_their_name(
+    db: FakeDatabase, clock: ManualClock,
+) -> None:
+    relay = await relay_with(db, clock, routing={"rules": [
+        {"name": "land", "pool": {"agents": ["Mehmet"]}, "fallback": "default"},
+        {"name": "default", "fallback": "managers"}]})
+    with pytest.raises(NameInRules) as refused:
+        await edit(relay, F.NAME, "Mehmet Demir")
+    assert refused.value.params == {"name": "Mehmet", "rule": "land"}
+    assert db.agents[MEHMET].name == "Mehmet"
+    await edit(relay, F.NAME, "Ayşe Kaya", who=AYSE)  # named by no rule: free to change
 
 
 async def test_an_agent_sets_only_their_own_hours_and_language(

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from core.config import AgentConfig, OfficeConfig
-from core.lifecycle.roster_import import replace_roster
-from core.roster import roster_in_force, sync_roster
+from core.lifecycle.roster_import import replace_roster, sync_roster
+from core.roster import roster_in_force
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from leadrelay.office import load_office

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from core.app import App
 from core.clock import ManualClock
 from core.config import OfficeConfig, RoutingPolicy
+from core.lifecycle.roster_import import sync_roster
 from core.model import (
     Agent,
     AgentProfile,
@@ -30,7 +31,7 @@ from core.model import (
     WorkingHours,
 )
 from core.queries import waiting_leads
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from core.routing import AgentStats, Decision, RuleState, Situation, decide
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine

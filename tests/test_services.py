@@ -22,10 +22,11 @@ from core.errors import (
 )
 from core.lifecycle.answers import accept_offer, assign_lead, decline_offer
 from core.lifecycle.deadlines import escalate_expired_offers
+from core.lifecycle.roster_import import sync_roster
 from core.lifecycle.working import record_stage
 from core.model import DeclineReason, LeadStatus, OfferStatus, Stage
 from core.queries import office_stats
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.office import AYSE, CAN, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, office

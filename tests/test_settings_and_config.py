@@ -434,6 +434,8 @@ def test_an_unknown_key_in_a_mapping_of_fixed_keys_is_named_without_internal_mar
 @pytest.mark.parametrize(("change", "problem"), [
     (lambda d: d["agents"][1].update(telegram_id=d["agents"][0]["telegram_id"]),
      "agents: two agents share telegram_id 100000001"),
+    (lambda d: d["agents"][1].update(name=d["agents"][0]["name"].upper()),
+     "agents: two people are called 'Ayşe': names must differ, as routing rules name people"),
     (lambda d: d.update(agents=[a for a in d["agents"] if a.get("role") != "manager"]),
      "at least one active manager is needed"),
     (lambda d: next(a for a in d["agents"] if a.get("role") == "manager").update(active=False),

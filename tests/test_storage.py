@@ -20,8 +20,9 @@ from core.clock import ManualClock
 from core.errors import Conflict, OfferNoLongerOpen
 from core.lifecycle.answers import accept_offer, assign_lead
 from core.lifecycle.deadlines import escalate_expired_offers, message_delivered
+from core.lifecycle.roster_import import sync_roster
 from core.model import LeadStatus, OfferStatus
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.settings import SettingsError, load_storage_settings
 from storage.db import create_engine

@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from core.roster import sync_roster
+from core.lifecycle.roster_import import sync_roster
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
 from storage.db import create_engine

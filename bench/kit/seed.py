@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.kit.office import AGENT_IDS, MANAGER_ID, lead_payload, phones
 from core.app import App
 from core.config import OfficeConfig
+from core.lifecycle.roster_import import sync_roster
 from core.model import LeadStatus, OfferStatus, Stage
 from core.queries import preview_route
-from core.roster import link_chat, sync_roster
+from core.roster import link_chat
 from core.scoring import band
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock

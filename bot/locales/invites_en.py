@@ -28,4 +28,6 @@ MESSAGES: dict[str, str] = {
                          "person. Ask your manager for a new one.",
     "error.invite_expired": "Sorry, this invitation has expired. Ask your manager for a new "
                             "one.",
+    "error.invite_revoked": "Sorry, this invitation is no longer valid. Ask your manager for "
+                            "a new one.",
 }

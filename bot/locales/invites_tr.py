@@ -31,4 +31,6 @@ MESSAGES: dict[str, str] = {
                          "ekler. Yöneticinizden yenisini isteyin.",
     "error.invite_expired": "Üzgünüz, bu davetin süresi doldu. Yöneticinizden yenisini "
                             "isteyin.",
+    "error.invite_revoked": "Üzgünüz, bu davet artık geçerli değil. Yöneticinizden yenisini "
+                            "isteyin.",
 }

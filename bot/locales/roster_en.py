@@ -115,6 +115,9 @@ MESSAGES: dict[str, str] = {
     "roster.bad.role": "Pick agent or manager. Nothing was changed.",
     "roster.name_taken": "Someone on the team is already called {name}: names must differ, "
                          "as routing rules name people. Nothing was changed.",
+    "roster.name_in_rules": "{name} is named in <b>{rule}</b> in leadrelay.yaml: a new name "
+                            "would take them out of it. Change the file first. Nothing was "
+                            "changed.",
     "roster.last_manager": "{name} is the last manager: make someone else a manager first. "
                            "Nothing was changed.",
     # /why

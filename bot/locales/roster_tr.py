@@ -118,6 +118,9 @@ MESSAGES: dict[str, str] = {
     "roster.bad.role": "Danışman ya da yönetici seçin. Hiçbir şey değiştirilmedi.",
     "roster.name_taken": "Ekipte zaten {name} adında biri var: dağıtım kuralları kişileri "
                          "adıyla andığı için adlar farklı olmalı. Hiçbir şey değiştirilmedi.",
+    "roster.name_in_rules": "{name}, leadrelay.yaml'deki <b>{rule}</b> içinde adıyla geçiyor: "
+                            "yeni bir ad onu oradan çıkarır. Önce dosyayı değiştirin. Hiçbir "
+                            "şey değiştirilmedi.",
     "roster.last_manager": "{name} son yönetici: önce başka birini yönetici yapın. "
                            "Hiçbir şey değiştirilmedi.",
     # /why

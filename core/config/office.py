@@ -185,10 +185,17 @@ class OfficeConfig(Strict):
     @classmethod
     def _workable_roster(cls, agents: list[AgentConfig]) -> list[AgentConfig]:
         seen: set[int] = set()
+        names: dict[str, str] = {}
         for agent in agents:
             if agent.telegram_id in seen:
                 raise ValueError(f"two agents share telegram_id {agent.telegram_id}")
             seen.add(agent.telegram_id)
+            # Routing rules and accounts name people: one name, one person.
+            key = " ".join(agent.name.casefold().split())
+            if key in names:
+                raise ValueError(f"two people are called {names[key]!r}: names must differ, "
+                                 "as routing rules name people")
+            names[key] = agent.name
         if not any(a.role is Role.MANAGER and a.active for a in agents):
             raise ValueError("at least one active manager is needed: escalations go to managers")
         return agents

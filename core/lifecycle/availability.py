@@ -41,7 +41,7 @@ from core.lifecycle.router import Router
 from core.messages import AwayChangedParams, Template
 from core.model import Agent, AvailabilityChange
 from core.ports import UnitOfWork
-from core.roster import mark_roster_edited, people_named
+from core.roster import lock_roster, mark_roster_edited, people_named
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ async def go_away(uow: UnitOfWork, deps: Deps, /, *, agent_id: int, by: int,
     if until is not None and until < today:
         raise InThePast()
     async with uow:
+        await lock_roster(uow)
         agent, actor = await _target(uow, agent_id, by)
         held = await lock_held(uow, agent_id)
         agent.away = until is None
@@ -168,6 +169,7 @@ async def come_back(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     them and has not worked since come back (`work.away.return_on_back`), both told."""
     now = deps.clock.now()
     async with uow:
+        await lock_roster(uow)
         agent, actor = await _target(uow, agent_id, by)
         if not away_on(agent, office_today(deps, now)):
             raise NotAway() if agent_id == by else NotAwayOther(name=agent.name)
@@ -190,7 +192,8 @@ async def _back(uow: UnitOfWork, deps: Deps, agent: Agent, now: datetime, *, by:
     await uow.agents.save(agent)
     await uow.team.record_availability(AvailabilityChange(
         agent.telegram_id, now, away=False, by=by, reason=reason))
-    await mark_roster_edited(uow, by=by, now=now)
+    if by is not None:  # an away that ended by its date (perhaps the file's) is no edit
+        await mark_roster_edited(uow, by=by, now=now)
     return await give_back(uow, deps, agent, leads, now)
 
 
@@ -207,6 +210,7 @@ async def return_from_ended_aways(uow: UnitOfWork, deps: Deps, /) -> list[int]:
         return []
     back = []
     async with uow:
+        await lock_roster(uow)
         for agent_id in ended:
             agent = await uow.agents.get(agent_id)
             until = agent.profile.away_until if agent is not None else None
@@ -229,6 +233,7 @@ async def deactivate_agent(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
     left in their chat is edited to drop the contact details. Never the last manager."""
     now = deps.clock.now()
     async with uow:
+        await lock_roster(uow)  # the managers are counted under it
         await manager(uow, by)
         agent = await uow.agents.get(agent_id)
         if agent is None or not agent.active:
@@ -242,15 +247,17 @@ async def deactivate_agent(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
 
 
 async def take_off(uow: UnitOfWork, deps: Deps, agent: Agent, now: datetime, *,
-                   by: int | None) -> AvailabilityResult:
-    """Make *agent* inactive in the caller's transaction (by a manager, or by None for
-    `leadrelay agents import`), and move on everything they held."""
+                   by: int | None, mark: bool = True) -> AvailabilityResult:
+    """Make *agent* inactive in the caller's transaction (by a manager, or by None for a
+    roster read from a file), and move on everything they held; *mark*: as an edit of the
+    roster (not when leadrelay.yaml, still the roster, dropped them)."""
     held = await lock_held(uow, agent.telegram_id)
     agent.active = False
     await uow.agents.save(agent)
     await uow.team.record_availability(AvailabilityChange(
         agent.telegram_id, now, away=True, by=by, reason="deactivated"))
-    await mark_roster_edited(uow, by=by, now=now)
+    if mark:
+        await mark_roster_edited(uow, by=by, now=now)
     router = await Router.load(uow, deps, now)
     offers = await withdraw_offers(uow, deps, agent, held, now, router, reason="deactivated")
     backup = await uow.agents.get(agent.profile.backup or 0)

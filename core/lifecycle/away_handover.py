@@ -76,6 +76,17 @@ async def lock_held(uow: UnitOfWork, agent_id: int) -> Held:
     return Held(offers, leads)
 
 
+async def lock_all_held(uow: UnitOfWork, agent_ids: Sequence[int]) -> None:
+    """Lock every lead several people hold, in one id-ordered take, before any of them is
+    taken off: one at a time would lock the next one's leads after the routing row."""
+    lead_ids: set[int] = set()
+    for agent_id in agent_ids:
+        lead_ids |= {o.lead_id for o in await uow.offers.pending_of(agent_id)}
+        owned, _ = await uow.leads.open_of(agent_id, offset=0, limit=_MOST_LEADS)
+        lead_ids |= {lead.id for lead in owned}
+    await uow.leads.lock_all(sorted(lead_ids))
+
+
 def owned_by(held: Held, agent_id: int) -> list[Lead]:
     """The locked leads *agent_id* still owns (rechecked under the locks)."""
     return [lead for lead in held.owned

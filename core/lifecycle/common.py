@@ -14,9 +14,10 @@ from core.ports import UnitOfWork
 
 
 async def lock_lead(uow: UnitOfWork, lead_id: int) -> Lead:
-    """Read a lead and hold its row until commit: every change takes its leads first (in id
-    order), then their offers, then the routing row, so two writers never wait on each other
-    in opposite orders."""
+    """Read a lead and hold its row until commit: every change takes the roster's row first
+    when it changes the roster (core.roster.lock_roster), then its leads (in id order), then
+    their offers, then the routing row, so two writers never wait on each other in opposite
+    orders."""
     lead = await uow.leads.lock(lead_id)
     if lead is None:
         raise NotFound()

@@ -25,6 +25,7 @@ from core.messages import (
 )
 from core.model import DeclineReason, LeadEvent, LeadStatus, Offer, OfferStatus
 from core.ports import AUDIT_TOTALS, QueuedMessage, UnitOfWork
+from core.roster import lock_roster
 
 
 async def escalate_expired_offers(
@@ -181,6 +182,7 @@ async def chat_unreachable(uow: UnitOfWork, deps: Deps, /, *, chat_id: int,
     they press Start again, move their pending offer on, and tell the managers."""
     now = deps.clock.now()
     async with uow:
+        await lock_roster(uow)  # a person's row is the roster's: written in its turn
         people = await uow.agents.list()
         gone = next((a for a in people if a.chat_id == chat_id), None)
         if gone is not None:

@@ -16,12 +16,18 @@ from typing import get_args
 
 from core.config.office import Language
 from core.deps import Deps
-from core.errors import InviteExpired, InviteUnknown, InviteUsed, NotAPrivateChat
+from core.errors import (
+    InviteExpired,
+    InviteRevoked,
+    InviteUnknown,
+    InviteUsed,
+    NotAPrivateChat,
+)
 from core.lifecycle.common import manager, message
 from core.messages import InviteAcceptedParams, Template
-from core.model import Agent, Invite, Role
+from core.model import Agent, AvailabilityChange, Invite, Role
 from core.ports import UnitOfWork
-from core.roster import mark_roster_edited
+from core.roster import lock_roster, mark_roster_edited
 from core.spelling import fold
 
 # What a Telegram deep link's start parameter may hold; anything else is no code of ours.
@@ -85,6 +91,7 @@ async def join_by_invite(uow: UnitOfWork, deps: Deps, /, *, code: str, telegram_
         raise InviteUnknown()
     hashed, now = code_hash(code), deps.clock.now()
     async with uow:
+        await lock_roster(uow)  # names stay unique: two joins at once take turns
         roster = await uow.agents.list()
         agent = next((a for a in roster if a.telegram_id == telegram_id), None)
         if agent is not None and agent.active:  # on the roster already: the code stays unused
@@ -98,13 +105,15 @@ async def join_by_invite(uow: UnitOfWork, deps: Deps, /, *, code: str, telegram_
         invite = await uow.team.invite(hashed)
         inviter = await uow.agents.get(invite.invited_by) if invite is not None else None
         if invite is None or inviter is None or not inviter.is_manager:
-            raise InviteExpired()  # the code goes back unused with the rollback
+            raise InviteRevoked()  # the code goes back unused with the rollback
         if agent is None:
             agent = Agent(telegram_id, unique_name(first_name, last_name, roster))
         agent.role, agent.active, agent.chat_id, agent.blocked_at = invite.role, True, chat_id, None
         agent.language = _language(language_code, deps.config.language)
         agent.position = max((a.position for a in roster), default=-1) + 1
         await uow.agents.save(agent)
+        await uow.team.record_availability(AvailabilityChange(
+            telegram_id, now, away=False, by=invite.invited_by, reason="joined"))
         await mark_roster_edited(uow, by=invite.invited_by, now=now)
         if inviter.chat_id is not None:
             await uow.outbox.add(message(deps, inviter, Template.INVITE_ACCEPTED, now,

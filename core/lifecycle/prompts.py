@@ -23,11 +23,12 @@ from core.errors import (
     UnknownAgent,
 )
 from core.lifecycle.common import owned_lead
-from core.lifecycle.roster_edit import ROSTER_LOCK, ProfileEdited, answer_profile_in
+from core.lifecycle.roster_edit import ProfileEdited, answer_profile_in
 from core.lifecycle.working import appointment_in, note_in, stage_in
 from core.messages import AssignmentRef, CardRef, OfferRef, parse_ref
 from core.model import Lead, Prompt, PromptKind, Stage
 from core.ports import UnitOfWork
+from core.roster import lock_roster
 from core.when import parse_when
 
 PROMPT_LIFETIME = timedelta(hours=1)
@@ -103,7 +104,7 @@ async def _profile_answer(uow: UnitOfWork, deps: Deps, agent_id: int, prompt: Pr
                           text: str, now: datetime) -> ProfileEdited:
     """A typed value for someone's profile: one that does not do raises why and leaves the
     question waiting for another try; one its typist may no longer set drops it."""
-    await uow.rotations.lock(ROSTER_LOCK)  # as the edit will: answers to one question take turns
+    await lock_roster(uow)  # as the edit will: answers to one question take turns
     if await uow.prompts.pending(prompt.chat_id) != prompt:
         raise Conflict()
     try:

@@ -14,7 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from core.deps import Deps
-from core.errors import BadProfileValue, LastManager, NameTaken, NotAManager, UnknownAgent
+from core.errors import (
+    BadProfileValue,
+    LastManager,
+    NameInRules,
+    NameTaken,
+    NotAManager,
+    UnknownAgent,
+)
 from core.lifecycle.common import person
 from core.model import Agent, Prompt, PromptKind, Role
 from core.ports import UnitOfWork
@@ -26,12 +33,8 @@ from core.profile_input import (
     read_typed,
     with_field,
 )
-from core.roster import mark_roster_edited
+from core.roster import lock_roster, mark_roster_edited
 from core.spelling import fold
-
-# The rules' memory row the roster's edits take turns on (a row of the rotations table, which
-# no routing rule is named: rule names are the config's, and this one is taken before them).
-ROSTER_LOCK = "roster:edits"
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,19 @@ async def _editor(uow: UnitOfWork, by: int, agent_id: int, field: ProfileField) 
     return editor
 
 
+def named_in_rules(deps: Deps, name: str) -> str | None:
+    """The routing rule or account of leadrelay.yaml that names *name*, if one does: a new
+    name would drop its person from it (and the file would then name nobody)."""
+    routing = deps.config.routing
+    rule = next((r.name for r in routing.rules if name in r.pool.agents), None)
+    return rule or next((a.name for a in routing.accounts if a.owner == name), None)
+
+
 async def set_in(uow: UnitOfWork, deps: Deps, *, by: int, agent_id: int, field: ProfileField,
                  value: Any, now: datetime) -> Agent:
     """Set *field* of *agent_id*'s profile to *value* (already read) in the caller's
     transaction; raises, having written nothing, when the value or the editor may not."""
-    await uow.rotations.lock(ROSTER_LOCK)
+    await lock_roster(uow)
     await _editor(uow, by, agent_id, field)
     roster = await uow.agents.list()
     target = next((a for a in roster if a.telegram_id == agent_id), None)
@@ -69,6 +80,8 @@ async def set_in(uow: UnitOfWork, deps: Deps, *, by: int, agent_id: int, field: 
     if field is ProfileField.NAME:
         if any(fold(a.name) == fold(value) for a in roster if a.telegram_id != agent_id):
             raise NameTaken(name=value)
+        if (named := named_in_rules(deps, target.name)) is not None and value != target.name:
+            raise NameInRules(name=target.name, rule=named)
         target.name = value
     elif field is ProfileField.LANGUAGE:
         target.language = value

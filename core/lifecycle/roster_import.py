@@ -1,4 +1,5 @@
-"""`leadrelay agents import`: a roster from a file replaces the stored one."""
+"""The roster from a file: leadrelay.yaml's agents at start-up and /reload (until the roster
+is edited in chat), and `leadrelay agents import`, which replaces the stored one."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Sequence
 from core.config import AgentConfig
 from core.deps import Deps
 from core.lifecycle.availability import take_off
+from core.lifecycle.away_handover import lock_all_held
 from core.model import Agent, AvailabilityChange
-from core.ports import UnitOfWork
-from core.roster import mark_roster_edited, roster_from
+from core.ports import ROSTER_EDITED, UnitOfWork
+from core.roster import lock_roster, mark_roster_edited, roster_from, roster_from_config
+from core.routing import Situation
 
 
 async def replace_roster(uow: UnitOfWork, deps: Deps, /, *,
@@ -22,10 +25,13 @@ async def replace_roster(uow: UnitOfWork, deps: Deps, /, *,
     """
     now = deps.clock.now()
     async with uow:
+        await lock_roster(uow)
         staying = {p.telegram_id for p in people if p.active}
-        for agent in await uow.agents.list():
-            if agent.active and agent.telegram_id not in staying:
-                await take_off(uow, deps, agent, now, by=None)
+        leaving = [a for a in await uow.agents.list()
+                   if a.active and a.telegram_id not in staying]
+        await lock_all_held(uow, [a.telegram_id for a in leaving])
+        for agent in leaving:
+            await take_off(uow, deps, agent, now, by=None)
         stored = await uow.agents.list()
         before = {a.telegram_id: a.away or not a.active for a in stored}
         roster = roster_from(people, stored)
@@ -38,3 +44,25 @@ async def replace_roster(uow: UnitOfWork, deps: Deps, /, *,
         await mark_roster_edited(uow, by=None, now=now)
         await uow.commit()
     return roster
+
+
+async def sync_roster(uow: UnitOfWork, deps: Deps, /) -> None:
+    """Make the stored roster match the office config, unless it was edited in chat since
+    (then the stored one stands). Whoever the config drops or makes inactive is taken off
+    as a deactivation takes them, and stays on the roster, inactive, so their history keeps
+    its names."""
+    now = deps.clock.now()
+    async with uow:
+        await lock_roster(uow)
+        people = await uow.agents.list()
+        if await uow.team.setting(ROSTER_EDITED) is None:
+            staying = {p.telegram_id for p in deps.config.agents if p.active}
+            leaving = [a for a in people if a.active and a.telegram_id not in staying]
+            await lock_all_held(uow, [a.telegram_id for a in leaving])
+            for agent in leaving:
+                await take_off(uow, deps, agent, now, by=None, mark=False)
+            people = roster_from_config(deps.config, await uow.agents.list())
+            for agent in people:
+                await uow.agents.save(agent)
+            await uow.commit()
+    deps.rules.warm(Situation(people, {}, {}, now, deps.config.zone))
