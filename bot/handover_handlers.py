@@ -34,21 +34,33 @@ def _pairs(pick: AgentPick) -> list[tuple[int, str]]:
     return [(int(agent_id), str(name)) for agent_id, name in pick.choices]
 
 
-async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Managers: give a lead nobody owns to an agent: /assign <lead> [agent]."""
+async def _asked(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
+                 reassign: bool) -> tuple[str, int, AgentPick] | None:
+    """/assign's or /reassign's language, manager and whom it names for the lead, or None
+    once the usage or a bad lead number was answered."""
     shared = _ctx(context)
     agent = await _person(shared, update)
     lang, args = _lang(shared, agent), context.args or []
     if not args:
-        await _reply(update, t(lang, "assign.usage"))
-        return
+        await _reply(update, t(lang, "reassign.usage" if reassign else "assign.usage"))
+        return None
     lead_id = await _lead_arg(update, lang, args[0])
     if lead_id is None:
-        return
+        return None
     pick = await shared.app.run(pick_agent, manager_id=agent.telegram_id, lead_id=lead_id,
-                                wanted=" ".join(args[1:]) or None, reassign=False)
+                                wanted=" ".join(args[1:]) or None, reassign=reassign)
+    return lang, agent.telegram_id, pick
+
+
+async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Managers: give a lead nobody owns to an agent: /assign <lead> [agent]."""
+    asked = await _asked(update, context, reassign=False)
+    if asked is None:
+        return
+    (lang, me, pick), shared = asked, _ctx(context)
+    lead_id = pick.lead_id
     if pick.agent is not None:
-        await shared.app.run(assign_lead, manager_id=agent.telegram_id, lead_id=lead_id,
+        await shared.app.run(assign_lead, manager_id=me, lead_id=lead_id,
                              agent_id=int(pick.agent[0]))
         await _reply(update, t(lang, "assign.done", lead_id=lead_id, agent=str(pick.agent[1])))
     elif not pick.choices:
@@ -60,17 +72,10 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def reassign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Managers: give an owned lead to another agent, with a reason: /reassign <lead> [agent]."""
-    shared = _ctx(context)
-    agent = await _person(shared, update)
-    lang, args = _lang(shared, agent), context.args or []
-    if not args:
-        await _reply(update, t(lang, "reassign.usage"))
+    asked = await _asked(update, context, reassign=True)
+    if asked is None:
         return
-    lead_id = await _lead_arg(update, lang, args[0])
-    if lead_id is None:
-        return
-    pick = await shared.app.run(pick_agent, manager_id=agent.telegram_id, lead_id=lead_id,
-                                wanted=" ".join(args[1:]) or None, reassign=True)
+    lang, _, pick = asked
     text, markup = _reassign_step(lang, pick)
     await _reply(update, text, markup)
 
