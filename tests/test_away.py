@@ -14,6 +14,7 @@ from core.app import App
 from core.away_words import AwayAsk, parse_away
 from core.clock import ManualClock
 from core.config import OfficeConfig
+from core.deps import Deps
 from core.errors import LastManager, NotAManager, UnknownAgent
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.availability import (
@@ -23,10 +24,12 @@ from core.lifecycle.availability import (
     go_away,
     return_from_ended_aways,
 )
+from core.lifecycle.away_handover import give_back, returnable
+from core.lifecycle.deadlines import chat_unreachable
 from core.lifecycle.roster_import import replace_roster, sync_roster
-from core.lifecycle.working import add_note
-from core.model import DeclineReason, LeadStatus, OfferStatus
-from core.ports import ROSTER_EDITED
+from core.lifecycle.working import add_note, book_appointment
+from core.model import DeclineReason, LeadStatus, OfferStatus, Task, TaskKind
+from core.ports import ROSTER_EDITED, UnitOfWork
 from core.roster import as_config, roster
 from leadrelay.bootstrap import bootstrap
 from tests.fakes import FakeDatabase, fake_uow_factory
@@ -380,3 +383,91 @@ async def test_an_away_that_ends_by_its_date_is_no_edit_of_the_roster(
     assert await relay.run(return_from_ended_aways) == [AYSE]
     assert db.agents[AYSE].profile.away_until is None
     assert ROSTER_EDITED not in db.settings
+
+
+def open_tasks(db: FakeDatabase, lead_id: int) -> list[Task]:
+    return [t for t in db.tasks.values() if t.lead_id == lead_id and t.done_at is None]
+
+
+async def test_a_booked_meeting_goes_with_the_lead_to_the_backup_and_comes_back_with_it(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await on_fakes(config(), clock, db)
+    lead_id = await accepted(relay, db)
+    meeting = START + timedelta(days=3)
+    await relay.run(book_appointment, agent_id=AYSE, lead_id=lead_id, at=meeting)
+    clock.advance(timedelta(hours=1))
+    moment = clock.now()
+    await relay.run(go_away, agent_id=AYSE, by=AYSE, until=None)
+    [task] = [t for t in open_tasks(db, lead_id) if t.kind is TaskKind.APPOINTMENT]
+    assert (task.agent_id, task.due_at) == (MEHMET, meeting), "the meeting is his to keep now"
+    [card] = sent_after(db, moment, MEHMET, "card")
+    assert card["next_task"] == ["appointment", meeting.isoformat()]
+    clock.advance(timedelta(hours=1))
+    await relay.run(come_back, agent_id=AYSE, by=AYSE)
+    assert db.leads[lead_id].owner_id == AYSE
+    [task] = [t for t in open_tasks(db, lead_id) if t.kind is TaskKind.APPOINTMENT]
+    assert (task.agent_id, task.due_at) == (AYSE, meeting)
+
+
+async def test_a_lead_sent_back_to_routing_has_its_meeting_closed_as_nobody_owns_it(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await on_fakes(config(), clock, db)
+    lead_id = await accepted(relay, db)
+    await relay.run(book_appointment, agent_id=AYSE, lead_id=lead_id,
+                    at=START + timedelta(days=3))
+    await relay.run(go_away, agent_id=MEHMET, by=SELIN, until=None)
+    await relay.run(go_away, agent_id=AYSE, by=AYSE, until=None)
+    assert db.leads[lead_id].owner_id is None
+    assert open_tasks(db, lead_id) == []
+
+
+async def _returnable(uow: UnitOfWork, deps: Deps, /, *, agent_id: int) -> list[int]:
+    async with uow.reading():
+        agent = await uow.agents.get(agent_id)
+        return await returnable(uow, agent) if agent is not None else []
+
+
+async def _give_back(uow: UnitOfWork, deps: Deps, /, *, agent_id: int,
+                     lead_ids: list[int]) -> list[int]:
+    async with uow:
+        agent = await uow.agents.get(agent_id)
+        leads = await uow.leads.lock_all(lead_ids)
+        back = await give_back(uow, deps, agent, leads, deps.clock.now()) if agent else []
+        await uow.commit()
+    return back
+
+
+async def test_a_lead_the_backup_works_after_the_return_was_read_stays_with_the_backup(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await on_fakes(config(), clock, db)
+    lead_id = await accepted(relay, db)
+    await relay.run(go_away, agent_id=AYSE, by=AYSE, until=None)
+    clock.advance(timedelta(hours=1))
+    assert await relay.run(_returnable, agent_id=AYSE) == [lead_id]
+    await relay.run(add_note, agent_id=MEHMET, lead_id=lead_id, text="Calling them now")
+    assert await relay.run(_give_back, agent_id=AYSE, lead_ids=[lead_id]) == []
+    assert db.leads[lead_id].owner_id == MEHMET
+    assert [e.kind for e in db.events if e.lead_id == lead_id][-1] == "note"
+
+
+async def test_deactivating_someone_who_blocked_the_bot_still_strips_their_cards_quietly(
+    clock: ManualClock, db: FakeDatabase,
+) -> None:
+    relay = await on_fakes(config(), clock, db)
+    lead_id = await accepted(relay, db)
+    await relay.run(chat_unreachable, chat_id=AYSE, offer_id=None, error="Forbidden: blocked")
+    assert db.agents[AYSE].chat_id is None
+    clock.advance(timedelta(hours=1))
+    moment = clock.now()
+    await relay.run(deactivate_agent, agent_id=AYSE, by=SELIN)
+    edits = [m for m in db.outbox if m.chat_id == AYSE and m.created_at >= moment]
+    assert [(m.template, m.params["lead_id"]) for m in edits] == [("contact_removed", lead_id)]
+    assert edits[0].edit_ref is not None
+    assert db.cards[(lead_id, AYSE)].ref == "", "no later refresh shows her the contact details"
+    # The edit to a blocked chat fails as the dispatcher reports it: nobody is told.
+    told = len([m for m in db.outbox if m.template == "agent_unreachable"])
+    await relay.run(chat_unreachable, chat_id=AYSE, offer_id=None, error="Forbidden: blocked")
+    assert len([m for m in db.outbox if m.template == "agent_unreachable"]) == told

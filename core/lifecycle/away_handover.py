@@ -30,7 +30,16 @@ from core.messages import (
     Template,
     parse_ref,
 )
-from core.model import Agent, DeclineReason, Lead, LeadEvent, LeadStatus, Offer, OfferStatus
+from core.model import (
+    Agent,
+    DeclineReason,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    Offer,
+    OfferStatus,
+    Role,
+)
 from core.ports import UnitOfWork
 
 HANDED = "handed_over_away"  # a lead's event: given to the backup (or routing) while away
@@ -122,11 +131,12 @@ async def hand_over(uow: UnitOfWork, deps: Deps, agent: Agent, leads: Sequence[L
                     tell: bool = True) -> list[tuple[int, str | None]]:
     """Give each of *agent*'s open *leads* to *backup*, or route it again without them when
     there is none; both told (*tell*: the former owner gets a message besides their card
-    edited into a note without the contact details). Each lead, and who has it now."""
+    edited into a note without the contact details). The backup gets the lead's tasks with
+    it (a booked meeting stays booked); a lead routed again has them closed, as nobody owns
+    it. Each lead, and who has it now."""
     handed: list[tuple[int, str | None]] = []
     for lead in leads:
         former = lead.take_back()
-        await close_clocks(uow, lead, now)
         to = backup.telegram_id if backup is not None else None
         await uow.events.add(LeadEvent(lead.id, now, HANDED, to,
                                        {"from": former, "to": to, "reason": reason}))
@@ -139,6 +149,7 @@ async def hand_over(uow: UnitOfWork, deps: Deps, agent: Agent, leads: Sequence[L
         if backup is not None:
             await give(uow, deps, lead, backup, now, opened="handover", by=agent.name)
         else:
+            await close_clocks(uow, lead, now)  # every task: nobody owns the lead now
             await uow.leads.update(lead)
             await offer_next(uow, deps, lead, now, router=router, without=[former])
             await refresh_cards(uow, deps, lead, now)
@@ -148,10 +159,11 @@ async def hand_over(uow: UnitOfWork, deps: Deps, agent: Agent, leads: Sequence[L
 
 async def give(uow: UnitOfWork, deps: Deps, lead: Lead, to: Agent, now: datetime, *,
                opened: str, by: str) -> None:
-    """Make *to* the owner of *lead* (taken back, locked): its tasks and clocks with them,
-    the managers' cards updated, and a card of their own telling them why it came."""
+    """Make *to* the owner of *lead* (taken back, locked): its open tasks (meetings,
+    reminders, follow-ups) with them and its clocks started again for them, the managers'
+    cards updated, and a card of their own telling them why it came."""
     lead.give_to(to.telegram_id, now)
-    await start_clocks(uow, deps, lead, now)
+    await start_clocks(uow, deps, lead, now)  # closes the former owner's clocks first
     await uow.tasks.hand_over(lead.id, to=to.telegram_id)
     await uow.leads.update(lead)
     await refresh_cards(uow, deps, lead, now)
@@ -167,34 +179,47 @@ async def returnable(uow: UnitOfWork, agent: Agent) -> list[int]:
     if backup_id is None:
         return []
     theirs, _ = await uow.leads.open_of(backup_id, offset=0, limit=_MOST_LEADS)
+    history = await _histories(uow, [lead.id for lead in theirs])
+    return [lead_id for lead_id, events in sorted(history.items())
+            if untouched(events, agent.telegram_id, backup_id)]
+
+
+async def _histories(uow: UnitOfWork, lead_ids: Sequence[int]) -> dict[int, list[LeadEvent]]:
+    """The events of each of *lead_ids*, oldest first, by lead."""
     history: dict[int, list[LeadEvent]] = {}
-    for event in await uow.events.for_leads([lead.id for lead in theirs]):
+    for event in await uow.events.for_leads(list(lead_ids)) if lead_ids else ():
         history.setdefault(event.lead_id, []).append(event)
-    found = []
-    for lead_id, events in sorted(history.items()):
-        handed = [i for i, e in enumerate(events) if e.kind == HANDED]
-        if not handed:
-            continue
-        last = events[handed[-1]]
-        after = events[handed[-1] + 1:]
-        if (last.data.get("from") == agent.telegram_id and last.agent_id == backup_id
-                and not any(e.kind in WORKED or e.kind in MOVED for e in after)):
-            found.append(lead_id)
-    return found
+    return history
+
+
+def untouched(events: Sequence[LeadEvent], owner_id: int, backup_id: int) -> bool:
+    """Whether a lead's *events* end with its hand-over from *owner_id* to *backup_id*
+    and nothing since that worked it or moved it."""
+    handed = [i for i, e in enumerate(events) if e.kind == HANDED]
+    if not handed:
+        return False
+    last = events[handed[-1]]
+    after = events[handed[-1] + 1:]
+    return (last.data.get("from") == owner_id and last.agent_id == backup_id
+            and not any(e.kind in WORKED or e.kind in MOVED for e in after))
 
 
 async def give_back(uow: UnitOfWork, deps: Deps, agent: Agent, leads: dict[int, Lead],
                     now: datetime) -> list[int]:
-    """Give the backup's untouched *leads* (locked) back to *agent*, both told; the ids."""
+    """Give the backup's untouched *leads* (locked) back to *agent*, both told, their
+    tasks with them; the ids. Each is checked again under its lock: one the backup worked
+    since `returnable` read it stays with them."""
     backup = await uow.agents.get(agent.profile.backup or 0)
     if backup is None or not agent.reachable:
         return []
+    history = await _histories(uow, sorted(leads))
     back = []
     for lead_id, lead in sorted(leads.items()):
-        if lead.owner_id != backup.telegram_id or lead.status is not LeadStatus.OWNED:
+        if (lead.owner_id != backup.telegram_id or lead.status is not LeadStatus.OWNED
+                or not untouched(history.get(lead_id, []), agent.telegram_id,
+                                 backup.telegram_id)):
             continue
         former = lead.take_back()
-        await close_clocks(uow, lead, now)
         await uow.events.add(LeadEvent(lead.id, now, RETURNED, agent.telegram_id,
                                        {"from": former, "to": agent.telegram_id}))
         await tell_former_owner(uow, deps, lead, backup, now, reason="back_from_away",
@@ -217,23 +242,54 @@ async def strip_card(uow: UnitOfWork, deps: Deps, person: Agent, lead: Lead,
                                  params=ContactRemovedParams(summary=LeadSummary.of(lead))))
 
 
+def in_private(person: Agent) -> Agent | None:
+    """*person* with the private chat their cards and escalations are in, None if they never
+    had one. The link to a chat is gone when they blocked the bot, but a private chat's id is
+    its person's Telegram id (`link_chat`), so it is still known: edits there may not arrive,
+    and a chat nobody is linked to tells no manager it is unreachable (`chat_unreachable`)."""
+    if person.chat_id is not None:
+        return person
+    return replace(person, chat_id=person.telegram_id) if person.blocked_at is not None else None
+
+
 async def strip_everything(uow: UnitOfWork, deps: Deps, person: Agent, now: datetime) -> int:
     """Edit every card left in *person*'s chat (closed leads' too) and, for a manager, every
     escalation still waiting, into messages without the contact details; how many."""
-    if person.chat_id is None:
+    stripped = await strip_cards(uow, deps, person, now)
+    if person.role is Role.MANAGER:
+        stripped += await strip_escalations(uow, deps, person, now)
+    return stripped
+
+
+async def strip_cards(uow: UnitOfWork, deps: Deps, person: Agent, now: datetime, *,
+                      but_theirs: bool = False) -> int:
+    """Edit the cards left in *person*'s chat (*but_theirs*: but those of the leads they
+    own) into notes without the contact details, no longer live; how many."""
+    chat = in_private(person)
+    if chat is None or chat.chat_id is None:
         return 0
     stripped = 0
-    for card in await uow.cards.in_chat(person.chat_id):
+    for card in await uow.cards.in_chat(chat.chat_id):
         lead = await uow.leads.get(card.lead_id)
-        if lead is not None:
-            await strip_card(uow, deps, person, lead, now)
+        if lead is not None and not (but_theirs and lead.owner_id == person.telegram_id):
+            await strip_card(uow, deps, chat, lead, now)
             stripped += 1
-    if person.role.value == "manager":
-        for row in await uow.leads.waiting(limit=_MOST_LEADS):
-            if row.lead.status is LeadStatus.WITH_MANAGERS:
-                await uow.outbox.add(message(
-                    deps, person, Template.CONTACT_REMOVED, now,
-                    edit_ref=EscalationRef(row.lead.id, person.telegram_id),
-                    params=ContactRemovedParams(summary=LeadSummary.of(row.lead))))
-                stripped += 1
     return stripped
+
+
+async def strip_escalations(uow: UnitOfWork, deps: Deps, person: Agent, now: datetime) -> int:
+    """Edit every escalation still waiting in *person*'s chat (sent while they were a
+    manager) into the lead without the contact details and the buttons; how many."""
+    chat = in_private(person)
+    if chat is None:
+        return 0
+    stripped = 0
+    for row in await uow.leads.waiting(limit=_MOST_LEADS):
+        if row.lead.status is LeadStatus.WITH_MANAGERS:
+            await uow.outbox.add(message(
+                deps, chat, Template.CONTACT_REMOVED, now,
+                edit_ref=EscalationRef(row.lead.id, person.telegram_id),
+                params=ContactRemovedParams(summary=LeadSummary.of(row.lead))))
+            stripped += 1
+    return stripped
+
