@@ -21,10 +21,13 @@ from core.errors import (
     NameTaken,
     NotAManager,
 )
+from core.lifecycle.answers import accept_offer, decline_offer
 from core.lifecycle.prompts import answer_prompt
 from core.lifecycle.roster_edit import ProfileEdited, ask_profile_field, set_profile_field
 from core.lifecycle.roster_import import sync_roster
-from core.model import Role, Tier, Weekday
+from core.lifecycle.worklist import show_card
+from core.messages import EscalationRef
+from core.model import DeclineReason, LeadStatus, OfferStatus, Role, Tier, Weekday
 from core.ports import ROSTER_EDITED
 from core.profile_input import ProfileField, read_hours
 from core.queries import explain_lead
@@ -133,6 +136,36 @@ async def test_the_last_active_manager_can_never_be_demoted(relay: App, db: Fake
     assert db.agents[SELIN].role is Role.AGENT
     with pytest.raises(LastManager):
         await edit(relay, F.ROLE, "agent", who=AYSE, by=AYSE)
+
+
+async def test_a_demoted_manager_keeps_no_contact_details_of_leads_others_own(
+    relay: App, db: FakeDatabase, clock: ManualClock,
+) -> None:
+    await edit(relay, F.ROLE, "manager")
+    theirs = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    offer = next(o for o in db.offers.values() if o.lead_id == theirs)
+    await relay.run(accept_offer, agent_id=offer.agent_id, offer_id=offer.id, token=offer.token)
+    assert db.leads[theirs].owner_id not in (None, MEHMET)
+    await relay.run(show_card, person_id=MEHMET, wanted=str(theirs))
+    card_ref = db.cards[(theirs, MEHMET)].ref
+    waiting = (await relay.receive_lead(
+        source_token=TOKEN, payload={**HOT, "phone": "+905329876543"})).lead_id
+    while db.leads[waiting].status is not LeadStatus.WITH_MANAGERS:
+        offer = next(o for o in db.offers.values()
+                     if o.lead_id == waiting and o.status is OfferStatus.PENDING)
+        await relay.run(decline_offer, agent_id=offer.agent_id, offer_id=offer.id,
+                        token=offer.token, reason=DeclineReason.BUSY)
+    escalation = EscalationRef(waiting, MEHMET).format()
+    assert "phone" in next(m.params for m in db.outbox if m.ref == escalation)
+    clock.advance(timedelta(minutes=5))
+    moment = clock.now()
+    await edit(relay, F.ROLE, "agent")
+    edits = [m for m in db.outbox if m.chat_id == MEHMET and m.created_at >= moment]
+    assert {m.edit_ref for m in edits} == {card_ref, escalation}
+    for m in edits:
+        assert m.template == "contact_removed"
+        assert not ({"phone", "email", "name", "message"} & m.params.keys()), m
+    assert db.cards[(theirs, MEHMET)].ref == "", "no refresh shows him the manager's view"
 
 
 async def test_names_stay_unique_in_the_office_whatever_the_case_or_spelling(

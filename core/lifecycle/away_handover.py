@@ -293,3 +293,20 @@ async def strip_escalations(uow: UnitOfWork, deps: Deps, person: Agent, now: dat
             stripped += 1
     return stripped
 
+
+async def strip_manager_view(uow: UnitOfWork, deps: Deps, person: Agent,
+                             now: datetime) -> int:
+    """What *person* saw only as a manager, taken away as they become an agent: the
+    escalations waiting in their chat and their cards of leads others own, edited without
+    the contact details; how many. Those leads are locked first (in id order), so no card
+    refresh of a moment before writes the manager's view over the edits."""
+    chat = in_private(person)
+    if chat is None or chat.chat_id is None:
+        return 0
+    cards = await uow.cards.in_chat(chat.chat_id)
+    waiting = await uow.leads.waiting(limit=_MOST_LEADS)
+    await uow.leads.lock_all(sorted({*(c.lead_id for c in cards),
+                                     *(row.lead.id for row in waiting
+                                       if row.lead.status is LeadStatus.WITH_MANAGERS)}))
+    return (await strip_cards(uow, deps, person, now, but_theirs=True)
+            + await strip_escalations(uow, deps, person, now))

@@ -22,6 +22,7 @@ from core.errors import (
     NotAManager,
     UnknownAgent,
 )
+from core.lifecycle.away_handover import strip_manager_view
 from core.lifecycle.common import person
 from core.model import Agent, Prompt, PromptKind, Role
 from core.ports import UnitOfWork
@@ -89,6 +90,8 @@ async def set_in(uow: UnitOfWork, deps: Deps, *, by: int, agent_id: int, field: 
         if target.is_manager and value is Role.AGENT and not any(
                 a.is_manager for a in roster if a.telegram_id != agent_id):
             raise LastManager(name=target.name)
+        if target.role is Role.MANAGER and value is Role.AGENT:
+            await strip_manager_view(uow, deps, target, now)  # what only a manager may see
         target.role = value
     elif field is ProfileField.TIER:
         # A tier set here holds until the next review; "auto" leaves it to the results.
