@@ -75,8 +75,8 @@ MESSAGES: dict[str, str] = {
                        "Hiçbiri için - gönderin.",
     "ask.capacity": "{name} en fazla kaç açık talep tutabilir? (şu an: {now}) "
                     "Sınır olmaması için - gönderin.",
-    "ask.weight": "{name:gen} ağırlığını yazın; örneğin yarısı kadar daha fazla talep için "
-                  "1,5 (şu an: {now}).",
+    "ask.weight": "{name:gen} ağırlığını yazın; örneğin %50 daha fazla talep için 1,5 "
+                  "(şu an: {now}).",
     "ask.hours": "Çalışma saatlerini <code>pzt-cum 09:00-18:00</code> gibi yazın "
                  "(şu an: {now}). Ofisin saatleri için - gönderin.",
     "pick.tier": "{name:gen} seviyesini seçin. Belirlediğiniz seviye bir sonraki "

@@ -82,7 +82,8 @@ class AwayViews(Localized):
         if offers:
             lines.append(t(lang, "away.offers_moved", count=offers))
         if leads:
-            lines.append(t(lang, "away.leads_moved", count=leads))
+            lines.append(t(lang, "away.leads_moved_one") if leads == 1
+                         else t(lang, "away.leads_moved", count=leads))
         return lines
 
 
