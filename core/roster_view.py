@@ -28,7 +28,7 @@ class RosterLine:
     open: int  # what routing holds against their capacity: open leads and offers waiting
     tier: Tier
     tier_set_until: date | None  # a tier a manager set holds until this day's review
-    misses: int  # accept deadlines missed within the penalty window
+    misses: int  # SLA misses within the penalty window: offers let lapse, first calls missed
 
     @property
     def id(self) -> int:
