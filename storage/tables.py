@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -119,6 +120,10 @@ leads = Table(
     Column("stage_at", UtcDateTime),
     Column("lead_type", String(40)),
     Column("contact_due_at", UtcDateTime),  # first contact is due by then
+    Column("extras", JSON),  # fields the sender posted that intake has no place for
+    Column("campaign", JSON),  # utm_source, utm_medium, utm_campaign, gclid, fbclid
+    Column("consent", JSON),  # did the person agree to be contacted, when, on which form
+    Column("flags", JSON),  # a field's problem the lead was kept despite: {field: problem}
     Column("version", Integer, nullable=False),
     UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
 )
@@ -273,4 +278,22 @@ availability_changes = Table(
     Column("by_id", BigInteger),
     Column("reason", String(24), nullable=False),
     Index("ix_availability_changes_agent_id_at", "agent_id", "at"),
+)
+
+# What reached intake and could not become a lead, kept whole (raw bytes: PostgreSQL text
+# refuses NUL and lone surrogates) with the headers that matter and why, to be replayed.
+failed_intake = Table(
+    "failed_intake", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64)),  # None when no token named one
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+    Column("reason", String(32), nullable=False),
+    Column("detail", String(500), nullable=False),
+    Column("authenticated", Boolean, nullable=False),  # False: kept a short time only
+    Column("content_type", String(200)),
+    Column("headers", JSON, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("replayed_at", UtcDateTime),
+    Column("lead_id", Integer),
+    Index("ix_failed_intake_reason_received_at", "reason", "received_at"),
 )
