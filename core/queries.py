@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any, overload
 
 from core.deps import Deps
-from core.errors import LeadAlreadyHandled, NotFound, UnknownAgent, UnknownSource
-from core.lead_input import validate_lead
+from core.errors import LeadAlreadyHandled, NotFound, UnknownAgent
 from core.lifecycle.common import manager
-from core.lifecycle.intake import new_lead
+from core.lifecycle.intake import admit_named, new_lead
 from core.lifecycle.notices import assign_choices
 from core.lifecycle.router import Router
 from core.messages import offer_outcomes
@@ -160,16 +159,13 @@ async def preview_route(
     uow: UnitOfWork, deps: Deps, /, *, source_name: str, payload: Mapping[str, object]
 ) -> Decision:
     """Where a lead would go now, with its trace; reads current data and changes nothing."""
-    source = deps.config.source_named(source_name)
-    if source is None:
-        raise UnknownSource(f"no source named {source_name!r}")
-    data = validate_lead(payload, default_region=deps.config.default_region)
+    incoming = admit_named(deps, source_name=source_name, payload=payload)
+    data = incoming.data
     now = deps.clock.now()
     async with uow.reading():  # the rules' memory and the load stay as they were
         matches = await uow.contacts.find_any(phones=[data.phone] if data.phone else [],
                                               emails=[data.email] if data.email else [])
-        lead = new_lead(deps, data, source.name, deps.config.warmth_of(source), bool(matches),
-                        now)
+        lead = new_lead(deps, data, incoming.source, incoming.warmth, bool(matches), now)
         owners = await uow.leads.owners_of([c.id for c in matches])
         router = await Router.load(uow, deps, now, lock=False)  # never holds up real routing
         # Try the policy on the roster as the config file says now, not as last synced.

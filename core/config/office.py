@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from core.config.durations import Duration
 from core.config.lead_types import LEAD_TYPE_NAME, LeadType
+from core.config.mapping import SourceMapping
 from core.config.routing import RoutingPolicy
 from core.config.scoring import ScoringConfig
 from core.config.work import WorkConfig
@@ -51,6 +52,8 @@ class SourceConfig(Strict):
     # Its leads' type (one of the office's `lead_types`), unless a routing rule names another.
     lead_type: str | None = Field(default=None, min_length=1, max_length=40,
                                   pattern=LEAD_TYPE_NAME)
+    # How its payloads read as leads, when the sender posts a shape of its own.
+    mapping: SourceMapping | None = None
 
     @field_validator("token")
     @classmethod

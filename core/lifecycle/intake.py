@@ -10,6 +10,7 @@ from datetime import datetime
 
 from core.deps import Deps
 from core.errors import Conflict, StorageUnavailable, UnknownSource
+from core.intake_mapping import apply_mapping
 from core.lead_input import LeadInput, validate_lead
 from core.lifecycle.routing import ROUTING_BATCH, route_new_leads, route_waiting_if_free
 from core.model import Contact, Lead, LeadEvent, LeadStatus
@@ -50,7 +51,20 @@ def admit_lead(
     source = deps.config.source_by_token(source_token) if source_token else None
     if source is None:
         raise UnknownSource()
-    data = validate_lead(payload, default_region=deps.config.default_region)
+    data = validate_lead(apply_mapping(source.mapping, payload),
+                         default_region=deps.config.default_region)
+    return IncomingLead(source.name, deps.config.warmth_of(source), data)
+
+
+def admit_named(deps: Deps, *, source_name: str,
+                payload: Mapping[str, object]) -> IncomingLead:
+    """A payload of the source called *source_name*, mapped and validated, for callers that
+    need no token (`policy try`, `intake try`, an import from the command line)."""
+    source = deps.config.source_named(source_name)
+    if source is None:
+        raise UnknownSource(f"no source named {source_name!r}")
+    data = validate_lead(apply_mapping(source.mapping, payload),
+                         default_region=deps.config.default_region)
     return IncomingLead(source.name, deps.config.warmth_of(source), data)
 
 
