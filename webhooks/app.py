@@ -18,7 +18,15 @@ from core.config import SourceConfig
 from core.errors import DomainError, FieldProblem, InvalidInput, StorageUnavailable, UnknownSource
 from core.lead_input import FIELDS
 from core.ports import BotApiHealth, OfficeFigures
-from webhooks.bodies import MAX_BODY_BYTES, BadBody, SenderGone, parse_form, parse_json, read_body
+from webhooks.bodies import (
+    MAX_BODY_BYTES,
+    BadBody,
+    SenderGone,
+    parse_form,
+    parse_json,
+    parse_multipart,
+    read_body,
+)
 from webhooks.keys import APP, FIGURES, TELEGRAM, CurrentApp
 from webhooks.limits import RateLimits
 from webhooks.operations import READINESS, Readiness, metrics, readyz
@@ -27,6 +35,9 @@ log = logging.getLogger(__name__)
 
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+# The form field naming which of its source's thank-you pages a browser goes to after posting.
+_REDIRECT = "redirect"
 # Names the log may show: a sender's own field names can be anything, up to a whole JSON body
 # (`curl -d '{…}'` posts a form whose one field name is the body), so others are only counted.
 _LOGGED_FIELDS = frozenset(FIELDS) | {"token", "source"}
@@ -143,8 +154,8 @@ def _source(request: web.Request, token: str | None) -> SourceConfig | None:
 def _before_body(request: web.Request) -> web.Response | None:
     """The refusal that the headers alone call for, if any; also before `100 Continue`."""
     content_type = request.content_type
-    if content_type not in (_JSON, _FORM):
-        return _problem(415, f"send {_JSON} or {_FORM}", [
+    if content_type not in (_JSON, _FORM, _MULTIPART):
+        return _problem(415, f"send {_JSON}, {_FORM} or {_MULTIPART}", [
             {"field": "Content-Type", "problem": f"{_printable(content_type, 80)!r} not accepted"}])
     charset = request.charset
     if content_type == _FORM and charset is not None and charset.lower() not in _UTF8:
@@ -198,10 +209,12 @@ async def receive_lead(request: web.Request) -> web.Response:
         return refusal
     body = await read_body(request, within=request.app[GUARD].body_timeout)
     payload: dict[str, object]
+    thank_you: str | None = None
     if request.content_type == _JSON:
         payload = parse_json(body)
     else:
-        fields = parse_form(body)
+        fields = (parse_multipart(body, request.headers.get("Content-Type", ""))
+                  if request.content_type == _MULTIPART else parse_form(body))
         if source is None:
             # An HTML form cannot set headers, so it may carry its source token as a field.
             token = next((value for key, value in fields if key == "token"), None)
@@ -210,11 +223,14 @@ async def receive_lead(request: web.Request) -> web.Response:
                 raise UnknownSource()
             if (refusal := _over_rate(request, source)) is not None:
                 return refusal
-        payload = {key: value for key, value in fields if key != "token"}
+        payload = {key: value for key, value in fields if key not in ("token", _REDIRECT)}
+        thank_you = source.thank_you(next((v for k, v in fields if k == _REDIRECT), None))
     # Answered once stored: from then on the lead cannot be lost, and routing follows at once
     # (in this instance or any other), so the sender never waits for our routing turn.
     result = await request.app[APP]().receive_lead(source_token=token, payload=payload,
                                                    routed=False)
+    if thank_you is not None:  # a browser's form: to the office's own thank-you page
+        raise web.HTTPSeeOther(thank_you)
     return web.json_response({"lead_id": result.lead_id}, status=201 if result.created else 200)
 
 

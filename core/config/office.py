@@ -9,7 +9,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 
 from core.config.durations import Duration
 from core.config.lead_types import LEAD_TYPE_NAME, LeadType
@@ -54,6 +54,17 @@ class SourceConfig(Strict):
                                   pattern=LEAD_TYPE_NAME)
     # How its payloads read as leads, when the sender posts a shape of its own.
     mapping: SourceMapping | None = None
+    # Where a browser goes after posting one of its forms (303), instead of a JSON answer:
+    # the first, or the one a form's `redirect` field names; none that is not listed here.
+    thank_you_urls: list[HttpUrl] = Field(default_factory=list, max_length=20)
+
+    def thank_you(self, asked: str | None) -> str | None:
+        """The thank-you page for a form post that asked for *asked*: that one when listed,
+        else the first; None when the source lists none (a JSON answer then)."""
+        listed = [str(url) for url in self.thank_you_urls]
+        if not listed:
+            return None
+        return asked if asked in listed else listed[0]
 
     @field_validator("token")
     @classmethod
