@@ -25,6 +25,7 @@ from storage.repositories import (
     SqlRotations,
     SqlTeam,
 )
+from storage.repositories.failures import SqlFailedIntake
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
 from storage.repositories.work import SqlCards, SqlPrompts, SqlTasks
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
     cards: SqlCards
     prompts: SqlPrompts
     team: SqlTeam
+    failed_intake: SqlFailedIntake
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -104,6 +106,7 @@ class SqlUnitOfWork:
         self.personal = SqlPersonalData(conn)
         self.tasks, self.cards, self.prompts = SqlTasks(conn), SqlCards(conn), SqlPrompts(conn)
         self.team = SqlTeam(conn)
+        self.failed_intake = SqlFailedIntake(conn)
         self._wakeups = []
         return self
 

@@ -32,6 +32,7 @@ from core.model import (
     Stage,
     Task,
 )
+from core.model.failures import FailedIntake
 from core.ports import (
     HeldMessage,
     OfferCounts,
@@ -63,6 +64,7 @@ class FakeDatabase:
     settings: dict[str, Any] = field(default_factory=dict)
     invites: dict[str, Invite] = field(default_factory=dict)
     availability: list[AvailabilityChange] = field(default_factory=list)
+    failed_intake: dict[int, FailedIntake] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
     # on Accept must not shift the ids of the leads and offers after it.
@@ -532,6 +534,43 @@ class FakePersonalData(_Repo):
         return [copy.copy(lead) for lead in due[:limit]]
 
 
+class FakeFailedIntake(_Repo):
+    async def add(self, failure: FailedIntake) -> int:
+        failure.id = next(self.db.ids)
+        self.db.failed_intake[failure.id] = copy.deepcopy(failure)
+        return failure.id
+
+    async def get(self, failure_id: int) -> FailedIntake | None:
+        return copy.deepcopy(self.db.failed_intake.get(failure_id))
+
+    async def recent(self, *, source: str | None = None, limit: int = 50,
+                     unreplayed: bool = False) -> list[FailedIntake]:
+        rows = [f for f in self.db.failed_intake.values()
+                if (source is None or f.source == source)
+                and not (unreplayed and f.replayed_at is not None)]
+        rows.sort(key=lambda f: (f.received_at, f.id), reverse=True)
+        return copy.deepcopy(rows[:limit])
+
+    async def count_unauthenticated(self, *, since: datetime) -> int:
+        return sum(1 for f in self.db.failed_intake.values()
+                   if not f.authenticated and f.received_at >= since)
+
+    async def mark_replayed(self, failure_id: int, *, lead_id: int, at: datetime) -> bool:
+        failure = self.db.failed_intake.get(failure_id)
+        if failure is None or failure.replayed_at is not None:
+            return False
+        failure.replayed_at, failure.lead_id = at, lead_id
+        return True
+
+    async def forget_unauthenticated(self, *, before: datetime) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for key, failure in list(self.db.failed_intake.items()):
+            if not failure.authenticated and failure.received_at < before:
+                del self.db.failed_intake[key]
+                counts[failure.reason.value] = counts.get(failure.reason.value, 0) + 1
+        return counts
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -583,6 +622,7 @@ class FakeUnitOfWork:
         self.outbox, self.personal = FakeOutbox(db), FakePersonalData(db)
         self.tasks, self.cards, self.prompts = FakeTasks(db), FakeCards(db), FakePrompts(db)
         self.team = FakeTeam(db)
+        self.failed_intake = FakeFailedIntake(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -609,7 +649,8 @@ class FakeUnitOfWork:
         if self._snapshot is not None:  # not committed: put everything back
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
                          "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
-                         "prompts", "settings", "invites", "availability"):
+                         "prompts", "settings", "invites", "availability",
+                         "failed_intake"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
@@ -617,7 +658,7 @@ class FakeUnitOfWork:
     def _rebind(self) -> None:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
-                     self.prompts, self.team):
+                     self.prompts, self.team, self.failed_intake):
             repo.db = self.db
 
     async def commit(self) -> None:

@@ -17,22 +17,24 @@ from core.clock import Clock
 from core.config import SourceConfig
 from core.errors import DomainError, FieldProblem, InvalidInput, StorageUnavailable, UnknownSource
 from core.lead_input import FIELDS
+from core.model.failures import FailureReason
 from core.ports import BotApiHealth, OfficeFigures
 from webhooks.bodies import (
     MAX_BODY_BYTES,
     BadBody,
     SenderGone,
-    parse_form,
-    parse_json,
-    parse_multipart,
+    TooLarge,
+    parse_payload,
     read_body,
 )
-from webhooks.keys import APP, FIGURES, TELEGRAM, CurrentApp
+from webhooks.failures import attempt, keep
+from webhooks.keys import APP, DROPPED, FIGURES, TELEGRAM, CurrentApp
 from webhooks.limits import RateLimits
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
 log = logging.getLogger(__name__)
 
+INTAKE_PATH = "/webhooks/leads"
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
@@ -43,6 +45,8 @@ _REDIRECT = "redirect"
 _LOGGED_FIELDS = frozenset(FIELDS) | {"token", "source"}
 _UTF8 = ("utf-8", "utf8")
 BODY_TIMEOUT = 10.0
+# The answers that refuse what a sender sent (a 409 or 503 is about us, not the payload).
+_REFUSALS = frozenset({400, 401, 408, 413, 415, 417, 422, 429})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -69,7 +73,16 @@ def _problem(status: int, error: str, fields: list[dict[str, str]] | None = None
 
 @web.middleware
 async def translate_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Answer every failure with JSON that names the problem; a 500 only for our own bugs."""
+    """Answer every failure with JSON that names the problem; a 500 only for our own bugs.
+    A refused lead (a 4xx of the intake, the sender still there) is kept in failed_intake."""
+    response = await _answer(request, handler)
+    if (request.path == INTAKE_PATH and isinstance(response, web.Response)
+            and response.status in _REFUSALS and not attempt(request).gone):
+        await keep(request, response)
+    return response
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except InvalidInput as exc:
@@ -80,9 +93,16 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
     except UnknownSource:
         return _unknown_source(request)
     except BadBody as exc:
+        if exc.encoding:
+            attempt(request).reason = FailureReason.ENCODING
         return _problem(exc.status, exc.error, [{"field": "body", "problem": exc.problem}])
+    except TooLarge as exc:
+        noted = attempt(request)
+        noted.body, noted.truncated = exc.head, True
+        return _too_large()
     except SenderGone:
         # Nobody is left to answer, and nothing was stored: not our failure.
+        attempt(request).gone = True
         log.info("a sender went away before its whole body arrived", extra=_caller(request))
         return _problem(400, "body incomplete")
     except DomainError as exc:
@@ -153,12 +173,15 @@ def _source(request: web.Request, token: str | None) -> SourceConfig | None:
 
 def _before_body(request: web.Request) -> web.Response | None:
     """The refusal that the headers alone call for, if any; also before `100 Continue`."""
+    known = _source(request, _bearer(request))
+    attempt(request).source = known.name if known is not None else None
     content_type = request.content_type
     if content_type not in (_JSON, _FORM, _MULTIPART):
         return _problem(415, f"send {_JSON}, {_FORM} or {_MULTIPART}", [
             {"field": "Content-Type", "problem": f"{_printable(content_type, 80)!r} not accepted"}])
     charset = request.charset
     if content_type == _FORM and charset is not None and charset.lower() not in _UTF8:
+        attempt(request).reason = FailureReason.ENCODING
         return _problem(415, "send forms in UTF-8", [
             {"field": "Content-Type",
              "problem": f"charset {_printable(charset, 40)!r} not accepted; send utf-8"}])
@@ -175,6 +198,8 @@ async def _expect(request: web.Request) -> web.StreamResponse | None:
     """Answer `Expect: 100-continue` with the refusal the headers call for, if any."""
     refusal = _before_body(request)
     if refusal is not None:
+        # Answered before the body is sent (and outside the middleware): kept without it.
+        await keep(request, refusal, body_sent=False)
         return refusal
     # Not aiohttp's handler: it echoes an unknown Expect in its 417 and fails on non-UTF-8.
     if request.headers.get("Expect", "").lower() != "100-continue":
@@ -200,6 +225,7 @@ def _over_rate(request: web.Request, source: SourceConfig) -> web.Response | Non
 
 async def receive_lead(request: web.Request) -> web.Response:
     """Take one lead as JSON, or as a form post from a plain HTML form."""
+    noted = attempt(request)
     refusal = _before_body(request)
     if refusal is not None:
         return refusal
@@ -207,24 +233,30 @@ async def receive_lead(request: web.Request) -> web.Response:
     source = _source(request, token)
     if source is not None and (refusal := _over_rate(request, source)) is not None:
         return refusal
-    body = await read_body(request, within=request.app[GUARD].body_timeout)
-    payload: dict[str, object]
-    thank_you: str | None = None
-    if request.content_type == _JSON:
-        payload = parse_json(body)
-    else:
-        fields = (parse_multipart(body, request.headers.get("Content-Type", ""))
-                  if request.content_type == _MULTIPART else parse_form(body))
+    read = bytearray()
+    try:
+        body = await read_body(request, within=request.app[GUARD].body_timeout, into=read)
+    finally:
+        noted.body = noted.body if noted.body is not None else bytes(read)
+    payload, field_token = parse_payload(request.headers.get("Content-Type", ""), body)
+    if source is None:
+        # An HTML form cannot set headers, so it may carry its source token as a field.
+        token = field_token
+        source = _source(request, token)
         if source is None:
-            # An HTML form cannot set headers, so it may carry its source token as a field.
-            token = next((value for key, value in fields if key == "token"), None)
-            source = _source(request, token)
-            if source is None:
-                raise UnknownSource()
-            if (refusal := _over_rate(request, source)) is not None:
-                return refusal
-        payload = {key: value for key, value in fields if key not in ("token", _REDIRECT)}
-        thank_you = source.thank_you(next((v for k, v in fields if k == _REDIRECT), None))
+            raise UnknownSource()
+        noted.source = source.name
+        if (refusal := _over_rate(request, source)) is not None:
+            return refusal
+    thank_you = None
+    if request.content_type != _JSON:  # a browser's form may ask for a thank-you page
+        asked = payload.pop(_REDIRECT, None)
+        thank_you = source.thank_you(asked if isinstance(asked, str) else None)
+    if source.honeypot is not None and payload.pop(source.honeypot, None) not in (None, ""):
+        # Only a bot fills a field nobody sees: kept as spam, answered as if taken.
+        await keep(request, web.json_response({"error": "honeypot field filled"}),
+                   reason=FailureReason.SPAM)
+        return web.json_response({"lead_id": None}, status=200)
     # Answered once stored: from then on the lead cannot be lost, and routing follows at once
     # (in this instance or any other), so the sender never waits for our routing turn.
     result = await request.app[APP]().receive_lead(source_token=token, payload=payload,
@@ -253,7 +285,8 @@ def build_intake_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[translate_errors])
     app[APP] = current
     app[GUARD] = _Guard(body_timeout, clock, RateLimits())
-    app.router.add_post("/webhooks/leads", receive_lead, expect_handler=_expect)
+    app[DROPPED] = [0]
+    app.router.add_post(INTAKE_PATH, receive_lead, expect_handler=_expect)
     app.router.add_get("/healthz", healthz)
     if telegram is not None:
         app[TELEGRAM] = telegram

@@ -22,23 +22,39 @@ _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 class BadBody(Exception):
     """A body that cannot be taken: the status to answer, and what is wrong with it."""
 
-    def __init__(self, status: int, error: str, problem: str) -> None:
+    def __init__(self, status: int, error: str, problem: str, *, encoding: bool = False) -> None:
         super().__init__(error)
         self.status, self.error, self.problem = status, error, problem
+        self.encoding = encoding  # the bytes are not in the encoding they must be
 
 
 class SenderGone(Exception):
     """The sender went away before its whole body arrived."""
 
 
-async def read_body(request: web.Request, *, within: float) -> bytes:
+class TooLarge(Exception):
+    """A body over MAX_BODY_BYTES: *head* is its first MAX_BODY_BYTES, kept as it failed."""
+
+    def __init__(self, head: bytes) -> None:
+        super().__init__(f"body larger than {MAX_BODY_BYTES} bytes")
+        self.head = head
+
+
+async def read_body(request: web.Request, *, within: float,
+                    into: bytearray | None = None) -> bytes:
     """The whole body, if it arrives within *within* seconds and MAX_BODY_BYTES.
 
-    Over the size, aiohttp's HTTPRequestEntityTooLarge passes through (a 413).
+    Over the size, TooLarge with the part that fits (a 413). What arrived is in *into*
+    however the reading ends (to keep a failure's bytes).
     """
+    body = bytearray() if into is None else into
     try:
         async with asyncio.timeout(within):
-            return await request.read()
+            while chunk := await request.content.readany():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    raise TooLarge(bytes(body[:MAX_BODY_BYTES]))
+            return bytes(body)
     except TimeoutError:
         raise BadBody(408, f"body not received within {within:g} s",
                       f"did not arrive within {within:g} s") from None
@@ -77,7 +93,8 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise BadBody(400, "body is not valid UTF-8", "is not valid UTF-8") from None
+        raise BadBody(400, "body is not valid UTF-8", "is not valid UTF-8",
+                      encoding=True) from None
     return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="surrogateescape")
 
 
@@ -103,6 +120,19 @@ def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
                           f"field {name[:40]!r} is not valid {charset[:20]}") from None
         fields.append((name, value))
     return fields
+
+
+def parse_payload(content_type: str, body: bytes) -> tuple[dict[str, object], str | None]:
+    """A lead's fields from a JSON or form body (by its whole Content-Type header, which
+    names a multipart body's boundary), and the token a form carries as a field (None for
+    JSON, whose token is in its header)."""
+    media = content_type.partition(";")[0].strip().lower()
+    if media == "application/json":
+        return parse_json(body), None
+    fields = (parse_multipart(body, content_type) if media == "multipart/form-data"
+              else parse_form(body))
+    token = next((value for key, value in fields if key == "token"), None)
+    return {key: value for key, value in fields if key != "token"}, token
 
 
 class _NotAJsonNumber(ValueError):

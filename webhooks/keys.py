@@ -15,3 +15,5 @@ CurrentApp = Callable[[], App]
 APP: web.AppKey[CurrentApp] = web.AppKey("app")
 FIGURES: web.AppKey[OfficeFigures] = web.AppKey("figures")
 TELEGRAM: web.AppKey[BotApiHealth] = web.AppKey("telegram")
+DROPPED: web.AppKey[list[int]] = web.AppKey("dropped")
+"""How many wrong-token posts this instance did not keep, over the hour's cap (one counter)."""

@@ -17,6 +17,7 @@ from bot.render.away import AwayViews
 from bot.render.card import CardViews
 from bot.render.clocks import ClockViews
 from bot.render.formatting import duration, esc, phone
+from bot.render.intake import IntakeViews
 from bot.render.invites import InviteViews
 from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
@@ -45,7 +46,7 @@ _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews):
+class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews, IntakeViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -85,6 +86,7 @@ class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews):
             Template.TEAM_ESCALATED: self._team_escalated,
             Template.DIGEST: self._digest,
             Template.TEAM_DIGEST: self._team_digest,
+            Template.INTAKE_FAILED: self._intake_failed,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

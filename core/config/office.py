@@ -57,6 +57,9 @@ class SourceConfig(Strict):
     # Where a browser goes after posting one of its forms (303), instead of a JSON answer:
     # the first, or the one a form's `redirect` field names; none that is not listed here.
     thank_you_urls: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    # A web form's hidden field that people never see or fill (say `website_url`): a post
+    # that fills it is answered 200, kept as spam and never routed. None: no honeypot.
+    honeypot: str | None = Field(default=None, min_length=1, max_length=64)
 
     def thank_you(self, asked: str | None) -> str | None:
         """The thank-you page for a form post that asked for *asked*: that one when listed,

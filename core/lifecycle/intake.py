@@ -42,10 +42,13 @@ class IncomingLead:
     source: str
     warmth: float
     data: LeadInput
+    # When it first arrived, if not now: a failed payload replayed keeps its arrival time.
+    received_at: datetime | None = None
 
 
 def admit_lead(
-    deps: Deps, *, source_token: str | None, payload: Mapping[str, object]
+    deps: Deps, *, source_token: str | None, payload: Mapping[str, object],
+    received_at: datetime | None = None,
 ) -> IncomingLead:
     """Authenticate the source and validate the fields, without touching storage."""
     source = deps.config.source_by_token(source_token) if source_token else None
@@ -53,7 +56,7 @@ def admit_lead(
         raise UnknownSource()
     data = validate_lead(apply_mapping(source.mapping, payload),
                          default_region=deps.config.default_region)
-    return IncomingLead(source.name, deps.config.warmth_of(source), data)
+    return IncomingLead(source.name, deps.config.warmth_of(source), data, received_at)
 
 
 def admit_named(deps: Deps, *, source_name: str,
@@ -127,7 +130,8 @@ async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
             slots.append((known[key], False))  # a sender's retry: same lead, nothing new
             continue
         contact, returning = book.resolve(incoming.data, now)
-        lead = new_lead(deps, incoming.data, incoming.source, incoming.warmth, returning, now)
+        lead = new_lead(deps, incoming.data, incoming.source, incoming.warmth, returning,
+                        incoming.received_at or now)
         if incoming.data.external_id:
             known[key] = lead
         slots.append((lead, True))

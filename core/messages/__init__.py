@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from core.messages.group import DigestParams as DigestParams
 from core.messages.group import TeamEscalatedParams as TeamEscalatedParams
+from core.messages.intake import IntakeFailedParams as IntakeFailedParams
 from core.messages.params import ContactDetails as ContactDetails
 from core.messages.params import LeadSummary as LeadSummary
 from core.messages.params import Params as Params
@@ -99,6 +100,7 @@ class Template(StrEnum):
     TEAM_ESCALATED = "team_escalated"
     DIGEST = "digest"
     TEAM_DIGEST = "team_digest"
+    INTAKE_FAILED = "intake_failed"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -135,6 +137,7 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.TEAM_ESCALATED: TeamEscalatedParams,
     Template.DIGEST: DigestParams,
     Template.TEAM_DIGEST: DigestParams,
+    Template.INTAKE_FAILED: IntakeFailedParams,
 }
 """The parameters each template takes."""
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.ports.failures import FailedIntakeRepository
 from core.ports.repositories import (
     AgentRepository,
     ContactRepository,
@@ -82,6 +83,11 @@ class UnitOfWork(Protocol):
     @property
     def team(self) -> TeamRepository:
         """The office settings, invitations and availability history of this transaction."""
+        ...
+
+    @property
+    def failed_intake(self) -> FailedIntakeRepository:
+        """The payloads that could not become leads, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
