@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
+from leadrelay.intake_cli import add_commands as add_intake_commands
 from leadrelay.logs import complain, configure_logging, guard_stderr
 from leadrelay.office import load_office
 from leadrelay.privacy_cli import add_commands as add_contact_commands
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     backup.add_argument("dest", help="the file to write the copy to")
     backup.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     add_contact_commands(commands)
+    add_intake_commands(commands)  # issue 17: intake failures / replay
     args = parser.parse_args(argv)
     if args.command == "backup":
         from leadrelay.backup import run as run_backup
@@ -173,6 +175,10 @@ def main(argv: list[str] | None = None) -> None:
         from leadrelay.policy_cli import run
 
         raise SystemExit(run(args))
+    if args.command == "intake":
+        from leadrelay.intake_cli import run as run_intake
+
+        raise SystemExit(run_intake(args))
     if args.command == "contact":
         from leadrelay.privacy_cli import run as run_contact
 

@@ -36,6 +36,7 @@ from core.lifecycle.deadlines import (
     pending_deadlines,
     report_audit,
 )
+from core.lifecycle.failed_intake import forget_old_failures
 from core.lifecycle.prompts import forget_stale_prompts
 from core.lifecycle.reminders import next_reminders
 from core.lifecycle.roster_import import sync_roster
@@ -286,6 +287,8 @@ class Runtime:
             await self.updates.forget_before(self.clock.now() - timedelta(days=2))
             forgotten = await self.app.run_in_turns(forget_expired_leads)
             await self.app.run(forget_stale_prompts)
+            # Wrong-token posts are what an attacker sends: kept a day, then only counted.
+            await self.app.run(forget_old_failures)
         except Exception:
             log.exception("the audit failed; the next one retries")
             return

@@ -9,9 +9,10 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.ports import AUDIT_TOTALS, DeliveryErrorKind, Snapshot
+from core.ports.failures import INTAKE_FAILURES_FORGOTTEN
 from storage.db import READ_ONLY
 from storage.repositories import OFFER_COUNTS_FOR_AGENT
-from storage.tables import lead_events, leads, offers, outbox, rotations
+from storage.tables import failed_intake, lead_events, leads, offers, outbox, rotations
 
 _UNSENT = (outbox.c.sent_at.is_(None)) & (outbox.c.failed_at.is_(None))
 
@@ -71,6 +72,12 @@ class MetricsStore:
                 errors[kind] = errors.get(kind, 0) + count
             totals = (await conn.execute(select(rotations.c.state).where(
                 rotations.c.key == AUDIT_TOTALS))).scalar_one_or_none() or {}
+            failures = {str(reason): int(count) for reason, count in await conn.execute(
+                select(failed_intake.c.reason, func.count()).group_by(failed_intake.c.reason))}
+            forgotten = (await conn.execute(select(rotations.c.state).where(
+                rotations.c.key == INTAKE_FAILURES_FORGOTTEN))).scalar_one_or_none() or {}
+            for reason, count in forgotten.items():
+                failures[reason] = failures.get(reason, 0) + int(count)
         return Snapshot(
             leads_by_source=by_source, leads_by_status=by_status,
             offers_by_status=offers_by_status, answerable_by_status=answerable,
@@ -78,4 +85,5 @@ class MetricsStore:
             outbox_backlog=int(box[0]), outbox_oldest_unsent=box[1],
             outbox_sent=int(box[2]), outbox_failed=int(box[3]), delivery_errors=errors,
             audit={key: int(totals.get(key, 0)) for key in ("runs", "rerouted", "resent")},
+            intake_failures=failures,
         )

@@ -13,8 +13,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from core.model import LeadStatus, OfferStatus
+from core.model.failures import FailureReason
 from core.ports import DeliveryErrorKind, InstanceHealth, OfficeFigures, Snapshot
-from webhooks.keys import APP, FIGURES, TELEGRAM
+from webhooks.keys import APP, DROPPED, FIGURES, TELEGRAM
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,9 @@ class SnapshotCollector:
     """
 
     def __init__(self, snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
-                 telegram_up: bool | None = None) -> None:
+                 telegram_up: bool | None = None, dropped: int = 0) -> None:
         self._snapshot = snapshot
+        self._dropped = dropped
         self._now = now
         self._sources = list(sources)
         self._telegram_up = telegram_up
@@ -142,6 +144,15 @@ class SnapshotCollector:
             "leadrelay_audit_resent_total",
             "Messages stuck in the outbox that the auditor made due again.",
             value=figures.audit.get("resent", 0))
+        yield _by(CounterMetricFamily(
+            "leadrelay_intake_failures_total",
+            "Posts that could not become leads, by reason (kept in failed_intake, or kept and "
+            "since purged).", labels=["reason"]),
+            figures.intake_failures, [reason.value for reason in FailureReason])
+        yield CounterMetricFamily(
+            "leadrelay_intake_failures_dropped_total",
+            "Wrong-token posts this instance did not keep, over the hour's cap.",
+            value=self._dropped)
         if self._telegram_up is not None:
             yield GaugeMetricFamily(
                 "leadrelay_telegram_up",
@@ -150,7 +161,7 @@ class SnapshotCollector:
 
 
 def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
-                   telegram_up: bool | None = None) -> bytes:
+                   telegram_up: bool | None = None, dropped: int = 0) -> bytes:
     """The Prometheus text exposition of one snapshot taken at *now*.
 
     A registry of its own holds nothing but the snapshot: no process or platform collectors,
@@ -158,7 +169,7 @@ def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] 
     """
     registry = CollectorRegistry()
     registry.register(SnapshotCollector(snapshot, now=now, sources=sources,
-                                        telegram_up=telegram_up))
+                                        telegram_up=telegram_up, dropped=dropped))
     return generate_latest(registry)
 
 
@@ -185,7 +196,7 @@ async def metrics(request: web.Request) -> web.Response:
     telegram_up = None if telegram is None else await telegram.problem() is None
     body = render_metrics(snapshot, now=app.deps.clock.now(),
                           sources=[source.name for source in app.config.sources],
-                          telegram_up=telegram_up)
+                          telegram_up=telegram_up, dropped=request.app.get(DROPPED, [0])[0])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

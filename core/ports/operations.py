@@ -36,6 +36,8 @@ class Snapshot:
     outbox_failed: int = 0
     delivery_errors: dict[str, int] = field(default_factory=dict)
     audit: dict[str, int] = field(default_factory=dict)  # the auditor's running totals
+    # Payloads that could not become leads, by reason: those kept and those since purged.
+    intake_failures: dict[str, int] = field(default_factory=dict)
 
     @property
     def offers(self) -> int:

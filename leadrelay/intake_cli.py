@@ -1,0 +1,161 @@
+"""`leadrelay intake failures|replay`: what intake could not take, listed and taken in again.
+
+A listing shows no more of a payload than the reason and its detail say (phones masked as
+the log masks them). A replay runs a kept body through intake's own parsing and validation
+(`webhooks.bodies`, `admit_lead`) with the config as it is now: a lead it makes keeps the
+time the post first arrived, and the row is marked replayed with the lead's id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from core.errors import ConfigError
+from leadrelay.logs import complain, redact
+from leadrelay.office import load_office
+from leadrelay.settings import SettingsError, load_storage_settings
+
+if TYPE_CHECKING:
+    from core.app import App
+    from core.config import OfficeConfig
+    from core.model.failures import FailedIntake
+
+_ALL = 100_000
+
+
+def add_commands(commands: Any) -> None:
+    """Register `intake failures` and `intake replay` on the CLI's subcommands."""
+    intake = commands.add_parser("intake", help="what intake refused: list it, replay it")
+    actions = intake.add_subparsers(dest="intake_command", required=True)
+    failures = actions.add_parser("failures", help="list the posts that did not become leads")
+    failures.add_argument("--source", help="only this source's")
+    failures.add_argument("--limit", type=int, default=50, help="how many, newest first")
+    replay = actions.add_parser("replay", help="take refused posts in again, after the config "
+                                "is fixed; a lead keeps its original arrival time")
+    replay.add_argument("id", nargs="?", type=int, help="the failure to replay")
+    replay.add_argument("--all", action="store_true", help="every one not yet replayed "
+                        "(spam aside)")
+    replay.add_argument("--source", help="with --all: only this source's; with ID: the "
+                        "source a post whose token was unknown came from")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out `leadrelay intake ...`; return the exit code."""
+    if args.intake_command == "replay" and (args.id is None) == (not args.all):
+        complain("name one failure by its id, or --all")
+        return 2
+    try:
+        settings = load_storage_settings()
+        config = load_office(settings.leadrelay_config)
+    except (SettingsError, ConfigError) as exc:
+        complain(exc)
+        return 2
+    return asyncio.run(_carry_out(args, settings.database_url, config))
+
+
+async def _carry_out(args: argparse.Namespace, database_url: str, config: OfficeConfig) -> int:
+    # Imported here: the rest of the CLI should not pay for the database on every start.
+    from leadrelay.bootstrap import bootstrap, sql_uow_factory
+    from leadrelay.clock import SystemClock
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        app = bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
+        if args.intake_command == "failures":
+            return await _list(app, source=args.source, limit=args.limit)
+        code = await _replay(app, args)
+        await app.route_new_leads()  # the replayed leads, offered as intake's would be
+        await app.stop()
+        return code
+    finally:
+        await engine.dispose()
+
+
+async def _list(app: App, *, source: str | None, limit: int) -> int:
+    from core.lifecycle.failed_intake import list_failures
+
+    rows = await app.run(list_failures, source=source, limit=limit)
+    if not rows:
+        print("leadrelay: no refused posts kept")
+        return 0
+    zone = app.config.zone
+    for row in rows:
+        state = f"replayed → lead #{row.lead_id}" if row.replayed_at else ""
+        size = f"{len(row.body)} B" + (" (cut)" if row.truncated else "")
+        print("\t".join([f"#{row.id}", row.received_at.astimezone(zone).strftime(
+            "%Y-%m-%d %H:%M:%S"), row.source or "-", row.reason.value, redact(row.detail),
+            size, state]).rstrip())
+    return 0
+
+
+async def _replay(app: App, args: argparse.Namespace) -> int:
+    from core.lifecycle.failed_intake import failure, list_failures
+    from core.model.failures import FailureReason
+
+    if args.id is not None:
+        row = await app.run(failure, failure_id=args.id)
+        if row is None:
+            complain(f"no failure #{args.id}")
+            return 2
+        rows = [row]
+    else:
+        rows = [row for row in await app.run(list_failures, source=args.source, limit=_ALL,
+                                             unreplayed=True)
+                if row.reason is not FailureReason.SPAM]
+    failed = 0
+    for row in reversed(rows):  # oldest first, as they arrived
+        outcome = await _replay_one(app, row, source=args.source if args.id else None)
+        failed += outcome.startswith("still fails")
+        print(f"#{row.id}: {redact(outcome)}")
+    return 1 if failed else 0
+
+
+async def _replay_one(app: App, row: FailedIntake, *, source: str | None) -> str:
+    from core.errors import Conflict, InvalidInput
+    from core.lifecycle.failed_intake import replay_failure
+    from core.lifecycle.intake import admit_lead
+    from webhooks.bodies import BadBody, parse_payload
+
+    if row.replayed_at is not None:
+        return f"already replayed into lead #{row.lead_id}"
+    if row.truncated:
+        return "still fails: its body was cut to the size limit"
+    content_type = (row.content_type or "").partition(";")[0].strip().lower()
+    if content_type not in ("application/json", "application/x-www-form-urlencoded"):
+        return f"still fails: content type {content_type or 'none'!r} is not taken"
+    try:
+        payload, field_token = parse_payload(content_type, row.body)
+    except BadBody as exc:
+        return f"still fails: the body {exc.problem}"
+    token = _token(app.config, row.source or source, field_token)
+    if token is None:
+        return ("still fails: no source of this config matches it; name the source with "
+                "--source NAME")
+    named = app.config.source_by_token(token)
+    if named is not None and named.honeypot and payload.pop(named.honeypot, None):
+        return "still fails: its honeypot field is filled (spam)"
+    try:
+        incoming = admit_lead(app.deps, source_token=token, payload=payload,
+                              received_at=row.received_at)
+        lead_id = await app.run(replay_failure, failure_id=row.id, incoming=incoming)
+    except InvalidInput as exc:
+        return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
+    except Conflict:
+        return "already replayed (just now, by someone else)"
+    return f"lead #{lead_id}, received at {row.received_at.isoformat()}"
+
+
+def _token(config: OfficeConfig, source: str | None, field_token: str | None) -> str | None:
+    """The token to take a replayed post in with: its source's as the config has it now, or
+    the token a form carried if the config knows it now."""
+    named = config.source_named(source) if source else None
+    if named is not None:
+        return named.token.get_secret_value()
+    if field_token and config.source_by_token(field_token) is not None:
+        return field_token
+    return None
