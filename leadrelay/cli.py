@@ -145,28 +145,17 @@ def main(argv: list[str] | None = None) -> None:
     replace.add_argument("--yes", action="store_true",
                          help="replace without asking (needed without a terminal)")
     replace.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
-    intake = commands.add_parser("intake", help="see what a payload becomes")
-    intake_commands = intake.add_subparsers(dest="intake_command", required=True)
-    attempt = intake_commands.add_parser("try", help="show what a source's payload becomes "
-                                         "(its mapping, fields, score), storing nothing")
-    attempt.add_argument("source", help="the source it comes from, by name")
-    attempt.add_argument("payload", help="a JSON file with the payload as the source posts it")
-    attempt.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
     backup = commands.add_parser("backup", help="copy the SQLite database, safely while it "
                                  "runs (PostgreSQL: prints the pg_dump command)")
     backup.add_argument("dest", help="the file to write the copy to")
     backup.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     add_contact_commands(commands)
-    add_intake_commands(commands)  # issue 17: intake failures / replay
+    add_intake_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "backup":
         from leadrelay.backup import run as run_backup
 
         raise SystemExit(run_backup(args.dest, force=args.force))
-    if args.command == "intake" and args.intake_command == "try":
-        from leadrelay.intake_try import run as run_intake_try
-
-        raise SystemExit(run_intake_try(args))
     if args.command == "agents":
         from leadrelay.agents_cli import run as run_agents
 

@@ -26,9 +26,16 @@ _ALL = 100_000
 
 
 def add_commands(commands: Any) -> None:
-    """Register `intake failures` and `intake replay` on the CLI's subcommands."""
-    intake = commands.add_parser("intake", help="what intake refused: list it, replay it")
+    """Register `intake try`, `intake failures` and `intake replay` on the CLI's
+    subcommands."""
+    intake = commands.add_parser("intake", help="what a payload becomes; what intake refused: "
+                                 "list it, replay it")
     actions = intake.add_subparsers(dest="intake_command", required=True)
+    attempt = actions.add_parser("try", help="show what a source's payload becomes (its "
+                                 "mapping, fields, score), storing nothing")
+    attempt.add_argument("source", help="the source it comes from, by name")
+    attempt.add_argument("payload", help="a JSON file with the payload as the source posts it")
+    attempt.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
     failures = actions.add_parser("failures", help="list the posts that did not become leads")
     failures.add_argument("--source", help="only this source's")
     failures.add_argument("--limit", type=int, default=50, help="how many, newest first")
@@ -43,6 +50,10 @@ def add_commands(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out `leadrelay intake ...`; return the exit code."""
+    if args.intake_command == "try":
+        from leadrelay.intake_try import run as run_try
+
+        return run_try(args)
     if args.intake_command == "replay" and (args.id is None) == (not args.all):
         complain("name one failure by its id, or --all")
         return 2

@@ -313,6 +313,21 @@ async def test_metrics_read_zero_on_an_empty_office(
     assert figures['leadrelay_delivery_errors_total{kind="other"}'] == 0
 
 
+async def test_metrics_count_refused_posts_by_reason(
+    database_url: str, sandbox: BotApiSandbox
+) -> None:
+    async with running_intake(database_url, bot_api_url=sandbox.url) as ops:
+        for headers in ({"Authorization": f"Bearer {TOKEN}"},
+                        {"Authorization": "Bearer wrong-token-0123456789"}):
+            async with ops.session.post(ops.url("/webhooks/leads"), json={"name": "x"},
+                                        headers=headers) as response:
+                assert response.status in (401, 422)
+        figures = await ops.scrape()
+    assert figures['leadrelay_intake_failures_total{reason="invalid"}'] == 1
+    assert figures['leadrelay_intake_failures_total{reason="unauthenticated"}'] == 1
+    assert figures['leadrelay_intake_failures_total{reason="spam"}'] == 0
+
+
 async def test_metrics_keep_every_family_name_and_type_and_add_no_series(
     database_url: str, sandbox: BotApiSandbox
 ) -> None:
@@ -321,7 +336,8 @@ async def test_metrics_keep_every_family_name_and_type_and_add_no_series(
         lines = (await response.text()).splitlines()
     types = dict(line.split()[2:4] for line in lines if line.startswith("# TYPE "))
     counters = ("leads_received offers offers_accepted offers_declined offers_expired escalations"
-                " outbox_sent outbox_failed delivery_errors audit_runs audit_rerouted audit_resent")
+                " outbox_sent outbox_failed delivery_errors audit_runs audit_rerouted audit_resent"
+                " intake_failures intake_failures_dropped")
     assert types == {**{f"leadrelay_{name}_total": "counter" for name in counters.split()},
                      "leadrelay_leads": "gauge", "leadrelay_outbox_backlog": "gauge",
                      "leadrelay_outbox_lag_seconds": "gauge", "leadrelay_telegram_up": "gauge"}
