@@ -14,6 +14,8 @@ from bot.locales import (
     en,
     handover_en,
     handover_tr,
+    imports_en,
+    imports_tr,
     intake_en,
     intake_tr,
     invites_en,
@@ -32,10 +34,12 @@ from bot.turkish import CASES, case_suffix
 CATALOGS: dict[str, dict[str, str]] = {
     "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES,
            **away_en.MESSAGES, **invites_en.MESSAGES,
-           **handover_en.MESSAGES, **team_en.MESSAGES, **intake_en.MESSAGES},
+           **handover_en.MESSAGES, **team_en.MESSAGES, **intake_en.MESSAGES,
+           **imports_en.MESSAGES},
     "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
            **away_tr.MESSAGES, **invites_tr.MESSAGES,
-           **handover_tr.MESSAGES, **team_tr.MESSAGES, **intake_tr.MESSAGES}}
+           **handover_tr.MESSAGES, **team_tr.MESSAGES, **intake_tr.MESSAGES,
+           **imports_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
+from leadrelay.import_cli import add_command as add_import_command
 from leadrelay.intake_cli import add_commands as add_intake_commands
 from leadrelay.logs import complain, configure_logging, guard_stderr
 from leadrelay.office import load_office
@@ -151,7 +152,12 @@ def main(argv: list[str] | None = None) -> None:
     backup.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     add_contact_commands(commands)
     add_intake_commands(commands)
+    add_import_command(commands)
     args = parser.parse_args(argv)
+    if args.command == "import":
+        from leadrelay.import_cli import run as run_import
+
+        raise SystemExit(run_import(args))
     if args.command == "backup":
         from leadrelay.backup import run as run_backup
 

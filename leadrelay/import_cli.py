@@ -1,0 +1,172 @@
+"""`leadrelay import FILE --source NAME`: a CSV or .xlsx file's rows taken in as leads
+(core/lifecycle/imports.py), with a progress line on stderr and a report on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from core.errors import ConfigError, DomainError
+from leadrelay.logs import complain
+from leadrelay.office import load_office
+from leadrelay.settings import SettingsError, load_storage_settings
+
+if TYPE_CHECKING:
+    from core.lifecycle.imports import ImportReport
+
+_SHOWN_DRY = 20  # rejected rows a dry run lists
+
+
+def add_command(commands: Any) -> None:
+    """Register `import` on the CLI's subcommands."""
+    command = commands.add_parser(
+        "import", help="take in a CSV or .xlsx file's rows as leads",
+        description="Each row becomes a lead of SOURCE, validated and de-duplicated as a "
+        "webhook's lead. Headers are recognised in English and Turkish (Name/Ad Soyad, "
+        "Phone/Telefon/Cep/GSM, E-mail/E-posta, Company/Firma Adı, Region/İl/İlçe, "
+        "Budget/Bütçe, Note/Not, Source/Kaynak, Product/Ürün…); other columns are kept "
+        "with the lead. Files over 1,000 rows (core.lifecycle.imports.LARGE_FILE) are stored "
+        "without routing unless --route is given.")
+    command.add_argument("file", help="a .csv (UTF-8 or Windows-1254, `,` or `;`) or .xlsx file")
+    command.add_argument("--source", required=True,
+                         help="a configured source's name, or `import`")
+    how = command.add_mutually_exclusive_group()
+    how.add_argument("--route", action="store_true", default=None,
+                     help="offer the leads to agents once stored")
+    how.add_argument("--store-only", dest="route", action="store_false",
+                     help="store them in nurture: /pending lists them, /assign gives them out")
+    command.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                         help="read a column as a field, e.g. --map 'Müşteri Tel=phone' "
+                         "(`extra` keeps it with the lead, `skip` leaves it out)")
+    command.add_argument("--dry-run", action="store_true",
+                         help="store nothing; say what would happen")
+    command.add_argument("--config", help="the office config (default: LEADRELAY_CONFIG)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out `leadrelay import`; return the exit code."""
+    from leadrelay.agents_cli import stored_roster
+
+    overrides: dict[str, str] = {}
+    for item in args.map:
+        header, sep, name = item.rpartition("=")
+        if not sep or not header.strip():
+            complain(f"--map {item}: write it as HEADER=field")
+            return 2
+        overrides[header.strip()] = name.strip()
+    try:
+        settings = load_storage_settings()
+        path = Path(args.config) if args.config else settings.leadrelay_config
+        config = load_office(path, roster=stored_roster(settings.database_url))
+    except (SettingsError, ConfigError) as exc:
+        complain(exc)
+        return 2
+    try:
+        report, described = asyncio.run(_import(args, settings.database_url, config, overrides))
+    except (DomainError, OSError) as exc:
+        complain(f"{args.file}: {exc}")
+        return 2
+    print(render(report, Path(args.file).name, described))
+    return 0
+
+
+async def _import(args: argparse.Namespace, database_url: str, config: Any,
+                  overrides: dict[str, str]) -> tuple[ImportReport, str]:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from core.lifecycle.imports import import_sheet
+    from integrations.spreadsheet import FileSpreadsheets
+    from leadrelay.bootstrap import bootstrap, sql_uow_factory
+    from leadrelay.clock import SystemClock
+    from storage.db import create_engine
+
+    sheet = FileSpreadsheets().open(args.file)
+    engine = create_engine(database_url)
+    progress = Progress(sys.stderr)
+    try:
+        app = bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
+        report = await app.run_in_turns(
+            import_sheet, sheet=sheet, source=args.source, overrides=overrides,
+            route=args.route, dry_run=args.dry_run, label=Path(args.file).name,
+            progress=progress)
+        progress.done()
+        if report.stored and not report.held and not report.dry_run:
+            await app.route_new_leads()
+            await app.stop()
+    except (OperationalError, ProgrammingError) as exc:
+        raise DomainError(f"cannot use the database ({exc.orig}); run `leadrelay migrate` "
+                          "first") from None
+    finally:
+        sheet.close()
+        await engine.dispose()
+    return report, sheet.described
+
+
+class Progress:
+    """Rows read so far, on one line rewritten in a terminal, else a line now and then."""
+
+    def __init__(self, out: TextIO, *, every: int = 10_000) -> None:
+        self._out, self._every = out, every
+        self._tty = out.isatty()
+        self._start = time.monotonic()
+        self._shown = 0
+        self._last = 0
+
+    def __call__(self, rows: int) -> None:
+        """Show *rows* read, in a terminal after each batch, else every `every` rows."""
+        if not self._tty and rows - self._shown < self._every:
+            self._last = rows
+            return
+        rate = rows / max(time.monotonic() - self._start, 1e-3)
+        end = "\r" if self._tty else "\n"
+        self._out.write(f"importing: {rows:,} rows read ({rate:,.0f} rows/s){end}")
+        self._out.flush()
+        self._shown = self._last = rows
+
+    def done(self) -> None:
+        """End the progress line."""
+        if self._tty and self._shown:
+            self._out.write("\n")
+            self._out.flush()
+
+
+def render(report: ImportReport, name: str, described: str) -> str:
+    """The report an import prints."""
+    lines = [f"{name} ({described}), source {report.source!r}",
+             f"rows read: {report.rows}",
+             f"new leads: {report.new}",
+             f"merged into existing contacts: {report.merged}" + _rows(report.merged_rows)]
+    if report.duplicates:
+        pairs = [f"row {row} = row {first}" for row, first in report.duplicate_rows]
+        lines.append(f"duplicates in the file, not stored again: {report.duplicates}"
+                     + _listed(pairs, report.duplicates, ""))
+    if report.again:
+        lines.append(f"imported before (same lead id), left as they were: {report.again}")
+    lines.append(f"rejected: {report.rejected}")
+    shown = report.rejected_rows[:_SHOWN_DRY] if report.dry_run else report.rejected_rows
+    lines += [f"  row {row}: {why}" for row, why in shown]
+    if report.rejected > len(shown):
+        lines.append(f"  … and {report.rejected - len(shown)} more")
+    if report.dry_run:
+        lines.append("(dry run: nothing was stored; the leads would be "
+                     + ("stored in nurture, not routed)" if report.held else "routed)"))
+    elif report.held:
+        lines.append("stored in nurture, not routed: managers see them in /pending and give "
+                     "them out with /assign")
+    elif report.stored:
+        lines.append("routed: the offers go out from the running bot")
+    return "\n".join(lines)
+
+
+def _rows(rows: list[int]) -> str:
+    return _listed([str(r) for r in rows], len(rows), "rows ") if rows else ""
+
+
+def _listed(items: list[str], total: int, prefix: str) -> str:
+    shown = ", ".join(items[:20])
+    more = f", … {total - 20} more" if total > 20 else ""
+    return f" ({prefix}{shown}{more})"
