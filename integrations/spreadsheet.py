@@ -124,16 +124,18 @@ def _encoding(path: str, start: bytes) -> str:
     """The file's encoding: a BOM says UTF-8; otherwise charset-normalizer's best guess of
     UTF-8 and Windows-1254 from the sample, checked on the whole file (a Turkish letter may
     first appear far down), and the other tried if the guess fails."""
+    if b"\x00" in start:  # UTF-16, or no text at all
+        raise UnreadableSheet(f"{Path(path).name} is not a text file (CSV) or an .xlsx "
+                              "workbook")
     if start.startswith(codecs.BOM_UTF8):
         candidates = ["utf_8_sig"]
     else:
         best = charset_normalizer.from_bytes(_whole_lines(start),
                                              cp_isolation=_ENCODINGS).best()
-        guess = best.encoding if best is not None else _ENCODINGS[0]
+        # Plain ASCII is read as UTF-8, whose subset it is.
+        guess = best.encoding if best is not None and best.encoding in _ENCODINGS \
+            else _ENCODINGS[0]
         candidates = [guess, *(e for e in _ENCODINGS if e != guess)]
-    if b"\x00" in start:
-        raise UnreadableSheet(f"{Path(path).name} is not a text file (CSV) or an .xlsx "
-                              "workbook")
     for encoding in candidates:
         if _decodes(path, encoding):
             return "utf_8_sig" if encoding == "utf_8" and start.startswith(
