@@ -100,11 +100,18 @@ class Columns:
 
     columns: tuple[Column, ...]
     width: int
+    _by_field: dict[str, list[Column]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Asked for every field of every row: worked out once.
+        by_field: dict[str, list[Column]] = {}
+        for c in sorted(self.columns, key=lambda c: (c.rank, c.index)):
+            by_field.setdefault(c.field, []).append(c)
+        object.__setattr__(self, "_by_field", by_field)
 
     def of(self, name: str) -> list[Column]:
         """The columns that fill *name*, in the order their values are joined."""
-        found = [c for c in self.columns if c.field == name]
-        return sorted(found, key=lambda c: (c.rank, c.index))
+        return self._by_field.get(name, [])
 
     def described(self) -> list[str]:
         """Each column as `header → field`, for the report."""
