@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 
 import yaml
 
+from leadrelay.import_cli import Progress
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.office import office_data
@@ -125,3 +127,14 @@ async def test_an_unknown_source_or_an_unreadable_file_ends_with_a_plain_message
     assert result.returncode == 2
     assert "old Excel .xls file: save it as .xlsx or CSV" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_progress_line_comes_every_ten_thousand_rows_off_a_terminal() -> None:
+    out = io.StringIO()
+    progress = Progress(out)
+    for rows in range(500, 25_001, 500):
+        progress(rows)
+    progress.done()
+    lines = out.getvalue().splitlines()
+    assert [line.split(" rows read")[0] for line in lines] == [
+        "importing: 10,000", "importing: 20,000"]
