@@ -72,9 +72,11 @@ def import_warmth(config: OfficeConfig, source: str) -> float:
     raise UnknownSource(f"no source is called {source!r}; use one of {names}")
 
 
-def admit_named(deps: Deps, *, source: str, payload: Mapping[str, object]) -> IncomingLead:
-    """A lead for the source called *source*, for a trusted caller (the command line), which
-    needs no token: validated as `intake.admit_lead` validates a webhook's."""
+def admit_row(deps: Deps, *, source: str, payload: Mapping[str, object]) -> IncomingLead:
+    """A spreadsheet row as a lead of the source called *source* (a configured one, or
+    `import`), for the command line, which needs no token: validated as `intake.admit_lead`
+    validates a webhook's, but not through the source's mapping (a row's columns were read
+    by their headers)."""
     warmth = import_warmth(deps.config, source)
     data = validate_lead(payload, default_region=deps.config.default_region)
     return IncomingLead(source, warmth, data)
@@ -123,7 +125,7 @@ async def import_sheet(
             _reject(report, number, "no phone or e-mail")
             continue
         try:
-            lead = admit_named(deps, source=source, payload=with_extras(row))
+            lead = admit_row(deps, source=source, payload=with_extras(row))
         except InvalidInput as exc:
             _reject(report, number, exc.detail)
             continue
