@@ -20,6 +20,8 @@ from bot.locales import (
     intake_tr,
     invites_en,
     invites_tr,
+    lead_more_en,
+    lead_more_tr,
     roster_en,
     roster_tr,
     team_en,
@@ -35,11 +37,11 @@ CATALOGS: dict[str, dict[str, str]] = {
     "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES,
            **away_en.MESSAGES, **invites_en.MESSAGES,
            **handover_en.MESSAGES, **team_en.MESSAGES, **intake_en.MESSAGES,
-           **imports_en.MESSAGES},
+           **imports_en.MESSAGES, **lead_more_en.MESSAGES},
     "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
            **away_tr.MESSAGES, **invites_tr.MESSAGES,
            **handover_tr.MESSAGES, **team_tr.MESSAGES, **intake_tr.MESSAGES,
-           **imports_tr.MESSAGES}}
+           **imports_tr.MESSAGES, **lead_more_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

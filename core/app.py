@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -98,9 +98,11 @@ class App:
         and, unless *routed* is false, once it is routed too (which always follows at once)."""
         incoming = admit_lead(self.deps, source_token=source_token, payload=payload)
         result = await self._intake.submit(incoming)
+        if result.created and incoming.data.flags:
+            result = replace(result, flags=incoming.data.flags)
         log.info("lead received" if result.created else "lead received again, kept as it was",
                  extra={"lead_id": result.lead_id, "source": incoming.source,
-                        "duplicate": not result.created})
+                        "duplicate": not result.created, "flagged": sorted(result.flags)})
         if routed and not result.routed:
             await self._routing.settle()
         return result

@@ -508,6 +508,7 @@ class FakePersonalData(_Repo):
             for name in _LEAD_PERSONAL:
                 setattr(lead, name, None)
             lead.tags, lead.version = [], lead.version + 1
+            lead.extras, lead.consent = {}, None
 
     async def erase_history(self, lead_ids: Sequence[int]) -> None:
         for event in self.db.events:

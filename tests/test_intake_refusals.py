@@ -39,15 +39,17 @@ def fields(answer: dict[str, Any]) -> list[str]:
 # --- 1. numbers that are not numbers -----------------------------------------------------------
 
 @pytest.mark.parametrize("budget", ["NaN", "nan", "-NaN", "Infinity", "1e999", "-inf"])
-async def test_a_budget_that_is_not_a_finite_number_is_422_naming_the_field(
+async def test_a_budget_that_is_not_a_finite_number_keeps_the_lead_with_the_budget_flagged(
     database_url: str, budget: str,
 ) -> None:
     async with running_intake(database_url) as intake:
         as_json = await intake.post(json={"phone": PHONE, "budget_min": budget}, headers=AUTH)
         as_form = await intake.post(data={"token": TOKEN, "phone": PHONE, "budget_min": budget})
         for status, answer in (as_json, as_form):
-            assert (status, fields(answer)) == (422, ["budget_min"])
-        assert await intake.stored() == NOTHING
+            assert (status, answer["flags"]) == (201, {"budget_min": "unreadable"})
+            row = await intake.lead(answer["lead_id"])
+            assert (row["budget_min"], row["extras"]) == (None, {"budget_min": budget})
+        assert await intake.stored() == Stored(leads=2, contacts=1)
 
 
 @pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity"])
@@ -77,10 +79,10 @@ async def test_json_nested_deeper_than_32_levels_is_400_naming_the_body(
         reply = await intake.send(Probe(nested(levels), with_token(JSON)))
         assert (reply.status, fields(reply.json())) == (400, ["body"])
         assert "32" in reply.json()["fields"][0]["problem"]
+        assert await intake.stored() == NOTHING
         # 32 levels are parsed, and judged as a lead: these tags are not a list of strings.
         reply = await intake.send(Probe(nested(32), with_token(JSON)))
-        assert (reply.status, fields(reply.json())) == (422, ["tags"])
-        assert await intake.stored() == NOTHING
+        assert (reply.status, reply.json()["flags"]) == (201, {"tags": "unreadable"})
 
 
 @pytest.mark.parametrize("content_type", [JSON, FORM])
@@ -100,36 +102,72 @@ async def test_an_unknown_bearer_token_is_401_without_reading_the_body(
 
 # --- 3 and 4. text that is not valid Unicode, control characters ------------------------------
 
-@pytest.mark.parametrize(("body", "content_type", "field"), [
-    (b'{"phone": "%s", "name": "\\ud800"}', JSON, "name"),
-    (b'{"phone": "%s", "name": "Deniz \xed\xa0\x80"}', JSON, "name"),
-    (b'{"phone": "%s", "message": "ok \\udfff ok"}', JSON, "message"),
-    (b'{"phone": "%s", "tags": ["fine", "\\udc00"]}', JSON, "tags"),
-    (b'{"phone": "%s", "\\ud800": "x"}', JSON, "\\ud800"),
-    (b"phone=%s&region=%%ED%%A0%%80", FORM, "region"),
-    (b"phone=%s&timing=%%FF%%FE", FORM, "timing"),
+@pytest.mark.parametrize(("body", "content_type", "field", "kept"), [
+    (b'{"phone": "%s", "name": "\\ud800"}', JSON, "name", None),
+    (b'{"phone": "%s", "name": "Deniz \xed\xa0\x80"}', JSON, "name", "Deniz \ufffd"),
+    (b'{"phone": "%s", "message": "ok \\udfff ok"}', JSON, "message", "ok \ufffd ok"),
+    (b'{"phone": "%s", "tags": ["fine", "\\udc00"]}', JSON, "tags", ["fine", "\ufffd"]),
+    (b"phone=%s&region=%%ED%%A0%%80", FORM, "region", None),
+    (b"phone=%s&timing=%%FF%%FE", FORM, "timing", None),
 ])
-async def test_text_that_is_not_valid_unicode_is_422_naming_the_field(
-    database_url: str, body: bytes, content_type: bytes, field: str,
+async def test_text_that_is_not_valid_unicode_is_kept_cleaned_with_its_field_flagged(
+    database_url: str, body: bytes, content_type: bytes, field: str, kept: object,
 ) -> None:
     async with running_intake(database_url) as intake:
         reply = await intake.send(Probe(body % PHONE.encode(), with_token(content_type)))
-        assert (reply.status, fields(reply.json())) == (422, [field])
-        assert await intake.stored() == NOTHING
+        assert (reply.status, reply.json()["flags"]) == (201, {field: "cleaned"})
+        row = await intake.lead(reply.json()["lead_id"])
+        if kept is not None:
+            assert row[field] == kept
+        assert "\ufffd" in str(row[field])  # where a surrogate was
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("name", "Deniz\x00Kaya"), ("message", "\x00"), ("external_id", "form\x00-1"),
-    ("region", "Istanbul\x1b[31m"), ("timing", "soon\x7f"), ("product", "land\x85"),
-    ("phone", "+90532\x001234567"), ("tags", ["fine", "bad\x00"]), ("email", "a\x00@b.co"),
+async def test_a_field_name_that_is_not_valid_unicode_is_kept_escaped_among_the_extras(
+    database_url: str,
+) -> None:
+    body = b'{"phone": "%s", "\\ud800": "x"}' % PHONE.encode()
+    async with running_intake(database_url) as intake:
+        reply = await intake.send(Probe(body, with_token(JSON)))
+        assert reply.status == 201
+        assert (await intake.lead(reply.json()["lead_id"]))["extras"] == {"\\ud800": "x"}
+
+
+@pytest.mark.parametrize(("field", "value", "kept"), [
+    ("name", "Deniz\x00Kaya", "DenizKaya"), ("message", "hi\x00", "hi"),
+    ("region", "Istanbul\x1b[31m", "Istanbul[31m"), ("timing", "soon\x7f", "soon"),
+    ("product", "land\x85", "land"), ("tags", ["fine", "bad\x00"], ["fine", "bad"]),
 ])
-async def test_control_characters_are_422_naming_the_field(
-    database_url: str, field: str, value: object,
+async def test_control_characters_in_text_are_taken_out_and_the_field_flagged(
+    database_url: str, field: str, value: object, kept: object,
 ) -> None:
     payload = {"email": "deniz@example.com", field: value}
     async with running_intake(database_url) as intake:
         status, answer = await intake.post(json=payload, headers=AUTH)
-        assert (status, fields(answer)) == (422, [field])
+        assert (status, answer["flags"]) == (201, {field: "cleaned"})
+        assert (await intake.lead(answer["lead_id"]))[field] == kept
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("external_id", "form\x00-1"), ("phone", "+90532\x001234567"),
+])
+async def test_an_identifier_with_a_control_character_is_left_out_and_flagged(
+    database_url: str, field: str, value: str,
+) -> None:
+    payload = {"email": "deniz@example.com", field: value}
+    async with running_intake(database_url) as intake:
+        status, answer = await intake.post(json=payload, headers=AUTH)
+        assert (status, answer["flags"]) == (201, {field: "unreadable"})
+        row = await intake.lead(answer["lead_id"])
+        assert row[field] is None
+        assert row["extras"] == {field: value.replace("\x00", "")}
+
+
+async def test_an_e_mail_with_a_control_character_and_no_phone_is_still_422(
+    database_url: str,
+) -> None:
+    async with running_intake(database_url) as intake:
+        status, answer = await intake.post(json={"email": "a\x00@b.co"}, headers=AUTH)
+        assert (status, fields(answer)) == (422, ["email"])
         assert await intake.stored() == NOTHING
 
 

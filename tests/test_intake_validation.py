@@ -30,14 +30,24 @@ def test_a_garbled_phone_is_refused() -> None:
     assert "phone" in _problems({"phone": "call me maybe"})
 
 
-def test_every_bad_field_is_named_at_once() -> None:
-    problems = _problems({"email": "nope", "budget_min": "a lot", "colour": "blue"})
-    assert set(problems) == {"email", "budget_min", "colour"}
+def test_every_field_that_cannot_be_read_is_flagged_and_kept_as_sent_among_the_extras() -> None:
+    lead = validate_lead({"phone": "nope", "email": "a@b.co", "budget_min": "a lot",
+                          "colour": "blue"}, default_region="TR")
+    assert lead.flags == {"phone": "unreadable", "budget_min": "unreadable"}
+    assert lead.extras == {"phone": "nope", "budget_min": "a lot", "colour": "blue"}
+    assert (lead.phone, lead.email, lead.budget_min) == (None, "a@b.co", None)
 
 
-def test_a_budget_range_upside_down_is_refused() -> None:
-    assert _problems({"phone": "+905321234567", "budget_min": 5, "budget_max": 1}) == {
-        "budget_max": "must not be below budget_min"}
+def test_without_a_usable_contact_both_contact_fields_are_named() -> None:
+    assert _problems({"phone": "nope", "email": "nope", "budget_min": "a lot"}) == {
+        "phone": "is not a phone number", "email": "is not an e-mail address"}
+
+
+def test_a_budget_range_upside_down_keeps_the_bottom_and_flags_the_top() -> None:
+    lead = validate_lead({"phone": "+905321234567", "budget_min": 5, "budget_max": 1},
+                         default_region="TR")
+    assert (lead.budget_min, lead.budget_max, lead.flags) == (5, None,
+                                                              {"budget_max": "unreadable"})
 
 
 def test_budgets_given_as_text_become_numbers() -> None:
@@ -60,22 +70,27 @@ def test_a_possible_number_that_no_one_can_have_is_refused() -> None:
 
 
 @pytest.mark.parametrize("budget", ["NaN", float("nan"), float("inf"), "-Infinity", 10**400])
-def test_a_budget_that_is_not_a_finite_number_in_range_is_refused(budget: object) -> None:
-    assert set(_problems({"phone": "+905321234567", "budget_max": budget})) == {"budget_max"}
+def test_a_budget_that_is_not_a_finite_number_in_range_is_flagged(budget: object) -> None:
+    lead = validate_lead({"phone": "+905321234567", "budget_max": budget}, default_region="TR")
+    assert (lead.budget_max, lead.flags) == (None, {"budget_max": "unreadable"})
 
 
-def test_text_with_a_lone_surrogate_names_its_field() -> None:
-    assert _problems({"phone": "+905321234567", "name": "\ud800", "tags": ["\udcff"]}) == {
-        "name": "is not valid Unicode text", "tags": "is not valid Unicode text"}
+def test_text_with_a_lone_surrogate_is_kept_with_a_replacement_character_and_flagged() -> None:
+    lead = validate_lead({"phone": "+905321234567", "name": "a\ud800", "tags": ["\udcff"]},
+                         default_region="TR")
+    assert (lead.name, lead.tags) == ("a\ufffd", ("\ufffd",))
+    assert lead.flags == {"name": "cleaned", "tags": "cleaned"}
 
 
-def test_a_control_character_names_its_field_but_tabs_and_line_breaks_are_text() -> None:
-    assert set(_problems({"phone": "+905321234567", "timing": "now\x00"})) == {"timing"}
+def test_a_control_character_is_taken_out_but_tabs_and_line_breaks_are_text() -> None:
+    lead = validate_lead({"phone": "+905321234567", "timing": "now\x00"}, default_region="TR")
+    assert (lead.timing, lead.flags) == ("now", {"timing": "cleaned"})
     lead = validate_lead({"phone": "+905321234567", "message": "a\r\nb\tc\rd"},
                          default_region="TR")
-    assert lead.message == "a\nb\tc\nd"
+    assert (lead.message, lead.flags) == ("a\nb\tc\nd", {})
 
 
-def test_an_unknown_field_is_named_with_what_cannot_be_shown_escaped_and_cut_short() -> None:
-    problems = _problems({"phone": "+905321234567", "a\x00\ud800": 1, "x" * 100: 1})
-    assert set(problems) == {"a\\x00\\ud800", "x" * 64 + "…"}
+def test_an_unknown_field_is_kept_under_its_name_escaped_and_cut_short() -> None:
+    lead = validate_lead({"phone": "+905321234567", "a\x00\ud800": 1, "x" * 100: 1},
+                         default_region="TR")
+    assert lead.extras == {"a\\x00\\ud800": "1", "x" * 64 + "…": "1"}

@@ -263,7 +263,10 @@ async def receive_lead(request: web.Request) -> web.Response:
                                                    routed=False)
     if thank_you is not None:  # a browser's form: to the office's own thank-you page
         raise web.HTTPSeeOther(thank_you)
-    return web.json_response({"lead_id": result.lead_id}, status=201 if result.created else 200)
+    answer: dict[str, object] = {"lead_id": result.lead_id}
+    if result.flags:  # kept despite these fields: the sender may want to fix its form
+        answer["flags"] = dict(result.flags)
+    return web.json_response(answer, status=201 if result.created else 200)
 
 
 async def healthz(_request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.card_keyboards import card_keyboard, outcome_keyboard, reminder_keyboard, whatsapp_url
 from bot.i18n import Markup, t, t_raw
 from bot.render.formatting import MESSAGE_LIMIT, Localized, esc, phone
+from bot.render.lead_more import flag_lines, more_lines
 from bot.render.shapes import Rendered
 from core.messages import (
     CardMovedParams,
@@ -24,14 +25,19 @@ from core.model import Stage
 # What a card shows of the contact's own message, and less when the card would not fit.
 _MESSAGE_SHOWN = (600, 200, 0)
 _NOTE_SHOWN = (1000, 300, 100)
+# What it shows of each extra under More, and how many; none when even that would not fit.
+_EXTRA_SHOWN = (200, 60, 0)
+_EXTRAS_SHOWN = 20
 
 
 class CardViews(Localized):
     """Renders lead cards."""
 
     def _card(self, lang: str, p: CardParams) -> Rendered:
-        for message_chars, note_chars in zip(_MESSAGE_SHOWN, _NOTE_SHOWN, strict=True):
-            text = self._card_text(lang, p, message_chars=message_chars, note_chars=note_chars)
+        for message_chars, note_chars, extra_chars in zip(_MESSAGE_SHOWN, _NOTE_SHOWN,
+                                                          _EXTRA_SHOWN, strict=True):
+            text = self._card_text(lang, p, message_chars=message_chars, note_chars=note_chars,
+                                   extra_chars=extra_chars)
             if len(text) <= MESSAGE_LIMIT:
                 break
         else:  # nothing of the person's own writing is left to cut: the fields are bounded
@@ -92,7 +98,7 @@ class CardViews(Localized):
         return whatsapp_url(p.contact.phone, text if p.owner_view else None)
 
     def _card_text(self, lang: str, p: CardParams, *, message_chars: int,
-                   note_chars: int) -> str:
+                   note_chars: int, extra_chars: int) -> str:
         s = p.summary
         temperature = Markup(t(lang, f"temperature.{s.temperature}"))
         if p.opened == "accepted":
@@ -132,6 +138,9 @@ class CardViews(Localized):
             if len(message) > message_chars:
                 message = message[:message_chars - 1].rstrip() + "…"
             lines.append(f"{t(lang, 'field.message')}: <i>{esc(message)}</i>")
+        lines += flag_lines(lang, c)
+        if more := more_lines(lang, c, chars=extra_chars, keys=_EXTRAS_SHOWN):
+            lines += ["", *more]
         if p.earlier:
             items = ", ".join(t(lang, "card.earlier_item", lead_id=i, date=self._date(at),
                                 stage=t_raw(lang, f"stage.{stage}"))

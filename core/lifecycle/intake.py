@@ -5,13 +5,14 @@ route them in the same transaction when no other routing turn is running.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.config import OfficeConfig
 from core.deps import Deps
 from core.errors import Conflict, StorageUnavailable, UnknownSource
 from core.intake_mapping import apply_mapping
-from core.lead_input import LeadInput, validate_lead
+from core.lead_input import LeadInput, known_products, validate_lead
 from core.lifecycle.routing import ROUTING_BATCH, route_new_leads, route_waiting_if_free
 from core.model import Contact, Lead, LeadEvent, LeadStatus
 from core.ports import UnitOfWork
@@ -30,6 +31,8 @@ class IntakeResult:
     lead_id: int
     created: bool
     routed: bool = False  # offered (or handed on) in the transaction that stored it
+    # The fields it was kept despite, {field: problem} (core/lead_extras.py), for the sender.
+    flags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,20 +58,39 @@ def admit_lead(
     if source is None:
         raise UnknownSource()
     data = validate_lead(apply_mapping(source.mapping, payload),
-                         default_region=deps.config.default_region)
+                         default_region=deps.config.default_region,
+                         products=office_products(deps.config), cap=deps.config.max_amount)
     return IncomingLead(source.name, deps.config.warmth_of(source), data, received_at)
 
 
 def admit_named(deps: Deps, *, source_name: str,
                 payload: Mapping[str, object]) -> IncomingLead:
     """A payload of the source called *source_name*, mapped and validated, for callers that
-    need no token (`policy try`, `intake try`, an import from the command line)."""
+    need no token (`policy try`, `intake try`)."""
     source = deps.config.source_named(source_name)
     if source is None:
         raise UnknownSource(f"no source named {source_name!r}")
     data = validate_lead(apply_mapping(source.mapping, payload),
-                         default_region=deps.config.default_region)
+                         default_region=deps.config.default_region,
+                         products=office_products(deps.config), cap=deps.config.max_amount)
     return IncomingLead(source.name, deps.config.warmth_of(source), data)
+
+
+def office_products(config: OfficeConfig) -> frozenset[str]:
+    """Every product the office's routing rules and roster name (folded): another product
+    is kept on its lead, flagged. Worked out once per config (a /reload brings a new one)."""
+    known = _PRODUCTS.get(id(config))
+    if known is None or known[0] is not config:
+        names = [name for rule in config.routing.rules
+                 for name in (*rule.when.product, *rule.pool.specialties)]
+        names += [name for agent in config.agents for name in agent.specialties]
+        known = (config, known_products([n for n in names if n != "$product"]))
+        _PRODUCTS.clear()  # one config is current at a time
+        _PRODUCTS[id(config)] = known
+    return known[1]
+
+
+_PRODUCTS: dict[int, tuple[OfficeConfig, frozenset[str]]] = {}
 
 
 async def receive_leads(
@@ -209,4 +231,6 @@ def new_lead(
         postal_code=data.postal_code, language=data.language, tags=list(data.tags),
         company=data.company, intent=data.intent, fit=data.fit, status=LeadStatus.NEW,
         lead_type=configured.lead_type if configured is not None else None,
+        extras=dict(data.extras), campaign=dict(data.campaign), consent=data.consent,
+        flags=dict(data.flags),
     )

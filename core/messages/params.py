@@ -11,6 +11,10 @@ from core.model import Lead
 # A field's metadata for a key added later with a default: left out of the stored row while it
 # has its default, so a row that does not need it is the same as one written before it.
 OMIT_DEFAULT: Mapping[str, bool] = {"omit_default": True}
+# What a message carries of the contact's message and of each extra: more than any view
+# shows of them (bot/render/card.py).
+_MESSAGE_KEPT = 1000
+_EXTRA_KEPT = 300
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,19 @@ class ContactDetails(Params):
     phone: str | None = None
     email: str | None = None
     message: str | None = None
+    # What intake kept besides, which may name the person too; and the fields it was kept
+    # despite (core/lead_extras.py). Left out of rows while empty.
+    extras: dict[str, str] | None = field(default=None, metadata=OMIT_DEFAULT)
+    consent: dict[str, Any] | None = field(default=None, metadata=OMIT_DEFAULT)
+    flags: dict[str, str] | None = field(default=None, metadata=OMIT_DEFAULT)
 
     @classmethod
     def of(cls, lead: Lead) -> ContactDetails:
         """The contact details of *lead*."""
-        return cls(name=lead.name, phone=lead.phone, email=lead.email, message=lead.message)
+        # Cut to what a card can show, so that a row does not carry 64 KiB to each edit.
+        message = lead.message if lead.message is None or len(lead.message) <= _MESSAGE_KEPT \
+            else lead.message[:_MESSAGE_KEPT - 1] + "…"
+        extras = {name: value if len(value) <= _EXTRA_KEPT else value[:_EXTRA_KEPT - 1] + "…"
+                  for name, value in lead.extras.items()}
+        return cls(name=lead.name, phone=lead.phone, email=lead.email, message=message,
+                   extras=extras or None, consent=lead.consent, flags=dict(lead.flags) or None)

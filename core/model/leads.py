@@ -62,6 +62,13 @@ class Lead:
     stage_at: datetime | None = None  # when the stage last changed
     lead_type: str | None = None  # names its windows, if a rule or its source gave one
     contact_due_at: datetime | None = None  # first contact is due by then (set on Accept)
+    # What intake kept besides (core/lead_extras.py): fields it has no place for (personal
+    # data, perhaps: shown only with the contact details), the campaign fields, consent,
+    # and {field: problem} of the fields it was kept despite.
+    extras: dict[str, str] = field(default_factory=dict)
+    campaign: dict[str, str] = field(default_factory=dict)
+    consent: dict[str, Any] | None = None
+    flags: dict[str, str] = field(default_factory=dict)
     version: int = 1
     id: int = 0
 

@@ -40,7 +40,9 @@ def _lead_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
     values.update(temperature=lead.temperature.value, status=lead.status.value,
                   stage=lead.stage.value, missing=list(lead.missing),
-                  returning_contact=lead.returning, tags=list(lead.tags))
+                  returning_contact=lead.returning, tags=list(lead.tags),
+                  extras=dict(lead.extras) or None, campaign=dict(lead.campaign) or None,
+                  consent=lead.consent, flags=dict(lead.flags) or None)
     return values
 
 
@@ -49,7 +51,8 @@ def _lead(row: Row[Any]) -> Lead:
     return Lead(
         **data, temperature=Temperature(row.temperature), status=LeadStatus(row.status),
         stage=Stage(row.stage), missing=list(row.missing), returning=row.returning_contact,
-        tags=list(row.tags or []),
+        tags=list(row.tags or []), extras=dict(row.extras or {}),
+        campaign=dict(row.campaign or {}), consent=row.consent, flags=dict(row.flags or {}),
         version=row.version, id=row.id,
     )
 

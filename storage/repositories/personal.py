@@ -20,7 +20,7 @@ from storage.tables import contacts, lead_events, leads, outbox, prompts
 _LEAD_PERSONAL = ("name", "phone", "email", "message", "company", "postal_code")
 # The same, as the outbox parameters of any template carry them.
 _MESSAGE_PERSONAL = ("name", "phone", "email", "message", "company", "first_name", "notes",
-                     "earlier")
+                     "earlier", "extras", "consent")
 _CLOSED = (LeadStatus.CLOSED.value, LeadStatus.DISQUALIFIED.value)
 
 
@@ -55,7 +55,8 @@ class SqlPersonalData:
             # A new version: a writer that read the lead before is refused, not let to
             # write the erased fields back.
             await self._conn.execute(update(leads).where(leads.c.id.in_(list(lead_ids))).values(
-                **dict.fromkeys(_LEAD_PERSONAL), tags=[], version=leads.c.version + 1))
+                **dict.fromkeys(_LEAD_PERSONAL), tags=[], extras=None, consent=None,
+                version=leads.c.version + 1))
 
     async def erase_history(self, lead_ids: Sequence[int]) -> None:
         """Drop the free-text notes from these leads' history."""

@@ -1,0 +1,38 @@
+"""Turkish catalog of what intake kept besides a lead's fields (its extras and consent, shown
+under Diğer on the card) and of the fields it was kept despite. Values are HTML for
+Telegram."""
+
+MESSAGES: dict[str, str] = {
+    "more.title": "<b>Diğer</b>",
+    "more.hidden": "…ve {count} alan daha",
+    "more.consent": "İletişim izni",
+    "more.consent_yes": "verdi",
+    "more.consent_no": "vermedi",
+    "more.consent_unsaid": "belirtilmedi",
+    "more.consent_form": "form: {form}",
+    "flag.unreadable": "⚠ {field} okunamadı: {value}",
+    "flag.unreadable_bare": "⚠ {field} okunamadı",
+    "flag.cleaned": "⚠ {field} içinde metin olmayan karakterler vardı; çıkarıldı",
+    "flag.cut": "⚠ {field} çok uzundu, kısaltıldı",
+    "flag.unknown": "⚠ {field}: ofisin kurallarında da ekibinde de geçmiyor",
+    "flag.too_many": "⚠ Diğer alanlardan yalnızca ilk {count} tanesi saklandı",
+    "flagged.name": "Ad",
+    "flagged.phone": "Telefon",
+    "flagged.email": "E-posta",
+    "flagged.product": "Ürün",
+    "flagged.region": "Bölge",
+    "flagged.postal_code": "Posta kodu",
+    "flagged.budget": "Bütçe",
+    "flagged.budget_min": "En düşük bütçe",
+    "flagged.budget_max": "En yüksek bütçe",
+    "flagged.timing": "Zamanlama",
+    "flagged.message": "Mesaj",
+    "flagged.external_id": "Gönderenin kimlik numarası",
+    "flagged.language": "Dil",
+    "flagged.tags": "Etiketler",
+    "flagged.company": "Şirket",
+    "flagged.intent": "Yaptığı",
+    "flagged.fit": "Uygunluk",
+    "flagged.consent": "İletişim izni",
+    "flagged.extras": "Diğer alanlar",
+}
