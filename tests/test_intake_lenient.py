@@ -14,6 +14,7 @@ from bot.render import Renderer
 from core.lead_input import validate_lead
 from core.lifecycle.answers import accept_offer
 from core.model import OfferStatus
+from core.privacy import forget_person
 from storage.tables import outbox
 from storage.uow import SqlUnitOfWork
 from tests.intake import AUTH, RunningIntake, Stored, running_intake
@@ -210,3 +211,15 @@ def test_a_message_beyond_64_kib_is_cut_and_flagged() -> None:
                         default_region="TR")
     assert (len(cut.message or ""), cut.flags) == (64 * 1024, {"message": "cut"})
     assert (cut.message or "").endswith("…")
+
+
+async def test_forgetting_the_person_erases_their_extras_and_consent(database_url: str) -> None:
+    payload = {**HOT, "consent": CONSENT, "home address": "Moda Cd. 12, Kadıköy",
+               **CAMPAIGN}
+    async with running_intake(database_url) as intake:
+        status, answer = await intake.post(json=payload, headers=AUTH)
+        assert status == 201
+        await intake.relay.run(forget_person, who=HOT["phone"])
+        row = await intake.lead(answer["lead_id"])
+    assert (row["extras"], row["consent"]) == (None, None)
+    assert row["campaign"] == CAMPAIGN  # what it was about, not who
