@@ -258,12 +258,12 @@ def _tags(plan: Columns, texts: list[str | None], values: dict[str, object],
 
 
 def with_extras(row: RowPayload) -> dict[str, object]:
-    """The payload intake validates: the row's fields, its extras written under the note as
-    `Header: value` lines, as many as fit the note's limit (intake has no field of its own
-    for them in this version)."""
-    payload = dict(row.fields)
-    if not row.extras:
-        return payload
+    """The payload intake validates: the row's fields, and each other column under its own
+    header, which intake keeps among the lead's extras (shown on the card under More)."""
+    payload: dict[str, object] = dict(row.fields)
+    for header, value in row.extras.items():
+        payload.setdefault(header, value)
+    return payload
     lines = [str(payload["message"])] if payload.get("message") else []
     limit = MAX_LENGTH["message"]
     for header, value in row.extras.items():

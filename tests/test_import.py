@@ -3,6 +3,7 @@ path, on a real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,14 +78,18 @@ async def test_a_turkish_windows_1254_file_with_semicolons_is_taken_in_row_by_ro
                        "message, status FROM leads ORDER BY id")
     assert leads == [
         ("Ayşe Yılmaz", "+905321112233", None, "İstanbul / Kadıköy", 3_000_000, 5_000_000,
-         "Deniz manzarası; acil\nSektör: Emlak", "nurture"),
+         "Deniz manzarası; acil", "nurture"),
         ("Çağrı Öztürk", "+905332223344", "cagri@example.com", "Bursa", 2_500_000, 2_500_000,
          None, "nurture"),
         ("İpek Işık", "+905441234567", "ipek@example.com", "İzmir / Karşıyaka", 4_500_000,
-         4_500_000, "Sektör: Sağlık", "nurture"),
+         4_500_000, None, "nurture"),
         ("Ömer Güneş", None, "omer@example.com", None, None, None, None, "nurture"),
         ("Selin Ak", "+905354445566", None, None, None, None, None, "nurture"),
     ]
+    extras = [(name, json.loads(kept) if isinstance(kept, str) else kept) for name, kept in
+              await rows(engine, "SELECT name, extras FROM leads ORDER BY id")]
+    assert [(name, kept) for name, kept in extras if kept] == [
+        ("Ayşe Yılmaz", {"Sektör": "Emlak"}), ("İpek Işık", {"Sektör": "Sağlık"})]
     assert await rows(engine, "SELECT count(*) FROM contacts") == [(5,)]
     assert await rows(engine, "SELECT count(*) FROM offers") == [(0,)]
 

@@ -25,7 +25,7 @@ from core.deps import Deps, UowFactory
 from core.errors import Conflict, InvalidInput, UnknownSource
 from core.import_columns import cell_text, plan_columns, read_row, with_extras
 from core.lead_input import validate_lead
-from core.lifecycle.intake import IncomingLead, store_in
+from core.lifecycle.intake import IncomingLead, office_products, store_in
 from core.model import Channel, LeadEvent, RouteOutcome
 from core.ports import UnitOfWork
 from core.ports.spreadsheet import Cell, Sheet
@@ -78,7 +78,8 @@ def admit_row(deps: Deps, *, source: str, payload: Mapping[str, object]) -> Inco
     validates a webhook's, but not through the source's mapping (a row's columns were read
     by their headers)."""
     warmth = import_warmth(deps.config, source)
-    data = validate_lead(payload, default_region=deps.config.default_region)
+    data = validate_lead(payload, default_region=deps.config.default_region,
+                         products=office_products(deps.config), cap=deps.config.max_amount)
     return IncomingLead(source, warmth, data)
 
 
