@@ -30,6 +30,7 @@ from webhooks.bodies import (
 from webhooks.failures import attempt, keep
 from webhooks.keys import APP, DROPPED, FIGURES, TELEGRAM, CurrentApp
 from webhooks.limits import RateLimits
+from webhooks.openapi import openapi
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,7 @@ def build_intake_app(
     app[DROPPED] = [0]
     app.router.add_post(INTAKE_PATH, receive_lead, expect_handler=_expect)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/openapi.json", openapi)
     if telegram is not None:
         app[TELEGRAM] = telegram
     if figures is not None:
