@@ -17,6 +17,7 @@ from core.config import OfficeConfig
 from leadrelay.clock import SystemClock
 from leadrelay.runtime import Runtime
 from leadrelay.settings import Settings
+from leadrelay.startup import StartupError
 from sandbox import BotApiSandbox, SandboxMessage, SandboxUser
 from tests.office import AYSE, CAN, MEHMET, SELIN, TOKEN, ZEYNEP
 
@@ -109,16 +110,24 @@ async def running_office(
     if sandbox is None:
         sandbox = BotApiSandbox(token=BOT_TOKEN)
         await sandbox.start()
-    port = free_port() if webhook else 0  # Telegram must be told the port before it is up
-    settings = Settings(
-        telegram_bot_token=BOT_TOKEN, telegram_api_url=sandbox.url,  # type: ignore[arg-type]
-        database_url=database_url, http_port=port, sweep_seconds=sweep_seconds,
-        leadrelay_config=config_path or Path("leadrelay.yaml"),
-        telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else None,
-        telegram_webhook_secret=WEBHOOK_SECRET if webhook else None)  # type: ignore[arg-type]
-    runtime = Runtime(settings, config, webhook=webhook, limits=limits,
-                      clock=clock or SystemClock())
-    await runtime.start()
+    for attempt in range(5):
+        # Telegram must be told the port before it is up, so a webhook run picks one first;
+        # another test may take it in between, and then the next one is tried.
+        port = free_port() if webhook else 0
+        settings = Settings(
+            telegram_bot_token=BOT_TOKEN, telegram_api_url=sandbox.url,  # type: ignore[arg-type]
+            database_url=database_url, http_port=port, sweep_seconds=sweep_seconds,
+            leadrelay_config=config_path or Path("leadrelay.yaml"),
+            telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else None,
+            telegram_webhook_secret=WEBHOOK_SECRET if webhook else None)  # type: ignore[arg-type]
+        runtime = Runtime(settings, config, webhook=webhook, limits=limits,
+                          clock=clock or SystemClock())
+        try:
+            await runtime.start()
+            break
+        except StartupError as exc:
+            if not webhook or "already in use" not in str(exc) or attempt == 4:
+                raise
     try:
         async with aiohttp.ClientSession() as session:
             yield RunningOffice(runtime, sandbox, session)
