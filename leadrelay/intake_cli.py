@@ -13,6 +13,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
+from leadrelay.agents_cli import stored_roster
 from leadrelay.logs import complain, redact
 from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
@@ -59,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         settings = load_storage_settings()
-        config = load_office(settings.leadrelay_config)
+        # The roster edited in chat stands, as at start-up (leadrelay.agents_cli).
+        config = load_office(settings.leadrelay_config,
+                             roster=stored_roster(settings.database_url))
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2

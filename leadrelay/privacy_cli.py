@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError, InvalidInput
+from leadrelay.agents_cli import stored_roster
 from leadrelay.logs import complain
 from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
@@ -40,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     """Carry out `leadrelay contact ...`; return the exit code."""
     try:
         settings = load_storage_settings()
-        config = load_office(settings.leadrelay_config)
+        # The roster edited in chat stands, as at start-up (leadrelay.agents_cli).
+        config = load_office(settings.leadrelay_config,
+                             roster=stored_roster(settings.database_url))
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2

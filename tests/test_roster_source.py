@@ -117,6 +117,10 @@ def test_policy_check_reads_the_roster_edited_in_chat(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "5 agent(s), 1 manager(s)" in result.stdout
     assert "(the roster is the one edited in chat, 6 people" in result.stdout
+    for command in (("intake", "failures"), ("contact", "export", "+905321234567")):
+        other = leadrelay(*command, cwd=tmp_path,
+                          env={**env, "LEADRELAY_CONFIG": str(office_file)})
+        assert "who is not on the roster" not in other.stderr, (command, other.stderr)
     without = leadrelay("policy", "check", "--config", str(office_file), cwd=tmp_path,
                         env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'none.db'}"})
     assert without.returncode == 2
