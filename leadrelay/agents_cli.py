@@ -19,7 +19,6 @@ from core.lifecycle.roster_import import replace_roster
 from core.model import Agent
 from core.ports import ROSTER_EDITED
 from core.roster import as_config, roster_in_force
-from leadrelay.clock import SystemClock
 from leadrelay.logs import complain
 from leadrelay.office import key_path, load_office
 
@@ -118,16 +117,10 @@ def _confirmed(yes: bool) -> bool | None:
 
 
 async def _import(database_url: str, config: OfficeConfig, path: Path, yes: bool) -> int:
-    from leadrelay.bootstrap import bootstrap, sql_uow_factory
-    from storage.db import create_engine
-    from storage.migrate import upgrade
+    from leadrelay.bootstrap import migrated_app
 
     listed = read_listed(path, config)
-    engine = create_engine(database_url)
-    try:
-        await upgrade(engine)
-        relay = bootstrap(config=config, clock=SystemClock(),
-                          uow_factory=sql_uow_factory(engine))
+    async with migrated_app(database_url, config) as relay:
         stored = await relay.run(roster_in_force)
         before = [as_config(a) for a in stored] if stored is not None else config.agents
         lines = differences(before, listed)
@@ -145,8 +138,6 @@ async def _import(database_url: str, config: OfficeConfig, path: Path, yes: bool
             print("nothing changed")
             return 1
         await relay.run(replace_roster, people=listed)
-    finally:
-        await engine.dispose()
     print(f"roster replaced ({len(listed)} people); a running leadrelay routes with it at "
           "once, and its other settings follow at /reload")
     return 0

@@ -4,7 +4,8 @@ storage. Faces receive the App it builds; nothing in core, bot or webhooks impor
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +14,9 @@ from core.clock import Clock
 from core.config import OfficeConfig
 from core.deps import Deps, UowFactory
 from leadrelay.calendar import business_calendar
+from leadrelay.clock import SystemClock
+from storage.db import create_engine
+from storage.migrate import upgrade
 from storage.repositories.outbox import Claimant
 from storage.uow import SqlUnitOfWork
 
@@ -55,3 +59,15 @@ def sql_uow_factory(engine: AsyncEngine, *, claimant: Claimant | None = None) ->
                                      claimant=claimant)
 
     return bind
+
+
+@asynccontextmanager
+async def migrated_app(database_url: str, config: OfficeConfig) -> AsyncIterator[App]:
+    """The App of a command-line run on a database brought up to date, its engine disposed
+    of afterwards."""
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        yield bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
+    finally:
+        await engine.dispose()

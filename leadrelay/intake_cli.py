@@ -71,23 +71,15 @@ def run(args: argparse.Namespace) -> int:
 
 async def _carry_out(args: argparse.Namespace, database_url: str, config: OfficeConfig) -> int:
     # Imported here: the rest of the CLI should not pay for the database on every start.
-    from leadrelay.bootstrap import bootstrap, sql_uow_factory
-    from leadrelay.clock import SystemClock
-    from storage.db import create_engine
-    from storage.migrate import upgrade
+    from leadrelay.bootstrap import migrated_app
 
-    engine = create_engine(database_url)
-    try:
-        await upgrade(engine)
-        app = bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
+    async with migrated_app(database_url, config) as app:
         if args.intake_command == "failures":
             return await _list(app, source=args.source, limit=args.limit)
         code = await _replay(app, args)
         await app.route_new_leads()  # the replayed leads, offered as intake's would be
         await app.stop()
         return code
-    finally:
-        await engine.dispose()
 
 
 async def _list(app: App, *, source: str | None, limit: int) -> int:

@@ -60,15 +60,9 @@ def run(args: argparse.Namespace) -> int:
 async def _carry_out(args: argparse.Namespace, database_url: str, config: Any) -> int:
     # Imported here: the rest of the CLI should not pay for the database on every start.
     from core.privacy import export_person, forget_person
-    from leadrelay.bootstrap import bootstrap, sql_uow_factory
-    from leadrelay.clock import SystemClock
-    from storage.db import create_engine
-    from storage.migrate import upgrade
+    from leadrelay.bootstrap import migrated_app
 
-    engine = create_engine(database_url)
-    try:
-        await upgrade(engine)
-        app = bootstrap(config=config, clock=SystemClock(), uow_factory=sql_uow_factory(engine))
+    async with migrated_app(database_url, config) as app:
         if args.contact_command == "export":
             held = await app.run(export_person, who=args.who)
             _write(json.dumps(held.to_json(), ensure_ascii=False, indent=2), args.out)
@@ -86,8 +80,6 @@ async def _carry_out(args: argparse.Namespace, database_url: str, config: Any) -
         print(f"leadrelay: erased {len(gone.contact_ids)} contact record(s) and the personal "
               f"fields of {len(gone.lead_ids)} lead(s)")
         return 0
-    finally:
-        await engine.dispose()
 
 
 def _write(text: str, out: str | None) -> None:
