@@ -119,7 +119,10 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
         return _too_large()
     except web.HTTPException as exc:
         if exc.status >= 400:
-            return _problem(exc.status, exc.reason)
+            answer = _problem(exc.status, exc.reason)
+            if "Allow" in exc.headers:  # a 405 says which methods there are (RFC 9110)
+                answer.headers["Allow"] = exc.headers["Allow"]
+            return answer
         raise
     except Exception:
         log.exception("intake failed on %s %s", request.method, request.path,

@@ -19,6 +19,9 @@ def _lead_schema() -> dict[str, Any]:
     texts = {name: {**_TEXT, "maxLength": MAX_LENGTH[name]} for name in (
         "name", "phone", "email", "product", "region", "postal_code", "timing", "message",
         "external_id", "language", "company")}
+    # A usable e-mail is one of `format: email`; which phone numbers exist no schema can say.
+    texts["email"] = {**texts["email"], "format": "email"}
+    texts["phone"] = {**texts["phone"], "examples": ["0532 123 45 67", "+90 532 123 45 67"]}
     return {
         "type": "object",
         "description": "A lead needs a usable phone or e-mail; a problem in any other field "
