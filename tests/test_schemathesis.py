@@ -21,10 +21,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import delete, insert
 
 from bench.kit.office import UNLIMITED
 from core.config import OfficeConfig
-from tests.intake import AUTH, RunningIntake, running_intake
+from storage.tables import contacts, lead_events
+from tests.intake import AUTH, START, RunningIntake, running_intake
 from tests.office import TOKEN, office
 from tests.partial_rows import partial_rows
 
@@ -132,3 +134,22 @@ async def test_a_method_the_intake_does_not_take_is_answered_405_naming_the_ones
                 assert (await response.json())["error"] == "Method Not Allowed"
         stored = await intake.stored()
         assert (stored.leads, stored.contacts) == (0, 0)
+
+
+async def test_the_search_for_partial_rows_finds_a_contact_without_a_lead_and_a_lead_half_stored(
+    tmp_path: Path,
+) -> None:
+    async with running_intake(f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}") as intake:
+        status, answer = await intake.post(headers=AUTH, json={"phone": "0532 123 45 67"})
+        assert status == 201
+        assert await partial_rows(intake.engine, leads_answered={answer["lead_id"]},
+                                  refused=0) == []
+        async with intake.engine.begin() as conn:
+            await conn.execute(insert(contacts).values(email="a@example.com",
+                                                       created_at=START))
+            await conn.execute(delete(lead_events).where(
+                lead_events.c.lead_id == answer["lead_id"]))
+        assert await partial_rows(intake.engine, leads_answered={answer["lead_id"]},
+                                  refused=1) == [
+            f"lead {answer['lead_id']}: 0 `received` events", "contact 2: no lead",
+            "1 post(s) refused, 0 kept in failed_intake"]
