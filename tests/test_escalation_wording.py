@@ -113,6 +113,16 @@ async def test_the_same_escalation_reads_in_turkish_with_the_reason_in_turkish(
             "değil), Mehmet 5 dk içinde yanıt vermedi.") in text
 
 
+async def test_the_escalation_names_the_fields_the_lead_was_kept_despite(desk: Office) -> None:
+    lead_id = await desk.post(email="deniz@example.com", phone="0532 12", budget="a lot")
+    for _ in range(2):
+        await desk.decline(lead_id, DeclineReason.BUSY)
+    english, turkish = desk.escalation(lead_id), desk.escalation(lead_id, "tr")
+    assert "⚠ Phone could not be read: 0532 12" in english
+    assert "⚠ Budget could not be read: a lot" in english
+    assert "⚠ Telefon okunamadı: 0532 12" in turkish
+
+
 async def test_an_agent_telegram_does_not_deliver_to_is_told_as_unreachable(
     desk: Office,
 ) -> None:

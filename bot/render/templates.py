@@ -19,6 +19,7 @@ from bot.render.clocks import ClockViews
 from bot.render.formatting import duration, esc, phone
 from bot.render.intake import IntakeViews
 from bot.render.invites import InviteViews
+from bot.render.lead_more import flag_lines
 from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
 from bot.render.team import TeamViews
@@ -224,7 +225,7 @@ class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews, Intake
                   else Markup(t(lang, f"escalation.{p.reason}")))
         lines = [t(lang, "escalated.title", lead_id=p.summary.lead_id, reason=reason), ""]
         lines += [*self._summary_lines(lang, p.summary, p.contact), "",
-                  *self._contact_lines(lang, p.contact)]
+                  *self._contact_lines(lang, p.contact), *flag_lines(lang, p.contact)]
         if happened and reason is not happened:
             lines.append(t(lang, "escalated.happened", what=happened))
         elif p.tried and not happened:
