@@ -552,9 +552,10 @@ class FakeFailedIntake(_Repo):
         rows.sort(key=lambda f: (f.received_at, f.id), reverse=True)
         return copy.deepcopy(rows[:limit])
 
-    async def count_unauthenticated(self, *, since: datetime) -> int:
+    async def count_kept(self, *, source: str | None, since: datetime) -> int:
         return sum(1 for f in self.db.failed_intake.values()
-                   if not f.authenticated and f.received_at >= since)
+                   if (f.source == source if source else not f.authenticated)
+                   and f.received_at >= since)
 
     async def mark_replayed(self, failure_id: int, *, lead_id: int, at: datetime) -> bool:
         failure = self.db.failed_intake.get(failure_id)

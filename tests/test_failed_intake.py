@@ -142,6 +142,28 @@ async def test_wrong_token_posts_over_the_hour_s_cap_are_not_kept(database_url: 
             detail="unknown token", authenticated=False, body=b"x")) is not None
 
 
+async def test_each_source_s_refused_posts_over_the_hour_s_cap_are_not_kept_nor_another_s(
+    database_url: str,
+) -> None:
+    async with running_intake(database_url) as intake:
+        def failure(source: str | None) -> FailedIntake:
+            return FailedIntake(received_at=intake.clock.now(), reason=FailureReason.INVALID,
+                                detail="no phone or e-mail", authenticated=source is not None,
+                                body=b"{}", source=source)
+
+        async def record(source: str | None) -> int | None:
+            return await intake.relay.run(record_failure, per_hour=2, failure=failure(source))
+
+        flood = [await record("website") for _ in range(3)]
+        assert (None not in flood[:2], flood[2]) == (True, None)
+        assert None not in [await record("portal"), await record(None), await record(None)]
+        assert await record(None) is None
+        intake.clock.advance(timedelta(hours=1))
+        assert await record("website") is not None
+        assert [r["source"] for r in await kept(intake)] == [
+            "website", "website", "portal", None, None, "website"]
+
+
 async def test_a_filled_honeypot_is_answered_200_and_kept_as_spam_never_routed(
     database_url: str,
 ) -> None:

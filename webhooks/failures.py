@@ -84,7 +84,7 @@ async def _keep(request: web.Request, response: web.Response,
         body=noted.body or b"", source=noted.source,
         content_type=request.headers.get("Content-Type"), headers=headers)
     if await relay.run(record_failure, failure=failure) is None:
-        request.app[DROPPED][0] += 1  # a wrong-token flood over the hour's cap: only counted
+        request.app[DROPPED][0] += 1  # a flood over the hour's cap: only counted
 
 
 async def _what_arrives(request: web.Request) -> tuple[bytes, bool]:

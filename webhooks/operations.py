@@ -151,7 +151,7 @@ class SnapshotCollector:
             figures.intake_failures, [reason.value for reason in FailureReason])
         yield CounterMetricFamily(
             "leadrelay_intake_failures_dropped_total",
-            "Wrong-token posts this instance did not keep, over the hour's cap.",
+            "Refused posts this instance did not keep, over the hour's cap (per source).",
             value=self._dropped)
         if self._telegram_up is not None:
             yield GaugeMetricFamily(

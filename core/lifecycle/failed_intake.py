@@ -18,8 +18,9 @@ from core.ports.failures import INTAKE_FAILURES_FORGOTTEN
 
 # A wrong or missing token is what an attacker sends: kept a day to look at, then deleted.
 UNAUTHENTICATED_KEPT = timedelta(hours=24)
-# And at most this many an hour, so that a flood cannot fill the disk (the rest is counted).
-UNAUTHENTICATED_PER_HOUR = 1000
+# At most this many an hour from each source, and as many with a wrong token, so that a flood
+# (an attacker's, or a broken form posting in a loop) cannot fill the disk; the rest is counted.
+KEPT_PER_HOUR = 1000
 _ALERT_KEY = "intake_alert:"  # + the source's name: {"hour": iso} of the last alert
 
 
@@ -29,14 +30,16 @@ def hour_of(moment: datetime) -> datetime:
 
 
 async def record_failure(uow: UnitOfWork, deps: Deps, /, *, failure: FailedIntake,
-                         per_hour: int = UNAUTHENTICATED_PER_HOUR) -> int | None:
-    """Store *failure*; its id, or None when it was a wrong-token payload over the hour's cap.
+                         per_hour: int = KEPT_PER_HOUR) -> int | None:
+    """Store *failure*; its id, or None when its source (or the wrong tokens) is over the
+    hour's cap.
 
     An authenticated source's failure (spam aside) tells the managers, at most once an hour
     per source: the hour is claimed in the database, so of several instances one tells.
     """
     async with uow:
-        if not failure.authenticated and await uow.failed_intake.count_unauthenticated(
+        if await uow.failed_intake.count_kept(
+                source=failure.source if failure.authenticated else None,
                 since=hour_of(failure.received_at)) >= per_hour:
             return None
         failure_id = await uow.failed_intake.add(failure)

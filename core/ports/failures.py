@@ -29,8 +29,9 @@ class FailedIntakeRepository(Protocol):
         """The newest failures first, of *source* if given."""
         ...
 
-    async def count_unauthenticated(self, *, since: datetime) -> int:
-        """How many wrong- or missing-token payloads are kept that arrived since *since*."""
+    async def count_kept(self, *, source: str | None, since: datetime) -> int:
+        """How many payloads of *source* (None: those with a wrong or missing token) are kept
+        that arrived since *since*."""
         ...
 
     async def mark_replayed(self, failure_id: int, *, lead_id: int, at: datetime) -> bool:

@@ -47,11 +47,13 @@ class SqlFailedIntake:
             query = query.where(failed_intake.c.replayed_at.is_(None))
         return [_failure(row) for row in await self._conn.execute(query)]
 
-    async def count_unauthenticated(self, *, since: datetime) -> int:
-        """How many wrong- or missing-token payloads are kept that arrived since *since*."""
+    async def count_kept(self, *, source: str | None, since: datetime) -> int:
+        """How many payloads of *source* (None: those with a wrong or missing token) are kept
+        that arrived since *since*."""
+        whose = failed_intake.c.authenticated.is_(False) if source is None \
+            else failed_intake.c.source == source
         return int((await self._conn.execute(select(func.count()).where(
-            failed_intake.c.authenticated.is_(False),
-            failed_intake.c.received_at >= since))).scalar_one())
+            whose, failed_intake.c.received_at >= since))).scalar_one())
 
     async def mark_replayed(self, failure_id: int, *, lead_id: int, at: datetime) -> bool:
         """A conditional update: of two replays of one failure, one marks it."""
