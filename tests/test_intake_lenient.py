@@ -23,7 +23,7 @@ from tests.office import HOT, TOKEN, linked, office
 EMAIL = "deniz.kaya@example.com"
 CAMPAIGN = {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "spring-homes",
             "gclid": "Cj0KCQ-abc", "fbclid": "IwAR-xyz"}
-CONSENT = {"given": True, "at": "2026-03-04T09:58:00+03:00", "form": "spring-landing"}
+CONSENT = {"given": True, "at": "2026-03-04T06:58:00Z", "form": "spring-landing"}
 
 
 async def templates_of(intake: RunningIntake, lead_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -49,8 +49,8 @@ async def card_after_accept(intake: RunningIntake, lead_id: int, lang: str) -> s
 
 
 @pytest.mark.parametrize(("lang", "more", "consent"), [
-    ("en", "More", "Agreed to be contacted: yes · form spring-landing"),
-    ("tr", "Diğer", "İletişim izni: verdi · form: spring-landing")])
+    ("en", "More", "Agreed to be contacted: yes · form spring-landing · 04.03.2026 09:58"),
+    ("tr", "Diğer", "İletişim izni: verdi · form: spring-landing · 04.03.2026 09:58")])
 async def test_extras_campaign_fields_and_consent_are_kept_and_shown_under_more_after_accept(
     database_url: str, lang: str, more: str, consent: str,
 ) -> None:

@@ -139,7 +139,8 @@ class CardViews(Localized):
                 message = message[:message_chars - 1].rstrip() + "…"
             lines.append(f"{t(lang, 'field.message')}: <i>{esc(message)}</i>")
         lines += flag_lines(lang, c)
-        if more := more_lines(lang, c, chars=extra_chars, keys=_EXTRAS_SHOWN):
+        if more := more_lines(lang, c, chars=extra_chars, keys=_EXTRAS_SHOWN,
+                              zone=self.zone):
             lines += ["", *more]
         if p.earlier:
             items = ", ".join(t(lang, "card.earlier_item", lead_id=i, date=self._date(at),

@@ -4,6 +4,8 @@ contact details (ContactDetails): extras may name the person."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t
 from bot.render.formatting import esc
 from core.lead_extras import EXTRAS_MAX_KEYS, Flag, cut
@@ -31,14 +33,16 @@ def flag_lines(lang: str, c: ContactDetails) -> list[str]:
     return lines
 
 
-def more_lines(lang: str, c: ContactDetails, *, chars: int, keys: int) -> list[str]:
-    """Under More: the consent, and the first *keys* extras, each cut to *chars* (none when
-    *chars* is 0); the values of fields that could not be read are on their flag's line."""
+def more_lines(lang: str, c: ContactDetails, *, chars: int, keys: int,
+               zone: tzinfo | None = None) -> list[str]:
+    """Under More: the consent (its time in *zone*, the office's), and the first *keys*
+    extras, each cut to *chars* (none when *chars* is 0); the values of fields that could not
+    be read are on their flag's line."""
     flagged = {name for name, problem in (c.flags or {}).items() if problem == Flag.UNREADABLE}
     extras = [(name, value) for name, value in (c.extras or {}).items() if name not in flagged]
     lines = []
     if c.consent is not None:
-        lines.append(_consent(lang, c.consent))
+        lines.append(_consent(lang, c.consent, zone))
     if chars:
         lines += [f"{esc(name)}: {esc(cut(value, chars))}" for name, value in extras[:keys]]
         if len(extras) > keys:
@@ -46,7 +50,7 @@ def more_lines(lang: str, c: ContactDetails, *, chars: int, keys: int) -> list[s
     return [t(lang, "more.title"), *lines] if lines else []
 
 
-def _consent(lang: str, consent: dict[str, object]) -> str:
+def _consent(lang: str, consent: dict[str, object], zone: tzinfo | None) -> str:
     given = consent.get("given")
     answer = "more.consent_unsaid" if given is None else \
         "more.consent_yes" if given else "more.consent_no"
@@ -54,8 +58,20 @@ def _consent(lang: str, consent: dict[str, object]) -> str:
     if consent.get("form"):
         parts.append(t(lang, "more.consent_form", form=str(consent["form"])))
     if consent.get("at"):
-        parts.append(esc(consent["at"]))
+        parts.append(esc(_moment(str(consent["at"]), zone)))
     return f"{t(lang, 'more.consent')}: " + " · ".join(parts)
+
+
+def _moment(at: str, zone: tzinfo | None) -> str:
+    """A consent's time in the office's zone when it names its own offset; else as sent (a
+    time without an offset says nothing of where it was taken)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is None or zone is None:
+        return at
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
 
 
 def _label(lang: str, name: str) -> str:
