@@ -18,6 +18,7 @@ from core.config import OfficeConfig
 from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent
 from core.ports import QrCodes
+from core.ports.spreadsheet import Spreadsheets
 from core.roster import whoami
 
 
@@ -33,6 +34,7 @@ class BotContext:
     renderer: Renderer
     reload: Callable[[], Awaitable[OfficeConfig]] | None = None
     qr: QrCodes | None = None
+    sheets: Spreadsheets | None = None  # opens a file a manager sends to import
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:

@@ -26,6 +26,7 @@ from bot.entry_keyboards import decode_entry
 from bot.handover_handlers import assign_command, on_handover_press, reassign_command
 from bot.handover_keyboards import decode_handover
 from bot.i18n import CATALOGS, t, t_raw
+from bot.import_handlers import register_imports
 from bot.invite_handlers import invite_command, join_with_link
 from bot.keyboards import (
     AssignAction,
@@ -378,6 +379,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("assign", assign_command))
     application.add_handler(CommandHandler("reassign", reassign_command))
     application.add_handler(CommandHandler("setgroup", setgroup_command))
+    register_imports(application)  # its presses before button's, which knows none of them
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
         # New messages only: an edited one would add its note a second time.

@@ -43,6 +43,7 @@ from core.lifecycle.roster_import import sync_roster
 from core.privacy import forget_expired_leads
 from core.roster import roster_in_force
 from integrations.qr import SegnoQrCodes
+from integrations.spreadsheet import FileSpreadsheets
 from leadrelay import logs
 from leadrelay.bootstrap import UowBinder, bootstrap, sql_uow_factory
 from leadrelay.clock import SystemClock
@@ -66,6 +67,7 @@ log = logging.getLogger(__name__)
 
 _LOGGED_IDS = 50
 _QR_CODES = SegnoQrCodes()  # the QR code of /invite's link
+_SHEETS = FileSpreadsheets()  # a spreadsheet a manager sends the bot to import
 
 
 @functools.cache  # once a process: a test run starts many runtimes
@@ -187,7 +189,7 @@ class Runtime:
             raise StartupError(f"bad office config:\n{exc}") from None
         await self.app.run(sync_roster)
         register(self.application, BotContext(self.app, self.renderer, reload=self.reload,
-                                              qr=_QR_CODES))
+                                              qr=_QR_CODES, sheets=_SHEETS))
         webhook = settings.require_webhook() if self.webhook else None
         self.telegram_link = TelegramLink(
             self.application, on_up=lambda: publish_commands(self.application, self.app),
@@ -328,7 +330,7 @@ class Runtime:
         old, self._live, self.config = self._live, live, config
         self._protect_secrets()
         share(self.application, BotContext(live.app, live.renderer, reload=self.reload,
-                                           qr=_QR_CODES))
+                                           qr=_QR_CODES, sheets=_SHEETS))
         await old.app.stop()  # the routing passes the old app had begun
         log.info("office config reloaded: %d rules, %d people",
                  len(config.routing.rules), len(config.agents))

@@ -2,8 +2,8 @@
 
 The sandbox is an aiohttp server speaking the Bot API over HTTP (``/bot<token>/<method>`` and
 ``/file/bot<token>/<path>``) plus a Python API with which tests, the demo and benchmarks act as
-Telegram users: they send messages, reply to the bot's, press inline buttons and wait for what
-the bot answers.
+Telegram users: they send messages and files, reply to the bot's, press inline buttons and wait
+for what the bot answers.
 When the Bot API spec (``../shared/telegram-bot-api/api.min.json``) is available, every request
 is validated against it the way Telegram would refuse it. Telegram's flood limits can be switched
 on (``limits=TelegramLimits()``), answering 429 "Too Many Requests: retry after N" like Telegram.

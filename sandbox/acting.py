@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import secrets
 import time
+from pathlib import Path
 
 from sandbox.html import _utf16_len
 from sandbox.people import SandboxUser, _Chat
 from sandbox.replies import _as_replied_to
 from sandbox.update_queue import _UpdateQueueMixin
-from sandbox.values import CallbackAnswer, JsonDict, SandboxMessage, _PendingQuery
+from sandbox.values import CallbackAnswer, JsonDict, SandboxFile, SandboxMessage, _PendingQuery
 
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 
@@ -37,6 +39,42 @@ class _ActingMixin(_UpdateQueueMixin):
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": _utf16_len(match.group(0))}
             ]
+        chat.user_messages[message["message_id"]] = message
+        if chat.user is user:
+            user.sent.append(message)
+        await self._enqueue("message", json.loads(json.dumps(message)))
+        return message
+
+    async def _user_document(
+        self, user: SandboxUser, chat: _Chat, data: bytes, file_name: str | None,
+        mime_type: str | None, file_size: int | None, caption: str | None,
+    ) -> JsonDict:
+        """A document the user sends, kept so that getFile and the file URL serve it."""
+        suffix = Path(file_name).suffix if file_name else ""
+        stored = SandboxFile(
+            file_id=f"BQAC{secrets.token_urlsafe(30)}",
+            file_unique_id=f"AgAD{secrets.token_urlsafe(9)}",
+            filename=file_name, data=data, mime_type=mime_type,
+            file_path=f"documents/file_{next(self._file_counter)}{suffix}",
+            claimed_size=file_size,
+        )
+        self._files[stored.file_id] = stored
+        self._files_by_path[stored.file_path] = stored
+        document: JsonDict = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                              "file_size": stored.size}
+        if file_name:
+            document["file_name"] = file_name
+        if mime_type:
+            document["mime_type"] = mime_type
+        message: JsonDict = {
+            "message_id": chat.next_message_id(),
+            "from": user.to_dict(),
+            "chat": chat.to_dict(),
+            "date": int(time.time()),
+            "document": document,
+        }
+        if caption:
+            message["caption"] = caption
         chat.user_messages[message["message_id"]] = message
         if chat.user is user:
             user.sent.append(message)

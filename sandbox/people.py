@@ -150,6 +150,22 @@ class SandboxUser:
         self.blocked = False
         return await self._sandbox._user_message(self, self._chat, text)
 
+    async def send_document(
+        self, data: bytes, file_name: str | None, *, mime_type: str | None = None,
+        file_size: int | None = None, caption: str | None = None,
+    ) -> JsonDict:
+        """Send a file to the bot in the private chat and return the Message dict.
+
+        The bot can getFile it and download it from the file URL, as a file a user sent to
+        Telegram; *file_size* claims a size past the bytes given (getFile refuses a file over
+        20 MB, as Telegram does).
+        """
+        self.started = True
+        self.blocked = False
+        return await self._sandbox._user_document(
+            self, self._chat, data, file_name, mime_type, file_size, caption
+        )
+
     async def reply(self, message: SandboxMessage | int, text: str) -> JsonDict:
         """Reply with text to one of the bot's messages in the private chat; return the Message.
 

@@ -297,3 +297,21 @@ failed_intake = Table(
     Column("lead_id", Integer),
     Index("ix_failed_intake_reason_received_at", "reason", "received_at"),
 )
+
+# A spreadsheet a manager sent the bot: its Telegram file id (downloaded again on Import, its
+# bytes never kept), previewed, then imported once (a conditional update on status) or
+# cancelled.
+chat_imports = Table(
+    "chat_imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", String(200), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("manager_id", BigInteger, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("held", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("result", JSON),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)

@@ -25,6 +25,7 @@ from storage.repositories import (
     SqlRotations,
     SqlTeam,
 )
+from storage.repositories.chat_imports import SqlChatImports
 from storage.repositories.failures import SqlFailedIntake
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     prompts: SqlPrompts
     team: SqlTeam
     failed_intake: SqlFailedIntake
+    chat_imports: SqlChatImports
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -107,6 +109,7 @@ class SqlUnitOfWork:
         self.tasks, self.cards, self.prompts = SqlTasks(conn), SqlCards(conn), SqlPrompts(conn)
         self.team = SqlTeam(conn)
         self.failed_intake = SqlFailedIntake(conn)
+        self.chat_imports = SqlChatImports(conn)
         self._wakeups = []
         return self
 

@@ -32,6 +32,7 @@ from core.model import (
     Stage,
     Task,
 )
+from core.model.chat_imports import ImportStatus, PendingImport
 from core.model.failures import FailedIntake
 from core.ports import (
     HeldMessage,
@@ -65,6 +66,7 @@ class FakeDatabase:
     invites: dict[str, Invite] = field(default_factory=dict)
     availability: list[AvailabilityChange] = field(default_factory=list)
     failed_intake: dict[int, FailedIntake] = field(default_factory=dict)
+    chat_imports: dict[int, PendingImport] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
     # on Accept must not shift the ids of the leads and offers after it.
@@ -573,6 +575,32 @@ class FakeFailedIntake(_Repo):
         return counts
 
 
+class FakeChatImports(_Repo):
+    async def add(self, pending: PendingImport) -> int:
+        pending.id = next(self.db.ids)
+        self.db.chat_imports[pending.id] = copy.deepcopy(pending)
+        return pending.id
+
+    async def get(self, import_id: int) -> PendingImport | None:
+        return copy.deepcopy(self.db.chat_imports.get(import_id))
+
+    async def move(self, import_id: int, *, expect: ImportStatus, to: ImportStatus,
+                   at: datetime, created_after: datetime | None = None,
+                   held: bool | None = None, result: Mapping[str, int] | None = None) -> bool:
+        pending = self.db.chat_imports.get(import_id)
+        if pending is None or pending.status is not expect or (
+                created_after is not None and pending.created_at <= created_after):
+            return False
+        pending.status = to
+        if held is not None:
+            pending.held = held
+        if result is not None:
+            pending.result = dict(result)
+        if to in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED):
+            pending.finished_at = at
+        return True
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -625,6 +653,7 @@ class FakeUnitOfWork:
         self.tasks, self.cards, self.prompts = FakeTasks(db), FakeCards(db), FakePrompts(db)
         self.team = FakeTeam(db)
         self.failed_intake = FakeFailedIntake(db)
+        self.chat_imports = FakeChatImports(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -652,7 +681,7 @@ class FakeUnitOfWork:
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
                          "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
                          "prompts", "settings", "invites", "availability",
-                         "failed_intake"):
+                         "failed_intake", "chat_imports"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
@@ -660,7 +689,7 @@ class FakeUnitOfWork:
     def _rebind(self) -> None:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
-                     self.prompts, self.team, self.failed_intake):
+                     self.prompts, self.team, self.failed_intake, self.chat_imports):
             repo.db = self.db
 
     async def commit(self) -> None:

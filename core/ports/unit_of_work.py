@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.ports.chat_imports import ChatImportRepository
 from core.ports.failures import FailedIntakeRepository
 from core.ports.repositories import (
     AgentRepository,
@@ -88,6 +89,11 @@ class UnitOfWork(Protocol):
     @property
     def failed_intake(self) -> FailedIntakeRepository:
         """The payloads that could not become leads, in this transaction."""
+        ...
+
+    @property
+    def chat_imports(self) -> ChatImportRepository:
+        """The files sent to the bot for import, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:

@@ -10,6 +10,7 @@ from sandbox.values import JsonDict, SandboxFile, _bad, _required, _Upload
 
 # Telegram's own limits, see https://core.telegram.org/bots/api
 _MAX_CAPTION = 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile: "You can download files of up to 20MB in size"
 
 
 class _FilesMixin(_MessagesMixin):
@@ -90,6 +91,8 @@ class _FilesMixin(_MessagesMixin):
         stored = self._files.get(str(_required(params, "file_id")))
         if stored is None:
             raise _bad("invalid file_id")
+        if stored.size > MAX_DOWNLOAD:
+            raise _bad("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
