@@ -5,12 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from sqlalchemy import text
 
+from core.clock import ManualClock
+from core.errors import NotAManager
+from core.lifecycle.chat_import import (
+    PREVIEW_LIFE,
+    ImportExpired,
+    ImportNotPending,
+    cancel_import,
+    preview_import,
+    start_import,
+)
+from core.lifecycle.roster_import import sync_roster
+from core.model.chat_imports import ImportStatus
+from integrations.spreadsheet import FileSpreadsheets
+from leadrelay.bootstrap import bootstrap
 from sandbox import SandboxMessage
+from tests.fakes import FakeDatabase, fake_uow_factory
 from tests.harness import BRISK, RunningOffice, running_office, text_has
 from tests.office import AYSE, SELIN, office
 from tests.test_import import FAIR
@@ -165,3 +183,35 @@ async def test_a_file_that_cannot_be_read_gets_a_clear_answer_and_changes_nothin
         await selin.wait_for(text_has("adlar.csv has no column of phone numbers"))
         assert await rows(running, "SELECT count(*) FROM chat_imports") == [(0,)]
         assert await rows(running, "SELECT count(*) FROM leads") == [(0,)]
+
+
+async def test_a_preview_is_imported_only_within_a_day_only_by_its_manager_and_only_once(
+        tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    app = bootstrap(config=office(), clock=clock, uow_factory=fake_uow_factory(FakeDatabase()))
+    await app.run(sync_roster)
+    path = tmp_path / "fuar.csv"
+    path.write_bytes(FAIR_BYTES)
+
+    async def previewed() -> int:
+        sheet = FileSpreadsheets().open(str(path))
+        try:
+            preview = await app.run_in_turns(preview_import, sheet=sheet, manager_id=SELIN,
+                                             file_id="BQAC-file", file_name="fuar.csv")
+        finally:
+            sheet.close()
+        return preview.pending.id
+
+    with pytest.raises(NotAManager):
+        await app.run(start_import, import_id=await previewed(), manager_id=AYSE, held=True)
+    old = await previewed()
+    clock.advance(PREVIEW_LIFE + timedelta(minutes=1))
+    with pytest.raises(ImportExpired):
+        await app.run(start_import, import_id=old, manager_id=SELIN, held=True)
+    fresh = await previewed()
+    started = await app.run(start_import, import_id=fresh, manager_id=SELIN, held=True)
+    assert (started.status, started.held, started.rows) == (ImportStatus.RUNNING, True, 11)
+    with pytest.raises(ImportNotPending):
+        await app.run(cancel_import, import_id=fresh, manager_id=SELIN)
+    with pytest.raises(ImportNotPending):
+        await app.run(start_import, import_id=fresh, manager_id=SELIN, held=False)
