@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,15 @@ from storage.migrate import upgrade
 from storage.scratch import ScratchDatabase
 
 T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _leaks_show_in_their_own_module() -> Iterator[None]:
+    """Collect garbage after each test file, so that a socket or file left open warns (and
+    fails, warnings being errors) in the file that left it, not at random in a later one."""
+    yield
+    gc.collect()
+
 
 # The server the PostgreSQL tests run on; each run makes databases of its own there.
 POSTGRES_SERVER = os.environ.get(
