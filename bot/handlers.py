@@ -145,7 +145,8 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = _ctx(context)
     agent = await _person(shared, update)
     items = await shared.app.run(waiting_leads, manager_id=agent.telegram_id)
-    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items, total=items.total),
+    await _reply(update, shared.renderer.waiting(_lang(shared, agent), items, total=items.total,
+                                                 pool=items.pool),
                  keyboards.pending_keyboard(to_assign(items)))
 
 

@@ -11,6 +11,7 @@ from typing import Any, overload
 from core.deps import Deps
 from core.errors import LeadAlreadyHandled, NotFound, UnknownAgent
 from core.lifecycle.common import manager
+from core.lifecycle.import_pool import PoolView, pool_view
 from core.lifecycle.intake import admit_named, new_lead
 from core.lifecycle.notices import assign_choices
 from core.lifecycle.router import Router
@@ -48,6 +49,7 @@ class WaitingLeads(Sequence[WaitingLead]):
 
     shown: tuple[WaitingLead, ...]
     total: int
+    pool: PoolView | None = None  # imported leads waiting to be offered at the pace
 
     @overload
     def __getitem__(self, index: int) -> WaitingLead: ...
@@ -73,11 +75,12 @@ async def waiting_leads(
         rows = await uow.leads.waiting(limit=limit)
         total = await uow.leads.count_waiting()
         names = {a.telegram_id: a.name for a in await uow.agents.list()}
+        pool = await pool_view(uow, deps, deps.clock.now())
     shown = tuple(WaitingLead(
         row.lead, names.get(row.holder_id) if row.holder_id is not None else None, row.deadline,
     ) for row in rows)
     # PostgreSQL reads each statement at its own snapshot: never say fewer than were shown.
-    return WaitingLeads(shown, max(total, len(shown)))
+    return WaitingLeads(shown, max(total, len(shown)), pool if pool.total else None)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ lead at 17:55 with a 15-minute window on 09:00–18:00 hours is due 09:10 the ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core.deps import Deps
 from core.model import Lead
@@ -45,6 +45,12 @@ def windows_of(lead: Lead, deps: Deps) -> Windows:
     return Windows(sla.accept_within, sla.first_contact_within, sla.reclaim_within)
 
 
+def business_day(deps: Deps) -> timedelta:
+    """How long the office is open on a working day (`work.hours`)."""
+    hours = deps.calendar.hours
+    return (datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start))
+
+
 def window_end(start: datetime, window: timedelta, deps: Deps, *,
                business_hours: bool) -> datetime:
     """When *window* from *start* runs out: on the wall clock, or counting only the office's
@@ -60,7 +66,13 @@ def accept_deadline(lead: Lead, offered_at: datetime, deps: Deps) -> datetime:
 
 
 def first_contact_deadlines(lead: Lead, accepted_at: datetime, deps: Deps) -> ContactDeadlines:
-    """The first-contact deadlines of *lead*, accepted at *accepted_at*."""
+    """The first-contact deadlines of *lead*, accepted at *accepted_at*: an imported lead's
+    first call is due `work.imports.first_call_within_days` business days later, and it is
+    not taken back for that (a list is called within days, not the minutes of a lead that
+    just asked); any other's by its windows."""
+    if lead.import_file is not None:
+        days = deps.config.work.imports.first_call_within_days
+        return ContactDeadlines(deps.calendar.add(accepted_at, days * business_day(deps)), None)
     windows = windows_of(lead, deps)
 
     def end(window: timedelta | None) -> datetime | None:

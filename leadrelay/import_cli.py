@@ -16,6 +16,7 @@ from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
 
 if TYPE_CHECKING:
+    from core.lifecycle.import_pool import PoolView
     from core.lifecycle.imports import ImportReport
 
 _SHOWN_DRY = 20  # rejected rows a dry run lists
@@ -66,18 +67,22 @@ def run(args: argparse.Namespace) -> int:
         complain(exc)
         return 2
     try:
-        report, described = asyncio.run(_import(args, settings.database_url, config, overrides))
+        report, described, (pool, released) = asyncio.run(
+            _import(args, settings.database_url, config, overrides))
     except (DomainError, OSError) as exc:
         complain(f"{args.file}: {exc}")
         return 2
-    print(render(report, Path(args.file).name, described))
+    print(render(report, Path(args.file).name, described, pool=pool, released=released,
+                 pace=config.work.imports.pace_per_agent_hour, zone=config.zone))
     return 0
 
 
 async def _import(args: argparse.Namespace, database_url: str, config: Any,
-                  overrides: dict[str, str]) -> tuple[ImportReport, str]:
+                  overrides: dict[str, str]) -> tuple[
+                      ImportReport, str, tuple[PoolView | None, int]]:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
+    from core.lifecycle.import_pool import pool_status, release_pooled
     from core.lifecycle.imports import import_sheet
     from integrations.spreadsheet import FileSpreadsheets
     from leadrelay.bootstrap import bootstrap, sql_uow_factory
@@ -94,16 +99,20 @@ async def _import(args: argparse.Namespace, database_url: str, config: Any,
             route=args.route, dry_run=args.dry_run, label=Path(args.file).name,
             progress=progress)
         progress.done()
+        pool, released = None, 0
         if report.stored and not report.held and not report.dry_run:
+            # The first share goes out now; the rest waits for the running bot's sweep.
+            released = len((await app.run(release_pooled)).released)
             await app.route_new_leads()
             await app.stop()
+            pool = await app.run(pool_status)
     except (OperationalError, ProgrammingError) as exc:
         raise DomainError(f"cannot use the database ({exc.orig}); run `leadrelay migrate` "
                           "first") from None
     finally:
         sheet.close()
         await engine.dispose()
-    return report, sheet.described
+    return report, sheet.described, (pool, released)
 
 
 class Progress:
@@ -134,8 +143,10 @@ class Progress:
             self._out.flush()
 
 
-def render(report: ImportReport, name: str, described: str) -> str:
-    """The report an import prints."""
+def render(report: ImportReport, name: str, described: str, *, pool: PoolView | None = None,
+           released: int = 0, pace: int | None = None, zone: Any = None) -> str:
+    """The report an import prints; *pool*: the import pool after a routed import,
+    *released* of its leads offered at once, *pace* its leads per agent an hour."""
     lines = [f"{name} ({described}), source {report.source!r}",
              f"rows read: {report.rows}",
              f"new leads: {report.new}",
@@ -158,8 +169,24 @@ def render(report: ImportReport, name: str, described: str) -> str:
         lines.append("stored in nurture, not routed: managers see them in /pending and give "
                      "them out with /assign")
     elif report.stored:
-        lines.append("routed: the offers go out from the running bot")
+        lines.append(f"to the import pool: {report.stored}, offered at a pace of {pace} per "
+                     f"available agent an hour ({released} now); the running bot's sweep "
+                     "offers the rest")
+        if pool is not None:
+            lines.append(_pool_line(pool, zone))
     return "\n".join(lines)
+
+
+def _pool_line(pool: PoolView, zone: Any) -> str:
+    """What waits in the import pool (from every file) and when the last should go out."""
+    line = f"waiting in the import pool: {pool.total}"
+    if not pool.total:
+        return line + " (all offered)"
+    if pool.last_out is None:
+        return line + " (nobody can take leads now: they go out as agents become available)"
+    last = pool.last_out.astimezone(zone) if zone is not None else pool.last_out
+    return (line + f" ({pool.per_hour} an hour with the agents available now; the last "
+            f"about {last:%Y-%m-%d %H:%M})")
 
 
 def _rows(rows: list[int]) -> str:

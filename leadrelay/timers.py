@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.app import App
 from core.lifecycle.deadlines import escalate_expired_offers
 from core.lifecycle.digest import send_digest_if_due
+from core.lifecycle.import_pool import release_pooled
 from core.lifecycle.reminders import LOOK as REMINDERS_LOOK
 from core.lifecycle.reminders import next_reminders, send_due_reminders
 
@@ -95,6 +96,7 @@ class Timers:
             while self._again:
                 self._again = False
                 app = self._app()
+                await self._release_imports(app)
                 # Leads an instance stored and did not live to route: a pass of their own,
                 # so that neither waits for, nor fails with, the other.
                 await app.route_new_leads(wait=False)
@@ -129,6 +131,21 @@ class Timers:
                     # The first ids are enough to look the offers up; a burst can move hundreds.
                     log.info("moved on %d offer(s) past their deadline", len(moved),
                              extra={"offer_ids": moved[:_LOGGED_IDS], "count": len(moved)})
+
+    async def _release_imports(self, app: App) -> None:
+        """Let the import pool's share for now go to routing (the routing pass after it
+        offers them), and plan a wake-up for the next share."""
+        try:
+            release = await app.run(release_pooled)
+        except Exception:
+            log.exception("import pool release failed; the next sweep retries")
+            return
+        if release.released:
+            log.info("released %d imported lead(s) to routing", len(release.released),
+                     extra={"lead_ids": release.released[:_LOGGED_IDS],
+                            "count": len(release.released)})
+        if release.again_at is not None:
+            self.wake_at(release.again_at)
 
     async def _morning_digest(self, app: App) -> None:
         """Send the managers' digest if its time has come (the database decides, by the

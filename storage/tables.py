@@ -124,6 +124,9 @@ leads = Table(
     Column("campaign", JSON),  # utm_source, utm_medium, utm_campaign, gclid, fbclid
     Column("consent", JSON),  # did the person agree to be contacted, when, on which form
     Column("flags", JSON),  # a field's problem the lead was kept despite: {field: problem}
+    Column("import_file", String(200)),  # the file `leadrelay import` took it from
+    # When the import pool released it to routing: the pace counts the last hour's.
+    Column("released_at", UtcDateTime, index=True),
     Column("version", Integer, nullable=False),
     UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
 )

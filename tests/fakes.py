@@ -38,6 +38,7 @@ from core.ports import (
     HeldMessage,
     OfferCounts,
     OwnerCounts,
+    PoolGroup,
     QueuedMessage,
     UnitOfWork,
     WaitingRow,
@@ -229,6 +230,36 @@ class FakeLeads(_Repo):
 
     async def count_waiting(self) -> int:
         return sum(v.status in _WAITING for v in self.db.leads.values())
+
+    async def mark_imported(self, lead_ids: Sequence[int], *, file: str,
+                            queued: bool) -> None:
+        for lead_id in lead_ids:
+            lead = self.db.leads[lead_id]
+            lead.import_file = file
+            if queued and lead.status is LeadStatus.NEW:
+                lead.status = LeadStatus.QUEUED
+
+    async def any_queued(self) -> bool:
+        return any(v.status is LeadStatus.QUEUED for v in self.db.leads.values())
+
+    async def released_since(self, since: datetime) -> int:
+        return sum(v.released_at is not None and v.released_at > since
+                   for v in self.db.leads.values())
+
+    async def release_queued(self, *, limit: int, at: datetime) -> list[int]:
+        pooled = sorted(i for i, v in self.db.leads.items() if v.status is LeadStatus.QUEUED)
+        for lead_id in pooled[:max(limit, 0)]:
+            self.db.leads[lead_id].status = LeadStatus.NEW
+            self.db.leads[lead_id].released_at = at
+        return pooled[:max(limit, 0)]
+
+    async def pool_groups(self) -> list[PoolGroup]:
+        counts: dict[tuple[str, str | None], int] = {}
+        for v in self.db.leads.values():
+            if v.status is LeadStatus.QUEUED:
+                counts[(v.source, v.import_file)] = counts.get((v.source, v.import_file), 0) + 1
+        return [PoolGroup(source, file, n) for (source, file), n in
+                sorted(counts.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or ""))]
 
     async def period_tally(self, start: datetime, end: datetime, *,
                            now: datetime | None = None) -> PeriodTally:

@@ -118,7 +118,7 @@ async def test_a_file_of_up_to_a_thousand_rows_is_routed_and_a_larger_one_held(
     report = await imported(app, small)
     assert not report.held
     await app.route_new_leads()
-    assert await rows(engine, "SELECT status FROM leads") == [("with_managers",)]
+    assert await rows(engine, "SELECT status FROM leads") == [("queued",)]  # the import pool
     large = tmp_path / "large.csv"
     large.write_text("phone\n" + "".join(f"0532{n:07d}\n" for n in range(1001)),
                      encoding="utf-8")

@@ -12,6 +12,7 @@ from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import duration, esc, fit, language_name, number, some
 from bot.render.handover import HandoverViews
 from bot.render.outcomes import outcome_lines
+from core.lifecycle.import_pool import PoolView
 from core.model import RECLAIM_REASONS, Lead, LeadStatus, Stage
 from core.queries import Explanation, WaitingLead
 from core.stats import Figures, Stats
@@ -49,13 +50,15 @@ class Replies(HandoverViews):
     """Renders command replies."""
 
     def waiting(self, lang: str, items: Sequence[WaitingLead], *,
-                total: int | None = None) -> str:
+                total: int | None = None, pool: PoolView | None = None) -> str:
         """The `/pending` reply; *total* counts every waiting lead when *items* are only the
-        most urgent of them."""
+        most urgent of them; *pool* the imported leads waiting to be offered."""
         total = len(items) if total is None else max(total, len(items))
-        if not total:
+        if not total and pool is None:
             return t(lang, "pending.none")
         head = [t(lang, "pending.title", count=total)]
+        if pool is not None:
+            head += ["", *self.pool_lines(lang, pool)]
         rows: list[str] = []
         for item in urgent_first(items):
             lead = item.lead
@@ -72,6 +75,18 @@ class Replies(HandoverViews):
                 rows.append(t(lang, "pending.with_managers", **about,
                               time=self.local_datetime(since)))
         return fit(lang, head, rows, unread=total - len(items))
+
+    def pool_lines(self, lang: str, pool: PoolView) -> list[str]:
+        """The import pool in /pending: how many wait, from which files, the last one when."""
+        if pool.last_out is None:
+            lines = [t(lang, "pending.pool_idle", count=number(pool.total, lang))]
+        else:
+            lines = [t(lang, "pending.pool", count=number(pool.total, lang),
+                       per_hour=number(pool.per_hour, lang),
+                       time=self.local_deadline(lang, pool.last_out))]
+        lines += [t(lang, "pending.pool_group", count=number(g.count, lang),
+                    file=g.file or "—", source=g.source) for g in pool.groups[:5]]
+        return [*lines, t(lang, "pending.pool_hint")]
 
     def why(self, lang: str, explanation: Explanation) -> str:
         """The `/why` reply: every routing decision for one lead, in plain words."""

@@ -61,6 +61,19 @@ class DigestConfig(Strict):
     to_group: bool = True
 
 
+class ImportsPolicy(Strict):
+    """How leads imported with `leadrelay import --route` reach the team (`work.imports`)."""
+
+    # Imported leads offered per available agent per hour (active, not away, in their
+    # working hours); the rest wait in the import pool, shown in /pending. None go out
+    # while the office is closed (`work.hours`, holidays, closed dates).
+    pace_per_agent_hour: int = Field(default=5, ge=1, le=120)
+    # An imported lead's first call is due this many of the office's business days after
+    # its owner took it (the field's practice for a list), instead of the minutes its
+    # temperature gives a lead that just asked; missed, the managers are told.
+    first_call_within_days: int = Field(default=3, ge=1, le=30)
+
+
 class WorkConfig(Strict):
     """The `work:` section of leadrelay.yaml."""
 
@@ -101,6 +114,7 @@ class WorkConfig(Strict):
     # contact details; a group a manager sets with /setgroup wins over this one.
     team_group: int | None = None
     digest: DigestConfig = DigestConfig()
+    imports: ImportsPolicy = ImportsPolicy()
 
     @field_validator("team_group")
     @classmethod

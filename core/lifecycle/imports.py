@@ -9,9 +9,8 @@ their contact ("merged"), as a returning webhook lead does.
 
 Stored without routing (`--store-only`, and by default for files over `LARGE_FILE` rows),
 a lead goes to nurture: no owner, listed for managers in /pending, given out with /assign,
-and woken when the contact writes in again, as a lead the policy nurtures. Routed, it is
-stored waiting for routing, which offers it (the command routes them once stored, and the
-running bot's sweep would anyway).
+and woken when the contact writes in again, as a lead the policy nurtures. Routed, it waits
+in the import pool (`import_pool.py`), which the sweep lets go to routing at the team's pace.
 """
 
 from __future__ import annotations
@@ -194,6 +193,11 @@ async def store_rows(uow: UnitOfWork, deps: Deps, /, *,
             for lead in fresh:
                 lead.settle(RouteOutcome.NURTURE, now)
             await uow.leads.settle_all(fresh)
+        # Routed, they wait in the import pool, released at the team's pace by the sweep
+        # (core/lifecycle/import_pool.py); either way the file is noted, for /pending and
+        # the first call's days (core/sla.py).
+        await uow.leads.mark_imported([lead.id for lead in fresh], file=label or IMPORT_SOURCE,
+                                      queued=not held)
         await uow.events.add_all([
             LeadEvent(lead.id, now, "imported", data={"file": label, "row": number,
                                                       "held": held})

@@ -35,7 +35,9 @@ def reclaim_due(lead: Lead, policy: ReclaimPolicy,
         return None
     due: list[tuple[datetime, str]] = []
     if policy.no_contact_within is not None and lead.contacted_at is None:
-        due.append((accepted + policy.no_contact_within, "no_contact"))
+        # Never before its first contact is due (an imported lead's is days away).
+        at = accepted + policy.no_contact_within
+        due.append((max(at, lead.contact_due_at or at), "no_contact"))
     if policy.no_progress_within is not None:
         since = max(lead.stage_at or accepted, accepted)
         due.append((since + policy.no_progress_within, "no_progress"))

@@ -69,6 +69,10 @@ class Lead:
     campaign: dict[str, str] = field(default_factory=dict)
     consent: dict[str, Any] | None = None
     flags: dict[str, str] = field(default_factory=dict)
+    # The file a lead came in by `leadrelay import` (its name); such a lead's first call is
+    # due within the office's business days for imports, not its temperature's minutes.
+    import_file: str | None = None
+    released_at: datetime | None = None  # when the import pool let it go to routing
     version: int = 1
     id: int = 0
 

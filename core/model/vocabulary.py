@@ -66,10 +66,14 @@ class LeadStatus(StrEnum):
     NURTURE = "nurture"  # no owner for now, by the routing policy; listed for managers
     DISQUALIFIED = "disqualified"  # the policy turned it away (B2B: low intent, weak fit)
     REVIVED = "revived"  # was in nurture; the contact came back and a newer lead took over
+    # Imported with --route: waits in the import pool until the sweep releases it to routing
+    # at the office's pace (`work.imports.pace_per_agent_hour`); then NEW.
+    QUEUED = "queued"
 
 
 # A lead nobody owns or is asked to accept now, which a manager may /assign.
-ASSIGNABLE = frozenset({LeadStatus.NEW, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE})
+ASSIGNABLE = frozenset({LeadStatus.NEW, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE,
+                        LeadStatus.QUEUED})
 
 
 class Stage(StrEnum):

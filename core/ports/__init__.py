@@ -13,6 +13,7 @@ from core.ports.operations import (
 from core.ports.qr import QrCodes
 from core.ports.repositories import (
     AUDIT_TOTALS,
+    IMPORT_POOL,
     ROUTING_STATE,
     AgentRepository,
     ContactRepository,
@@ -24,6 +25,7 @@ from core.ports.repositories import (
     Outbox,
     OwnerCounts,
     PersonalData,
+    PoolGroup,
     RotationRepository,
     WaitingRow,
 )
@@ -34,6 +36,7 @@ from core.ports.work import CardRepository, PromptRepository, TaskRepository
 __all__ = [
     "AUDIT_TOTALS",
     "DIGEST_SENT",
+    "IMPORT_POOL",
     "NO_HOLIDAYS",
     "ROSTER_EDITED",
     "ROUTING_STATE",
@@ -56,6 +59,7 @@ __all__ = [
     "OutboxQueue",
     "OwnerCounts",
     "PersonalData",
+    "PoolGroup",
     "PromptRepository",
     "QrCodes",
     "QueuedMessage",

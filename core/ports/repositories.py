@@ -24,6 +24,9 @@ from core.stats import PeriodTally
 # The rows of RotationRepository: what routing rules remember, the auditor's running totals.
 ROUTING_STATE = "routing"
 AUDIT_TOTALS = "audit"
+# The import pool's release turn: held while one instance counts and releases (its state
+# is empty; the count is the leads' own `released_at`).
+IMPORT_POOL = "import_pool"
 
 @dataclass(frozen=True)
 class OwnerCounts:
@@ -50,6 +53,15 @@ class WaitingRow:
     lead: Lead
     holder_id: int | None
     deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class PoolGroup:
+    """Imported leads waiting in the import pool, of one source and file."""
+
+    source: str
+    file: str | None
+    count: int
 
 
 class AgentRepository(Protocol):
@@ -172,6 +184,29 @@ class LeadRepository(Protocol):
 
     async def count_waiting(self) -> int:
         """How many leads are offered to someone, waiting for a manager or in nurture."""
+        ...
+
+    async def mark_imported(self, lead_ids: Sequence[int], *, file: str,
+                            queued: bool) -> None:
+        """Note the file these leads (just stored) were imported from; *queued*: put the
+        ones waiting for routing in the import pool instead."""
+        ...
+
+    async def any_queued(self) -> bool:
+        """Whether an imported lead waits in the import pool."""
+        ...
+
+    async def released_since(self, since: datetime) -> int:
+        """How many leads the import pool released to routing after *since*."""
+        ...
+
+    async def release_queued(self, *, limit: int, at: datetime) -> list[int]:
+        """Move up to *limit* of the oldest leads in the import pool to routing, released
+        *at*; their ids. Rows another transaction holds are passed over, not waited for."""
+        ...
+
+    async def pool_groups(self) -> list[PoolGroup]:
+        """The import pool by source and file, the largest first."""
         ...
 
     async def period_tally(self, start: datetime, end: datetime, *,

@@ -32,7 +32,7 @@ _LEAD_FIELDS = (
     "product", "region", "budget_min", "budget_max", "timing", "message",
     "postal_code", "language", "owner_id", "accepted_at", "escalated_at", "contacted_at",
     "closed_at", "amount", "company", "intent", "fit", "offer_amount", "lost_reason",
-    "attempts", "stage_at", "lead_type", "contact_due_at",
+    "attempts", "stage_at", "lead_type", "contact_due_at", "import_file", "released_at",
 )
 
 

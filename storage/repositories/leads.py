@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.digest import DigestCounts
 from core.errors import Conflict
 from core.model import Lead, LeadStatus, OfferStatus
-from core.ports import OwnerCounts, WaitingRow
+from core.ports import OwnerCounts, PoolGroup, WaitingRow
 from core.stats import PeriodTally
-from storage.repositories import digest, reporting
+from storage.repositories import digest, import_pool, reporting
 from storage.repositories._rows import _insert_returning_ids, _lead, _lead_values, fits
 from storage.tables import contacts, leads, offers
 
@@ -196,6 +196,27 @@ class SqlLeads:
     async def count_waiting(self) -> int:
         """How many leads are offered to someone, waiting for a manager or in nurture."""
         return await reporting.count_waiting(self._conn)
+
+    async def mark_imported(self, lead_ids: Sequence[int], *, file: str,
+                            queued: bool) -> None:
+        """Note the file these leads were imported from; *queued*: into the import pool."""
+        await import_pool.mark_imported(self._conn, lead_ids, file=file, queued=queued)
+
+    async def any_queued(self) -> bool:
+        """Whether an imported lead waits in the import pool."""
+        return await import_pool.any_queued(self._conn)
+
+    async def released_since(self, since: datetime) -> int:
+        """How many leads the import pool released after *since*."""
+        return await import_pool.released_since(self._conn, since)
+
+    async def release_queued(self, *, limit: int, at: datetime) -> list[int]:
+        """Move up to *limit* of the oldest pooled leads to routing; their ids."""
+        return await import_pool.release_queued(self._conn, limit=limit, at=at)
+
+    async def pool_groups(self) -> list[PoolGroup]:
+        """The import pool by source and file, the largest first."""
+        return await import_pool.pool_groups(self._conn)
 
     async def period_tally(self, start: datetime, end: datetime, *,
                            now: datetime | None = None) -> PeriodTally:
