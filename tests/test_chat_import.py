@@ -98,12 +98,15 @@ async def test_a_manager_sends_a_turkish_csv_sees_its_preview_and_a_double_tap_i
 
 
 async def test_an_import_offered_to_the_agents_routes_its_leads(database_url: str) -> None:
-    async with running_office(office(), database_url, limits=BRISK) as running:
+    # Monday noon in Istanbul, the office open: the pool's first hour goes out at once.
+    open_hour = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    async with running_office(office(), database_url, limits=BRISK,
+                              clock=open_hour) as running:
         await running.start_chats(SELIN, AYSE)
         preview = await preview_of(running)
         await running[SELIN].press(preview, "✅ Import and offer")
         report = await running[SELIN].wait_for(text_has(IMPORTED))
-        assert "The leads are being offered to the agents." in report.text
+        assert "The leads are offered to the agents at the team's pace" in report.text
         await running.runtime.app.route_new_leads()
         assert await rows(running, "SELECT count(*) FROM leads WHERE status = 'nurture'") == [
             (0,)]

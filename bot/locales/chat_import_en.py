@@ -34,7 +34,8 @@ MESSAGES: dict[str, str] = {
                             "existing contacts · {duplicates} duplicates in the file (not "
                             "stored again) · {rejected} rejected",
     "import.report.again": "{again} imported before (same lead id), left as they were.",
-    "import.report.routed": "The leads are being offered to the agents.",
+    "import.report.routed": "The leads are offered to the agents at the team's pace; "
+                            "/pending shows those still waiting.",
     "import.report.held": "Stored in nurture: /pending lists them and /assign gives them out.",
     "import.failed": "⚠️ The import of <b>{name}</b> broke off: {why}. The rows stored "
                      "before that stay; send the file again to import the rest (rows "

@@ -37,7 +37,8 @@ MESSAGES: dict[str, str] = {
                             "{rejected} reddedildi",
     "import.report.again": "{again} satır daha önce içe aktarılmıştı (aynı talep no); "
                            "olduğu gibi bırakıldı.",
-    "import.report.routed": "Talepler danışmanlara sunuluyor.",
+    "import.report.routed": "Talepler ekibin hızına göre danışmanlara sunuluyor; "
+                            "bekleyenleri /pending gösterir.",
     "import.report.held": "Beklemeye alındı: /pending listeler, /assign ile atanır.",
     "import.failed": "⚠️ <b>{name}</b> içe aktarılırken yarıda kaldı: {why}. O ana kadar "
                      "kaydedilen satırlar duruyor; kalanlar için dosyayı yeniden gönderin "

@@ -20,6 +20,7 @@ from core.errors import DomainError, InvalidInput
 from core.import_columns import Column, cell_text, plan_columns, read_row, with_extras
 from core.lead_input import LeadInput
 from core.lifecycle.common import manager
+from core.lifecycle.import_pool import release_pooled
 from core.lifecycle.imports import IMPORT_SOURCE, ImportReport, admit_row, import_sheet
 from core.model.chat_imports import ImportStatus, PendingImport
 from core.ports import UnitOfWork
@@ -145,8 +146,9 @@ async def run_import(uows: UowFactory, deps: Deps, /, *, pending: PendingImport,
                      open_sheet: Callable[[], Awaitable[Sheet]],
                      progress: Callable[[int], None] | None = None) -> ImportReport:
     """Carry out a started import: the file opened again (*open_sheet*, the bot's download)
-    and imported as `leadrelay import` does; the import marked done with its counts, or
-    failed if anything breaks it off (what was stored before stays)."""
+    and imported as `leadrelay import` does (routed, into the import pool, whose first
+    hour's share is released at once); the import marked done with its counts, or failed if
+    anything breaks it off (what was stored before stays)."""
     try:
         sheet = await open_sheet()
         try:
@@ -161,6 +163,8 @@ async def run_import(uows: UowFactory, deps: Deps, /, *, pending: PendingImport,
                                         to=ImportStatus.FAILED, at=deps.clock.now())
             await uow.commit()
         raise
+    if not report.held and not report.dry_run:
+        await release_pooled(uows(), deps)  # the first hour's share now, as the command does
     counts = {"rows": report.rows, "new": report.new, "merged": report.merged,
               "again": report.again, "duplicates": report.duplicates,
               "rejected": report.rejected}
