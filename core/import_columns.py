@@ -11,6 +11,7 @@ under their header.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -232,6 +233,16 @@ _BOUNDS = {"budget": ("budget_min", "budget_max"), "budget_min": ("budget_min",)
 def _amount(cell: Cell, text: str, cap: int) -> tuple[int, int] | None:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return (round(cell), round(cell)) if 0 <= cell <= cap else None
+    if len(text) <= _REMEMBERED:  # a list's budgets repeat (`3-5 milyon`): read each once
+        return _text_amount(text, cap)
+    return _text_amount.__wrapped__(text, cap)
+
+
+_REMEMBERED = 40  # characters of a budget remembered; a longer one is read every time
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_amount(text: str, cap: int) -> tuple[int, int] | None:
     try:
         amount = parse_amount(text, cap=cap)
     except DomainError:  # other numerals, or over the cap: kept as the row wrote it

@@ -231,14 +231,6 @@ class FakeLeads(_Repo):
     async def count_waiting(self) -> int:
         return sum(v.status in _WAITING for v in self.db.leads.values())
 
-    async def mark_imported(self, lead_ids: Sequence[int], *, file: str,
-                            queued: bool) -> None:
-        for lead_id in lead_ids:
-            lead = self.db.leads[lead_id]
-            lead.import_file = file
-            if queued and lead.status is LeadStatus.NEW:
-                lead.status = LeadStatus.QUEUED
-
     async def any_queued(self) -> bool:
         return any(v.status is LeadStatus.QUEUED for v in self.db.leads.values())
 

@@ -128,6 +128,28 @@ async def test_a_file_of_up_to_a_thousand_rows_is_routed_and_a_larger_one_held(
         (1001,)]
 
 
+async def test_held_leads_are_listed_in_pending_and_wake_when_the_person_writes_again(
+        engine: AsyncEngine, tmp_path: Path) -> None:
+    app = app_on(engine)
+    path = tmp_path / "fuar.csv"
+    path.write_bytes(FAIR.encode("cp1254"))
+    report = await imported(app, path, route=False)
+    assert report.held
+    uow = app.uow()
+    async with uow.reading():  # what /pending reads
+        pending, total = await uow.leads.waiting(limit=20), await uow.leads.count_waiting()
+    assert total == 5
+    assert {row.lead.name for row in pending} == {
+        "Ayşe Yılmaz", "Çağrı Öztürk", "İpek Işık", "Ömer Güneş", "Selin Ak"}
+    assert await rows(engine, "SELECT kind, count(*) FROM lead_events GROUP BY kind "
+                      "ORDER BY kind") == [("imported", 5), ("received", 5)]
+    # The person writes in again through the web form: the imported lead wakes.
+    await app.receive_lead(source_token=TOKEN, payload={"phone": "+90 533 222 33 44"})
+    assert await rows(engine, "SELECT name, status FROM leads WHERE name = 'Çağrı Öztürk'"
+                      ) == [("Çağrı Öztürk", "revived")]
+    assert ("revived",) in await rows(engine, "SELECT kind FROM lead_events")
+
+
 async def test_a_utf8_file_with_a_bom_and_commas_is_read(engine: AsyncEngine,
                                                           tmp_path: Path) -> None:
     path = tmp_path / "export.csv"

@@ -25,7 +25,7 @@ from core.errors import Conflict, InvalidInput, UnknownSource
 from core.import_columns import cell_text, plan_columns, read_row, with_extras
 from core.lead_input import validate_lead
 from core.lifecycle.intake import IncomingLead, office_products, store_in
-from core.model import Channel, LeadEvent, RouteOutcome
+from core.model import Channel, LeadEvent, LeadStatus
 from core.ports import UnitOfWork
 from core.ports.spreadsheet import Cell, Sheet
 
@@ -71,12 +71,15 @@ def import_warmth(config: OfficeConfig, source: str) -> float:
     raise UnknownSource(f"no source is called {source!r}; use one of {names}")
 
 
-def admit_row(deps: Deps, *, source: str, payload: Mapping[str, object]) -> IncomingLead:
+def admit_row(deps: Deps, *, source: str, payload: Mapping[str, object],
+              warmth: float | None = None) -> IncomingLead:
     """A spreadsheet row as a lead of the source called *source* (a configured one, or
     `import`), for the command line, which needs no token: validated as `intake.admit_lead`
     validates a webhook's, but not through the source's mapping (a row's columns were read
-    by their headers)."""
-    warmth = import_warmth(deps.config, source)
+    by their headers). *warmth*, when the caller worked it out once for the file, spares
+    looking the source up for every row."""
+    if warmth is None:
+        warmth = import_warmth(deps.config, source)
     data = validate_lead(payload, default_region=deps.config.default_region,
                          products=office_products(deps.config), cap=deps.config.max_amount)
     return IncomingLead(source, warmth, data)
@@ -107,7 +110,7 @@ async def import_sheet(
     """Import *sheet*'s rows as leads of *source*; *route* None routes a file of up to
     LARGE_FILE rows and stores a larger one in nurture. *progress* hears the rows read after
     each transaction. Reads the file as it goes (blocking: a command's work)."""
-    import_warmth(deps.config, source)  # refused before a row is read
+    warmth = import_warmth(deps.config, source)  # refused before a row is read
     plan = plan_columns(sheet.headers, overrides)
     rows: Iterator[tuple[int, Sequence[Cell]]] = iter(sheet.rows())
     head = list(islice(rows, LARGE_FILE + 1))
@@ -125,7 +128,7 @@ async def import_sheet(
             _reject(report, number, "no phone or e-mail")
             continue
         try:
-            lead = admit_row(deps, source=source, payload=with_extras(row))
+            lead = admit_row(deps, source=source, payload=with_extras(row), warmth=warmth)
         except InvalidInput as exc:
             _reject(report, number, exc.detail)
             continue
@@ -187,17 +190,11 @@ async def store_rows(uow: UnitOfWork, deps: Deps, /, *,
     async with uow:
         if dry_run:
             return await _would_place(uow, leads)
-        slots = await store_in(uow, deps, leads, now)
-        fresh = [lead for lead, created in slots if created]
-        if held:
-            for lead in fresh:
-                lead.settle(RouteOutcome.NURTURE, now)
-            await uow.leads.settle_all(fresh)
-        # Routed, they wait in the import pool, released at the team's pace by the sweep
-        # (core/lifecycle/import_pool.py); either way the file is noted, for /pending and
-        # the first call's days (core/sla.py).
-        await uow.leads.mark_imported([lead.id for lead in fresh], file=label or IMPORT_SOURCE,
-                                      queued=not held)
+        # Written at once where they wait, with their file (for /pending and the first
+        # call's days, core/sla.py): held, in nurture; routed, in the import pool, released
+        # at the team's pace by the sweep (core/lifecycle/import_pool.py).
+        slots = await store_in(uow, deps, leads, now, import_file=label or IMPORT_SOURCE,
+                               status=LeadStatus.NURTURE if held else LeadStatus.QUEUED)
         await uow.events.add_all([
             LeadEvent(lead.id, now, "imported", data={"file": label, "row": number,
                                                       "held": held})

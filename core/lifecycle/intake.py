@@ -93,6 +93,20 @@ def office_products(config: OfficeConfig) -> frozenset[str]:
 _PRODUCTS: dict[int, tuple[OfficeConfig, frozenset[str]]] = {}
 
 
+def _lead_types(config: OfficeConfig) -> Mapping[str, str | None]:
+    """Each configured source's lead type by its name, worked out once per config (a lead
+    of a batch of thousands need not search the sources)."""
+    known = _LEAD_TYPES.get(id(config))
+    if known is None or known[0] is not config:
+        known = (config, {s.name: s.lead_type for s in reversed(config.sources)})
+        _LEAD_TYPES.clear()
+        _LEAD_TYPES[id(config)] = known
+    return known[1]
+
+
+_LEAD_TYPES: dict[int, tuple[OfficeConfig, dict[str, str | None]]] = {}
+
+
 async def receive_leads(
     uow: UnitOfWork, deps: Deps, /, batch: Sequence[IncomingLead]
 ) -> list[IntakeResult]:
@@ -134,10 +148,12 @@ async def store_leads(
 
 
 async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
-                   now: datetime) -> list[tuple[Lead, bool]]:
+                   now: datetime, *, status: LeadStatus = LeadStatus.NEW,
+                   import_file: str | None = None) -> list[tuple[Lead, bool]]:
     """store_leads' work, in a transaction the caller holds: each lead of *batch* and
     whether it is new (False: a sender's retry of a lead stored before), the new ones
-    de-duplicated into contacts, scored and stored with their history, waiting to be routed.
+    de-duplicated into contacts, scored and stored with their history, waiting to be routed
+    (or in *status*: an import's leads in nurture or the import pool, noting *import_file*).
     """
     known = await uow.leads.by_external_ids(
         [(i.source, i.data.external_id) for i in batch if i.data.external_id])
@@ -154,6 +170,7 @@ async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
         contact, returning = book.resolve(incoming.data, now)
         lead = new_lead(deps, incoming.data, incoming.source, incoming.warmth, returning,
                         incoming.received_at or now)
+        lead.status, lead.import_file = status, import_file and import_file[:200]
         if incoming.data.external_id:
             known[key] = lead
         slots.append((lead, True))
@@ -221,7 +238,6 @@ def new_lead(
         region=data.region, warmth=warmth,
     )
     value = score(factors, scoring)
-    configured = deps.config.source_named(source)
     return Lead(
         contact_id=0, source=source, received_at=now, score=value,
         temperature=band(value, scoring), name=data.name, phone=data.phone, email=data.email,
@@ -230,7 +246,7 @@ def new_lead(
         external_id=data.external_id, missing=data.missing, returning=returning,
         postal_code=data.postal_code, language=data.language, tags=list(data.tags),
         company=data.company, intent=data.intent, fit=data.fit, status=LeadStatus.NEW,
-        lead_type=configured.lead_type if configured is not None else None,
+        lead_type=_lead_types(deps.config).get(source),
         extras=dict(data.extras), campaign=dict(data.campaign), consent=data.consent,
         flags=dict(data.flags),
     )

@@ -186,12 +186,6 @@ class LeadRepository(Protocol):
         """How many leads are offered to someone, waiting for a manager or in nurture."""
         ...
 
-    async def mark_imported(self, lead_ids: Sequence[int], *, file: str,
-                            queued: bool) -> None:
-        """Note the file these leads (just stored) were imported from; *queued*: put the
-        ones waiting for routing in the import pool instead."""
-        ...
-
     async def any_queued(self) -> bool:
         """Whether an imported lead waits in the import pool."""
         ...

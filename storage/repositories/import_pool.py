@@ -3,10 +3,9 @@ at the office's pace, and the count of those released lately that the pace is he
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import LeadStatus
@@ -14,20 +13,6 @@ from core.ports import PoolGroup
 from storage.tables import leads
 
 _QUEUED = LeadStatus.QUEUED.value
-
-
-async def mark_imported(conn: AsyncConnection, lead_ids: Sequence[int], *, file: str,
-                        queued: bool) -> None:
-    """Note the import's file on its new leads; *queued*: those waiting for routing go to
-    the pool (in the transaction that stored them, so routing never sees them as new)."""
-    if not lead_ids:
-        return
-    values: dict[str, object] = {"import_file": file[:200]}
-    if queued:  # a lead settled otherwise keeps its status
-        values["status"] = case((leads.c.status == LeadStatus.NEW.value, _QUEUED),
-                                else_=leads.c.status)
-    await conn.execute(update(leads).where(leads.c.id.in_(sorted(set(lead_ids))))
-                       .values(**values, version=leads.c.version + 1))
 
 
 async def any_queued(conn: AsyncConnection) -> bool:

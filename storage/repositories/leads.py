@@ -197,11 +197,6 @@ class SqlLeads:
         """How many leads are offered to someone, waiting for a manager or in nurture."""
         return await reporting.count_waiting(self._conn)
 
-    async def mark_imported(self, lead_ids: Sequence[int], *, file: str,
-                            queued: bool) -> None:
-        """Note the file these leads were imported from; *queued*: into the import pool."""
-        await import_pool.mark_imported(self._conn, lead_ids, file=file, queued=queued)
-
     async def any_queued(self) -> bool:
         """Whether an imported lead waits in the import pool."""
         return await import_pool.any_queued(self._conn)
