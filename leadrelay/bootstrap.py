@@ -16,7 +16,6 @@ from core.deps import Deps, UowFactory
 from leadrelay.calendar import business_calendar
 from leadrelay.clock import SystemClock
 from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.repositories.outbox import Claimant
 from storage.uow import SqlUnitOfWork
 
@@ -65,6 +64,8 @@ def sql_uow_factory(engine: AsyncEngine, *, claimant: Claimant | None = None) ->
 async def migrated_app(database_url: str, config: OfficeConfig) -> AsyncIterator[App]:
     """The App of a command-line run on a database brought up to date, its engine disposed
     of afterwards."""
+    from storage.migrate import upgrade  # alembic: only the commands that migrate load it
+
     engine = create_engine(database_url)
     try:
         await upgrade(engine)
