@@ -161,7 +161,7 @@ def _token(config: OfficeConfig, source: str | None, field_token: str | None) ->
     the token a form carried if the config knows it now."""
     named = config.source_named(source) if source else None
     if named is not None:
-        return named.token.get_secret_value()
+        return named.token.get_secret_value() if named.token is not None else None
     if field_token and config.source_by_token(field_token) is not None:
         return field_token
     return None

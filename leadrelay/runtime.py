@@ -274,7 +274,8 @@ class Runtime:
         webhook_secret = self.settings.telegram_webhook_secret
         logs.protect(self.settings.telegram_bot_token.get_secret_value(),
                      webhook_secret.get_secret_value() if webhook_secret else None,
-                     *(source.token.get_secret_value() for source in self.config.sources),
+                     *(secret for source in self.config.sources
+                       for secret in source.secrets.values()),
                      region=self.config.default_region)
 
     async def audit(self) -> None:

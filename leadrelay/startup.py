@@ -17,9 +17,16 @@ class StartupError(Exception):
 
 
 def refuse_example_tokens(config: OfficeConfig, path: Path) -> None:
-    """ConfigError naming the file and the source if a source still has a published token."""
+    """ConfigError naming the file and the source if a source still has a published token
+    (or another secret the example publishes)."""
     for index, source in enumerate(config.sources):
-        if source.token.get_secret_value().startswith(EXAMPLE_TOKEN_PREFIX):
+        for key, secret in source.secrets.items():
+            if not secret.startswith(EXAMPLE_TOKEN_PREFIX):
+                continue
+            if key != "token":
+                raise ConfigError(
+                    f"{path}: sources[{index}].{key}: source {source.name!r} still has the "
+                    f"example's {key}; copy the real one from the platform's console")
             raise ConfigError(
                 f"{path}: sources[{index}].token: source {source.name!r} still has the "
                 "example's published token; set a long random one of your own (for example "

@@ -337,7 +337,7 @@ async def test_metrics_keep_every_family_name_and_type_and_add_no_series(
     types = dict(line.split()[2:4] for line in lines if line.startswith("# TYPE "))
     counters = ("leads_received offers offers_accepted offers_declined offers_expired escalations"
                 " outbox_sent outbox_failed delivery_errors audit_runs audit_rerouted audit_resent"
-                " intake_failures intake_failures_dropped")
+                " intake_failures intake_failures_dropped webhook_refused")
     assert types == {**{f"leadrelay_{name}_total": "counter" for name in counters.split()},
                      "leadrelay_leads": "gauge", "leadrelay_outbox_backlog": "gauge",
                      "leadrelay_outbox_lag_seconds": "gauge", "leadrelay_telegram_up": "gauge"}

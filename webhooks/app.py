@@ -28,8 +28,9 @@ from webhooks.bodies import (
     read_body,
 )
 from webhooks.failures import attempt, keep
-from webhooks.keys import APP, DROPPED, FIGURES, TELEGRAM, CurrentApp
+from webhooks.keys import APP, DROPPED, FIGURES, REFUSED_SIGNATURES, TELEGRAM, CurrentApp
 from webhooks.limits import RateLimits
+from webhooks.meta import add_meta_routes
 from webhooks.openapi import openapi
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
@@ -293,7 +294,9 @@ def build_intake_app(
     app[APP] = current
     app[GUARD] = _Guard(body_timeout, clock, RateLimits())
     app[DROPPED] = [0]
+    app[REFUSED_SIGNATURES] = {}
     app.router.add_post(INTAKE_PATH, receive_lead, expect_handler=_expect)
+    add_meta_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/openapi.json", openapi)
     if telegram is not None:

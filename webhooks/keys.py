@@ -17,3 +17,5 @@ FIGURES: web.AppKey[OfficeFigures] = web.AppKey("figures")
 TELEGRAM: web.AppKey[BotApiHealth] = web.AppKey("telegram")
 DROPPED: web.AppKey[list[int]] = web.AppKey("dropped")
 """How many wrong-token posts this instance did not keep, over the hour's cap (one counter)."""
+REFUSED_SIGNATURES: web.AppKey[dict[str, int]] = web.AppKey("refused_signatures")
+"""How many platform posts this instance refused for a wrong signature or key, by channel."""

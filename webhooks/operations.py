@@ -12,14 +12,15 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from core.model import LeadStatus, OfferStatus
+from core.model import Channel, LeadStatus, OfferStatus
 from core.model.failures import FailureReason
 from core.ports import DeliveryErrorKind, InstanceHealth, OfficeFigures, Snapshot
-from webhooks.keys import APP, DROPPED, FIGURES, TELEGRAM
+from webhooks.keys import APP, DROPPED, FIGURES, REFUSED_SIGNATURES, TELEGRAM
 
 log = logging.getLogger(__name__)
 
 Check = dict[str, object]
+_PLATFORM_CHANNELS = (Channel.META.value, Channel.WHATSAPP.value, Channel.GOOGLE_ADS.value)
 MetricFamily = CounterMetricFamily | GaugeMetricFamily
 
 
@@ -88,8 +89,10 @@ class SnapshotCollector:
     """
 
     def __init__(self, snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
-                 telegram_up: bool | None = None, dropped: int = 0) -> None:
+                 telegram_up: bool | None = None, dropped: int = 0,
+                 refused: Mapping[str, int] | None = None) -> None:
         self._snapshot = snapshot
+        self._refused = dict(refused or {})
         self._dropped = dropped
         self._now = now
         self._sources = list(sources)
@@ -153,6 +156,11 @@ class SnapshotCollector:
             "leadrelay_intake_failures_dropped_total",
             "Refused posts this instance did not keep, over the hour's cap (per source).",
             value=self._dropped)
+        yield _by(CounterMetricFamily(
+            "leadrelay_webhook_refused_total",
+            "Platform posts this instance refused for a wrong signature or key (stored "
+            "nowhere), by channel.", labels=["channel"]),
+            self._refused, _PLATFORM_CHANNELS)
         if self._telegram_up is not None:
             yield GaugeMetricFamily(
                 "leadrelay_telegram_up",
@@ -161,7 +169,8 @@ class SnapshotCollector:
 
 
 def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
-                   telegram_up: bool | None = None, dropped: int = 0) -> bytes:
+                   telegram_up: bool | None = None, dropped: int = 0,
+                   refused: Mapping[str, int] | None = None) -> bytes:
     """The Prometheus text exposition of one snapshot taken at *now*.
 
     A registry of its own holds nothing but the snapshot: no process or platform collectors,
@@ -169,7 +178,8 @@ def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] 
     """
     registry = CollectorRegistry()
     registry.register(SnapshotCollector(snapshot, now=now, sources=sources,
-                                        telegram_up=telegram_up, dropped=dropped))
+                                        telegram_up=telegram_up, dropped=dropped,
+                                        refused=refused))
     return generate_latest(registry)
 
 
@@ -196,7 +206,8 @@ async def metrics(request: web.Request) -> web.Response:
     telegram_up = None if telegram is None else await telegram.problem() is None
     body = render_metrics(snapshot, now=app.deps.clock.now(),
                           sources=[source.name for source in app.config.sources],
-                          telegram_up=telegram_up, dropped=request.app.get(DROPPED, [0])[0])
+                          telegram_up=telegram_up, dropped=request.app.get(DROPPED, [0])[0],
+                          refused=request.app.get(REFUSED_SIGNATURES))
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

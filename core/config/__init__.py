@@ -13,7 +13,6 @@ from core.config.office import (
     OfficeConfig,
     RetentionPolicy,
     SlaConfig,
-    SourceConfig,
 )
 from core.config.routing import (
     DISQUALIFY,
@@ -35,6 +34,7 @@ from core.config.routing import (
     When,
 )
 from core.config.scoring import ScoringBands, ScoringConfig, ScoringWeights
+from core.config.sources import SourceConfig
 
 __all__ = [
     "DISQUALIFY", "MANAGERS", "MANUAL_SOURCE", "NURTURE", "Account", "AgentConfig", "Duration",

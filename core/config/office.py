@@ -9,13 +9,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from core.config.durations import Duration
 from core.config.lead_types import LEAD_TYPE_NAME, LeadType
-from core.config.mapping import SourceMapping
 from core.config.routing import RoutingPolicy
 from core.config.scoring import ScoringConfig
+from core.config.sources import SourceConfig
 from core.config.work import WorkConfig
 from core.model import AgentProfile, Channel, Role, Strict, Temperature, check_zone
 
@@ -38,43 +38,6 @@ class AgentConfig(AgentProfile):
     def profile(self) -> AgentProfile:
         """The routing attributes alone."""
         return AgentProfile.model_validate(self.model_dump(include=set(AgentProfile.model_fields)))
-
-
-class SourceConfig(Strict):
-    """A marketing source allowed to post leads, identified by its bearer token."""
-
-    name: str = Field(min_length=1, max_length=64)
-    token: SecretStr
-    channel: Channel = Channel.OTHER
-    warmth: float | None = Field(default=None, ge=0, le=1)
-    # Counted by each instance on its own; over it the intake answers 429 with Retry-After.
-    requests_per_minute: int = Field(default=120, ge=1, le=1_000_000)
-    # Its leads' type (one of the office's `lead_types`), unless a routing rule names another.
-    lead_type: str | None = Field(default=None, min_length=1, max_length=40,
-                                  pattern=LEAD_TYPE_NAME)
-    # How its payloads read as leads, when the sender posts a shape of its own.
-    mapping: SourceMapping | None = None
-    # Where a browser goes after posting one of its forms (303), instead of a JSON answer:
-    # the first, or the one a form's `redirect` field names; none that is not listed here.
-    thank_you_urls: list[HttpUrl] = Field(default_factory=list, max_length=20)
-    # A web form's hidden field that people never see or fill (say `website_url`): a post
-    # that fills it is answered 200, kept as spam and never routed. None: no honeypot.
-    honeypot: str | None = Field(default=None, min_length=1, max_length=64)
-
-    def thank_you(self, asked: str | None) -> str | None:
-        """The thank-you page for a form post that asked for *asked*: that one when listed,
-        else the first; None when the source lists none (a JSON answer then)."""
-        listed = [str(url) for url in self.thank_you_urls]
-        if not listed:
-            return None
-        return asked if asked in listed else listed[0]
-
-    @field_validator("token")
-    @classmethod
-    def _long_enough(cls, token: SecretStr) -> SecretStr:
-        if len(token.get_secret_value()) < 16:
-            raise ValueError("a source token must be at least 16 characters long")
-        return token
 
 
 class RetentionPolicy(Strict):
@@ -227,9 +190,20 @@ class OfficeConfig(Strict):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"two sources share the name {name!r}")
-        tokens = [s.token.get_secret_value() for s in sources]
+        tokens = [s.token.get_secret_value() for s in sources if s.token is not None]
         if len(set(tokens)) != len(tokens):
             raise ValueError("two sources share a token; each source needs its own")
+        for key in ("page_ids", "phone_number_ids"):
+            claimed: dict[str, str] = {}
+            for source in sources:
+                for value in getattr(source, key):
+                    if value in claimed:
+                        raise ValueError(f"{key}: {value} is claimed by both {claimed[value]!r} "
+                                         f"and {source.name!r}; each belongs to one source")
+                    claimed[value] = source.name
+        keys = [s.google_key.get_secret_value() for s in sources if s.google_key is not None]
+        if len(set(keys)) != len(keys):
+            raise ValueError("google_key: two sources share a key; each needs its own")
         return sources
 
     @model_validator(mode="after")
@@ -280,9 +254,33 @@ class OfficeConfig(Strict):
     def source_by_token(self, token: str) -> SourceConfig | None:
         """Find the source a bearer token belongs to."""
         for source in self.sources:
-            if _constant_time_equal(source.token.get_secret_value(), token):
+            if source.token is not None and _constant_time_equal(
+                    source.token.get_secret_value(), token):
                 return source
         return None
+
+    def platform_sources(self, channel: Channel) -> list[SourceConfig]:
+        """The sources that take leads at *channel*'s own webhook."""
+        return [s for s in self.sources if s.platform is channel]
+
+    def source_for_page(self, page_id: str) -> SourceConfig | None:
+        """The Meta source that claims the Facebook page *page_id*."""
+        return next((s for s in self.platform_sources(Channel.META)
+                     if page_id in s.page_ids), None)
+
+    def source_for_phone_number(self, phone_number_id: str) -> SourceConfig | None:
+        """The WhatsApp source that claims the business number *phone_number_id*."""
+        return next((s for s in self.platform_sources(Channel.WHATSAPP)
+                     if phone_number_id in s.phone_number_ids), None)
+
+    def source_by_google_key(self, key: str) -> SourceConfig | None:
+        """The Google Ads source whose key *key* is, compared in constant time."""
+        found = None
+        for source in self.platform_sources(Channel.GOOGLE_ADS):
+            assert source.google_key is not None  # a Google Ads source has its key
+            if _constant_time_equal(source.google_key.get_secret_value(), key):
+                found = source
+        return found
 
     def source_named(self, name: str) -> SourceConfig | None:
         """Find a source by its name."""
