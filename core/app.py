@@ -97,6 +97,12 @@ class App:
         """Take in a lead: answered once it is stored (with whoever else arrived with it)
         and, unless *routed* is false, once it is routed too (which always follows at once)."""
         incoming = admit_lead(self.deps, source_token=source_token, payload=payload)
+        return await self.receive_admitted(incoming, routed=routed)
+
+    async def receive_admitted(self, incoming: IncomingLead, *,
+                               routed: bool = True) -> IntakeResult:
+        """Take in a lead whose source a platform's webhook authenticated its own way (a
+        signature, a key), as receive_lead takes one."""
         result = await self._intake.submit(incoming)
         if result.created and incoming.data.flags:
             result = replace(result, flags=incoming.data.flags)

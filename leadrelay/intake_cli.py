@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.app import App
     from core.config import OfficeConfig
     from core.model.failures import FailedIntake
+    from core.ports.fetches import LeadAdsGraph
 
 _ALL = 100_000
 
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2
+    args.graph_url = settings.meta_graph_url  # a Meta lead's replay fetches it anew
     return asyncio.run(_carry_out(args, settings.database_url, config))
 
 
@@ -112,23 +114,35 @@ async def _replay(app: App, args: argparse.Namespace) -> int:
     else:
         rows = [row for row in await app.run(list_failures, source=args.source, limit=_ALL,
                                              unreplayed=True)
-                if row.reason is not FailureReason.SPAM]
+                if row.reason not in (FailureReason.SPAM, FailureReason.TEST)]
+    from integrations.meta_graph import MetaGraph
+
     failed = 0
-    for row in reversed(rows):  # oldest first, as they arrived
-        outcome = await _replay_one(app, row, source=args.source if args.id else None)
-        failed += outcome.startswith("still fails")
-        print(f"#{row.id}: {redact(outcome)}")
+    graph = MetaGraph(args.graph_url)
+    try:
+        for row in reversed(rows):  # oldest first, as they arrived
+            outcome = await _replay_one(app, row, source=args.source if args.id else None,
+                                        graph=graph)
+            failed += outcome.startswith("still fails")
+            print(f"#{row.id}: {redact(outcome)}")
+    finally:
+        await graph.close()
     return 1 if failed else 0
 
 
-async def _replay_one(app: App, row: FailedIntake, *, source: str | None) -> str:
+async def _replay_one(app: App, row: FailedIntake, *, source: str | None,
+                      graph: LeadAdsGraph) -> str:
     from core.errors import Conflict, InvalidInput
     from core.lifecycle.failed_intake import replay_failure
     from core.lifecycle.intake import admit_lead
+    from core.lifecycle.lead_ads import LEADGEN_TYPE, admit_google
+    from core.model import Channel
     from webhooks.bodies import BadBody, parse_payload
 
     if row.replayed_at is not None:
         return f"already replayed into lead #{row.lead_id}"
+    if row.content_type == LEADGEN_TYPE:
+        return await _refetch(app, row, graph)
     if row.truncated:
         return "still fails: its body was cut to the size limit"
     content_type = (row.content_type or "").partition(";")[0].strip().lower()
@@ -138,6 +152,16 @@ async def _replay_one(app: App, row: FailedIntake, *, source: str | None) -> str
         payload, field_token = parse_payload(content_type, row.body)
     except BadBody as exc:
         return f"still fails: the body {exc.problem}"
+    platform = app.config.source_named(row.source or source or "")
+    if platform is not None and platform.platform is Channel.GOOGLE_ADS:
+        try:  # kept without its key: the source it named is known
+            lead_id = await app.run(replay_failure, failure_id=row.id, incoming=admit_google(
+                app.deps, source_name=platform.name, post=payload))
+        except InvalidInput as exc:
+            return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
+        except Conflict:
+            return "already replayed (just now, by someone else)"
+        return f"lead #{lead_id}, received at {row.received_at.isoformat()}"
     token = _token(app.config, row.source or source, field_token)
     if token is None:
         return ("still fails: no source of this config matches it; name the source with "
@@ -149,6 +173,26 @@ async def _replay_one(app: App, row: FailedIntake, *, source: str | None) -> str
         incoming = admit_lead(app.deps, source_token=token, payload=payload,
                               received_at=row.received_at)
         lead_id = await app.run(replay_failure, failure_id=row.id, incoming=incoming)
+    except InvalidInput as exc:
+        return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
+    except Conflict:
+        return "already replayed (just now, by someone else)"
+    return f"lead #{lead_id}, received at {row.received_at.isoformat()}"
+
+
+async def _refetch(app: App, row: FailedIntake, graph: LeadAdsGraph) -> str:
+    """A Meta lead that failed (a page no source claimed, a Graph API that never gave it),
+    fetched anew with the config in force and stored."""
+    from core.errors import Conflict, InvalidInput
+    from core.lifecycle.failed_intake import replay_failure
+    from core.lifecycle.lead_ads import refetch_failed
+    from core.ports.fetches import GraphError
+
+    try:
+        incoming = await refetch_failed(app.deps, graph, row)
+        lead_id = await app.run(replay_failure, failure_id=row.id, incoming=incoming)
+    except (GraphError, ValueError) as exc:
+        return f"still fails: {exc}"
     except InvalidInput as exc:
         return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
     except Conflict:

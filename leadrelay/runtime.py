@@ -42,6 +42,7 @@ from core.lifecycle.reminders import next_reminders
 from core.lifecycle.roster_import import sync_roster
 from core.privacy import forget_expired_leads
 from core.roster import roster_in_force
+from integrations.meta_graph import MetaGraph
 from integrations.qr import SegnoQrCodes
 from integrations.spreadsheet import FileSpreadsheets
 from leadrelay import logs
@@ -177,7 +178,10 @@ class Runtime:
             store=self.outbox, bot=self.application.bot, renderer=lambda: self.renderer,
             clock=self.clock, app=lambda: self.app,
             hold=lambda chat: timedelta(seconds=pacer.window(chat)))
-        self.timers = Timers(lambda: self.app, sweep_seconds=settings.sweep_seconds)
+        graph = MetaGraph(settings.meta_graph_url)
+        stack.push_async_callback(graph.close)
+        self.timers = Timers(lambda: self.app, sweep_seconds=settings.sweep_seconds,
+                             graph=graph)
         self._signals = Signals(on_wakeup=self.timers.wake_at, on_outbox=self.dispatcher.kick)
         self._uows = sql_uow_factory(self.engine, claimant=Claimant(
             owner=self.dispatcher.claiming_as, lease=self.dispatcher.lease, now=self.clock.now,

@@ -28,6 +28,16 @@ class StorageSettings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./leadrelay.db"
     leadrelay_config: Path = Path("./leadrelay.yaml")
+    # Where Meta Lead Ads' fields are fetched (and `leadrelay intake replay` fetches them
+    # anew); tests point it at sandbox/graph.py.
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+
+    @field_validator("meta_graph_url")
+    @classmethod
+    def _graph_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (like https://graph.facebook.com/v21.0)")
+        return url.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

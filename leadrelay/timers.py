@@ -14,8 +14,10 @@ from core.app import App
 from core.lifecycle.deadlines import escalate_expired_offers
 from core.lifecycle.digest import send_digest_if_due
 from core.lifecycle.import_pool import release_pooled
+from core.lifecycle.lead_ads import fetch_due_leads, next_fetch
 from core.lifecycle.reminders import LOOK as REMINDERS_LOOK
 from core.lifecycle.reminders import next_reminders, send_due_reminders
+from core.ports.fetches import LeadAdsGraph
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,10 @@ class Timers:
     busy or suspended still run, instead of APScheduler's default of dropping it after 1 s.
     """
 
-    def __init__(self, app: Callable[[], App], *, sweep_seconds: float) -> None:
+    def __init__(self, app: Callable[[], App], *, sweep_seconds: float,
+                 graph: LeadAdsGraph | None = None) -> None:
         self._app = app  # the app in force: a reload puts a new one in place
+        self._graph = graph  # where Meta Lead Ads' fields are fetched; None: not swept
         self._sweep_seconds = sweep_seconds
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
@@ -118,6 +122,7 @@ class Timers:
                     reminded = []
                 finally:
                     await self._morning_digest(app)
+                    await self._lead_ads(app)
                     await self._count_sweep()
                 if len(reminded) >= REMINDERS_LOOK:  # a pile came due: on with it at once
                     self._again = True
@@ -154,6 +159,24 @@ class Timers:
             due = await app.run(send_digest_if_due)
         except Exception:
             log.exception("morning digest failed; the next sweep retries")
+            return
+        if due is not None:
+            self.wake_at(due)
+
+    async def _lead_ads(self, app: App) -> None:
+        """Fetch the Meta leads whose try is due, route what they stored, and plan a wake-up
+        for the next try."""
+        if self._graph is None:
+            return
+        try:
+            stored = await app.run_in_turns(fetch_due_leads, graph=self._graph)
+            if stored:
+                log.info("stored %d lead(s) fetched from the Graph API", len(stored),
+                         extra={"lead_ids": stored[:_LOGGED_IDS]})
+                await app.route_new_leads(wait=False)
+            due = await app.run(next_fetch)
+        except Exception:
+            log.exception("lead ads sweep failed; the next sweep retries")
             return
         if due is not None:
             self.wake_at(due)

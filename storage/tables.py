@@ -318,3 +318,23 @@ chat_imports = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime),
 )
+
+
+# A lead an ad platform announced by id (a Meta `leadgen` change), until its fields are fetched.
+lead_fetches = Table(
+    "lead_fetches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("change", JSON, nullable=False),  # the webhook's `value`, as it came
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_try_at", UtcDateTime, index=True),  # None once stored or given up on
+    Column("give_up_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("last_error", String(500), nullable=False),
+    Column("lead_id", Integer),
+    Column("failure_id", Integer),
+    UniqueConstraint("platform", "external_id", name="uq_lead_fetches_platform_external_id"),
+)

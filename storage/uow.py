@@ -27,6 +27,7 @@ from storage.repositories import (
 )
 from storage.repositories.chat_imports import SqlChatImports
 from storage.repositories.failures import SqlFailedIntake
+from storage.repositories.fetches import SqlLeadFetches
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
 from storage.repositories.work import SqlCards, SqlPrompts, SqlTasks
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     team: SqlTeam
     failed_intake: SqlFailedIntake
     chat_imports: SqlChatImports
+    lead_fetches: SqlLeadFetches
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -110,6 +112,7 @@ class SqlUnitOfWork:
         self.team = SqlTeam(conn)
         self.failed_intake = SqlFailedIntake(conn)
         self.chat_imports = SqlChatImports(conn)
+        self.lead_fetches = SqlLeadFetches(conn)
         self._wakeups = []
         return self
 

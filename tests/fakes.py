@@ -34,6 +34,7 @@ from core.model import (
 )
 from core.model.chat_imports import ImportStatus, PendingImport
 from core.model.failures import FailedIntake
+from core.model.fetches import FetchState, LeadFetch
 from core.ports import (
     HeldMessage,
     OfferCounts,
@@ -68,6 +69,7 @@ class FakeDatabase:
     availability: list[AvailabilityChange] = field(default_factory=list)
     failed_intake: dict[int, FailedIntake] = field(default_factory=dict)
     chat_imports: dict[int, PendingImport] = field(default_factory=dict)
+    lead_fetches: dict[int, LeadFetch] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
     # on Accept must not shift the ids of the leads and offers after it.
@@ -624,6 +626,50 @@ class FakeChatImports(_Repo):
         return True
 
 
+class FakeLeadFetches(_Repo):
+    async def add(self, fetch: LeadFetch) -> bool:
+        key = (fetch.platform, fetch.external_id)
+        if any((f.platform, f.external_id) == key for f in self.db.lead_fetches.values()):
+            return False
+        fetch.id = next(self.db.ids)
+        self.db.lead_fetches[fetch.id] = copy.deepcopy(fetch)
+        return True
+
+    async def get(self, fetch_id: int) -> LeadFetch | None:
+        return copy.deepcopy(self.db.lead_fetches.get(fetch_id))
+
+    async def due(self, now: datetime, *, limit: int) -> Sequence[LeadFetch]:
+        due = sorted((f for f in self.db.lead_fetches.values()
+                      if f.state is FetchState.WAITING and f.next_try_at is not None
+                      and f.next_try_at <= now), key=lambda f: (f.next_try_at or now, f.id))
+        return [copy.deepcopy(f) for f in due[:limit]]
+
+    async def next_due(self) -> datetime | None:
+        return min((f.next_try_at for f in self.db.lead_fetches.values()
+                    if f.state is FetchState.WAITING and f.next_try_at is not None),
+                   default=None)
+
+    async def claim(self, fetch: LeadFetch, *, until: datetime) -> bool:
+        stored = self.db.lead_fetches.get(fetch.id)
+        if (stored is None or stored.state is not FetchState.WAITING
+                or stored.attempts != fetch.attempts):
+            return False
+        fetch.attempts = stored.attempts = fetch.attempts + 1
+        fetch.next_try_at = stored.next_try_at = until
+        return True
+
+    async def settle(self, fetch: LeadFetch, *, state: FetchState,
+                     next_try_at: datetime | None, error: str = "",
+                     lead_id: int | None = None, failure_id: int | None = None) -> bool:
+        stored = self.db.lead_fetches.get(fetch.id)
+        if (stored is None or stored.state is not FetchState.WAITING
+                or stored.attempts != fetch.attempts):
+            return False
+        stored.state, stored.next_try_at, stored.last_error = state, next_try_at, error
+        stored.lead_id, stored.failure_id = lead_id, failure_id
+        return True
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -677,6 +723,7 @@ class FakeUnitOfWork:
         self.team = FakeTeam(db)
         self.failed_intake = FakeFailedIntake(db)
         self.chat_imports = FakeChatImports(db)
+        self.lead_fetches = FakeLeadFetches(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -704,7 +751,8 @@ class FakeUnitOfWork:
             for name in ("agents", "contacts", "leads", "offers", "rotations", "events",
                          "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
                          "prompts", "settings", "invites", "availability",
-                         "failed_intake", "chat_imports"):
+                         "failed_intake", "chat_imports",
+                         "lead_fetches"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
@@ -713,6 +761,7 @@ class FakeUnitOfWork:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
                      self.prompts, self.team, self.failed_intake, self.chat_imports):
+                     self.prompts, self.team, self.failed_intake, self.lead_fetches):
             repo.db = self.db
 
     async def commit(self) -> None:

@@ -28,9 +28,10 @@ from webhooks.bodies import (
     read_body,
 )
 from webhooks.failures import attempt, keep
+from webhooks.google_ads import GOOGLE_PATH, add_google_routes
 from webhooks.keys import APP, DROPPED, FIGURES, REFUSED_SIGNATURES, TELEGRAM, CurrentApp
 from webhooks.limits import RateLimits
-from webhooks.meta import add_meta_routes
+from webhooks.meta import META_PATH, add_meta_routes
 from webhooks.openapi import openapi
 from webhooks.operations import READINESS, Readiness, metrics, readyz
 
@@ -49,6 +50,8 @@ _UTF8 = ("utf-8", "utf8")
 BODY_TIMEOUT = 10.0
 # The answers that refuse what a sender sent (a 409 or 503 is about us, not the payload).
 _REFUSALS = frozenset({400, 401, 408, 413, 415, 417, 422, 429})
+# A platform's post refused after its signature or key named a source is kept too.
+_PLATFORM_PATHS = frozenset({META_PATH, GOOGLE_PATH})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -81,6 +84,9 @@ async def translate_errors(request: web.Request, handler: Handler) -> web.Stream
     if (request.path == INTAKE_PATH and isinstance(response, web.Response)
             and response.status in _REFUSALS and not attempt(request).gone):
         await keep(request, response)
+    elif (request.path in _PLATFORM_PATHS and isinstance(response, web.Response)
+          and response.status in _REFUSALS and attempt(request).source is not None):
+        await keep(request, response)  # signed by a platform's secret, yet not taken
     return response
 
 
@@ -297,6 +303,7 @@ def build_intake_app(
     app[REFUSED_SIGNATURES] = {}
     app.router.add_post(INTAKE_PATH, receive_lead, expect_handler=_expect)
     add_meta_routes(app)
+    add_google_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/openapi.json", openapi)
     if telegram is not None:

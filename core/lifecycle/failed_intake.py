@@ -43,7 +43,8 @@ async def record_failure(uow: UnitOfWork, deps: Deps, /, *, failure: FailedIntak
                 since=hour_of(failure.received_at)) >= per_hour:
             return None
         failure_id = await uow.failed_intake.add(failure)
-        if failure.authenticated and failure.source and failure.reason is not FailureReason.SPAM:
+        if (failure.authenticated and failure.source
+                and failure.reason not in (FailureReason.SPAM, FailureReason.TEST)):
             await _alert_once_an_hour(uow, deps, failure)
         await uow.commit()
     return failure_id

@@ -18,6 +18,9 @@ class FailureReason(StrEnum):
     TOO_LARGE = "too_large"  # 413: kept cut to the limit
     UNSUPPORTED_TYPE = "unsupported_type"  # 415
     SPAM = "spam"  # a web form's honeypot field was filled: answered 200, never routed
+    UNCLAIMED = "unclaimed"  # a platform's post for a page or number no source claims
+    FETCH_FAILED = "fetch_failed"  # a Meta lead the Graph API never gave within its time
+    TEST = "test"  # a platform's test lead (Google's "send test data"): kept, never routed
 
 
 # Headers kept with a failure: none of them carries a token (Authorization is never kept).

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from core.ports.chat_imports import ChatImportRepository
 from core.ports.failures import FailedIntakeRepository
+from core.ports.fetches import LeadFetchRepository
 from core.ports.repositories import (
     AgentRepository,
     ContactRepository,
@@ -94,6 +95,11 @@ class UnitOfWork(Protocol):
     @property
     def chat_imports(self) -> ChatImportRepository:
         """The files sent to the bot for import, in this transaction."""
+        ...
+
+    @property
+    def lead_fetches(self) -> LeadFetchRepository:
+        """The leads an ad platform announced by id, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
