@@ -760,8 +760,8 @@ class FakeUnitOfWork:
     def _rebind(self) -> None:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
-                     self.prompts, self.team, self.failed_intake, self.chat_imports):
-                     self.prompts, self.team, self.failed_intake, self.lead_fetches):
+                     self.prompts, self.team, self.failed_intake, self.chat_imports,
+                     self.lead_fetches):
             repo.db = self.db
 
     async def commit(self) -> None:
