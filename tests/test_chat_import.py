@@ -67,7 +67,7 @@ async def test_a_manager_sends_a_turkish_csv_sees_its_preview_and_a_double_tap_i
                      "2,500,000",
                      "Dry run: 11 rows · 5 new · 0 merged into existing contacts · "
                      "3 duplicates in the file · 3 rejected",
-                     "row 4: no phone or e-mail", "row 10: phone: is not a valid phone number",
+                     "row 4: no phone or e-mail", "row 10: the phone number could not be read",
                      "row 12: no phone or e-mail"):
             assert line in preview.text.splitlines(), (line, preview.text)
         assert "Import offers the leads to the agents" in preview.text
@@ -85,7 +85,7 @@ async def test_a_manager_sends_a_turkish_csv_sees_its_preview_and_a_double_tap_i
         report = await selin.wait_for(text_has(IMPORTED))
         assert report.message_id == preview.message_id  # the preview became the report
         assert COUNTS in report.text
-        assert "row 10: phone: is not a valid phone number" in report.text
+        assert "row 10: the phone number could not be read" in report.text
         assert "Stored in nurture: /pending lists them" in report.text
         assert report.button_texts() == []
         assert await rows(running, "SELECT status, count(*) FROM leads GROUP BY status") == [
@@ -122,6 +122,7 @@ async def test_cancel_stores_nothing_and_an_xlsx_is_previewed_in_turkish(
     sheet.append(["Ad Soyad", "Telefon", "Bütçe"])
     sheet.append(["Deniz Kaya", 5321234567, "4,5 milyon"])
     sheet.append(["Ece Demir", "0533 765 43 21", None])
+    sheet.append(["Can Öz", "12", None])
     buffer = io.BytesIO()
     book.save(buffer)
     async with running_office(office(language="tr"), database_url, limits=BRISK) as running:
@@ -132,8 +133,8 @@ async def test_cancel_stores_nothing_and_an_xlsx_is_previewed_in_turkish(
         for line in ("• Ad Soyad → ad soyad", "• Telefon → telefon", "• Bütçe → bütçe",
                      "satır 2: Deniz Kaya · +90 532 123 45 67 · 4.500.000",
                      "satır 3: Ece Demir · +90 533 765 43 21",
-                     "Deneme: 2 satır · 2 yeni · 0 mevcut kişiyle birleşecek · dosyada 0 "
-                     "tekrar · 0 reddedildi"):
+                     "Deneme: 3 satır · 2 yeni · 0 mevcut kişiyle birleşecek · dosyada 0 "
+                     "tekrar · 1 reddedildi", "satır 4: telefon numarası okunamadı"):
             assert line in lines, (line, preview.text)
         assert preview.button_texts() == ["✅ İçe aktar ve sun", "📥 Beklemeye aktar",
                                           "✖ Vazgeç"]

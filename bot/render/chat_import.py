@@ -68,12 +68,27 @@ def _counts(lang: str, report: ImportReport) -> dict[str, str]:
 def _rejected(lang: str, report: ImportReport) -> list[str]:
     shown = report.rejected_rows[:SHOWN_REJECTED]
     lines = [t(lang, "import.rejected_row", row=row,
-               why=t_raw(lang, "import.why.no_contact") if why == _NO_CONTACT else why)
+               why=_why(lang, why))
              for row, why in shown]
     if report.rejected > len(shown):
         lines.append(t(lang, "import.rejected_more",
                        count=number(report.rejected - len(shown), lang)))
     return lines
+
+
+def _why(lang: str, why: str) -> str:
+    """A row's reason in the reader's words: intake's reasons name the fields at fault
+    (`phone: is not a valid phone number`), and the unreadable phone or e-mail is said."""
+    if why == _NO_CONTACT:
+        return t_raw(lang, "import.why.no_contact")
+    fields = frozenset(part.split(":", 1)[0] for part in why.split("; "))
+    key = _UNREADABLE.get(fields)
+    return t_raw(lang, key) if key else why
+
+
+_UNREADABLE = {frozenset({"phone"}): "import.why.bad_phone",
+               frozenset({"email"}): "import.why.bad_email",
+               frozenset({"phone", "email"}): "import.why.bad_both"}
 
 
 def _header(column: Column) -> str:
