@@ -338,3 +338,13 @@ lead_fetches = Table(
     Column("failure_id", Integer),
     UniqueConstraint("platform", "external_id", name="uq_lead_fetches_platform_external_id"),
 )
+
+
+# The platforms' messages taken (WhatsApp's by now), by the SHA-256 of their id: a message
+# delivered again is taken once. The id itself is not kept (WhatsApp's spells the number).
+inbound_messages = Table(
+    "inbound_messages", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("lead_id", Integer, nullable=False),  # no foreign key: erasing a lead leaves it
+    Column("received_at", UtcDateTime, nullable=False),
+)

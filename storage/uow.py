@@ -28,6 +28,7 @@ from storage.repositories import (
 from storage.repositories.chat_imports import SqlChatImports
 from storage.repositories.failures import SqlFailedIntake
 from storage.repositories.fetches import SqlLeadFetches
+from storage.repositories.inbound import SqlInboundMessages
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
 from storage.repositories.work import SqlCards, SqlPrompts, SqlTasks
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
     failed_intake: SqlFailedIntake
     chat_imports: SqlChatImports
     lead_fetches: SqlLeadFetches
+    inbound: SqlInboundMessages
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -113,6 +115,7 @@ class SqlUnitOfWork:
         self.failed_intake = SqlFailedIntake(conn)
         self.chat_imports = SqlChatImports(conn)
         self.lead_fetches = SqlLeadFetches(conn)
+        self.inbound = SqlInboundMessages(conn)
         self._wakeups = []
         return self
 

@@ -70,6 +70,7 @@ class FakeDatabase:
     failed_intake: dict[int, FailedIntake] = field(default_factory=dict)
     chat_imports: dict[int, PendingImport] = field(default_factory=dict)
     lead_fetches: dict[int, LeadFetch] = field(default_factory=dict)
+    inbound: dict[str, int] = field(default_factory=dict)  # message key -> lead id
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
     # on Accept must not shift the ids of the leads and offers after it.
@@ -670,6 +671,16 @@ class FakeLeadFetches(_Repo):
         return True
 
 
+class FakeInbound(_Repo):
+    async def seen(self, key: str) -> bool:
+        return key in self.db.inbound
+
+    async def add(self, key: str, *, lead_id: int, at: datetime) -> None:
+        if key in self.db.inbound:
+            raise Conflict("this message was taken already")
+        self.db.inbound[key] = lead_id
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -724,6 +735,7 @@ class FakeUnitOfWork:
         self.failed_intake = FakeFailedIntake(db)
         self.chat_imports = FakeChatImports(db)
         self.lead_fetches = FakeLeadFetches(db)
+        self.inbound = FakeInbound(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -752,7 +764,7 @@ class FakeUnitOfWork:
                          "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
                          "prompts", "settings", "invites", "availability",
                          "failed_intake", "chat_imports",
-                         "lead_fetches"):
+                         "lead_fetches", "inbound"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
@@ -761,7 +773,7 @@ class FakeUnitOfWork:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
                      self.prompts, self.team, self.failed_intake, self.chat_imports,
-                     self.lead_fetches):
+                     self.lead_fetches, self.inbound):
             repo.db = self.db
 
     async def commit(self) -> None:

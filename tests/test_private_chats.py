@@ -116,7 +116,8 @@ CONTACT_TEMPLATES = [t for t, record in PARAMS.items() if carries_contact(record
 def test_the_templates_that_carry_contact_details_are_the_ones_that_open_a_lead() -> None:
     # Pinned, so the checks below cannot silently run over nothing.
     assert set(CONTACT_TEMPLATES) == {Template.OFFER_ACCEPTED, Template.LEAD_ASSIGNED,
-                                      Template.ESCALATED, Template.CARD}
+                                      Template.ESCALATED, Template.CARD,
+                                      Template.WHATSAPP_MESSAGE}
 
 
 @pytest.mark.parametrize("template", CONTACT_TEMPLATES)

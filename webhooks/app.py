@@ -34,6 +34,7 @@ from webhooks.limits import RateLimits
 from webhooks.meta import META_PATH, add_meta_routes
 from webhooks.openapi import openapi
 from webhooks.operations import READINESS, Readiness, metrics, readyz
+from webhooks.whatsapp import add_whatsapp_routes
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +305,7 @@ def build_intake_app(
     app.router.add_post(INTAKE_PATH, receive_lead, expect_handler=_expect)
     add_meta_routes(app)
     add_google_routes(app)
+    add_whatsapp_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/openapi.json", openapi)
     if telegram is not None:

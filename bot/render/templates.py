@@ -23,6 +23,7 @@ from bot.render.lead_more import flag_lines
 from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
 from bot.render.team import TeamViews
+from bot.render.whatsapp import WhatsAppViews
 from core.messages import (
     PARAMS,
     AcceptedParams,
@@ -47,7 +48,8 @@ _MESSAGE_SHOWN = 1000
 TemplateRenderer = Callable[[str, Any], Rendered]
 
 
-class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews, IntakeViews):
+class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews, IntakeViews,
+                WhatsAppViews):
     """Renders outbox rows."""
 
     def renderers(self) -> Mapping[Template, TemplateRenderer]:
@@ -88,6 +90,7 @@ class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews, Intake
             Template.DIGEST: self._digest,
             Template.TEAM_DIGEST: self._team_digest,
             Template.INTAKE_FAILED: self._intake_failed,
+            Template.WHATSAPP_MESSAGE: self._whatsapp_message,
         }
 
     def outgoing(self, template: str, params: dict[str, Any]) -> Rendered:

@@ -37,6 +37,7 @@ from core.messages.team import AwayChangedParams as AwayChangedParams
 from core.messages.team import ContactRemovedParams as ContactRemovedParams
 from core.messages.team import InviteAcceptedParams as InviteAcceptedParams
 from core.messages.team import OfferWithdrawnParams as OfferWithdrawnParams
+from core.messages.whatsapp import WhatsAppMessageParams as WhatsAppMessageParams
 from core.messages.work import CardMovedParams as CardMovedParams
 from core.messages.work import CardParams as CardParams
 from core.messages.work import ContactMissedParams as ContactMissedParams
@@ -101,6 +102,7 @@ class Template(StrEnum):
     DIGEST = "digest"
     TEAM_DIGEST = "team_digest"
     INTAKE_FAILED = "intake_failed"
+    WHATSAPP_MESSAGE = "whatsapp_message"
 
 PARAMS: Mapping[Template, type[Params]] = {
     Template.OFFER: OfferParams,
@@ -138,6 +140,7 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.DIGEST: DigestParams,
     Template.TEAM_DIGEST: DigestParams,
     Template.INTAKE_FAILED: IntakeFailedParams,
+    Template.WHATSAPP_MESSAGE: WhatsAppMessageParams,
 }
 """The parameters each template takes."""
 

@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from core.ports.chat_imports import ChatImportRepository
 from core.ports.failures import FailedIntakeRepository
 from core.ports.fetches import LeadFetchRepository
+from core.ports.inbound import InboundMessageRepository
 from core.ports.repositories import (
     AgentRepository,
     ContactRepository,
@@ -100,6 +101,11 @@ class UnitOfWork(Protocol):
     @property
     def lead_fetches(self) -> LeadFetchRepository:
         """The leads an ad platform announced by id, in this transaction."""
+        ...
+
+    @property
+    def inbound(self) -> InboundMessageRepository:
+        """The platforms' messages taken so far, by id, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
