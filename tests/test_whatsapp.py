@@ -15,6 +15,8 @@ from sqlalchemy import select
 from bot.render import Renderer
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.whatsapp import MESSAGE_EVENT
+from core.lifecycle.working import record_stage
+from core.model import Stage
 from core.roster import link_chat
 from core.whatsapp_payload import messages_in
 from storage.tables import failed_intake, lead_events, offers, outbox
@@ -197,6 +199,26 @@ async def test_a_follow_up_joins_the_open_lead_and_reaches_its_owner_after_accep
                            clock=intake.clock).outgoing(
             "whatsapp_message", {**told[0]["params"], "lang": "tr"})
         assert "WhatsApp'tan yazdı" in turkish.text
+
+
+async def test_a_message_after_the_lead_is_lost_makes_a_new_lead_for_the_returning_contact(
+        database_url: str) -> None:
+    async with running_intake(database_url, config=CONFIG) as intake:
+        for person in (AYSE, MEHMET, ZEYNEP, SELIN):
+            await intake.relay.run(link_chat, telegram_id=person, chat_id=person)
+        [first] = (await post(intake, change(text("Merhaba", "wamid.J1"))))[1]["leads"]
+        await intake.relay.route_new_leads()
+        [offer] = await rows(intake, offers, offers.c.lead_id == first)
+        await intake.relay.run(accept_offer, agent_id=offer["agent_id"], offer_id=offer["id"],
+                               token=offer["token"])
+        await intake.relay.run(record_stage, agent_id=offer["agent_id"], lead_id=first,
+                               stage=Stage.LOST, reason="price")
+        [second] = (await post(intake, change(text("Any cheaper ones?", "wamid.J2"))))[1][
+            "leads"]
+        assert second != first
+        lead = await intake.lead(second)
+        assert (lead["message"], lead["returning_contact"]) == ("Any cheaper ones?", True)
+        assert (await intake.stored()).contacts == 1
 
 
 def test_each_kind_of_first_message_is_shown_by_its_placeholder() -> None:
