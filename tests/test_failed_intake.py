@@ -74,6 +74,20 @@ async def test_each_refusal_is_kept_with_its_reason_and_its_exact_bytes(
         assert await intake.stored() == Stored(0, 0)
 
 
+async def test_headers_that_are_not_utf_8_are_kept_readable_with_the_refused_post(
+    database_url: str,
+) -> None:
+    probe = Probe(b'{"name": "Nobody to call"}', (
+        (b"Content-Type", JSON + b"; x=\x9e"), (b"Authorization", b"Bearer " + TOKEN.encode()),
+        (b"User-Agent", b"form\xfebuilder")))
+    async with running_intake(database_url) as intake:
+        assert (await intake.send(probe)).status == 422
+        [row] = await kept(intake)
+    assert (row["reason"], bytes(row["body"])) == ("invalid", probe.body)
+    assert row["headers"]["user-agent"] == "form\ufffdbuilder"
+    assert row["content_type"] == "application/json; x=\ufffd"
+
+
 async def test_a_body_over_the_limit_is_413_and_kept_cut_to_the_limit(
     database_url: str,
 ) -> None:

@@ -37,6 +37,7 @@ async def test_no_request_is_answered_5xx_and_every_answer_matches_what_was_stor
         judge = Judge(intake.engine)
         await fuzz(intake.port, judge, probes(TOKEN, kinds=(kind,)), config=CONFIG)
         assert await judge.torn() == []
-        # The fuzz got past the refusals to the store, and was refused too.
+        # The fuzz got past the refusals to the store, and was refused for what it sent too
+        # (rarely for its fields: a lead with a usable contact is kept, flagged).
         assert judge.statuses[201] > 0
-        assert judge.statuses[422] > 0
+        assert sum(judge.statuses[status] for status in (400, 413, 415, 422)) > 0

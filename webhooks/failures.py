@@ -73,7 +73,7 @@ async def _keep(request: web.Request, response: web.Response,
     relay = request.app[APP]()
     if noted.body is None and body_sent:
         noted.body, noted.truncated = await _what_arrives(request)
-    headers: dict[str, str | bool] = {name: request.headers[name][:500]
+    headers: dict[str, str | bool] = {name: _text(request.headers[name])[:500]
                                       for name in KEPT_HEADERS if name in request.headers}
     if noted.truncated:
         headers[TRUNCATED] = True
@@ -82,7 +82,7 @@ async def _keep(request: web.Request, response: web.Response,
                                                                         noted.reason),
         detail=_detail(response), authenticated=noted.source is not None,
         body=noted.body or b"", source=noted.source,
-        content_type=request.headers.get("Content-Type"), headers=headers)
+        content_type=_text(request.headers.get("Content-Type", "")) or None, headers=headers)
     if await relay.run(record_failure, failure=failure) is None:
         request.app[DROPPED][0] += 1  # a flood over the hour's cap: only counted
 
@@ -103,6 +103,12 @@ async def _what_arrives(request: web.Request) -> tuple[bytes, bool]:
     except Exception:  # a broken body: keep what came
         return bytes(body[:MAX_BODY_BYTES]), True
     return bytes(body[:MAX_BODY_BYTES]), True
+
+
+def _text(header: str) -> str:
+    """A header as text a database takes: aiohttp keeps the bytes that are not UTF-8 as lone
+    surrogates, which neither database stores; each becomes U+FFFD."""
+    return header.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _detail(response: web.Response) -> str:
