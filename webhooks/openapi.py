@@ -1,5 +1,6 @@
 """`GET /openapi.json`: what the intake accepts and answers, as OpenAPI 3.1, with examples a
-test posts one by one."""
+test posts one by one: `/webhooks/leads`, and the ad platforms' `/webhooks/meta` and
+`/webhooks/google-ads` (`webhooks/openapi_platforms.py`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aiohttp import web
 
 from core.lead_extras import CAMPAIGN_FIELDS
 from core.lead_input import INTENTS, MAX_LENGTH
+from webhooks.openapi_platforms import google_ads_path, meta_path, problem
 
 _TEXT = {"type": "string"}
 _AMOUNT = {"oneOf": [{"type": "number", "minimum": 0},
@@ -41,15 +43,6 @@ def _lead_schema() -> dict[str, Any]:
         "anyOf": [{"required": ["phone"]}, {"required": ["email"]}],
         "additionalProperties": True,
     }
-
-
-def _problem() -> dict[str, Any]:
-    return {"description": "Nothing became a lead; the body says why (the post is kept, to "
-                           "be replayed once fixed).",
-            "content": {"application/json": {"schema": {
-                "type": "object", "required": ["error"],
-                "properties": {"error": _TEXT, "fields": {"type": "array", "items": {
-                    "type": "object", "properties": {"field": _TEXT, "problem": _TEXT}}}}}}}}
 
 
 # Each example, and the status its post is answered with (the test posts every one).
@@ -99,12 +92,14 @@ def document() -> dict[str, Any]:
                 "200": accepted, "201": accepted,
                 "303": {"description": "A form post of a source with `thank_you_urls`: on to "
                                        "its thank-you page."},
-                **{status: _problem() for status in (
+                **{status: problem() for status in (
                     "400", "401", "408", "413", "415", "417", "422", "429")},
-                "503": {"description": "The database does not answer; nothing was stored. "
-                                       "Retry later."},
+                "503": problem("The database does not answer; nothing was stored. Retry "
+                               "later."),
             },
-        }}},
+        }},
+            "/webhooks/meta": meta_path(),
+            "/webhooks/google-ads": google_ads_path()},
     }
 
 
