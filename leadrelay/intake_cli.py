@@ -156,7 +156,8 @@ async def _replay_one(app: App, row: FailedIntake, *, source: str | None,
     if platform is not None and platform.platform is Channel.GOOGLE_ADS:
         try:  # kept without its key: the source it named is known
             lead_id = await app.run(replay_failure, failure_id=row.id, incoming=admit_google(
-                app.deps, source_name=platform.name, post=payload))
+                app.deps, source_name=platform.name, post=payload,
+                received_at=row.received_at))
         except InvalidInput as exc:
             return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
         except Conflict:

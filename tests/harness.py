@@ -103,9 +103,11 @@ def text_has(*parts: str) -> Any:
 async def running_office(
     config: OfficeConfig, database_url: str, *, sandbox: BotApiSandbox | None = None,
     sweep_seconds: float = 0.5, config_path: Path | None = None, webhook: bool = False,
-    limits: Limits | None = None, clock: Clock | None = None,
+    limits: Limits | None = None, clock: Clock | None = None, meta_graph_url: str | None = None,
 ) -> AsyncIterator[RunningOffice]:
-    """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards."""
+    """Start leadrelay against a sandbox (a new one unless given) and stop it afterwards;
+    Meta's leads fetched from *meta_graph_url* (sandbox/graph.py's stand-in) when given."""
+    graph = {} if meta_graph_url is None else {"meta_graph_url": meta_graph_url}
     own_sandbox = sandbox is None
     if sandbox is None:
         sandbox = BotApiSandbox(token=BOT_TOKEN)
@@ -119,7 +121,8 @@ async def running_office(
             database_url=database_url, http_port=port, sweep_seconds=sweep_seconds,
             leadrelay_config=config_path or Path("leadrelay.yaml"),
             telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else None,
-            telegram_webhook_secret=WEBHOOK_SECRET if webhook else None)  # type: ignore[arg-type]
+            telegram_webhook_secret=WEBHOOK_SECRET if webhook else None,  # type: ignore[arg-type]
+            **graph)
         runtime = Runtime(settings, config, webhook=webhook, limits=limits,
                           clock=clock or SystemClock())
         try:

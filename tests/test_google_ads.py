@@ -1,16 +1,21 @@
 """Google Ads lead forms end to end: Google's own JSON over real HTTP, on SQLite and
-PostgreSQL; test leads never offered, a wrong key refused and kept as a wrong-token post."""
+PostgreSQL; test leads never offered, a wrong key refused and kept as a wrong-token post, a
+lead refused for want of a contact replayed by `leadrelay intake replay` once fixed."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 
 from storage.tables import failed_intake, leads, outbox
 from tests.intake import RunningIntake, running_intake
-from tests.office import AYSE, office
+from tests.office import AYSE, office, office_data
 from tests.test_platform_sources import GOOGLE, WEBSITE
+from tests.test_policy_cli import leadrelay
 
 KEY = GOOGLE["google_key"]
 
@@ -94,3 +99,40 @@ async def test_a_wrong_google_key_is_refused_and_kept_as_a_wrong_token_post(
         assert [(k["reason"], k["authenticated"]) for k in kept] == [
             ("unauthenticated", False)] * 2
         assert all(b"google-key-0123456789" not in k["body"] for k in kept)
+
+
+async def test_a_google_lead_without_a_usable_contact_is_kept_and_replayed_once_its_source_is_fixed(
+    database_url: str, tmp_path: Path,
+) -> None:
+    # The form asks for the phone as a custom question, which nothing maps to the phone yet.
+    whatsapp = {"column_name": "WhatsApp number", "string_value": "+905321234567",
+                "column_id": "whatsapp_question"}
+    form = google_lead("TeSter-777-ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    form["user_column_data"] = [form["user_column_data"][0], whatsapp]
+    async with running_intake(database_url,
+                              config=office(sources=[WEBSITE, GOOGLE])) as intake:
+        status, answer = await post(intake, form)
+        assert status == 422, answer
+        assert await rows(intake, leads) == []
+        [kept] = await rows(intake, failed_intake)
+        assert (kept["reason"], kept["source"], kept["authenticated"]) == (
+            "invalid", "google", True)
+        assert KEY.encode() not in kept["body"]
+
+        data = office_data()
+        env = {"DATABASE_URL": database_url, "LEADRELAY_CONFIG": str(tmp_path / "leadrelay.yaml")}
+        for sources, outcome in (([WEBSITE, GOOGLE], 1), ([WEBSITE, {
+                **GOOGLE, "mapping": {"fields": {"phone": "WhatsApp number"}}}], 0)):
+            data["sources"] = sources
+            (tmp_path / "leadrelay.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                                     encoding="utf-8")
+            replayed = await asyncio.to_thread(leadrelay, "intake", "replay", str(kept["id"]),
+                                               cwd=tmp_path, env=env)
+            assert replayed.returncode == outcome, replayed.stdout + replayed.stderr
+        assert "lead #" in replayed.stdout
+        [lead] = await rows(intake, leads)
+        assert (lead["name"], lead["phone"], lead["source"]) == (
+            "Deniz Kaya", "+905321234567", "google")
+        assert lead["external_id"] == "TeSter-777-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        assert lead["campaign"]["gcl_id"] == "EAIaIQobChMI-gclid"
+        assert lead["received_at"] == kept["received_at"]

@@ -210,15 +210,18 @@ def lead_from_graph(deps: Deps, source: SourceConfig, change: Mapping[str, objec
                    data=replace(incoming.data, campaign=campaign))
 
 
-def admit_google(deps: Deps, *, source_name: str, post: Mapping[str, object]) -> IncomingLead:
+def admit_google(deps: Deps, *, source_name: str, post: Mapping[str, object],
+                 received_at: datetime | None = None) -> IncomingLead:
     """A Google Ads lead form's post as intake's lead: `user_column_data` as fields and
-    extras, `lead_id` as external_id, the ad's ids as campaign fields."""
+    extras, `lead_id` as external_id, the ad's ids as campaign fields; *received_at* when it
+    arrived earlier (a replay)."""
     payload = google_payload(post.get("user_column_data"))
     if post.get("lead_id") not in (None, ""):
         payload["external_id"] = str(post["lead_id"])
     incoming = admit_named(deps, source_name=source_name, payload=payload)
     campaign = {**incoming.data.campaign, **campaign_of(GOOGLE_CAMPAIGN, post)}
-    return replace(incoming, data=replace(incoming.data, campaign=campaign))
+    return replace(incoming, received_at=received_at,
+                   data=replace(incoming.data, campaign=campaign))
 
 
 async def refetch_failed(deps: Deps, graph: LeadAdsGraph, failure: FailedIntake) -> IncomingLead:
