@@ -17,7 +17,7 @@ from sandbox.graph import GraphStandIn
 from tests.intake import AUTH, running_intake
 from tests.office import office
 from tests.partial_rows import partial_rows
-from tests.test_platform_sources import GOOGLE, META, WEBSITE
+from tests.test_platform_sources import GOOGLE, META, WEBSITE, WHATSAPP
 from webhooks.meta_platform import signature_of
 from webhooks.openapi import EXAMPLES
 from webhooks.openapi_platforms import (
@@ -28,6 +28,7 @@ from webhooks.openapi_platforms import (
     META_LEADGEN_ID,
     META_PAGE,
 )
+from webhooks.openapi_whatsapp import WHATSAPP_EXAMPLES, WHATSAPP_HANDSHAKE, WHATSAPP_NUMBER_ID
 
 
 async def test_the_document_is_valid_openapi_and_every_example_is_answered_as_it_says(
@@ -121,3 +122,44 @@ async def test_every_example_of_the_ad_platforms_is_answered_as_the_document_say
     finally:
         await client.close()
         await graph.stop()
+
+
+async def test_every_whatsapp_example_is_answered_as_the_document_says(tmp_path: Path) -> None:
+    config = office(sources=[WEBSITE, {
+        **WHATSAPP, "verify_token": WHATSAPP_HANDSHAKE["hub.verify_token"],
+        "phone_number_ids": [WHATSAPP_NUMBER_ID]}])
+    database = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
+    async with running_intake(database, config=config) as intake:
+        async with intake.session.get(intake.url("/openapi.json")) as response:
+            document: dict[str, Any] = await response.json()
+        validate(document)
+        whatsapp = document["paths"]["/webhooks/whatsapp"]
+
+        def answered(operation: dict[str, Any], status: int, content_type: str) -> None:
+            assert content_type in operation["responses"][str(status)]["content"], (
+                status, content_type)
+
+        handshake = {p["name"]: p["example"] for p in whatsapp["get"]["parameters"]}
+        for query, status in ((handshake, 200),
+                              ({**handshake, "hub.verify_token": "not-ours-0123"}, 403)):
+            async with intake.session.get(intake.url("/webhooks/whatsapp"),
+                                          params=query) as response:
+                assert response.status == status
+                answered(whatsapp["get"], status, response.content_type)
+        examples = whatsapp["post"]["requestBody"]["content"]["application/json"]["examples"]
+        assert set(examples) == set(WHATSAPP_EXAMPLES)
+        leads: list[int] = []
+        for name, example in examples.items():
+            raw = json.dumps(example["value"]).encode()
+            for signature, status in ((signature_of(raw, WHATSAPP["app_secret"]),
+                                       WHATSAPP_EXAMPLES[name][1]), ("sha256=00", 403)):
+                async with intake.session.post(
+                        intake.url("/webhooks/whatsapp"), data=raw, headers={
+                            "Content-Type": "application/json",
+                            "X-Hub-Signature-256": signature}) as response:
+                    assert response.status == status, (name, await response.text())
+                    answered(whatsapp["post"], status, response.content_type)
+                    if status == 200:
+                        leads += (await response.json())["leads"]
+        assert len(leads) == 1  # the first message; the photo joins its lead, the status nothing
+        assert await partial_rows(intake.engine, leads_answered=set(leads), refused=0) == []

@@ -31,7 +31,7 @@ from storage.tables import contacts, lead_events
 from tests.intake import AUTH, START, RunningIntake, running_intake
 from tests.office import TOKEN, office
 from tests.partial_rows import partial_rows
-from tests.test_platform_sources import GOOGLE, META
+from tests.test_platform_sources import GOOGLE, META, WHATSAPP
 
 # Per operation, mode and token: a few hundred requests in all, seconds on 2 cores.
 EXAMPLES = int(os.environ.get("LEADRELAY_SCHEMATHESIS_EXAMPLES", "60"))
@@ -48,14 +48,14 @@ REFUSALS = frozenset({400, 401, 408, 413, 415, 417, 422, 429})
 # once its key named a source (Google's 422) or its signature did (never, in this run); a
 # wrong Google key is kept too, without the key.
 KEPT = {"/webhooks/leads": REFUSALS, "/webhooks/google-ads": frozenset({403, 422}),
-        "/webhooks/meta": frozenset()}
+        "/webhooks/meta": frozenset(), "/webhooks/whatsapp": frozenset()}
 
 
 def schema_office() -> OfficeConfig:
     """The test office, its source without a rate limit the run would run into, and a
     source of each ad platform the document describes."""
     return office(sources=[{"name": "website", "token": TOKEN, "channel": "web_form",
-                            "requests_per_minute": UNLIMITED}, META, GOOGLE])
+                            "requests_per_minute": UNLIMITED}, META, GOOGLE, WHATSAPP])
 
 
 class Tally:

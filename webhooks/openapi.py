@@ -11,6 +11,7 @@ from aiohttp import web
 from core.lead_extras import CAMPAIGN_FIELDS
 from core.lead_input import INTENTS, MAX_LENGTH
 from webhooks.openapi_platforms import google_ads_path, meta_path, problem
+from webhooks.openapi_whatsapp import whatsapp_path
 
 _TEXT = {"type": "string"}
 _AMOUNT = {"oneOf": [{"type": "number", "minimum": 0},
@@ -99,7 +100,8 @@ def document() -> dict[str, Any]:
             },
         }},
             "/webhooks/meta": meta_path(),
-            "/webhooks/google-ads": google_ads_path()},
+            "/webhooks/google-ads": google_ads_path(),
+            "/webhooks/whatsapp": whatsapp_path()},
     }
 
 
