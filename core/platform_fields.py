@@ -1,10 +1,12 @@
 """An ad platform's lead read as intake's payload: Meta's `field_data` and Google's
 `user_column_data` as lead fields, custom questions by their name (kept as extras unless
-intake knows the name), and the platform's ids as campaign fields."""
+intake knows the name), and the platform's ids as campaign fields (a Click-to-WhatsApp
+ad's `referral` too)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 from core.lead_extras import CAMPAIGN_CHARS, as_text
 
@@ -19,6 +21,12 @@ _NAME_PARTS = {"first_name": 0, "last_name": 1, "FIRST_NAME": 0, "LAST_NAME": 1}
 META_CAMPAIGN = ("ad_id", "adgroup_id", "adset_id", "campaign_id", "form_id", "ad_name",
                  "adset_name", "campaign_name", "platform", "is_organic")
 GOOGLE_CAMPAIGN = ("campaign_id", "form_id", "gcl_id", "adgroup_id", "creative_id")
+# A Click-to-WhatsApp `referral`'s fields kept as they are; `source_id` is kept as `ad_id`
+# (or `post_id`, for a boosted post) and the network its `source_url` is on as utm_source.
+WHATSAPP_CAMPAIGN = ("source_type", "source_url", "headline", "ctwa_clid")
+_NETWORKS = {"facebook.com": "facebook", "fb.me": "facebook", "fb.com": "facebook",
+             "fb.watch": "facebook", "instagram.com": "instagram", "ig.me": "instagram",
+             "instagr.am": "instagram"}
 _MAX_QUESTIONS = 200
 
 
@@ -79,3 +87,29 @@ def campaign_of(keys: Sequence[str], *sources: Mapping[str, object]) -> dict[str
                 found[key] = as_text(value, CAMPAIGN_CHARS)
                 break
     return found
+
+
+def whatsapp_campaign(referral: Mapping[str, str]) -> dict[str, str]:
+    """A Click-to-WhatsApp `referral` as campaign fields: `utm_source` facebook or
+    instagram (as its `source_url` says), `ad_id` (or `post_id`), and the click's own
+    fields, `ctwa_clid` among them; nothing for a message that came from no ad or post."""
+    found = campaign_of(WHATSAPP_CAMPAIGN, referral)
+    network = _network(referral.get("source_url"))
+    if network is not None:
+        found["utm_source"] = network
+    source_id = referral.get("source_id")
+    if source_id:
+        kind = "post_id" if referral.get("source_type") == "post" else "ad_id"
+        found[kind] = as_text(source_id, CAMPAIGN_CHARS)
+    return found
+
+
+def _network(url: str | None) -> str | None:
+    """facebook or instagram, for a link on one of them (`https://fb.me/…`,
+    `https://www.instagram.com/p/…`); None for another or none."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "") if url else ""
+    except ValueError:
+        return None
+    return next((network for domain, network in _NETWORKS.items()
+                 if host == domain or host.endswith("." + domain)), None)

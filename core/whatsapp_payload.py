@@ -10,7 +10,7 @@ left out; a post that is not a WhatsApp business account's is read as nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 OBJECT = "whatsapp_business_account"
@@ -30,6 +30,9 @@ class WhatsAppMessage:
     name: str | None  # the contact's WhatsApp profile name
     kind: str  # WhatsApp's message type: text, image, audio, location…
     text: str  # what it says, or its placeholder and caption
+    # A Click-to-WhatsApp ad's or post's `referral`, on the first message after the tap:
+    # its fields that are text (source_url, source_id, source_type, headline, ctwa_clid…).
+    referral: Mapping[str, str] = field(default_factory=dict)
 
 
 def messages_in(payload: Mapping[str, Any]) -> list[WhatsAppMessage]:
@@ -58,8 +61,18 @@ def _messages_of(value: Mapping[str, Any]) -> list[WhatsAppMessage]:
         if number is None or not sender or not message_id or shown is None:
             continue  # nothing to answer or to show: a system notice, a broken entry
         found.append(WhatsAppMessage(number, message_id, _digits(sender), names.get(sender),
-                                     kind, shown[:TEXT_KEPT]))
+                                     kind, shown[:TEXT_KEPT], _referral(message)))
     return found
+
+
+def _referral(message: Mapping[str, Any]) -> dict[str, str]:
+    """The text fields of *message*'s `referral` (a nested object, such as the ad's welcome
+    message, left out)."""
+    referral = message.get("referral")
+    if not isinstance(referral, dict):
+        return {}
+    return {key: text for key, value in referral.items()
+            if isinstance(key, str) and (text := _text(value)) is not None}
 
 
 def shown_text(kind: str, message: Mapping[str, Any]) -> str | None:

@@ -672,8 +672,8 @@ class FakeLeadFetches(_Repo):
 
 
 class FakeInbound(_Repo):
-    async def seen(self, key: str) -> bool:
-        return key in self.db.inbound
+    async def seen(self, key: str) -> int | None:
+        return self.db.inbound.get(key)
 
     async def add(self, key: str, *, lead_id: int, at: datetime) -> None:
         if key in self.db.inbound:

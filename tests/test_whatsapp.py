@@ -1,6 +1,7 @@
 """WhatsApp Cloud API webhooks as Meta sends them, signed, over real HTTP on SQLite and
 PostgreSQL: the first message from a number becomes a lead, later ones join its history and
-reach its owner, each message is taken once, and what cannot be taken is kept."""
+reach its owner, each message is taken once, what cannot be taken is kept, and a
+Click-to-WhatsApp ad's referral becomes its lead's campaign."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ NUMBER_ID = WHATSAPP["phone_number_ids"][0]
 SECRET = WHATSAPP["app_secret"]
 WA_ID = "905321234567"
 CONFIG = office(sources=[WEBSITE, WHATSAPP])
+CLICK = {"source_url": "https://fb.me/3cr4Wqqkm", "source_id": "120211111111110123",
+         "source_type": "ad", "headline": "2+1 flats in Moda", "body": "Sea view, new build",
+         "media_type": "image", "image_url": "https://scontent.xx.fbcdn.net/v/t45.1-6/a.jpg",
+         "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4X"}
 
 
 def change(*messages: dict[str, Any], number_id: str = NUMBER_ID, name: str = "Deniz Kaya",
@@ -62,6 +67,12 @@ def photo(caption: str | None, message_id: str) -> dict[str, Any]:
         image["caption"] = caption
     return {"from": WA_ID, "id": message_id, "timestamp": "1772611200", "type": "image",
             "image": image}
+
+
+def from_ad(body: str, message_id: str, referral: dict[str, Any],
+            *, wa_id: str = WA_ID) -> dict[str, Any]:
+    """A first message sent by tapping a Click-to-WhatsApp ad: a text with its referral."""
+    return {**text(body, message_id, wa_id=wa_id), "referral": referral}
 
 
 async def post(intake: RunningIntake, payload: dict[str, Any], *,
@@ -219,6 +230,32 @@ async def test_a_message_after_the_lead_is_lost_makes_a_new_lead_for_the_returni
         lead = await intake.lead(second)
         assert (lead["message"], lead["returning_contact"]) == ("Any cheaper ones?", True)
         assert (await intake.stored()).contacts == 1
+
+
+async def test_a_click_to_whatsapp_ad_s_referral_becomes_the_lead_s_campaign(
+        database_url: str) -> None:
+    async with running_intake(database_url, config=CONFIG) as intake:
+        status, answer = await post(intake, change(from_ad("Fiyat?", "wamid.T1", CLICK)))
+        assert status == 200
+        [lead_id] = answer["leads"]
+        lead = await intake.lead(lead_id)
+        assert lead["campaign"] == {
+            "utm_source": "facebook", "ad_id": CLICK["source_id"], "source_type": "ad",
+            "source_url": CLICK["source_url"], "headline": CLICK["headline"],
+            "ctwa_clid": CLICK["ctwa_clid"]}
+        post_click = {"source_url": "https://www.instagram.com/p/C4xYz12AbCd/",
+                      "source_id": "17912345678901234", "source_type": "post"}
+        status, answer = await post(intake, change(
+            from_ad("Merhaba", "wamid.T2", post_click, wa_id="905339876543"),
+            wa_id="905339876543"))
+        lead = await intake.lead(answer["leads"][0])
+        assert lead["campaign"] == {
+            "utm_source": "instagram", "post_id": post_click["source_id"],
+            "source_type": "post", "source_url": post_click["source_url"]}
+        status, answer = await post(intake, change(text("Merhaba", "wamid.T3",
+                                                        wa_id="905351112233"),
+                                                   wa_id="905351112233"))
+        assert (await intake.lead(answer["leads"][0]))["campaign"] in (None, {})
 
 
 def test_each_kind_of_first_message_is_shown_by_its_placeholder() -> None:

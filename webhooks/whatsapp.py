@@ -19,7 +19,7 @@ from core.app import App
 from core.config import SourceConfig
 from core.errors import InvalidInput, StorageUnavailable
 from core.lifecycle.failed_intake import record_failure
-from core.lifecycle.whatsapp import take_whatsapp_message
+from core.lifecycle.whatsapp import WHATSAPP_TYPE, WhatsAppTaken, take_whatsapp_message
 from core.model import Channel
 from core.model.failures import KEPT_HEADERS, FailedIntake, FailureReason
 from core.whatsapp_payload import WhatsAppMessage, messages_in
@@ -103,8 +103,8 @@ async def _take(request: web.Request, relay: App, raw: bytes,
                 request, relay, raw, FailureReason.BAD_BODY,
                 "a message could not be taken (see the log); replay it once fixed", source)
             continue
-        _log(got, source, taken.lead_id, created=taken.created, told=taken.owner_told)
-        if taken.lead_id is None:
+        _log(got, source, taken)
+        if taken.again:
             again += 1
         else:
             answer["leads" if taken.created else "attached_to"].append(taken.lead_id)
@@ -113,29 +113,31 @@ async def _take(request: web.Request, relay: App, raw: bytes,
     return {**answer, "already_taken": again}
 
 
-def _log(got: WhatsAppMessage, source: str, lead_id: int | None, *, created: bool,
-         told: bool) -> None:
+def _log(got: WhatsAppMessage, source: str, taken: WhatsAppTaken) -> None:
     """One line per message: its kind and lead, never its sender's number or its words."""
-    if lead_id is None:
+    if taken.again:
         log.info("a WhatsApp message was delivered again; taken before",
                  extra={"source": source, "kind": got.kind})
         return
-    log.info("WhatsApp message taken as a new lead" if created
+    log.info("WhatsApp message taken as a new lead" if taken.created
              else "WhatsApp message added to its open lead",
-             extra={"lead_id": lead_id, "source": source, "kind": got.kind,
-                    "owner_told": told})
+             extra={"lead_id": taken.lead_id, "source": source, "kind": got.kind,
+                    "owner_told": taken.owner_told, "ad": bool(got.referral)})
 
 
 async def _fail(request: web.Request, relay: App, raw: bytes, reason: FailureReason,
                 detail: str, source: str | None) -> list[int]:
     """Keep the whole post in failed intake (its signature was right: kept to replay, and
-    its source's managers told once an hour); its id, or nothing if it could not be kept."""
+    its source's managers told once an hour); its id, or nothing if it could not be kept.
+
+    Its type is WHATSAPP_TYPE, which `leadrelay intake replay` takes as a signed WhatsApp
+    post (the Content-Type it came with stays among its headers)."""
     headers: dict[str, str | bool] = {name: request.headers[name][:500]
                                       for name in KEPT_HEADERS if name in request.headers}
     failure = FailedIntake(
         received_at=relay.deps.clock.now(), reason=reason, detail=detail[:500],
-        authenticated=True, body=raw, source=source,
-        content_type=request.headers.get("Content-Type"), headers=headers)
+        authenticated=True, body=raw, source=source, content_type=WHATSAPP_TYPE,
+        headers=headers)
     log.warning("a WhatsApp post was kept in failed intake: %s", reason.value,
                 extra={"source": source})
     failure_id = await relay.run(record_failure, failure=failure)

@@ -9,13 +9,15 @@ lead's): two first messages of one new number arriving together make one lead, n
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from core.deps import Deps
 from core.lifecycle.common import lock_lead, message
 from core.lifecycle.intake import IncomingLead, admit_named, store_in
 from core.messages import ContactDetails, Template, WhatsAppMessageParams
 from core.model import Lead, LeadEvent, LeadStatus
+from core.platform_fields import whatsapp_campaign
 from core.ports import UnitOfWork
 from core.whatsapp_payload import WhatsAppMessage
 
@@ -25,17 +27,21 @@ from core.whatsapp_payload import WhatsAppMessage
 OPEN = frozenset({LeadStatus.NEW, LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS,
                   LeadStatus.OWNED})
 MESSAGE_EVENT = "whatsapp_message"  # a later message, in its lead's history
+# A failed_intake row of this type is a signed WhatsApp post: a replay takes its messages.
+WHATSAPP_TYPE = "application/vnd.leadrelay.whatsapp+json"
 _TURN = "whatsapp_intake"  # the rotations row that takes the office's messages in turn
 
 
 @dataclass(frozen=True)
 class WhatsAppTaken:
-    """What became of one message: *lead_id* the lead it made or joined (None: it was taken
-    before); *created* a new lead (to be routed); *owner_told* its owner was sent it."""
+    """What became of one message: *lead_id* the lead it made or joined; *again* it was
+    taken before (into *lead_id*); *created* a new lead (to be routed); *owner_told* its
+    owner was sent it."""
 
-    lead_id: int | None
+    lead_id: int
     created: bool = False
     owner_told: bool = False
+    again: bool = False
 
 
 def message_key(message_id: str) -> str:
@@ -46,24 +52,29 @@ def message_key(message_id: str) -> str:
 
 def admit_whatsapp(deps: Deps, *, source: str, got: WhatsAppMessage) -> IncomingLead:
     """*got* as intake reads a lead of the source named *source*: the profile name, the
-    number as phone, the text as message, the message id as external id. InvalidInput when
-    the number cannot be read as one."""
-    return admit_named(deps, source_name=source, payload={
+    number as phone, the text as message, the message id as external id, a Click-to-WhatsApp
+    ad's referral as campaign fields. InvalidInput when the number cannot be read as one."""
+    incoming = admit_named(deps, source_name=source, payload={
         "name": got.name, "phone": "+" + got.sender, "message": got.text,
         "external_id": got.message_id})
+    campaign = {**incoming.data.campaign, **whatsapp_campaign(got.referral)}
+    return replace(incoming, data=replace(incoming.data, campaign=campaign))
 
 
 async def take_whatsapp_message(uow: UnitOfWork, deps: Deps, /, *, source: str,
-                                got: WhatsAppMessage) -> WhatsAppTaken:
-    """Take one message of the WhatsApp source named *source*: a new lead, or a line in its
-    open lead's history (and its owner's chat); nothing when it was taken before."""
+                                got: WhatsAppMessage,
+                                received_at: datetime | None = None) -> WhatsAppTaken:
+    """Take one message of the WhatsApp source named *source*: a new lead (received at
+    *received_at*, when a replay takes it late), or a line in its open lead's history (and
+    its owner's chat); nothing new when it was taken before."""
     now = deps.clock.now()
     key = message_key(got.message_id)
-    incoming = admit_whatsapp(deps, source=source, got=got)
+    incoming = replace(admit_whatsapp(deps, source=source, got=got), received_at=received_at)
     async with uow:
         await uow.rotations.lock(_TURN)
-        if await uow.inbound.seen(key):
-            return WhatsAppTaken(None)
+        before = await uow.inbound.seen(key)
+        if before is not None:
+            return WhatsAppTaken(before, again=True)
         lead = await _open_lead(uow, incoming.data.phone)
         if lead is None:
             [(lead, created)] = await store_in(uow, deps, [incoming], now)

@@ -11,8 +11,8 @@ class InboundMessageRepository(Protocol):
     """The messages taken from the platforms, by a key made from their id, in this
     transaction."""
 
-    async def seen(self, key: str) -> bool:
-        """Whether the message *key* names was taken before."""
+    async def seen(self, key: str) -> int | None:
+        """The lead the message *key* names was taken into; None when it was not taken."""
         ...
 
     async def add(self, key: str, *, lead_id: int, at: datetime) -> None:

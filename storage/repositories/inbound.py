@@ -18,11 +18,12 @@ class SqlInboundMessages:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def seen(self, key: str) -> bool:
-        """Whether the message *key* names was taken before."""
+    async def seen(self, key: str) -> int | None:
+        """The lead the message *key* names was taken into; None when it was not taken."""
         found = await self._conn.execute(
-            select(inbound_messages.c.key).where(inbound_messages.c.key == key))
-        return found.first() is not None
+            select(inbound_messages.c.lead_id).where(inbound_messages.c.key == key))
+        lead_id = found.scalar_one_or_none()
+        return None if lead_id is None else int(lead_id)
 
     async def add(self, key: str, *, lead_id: int, at: datetime) -> None:
         """Remember the message *key* names as taken into *lead_id*."""
