@@ -3,7 +3,9 @@
 A listing shows no more of a payload than the reason and its detail say (phones masked as
 the log masks them). A replay runs a kept body through intake's own parsing and validation
 (`webhooks.bodies`, `admit_lead`) with the config as it is now: a lead it makes keeps the
-time the post first arrived, and the row is marked replayed with the lead's id.
+time the post first arrived, and the row is marked replayed with the lead's id. A Meta
+lead is fetched anew from the Graph API; a WhatsApp post's messages are taken as the webhook
+takes them (once each, by id), its signature not checked again: only signed posts are kept.
 """
 
 from __future__ import annotations
@@ -136,6 +138,7 @@ async def _replay_one(app: App, row: FailedIntake, *, source: str | None,
     from core.lifecycle.failed_intake import replay_failure
     from core.lifecycle.intake import admit_lead
     from core.lifecycle.lead_ads import LEADGEN_TYPE, admit_google
+    from core.lifecycle.whatsapp import WHATSAPP_TYPE
     from core.model import Channel
     from webhooks.bodies import BadBody, parse_payload
 
@@ -143,6 +146,8 @@ async def _replay_one(app: App, row: FailedIntake, *, source: str | None,
         return f"already replayed into lead #{row.lead_id}"
     if row.content_type == LEADGEN_TYPE:
         return await _refetch(app, row, graph)
+    if row.content_type == WHATSAPP_TYPE:
+        return await _whatsapp(app, row)
     if row.truncated:
         return "still fails: its body was cut to the size limit"
     content_type = (row.content_type or "").partition(";")[0].strip().lower()
@@ -196,6 +201,27 @@ async def _refetch(app: App, row: FailedIntake, graph: LeadAdsGraph) -> str:
         return f"still fails: {exc}"
     except InvalidInput as exc:
         return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
+    except Conflict:
+        return "already replayed (just now, by someone else)"
+    return f"lead #{lead_id}, received at {row.received_at.isoformat()}"
+
+
+async def _whatsapp(app: App, row: FailedIntake) -> str:
+    """A signed WhatsApp post that was kept (a number no source claimed, a number intake
+    could not read), its messages taken with the config in force."""
+    from core.errors import Conflict, InvalidInput
+    from core.lifecycle.whatsapp_replay import replay_whatsapp_post
+    from webhooks.bodies import BadBody, parse_json
+
+    try:
+        lead_id = await app.run_in_turns(replay_whatsapp_post, failure=row,
+                                         payload=parse_json(row.body))
+    except BadBody as exc:
+        return f"still fails: the body {exc.problem}"
+    except InvalidInput as exc:
+        return "still fails: " + "; ".join(f"{p.field}: {p.problem}" for p in exc.problems)
+    except ValueError as exc:
+        return f"still fails: {exc}"
     except Conflict:
         return "already replayed (just now, by someone else)"
     return f"lead #{lead_id}, received at {row.received_at.isoformat()}"
