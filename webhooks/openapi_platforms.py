@@ -68,12 +68,36 @@ def _leadgen_post() -> dict[str, Any]:
             "changes": {"type": "array", "items": change}}}}}}
 
 
-def meta_path() -> dict[str, Any]:
-    """`/webhooks/meta`: the subscription handshake and the signed posts of page changes."""
+def handshake(example: dict[str, str], *, channel: str) -> dict[str, Any]:
+    """The GET that Meta sends to subscribe a URL (Lead Ads' and WhatsApp's alike)."""
     def query(name: str, description: str, **schema: Any) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": True, "description": description,
-                "schema": {**_TEXT, **schema}, "example": META_HANDSHAKE[name]}
+                "schema": {**_TEXT, **schema}, "example": example[name]}
 
+    return {
+        "summary": f"Meta's subscription check ({channel})",
+        "parameters": [
+            query("hub.mode", "Always `subscribe`.", enum=["subscribe"]),
+            query("hub.verify_token", f"The `verify_token` of a {channel} source."),
+            query("hub.challenge", "Answered back as the body."),
+        ],
+        "responses": {
+            "200": {"description": "`hub.challenge`, as Meta expects.", "content": _PLAIN},
+            "403": {"description": "Not `subscribe`, or a verify token no source has.",
+                    "content": _PLAIN},
+        },
+    }
+
+
+# The header each of Meta's posts is signed in.
+SIGNATURE = {
+    "name": "X-Hub-Signature-256", "in": "header", "required": True,
+    "description": "`sha256=` and the HMAC-SHA256 of the raw body with the app secret.",
+    "schema": {**_TEXT, "pattern": "^sha256=[0-9a-f]{64}$"}}
+
+
+def meta_path() -> dict[str, Any]:
+    """`/webhooks/meta`: the subscription handshake and the signed posts of page changes."""
     kept = {"type": "object", "required": ["kept"], "properties": {
         "kept": {**_COUNT, "description": "`leadgen` changes kept, their fields to be "
                                           "fetched from the Graph API"},
@@ -81,19 +105,7 @@ def meta_path() -> dict[str, Any]:
         "failed": {**_COUNT, "description": "changes kept in failed intake (a page no "
                                             "source claims, no `leadgen_id`)"}}}
     return {
-        "get": {
-            "summary": "Meta's subscription check",
-            "parameters": [
-                query("hub.mode", "Always `subscribe`.", enum=["subscribe"]),
-                query("hub.verify_token", "The `verify_token` of a meta source."),
-                query("hub.challenge", "Answered back as the body."),
-            ],
-            "responses": {
-                "200": {"description": "`hub.challenge`, as Meta expects.", "content": _PLAIN},
-                "403": {"description": "Not `subscribe`, or a verify token no source has.",
-                        "content": _PLAIN},
-            },
-        },
+        "get": handshake(META_HANDSHAKE, channel="meta"),
         "post": {
             "summary": "Meta Lead Ads: new leads of the pages, by their leadgen_id",
             "description": "Signed with the app secret of the source whose `page_ids` name the "
@@ -101,11 +113,7 @@ def meta_path() -> dict[str, Any]:
                            "so a retry adds nothing) and its fields are fetched from the Graph "
                            "API afterwards. Never rate-limited, never a 5xx for the Graph API's "
                            "trouble.",
-            "parameters": [{
-                "name": "X-Hub-Signature-256", "in": "header", "required": True,
-                "description": "`sha256=` and the HMAC-SHA256 of the raw body with the app "
-                               "secret.",
-                "schema": {**_TEXT, "pattern": "^sha256=[0-9a-f]{64}$"}}],
+            "parameters": [SIGNATURE],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _leadgen_post(), "examples": {
                     name: {"value": body} for name, (body, _) in META_EXAMPLES.items()}}}},

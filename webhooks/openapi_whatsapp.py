@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.openapi_platforms import problem
+from webhooks.openapi_platforms import SIGNATURE, handshake, problem
 
 _TEXT = {"type": "string"}
-_PLAIN = {"text/plain": {"schema": _TEXT}}
 _IDS = {"type": "array", "items": {"type": "integer"}}
 
 WHATSAPP_HANDSHAKE = {"hub.mode": "subscribe",
@@ -75,10 +74,6 @@ def _messages_post() -> dict[str, Any]:
 
 def whatsapp_path() -> dict[str, Any]:
     """`/webhooks/whatsapp`: the subscription handshake and the signed posts of messages."""
-    def query(name: str, description: str, **schema: Any) -> dict[str, Any]:
-        return {"name": name, "in": "query", "required": True, "description": description,
-                "schema": {**_TEXT, **schema}, "example": WHATSAPP_HANDSHAKE[name]}
-
     taken = {"type": "object", "required": ["leads", "attached_to", "failed_intake"],
              "properties": {
                  "leads": {**_IDS, "description": "the new leads a first message made"},
@@ -89,19 +84,7 @@ def whatsapp_path() -> dict[str, Any]:
                  "already_taken": {"type": "integer", "minimum": 0,
                                    "description": "messages taken before (Meta's retries)"}}}
     return {
-        "get": {
-            "summary": "Meta's subscription check for WhatsApp",
-            "parameters": [
-                query("hub.mode", "Always `subscribe`.", enum=["subscribe"]),
-                query("hub.verify_token", "The `verify_token` of a whatsapp source."),
-                query("hub.challenge", "Answered back as the body."),
-            ],
-            "responses": {
-                "200": {"description": "`hub.challenge`, as Meta expects.", "content": _PLAIN},
-                "403": {"description": "Not `subscribe`, or a verify token no source has.",
-                        "content": _PLAIN},
-            },
-        },
+        "get": handshake(WHATSAPP_HANDSHAKE, channel="whatsapp"),
         "post": {
             "summary": "WhatsApp Cloud API: the messages people send the office's number",
             "description": "Signed with the app secret of the source whose `phone_number_ids` "
@@ -109,11 +92,7 @@ def whatsapp_path() -> dict[str, Any]:
                            "open lead makes a lead; a later one joins its open lead. A signed "
                            "post that cannot be taken is answered 200 all the same and kept "
                            "in failed intake.",
-            "parameters": [{
-                "name": "X-Hub-Signature-256", "in": "header", "required": True,
-                "description": "`sha256=` and the HMAC-SHA256 of the raw body with the app "
-                               "secret.",
-                "schema": {**_TEXT, "pattern": "^sha256=[0-9a-f]{64}$"}}],
+            "parameters": [SIGNATURE],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _messages_post(), "examples": {
                     name: {"value": body} for name, (body, _) in WHATSAPP_EXAMPLES.items()}}}},
