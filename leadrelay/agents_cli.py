@@ -23,6 +23,12 @@ from leadrelay.logs import complain
 from leadrelay.office import key_path, load_office
 
 
+def office_in_force(database_url: str, path: Path) -> OfficeConfig:
+    """*path* read as start-up reads it: with the roster edited in chat, once there is one,
+    in place of its agents (ConfigError names what is wrong)."""
+    return load_office(path, roster=stored_roster(database_url))
+
+
 def stored_roster(database_url: str, *, within: float | None = None) -> list[Agent] | None:
     """The roster edited in chat, from the database; None while leadrelay.yaml's agents are
     the roster, or before the first start made a database. TimeoutError after *within*

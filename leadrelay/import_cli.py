@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from core.errors import ConfigError, DomainError
 from leadrelay.logs import complain
-from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def add_command(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out `leadrelay import`; return the exit code."""
-    from leadrelay.agents_cli import stored_roster
+    from leadrelay.agents_cli import office_in_force
 
     overrides: dict[str, str] = {}
     for item in args.map:
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_storage_settings()
         path = Path(args.config) if args.config else settings.leadrelay_config
-        config = load_office(path, roster=stored_roster(settings.database_url))
+        config = office_in_force(settings.database_url, path)
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2

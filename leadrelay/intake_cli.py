@@ -15,9 +15,8 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
-from leadrelay.agents_cli import stored_roster
+from leadrelay.agents_cli import office_in_force
 from leadrelay.logs import complain, redact
-from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
 
 if TYPE_CHECKING:
@@ -63,9 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         settings = load_storage_settings()
-        # The roster edited in chat stands, as at start-up (leadrelay.agents_cli).
-        config = load_office(settings.leadrelay_config,
-                             roster=stored_roster(settings.database_url))
+        config = office_in_force(settings.database_url, settings.leadrelay_config)
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2

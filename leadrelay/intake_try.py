@@ -13,7 +13,6 @@ from core.intake_mapping import apply_mapping
 from core.lifecycle.intake import admit_named, new_lead
 from leadrelay.clock import SystemClock
 from leadrelay.logs import complain
-from leadrelay.office import load_office
 
 # What the reader of a preview wants of the lead, in this order.
 _SHOWN = ("name", "phone", "email", "company", "product", "region", "postal_code",
@@ -45,13 +44,13 @@ def preview(config: OfficeConfig, source: str, payload: dict[str, Any]) -> str:
 
 def run(args: Any) -> int:
     """Carry out `leadrelay intake try`; return the exit code."""
-    from leadrelay.agents_cli import stored_roster
+    from leadrelay.agents_cli import office_in_force
     from leadrelay.settings import SettingsError, load_storage_settings
 
     try:
         settings = load_storage_settings()
         path = Path(args.config) if args.config else settings.leadrelay_config
-        config = load_office(path, roster=stored_roster(settings.database_url))
+        config = office_in_force(settings.database_url, path)
         payload = json.loads(Path(args.payload).read_text(encoding="utf-8"))
         if not isinstance(payload, dict):
             raise ValueError(f"{args.payload}: expected a JSON object, as a source posts")

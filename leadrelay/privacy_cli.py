@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError, InvalidInput
-from leadrelay.agents_cli import stored_roster
+from leadrelay.agents_cli import office_in_force
 from leadrelay.logs import complain
-from leadrelay.office import load_office
 from leadrelay.settings import SettingsError, load_storage_settings
 
 log = logging.getLogger(__name__)
@@ -41,9 +40,7 @@ def run(args: argparse.Namespace) -> int:
     """Carry out `leadrelay contact ...`; return the exit code."""
     try:
         settings = load_storage_settings()
-        # The roster edited in chat stands, as at start-up (leadrelay.agents_cli).
-        config = load_office(settings.leadrelay_config,
-                             roster=stored_roster(settings.database_url))
+        config = office_in_force(settings.database_url, settings.leadrelay_config)
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2
