@@ -6,6 +6,7 @@ domain model's, imported from `core.model`; this package adds only the config's 
 
 from core.config.durations import Duration, parse_duration
 from core.config.lead_types import LeadType
+from core.config.money import MoneyConfig
 from core.config.office import (
     MANUAL_SOURCE,
     AgentConfig,
@@ -38,7 +39,8 @@ from core.config.sources import SourceConfig
 
 __all__ = [
     "DISQUALIFY", "MANAGERS", "MANUAL_SOURCE", "NURTURE", "Account", "AgentConfig", "Duration",
-    "Fit", "IntentLevel", "Language", "LeadType", "Matrix", "MatrixRow", "OfficeConfig",
+    "Fit", "IntentLevel", "Language", "LeadType", "Matrix", "MatrixRow", "MoneyConfig",
+    "OfficeConfig",
     "PenaltyPolicy", "Pool", "RampStep", "Range", "RetentionPolicy", "RoutingPolicy", "Rule",
     "ScoringBands", "ScoringConfig", "ScoringWeights", "SlaConfig", "SourceConfig", "StrategyName",
     "TierPolicy", "When", "parse_duration",

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from core.config.durations import Duration
 from core.config.lead_types import LEAD_TYPE_NAME, LeadType
+from core.config.money import MoneyConfig
 from core.config.routing import RoutingPolicy
 from core.config.scoring import ScoringConfig
 from core.config.sources import SourceConfig
@@ -95,6 +96,8 @@ class OfficeConfig(Strict):
     # what a BIGINT column holds.
     max_amount: int = Field(default=10**12, gt=0, le=2**63 - 1)
     work: WorkConfig = WorkConfig()
+    # Commission rates per product, for revenue, commission and each source's ROI.
+    money: MoneyConfig = MoneyConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 
@@ -52,6 +53,8 @@ class SourceConfig(Strict):
     # A web form's hidden field that people never see or fill (say `website_url`): a post
     # that fills it is answered 200, kept as spam and never routed. None: no honeypot.
     honeypot: str | None = Field(default=None, min_length=1, max_length=64)
+    # What the source costs a month in the office's currency (ads, portal fees), for its ROI.
+    monthly_cost: Decimal | None = Field(default=None, ge=0, le=10**12)
     # Meta and WhatsApp: the app's secret (signs each post), the token the GET handshake
     # echoes; Meta: the page access token the Graph API is asked with, the pages it serves.
     app_secret: SecretStr | None = None

@@ -1,0 +1,1 @@
+"""The managers' numbers: periods, the figures of a period and its slices, fairness, coverage."""
