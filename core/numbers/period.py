@@ -80,10 +80,9 @@ def parse_period(text: str | None, *, now: datetime, zone: ZoneInfo,
         before = _midnight(_month_before(first), zone)
         return Period(name, start, now, before, min(before + (now - start), start))
     if name == "last month":
-        first = _month_before(_month_start(today))
-        before = _month_before(first)
-        return Period(name, _midnight(first, zone), _midnight(_month_start(today), zone),
-                      _midnight(before, zone), _midnight(first, zone))
+        last = _month_before(_month_start(today))
+        return Period(name, _midnight(last, zone), _midnight(_month_start(today), zone),
+                      _midnight(_month_before(last), zone), _midnight(last, zone))
     if (span := _RANGE.match(name)) is not None:
         first_day, last_day = _day(span[1]), _day(span[2])
         if (first_day is not None and last_day is not None and first_day <= last_day
