@@ -13,14 +13,13 @@ _MAX_RATE = Decimal(10)  # a rental's commission may be months of rent: 1 = one 
 
 def _rate(value: object) -> object:
     """`2%`, `0.02` or `2 %` as a fraction of the amount won."""
-    if isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        if text.endswith("%"):
-            try:
-                return Decimal(text[:-1].strip()) / 100
-            except ArithmeticError as exc:
-                raise ValueError(f"{value!r} is not a rate (write 2% or 0.02)") from exc
-    return value
+    if not isinstance(value, str):
+        return value
+    text = value.strip().replace(",", ".")
+    try:
+        return Decimal(text[:-1].strip()) / 100 if text.endswith("%") else Decimal(text)
+    except ArithmeticError as exc:
+        raise ValueError(f"{value!r} is not a rate (write 2% or 0.02)") from exc
 
 
 class MoneyConfig(Strict):
@@ -35,7 +34,13 @@ class MoneyConfig(Strict):
     def _rates(cls, value: object) -> object:
         if not isinstance(value, dict):
             return value
-        return {key: _rate(rate) for key, rate in value.items()}
+        rates = {}
+        for key, rate in value.items():
+            try:
+                rates[key] = _rate(rate)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from exc
+        return rates
 
     @field_validator("default_commission", mode="before")
     @classmethod
