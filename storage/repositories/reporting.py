@@ -231,10 +231,15 @@ def _micros(
 
     def sqlite_us(moment: ColumnElement[Any]) -> ColumnElement[int]:
         fraction = func.substr(cast(moment, String).concat("000000"), 21, 6)
-        return (cast(func.strftime("%s", moment), Integer) * million
-                + cast(fraction, Integer))
+        return sqlite_seconds(moment) * million + cast(fraction, Integer)
 
     return sqlite_us(end) - sqlite_us(start)
+
+
+def sqlite_seconds(moment: ColumnElement[Any]) -> ColumnElement[int]:
+    """Whole epoch seconds of a moment stored as text on SQLite, its fraction cut off:
+    strftime('%s') would round .9995 s and more up to the next second."""
+    return cast(func.strftime("%s", func.substr(cast(moment, String), 1, 19)), Integer)
 
 
 async def _middle(
