@@ -26,6 +26,7 @@ from storage.repositories import (
     SqlTeam,
 )
 from storage.repositories.chat_imports import SqlChatImports
+from storage.repositories.coverage import SqlCoverage
 from storage.repositories.failures import SqlFailedIntake
 from storage.repositories.fetches import SqlLeadFetches
 from storage.repositories.inbound import SqlInboundMessages
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
     chat_imports: SqlChatImports
     lead_fetches: SqlLeadFetches
     inbound: SqlInboundMessages
+    coverage: SqlCoverage
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -116,6 +118,7 @@ class SqlUnitOfWork:
         self.chat_imports = SqlChatImports(conn)
         self.lead_fetches = SqlLeadFetches(conn)
         self.inbound = SqlInboundMessages(conn)
+        self.coverage = SqlCoverage(conn)
         self._wakeups = []
         return self
 

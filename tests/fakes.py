@@ -35,6 +35,7 @@ from core.model import (
 from core.model.chat_imports import ImportStatus, PendingImport
 from core.model.failures import FailedIntake
 from core.model.fetches import FetchState, LeadFetch
+from core.numbers.coverage import MissCount, OwnedTime, RuleAutomation
 from core.ports import (
     HeldMessage,
     OfferCounts,
@@ -681,6 +682,23 @@ class FakeInbound(_Repo):
         self.db.inbound[key] = lead_id
 
 
+class FakeCoverage:
+    """Capacity, coverage and automation health are tested on the real databases only."""
+
+    async def owned_time(self, start: datetime, end: datetime) -> Mapping[int, OwnedTime]:
+        raise NotImplementedError("coverage needs a real database")
+
+    async def open_now(self) -> Mapping[int, int]:
+        raise NotImplementedError("coverage needs a real database")
+
+    async def misses(self, start: datetime, end: datetime, *,
+                     shift_s: int) -> Sequence[MissCount]:
+        raise NotImplementedError("coverage needs a real database")
+
+    async def automation(self, start: datetime, end: datetime) -> Sequence[RuleAutomation]:
+        raise NotImplementedError("coverage needs a real database")
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -736,6 +754,7 @@ class FakeUnitOfWork:
         self.chat_imports = FakeChatImports(db)
         self.lead_fetches = FakeLeadFetches(db)
         self.inbound = FakeInbound(db)
+        self.coverage = FakeCoverage()
         self._read_only = False
 
     @asynccontextmanager

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from core.ports.chat_imports import ChatImportRepository
+from core.ports.coverage import CoverageRepository
 from core.ports.failures import FailedIntakeRepository
 from core.ports.fetches import LeadFetchRepository
 from core.ports.inbound import InboundMessageRepository
@@ -106,6 +107,11 @@ class UnitOfWork(Protocol):
     @property
     def inbound(self) -> InboundMessageRepository:
         """The platforms' messages taken so far, by id, in this transaction."""
+        ...
+
+    @property
+    def coverage(self) -> CoverageRepository:
+        """Capacity, coverage and automation health, read in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
