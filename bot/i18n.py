@@ -13,6 +13,8 @@ from bot.locales import (
     chat_import_tr,
     clocks_en,
     clocks_tr,
+    coverage_en,
+    coverage_tr,
     en,
     handover_en,
     handover_tr,
@@ -44,12 +46,12 @@ CATALOGS: dict[str, dict[str, str]] = {
            **away_en.MESSAGES, **invites_en.MESSAGES,
            **handover_en.MESSAGES, **team_en.MESSAGES, **intake_en.MESSAGES,
            **imports_en.MESSAGES, **lead_more_en.MESSAGES, **chat_import_en.MESSAGES,
-           **pool_en.MESSAGES, **whatsapp_en.MESSAGES},
+           **pool_en.MESSAGES, **whatsapp_en.MESSAGES, **coverage_en.MESSAGES},
     "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
            **away_tr.MESSAGES, **invites_tr.MESSAGES,
            **handover_tr.MESSAGES, **team_tr.MESSAGES, **intake_tr.MESSAGES,
            **imports_tr.MESSAGES, **lead_more_tr.MESSAGES, **chat_import_tr.MESSAGES,
-           **pool_tr.MESSAGES, **whatsapp_tr.MESSAGES}}
+           **pool_tr.MESSAGES, **whatsapp_tr.MESSAGES, **coverage_tr.MESSAGES}}
 DEFAULT_LANGUAGE = "en"
 
 

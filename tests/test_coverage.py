@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.i18n import t
+from bot.render.formatting import percent
 from core.clock import ManualClock
 from core.deps import Deps
 from core.errors import NotAManager
@@ -29,7 +31,7 @@ from core.model import (
     Stage,
     Temperature,
 )
-from core.numbers.coverage import AUTOMATION_LOW, LoadLevel, RuleAutomation
+from core.numbers.coverage import AUTOMATION_LOW, LoadLevel, MissKind, RuleAutomation
 from storage.repositories.reporting import _micros
 from storage.tables import UtcDateTime
 from storage.uow import SqlUnitOfWork
@@ -346,3 +348,11 @@ async def test_a_moment_a_microsecond_before_a_whole_second_is_not_rounded_up(
         micros = (await conn.execute(select(_micros(conn, start, end)))).scalar_one()
     assert micros == 2
 
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_advice_and_each_load_level_and_miss_have_their_words(lang: str) -> None:
+    words = {key: t(lang, key, share=percent(0.56, lang), target=percent(0.8, lang))
+             for key in [AUTOMATION_LOW, *(f"coverage.level.{level}" for level in LoadLevel),
+                         *(f"coverage.miss.{kind}" for kind in MissKind)]}
+    assert all(words.values())
+    assert percent(0.56, lang) in words[AUTOMATION_LOW]
