@@ -4,7 +4,7 @@ hand-built office of known timings, against figures counted on paper, on both ba
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -37,7 +37,7 @@ from storage.tables import UtcDateTime
 from storage.uow import SqlUnitOfWork
 from tests.office import office
 
-ADA, BORA, CEM, DENIZ, EMRE, FUAT, GUL, BOSS = 101, 102, 103, 104, 105, 106, 107, 109
+ADA, BORA, CEM, DENIZ, EMRE, FUAT, GUL, HALE, BOSS = 101, 102, 103, 104, 105, 106, 107, 108, 109
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 # "2026-11-02..2026-11-08" in Istanbul (UTC+3 all year): Monday 00:00 to the next Monday.
 WEEK = "2026-11-02..2026-11-08"
@@ -51,14 +51,17 @@ def deps(zone: str = "Europe/Istanbul") -> Deps:
 
 
 def person(telegram_id: int, name: str, *, capacity: int | None = None,
-           role: Role = Role.AGENT, away: bool = False, active: bool = True) -> Agent:
-    return Agent(telegram_id, name, role=role, away=away, active=active, position=telegram_id,
-                 chat_id=telegram_id, profile=AgentProfile(capacity=capacity))
+           role: Role = Role.AGENT, away: bool = False, away_until: date | None = None,
+           ) -> Agent:
+    return Agent(telegram_id, name, role=role, away=away, position=telegram_id,
+                 chat_id=telegram_id,
+                 profile=AgentProfile(capacity=capacity, away_until=away_until))
 
 
 ROSTER = [person(ADA, "Ada", capacity=5), person(BORA, "Bora"), person(CEM, "Cem"),
           person(DENIZ, "Deniz"), person(EMRE, "Emre", away=True),
           person(FUAT, "Fuat", capacity=2), person(GUL, "Gül"),
+          person(HALE, "Hale", away_until=NOW.date()),  # on leave through today
           person(BOSS, "Boss", role=Role.MANAGER)]
 
 
@@ -114,7 +117,8 @@ def loads_office() -> tuple[list[Lead], list[tuple[int, Offer]]]:
     Bora: 24 h → 108 h + ½ s, then 84 h + ½ s → the end; one taken at the end → 1.0
     Cem: taken before, moved to nurture at 42 h → 0.25
     Deniz: three leads open all week → 3.0;  Fuat (capacity 2): two → 2.0
-    Boss (a manager): 84 h less 1 µs → won after the end → 0.5 and a bit;  Emre, Gül: none
+    Boss (a manager): 84 h less 1 µs → won after the end → 0.5 and a bit
+    Emre (away), Hale (on leave through today) and Gül: none
     """
     before = START - 48 * H
     leads = [owned(ADA, before) for _ in range(3)]
@@ -142,10 +146,12 @@ async def test_each_agents_average_load_is_the_time_their_leads_were_open_in_the
     assert rows == {"Ada": (3.0, 3, 4, 5), "Bora": (1.0, 2, 2, None),
                     "Cem": (0.25, 1, 0, None), "Deniz": (3.0, 3, 3, None),
                     "Fuat": (2.0, 2, 2, 2), "Boss": (BOSS_LOAD, 1, 0, None),
-                    "Emre": (0.0, 0, 0, None), "Gül": (0.0, 0, 0, None)}
+                    "Emre": (0.0, 0, 0, None), "Gül": (0.0, 0, 0, None),
+                    "Hale": (0.0, 0, 0, None)}
     assert [a.name for a in report.agents] == [
-        "Ada", "Deniz", "Fuat", "Bora", "Boss", "Cem", "Emre", "Gül"]
-    # The median of the agents not away: 0, 0.25, 1, 2, 3, 3 → 1.5 (Emre away, Boss a manager).
+        "Ada", "Deniz", "Fuat", "Bora", "Boss", "Cem", "Emre", "Gül", "Hale"]
+    # The median of the agents not away: 0, 0.25, 1, 2, 3, 3 → 1.5 (not Emre and Hale,
+    # away, nor Boss, a manager).
     assert report.median == 1.5
     levels = {a.name: a.level for a in report.agents}
     assert levels == {
@@ -157,7 +163,9 @@ async def test_each_agents_average_load_is_the_time_their_leads_were_open_in_the
         "Cem": LoadLevel.IDLE,  # 0.25 ≤ 0.75
         "Emre": LoadLevel.NORMAL,  # away: not idle
         "Gül": LoadLevel.IDLE,  # no lead at all
+        "Hale": LoadLevel.NORMAL,  # on leave: not idle either
     }
+    assert [a.name for a in report.agents if a.away] == ["Emre", "Hale"]
     assert [a.name for a in report.overloaded] == ["Deniz", "Fuat"]
     assert [a.name for a in report.idle] == ["Cem", "Gül"]
     assert [a.name for a in report.agents if a.at_capacity] == ["Fuat"]

@@ -21,8 +21,8 @@ async def coverage_report(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
                           period: str | None) -> Coverage:
     """Each agent's average open load over *period* (`7d` when None), open now against
     their capacity, overloaded or idle; and the period's SLA misses by the office's hour."""
-    zone = deps.config.zone
-    span = parse_period(period, now=deps.clock.now(), zone=zone)
+    zone, now = deps.config.zone, deps.clock.now()
+    span = parse_period(period, now=now, zone=zone)
     shift_s = sub_hour_shift(zone, span.start)
     async with uow.reading():
         await manager(uow, manager_id)
@@ -30,7 +30,8 @@ async def coverage_report(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
         owned = await uow.coverage.owned_time(span.start, span.end)
         open_now = await uow.coverage.open_now()
         missed = await uow.coverage.misses(span.start, span.end, shift_s=shift_s)
-    loads, median = agent_loads(roster, owned, open_now, period=span)
+    loads, median = agent_loads(roster, owned, open_now, period=span,
+                                today=now.astimezone(zone).date())
     return Coverage(span, loads, median, fold_misses(missed, zone=zone, shift_s=shift_s))
 
 

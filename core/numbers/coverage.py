@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -83,13 +83,19 @@ def classify(average: float, *, leads: int, capacity: int | None, median: float,
     return LoadLevel.NORMAL
 
 
+def away_on(agent: Agent, today: date) -> bool:
+    """Away now: by `/away` (the flag) or on a leave that runs through *today*."""
+    until = agent.profile.away_until
+    return agent.away or (until is not None and today <= until)
+
+
 def agent_loads(roster: Sequence[Agent], owned: Mapping[int, OwnedTime],
-                open_now: Mapping[int, int], *, period: Period,
+                open_now: Mapping[int, int], *, period: Period, today: date,
                 ) -> tuple[tuple[AgentLoad, ...], float]:
     """Every active agent's load, and anyone else's who owned a lead in the period (a
     manager, someone deactivated since: shown, never called overloaded or idle), most
     loaded first; and the team's median: of the average loads of the active agents not
-    away now."""
+    away *today* (the office's date now)."""
     length_us = (period.end - period.start) // timedelta(microseconds=1)
     people = {a.telegram_id: a for a in roster}
     shown = [a.telegram_id for a in roster if a.active and a.role is Role.AGENT]
@@ -100,12 +106,12 @@ def agent_loads(roster: Sequence[Agent], owned: Mapping[int, OwnedTime],
         return time.micros / length_us if time is not None and length_us > 0 else 0.0
 
     team = [average(a.telegram_id) for a in roster
-            if a.active and a.role is Role.AGENT and not a.away]
+            if a.active and a.role is Role.AGENT and not away_on(a, today)]
     median = statistics.median(team) if team else 0.0
     loads = []
     for agent_id in shown:
         person = people.get(agent_id)
-        away = person is not None and person.away
+        away = person is not None and away_on(person, today)
         capacity = person.profile.capacity if person is not None else None
         leads = owned[agent_id].leads if agent_id in owned else 0
         mean = average(agent_id)
