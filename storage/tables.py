@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -128,7 +129,17 @@ leads = Table(
     # When the import pool released it to routing: the pace counts the last hour's.
     Column("released_at", UtcDateTime, index=True),
     Column("version", Integer, nullable=False),
+    # For the managers' numbers (core/lifecycle/numbers.py): the furthest stage reached, the
+    # owner's team when they took it, the rule and strategy that first routed it.
+    Column("furthest_stage", String(16), nullable=False, server_default="new"),
+    Column("team", String(64)),
+    Column("rule", String(64)),
+    Column("strategy", String(32)),
+    # Stored while an earlier lead of its contact was open: counted in no figure.
+    Column("duplicate", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
+    # The leads won in a period, by the time they were won.
+    Index("ix_leads_stage_closed_at", "stage", "closed_at"),
 )
 
 offers = Table(

@@ -15,6 +15,7 @@ from core.app import Signals
 from core.digest import DigestCounts, count_digest
 from core.errors import Conflict
 from core.model import (
+    OPEN_STATUSES,
     Agent,
     AvailabilityChange,
     Contact,
@@ -141,6 +142,10 @@ class FakeLeads(_Repo):
                         and v.owner_id is not None), key=lambda v: v.id)
         return {v.contact_id: v.owner_id for v in owned if v.owner_id is not None}
 
+    async def with_open_lead(self, contact_ids: Sequence[int]) -> set[int]:
+        return {v.contact_id for v in self.db.leads.values()
+                if v.contact_id in contact_ids and v.status in OPEN_STATUSES}
+
     async def orphaned(self) -> list[int]:
         held = {o.lead_id for o in self.db.offers.values() if o.status is OfferStatus.PENDING}
         return sorted(i for i, v in self.db.leads.items()
@@ -181,6 +186,7 @@ class FakeLeads(_Repo):
             settled.status, settled.escalated_at = lead.status, lead.escalated_at
             settled.closed_at, settled.version = lead.closed_at, lead.version + 1
             settled.lead_type = lead.lead_type
+            settled.rule, settled.strategy = lead.rule, lead.strategy
             self.db.leads[lead.id] = settled
             lead.version += 1
 

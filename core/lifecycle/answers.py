@@ -118,7 +118,7 @@ async def _accept(uow: UnitOfWork, deps: Deps, lead: Lead, offer: Offer, now: da
         raise StartFirst()
     if not await uow.offers.decide(offer.id, status=OfferStatus.ACCEPTED, at=now):
         raise OfferNoLongerOpen()
-    lead.give_to(agent_id, now)
+    lead.give_to(agent, now)
     await start_clocks(uow, deps, lead, now)
     await uow.leads.update(lead)
     group = offer.group
@@ -194,7 +194,7 @@ async def assign_lead(
         agent = await uow.agents.get(agent_id)
         if agent is None or not agent.active or agent.chat_id is None:
             raise UnknownAgent()
-        lead.give_to(agent_id, now)
+        lead.give_to(agent, now)
         await start_clocks(uow, deps, lead, now)
         await uow.leads.update(lead)
         await uow.events.add(LeadEvent(lead.id, now, "assigned", agent_id,

@@ -162,7 +162,7 @@ async def give(uow: UnitOfWork, deps: Deps, lead: Lead, to: Agent, now: datetime
     """Make *to* the owner of *lead* (taken back, locked): its open tasks (meetings,
     reminders, follow-ups) with them and its clocks started again for them, the managers'
     cards updated, and a card of their own telling them why it came."""
-    lead.give_to(to.telegram_id, now)
+    lead.give_to(to, now)
     await start_clocks(uow, deps, lead, now)  # closes the former owner's clocks first
     await uow.tasks.hand_over(lead.id, to=to.telegram_id)
     await uow.leads.update(lead)

@@ -220,7 +220,7 @@ async def _store(uow: UnitOfWork, deps: Deps, person: Agent, answers: dict[str, 
     # Managers are not offered leads: one a manager takes down goes to the team.
     kept = deps.config.work.own_entries and not person.is_manager
     if kept:
-        lead.give_to(person.telegram_id, now)
+        lead.give_to(person, now)
         await start_clocks(uow, deps, lead, now, entered=True)
         await uow.leads.update(lead)
     await uow.events.add(LeadEvent(lead.id, now, "entered", person.telegram_id,

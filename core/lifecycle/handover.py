@@ -45,7 +45,7 @@ async def reassign_lead(uow: UnitOfWork, deps: Deps, /, *, manager_id: int, lead
         await settle_miss(uow, deps, lead, now, outcome="reassigned", agent=agent.name,
                           by=boss.name)
         former_id = lead.take_back()
-        lead.give_to(agent_id, now)
+        lead.give_to(agent, now)
         await start_clocks(uow, deps, lead, now)
         await uow.tasks.hand_over(lead.id, to=agent_id)
         await uow.leads.update(lead)

@@ -14,7 +14,7 @@ from core.errors import Conflict, StorageUnavailable, UnknownSource
 from core.intake_mapping import apply_mapping
 from core.lead_input import LeadInput, known_products, validate_lead
 from core.lifecycle.routing import ROUTING_BATCH, route_new_leads, route_waiting_if_free
-from core.model import Contact, Lead, LeadEvent, LeadStatus
+from core.model import OPEN_STATUSES, Contact, Lead, LeadEvent, LeadStatus
 from core.ports import UnitOfWork
 from core.scoring import band, factors_for, score
 from core.trace import mark
@@ -162,6 +162,7 @@ async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
         emails=[i.data.email for i in batch if i.data.email]))
     slots: list[tuple[Lead, bool]] = []
     fresh: list[tuple[Lead, Contact]] = []
+    open_in_batch: set[int] = set()  # the contacts (by identity) given an open lead above
     for incoming in batch:
         key = (incoming.source, incoming.data.external_id or "")
         if incoming.data.external_id and key in known:
@@ -171,10 +172,14 @@ async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
         lead = new_lead(deps, incoming.data, incoming.source, incoming.warmth, returning,
                         incoming.received_at or now)
         lead.status, lead.import_file = status, import_file and import_file[:200]
+        lead.duplicate = returning and id(contact) in open_in_batch
+        if status in OPEN_STATUSES:
+            open_in_batch.add(id(contact))
         if incoming.data.external_id:
             known[key] = lead
         slots.append((lead, True))
         fresh.append((lead, contact))
+    await _mark_duplicates(uow, fresh)
     await uow.contacts.add_all(book.created)
     for contact in book.changed:
         await uow.contacts.update(contact)
@@ -186,6 +191,18 @@ async def store_in(uow: UnitOfWork, deps: Deps, batch: Sequence[IncomingLead],
         "source": lead.source, "score": lead.score, "temperature": lead.temperature.value,
     }) for lead in leads])
     return slots
+
+
+async def _mark_duplicates(uow: UnitOfWork, fresh: Sequence[tuple[Lead, Contact]]) -> None:
+    """Mark the leads of contacts who have an open lead already: a second post while the
+    first is worked makes a lead (routed to its owner first), counted in no figure."""
+    known = sorted({contact.id for lead, contact in fresh
+                    if lead.returning and contact.id and not lead.duplicate})
+    if not known:
+        return
+    busy = await uow.leads.with_open_lead(known)
+    for lead, contact in fresh:
+        lead.duplicate = lead.duplicate or (lead.returning and contact.id in busy)
 
 
 class _ContactBook:

@@ -80,7 +80,7 @@ async def _route(
     for lead in leads:
         decision = router.decide(lead, tried=set(), prefer=owners.get(lead.contact_id))
         take_rule_type(deps, lead, decision)
-        lead.settle(decision.outcome, now)
+        lead.settle(decision.outcome, now, rule=decision.rule, strategy=decision.strategy)
         decisions.append(decision)
     await uow.leads.settle_all(leads)
     events: list[LeadEvent] = []
@@ -197,7 +197,7 @@ async def move_on(uow: UnitOfWork, deps: Deps, cases: Sequence[tuple[Lead, list[
             decision = router.decide(lead, tried=set(tried), prefer=None)
             take_rule_type(deps, lead, decision)
         new = new_offers(deps, lead, decision, sequence=rounds + 1, now=now)
-        lead.settle(decision.outcome, now)
+        lead.settle(decision.outcome, now, rule=decision.rule, strategy=decision.strategy)
         steps.append((lead, decision, new, tried, history))
     await uow.offers.add_all([offer for _, _, new, _, _ in steps for offer in new])
     events: list[LeadEvent] = []

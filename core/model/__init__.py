@@ -10,6 +10,7 @@ from core.model.team import AvailabilityChange, Invite
 from core.model.vocabulary import (
     ASSIGNABLE,
     CLOSING_STAGES,
+    OPEN_STATUSES,
     RECLAIM_REASONS,
     STAGE_ORDER,
     Channel,
@@ -34,6 +35,7 @@ from core.model.work import LiveCard, Prompt, Task
 __all__ = [
     "ASSIGNABLE",
     "CLOSING_STAGES",
+    "OPEN_STATUSES",
     "RECLAIM_REASONS",
     "STAGE_ORDER",
     "Agent",

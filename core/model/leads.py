@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.errors import InvalidTransition
+from core.model.people import Agent
 from core.model.vocabulary import (
     CLOSING_STAGES,
     STAGE_ORDER,
@@ -73,11 +74,24 @@ class Lead:
     # due within the office's business days for imports, not its temperature's minutes.
     import_file: str | None = None
     released_at: datetime | None = None  # when the import pool let it go to routing
+    # For the managers' numbers: the furthest stage of STAGE_ORDER it reached (a lead lost
+    # after an appointment counts at the appointment), its owner's team when they took it,
+    # the routing rule and strategy of its first routing decision, and whether it came while
+    # an earlier lead of its contact was still open (a duplicate: counted nowhere).
+    furthest_stage: Stage = Stage.NEW
+    team: str | None = None
+    rule: str | None = None
+    strategy: str | None = None
+    duplicate: bool = False
     version: int = 1
     id: int = 0
 
-    def settle(self, outcome: RouteOutcome, at: datetime) -> None:
-        """Take the state a routing decision leaves the lead in."""
+    def settle(self, outcome: RouteOutcome, at: datetime, *, rule: str,
+               strategy: str) -> None:
+        """Take the state a routing decision leaves the lead in; the first decision's *rule*
+        and *strategy* stay the lead's for the numbers, however often it is routed again."""
+        if self.rule is None:
+            self.rule, self.strategy = rule, strategy
         if outcome is RouteOutcome.MANAGERS:
             self.escalate(at)
         elif outcome is RouteOutcome.NURTURE:
@@ -91,15 +105,17 @@ class Lead:
         """Hand the lead to the managers: nobody took it, or nobody can."""
         self.status, self.escalated_at = LeadStatus.WITH_MANAGERS, at
 
-    def give_to(self, agent_id: int, at: datetime) -> None:
-        """Make *agent_id* the owner: by their Accept or Claim, or a manager's choice."""
-        self.status, self.owner_id, self.accepted_at = LeadStatus.OWNED, agent_id, at
+    def give_to(self, agent: Agent, at: datetime) -> None:
+        """Make *agent* the owner: by their Accept or Claim, or a manager's choice. The lead
+        counts for the team they are in now, wherever they move later."""
+        self.status, self.owner_id, self.accepted_at = LeadStatus.OWNED, agent.telegram_id, at
+        self.team = agent.profile.team
 
     def take_back(self) -> int:
         """Take an owned lead from its owner, to be routed again; the owner it had."""
         if self.status is not LeadStatus.OWNED or self.owner_id is None:
             raise InvalidTransition(stage=self.stage.value)
-        former, self.owner_id = self.owner_id, None
+        former, self.owner_id, self.team = self.owner_id, None, None
         self.status, self.accepted_at, self.contact_due_at = LeadStatus.NEW, None, None
         return former
 
@@ -116,7 +132,7 @@ class Lead:
                 "closed_at": iso(self.closed_at), "contacted_at": iso(self.contacted_at),
                 "stage_at": iso(self.stage_at), "amount": self.amount,
                 "offer_amount": self.offer_amount, "lost_reason": self.lost_reason,
-                "attempts": self.attempts}
+                "attempts": self.attempts, "furthest_stage": self.furthest_stage.value}
 
     def restore(self, state: dict[str, Any], *, tries_since: Sequence[datetime] = ()) -> None:
         """Put back what work_state() kept, but not the tries logged since (*tries_since*,
@@ -129,6 +145,8 @@ class Lead:
         self.offer_amount, self.lost_reason = state["offer_amount"], state["lost_reason"]
         if "attempts" in state:  # what a row without it would put back is unknown: keep
             self.attempts = int(state["attempts"]) + len(tries_since)
+        if "furthest_stage" in state:
+            self.furthest_stage = Stage(state["furthest_stage"])
         if self.contacted_at is None and tries_since:
             self.contacted_at = min(tries_since)
 
@@ -146,11 +164,15 @@ class Lead:
 
     def correct_stage(self, stage: Stage, at: datetime, *, amount: int | None = None,
                       reason: str | None = None) -> None:
-        """A manager's correction: any stage, back or forward, reopening a closed lead."""
+        """A manager's correction: any stage, back or forward, reopening a closed lead. Moved
+        back from the furthest stage it reached, the lead never reached it (a mistake put it
+        there); moved from lost or nurture, it keeps the furthest stage it had reached."""
         if self.owner_id is None or self.status not in (LeadStatus.OWNED, LeadStatus.CLOSED):
             raise InvalidTransition(stage=self.stage.value)
         if stage is self.stage:
             raise InvalidTransition(stage=self.stage.value)
+        if stage in STAGE_ORDER and self.stage is self.furthest_stage:
+            self.furthest_stage = stage
         self.status, self.closed_at = LeadStatus.OWNED, None
         if stage is not Stage.WON:
             self.amount = None
@@ -160,6 +182,7 @@ class Lead:
 
     def _move_to(self, stage: Stage, at: datetime, *, amount: int | None,
                  reason: str | None) -> None:
+        self._reach(stage)
         self.stage, self.stage_at = stage, at
         if stage is Stage.OFFER and amount is not None:
             self.offer_amount = amount
@@ -182,8 +205,15 @@ class Lead:
         if first:
             self.contacted_at = at
         if reached and self.stage is Stage.NEW:
+            self._reach(Stage.CONTACTED)
             self.stage, self.stage_at = Stage.CONTACTED, at
         return first
+
+    def _reach(self, stage: Stage) -> None:
+        """Count *stage* as reached: the furthest stage never moves back but by a correction."""
+        if stage in STAGE_ORDER and (
+                STAGE_ORDER.index(stage) > STAGE_ORDER.index(self.furthest_stage)):
+            self.furthest_stage = stage
 
 
 @dataclass

@@ -71,6 +71,10 @@ class LeadStatus(StrEnum):
     QUEUED = "queued"
 
 
+# A lead someone works or is about to: a new inquiry of its contact while one is, is a
+# duplicate (counted in no figure).
+OPEN_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.OFFERED, LeadStatus.WITH_MANAGERS,
+                           LeadStatus.OWNED})
 # A lead nobody owns or is asked to accept now, which a manager may /assign.
 ASSIGNABLE = frozenset({LeadStatus.NEW, LeadStatus.WITH_MANAGERS, LeadStatus.NURTURE,
                         LeadStatus.QUEUED})

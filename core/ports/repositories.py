@@ -125,6 +125,10 @@ class LeadRepository(Protocol):
         """For each contact, the agent who owns its newest open lead."""
         ...
 
+    async def with_open_lead(self, contact_ids: Sequence[int]) -> set[int]:
+        """Those of these contacts with a lead new, offered, with the managers or owned."""
+        ...
+
     async def orphaned(self) -> list[int]:
         """Leads marked as offered that have no pending offer: nobody holds them."""
         ...

@@ -33,13 +33,15 @@ _LEAD_FIELDS = (
     "postal_code", "language", "owner_id", "accepted_at", "escalated_at", "contacted_at",
     "closed_at", "amount", "company", "intent", "fit", "offer_amount", "lost_reason",
     "attempts", "stage_at", "lead_type", "contact_due_at", "import_file", "released_at",
+    "team", "rule", "strategy", "duplicate",
 )
 
 
 def _lead_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
     values.update(temperature=lead.temperature.value, status=lead.status.value,
-                  stage=lead.stage.value, missing=list(lead.missing),
+                  stage=lead.stage.value, furthest_stage=lead.furthest_stage.value,
+                  missing=list(lead.missing),
                   returning_contact=lead.returning, tags=list(lead.tags),
                   extras=dict(lead.extras) or None, campaign=dict(lead.campaign) or None,
                   consent=lead.consent, flags=dict(lead.flags) or None)
@@ -50,7 +52,8 @@ def _lead(row: Row[Any]) -> Lead:
     data = {name: getattr(row, name) for name in _LEAD_FIELDS}
     return Lead(
         **data, temperature=Temperature(row.temperature), status=LeadStatus(row.status),
-        stage=Stage(row.stage), missing=list(row.missing), returning=row.returning_contact,
+        stage=Stage(row.stage), furthest_stage=Stage(row.furthest_stage),
+        missing=list(row.missing), returning=row.returning_contact,
         tags=list(row.tags or []), extras=dict(row.extras or {}),
         campaign=dict(row.campaign or {}), consent=row.consent, flags=dict(row.flags or {}),
         version=row.version, id=row.id,

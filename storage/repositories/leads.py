@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.digest import DigestCounts
 from core.errors import Conflict
-from core.model import Lead, LeadStatus, OfferStatus
+from core.model import OPEN_STATUSES, Lead, LeadStatus, OfferStatus
 from core.ports import OwnerCounts, PoolGroup, WaitingRow
 from core.stats import PeriodTally
 from storage.repositories import digest, import_pool, reporting
@@ -86,6 +86,16 @@ class SqlLeads:
             ).order_by(leads.c.id))
         return {row.contact_id: row.owner_id for row in rows}  # newest wins: ordered by id
 
+    async def with_open_lead(self, contact_ids: Sequence[int]) -> set[int]:
+        """Those of these contacts with a lead new, offered, with the managers or owned."""
+        if not contact_ids:
+            return set()
+        rows = await self._conn.execute(
+            select(leads.c.contact_id.distinct()).where(
+                leads.c.contact_id.in_(sorted(set(contact_ids))),
+                leads.c.status.in_([s.value for s in OPEN_STATUSES])))
+        return {row.contact_id for row in rows}
+
     async def orphaned(self) -> list[int]:
         """Leads marked as offered that have no pending offer: nobody holds them."""
         live = select(offers.c.id).where(offers.c.lead_id == leads.c.id,
@@ -139,8 +149,8 @@ class SqlLeads:
 
     async def settle_all(self, new: Sequence[Lead]) -> None:
         """Save where routing left several leads locked in this transaction (status,
-        escalation and close times, the lead type a rule gave), each conditional on its
-        version.
+        escalation and close times, the lead type a rule gave, the first rule and strategy),
+        each conditional on its version.
 
         One executemany; where the driver cannot count the rows it changed (asyncpg), the
         row locks taken by `lock_all` are what keeps anyone else from changing them.
@@ -151,6 +161,7 @@ class SqlLeads:
             _UPDATE_VERSIONED,
             [{"status": lead.status.value, "escalated_at": lead.escalated_at,
               "closed_at": lead.closed_at, "lead_type": lead.lead_type, "lead_id": lead.id,
+              "rule": lead.rule, "strategy": lead.strategy,
               "old_version": lead.version, "new_version": lead.version + 1} for lead in new])
         if self._conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(new):
             raise Conflict("a lead changed underneath us")

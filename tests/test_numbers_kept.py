@@ -1,0 +1,174 @@
+"""What a lead keeps for the managers' numbers, as the use cases keep it (whether it is a
+duplicate; its furthest stage, its owner's team when they took it, the rule and strategy that
+routed it), and the same filled in by migration 0020 for the leads stored before it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.app import App
+from core.clock import ManualClock
+from core.lifecycle.answers import accept_offer
+from core.lifecycle.intake import admit_lead, store_leads
+from core.lifecycle.working import correct_stage, record_stage, undo_last_change
+from core.model import OfferStatus, Stage
+from leadrelay.bootstrap import bootstrap, sql_uow_factory
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.tables import agents, contacts, lead_events, leads, offers
+from tests.office import AYSE, HOT, SELIN, TOKEN, linked, office_data, office_without_clocks
+
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 09:00 in Istanbul
+NORTH = {"rules": [{"name": "north", "strategy": "weighted", "pool": {"agents": ["Ayşe"]},
+                    "fallback": "managers"}]}
+
+
+def with_teams() -> list[dict[str, object]]:
+    people = office_data()["agents"]
+    assert isinstance(people, list)
+    return [{**person, "team": "Kuzey" if person["telegram_id"] == AYSE else "Güney"}
+            for person in people]
+
+
+async def taken_by_ayse(relay: App, clock: ManualClock, phone: str) -> int:
+    """A lead posted a minute from now and accepted by Ayşe, the rule's only agent."""
+    clock.advance(timedelta(minutes=1))
+    lead_id = (await relay.receive_lead(source_token=TOKEN,
+                                        payload={**HOT, "phone": phone})).lead_id
+    async with relay.uow().reading() as uow:
+        [offer] = [o for o in await uow.offers.for_lead(lead_id)
+                   if o.status is OfferStatus.PENDING]
+    await relay.run(accept_offer, agent_id=AYSE, offer_id=offer.id, token=offer.token)
+    return lead_id
+
+
+async def move_ayse_to(relay: App, team: str) -> None:
+    async with relay.uow() as uow:
+        ayse = await uow.agents.get(AYSE)
+        assert ayse is not None
+        ayse.profile = ayse.profile.model_copy(update={"team": team})
+        await uow.agents.save(ayse)
+        await uow.commit()
+
+
+async def test_a_lead_keeps_its_furthest_stage_its_takers_team_and_its_first_rule(
+    engine: AsyncEngine,
+) -> None:
+    clock = ManualClock(NOW)
+    relay = await linked(bootstrap(
+        config=office_without_clocks(agents=with_teams(), routing=NORTH), clock=clock,
+        uow_factory=sql_uow_factory(engine)))
+    lost = await taken_by_ayse(relay, clock, "+905320000001")
+    for stage in (Stage.APPOINTMENT, Stage.LOST):
+        await relay.run(record_stage, agent_id=AYSE, lead_id=lost, stage=stage, reason="price")
+    await move_ayse_to(relay, "Güney")
+    undone = await taken_by_ayse(relay, clock, "+905320000002")
+    await relay.run(record_stage, agent_id=AYSE, lead_id=undone, stage=Stage.OFFER)
+    await relay.run(undo_last_change, agent_id=AYSE, lead_id=undone)
+    corrected = await taken_by_ayse(relay, clock, "+905320000003")
+    await relay.run(record_stage, agent_id=AYSE, lead_id=corrected, stage=Stage.WON,
+                    amount=2_000_000)
+    await relay.run(correct_stage, manager_id=SELIN, lead_id=corrected,
+                    stage=Stage.CONTACTED, reason="not signed yet")
+    async with relay.uow().reading() as uow:
+        kept = {i: (lead.furthest_stage, lead.team, lead.rule, lead.strategy)
+                for i in (lost, undone, corrected) if (lead := await uow.leads.get(i))}
+    assert kept == {lost: (Stage.APPOINTMENT, "Kuzey", "north", "weighted"),
+                    undone: (Stage.NEW, "Güney", "north", "weighted"),
+                    corrected: (Stage.CONTACTED, "Güney", "north", "weighted")}
+
+
+async def test_a_post_while_the_contacts_lead_is_open_is_marked_a_duplicate(
+    engine: AsyncEngine,
+) -> None:
+    clock = ManualClock(NOW)
+    relay = await linked(bootstrap(
+        config=office_without_clocks(agents=with_teams(), routing=NORTH), clock=clock,
+        uow_factory=sql_uow_factory(engine)))
+    first = await taken_by_ayse(relay, clock, str(HOT["phone"]))
+    await relay.run(record_stage, agent_id=AYSE, lead_id=first, stage=Stage.LOST,
+                    reason="price")
+    clock.advance(timedelta(minutes=1))
+    later = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id
+    again = (await relay.receive_lead(source_token=TOKEN, payload=HOT)).lead_id  # later's open
+    twice = [admit_lead(relay.deps, source_token=TOKEN,
+                        payload={**HOT, "phone": "+905320000009"}) for _ in range(2)]
+    in_one_batch = [r.lead_id for r in await relay.run(store_leads, twice)]
+    async with relay.uow().reading() as uow:
+        kept = {i: (lead.returning, lead.duplicate) for i in (first, again, later, *in_one_batch)
+                if (lead := await uow.leads.get(i)) is not None}
+    assert kept == {first: (False, False), later: (True, False), again: (True, True),
+                    in_one_batch[0]: (False, False), in_one_batch[1]: (True, True)}
+
+
+@pytest.fixture
+async def at_0019(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await upgrade(engine, "0019")
+    yield engine
+    await engine.dispose()
+
+
+T = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def stage_event(number: int, lead_id: int, to: str, *, was: str = "new",
+                kind: str = "stage", **data: object) -> dict[str, object]:
+    return {"id": number, "lead_id": lead_id, "at": T + timedelta(minutes=number),
+            "kind": kind, "agent_id": AYSE, "data": {"from": was, "to": to, **data}}
+
+
+async def test_migration_0020_fills_in_the_leads_stored_before(at_0019: AsyncEngine) -> None:
+    def row(lead_id: int, stage: str, owner: int | None = AYSE) -> dict[str, object]:
+        return {"id": lead_id, "contact_id": 1, "source": "website", "received_at": T,
+                "score": 50, "temperature": "hot", "missing": [], "returning_contact": False,
+                "status": "owned" if owner else "with_managers", "stage": stage,
+                "owner_id": owner, "version": 1}
+    async with at_0019.begin() as conn:
+        await conn.execute(insert(agents), [
+            {"telegram_id": AYSE, "name": "Ayşe", "role": "agent", "active": True,
+             "away": False, "position": 0, "profile": {"team": "Kuzey"}}])
+        await conn.execute(insert(contacts), [{"id": 1, "created_at": T}])
+        await conn.execute(insert(leads), [  # only the columns leads had at 0019
+            row(1, "lost"), row(2, "appointment"), row(3, "contacted"), row(4, "contacted"),
+            row(5, "new", owner=None), row(6, "won")])
+        await conn.execute(insert(lead_events), [
+            # 1: appointment, then lost: it reached the appointment.
+            stage_event(1, 1, "contacted"), stage_event(2, 1, "appointment", was="contacted"),
+            stage_event(3, 1, "lost", was="appointment"),
+            # 2: an offer taken back by Undo.
+            stage_event(4, 2, "appointment"), stage_event(5, 2, "offer", was="appointment"),
+            stage_event(6, 2, "appointment", kind="undo", event_id=5, was="offer"),
+            # 3: won by mistake, corrected back by a manager.
+            stage_event(7, 3, "won"), stage_event(8, 3, "contacted", kind="correction",
+                                                  was="won"),
+            # 4: reached by a try (no stage event), then nothing.
+            {"id": 9, "lead_id": 4, "at": T, "kind": "attempt", "agent_id": AYSE,
+             "data": {"reached": True, "number": 1, "first_contact": True}},
+            {"id": 10, "lead_id": 5, "at": T, "kind": "routed", "agent_id": None,
+             "data": {"rule": "cold", "strategy": "round_robin", "outcome": "managers"}},
+            {"id": 11, "lead_id": 5, "at": T, "kind": "routed", "agent_id": None,
+             "data": {"rule": "sla", "strategy": "", "outcome": "managers"}},
+        ])
+        await conn.execute(insert(offers), [
+            {"lead_id": 1, "agent_id": AYSE, "token": "t", "status": "accepted",
+             "created_at": T, "deadline": T, "sequence": 1, "kind": "offer",
+             "trace": {"rule": "hot", "strategy": "weighted"}}])
+    await upgrade(at_0019)
+    async with at_0019.connect() as conn:
+        kept = {r.id: (r.furthest_stage, r.team, r.rule, r.strategy) for r in await conn.execute(
+            select(leads.c.id, leads.c.furthest_stage, leads.c.team, leads.c.rule,
+                   leads.c.strategy))}
+    assert kept == {
+        1: ("appointment", "Kuzey", "hot", "weighted"),
+        2: ("appointment", "Kuzey", None, None),
+        3: ("contacted", "Kuzey", None, None),
+        4: ("contacted", "Kuzey", None, None),
+        5: ("new", None, "cold", "round_robin"),
+        6: ("won", "Kuzey", None, None),
+    }
