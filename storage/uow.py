@@ -30,6 +30,7 @@ from storage.repositories.coverage import SqlCoverage
 from storage.repositories.failures import SqlFailedIntake
 from storage.repositories.fetches import SqlLeadFetches
 from storage.repositories.inbound import SqlInboundMessages
+from storage.repositories.numbers import SqlNumbers
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
 from storage.repositories.work import SqlCards, SqlPrompts, SqlTasks
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
     lead_fetches: SqlLeadFetches
     inbound: SqlInboundMessages
     coverage: SqlCoverage
+    numbers: SqlNumbers
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -119,6 +121,7 @@ class SqlUnitOfWork:
         self.lead_fetches = SqlLeadFetches(conn)
         self.inbound = SqlInboundMessages(conn)
         self.coverage = SqlCoverage(conn)
+        self.numbers = SqlNumbers(conn)
         self._wakeups = []
         return self
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
@@ -36,7 +37,11 @@ from core.model import (
 from core.model.chat_imports import ImportStatus, PendingImport
 from core.model.failures import FailedIntake
 from core.model.fetches import FetchState, LeadFetch
+<<<<<<< HEAD
 from core.numbers.coverage import MissCount, OwnedTime, RuleAutomation
+=======
+from core.numbers.figures import Slice
+>>>>>>> bc5448c (The managers' numbers of a period in SQL: office_numbers (the office, the period before, the leads entered with /new apart, a slice by agent, team, source, campaign, rule, strategy, temperature or lead type, sources' costs prorated) and my_numbers (an agent's own against the team's median), through uow.numbers: the cohort's funnel by furthest stage, speed to lead median and p90 (nearest rank), time to Accept, both SLAs, money won in the period with each product's commission; duplicates counted nowhere)
 from core.ports import (
     HeldMessage,
     OfferCounts,
@@ -46,6 +51,7 @@ from core.ports import (
     UnitOfWork,
     WaitingRow,
 )
+from core.ports.numbers import PeriodFigures
 from core.stats import PeriodTally, tally
 
 
@@ -688,6 +694,7 @@ class FakeInbound(_Repo):
         self.db.inbound[key] = lead_id
 
 
+<<<<<<< HEAD
 class FakeCoverage:
     """Capacity, coverage and automation health are tested on the real databases only."""
 
@@ -703,6 +710,12 @@ class FakeCoverage:
 
     async def automation(self, start: datetime, end: datetime) -> Sequence[RuleAutomation]:
         raise NotImplementedError("coverage needs a real database")
+=======
+class FakeNumbers(_Repo):
+    async def figures(self, start: datetime, end: datetime, *, by: Slice | None,
+                      now: datetime, rate: Callable[[str | None], Decimal]) -> PeriodFigures:
+        raise NotImplementedError("the managers' numbers need a real database")
+>>>>>>> bc5448c (The managers' numbers of a period in SQL: office_numbers (the office, the period before, the leads entered with /new apart, a slice by agent, team, source, campaign, rule, strategy, temperature or lead type, sources' costs prorated) and my_numbers (an agent's own against the team's median), through uow.numbers: the cohort's funnel by furthest stage, speed to lead median and p90 (nearest rank), time to Accept, both SLAs, money won in the period with each product's commission; duplicates counted nowhere)
 
 
 class FakeTeam(_Repo):
@@ -760,7 +773,11 @@ class FakeUnitOfWork:
         self.chat_imports = FakeChatImports(db)
         self.lead_fetches = FakeLeadFetches(db)
         self.inbound = FakeInbound(db)
+<<<<<<< HEAD
         self.coverage = FakeCoverage()
+=======
+        self.numbers = FakeNumbers(db)
+>>>>>>> bc5448c (The managers' numbers of a period in SQL: office_numbers (the office, the period before, the leads entered with /new apart, a slice by agent, team, source, campaign, rule, strategy, temperature or lead type, sources' costs prorated) and my_numbers (an agent's own against the team's median), through uow.numbers: the cohort's funnel by furthest stage, speed to lead median and p90 (nearest rank), time to Accept, both SLAs, money won in the period with each product's commission; duplicates counted nowhere)
         self._read_only = False
 
     @asynccontextmanager

@@ -1,6 +1,7 @@
 """What a lead keeps for the managers' numbers, as the use cases keep it (whether it is a
 duplicate; its furthest stage, its owner's team when they took it, the rule and strategy that
-routed it), and the same filled in by migration 0020 for the leads stored before it."""
+routed it), what the numbers make of it, and the same filled in by migration 0020 for the
+leads stored before it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,19 @@ from core.app import App
 from core.clock import ManualClock
 from core.lifecycle.answers import accept_offer
 from core.lifecycle.intake import admit_lead, store_leads
+from core.lifecycle.numbers import office_numbers
 from core.lifecycle.working import correct_stage, record_stage, undo_last_change
-from core.model import OfferStatus, Stage
+from core.model import (
+    Agent,
+    Contact,
+    Lead,
+    LeadStatus,
+    OfferStatus,
+    Role,
+    Stage,
+    Temperature,
+)
+from core.numbers.figures import Figures, Slice
 from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -83,7 +95,46 @@ async def test_a_lead_keeps_its_furthest_stage_its_takers_team_and_its_first_rul
                     corrected: (Stage.CONTACTED, "Güney", "north", "weighted")}
 
 
-async def test_a_post_while_the_contacts_lead_is_open_is_marked_a_duplicate(
+async def test_the_numbers_count_each_lead_at_its_furthest_stage_for_the_team_that_took_it(
+    engine: AsyncEngine,
+) -> None:
+    clock = ManualClock(NOW)
+    relay = await linked(bootstrap(
+        config=office_without_clocks(agents=with_teams(), routing=NORTH), clock=clock,
+        uow_factory=sql_uow_factory(engine)))
+    lost = await taken_by_ayse(relay, clock, "+905320000001")
+    for stage in (Stage.APPOINTMENT, Stage.LOST):
+        await relay.run(record_stage, agent_id=AYSE, lead_id=lost, stage=stage, reason="price")
+    await move_ayse_to(relay, "Güney")  # her leads from now on count for Güney
+    undone = await taken_by_ayse(relay, clock, "+905320000002")
+    await relay.run(record_stage, agent_id=AYSE, lead_id=undone, stage=Stage.OFFER)
+    await relay.run(undo_last_change, agent_id=AYSE, lead_id=undone)
+    corrected = await taken_by_ayse(relay, clock, "+905320000003")
+    await relay.run(record_stage, agent_id=AYSE, lead_id=corrected, stage=Stage.WON,
+                    amount=2_000_000)
+    await relay.run(correct_stage, manager_id=SELIN, lead_id=corrected,
+                    stage=Stage.APPOINTMENT, reason="not signed yet")
+    won = await taken_by_ayse(relay, clock, "+905320000004")
+    await relay.run(record_stage, agent_id=AYSE, lead_id=won, stage=Stage.WON,
+                    amount=1_000_000)
+
+    clock.advance(timedelta(minutes=1))  # a period running to now ends before it
+    by_team = await relay.run(office_numbers, manager_id=SELIN, period="today", by=Slice.TEAM)
+    assert [(row.key, row.figures.leads) for row in by_team.rows] == [("Güney", 3),
+                                                                       ("Kuzey", 1)]
+    office = by_team.office
+    # Lost after an appointment; an offer undone; a won corrected back to the appointment.
+    assert (office.leads, office.accepted, office.contacted, office.appointment,
+            office.offer, office.won, office.lost) == (4, 4, 3, 3, 1, 1, 1)
+    assert (office.won_in_period, office.revenue) == (1, 1_000_000)
+    by_rule = await relay.run(office_numbers, manager_id=SELIN, period="today", by=Slice.RULE)
+    assert [(row.key, row.figures.leads) for row in by_rule.rows] == [("north", 4)]
+    by_strategy = await relay.run(office_numbers, manager_id=SELIN, period="today",
+                                  by=Slice.STRATEGY)
+    assert [row.key for row in by_strategy.rows] == ["weighted"]
+
+
+async def test_a_post_while_the_contacts_lead_is_open_is_a_duplicate_counted_nowhere(
     engine: AsyncEngine,
 ) -> None:
     clock = ManualClock(NOW)
@@ -104,6 +155,30 @@ async def test_a_post_while_the_contacts_lead_is_open_is_marked_a_duplicate(
                 if (lead := await uow.leads.get(i)) is not None}
     assert kept == {first: (False, False), later: (True, False), again: (True, True),
                     in_one_batch[0]: (False, False), in_one_batch[1]: (True, True)}
+    clock.advance(timedelta(minutes=1))
+    office = (await relay.run(office_numbers, manager_id=SELIN, period="today",
+                              by=None)).office
+    assert office.leads == 3  # the first, the one after it was lost, the batch's first
+
+
+async def test_the_p90_is_the_value_at_the_nearest_rank(engine: AsyncEngine) -> None:
+    relay = bootstrap(config=office_without_clocks(), clock=ManualClock(NOW),
+                      uow_factory=sql_uow_factory(engine))
+    async with relay.uow() as uow:
+        await uow.agents.save(Agent(SELIN, "Selin", role=Role.MANAGER))
+        people = [Contact(f"+9053200000{n:02d}", None, None, NOW) for n in range(12)]
+        await uow.contacts.add_all(people)
+        arrived = NOW - timedelta(hours=2)
+        await uow.leads.add_all([Lead(
+            contact_id=person.id, source="website", received_at=arrived, score=50,
+            temperature=Temperature.HOT, owner_id=AYSE, status=LeadStatus.OWNED,
+            accepted_at=arrived, contacted_at=arrived + timedelta(minutes=minutes))
+            for minutes, person in zip(range(1, 13), people, strict=True)])
+        await uow.commit()
+    office = (await relay.run(office_numbers, manager_id=SELIN, period="today",
+                              by=None)).office
+    # 1..12 minutes: rank ⌈0.9 × 12⌉ = 11 (linear interpolation would say 10.9 minutes).
+    assert (office.to_contact_median_s, office.to_contact_p90_s) == (390.0, 660.0)
 
 
 @pytest.fixture
@@ -172,3 +247,8 @@ async def test_migration_0020_fills_in_the_leads_stored_before(at_0019: AsyncEng
         5: ("new", None, "cold", "round_robin"),
         6: ("won", "Kuzey", None, None),
     }
+
+
+def test_a_lead_with_nothing_counted_has_no_rates() -> None:
+    assert Figures().rate("won") is None
+    assert Figures().roi is None

@@ -3,7 +3,9 @@ source…), as the database adds them up (storage/repositories/numbers.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 
@@ -107,3 +109,43 @@ class PeriodNumbers:
     lost_reasons: tuple[tuple[str, int], ...] = ()  # most frequent first
     by: Slice | None = None
     rows: tuple[SliceRow, ...] = field(default_factory=tuple)  # biggest first
+
+
+# The figures `/me` sets beside the team's median: every count, time and amount (an agent's
+# costs nothing), the SLAs, each funnel step's rate and the money per lead.
+COMPARED = (*(f.name for f in fields(Figures) if f.name != "cost"), "accept_sla_pct",
+            "contact_sla_pct", *(f"{step}_rate" for step in FUNNEL[1:]), "revenue_per_lead",
+            "commission_per_lead")
+
+
+def compared(figures: Figures) -> dict[str, float | None]:
+    """*figures* as the numbers `/me` compares, by the names of COMPARED (a step's share of
+    the leads as `<step>_rate`)."""
+    values: dict[str, float | None] = {}
+    for name in COMPARED:
+        value = (figures.rate(name.removesuffix("_rate")) if name.endswith("_rate")
+                 else getattr(figures, name))
+        values[name] = None if value is None else float(value)
+    return values
+
+
+def median_of(figures: Sequence[Figures]) -> dict[str, float | None]:
+    """Each compared figure's median over *figures* (those that have it: a time or a rate
+    of someone with none to measure is left out, not counted as 0)."""
+    rows = [compared(f) for f in figures]
+    medians: dict[str, float | None] = {}
+    for name in COMPARED:
+        values = [value for row in rows if (value := row[name]) is not None]
+        medians[name] = statistics.median(values) if values else None
+    return medians
+
+
+@dataclass(frozen=True)
+class MyNumbers:
+    """What `/me` shows an agent: their own figures of the period and, by the names of
+    COMPARED, the median of the agents on the roster who had leads in it (no names)."""
+
+    period: Period
+    mine: Figures
+    team_median: dict[str, float | None]
+    team_size: int  # the agents the median is taken over

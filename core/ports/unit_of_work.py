@@ -12,6 +12,7 @@ from core.ports.coverage import CoverageRepository
 from core.ports.failures import FailedIntakeRepository
 from core.ports.fetches import LeadFetchRepository
 from core.ports.inbound import InboundMessageRepository
+from core.ports.numbers import NumbersRepository
 from core.ports.repositories import (
     AgentRepository,
     ContactRepository,
@@ -112,6 +113,11 @@ class UnitOfWork(Protocol):
     @property
     def coverage(self) -> CoverageRepository:
         """Capacity, coverage and automation health, read in this transaction."""
+        ...
+
+    @property
+    def numbers(self) -> NumbersRepository:
+        """The managers' numbers of a period, as this transaction reads them."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:

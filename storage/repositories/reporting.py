@@ -258,10 +258,20 @@ async def _middle(
     middle: dict[Any, list[int]] = {}
     for r in await conn.execute(
             select(ranked.c.grp, ranked.c.v)
-            .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2,
-                       ranked.c.rn == (ranked.c.n + 2) // 2))):
+            .where(or_(*(ranked.c.rn == rank for rank in middle_ranks(ranked.c.n))))):
         middle.setdefault(r.grp, []).append(int(r.v))
     return middle
+
+
+def middle_ranks(n: Any) -> list[Any]:
+    """The ranks (from 1) of the one or two middle values of *n* sorted values (the same
+    rank twice for an odd *n*); *n* a count or a column of counts."""
+    return [(n + 1) // 2, (n + 2) // 2]
+
+
+def p90_rank(n: Any) -> Any:
+    """The rank of the 90th percentile of *n* sorted values by nearest rank, ⌈0.9 n⌉."""
+    return (9 * n + 9) // 10
 
 
 async def offer_counts(conn: AsyncConnection, *, since: datetime) -> dict[int, OfferCounts]:
