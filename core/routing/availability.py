@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from core.config import Rule
 from core.model import Agent
-from core.routing.base import Candidate, Pick, RuleState
+from core.routing.base import Candidate, Pick, RuleState, Shares
 
 
 class Availability:
@@ -20,3 +20,7 @@ class Availability:
         chosen = min(candidates, key=lambda c: c.agent.position)
         state.last_agent_id = chosen.id
         return Pick(chosen, "available", {})
+
+    def shares(self, candidates: Sequence[Candidate], *, rule: Rule) -> Shares:
+        """None: a fixed order promises nobody a share, so the fairness audit leaves it out."""
+        return ()

@@ -77,6 +77,11 @@ class Pick:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+# Each eligible candidate's entitled share of one decision, as (agent id, share) pairs that
+# add up to 1; empty when the method promises nobody a share (the fairness audit skips it).
+Shares = tuple[tuple[int, float], ...]
+
+
 class Strategy(Protocol):
     """One distribution method: picks one of the candidates a rule left."""
 
@@ -86,6 +91,16 @@ class Strategy(Protocol):
              roster: Sequence[Agent]) -> Pick:
         """Return one of *candidates* (never empty), updating *state* for next time."""
         ...
+
+    def shares(self, candidates: Sequence[Candidate], *, rule: Rule) -> Shares:
+        """What each of *candidates* (never empty) is entitled to of this decision."""
+        ...
+
+
+def equal_shares(candidates: Sequence[Candidate]) -> Shares:
+    """The same share for every candidate."""
+    each = 1 / len(candidates)
+    return tuple((c.id, each) for c in candidates)
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,9 @@ class Decision:
     detail: dict[str, Any] = field(default_factory=dict)
     pool: tuple[int, ...] = ()  # outcome "pool": everyone the lead is posted to
     matrix: dict[str, Any] | None = None  # the B2B matrix cell that chose the rule, if any
+    # What the deciding strategy entitled each candidate to (core/numbers/fairness.py);
+    # empty for a claim pool, a returning contact's owner, an account's owner or backup.
+    shares: Shares = ()
 
     @property
     def candidates(self) -> tuple[int, ...]:

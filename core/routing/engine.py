@@ -170,7 +170,8 @@ def _decide(rules: RoutingRules, lead: Lead, situation: Situation, *, tried: set
                 detail = {**detail, "set_until": until.isoformat()}  # /why says a manager did
             return Decision(pick.candidate.id, RouteOutcome.OFFER, rule.name, strategy.name,
                             pick.why,
-                            tuple(matched), tuple(steps), detail, matrix=via)
+                            tuple(matched), tuple(steps), detail, matrix=via,
+                            shares=strategy.shares(candidates, rule=rule))
         if rule.fallback in (MANAGERS, NURTURE):
             return Decision(None, RouteOutcome(rule.fallback), rule.name, rule.strategy.value,
                             "no_candidates", tuple(matched), tuple(steps), matrix=via)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from core.config import Rule
 from core.model import Agent
-from core.routing.base import Candidate, Pick, RuleState
+from core.routing.base import Candidate, Pick, RuleState, Shares, equal_shares
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -24,3 +24,7 @@ class LeastLoaded:
             c.stats.open_leads, c.stats.last_offered_at or _NEVER, c.agent.position))
         state.last_agent_id = chosen.id
         return Pick(chosen, "least_loaded", {"open": chosen.stats.open_leads})
+
+    def shares(self, candidates: Sequence[Candidate], *, rule: Rule) -> Shares:
+        """Everyone alike: load decides the order of leads, not how many each is owed."""
+        return equal_shares(candidates)

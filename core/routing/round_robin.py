@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from core.config import Rule
 from core.model import Agent
-from core.routing.base import Candidate, Pick, RuleState
+from core.routing.base import Candidate, Pick, RuleState, Shares, equal_shares
 
 
 def next_after(candidates: Sequence[Candidate], last_agent_id: int | None,
@@ -32,3 +32,7 @@ class RoundRobin:
         state.last_agent_id = chosen.id
         names = {a.telegram_id: a.name for a in roster}
         return Pick(chosen, "rotation", {"after": names.get(previous) if previous else None})
+
+    def shares(self, candidates: Sequence[Candidate], *, rule: Rule) -> Shares:
+        """Everyone in the rotation alike."""
+        return equal_shares(candidates)

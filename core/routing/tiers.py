@@ -7,7 +7,7 @@ from datetime import date
 
 from core.config import Rule, TierPolicy
 from core.model import Agent, AgentProfile, Tier
-from core.routing.base import AgentStats, Candidate, Pick, RuleState
+from core.routing.base import AgentStats, Candidate, Pick, RuleState, Shares
 from core.routing.round_robin import next_after
 
 
@@ -61,3 +61,13 @@ class Tiers:
         state.tier_last[tier.value] = chosen.id
         state.last_agent_id = chosen.id
         return Pick(chosen, "tier", {"tier": tier.value, "share": rule.tier_split[tier]})
+
+    def shares(self, candidates: Sequence[Candidate], *, rule: Rule) -> Shares:
+        """A tier's split over the split of the tiers present, alike within the tier, as
+        `pick` chooses a tier and then rotates within it."""
+        sizes: dict[Tier, int] = {}
+        for c in candidates:
+            sizes[c.tier] = sizes.get(c.tier, 0) + 1
+        total = sum(rule.tier_split[tier] for tier in sizes)
+        return tuple((c.id, rule.tier_split[c.tier] / total / sizes[c.tier])
+                     for c in candidates)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from core.config import Rule
 from core.model import Agent
-from core.routing.base import Candidate, Pick, RuleState
+from core.routing.base import Candidate, Pick, RuleState, Shares
 
 
 class Weighted:
@@ -33,3 +33,8 @@ class Weighted:
         share = chosen.agent.profile.weight / total
         return Pick(chosen, "weighted", {"weight": chosen.agent.profile.weight,
                                          "share": round(100 * share)})
+
+    def shares(self, candidates: Sequence[Candidate], *, rule: Rule) -> Shares:
+        """Each candidate's weight over the candidates' total weight."""
+        total = sum(c.agent.profile.weight for c in candidates)
+        return tuple((c.id, c.agent.profile.weight / total) for c in candidates)
