@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -358,4 +359,31 @@ inbound_messages = Table(
     Column("key", String(64), primary_key=True),
     Column("lead_id", Integer, nullable=False),  # no foreign key: erasing a lead leaves it
     Column("received_at", UtcDateTime, nullable=False),
+)
+
+
+
+# The fairness audit's record (core/numbers/fairness.py): a lead's first routing decision by
+# a rotating strategy, with its offer and the pool it chose from; a pool (each member's
+# entitled share, or why they were skipped, share 0) is stored once under its digest, as
+# most leads in a row share one. The audit adds up a period's decisions per pool, then per
+# member.
+routing_decisions = Table(
+    "routing_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("lead_id", Integer, nullable=False),  # no foreign key, as inbound_messages
+    Column("offer_id", Integer, nullable=False),  # the offer to the agent picked
+    Column("hot", Boolean, nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("pool", String(20), nullable=False),
+    Index("ix_routing_decisions_decided_at", "decided_at"),
+)
+
+routing_pools = Table(
+    "routing_pools", metadata,
+    Column("pool", String(20), primary_key=True),
+    Column("agent_id", BigInteger, primary_key=True),
+    Column("share", Float, nullable=False),
+    Column("reason", String(24)),  # the skip reason; None when eligible
 )

@@ -28,6 +28,7 @@ from storage.repositories import (
 from storage.repositories.chat_imports import SqlChatImports
 from storage.repositories.coverage import SqlCoverage
 from storage.repositories.failures import SqlFailedIntake
+from storage.repositories.fairness import SqlFairness
 from storage.repositories.fetches import SqlLeadFetches
 from storage.repositories.inbound import SqlInboundMessages
 from storage.repositories.numbers import SqlNumbers
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
     inbound: SqlInboundMessages
     coverage: SqlCoverage
     numbers: SqlNumbers
+    fairness: SqlFairness
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -122,6 +124,7 @@ class SqlUnitOfWork:
         self.inbound = SqlInboundMessages(conn)
         self.coverage = SqlCoverage(conn)
         self.numbers = SqlNumbers(conn)
+        self.fairness = SqlFairness(conn)
         self._wakeups = []
         return self
 

@@ -37,11 +37,9 @@ from core.model import (
 from core.model.chat_imports import ImportStatus, PendingImport
 from core.model.failures import FailedIntake
 from core.model.fetches import FetchState, LeadFetch
-<<<<<<< HEAD
 from core.numbers.coverage import MissCount, OwnedTime, RuleAutomation
-=======
+from core.numbers.fairness import FairShare, SharedDecision
 from core.numbers.figures import Slice
->>>>>>> bc5448c (The managers' numbers of a period in SQL: office_numbers (the office, the period before, the leads entered with /new apart, a slice by agent, team, source, campaign, rule, strategy, temperature or lead type, sources' costs prorated) and my_numbers (an agent's own against the team's median), through uow.numbers: the cohort's funnel by furthest stage, speed to lead median and p90 (nearest rank), time to Accept, both SLAs, money won in the period with each product's commission; duplicates counted nowhere)
 from core.ports import (
     HeldMessage,
     OfferCounts,
@@ -79,6 +77,7 @@ class FakeDatabase:
     chat_imports: dict[int, PendingImport] = field(default_factory=dict)
     lead_fetches: dict[int, LeadFetch] = field(default_factory=dict)
     inbound: dict[str, int] = field(default_factory=dict)  # message key -> lead id
+    routing_decisions: list[SharedDecision] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Tasks number on their own, as a table's own sequence does: the clocks a lead gets
     # on Accept must not shift the ids of the leads and offers after it.
@@ -694,7 +693,6 @@ class FakeInbound(_Repo):
         self.db.inbound[key] = lead_id
 
 
-<<<<<<< HEAD
 class FakeCoverage:
     """Capacity, coverage and automation health are tested on the real databases only."""
 
@@ -710,12 +708,23 @@ class FakeCoverage:
 
     async def automation(self, start: datetime, end: datetime) -> Sequence[RuleAutomation]:
         raise NotImplementedError("coverage needs a real database")
-=======
+
+
 class FakeNumbers(_Repo):
     async def figures(self, start: datetime, end: datetime, *, by: Slice | None,
                       now: datetime, rate: Callable[[str | None], Decimal]) -> PeriodFigures:
         raise NotImplementedError("the managers' numbers need a real database")
->>>>>>> bc5448c (The managers' numbers of a period in SQL: office_numbers (the office, the period before, the leads entered with /new apart, a slice by agent, team, source, campaign, rule, strategy, temperature or lead type, sources' costs prorated) and my_numbers (an agent's own against the team's median), through uow.numbers: the cohort's funnel by furthest stage, speed to lead median and p90 (nearest rank), time to Accept, both SLAs, money won in the period with each product's commission; duplicates counted nowhere)
+
+
+class FakeFairness(_Repo):
+    async def record(self, decisions: Sequence[SharedDecision]) -> None:
+        self.db.routing_decisions.extend(decisions)
+
+    async def tallies(self, start: datetime, end: datetime) -> list[FairShare]:
+        raise NotImplementedError("the fairness audit needs a real database")
+
+    async def since(self) -> datetime | None:
+        return min((d.decided_at for d in self.db.routing_decisions), default=None)
 
 
 class FakeTeam(_Repo):
@@ -773,11 +782,9 @@ class FakeUnitOfWork:
         self.chat_imports = FakeChatImports(db)
         self.lead_fetches = FakeLeadFetches(db)
         self.inbound = FakeInbound(db)
-<<<<<<< HEAD
         self.coverage = FakeCoverage()
-=======
         self.numbers = FakeNumbers(db)
->>>>>>> bc5448c (The managers' numbers of a period in SQL: office_numbers (the office, the period before, the leads entered with /new apart, a slice by agent, team, source, campaign, rule, strategy, temperature or lead type, sources' costs prorated) and my_numbers (an agent's own against the team's median), through uow.numbers: the cohort's funnel by furthest stage, speed to lead median and p90 (nearest rank), time to Accept, both SLAs, money won in the period with each product's commission; duplicates counted nowhere)
+        self.fairness = FakeFairness(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -806,7 +813,7 @@ class FakeUnitOfWork:
                          "outbox", "sent", "sent_messages", "tasks", "reminded", "cards",
                          "prompts", "settings", "invites", "availability",
                          "failed_intake", "chat_imports",
-                         "lead_fetches", "inbound"):
+                         "lead_fetches", "inbound", "routing_decisions"):
                 setattr(self.db, name, getattr(self._snapshot, name))
             self._rebind()
         self._snapshot = None
@@ -815,7 +822,7 @@ class FakeUnitOfWork:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
                      self.prompts, self.team, self.failed_intake, self.chat_imports,
-                     self.lead_fetches, self.inbound):
+                     self.lead_fetches, self.inbound, self.fairness):
             repo.db = self.db
 
     async def commit(self) -> None:

@@ -15,6 +15,7 @@ from core.lifecycle.router import Router
 from core.lifecycle.team_group import announce_escalations
 from core.messages import EscalatedParams
 from core.model import Lead, LeadEvent, Offer, OutgoingMessage, RouteOutcome
+from core.numbers.fairness import SharedDecision, shared_decision
 from core.ports import UnitOfWork
 from core.routing import Decision
 from core.trace import mark
@@ -92,7 +93,12 @@ async def _route(
     offers_of: dict[int, list[Offer]] = {}
     for offer in offers:
         offers_of.setdefault(offer.lead_id, []).append(offer)
+    shared: list[SharedDecision] = []
     for lead, decision in zip(leads, decisions, strict=True):
+        if decision.shares:  # a lead's first decision only: the fairness audit's record
+            [offer] = offers_of[lead.id]
+            if (made := shared_decision(lead, decision, offer_id=offer.id, at=now)):
+                shared.append(made)
         told = notice(deps, lead, decision, router, offers=offers_of.get(lead.id, []),
                       tried=[], now=now)
         events.extend(told.events)
@@ -100,6 +106,7 @@ async def _route(
         escalated.extend(told.escalated)
     await uow.events.add_all(events)
     await uow.outbox.add_all(messages)
+    await uow.fairness.record(shared)
     await announce_escalations(uow, deps, escalated, now)
     for offer in offers:
         uow.wake_at(offer.deadline)

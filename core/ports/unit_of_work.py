@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from core.ports.chat_imports import ChatImportRepository
 from core.ports.coverage import CoverageRepository
 from core.ports.failures import FailedIntakeRepository
+from core.ports.fairness import FairnessRepository
 from core.ports.fetches import LeadFetchRepository
 from core.ports.inbound import InboundMessageRepository
 from core.ports.numbers import NumbersRepository
@@ -118,6 +119,11 @@ class UnitOfWork(Protocol):
     @property
     def numbers(self) -> NumbersRepository:
         """The managers' numbers of a period, as this transaction reads them."""
+        ...
+
+    @property
+    def fairness(self) -> FairnessRepository:
+        """The routing decisions' shares, for the fairness audit, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
