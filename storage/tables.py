@@ -387,3 +387,18 @@ routing_pools = Table(
     Column("share", Float, nullable=False),
     Column("reason", String(24)),  # the skip reason; None when eligible
 )
+
+# Every export of leads (`/export`, `leadrelay export`): who took personal data out, when,
+# of which period, and how much.
+exports = Table(
+    "exports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("by_id", BigInteger),  # the manager who asked in chat
+    Column("by_name", String(64)),  # the command line's login name
+    Column("at", UtcDateTime, nullable=False),
+    Column("period_start", UtcDateTime, nullable=False),
+    Column("period_end", UtcDateTime, nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("channel", String(8), nullable=False),
+)

@@ -27,6 +27,7 @@ from storage.repositories import (
 )
 from storage.repositories.chat_imports import SqlChatImports
 from storage.repositories.coverage import SqlCoverage
+from storage.repositories.exports import SqlExports
 from storage.repositories.failures import SqlFailedIntake
 from storage.repositories.fairness import SqlFairness
 from storage.repositories.fetches import SqlLeadFetches
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
     coverage: SqlCoverage
     numbers: SqlNumbers
     fairness: SqlFairness
+    exports: SqlExports
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -125,6 +127,7 @@ class SqlUnitOfWork:
         self.coverage = SqlCoverage(conn)
         self.numbers = SqlNumbers(conn)
         self.fairness = SqlFairness(conn)
+        self.exports = SqlExports(conn)
         self._wakeups = []
         return self
 

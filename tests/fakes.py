@@ -49,6 +49,7 @@ from core.ports import (
     UnitOfWork,
     WaitingRow,
 )
+from core.ports.exports import ExportEntry, ExportRow
 from core.ports.numbers import PeriodFigures
 from core.stats import PeriodTally, tally
 
@@ -727,6 +728,18 @@ class FakeFairness(_Repo):
         return min((d.decided_at for d in self.db.routing_decisions), default=None)
 
 
+class FakeExports(_Repo):
+    async def page(self, start: datetime, end: datetime, *,
+                   after: tuple[datetime, int] | None, limit: int) -> list[ExportRow]:
+        raise NotImplementedError("an export needs a real database (tests/test_export.py)")
+
+    async def record(self, entry: ExportEntry) -> int:
+        raise NotImplementedError("an export needs a real database (tests/test_export.py)")
+
+    async def latest(self, limit: int) -> list[ExportEntry]:
+        raise NotImplementedError("an export needs a real database (tests/test_export.py)")
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -785,6 +798,7 @@ class FakeUnitOfWork:
         self.coverage = FakeCoverage()
         self.numbers = FakeNumbers(db)
         self.fairness = FakeFairness(db)
+        self.exports = FakeExports(db)
         self._read_only = False
 
     @asynccontextmanager

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from core.ports.chat_imports import ChatImportRepository
 from core.ports.coverage import CoverageRepository
+from core.ports.exports import ExportRepository
 from core.ports.failures import FailedIntakeRepository
 from core.ports.fairness import FairnessRepository
 from core.ports.fetches import LeadFetchRepository
@@ -124,6 +125,11 @@ class UnitOfWork(Protocol):
     @property
     def fairness(self) -> FairnessRepository:
         """The routing decisions' shares, for the fairness audit, in this transaction."""
+        ...
+
+    @property
+    def exports(self) -> ExportRepository:
+        """The leads of a period for an export, and the exports' log, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
