@@ -16,6 +16,8 @@ from bot.locales import (
     coverage_en,
     coverage_tr,
     en,
+    export_en,
+    export_tr,
     handover_en,
     handover_tr,
     imports_en,
@@ -40,18 +42,48 @@ from bot.locales import (
 )
 from bot.turkish import CASES, case_suffix
 
-# A feature's catalog is merged over the main one: its keys are its own.
+# A feature's catalog is merged over the main one: its keys are its own. One module a line.
+_MODULES = {
+    "en": (
+        en,
+        work_en,
+        clocks_en,
+        roster_en,
+        away_en,
+        invites_en,
+        handover_en,
+        team_en,
+        intake_en,
+        imports_en,
+        lead_more_en,
+        chat_import_en,
+        pool_en,
+        whatsapp_en,
+        coverage_en,
+        export_en,
+    ),
+    "tr": (
+        tr,
+        work_tr,
+        clocks_tr,
+        roster_tr,
+        away_tr,
+        invites_tr,
+        handover_tr,
+        team_tr,
+        intake_tr,
+        imports_tr,
+        lead_more_tr,
+        chat_import_tr,
+        pool_tr,
+        whatsapp_tr,
+        coverage_tr,
+        export_tr,
+    ),
+}
 CATALOGS: dict[str, dict[str, str]] = {
-    "en": {**en.MESSAGES, **work_en.MESSAGES, **clocks_en.MESSAGES, **roster_en.MESSAGES,
-           **away_en.MESSAGES, **invites_en.MESSAGES,
-           **handover_en.MESSAGES, **team_en.MESSAGES, **intake_en.MESSAGES,
-           **imports_en.MESSAGES, **lead_more_en.MESSAGES, **chat_import_en.MESSAGES,
-           **pool_en.MESSAGES, **whatsapp_en.MESSAGES, **coverage_en.MESSAGES},
-    "tr": {**tr.MESSAGES, **work_tr.MESSAGES, **clocks_tr.MESSAGES, **roster_tr.MESSAGES,
-           **away_tr.MESSAGES, **invites_tr.MESSAGES,
-           **handover_tr.MESSAGES, **team_tr.MESSAGES, **intake_tr.MESSAGES,
-           **imports_tr.MESSAGES, **lead_more_tr.MESSAGES, **chat_import_tr.MESSAGES,
-           **pool_tr.MESSAGES, **whatsapp_tr.MESSAGES, **coverage_tr.MESSAGES}}
+    lang: {key: text for module in modules for key, text in module.MESSAGES.items()}
+    for lang, modules in _MODULES.items()}
 DEFAULT_LANGUAGE = "en"
 
 

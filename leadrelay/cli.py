@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
+from leadrelay.export_cli import add_command as add_export_command
 from leadrelay.import_cli import add_command as add_import_command
 from leadrelay.intake_cli import add_commands as add_intake_commands
 from leadrelay.logs import complain, configure_logging, guard_stderr
@@ -153,11 +154,17 @@ def main(argv: list[str] | None = None) -> None:
     add_contact_commands(commands)
     add_intake_commands(commands)
     add_import_command(commands)
+    add_export_command(commands)
     args = parser.parse_args(argv)
     if args.command == "import":
         from leadrelay.import_cli import run as run_import
 
         raise SystemExit(run_import(args))
+    if args.command == "export":
+        from leadrelay.export_cli import run as run_export
+
+        configure_logging("INFO")  # the record of who exported what
+        raise SystemExit(run_export(args))
     if args.command == "backup":
         from leadrelay.backup import run as run_backup
 
