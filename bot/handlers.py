@@ -23,6 +23,7 @@ from bot.card_keyboards import decode_card
 from bot.context import BotContext, _ctx, _lang, _lead_arg, _person, _reply
 from bot.entry_handlers import new_command, on_entry_press
 from bot.entry_keyboards import decode_entry
+from bot.export_handlers import register_export
 from bot.handover_handlers import assign_command, on_handover_press, reassign_command
 from bot.handover_keyboards import decode_handover
 from bot.i18n import CATALOGS, t, t_raw
@@ -380,6 +381,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("assign", assign_command))
     application.add_handler(CommandHandler("reassign", reassign_command))
     application.add_handler(CommandHandler("setgroup", setgroup_command))
+    register_export(application)
     register_imports(application)  # its presses before button's, which knows none of them
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(

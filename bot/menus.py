@@ -12,7 +12,7 @@ from core.model import Agent
 AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
                   "away", "back", "settings", "cancel", "help")
 MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "assign", "reassign", "agents",
-                    "correct", "invite", "deactivate", "setgroup", "reload")
+                    "correct", "invite", "deactivate", "setgroup", "reload", "export")
 
 
 def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.render.export import export_headers, export_style, file_name
+from bot.export_handlers import package
+from bot.render.export import export_headers, export_style, file_name, too_big
 from core.app import App
 from core.clock import ManualClock
 from core.errors import InvalidInput, NotAManager
@@ -282,6 +285,37 @@ async def test_an_export_that_broke_off_is_logged_with_what_was_about_to_go_out(
         await write_export(app, BrokenPipe(), period=NOVEMBER, by_name="operator")
     [logged] = await app.run(export_log)
     assert logged.entry.rows == 4  # one page: all of it may have left
+
+
+def test_a_csv_over_the_threshold_is_sent_zipped_and_one_under_it_as_it_is(
+        tmp_path: Path) -> None:
+    small = tmp_path / "small.csv"
+    small.write_bytes(BOM + b"a;b\r\n" * 10)
+    assert package(small, zip_over=1000) == small
+    large = tmp_path / "leads_2026-11-01_2026-11-30.csv"
+    content = BOM + b"1;Deniz Kaya;'+905321234567\r\n" * 200
+    large.write_bytes(content)
+    zipped = package(large, zip_over=1000)
+    assert zipped.name == "leads_2026-11-01_2026-11-30.zip"
+    assert not large.exists()
+    with zipfile.ZipFile(zipped) as archive:
+        [entry] = archive.infolist()
+        assert entry.filename == large.name
+        assert entry.compress_type == zipfile.ZIP_DEFLATED
+        assert archive.read(entry) == content
+    assert zipped.stat().st_size < len(content) // 5
+
+
+def test_over_telegrams_limit_the_manager_is_told_the_command_that_writes_it() -> None:
+    from zoneinfo import ZoneInfo
+
+    from core.numbers.period import parse_period
+    from sandbox import parse_html
+
+    period = parse_period("last month", now=NOW, zone=ZoneInfo("Europe/Istanbul"))
+    text, _ = parse_html(too_big("tr", period, 63 * 2**20 + 2**19))
+    assert "last month dönemi 63,5 MB tutuyor" in text
+    assert text.endswith("leadrelay export --period 'last month' --lang tr --out leads.csv")
 
 
 def test_the_file_is_named_by_the_offices_first_and_last_day() -> None:

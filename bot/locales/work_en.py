@@ -163,6 +163,7 @@ MESSAGES: dict[str, str] = {
                     "/deactivate &lt;name&gt; — take someone off the team\n"
                     "/invite agent|manager — a one-time link that adds someone to the team\n"
                     "/reload — read the office config again\n"
+                    "/export [period] — the period's leads as a spreadsheet (CSV)\n"
                     "/setgroup [off] — in a group: make it the team's group (off: none)",
     # /new
     "entry.ask.name": "✍️ <b>New lead</b> (1/6)\nWhat is the contact's name?",

@@ -163,6 +163,7 @@ MESSAGES: dict[str, str] = {
                     "/deactivate &lt;ad&gt; — birini ekipten çıkarın\n"
                     "/invite danışman|yönetici — ekibe birini ekleyen tek kullanımlık bağlantı\n"
                     "/reload — ofis ayarlarını yeniden oku\n"
+                    "/export [dönem] — dönemin talepleri tablo olarak (CSV)\n"
                     "/setgroup [off] — grupta: ekibin grubu yap (off: grup olmasın)",
     # /new
     "entry.ask.name": "✍️ <b>Yeni talep</b> (1/6)\nMüşterinin adı soyadı nedir?",

@@ -64,9 +64,10 @@ def empty(lang: str, period: Period, zone: ZoneInfo) -> str:
 def too_big(lang: str, period: Period, size: int) -> str:
     """Over Telegram's limit: the command that writes it on the server."""
     return t(lang, "export.too_big", period=period.name,
-             size=number(round(size / 2**20, 1), lang), command=cli_command(period.name))
+             size=number(round(size / 2**20, 1), lang),
+             command=cli_command(period.name, lang))
 
 
-def cli_command(period: str) -> str:
-    """`leadrelay export` for the same period, quoted for a shell."""
-    return f"leadrelay export --period {shlex.quote(period)} --out leads.csv"
+def cli_command(period: str, lang: str) -> str:
+    """`leadrelay export` for the same period and language, quoted for a shell."""
+    return f"leadrelay export --period {shlex.quote(period)} --lang {lang} --out leads.csv"
