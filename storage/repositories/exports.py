@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import OfferStatus
 from core.ports.exports import ExportChannel, ExportEntry, ExportRow
+from storage.report_tables import exports
 from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT
-from storage.tables import agents, exports, leads, offers
+from storage.tables import agents, leads, offers
 
 _LEAD_COLUMNS = (
     leads.c.id, leads.c.received_at, leads.c.source, leads.c.name, leads.c.phone,

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import DeclineReason, OfferStatus
 from core.numbers.fairness import FairShare, SharedDecision, Tally
+from storage.report_tables import routing_decisions, routing_pools
 from storage.repositories._rows import _aware
-from storage.tables import offers, routing_decisions, routing_pools
+from storage.tables import offers
 
 _made = routing_decisions.c
 _member = routing_pools.c
