@@ -39,6 +39,7 @@ from bot.keyboards import (
     UnreadableButton,
 )
 from bot.menus import AGENT_COMMANDS, MANAGER_COMMANDS, command_list
+from bot.numbers_handlers import register_numbers
 from bot.pacing import ANSWERS_A_PRESS
 from bot.render.replies import to_assign
 from bot.roster_handlers import agents_command, on_roster_press, settings_command
@@ -73,10 +74,9 @@ from core.lifecycle.answers import (
 from core.lifecycle.handover import reassign_lead
 from core.lifecycle.working import record_stage
 from core.model import Agent
-from core.queries import assign_options, explain_lead, office_stats, require_manager, waiting_leads
+from core.queries import assign_options, explain_lead, require_manager, waiting_leads
 from core.roster import link_chat, roster, whoami
 from core.rules_view import office_rules
-from core.stats import PERIODS
 
 log = logging.getLogger(__name__)
 
@@ -126,19 +126,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = _lang(shared, agent)
     text = t(lang, "help.agent") + (t(lang, "help.manager") if agent.is_manager else "")
     await _reply(update, text)
-
-
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Managers: speed to accept, SLA, escalations and outcomes for a period."""
-    shared = _ctx(context)
-    agent = await _person(shared, update)
-    lang = _lang(shared, agent)
-    period = (context.args or ["today"])[0].lower()
-    if period not in PERIODS:
-        await _reply(update, t(lang, "stats.usage"))
-        return
-    figures = await shared.app.run(office_stats, manager_id=agent.telegram_id, period=period)
-    await _reply(update, shared.renderer.stats(lang, period, figures))
 
 
 async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -373,7 +360,6 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("back", back_command))
     application.add_handler(CommandHandler("deactivate", deactivate_command))
     application.add_handler(CommandHandler("reload", reload))
-    application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CommandHandler("agents", agents_command))
     application.add_handler(CommandHandler("settings", settings_command))
@@ -383,6 +369,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("setgroup", setgroup_command))
     register_export(application)
     register_imports(application)  # its presses before button's, which knows none of them
+    register_numbers(application)  # /stats, /me and /stats' presses, likewise
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(
         # New messages only: an edited one would add its note a second time.

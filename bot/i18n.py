@@ -28,6 +28,8 @@ from bot.locales import (
     invites_tr,
     lead_more_en,
     lead_more_tr,
+    numbers_en,
+    numbers_tr,
     pool_en,
     pool_tr,
     roster_en,
@@ -61,6 +63,7 @@ _MODULES = {
         whatsapp_en,
         coverage_en,
         export_en,
+        numbers_en,
     ),
     "tr": (
         tr,
@@ -79,6 +82,7 @@ _MODULES = {
         whatsapp_tr,
         coverage_tr,
         export_tr,
+        numbers_tr,
     ),
 }
 CATALOGS: dict[str, dict[str, str]] = {

@@ -10,9 +10,9 @@ from bot.i18n import t_raw
 from core.model import Agent
 
 AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
-                  "away", "back", "settings", "cancel", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "pending", "assign", "reassign", "agents",
-                    "correct", "invite", "deactivate", "setgroup", "reload", "export")
+                  "me", "away", "back", "settings", "cancel", "help")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "export", "pending", "assign", "reassign",
+                    "agents", "correct", "invite", "deactivate", "setgroup", "reload")
 
 
 def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -17,10 +17,11 @@ from core.lifecycle.notices import assign_choices
 from core.lifecycle.router import Router
 from core.messages import offer_outcomes
 from core.model import ASSIGNABLE, Agent, Lead, Offer
+from core.numbers.period import parse_period
 from core.ports import UnitOfWork
 from core.roster import roster_from_config
 from core.routing import Decision
-from core.stats import Stats, period_start, summarise
+from core.stats import Stats, summarise
 
 
 async def require_manager(uow: UnitOfWork, deps: Deps, /, *, telegram_id: int) -> Agent:
@@ -178,13 +179,16 @@ async def preview_route(
 
 
 async def office_stats(
-    uow: UnitOfWork, deps: Deps, /, *, manager_id: int, period: str = "today"
+    uow: UnitOfWork, deps: Deps, /, *, manager_id: int, period: str | None = "today"
 ) -> Stats:
-    """Figures for `/stats` over today, the last 7 or the last 30 days."""
+    """What became of a period's offers, per agent (`/stats … offers`); the period as
+    core.numbers.period reads it (`today`, `7d`, `last month`, a range)."""
     now = deps.clock.now()
-    start = period_start(period, now=now, zone=deps.config.zone)
+    asked = parse_period(period, now=now, zone=deps.config.zone)
+    # A period up to now takes in a lead that came this very microsecond.
+    end = asked.end + timedelta(seconds=1) if asked.end == now else asked.end
     async with uow.reading():
         await manager(uow, manager_id)
-        figures = await uow.leads.period_tally(start, now + timedelta(seconds=1), now=now)
+        figures = await uow.leads.period_tally(asked.start, end, now=now)
         agents = await uow.agents.list()
-    return summarise(figures, agents, start=start, end=now)
+    return summarise(figures, agents, start=asked.start, end=min(asked.end, now))

@@ -6,11 +6,9 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from core.config import MANUAL_SOURCE
-from core.errors import FieldProblem, InvalidInput
 from core.model import (
     Agent,
     DeclineReason,
@@ -20,18 +18,6 @@ from core.model import (
     OfferStatus,
     Stage,
 )
-
-PERIODS = ("today", "7d", "30d")
-
-
-def period_start(period: str, *, now: datetime, zone: ZoneInfo) -> datetime:
-    """The start of `today` (office midnight), `7d` or `30d` before *now*."""
-    if period == "today":
-        local = now.astimezone(zone)
-        return datetime.combine(local.date(), time(0), tzinfo=zone)
-    if period in ("7d", "30d"):
-        return now - timedelta(days=int(period[:-1]))
-    raise InvalidInput([FieldProblem("period", "must be today, 7d or 30d")])
 
 
 @dataclass

@@ -138,8 +138,8 @@ async def test_a_manager_sees_pending_leads_and_stats(slow_office: RunningOffice
     pending = await selin.wait_for(text_has("Waiting leads (1)"))
     assert f"#{lead_id}" in pending.text
     assert "offered to Ayşe" in pending.text
-    await selin.send("/stats 7d")
-    stats = await selin.wait_for(text_has("Stats · last 7 days"))
+    await selin.send("/stats 7d offers")
+    stats = await selin.wait_for(text_has("Offers · Last 7 days"))
     assert "Leads in: 1" in stats.text
     assert "Ayşe: 0/1 accepted" in stats.text
 
@@ -162,12 +162,12 @@ async def test_an_agent_logs_outcomes_and_lists_open_leads(slow_office: RunningO
 async def test_the_command_menus_are_registered(slow_office: RunningOffice) -> None:
     names = [c["command"] for c in slow_office.sandbox.commands()]
     agent = ["start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
-             "away", "back", "settings", "cancel", "help"]
+             "me", "away", "back", "settings", "cancel", "help"]
     assert names == agent
     manager_scope = {"type": "chat", "chat_id": SELIN}
     manager = [c["command"] for c in slow_office.sandbox.commands(scope=manager_scope)]
-    assert manager == [*agent, "stats", "pending", "assign", "reassign", "agents", "correct",
-                       "invite", "deactivate", "setgroup", "reload"]
+    assert manager == [*agent, "stats", "export", "pending", "assign", "reassign", "agents",
+                       "correct", "invite", "deactivate", "setgroup", "reload"]
 
 
 async def test_why_explains_the_decision_to_the_manager_and_the_offered_agent_only(

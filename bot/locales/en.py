@@ -148,7 +148,7 @@ MESSAGES: dict[str, str] = {
     "command.leads": "Your open leads",
     "command.outcome": "Log what happened with a lead",
     "command.help": "What this bot can do",
-    "command.stats": "Team speed, SLA and outcomes",
+    "command.stats": "The office's numbers: funnel, speed, money, fairness",
     "command.pending": "Leads waiting for an owner",
     "outcome.done": "✅ Lead #{lead_id} is now “{stage}”.",
     "list.more": "… and {count} more.",
@@ -166,11 +166,7 @@ MESSAGES: dict[str, str] = {
     "pending.offered": "#{lead_id} · {lead} · {temperature} · offered to {holder}, until {time}",
     "pending.with_managers": ("#{lead_id} · {lead} · {temperature} · "
                               "⚠️ waiting for a manager since {time}"),
-    "stats.usage": "Usage: /stats [today|7d|30d]",
-    "stats.title": "<b>Stats · {period}</b> (since {since})",
-    "stats.period.today": "today",
-    "stats.period.7d": "last 7 days",
-    "stats.period.30d": "last 30 days",
+    "stats.title": "<b>Offers · {period}</b> (since {since})",
     "stats.office": "Leads in: <b>{leads_in}</b> · offered: {offered} · escalated: {escalated}\n"
                     "Offers: {offers} · accepted: {accepted} · declined: {declined} · "
                     "timed out: {expired}\n"

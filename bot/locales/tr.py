@@ -152,7 +152,7 @@ MESSAGES: dict[str, str] = {
     "command.leads": "Açık talepleriniz",
     "command.outcome": "Bir talebin sonucunu kaydet",
     "command.help": "Bu bot neler yapar",
-    "command.stats": "Ekip hızı, SLA ve sonuçlar",
+    "command.stats": "Ofisin rakamları: huni, hız, para, adalet",
     "command.pending": "Sahip bekleyen talepler",
     "outcome.done": "✅ #{lead_id} numaralı talep artık “{stage}”.",
     "list.more": "… ve {count} tane daha.",
@@ -170,11 +170,7 @@ MESSAGES: dict[str, str] = {
     "pending.offered": "#{lead_id} · {lead} · {temperature} · {holder:loc}, {time:dat} kadar",
     "pending.with_managers": ("#{lead_id} · {lead} · {temperature} · "
                               "⚠️ {time:abl} beri yönetici bekliyor"),
-    "stats.usage": "Kullanım: /stats [today|7d|30d]",
-    "stats.title": "<b>İstatistikler · {period}</b> ({since:abl} beri)",
-    "stats.period.today": "bugün",
-    "stats.period.7d": "son 7 gün",
-    "stats.period.30d": "son 30 gün",
+    "stats.title": "<b>Teklifler · {period}</b> ({since:abl} beri)",
     "stats.office": "Gelen talep: <b>{leads_in}</b> · teklif edilen: {offered} · yöneticiye "
                     "giden: {escalated}\n"
                     "Teklifler: {offers} · kabul: {accepted} · ret: {declined} · "

@@ -198,13 +198,14 @@ class Replies(HandoverViews):
         shown.setdefault("after", "")
         return shown
 
-    def stats(self, lang: str, period: str, stats: Stats) -> str:
-        """The `/stats` reply."""
+    def stats(self, lang: str, period_name: str, stats: Stats) -> str:
+        """`/stats … offers`: what became of the period's offers, per agent; *period_name*
+        in the reader's words."""
         def n(count: int) -> str:
             return number(count, lang)
 
         office = stats.office
-        lines = [t(lang, "stats.title", period=Markup(t(lang, f"stats.period.{period}")),
+        lines = [t(lang, "stats.title", period=Markup(period_name),
                    since=self.local_datetime(stats.start)), ""]
         lines.append(t(
             lang, "stats.office", leads_in=n(stats.leads_in), offered=n(stats.leads_offered),
