@@ -338,12 +338,19 @@ async def test_metrics_keep_every_family_name_and_type_and_add_no_series(
     counters = ("leads_received offers offers_accepted offers_declined offers_expired escalations"
                 " outbox_sent outbox_failed delivery_errors audit_runs audit_rerouted audit_resent"
                 " intake_failures intake_failures_dropped webhook_refused")
+    office = ("leads funnel_ratio speed_to_lead_seconds sla_met_ratio won_leads revenue"
+              " commission")
     assert types == {**{f"leadrelay_{name}_total": "counter" for name in counters.split()},
                      "leadrelay_leads": "gauge", "leadrelay_outbox_backlog": "gauge",
-                     "leadrelay_outbox_lag_seconds": "gauge", "leadrelay_telegram_up": "gauge"}
+                     "leadrelay_outbox_lag_seconds": "gauge", "leadrelay_telegram_up": "gauge",
+                     **{f"leadrelay_office_{name}": "gauge" for name in office.split()}}
     # No `_created` series (a snapshot read from the database has no creation time to tell),
     # and no process or platform collectors.
-    assert {re.split(r"[{ ]", line)[0] for line in lines if not line.startswith("#")} == set(types)
+    # The office's rates have no sample while no lead came.
+    shown = {re.split(r"[{ ]", line)[0] for line in lines if not line.startswith("#")}
+    assert shown == set(types) - {"leadrelay_office_funnel_ratio",
+                                  "leadrelay_office_speed_to_lead_seconds",
+                                  "leadrelay_office_sla_met_ratio"}
 
 
 async def test_metrics_group_delivery_errors_by_kind_and_count_the_outbox(

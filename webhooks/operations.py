@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from core.lifecycle.gauges import Gauge, office_gauges
 from core.model import Channel, LeadStatus, OfferStatus
 from core.model.failures import FailureReason
 from core.ports import DeliveryErrorKind, InstanceHealth, OfficeFigures, Snapshot
@@ -90,8 +91,10 @@ class SnapshotCollector:
 
     def __init__(self, snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
                  telegram_up: bool | None = None, dropped: int = 0,
-                 refused: Mapping[str, int] | None = None) -> None:
+                 refused: Mapping[str, int] | None = None,
+                 office: Sequence[Gauge] = ()) -> None:
         self._snapshot = snapshot
+        self._office = office
         self._refused = dict(refused or {})
         self._dropped = dropped
         self._now = now
@@ -166,11 +169,42 @@ class SnapshotCollector:
                 "leadrelay_telegram_up",
                 "1 when Telegram's Bot API answers this bot (asked at most every 10 s), else 0.",
                 value=int(self._telegram_up))
+        yield from _office_families(self._office)
+
+
+_OFFICE_HELP = {
+    "leadrelay_office_leads": "Leads that arrived in the period (not test, spam or /new).",
+    "leadrelay_office_funnel_ratio": "The period's leads that reached each funnel step.",
+    "leadrelay_office_speed_to_lead_seconds": "Arrival to first contact of the period's leads.",
+    "leadrelay_office_sla_met_ratio": "Accept and first-contact deadlines met, of those judged.",
+    "leadrelay_office_won_leads": "Leads won in the period.",
+    "leadrelay_office_revenue": "Amounts recorded with Won in the period (office currency).",
+    "leadrelay_office_commission": "Commission on the amounts won in the period.",
+}
+
+
+_OFFICE_LABELS = {name: ("period",) for name in _OFFICE_HELP} | {
+    "leadrelay_office_funnel_ratio": ("period", "step"),
+    "leadrelay_office_speed_to_lead_seconds": ("period", "quantile"),
+    "leadrelay_office_sla_met_ratio": ("period", "sla")}
+
+
+def _office_families(gauges: Sequence[Gauge]) -> Iterator[Metric]:
+    """The office's key figures (core.lifecycle.gauges), one family per name, each listed
+    even while it has no sample (a rate of no leads), so the names never come and go."""
+    families = {name: GaugeMetricFamily(name, help_text, labels=list(_OFFICE_LABELS[name]))
+                for name, help_text in _OFFICE_HELP.items()}
+    for name, labels, value in gauges:
+        family = families.get(name)
+        if family is not None:
+            family.add_metric([labels.get(key, "") for key in _OFFICE_LABELS[name]], value)
+    yield from families.values()
 
 
 def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] = (),
                    telegram_up: bool | None = None, dropped: int = 0,
-                   refused: Mapping[str, int] | None = None) -> bytes:
+                   refused: Mapping[str, int] | None = None,
+                   office: Sequence[Gauge] = ()) -> bytes:
     """The Prometheus text exposition of one snapshot taken at *now*.
 
     A registry of its own holds nothing but the snapshot: no process or platform collectors,
@@ -179,7 +213,7 @@ def render_metrics(snapshot: Snapshot, *, now: datetime, sources: Iterable[str] 
     registry = CollectorRegistry()
     registry.register(SnapshotCollector(snapshot, now=now, sources=sources,
                                         telegram_up=telegram_up, dropped=dropped,
-                                        refused=refused))
+                                        refused=refused, office=office))
     return generate_latest(registry)
 
 
@@ -204,10 +238,15 @@ async def metrics(request: web.Request) -> web.Response:
         return web.Response(status=503, text="could not read the figures from the database\n")
     telegram = request.app.get(TELEGRAM)
     telegram_up = None if telegram is None else await telegram.problem() is None
+    try:
+        office = (await app.run(office_gauges)).gauges
+    except Exception:  # the operational figures still go out without the office's
+        log.exception("could not work out the office's key figures for /metrics")
+        office = ()
     body = render_metrics(snapshot, now=app.deps.clock.now(),
                           sources=[source.name for source in app.config.sources],
                           telegram_up=telegram_up, dropped=request.app.get(DROPPED, [0])[0],
-                          refused=request.app.get(REFUSED_SIGNATURES))
+                          refused=request.app.get(REFUSED_SIGNATURES), office=office)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
