@@ -199,19 +199,28 @@ def stage_event(number: int, lead_id: int, to: str, *, was: str = "new",
 
 
 async def test_migration_0020_fills_in_the_leads_stored_before(at_0019: AsyncEngine) -> None:
-    def row(lead_id: int, stage: str, owner: int | None = AYSE) -> dict[str, object]:
-        return {"id": lead_id, "contact_id": 1, "source": "website", "received_at": T,
+    def row(lead_id: int, stage: str, owner: int | None = AYSE, *, contact: int = 1,
+            **values: object) -> dict[str, object]:
+        return {"id": lead_id, "contact_id": contact, "source": "website", "received_at": T,
                 "score": 50, "temperature": "hot", "missing": [], "returning_contact": False,
                 "status": "owned" if owner else "with_managers", "stage": stage,
-                "owner_id": owner, "version": 1}
+                "owner_id": owner, "version": 1, "contacted_at": None, "closed_at": None,
+                **values}
     async with at_0019.begin() as conn:
         await conn.execute(insert(agents), [
             {"telegram_id": AYSE, "name": "Ayşe", "role": "agent", "active": True,
              "away": False, "position": 0, "profile": {"team": "Kuzey"}}])
-        await conn.execute(insert(contacts), [{"id": 1, "created_at": T}])
+        await conn.execute(insert(contacts), [{"id": n, "created_at": T} for n in (1, 2)])
         await conn.execute(insert(leads), [  # only the columns leads had at 0019
-            row(1, "lost"), row(2, "appointment"), row(3, "contacted"), row(4, "contacted"),
-            row(5, "new", owner=None), row(6, "won")])
+            row(1, "lost", contacted_at=T + timedelta(seconds=90, microseconds=123456)),
+            row(2, "appointment"), row(3, "contacted"), row(4, "contacted"),
+            row(5, "new", owner=None),
+            # The contact's leads 1 to 5 are owned or with the managers: 6 is a duplicate.
+            row(6, "won", returning_contact=True),
+            # Contact 2's first lead was lost an hour before the second came: no duplicate.
+            row(7, "lost", contact=2, received_at=T - timedelta(hours=2), status="closed",
+                closed_at=T - timedelta(hours=1)),
+            row(8, "new", contact=2, returning_contact=True)])
         await conn.execute(insert(lead_events), [
             # 1: appointment, then lost: it reached the appointment.
             stage_event(1, 1, "contacted"), stage_event(2, 1, "appointment", was="contacted"),
@@ -233,20 +242,24 @@ async def test_migration_0020_fills_in_the_leads_stored_before(at_0019: AsyncEng
         await conn.execute(insert(offers), [
             {"lead_id": 1, "agent_id": AYSE, "token": "t", "status": "accepted",
              "created_at": T, "deadline": T, "sequence": 1, "kind": "offer",
+             "decided_at": T + timedelta(seconds=42, microseconds=500_000),
              "trace": {"rule": "hot", "strategy": "weighted"}}])
     await upgrade(at_0019)
     async with at_0019.connect() as conn:
-        kept = {r.id: (r.furthest_stage, r.team, r.rule, r.strategy) for r in await conn.execute(
-            select(leads.c.id, leads.c.furthest_stage, leads.c.team, leads.c.rule,
-                   leads.c.strategy))}
+        kept = {r.id: (r.furthest_stage, r.team, r.rule, r.strategy, r.duplicate,
+                       r.to_contact_us) for r in await conn.execute(select(leads))}
+        answered = (await conn.execute(select(offers.c.answered_after_us))).scalar_one()
     assert kept == {
-        1: ("appointment", "Kuzey", "hot", "weighted"),
-        2: ("appointment", "Kuzey", None, None),
-        3: ("contacted", "Kuzey", None, None),
-        4: ("contacted", "Kuzey", None, None),
-        5: ("new", None, "cold", "round_robin"),
-        6: ("won", "Kuzey", None, None),
+        1: ("appointment", "Kuzey", "hot", "weighted", False, 90_123_456),
+        2: ("appointment", "Kuzey", None, None, False, None),
+        3: ("contacted", "Kuzey", None, None, False, None),
+        4: ("contacted", "Kuzey", None, None, False, None),
+        5: ("new", None, "cold", "round_robin", False, None),
+        6: ("won", "Kuzey", None, None, True, None),
+        7: ("new", "Kuzey", None, None, False, None),  # lost, no stage on record
+        8: ("new", "Kuzey", None, None, False, None),
     }
+    assert answered == 42_500_000
 
 
 def test_a_lead_with_nothing_counted_has_no_rates() -> None:

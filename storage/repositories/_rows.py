@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Insert, Row, Table, func, insert, select, text
@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from core.model import Lead, LeadStatus, Stage, Temperature
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _aware(value: datetime) -> datetime:
@@ -39,6 +41,8 @@ _LEAD_FIELDS = (
 
 def _lead_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, name) for name in _LEAD_FIELDS}
+    values["to_contact_us"] = (None if lead.contacted_at is None else
+                               (lead.contacted_at - lead.received_at) // _MICROSECOND)
     values.update(temperature=lead.temperature.value, status=lead.status.value,
                   stage=lead.stage.value, furthest_stage=lead.furthest_stage.value,
                   missing=list(lead.missing),

@@ -4,7 +4,9 @@ for the office and by a slice (what each figure counts: core/lifecycle/numbers.p
 Five statements a period: the cohort's leads (funnel, first contacts, lost reasons), their
 speed to lead, their offers (the accept SLA), the time to Accept, and the leads won in it
 (on the stage and close time index). A median or p90 is picked out by row_number over the
-sorted values, so only a few dozen rows reach Python whatever the period.
+sorted values, so only a few dozen rows reach Python whatever the period; the values are the
+durations each save keeps in microseconds (`leads.to_contact_us`, `offers.answered_after_us`),
+so SQLite sorts integers instead of parsing two dates a row.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from core.model import STAGE_ORDER, OfferStatus, Stage
 from core.numbers.figures import Slice
 from core.ports.numbers import PeriodFigures
 from storage.repositories.numbers_tally import Tally
-from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT, _micros, middle_ranks, p90_rank
+from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT, middle_ranks, p90_rank
 from storage.tables import leads, offers
 
 _MANUAL = leads.c.source == MANUAL_SOURCE
@@ -94,7 +96,7 @@ def _ranks(value: ColumnElement[int], source: FromClause, where: Sequence[Column
     of a median or a p90, in the slice of *key* and over all: each with grp, v, its rank rn
     and count n in its slice, and rn_all and n_all over all."""
     # The value made once a row, in a subquery of its own: in the window's ORDER BY and the
-    # select both, SQLite would work it out again (its micros parse text).
+    # select both, SQLite would work it out again.
     measured = select((key if key is not None else null()).label("grp"), value.label("v")
                       ).select_from(source).where(*where).subquery()
     windows: list[ColumnElement[Any]] = []
@@ -166,14 +168,15 @@ async def period_figures(conn: AsyncConnection, start: datetime, end: datetime, 
     for r in await conn.execute(_lead_statement(cohort, key, now)):
         tally.leads(r, steps=(*_STEPS, "contact_due", "contact_met"))
     for r in await conn.execute(_ranks(
-            _micros(conn, leads.c.received_at, leads.c.contacted_at), leads,
-            (*cohort, _TAKEN, leads.c.contacted_at.is_not(None)), key)):
+            leads.c.to_contact_us, leads, (*cohort, _TAKEN, leads.c.to_contact_us.is_not(None)),
+            key)):
         tally.pick("to_contact", r)
     for r in await conn.execute(_offer_statement(cohort, offer_key)):
         tally.offers(r)
     for r in await conn.execute(_ranks(
-            _micros(conn, offers.c.created_at, offers.c.decided_at), _OF_LEADS,
-            (*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT, *_ACCEPTED_OFFER), offer_key)):
+            offers.c.answered_after_us, _OF_LEADS,
+            (*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT, *_ACCEPTED_OFFER,
+             offers.c.answered_after_us.is_not(None)), offer_key)):
         tally.pick("to_accept", r)
     for r in await conn.execute(_money_statement(start, end, key)):
         tally.money(r, commission=rate(r.product) * int(r.revenue))

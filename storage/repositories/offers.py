@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model import DeclineReason, Offer, OfferKind, OfferStatus
@@ -58,7 +58,8 @@ class SqlOffers:
         if due_by is not None:
             condition = and_(condition, offers.c.deadline <= due_by)
         result = await self._conn.execute(update(offers).where(condition).values(
-            status=status.value, decided_at=at, decline_reason=reason.value if reason else None))
+            status=status.value, decided_at=at, decline_reason=reason.value if reason else None,
+            answered_after_us=self._after(at)))
         return result.rowcount == 1
 
     async def decide_all(self, offer_ids: Sequence[int], *, status: OfferStatus, at: datetime,
@@ -71,8 +72,14 @@ class SqlOffers:
         if due_by is not None:
             condition = and_(condition, offers.c.deadline <= due_by)
         rows = await self._conn.execute(update(offers).where(condition).values(
-            status=status.value, decided_at=at).returning(offers.c.id))
+            status=status.value, decided_at=at, answered_after_us=self._after(at))
+            .returning(offers.c.id))
         return {row.id for row in rows}
+
+    def _after(self, at: datetime) -> ColumnElement[int]:
+        """The microseconds from an offer to *at*, for the numbers' time to Accept."""
+        return reporting._micros(self._conn, offers.c.created_at,
+                                 bindparam("decided", at, type_=offers.c.decided_at.type))
 
     async def start_clock(self, offer_id: int, *, delivered_at: datetime,
                           deadline: datetime) -> bool:

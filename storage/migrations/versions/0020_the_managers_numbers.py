@@ -1,6 +1,6 @@
 """The managers' numbers: each lead's furthest stage, its owner's team when they took it, the
-rule and strategy that first routed it, whether it is a duplicate, and an index for the leads
-won in a period
+rule and strategy that first routed it, whether it is a duplicate, its speed to lead and each
+offer's time to its answer, and an index for the leads won in a period
 
 Filled in for the leads stored before:
 - the furthest stage by replaying each lead's stage changes, Undos and corrections as
@@ -12,7 +12,9 @@ Filled in for the leads stored before:
   trace (leads routed before either was kept, or never routed, keep none);
 - a duplicate: a returning contact's lead stored while an earlier lead of theirs was open,
   as far as their state now tells (new, offered, with the managers or owned now, or closed
-  after it came).
+  after it came);
+- the microseconds from a lead's arrival to its first contact, and from an offer to its
+  answer, which every save keeps from now on.
 
 Self-contained: it reads and writes only columns that exist since 0019, through tables
 described here as this revision found them, in batches of leads by id.
@@ -45,12 +47,16 @@ _leads = sa.table("leads", sa.column("id", sa.Integer), sa.column("stage", sa.St
                   sa.column("strategy", sa.String), sa.column("contact_id", sa.Integer),
                   sa.column("returning_contact", sa.Boolean),
                   sa.column("received_at", sa.DateTime), sa.column("status", sa.String),
-                  sa.column("closed_at", sa.DateTime), sa.column("duplicate", sa.Boolean))
+                  sa.column("closed_at", sa.DateTime), sa.column("duplicate", sa.Boolean),
+                  sa.column("contacted_at", sa.DateTime),
+                  sa.column("to_contact_us", sa.BigInteger))
 _events = sa.table("lead_events", sa.column("id", sa.Integer),
                    sa.column("lead_id", sa.Integer), sa.column("kind", sa.String),
                    sa.column("data", sa.JSON))
 _offers = sa.table("offers", sa.column("id", sa.Integer), sa.column("lead_id", sa.Integer),
-                   sa.column("trace", sa.JSON))
+                   sa.column("trace", sa.JSON), sa.column("created_at", sa.DateTime),
+                   sa.column("decided_at", sa.DateTime),
+                   sa.column("answered_after_us", sa.BigInteger))
 _agents = sa.table("agents", sa.column("telegram_id", sa.BigInteger),
                    sa.column("profile", sa.JSON))
 
@@ -65,11 +71,38 @@ def upgrade() -> None:
     # Not in the batch: on SQLite a batch copies the whole table for an expression default.
     op.add_column("leads", sa.Column("duplicate", sa.Boolean(), nullable=False,
                                      server_default=sa.false()))
+    op.add_column("leads", sa.Column("to_contact_us", sa.BigInteger()))
+    op.add_column("offers", sa.Column("answered_after_us", sa.BigInteger()))
     op.create_index("ix_leads_stage_closed_at", "leads", ["stage", "closed_at"])
     bind = op.get_bind()
     top = bind.execute(sa.select(sa.func.max(_leads.c.id))).scalar() or 0
     for low in range(0, top + 1, _BATCH):
         _fill(bind, low, low + _BATCH)
+        bind.execute(sa.update(_leads).where(
+            _leads.c.id >= low, _leads.c.id < low + _BATCH, _leads.c.contacted_at.is_not(None))
+            .values(to_contact_us=_micros(bind, _leads.c.received_at, _leads.c.contacted_at)))
+    top = bind.execute(sa.select(sa.func.max(_offers.c.id))).scalar() or 0
+    for low in range(0, top + 1, _BATCH):
+        bind.execute(sa.update(_offers).where(
+            _offers.c.id >= low, _offers.c.id < low + _BATCH, _offers.c.decided_at.is_not(None))
+            .values(answered_after_us=_micros(bind, _offers.c.created_at,
+                                              _offers.c.decided_at)))
+
+
+def _micros(bind: sa.Connection, start: Any, end: Any) -> Any:
+    """Whole microseconds from *start* to *end* (storage.repositories.reporting._micros as
+    this revision found it): SQLite's stored text read to the microsecond, PostgreSQL's
+    EXTRACT(EPOCH ...) of an interval."""
+    million = sa.literal_column("1000000", sa.Integer)
+    if bind.dialect.name == "postgresql":
+        return sa.cast(sa.extract("epoch", end - start) * million, sa.BigInteger)
+
+    def sqlite_us(moment: Any) -> Any:
+        fraction = sa.func.substr(sa.cast(moment, sa.String).concat("000000"), 21, 6)
+        return (sa.cast(sa.func.strftime("%s", moment), sa.Integer) * million
+                + sa.cast(fraction, sa.Integer))
+
+    return sqlite_us(end) - sqlite_us(start)
 
 
 def _fill(bind: sa.Connection, low: int, high: int) -> None:
@@ -155,7 +188,10 @@ def _replay(stages: dict[int, str], changes: Iterable[Any]) -> dict[int, str]:
 
 def downgrade() -> None:
     op.drop_index("ix_leads_stage_closed_at", table_name="leads")
+    with op.batch_alter_table("offers") as batch:
+        batch.drop_column("answered_after_us")
     with op.batch_alter_table("leads") as batch:
+        batch.drop_column("to_contact_us")
         batch.drop_column("duplicate")
         batch.drop_column("strategy")
         batch.drop_column("rule")
