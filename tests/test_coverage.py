@@ -281,7 +281,8 @@ def routed(rule: str | None, *, escalated: bool = False, received: datetime | No
     at = received or START + 10 * H
     lead = Lead(contact_id=0, source=source, received_at=at, score=80,
                 temperature=Temperature.HOT, escalated_at=at + H if escalated else None,
-                status=LeadStatus.WITH_MANAGERS if escalated else LeadStatus.OWNED)
+                status=LeadStatus.WITH_MANAGERS if escalated else LeadStatus.OWNED,
+                rule=rule, strategy="round_robin" if rule else None)
     made = [offer(ADA, at + H, rule=rule, kind=kind)][:offers]
     if second_rule is not None:
         made.append(offer(BORA, at + 2 * H, rule=second_rule))

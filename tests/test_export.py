@@ -75,7 +75,7 @@ def november() -> list[tuple[Lead, list[Offer]]]:
     won = made(T1, name="Deniz Kaya", phone="+905321234567", email="deniz@example.com",
                product="residential", region="Istanbul / Kadıköy", budget_min=1_000_000,
                budget_max=2_000_000, temperature=Temperature.HOT, score=80, lead_type="vip",
-               status=LeadStatus.CLOSED, stage=Stage.WON, owner_id=ADA,
+               status=LeadStatus.CLOSED, stage=Stage.WON, owner_id=ADA, team="Moda",
                accepted_at=T1 + timedelta(minutes=2, seconds=30),
                contacted_at=T1 + timedelta(minutes=10), amount=4_500_000,
                offer_amount=5_000_000, closed_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC),
@@ -165,7 +165,8 @@ async def test_a_period_reads_back_as_its_leads_in_turkish_one_row_each_by_arriv
         "email": "deniz@example.com", "product": "residential",
         "region": "Istanbul / Kadıköy", "budget_min": "1000000", "budget_max": "2000000",
         "temperature": "sıcak", "score": "80", "lead_type": "vip", "status": "kapandı",
-        "stage": "kazanıldı", "owner": "Ada", "team": "Kadıköy",
+        # Ada's team when she took it, though she is in Kadıköy's now.
+        "stage": "kazanıldı", "owner": "Ada", "team": "Moda",
         "accepted": "2026-11-03 12:02", "first_contact": "2026-11-03 12:10",
         "minutes_to_accept": "2,5", "minutes_to_contact": "10,0",
         "offers": "3", "declines": "1", "lapses": "1",  # the withdrawn claim and the

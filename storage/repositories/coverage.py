@@ -40,15 +40,9 @@ _PENDING_BY_AGENT = (select(offers.c.agent_id, func.count().label("n"))
 
 
 def rule_of_lead() -> ColumnElement[Any]:
-    """The routing rule that placed a lead: the rule named in its first offer's trace
-    (None when no offer was made: sent straight to the managers).
-
-    The one place that says where a lead's rule is read: once leads carry their rule,
-    this becomes that column.
-    """
-    return (select(offers.c.trace["rule"].as_string())
-            .where(offers.c.lead_id == leads.c.id)
-            .order_by(offers.c.id).limit(1).scalar_subquery())
+    """The routing rule that placed a lead: its first routing decision's, which the lead
+    keeps (`Lead.settle`), also when that decision sent it straight to the managers."""
+    return leads.c.rule
 
 
 class SqlCoverage:

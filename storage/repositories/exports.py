@@ -20,6 +20,7 @@ _LEAD_COLUMNS = (
     leads.c.temperature, leads.c.score, leads.c.lead_type, leads.c.status, leads.c.stage,
     leads.c.owner_id, leads.c.accepted_at, leads.c.contacted_at, leads.c.amount,
     leads.c.offer_amount, leads.c.lost_reason, leads.c.closed_at, leads.c.campaign,
+    leads.c.team.label("team_then"),
 )
 
 
@@ -75,7 +76,10 @@ def _page(start: datetime, end: datetime, after: tuple[datetime, int] | None,
                .where(offers.c.lead_id.in_(select(page.c.id)), OFFER_COUNTS_FOR_AGENT)
                .group_by(offers.c.lead_id).subquery())
     return (select(page, agents.c.name.label("owner"),
-                   agents.c.profile["team"].as_string().label("team"),
+                   # The owner's team when they took the lead, as the numbers count it;
+                   # their team now for a lead taken before leads kept it.
+                   func.coalesce(page.c.team_then, agents.c.profile["team"].as_string())
+                   .label("team"),
                    func.coalesce(counted.c.offers, 0).label("offers"),
                    func.coalesce(counted.c.declines, 0).label("declines"),
                    func.coalesce(counted.c.lapses, 0).label("lapses"))
@@ -88,8 +92,8 @@ def _row(r: Any) -> ExportRow:
     # By position: a Row's attributes by name cost more than the query, row after row.
     (lead_id, received_at, source, name, phone, email, product, region, budget_min,
      budget_max, temperature, score, lead_type, status, stage, _, accepted_at, contacted_at,
-     amount, offer_amount, lost_reason, closed_at, campaign, owner, team, offered, declines,
-     lapses) = r
+     amount, offer_amount, lost_reason, closed_at, campaign, _, owner, team, offered,
+     declines, lapses) = r
     return ExportRow(
         id=lead_id, received_at=received_at, source=source, name=name, phone=phone,
         email=email, product=product, region=region, budget_min=budget_min,
