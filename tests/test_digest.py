@@ -131,21 +131,6 @@ async def test_the_digest_goes_once_however_many_sweeps_and_instances_run() -> N
     assert len(digests(db)) == 4, "Thursday's, once"
 
 
-async def test_no_digest_on_a_closed_day_and_mondays_covers_the_weekend() -> None:
-    # Saturday 28.11 is a closed date, Sunday is not a working day.
-    db, clock = FakeDatabase(), ManualClock(local(28, 10))
-    relay = await relay_on(digest_office(closed_dates=["2026-11-28"]), clock, db)
-    assert await relay.run(send_digest_if_due) == local(30, 9), "next: Monday's"
-    clock.advance(local(29, 12) - clock.now())
-    assert await relay.run(send_digest_if_due) == local(30, 9)
-    assert digests(db) == []
-    await lead_at(relay, clock, local(29, 13))
-    clock.advance(local(30, 9) - clock.now())
-    await relay.run(send_digest_if_due)
-    [boss, _] = digests(db)
-    assert (boss.params["since"], boss.params["leads_in"]) == ("2026-11-27", 1)
-
-
 async def test_an_office_without_the_digest_sends_none() -> None:
     db, clock = FakeDatabase(), ManualClock(local(25, 9, 5))
     relay = await relay_on(office(), clock, db)

@@ -29,4 +29,11 @@ MESSAGES: dict[str, str] = {
     "digest.away": "Away today: {names}",
     "digest.away_none": "Away today: nobody",
     "digest.away_until": "{name} (until {date})",
+    # the first digest of a week: last week's key figures
+    "digest.week.title": "📊 <b>Last week</b> ({start} – {end}), against the week before",
+    "digest.week.change": " ({arrow} {change}{mark})",
+    "digest.week.leads": "Leads: <b>{leads}</b>{change} · close rate {close}",
+    "digest.week.speed": "Speed to lead: {speed}{change} · first contact in time {contact} · "
+                         "accepted in time {accept}",
+    "digest.week.money": "Won: {won} · revenue {revenue}{change} · commission {commission}",
 }

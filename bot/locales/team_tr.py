@@ -29,4 +29,11 @@ MESSAGES: dict[str, str] = {
     "digest.away": "Bugün izinli: {names}",
     "digest.away_none": "Bugün izinli kimse yok",
     "digest.away_until": "{name} ({date:dat} kadar)",
+    # the first digest of a week: last week's key figures
+    "digest.week.title": "📊 <b>Geçen hafta</b> ({start} – {end}), bir önceki haftaya göre",
+    "digest.week.change": " ({arrow} {change}{mark})",
+    "digest.week.leads": "Talep: <b>{leads}</b>{change} · satış oranı {close}",
+    "digest.week.speed": "Talebe hız: {speed}{change} · zamanında ilk temas {contact} · "
+                         "zamanında kabul {accept}",
+    "digest.week.money": "Satış: {won} · ciro {revenue}{change} · komisyon {commission}",
 }

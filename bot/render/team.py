@@ -4,12 +4,13 @@ announced in the group (no contact details, with the Assign buttons) and the dig
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from babel.dates import format_date
 
 from bot import keyboards
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t
-from bot.render.formatting import Localized, esc, number
+from bot.render.formatting import Localized, duration, esc, number
 from bot.render.outcomes import what_happened
 from bot.render.shapes import Rendered
 from core.messages import DigestParams, TeamEscalatedParams
@@ -48,7 +49,39 @@ class TeamViews(Localized):
                  if until else esc(name) for name, until in p.away]
         lines.append(t(lang, "digest.away", names=Markup(", ".join(names))) if names
                      else t(lang, "digest.away_none"))
+        if p.week:
+            lines += ["", *self._digest_week(lang, p.week)]
         return Rendered("\n".join(lines))
+
+    def _digest_week(self, lang: str, week: dict[str, Any]) -> list[str]:
+        """Monday's lines: last week's key figures, each against the week before."""
+        def change(name: str, *, lower_is_better: bool = False) -> Markup:
+            now, before = week.get(name), week.get(f"{name}_before")
+            if now is None or not before:
+                return Markup("")
+            ratio = (now - before) / before
+            arrow = "▲" if ratio > 0 else "▼" if ratio < 0 else "="
+            good = ratio == 0 or (ratio < 0) == lower_is_better
+            return Markup(t(lang, "digest.week.change", arrow=arrow,
+                            change=self.percent(lang, abs(ratio)), mark="" if good else " ⚠"))
+
+        def pct(name: str) -> str:
+            value = week.get(name)
+            return "—" if value is None else self.percent(lang, value / 100)
+
+        speed = week.get("speed_s")
+        return [t(lang, "digest.week.title", start=_day(lang, week["start"]),
+                  end=_day(lang, week["end"])),
+                t(lang, "digest.week.leads", leads=number(week["leads"] or 0, lang),
+                  change=change("leads"), close=pct("close_rate")),
+                t(lang, "digest.week.speed",
+                  speed="—" if speed is None else duration(lang, speed),
+                  change=change("speed_s", lower_is_better=True), contact=pct("contact_sla"),
+                  accept=pct("accept_sla")),
+                t(lang, "digest.week.money", won=number(week["won"] or 0, lang),
+                  revenue=self.money(lang, round(week["revenue"] or 0)),
+                  change=change("revenue"),
+                  commission=self.money(lang, round(week["commission"] or 0)))]
 
     def _team_digest(self, lang: str, p: DigestParams) -> Rendered:
         """The group's edition: the figures alone, no names."""

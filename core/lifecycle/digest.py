@@ -5,13 +5,17 @@ claimed in the database in the transaction that queues the messages."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
 
 from core.deps import Deps
 from core.lifecycle.common import managers_in, message
 from core.lifecycle.team_group import team_group
 from core.messages import DigestParams, Template, compose
 from core.model import Agent
+from core.numbers.figures import Figures
 from core.ports import DIGEST_SENT, UnitOfWork
 
 _LOOK_DAYS = 400  # a calendar closed longer than this has no next digest worth waking for
@@ -46,6 +50,49 @@ def period_start(deps: Deps, today: date) -> date:
             return day
         day -= timedelta(days=1)
     return today - timedelta(days=1)
+
+
+def first_of_its_week(deps: Deps, today: date) -> bool:
+    """Whether *today* is the first working day of its week (Monday, or the day after a
+    Monday holiday): the digest that carries last week's figures."""
+    monday = today - timedelta(days=today.weekday())
+    return all(not deps.calendar.is_working_day(monday + timedelta(days=d))
+               for d in range((today - monday).days))
+
+
+def _week(figures: Figures, before: Figures) -> dict[str, Any]:
+    """One week's key figures and the week before's, as the digest stores them."""
+    def pair(name: str, now: float | Decimal | None, then: float | Decimal | None) -> dict[
+            str, Any]:
+        return {name: None if now is None else float(now),
+                f"{name}_before": None if then is None else float(then)}
+
+    return {**pair("leads", figures.leads, before.leads),
+            **pair("won", figures.won_in_period, before.won_in_period),
+            **pair("revenue", figures.revenue, before.revenue),
+            **pair("commission", figures.commission, before.commission),
+            **pair("speed_s", figures.to_contact_median_s, before.to_contact_median_s),
+            **pair("contact_sla", figures.contact_sla_pct, before.contact_sla_pct),
+            **pair("accept_sla", figures.accept_sla_pct, before.accept_sla_pct),
+            **pair("close_rate", figures.rate("won"), before.rate("won"))}
+
+
+async def week_figures(uow: UnitOfWork, deps: Deps, /, *, today: date,
+                       now: datetime) -> dict[str, Any]:
+    """Last week's key figures (Monday to Sunday before *today*'s week, office days) beside
+    the week before's: leads and the close rate of the leads that arrived, speed to lead
+    and the SLAs, and the leads won, revenue and commission in the week; read in the
+    caller's transaction."""
+    zone = deps.config.zone
+    monday = today - timedelta(days=today.weekday())
+    bounds = [datetime.combine(monday - timedelta(days=7 * n), time(0), tzinfo=zone)
+              .astimezone(UTC) for n in (2, 1, 0)]
+    rate = deps.config.money.rate
+    before = await uow.numbers.figures(bounds[0], bounds[1], by=None, now=now, rate=rate)
+    last = await uow.numbers.figures(bounds[1], bounds[2], by=None, now=now, rate=rate)
+    first_day = monday - timedelta(days=7)
+    return {"start": first_day.isoformat(), "end": (monday - timedelta(days=1)).isoformat(),
+            **_week(last.office, before.office)}
 
 
 def away_today(people: list[Agent], today: date) -> list[list[object]]:
@@ -92,12 +139,16 @@ async def send_digest_if_due(uow: UnitOfWork, deps: Deps, /) -> datetime | None:
             offered=counts.offered, accepted_in_time=counts.accepted_in_time,
             escalated=counts.escalated, contact_missed=counts.contact_missed,
             with_managers=counts.with_managers, on_offer=counts.on_offer,
-            overdue_tasks=counts.overdue_tasks, away=away_today(people, today))
+            overdue_tasks=counts.overdue_tasks, away=away_today(people, today),
+            week=await week_figures(uow, deps, today=today, now=now)
+            if first_of_its_week(deps, today) else None)
         await uow.outbox.add_all([message(deps, boss, Template.DIGEST, now, params=params)
                                   for boss in managers_in(people)])
         group = await team_group(uow, deps) if digest.to_group else None
         if group is not None:
-            await uow.outbox.add(compose(group, Template.TEAM_DIGEST, params,
+            # The group's edition has no money and no names: last week's figures stay with
+            # the managers.
+            await uow.outbox.add(compose(group, Template.TEAM_DIGEST, replace(params, week=None),
                                          lang=deps.config.language, at=now))
         await uow.commit()
     return next_digest(deps, now, sent=today)

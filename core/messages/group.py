@@ -3,7 +3,7 @@ announced in the group (never contact details), and the morning digest."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.messages.params import LeadSummary, Params
@@ -37,3 +37,6 @@ class DigestParams(Params):
     on_offer: int
     overdue_tasks: int
     away: list[list[Any]]  # [name, the last day away in ISO or None]
+    # The first digest of a week: last week's key figures beside the week before's
+    # (core.lifecycle.digest.week_figures: their names and what each counts).
+    week: dict[str, Any] | None = field(default=None, metadata={"omit_default": True})
