@@ -241,8 +241,10 @@ async def test_migration_0020_fills_in_the_leads_stored_before(at_0019: AsyncEng
         ])
         await conn.execute(insert(offers), [
             {"lead_id": 1, "agent_id": AYSE, "token": "t", "status": "accepted",
-             "created_at": T, "deadline": T, "sequence": 1, "kind": "offer",
-             "decided_at": T + timedelta(seconds=42, microseconds=500_000),
+             # Made at .9997 s: its whole seconds are cut, not rounded up to the next.
+             "created_at": T + timedelta(microseconds=999_700), "deadline": T,
+             "sequence": 1, "kind": "offer",
+             "decided_at": T + timedelta(seconds=43, microseconds=499_700),
              "trace": {"rule": "hot", "strategy": "weighted"}}])
     await upgrade(at_0019)
     async with at_0019.connect() as conn:

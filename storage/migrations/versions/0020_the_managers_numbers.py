@@ -98,9 +98,11 @@ def _micros(bind: sa.Connection, start: Any, end: Any) -> Any:
         return sa.cast(sa.extract("epoch", end - start) * million, sa.BigInteger)
 
     def sqlite_us(moment: Any) -> Any:
-        fraction = sa.func.substr(sa.cast(moment, sa.String).concat("000000"), 21, 6)
-        return (sa.cast(sa.func.strftime("%s", moment), sa.Integer) * million
-                + sa.cast(fraction, sa.Integer))
+        text = sa.cast(moment, sa.String)
+        fraction = sa.func.substr(text.concat("000000"), 21, 6)
+        # The whole seconds with the fraction cut off: strftime('%s') rounds .9995 s up.
+        seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(text, 1, 19)), sa.Integer)
+        return seconds * million + sa.cast(fraction, sa.Integer)
 
     return sqlite_us(end) - sqlite_us(start)
 
