@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -40,12 +41,23 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
                                                 "pool_use_lifo": True,
                                                 "pool_reset_on_return": None, **options})
         _tune_sqlite(engine, synchronous=synchronous)
+        engine.sync_engine.dialect.statement_compiler = HintedSQLiteCompiler
         return engine
     parsed, settings = server_settings(parsed)
     if settings:
         options = {**options, "connect_args": {
             **options.get("connect_args", {}), "server_settings": settings}}
     return create_async_engine(parsed, **{"pool_size": 10, "max_overflow": 10, **options})
+
+
+class HintedSQLiteCompiler(SQLiteCompiler):
+    """SQLite's compiler writing a table's hint after its name (`offers INDEXED BY …`),
+    which SQLAlchemy's leaves out: the one way to keep SQLite, which leadrelay never lets
+    ANALYZE, on the plan a statement needs (`storage/repositories/numbers.py`)."""
+
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        """The hint as written, `INDEXED BY ix_name`."""
+        return text
 
 
 def server_settings(url: URL) -> tuple[URL, dict[str, str]]:

@@ -143,6 +143,9 @@ leads = Table(
     UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
     # The leads won in a period, by the time they were won.
     Index("ix_leads_stage_closed_at", "stage", "closed_at"),
+    # Routing's open load per owner, read in every routing transaction: owned leads kept
+    # warm (nurture) are owned too, a year of them, and this index counts past them alone.
+    Index("ix_leads_status_stage_owner", "status", "stage", "owner_id"),
 )
 
 offers = Table(

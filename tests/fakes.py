@@ -713,7 +713,8 @@ class FakeCoverage:
 
 class FakeNumbers(_Repo):
     async def figures(self, start: datetime, end: datetime, *, by: Slice | None,
-                      now: datetime, rate: Callable[[str | None], Decimal]) -> PeriodFigures:
+                      now: datetime, rate: Callable[[str | None], Decimal],
+                      offers: bool = True) -> PeriodFigures:
         raise NotImplementedError("the managers' numbers need a real database")
 
 

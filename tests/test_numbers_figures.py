@@ -226,12 +226,18 @@ async def test_the_office_figures_count_the_cohort_by_the_furthest_stage_and_mon
 
 async def test_the_period_before_is_as_long_and_counted_the_same_way(relay: App) -> None:
     got = await numbers(relay)
-    # L9, L10 and L11 (a microsecond before this period); L10 won in it.
+    # L9, L10 and L11 (a microsecond before this period); L10 won in it. The offers'
+    # figures are left out: no change the overview shows is theirs.
     assert got.previous == Figures(
         leads=3, accepted=2, contacted=2, appointment=2, offer=2, won=2,
-        to_contact_median_s=200.0, to_contact_p90_s=300.0, to_accept_median_s=75.0,
-        accept_due=2, accept_met=2, won_in_period=1, revenue=300_000,
+        to_contact_median_s=200.0, to_contact_p90_s=300.0, won_in_period=1, revenue=300_000,
         commission=Decimal("6000.00"), cost=WEBSITE_COST + BILLBOARD_COST)
+    async with relay.uow().reading() as uow:
+        counted = await uow.numbers.figures(got.period.previous_start, got.period.previous_end,
+                                            by=None, now=relay.deps.clock.now(),
+                                            rate=relay.deps.config.money.rate)
+    assert (counted.office.to_accept_median_s, counted.office.accept_due,
+            counted.office.accept_met) == (75.0, 2, 2), "asked for, they are there"
 
 
 async def test_by_agent_counts_owners_and_the_offers_each_agent_was_asked(relay: App) -> None:

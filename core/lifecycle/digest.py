@@ -88,7 +88,8 @@ async def week_figures(uow: UnitOfWork, deps: Deps, /, *, today: date,
     bounds = [datetime.combine(monday - timedelta(days=7 * n), time(0), tzinfo=zone)
               .astimezone(UTC) for n in (2, 1, 0)]
     rate = deps.config.money.rate
-    before = await uow.numbers.figures(bounds[0], bounds[1], by=None, now=now, rate=rate)
+    before = await uow.numbers.figures(bounds[0], bounds[1], by=None, now=now, rate=rate,
+                                       offers=False)
     last = await uow.numbers.figures(bounds[1], bounds[2], by=None, now=now, rate=rate)
     first_day = monday - timedelta(days=7)
     return {"start": first_day.isoformat(), "end": (monday - timedelta(days=1)).isoformat(),

@@ -65,8 +65,9 @@ async def office_numbers(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
     async with uow.reading():
         await manager(uow, manager_id)
         current = await uow.numbers.figures(asked.start, asked.end, by=by, now=now, rate=rate)
+        # The period before gives the changes the overview shows, none of them the offers'.
         before = await uow.numbers.figures(asked.previous_start, asked.previous_end, by=None,
-                                           now=now, rate=rate)
+                                           now=now, rate=rate, offers=False)
     costs = source_costs(deps.config, start=asked.start, end=asked.end)
     rows = current.rows
     if by is Slice.SOURCE:

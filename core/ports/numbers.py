@@ -28,8 +28,10 @@ class NumbersRepository(Protocol):
     """The figures of periods, added up in SQL, the same on every database."""
 
     async def figures(self, start: datetime, end: datetime, *, by: Slice | None,
-                      now: datetime, rate: Callable[[str | None], Decimal]) -> PeriodFigures:
+                      now: datetime, rate: Callable[[str | None], Decimal],
+                      offers: bool = True) -> PeriodFigures:
         """The figures of [start, end), by *by* if given, first-contact deadlines judged at
         *now*, commission at *rate* of each won lead's product (see
-        core/lifecycle/numbers.py for what each figure counts)."""
+        core/lifecycle/numbers.py for what each figure counts); *offers* False leaves out
+        the offers' figures (the accept SLA and the time to Accept), half the work."""
         ...

@@ -37,7 +37,12 @@ from core.model import STAGE_ORDER, OfferStatus, Stage
 from core.numbers.figures import Slice
 from core.ports.numbers import PeriodFigures
 from storage.repositories.numbers_tally import Tally
-from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT, middle_ranks, p90_rank
+from storage.repositories.reporting import (
+    OFFER_COUNTS_FOR_AGENT,
+    by_period,
+    middle_ranks,
+    p90_rank,
+)
 from storage.tables import leads, offers
 
 _MANUAL = leads.c.source == MANUAL_SOURCE
@@ -97,8 +102,9 @@ def _ranks(value: ColumnElement[int], source: FromClause, where: Sequence[Column
     and count n in its slice, and rn_all and n_all over all."""
     # The value made once a row, in a subquery of its own: in the window's ORDER BY and the
     # select both, SQLite would work it out again.
-    measured = select((key if key is not None else null()).label("grp"), value.label("v")
-                      ).select_from(source).where(*where).subquery()
+    measured = by_period(select((key if key is not None else null()).label("grp"),
+                                 value.label("v")).select_from(source).where(*where)
+                          ).subquery()
     windows: list[ColumnElement[Any]] = []
     for suffix, partition in (("", measured.c.grp), ("_all", None)):
         if key is None and suffix == "":
@@ -123,21 +129,22 @@ def _lead_statement(cohort: Sequence[ColumnElement[bool]], key: ColumnElement[An
                  func.coalesce(leads.c.lost_reason, "other"))).label("reason")
     manual = _MANUAL.label("manual")
     flags = {**_STEPS, "contact_due": judged, "contact_met": _MET}
-    return (select(manual, (key if key is not None else null()).label("grp"), lost,
-                   func.count().label("leads"),
-                   *(func.count().filter(flag).label(name) for name, flag in flags.items()))
-            .where(*cohort).group_by(manual, *_grouped(key), lost))
+    return by_period(
+        select(manual, (key if key is not None else null()).label("grp"), lost,
+               func.count().label("leads"),
+               *(func.count().filter(flag).label(name) for name, flag in flags.items()))
+        .where(*cohort).group_by(manual, *_grouped(key), lost))
 
 
 def _offer_statement(cohort: Sequence[ColumnElement[bool]],
                      key: ColumnElement[Any] | None) -> Select[Any]:
     """The cohort's offers that were their agent's to answer, decided and answered in time,
     per slice (by agent: the offer's)."""
-    return (select((key if key is not None else null()).label("grp"),
-                   func.count().filter(_DECIDED).label("due"),
-                   func.count().filter(_IN_TIME).label("met"))
-            .select_from(_OF_LEADS).where(*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT)
-            .group_by(*_grouped(key)))
+    return by_period(select((key if key is not None else null()).label("grp"),
+                             func.count().filter(_DECIDED).label("due"),
+                             func.count().filter(_IN_TIME).label("met"))
+                      .select_from(_OF_LEADS).where(*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT)
+                      .group_by(*_grouped(key)))
 
 
 def _money_statement(start: datetime, end: datetime,
@@ -153,11 +160,10 @@ def _money_statement(start: datetime, end: datetime,
             .group_by(manual, *_grouped(key), leads.c.product))
 
 
-
-
 async def period_figures(conn: AsyncConnection, start: datetime, end: datetime, *,
                          by: Slice | None, now: datetime,
-                         rate: Callable[[str | None], Decimal]) -> PeriodFigures:
+                         rate: Callable[[str | None], Decimal],
+                         offers_too: bool = True) -> PeriodFigures:
     """The figures of [start, end) by *by*: the cohort's funnel, first contacts and offers,
     its speed, the money won in the period and the cohort's lost reasons."""
     cohort = (leads.c.received_at >= start, leads.c.received_at < end,
@@ -171,13 +177,14 @@ async def period_figures(conn: AsyncConnection, start: datetime, end: datetime, 
             leads.c.to_contact_us, leads, (*cohort, _TAKEN, leads.c.to_contact_us.is_not(None)),
             key)):
         tally.pick("to_contact", r)
-    for r in await conn.execute(_offer_statement(cohort, offer_key)):
-        tally.offers(r)
-    for r in await conn.execute(_ranks(
-            offers.c.answered_after_us, _OF_LEADS,
-            (*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT, *_ACCEPTED_OFFER,
-             offers.c.answered_after_us.is_not(None)), offer_key)):
-        tally.pick("to_accept", r)
+    if offers_too:
+        for r in await conn.execute(_offer_statement(cohort, offer_key)):
+            tally.offers(r)
+        for r in await conn.execute(_ranks(
+                offers.c.answered_after_us, _OF_LEADS,
+                (*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT, *_ACCEPTED_OFFER,
+                 offers.c.answered_after_us.is_not(None)), offer_key)):
+            tally.pick("to_accept", r)
     for r in await conn.execute(_money_statement(start, end, key)):
         tally.money(r, commission=rate(r.product) * int(r.revenue))
     return tally.figures()
@@ -190,6 +197,8 @@ class SqlNumbers:
         self._conn = conn
 
     async def figures(self, start: datetime, end: datetime, *, by: Slice | None,
-                      now: datetime, rate: Callable[[str | None], Decimal]) -> PeriodFigures:
-        """The figures of [start, end), by *by* if given."""
-        return await period_figures(self._conn, start, end, by=by, now=now, rate=rate)
+                      now: datetime, rate: Callable[[str | None], Decimal],
+                      offers: bool = True) -> PeriodFigures:
+        """The figures of [start, end), by *by* if given, with the offers' or without."""
+        return await period_figures(self._conn, start, end, by=by, now=now, rate=rate,
+                                    offers_too=offers)

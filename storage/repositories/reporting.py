@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -42,6 +43,18 @@ OFFER_COUNTS_FOR_AGENT = and_(
     offers.c.status != OfferStatus.WITHDRAWN.value,
     offers.c.decline_reason.is_distinct_from(DeclineReason.UNREACHABLE.value),
     or_(offers.c.kind != "claim", offers.c.status == OfferStatus.ACCEPTED.value))
+
+
+def by_period(statement: Select[Any]) -> Select[Any]:
+    """*statement* read from the period's leads on SQLite, and each lead's offers by lead.
+
+    leadrelay never runs ANALYZE, so SQLite would start from the offers' status index (every
+    accepted offer of all time) or scan the leads to group them; these hints keep it on the
+    period's leads, some ten times faster on a year of leads (bench/README.md). A table the
+    statement does not read ignores its hint; PostgreSQL sees none.
+    """
+    return (statement.with_hint(leads, "INDEXED BY ix_leads_received_at", "sqlite")
+            .with_hint(offers, "INDEXED BY ix_offers_lead_id", "sqlite"))
 
 
 async def owner_counts(
@@ -137,13 +150,13 @@ async def period_tally(conn: AsyncConnection, start: datetime, end: datetime, *,
     in_period = and_(leads.c.received_at >= start, leads.c.received_at < end)
     of_period = offers.join(leads, leads.c.id == offers.c.lead_id)
     has_offer = select(offers.c.id).where(offers.c.lead_id == leads.c.id).exists()
-    head = (await conn.execute(select(
+    head = (await conn.execute(by_period(select(
         func.count().label("leads_in"), func.count().filter(has_offer).label("offered"),
-        func.count(leads.c.escalated_at).label("escalated")).where(in_period))).one()
+        func.count(leads.c.escalated_at).label("escalated")).where(in_period)))).one()
     answered = and_(offers.c.decided_at.is_not(None),
                     offers.c.status != OfferStatus.EXPIRED.value)
     by_agent: dict[int, Figures] = {}
-    for r in await conn.execute(
+    for r in await conn.execute(by_period(
             select(offers.c.agent_id, func.count().label("offered"),
                    *(func.count().filter(offers.c.status == s.value).label(s.value)
                      for s in (OfferStatus.ACCEPTED, OfferStatus.DECLINED,
@@ -152,7 +165,7 @@ async def period_tally(conn: AsyncConnection, start: datetime, end: datetime, *,
                    func.count().filter(answered, offers.c.decided_at <= offers.c.deadline)
                    .label("in_time"))
             .select_from(of_period).where(in_period, OFFER_COUNTS_FOR_AGENT)
-            .group_by(offers.c.agent_id)):
+            .group_by(offers.c.agent_id))):
         by_agent[r.agent_id] = Figures(
             offered=r.offered, accepted=r.accepted, declined=r.declined,
             expired=r.expired, answered=r.answered, answered_in_time=r.in_time)
@@ -250,11 +263,11 @@ async def _middle(
     """The one or two middle values of *value* (odd or even count), per *by* or overall
     (key None): enough for a median on SQLite, which has no percentile function."""
     partition = [by] if by is not None else None
-    ranked = select(
+    ranked = by_period(select(
         (by if by is not None else literal_column("NULL")).label("grp"), value.label("v"),
         func.row_number().over(partition_by=partition, order_by=value).label("rn"),
         func.count().over(partition_by=partition).label("n"),
-    ).select_from(source).where(*where).subquery()
+    ).select_from(source).where(*where)).subquery()
     middle: dict[Any, list[int]] = {}
     for r in await conn.execute(
             select(ranked.c.grp, ranked.c.v)
