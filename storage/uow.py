@@ -35,6 +35,7 @@ from storage.repositories.inbound import SqlInboundMessages
 from storage.repositories.numbers import SqlNumbers
 from storage.repositories.outbox import Claimant
 from storage.repositories.personal import SqlPersonalData
+from storage.repositories.report_series import SqlReportSeries
 from storage.repositories.work import SqlCards, SqlPrompts, SqlTasks
 
 AfterCommit = Callable[[list[datetime], frozenset[int]], None]
@@ -69,6 +70,7 @@ class SqlUnitOfWork:
     numbers: SqlNumbers
     fairness: SqlFairness
     exports: SqlExports
+    report_series: SqlReportSeries
 
     def __init__(self, engine: AsyncEngine, *, after_commit: AfterCommit | None = None,
                  claimant: Claimant | None = None) -> None:
@@ -128,6 +130,7 @@ class SqlUnitOfWork:
         self.numbers = SqlNumbers(conn)
         self.fairness = SqlFairness(conn)
         self.exports = SqlExports(conn)
+        self.report_series = SqlReportSeries(conn)
         self._wakeups = []
         return self
 

@@ -40,6 +40,7 @@ from core.model.fetches import FetchState, LeadFetch
 from core.numbers.coverage import MissCount, OwnedTime, RuleAutomation
 from core.numbers.fairness import FairShare, SharedDecision
 from core.numbers.figures import Slice
+from core.numbers.report import DaySeries
 from core.ports import (
     HeldMessage,
     OfferCounts,
@@ -741,6 +742,11 @@ class FakeExports(_Repo):
         raise NotImplementedError("an export needs a real database (tests/test_export.py)")
 
 
+class FakeReportSeries(_Repo):
+    async def by_span(self, bounds: Sequence[datetime], *, now: datetime) -> list[DaySeries]:
+        raise NotImplementedError("the report's counts need a real database")
+
+
 class FakeTeam(_Repo):
     async def setting(self, key: str) -> Any:
         return copy.deepcopy(self.db.settings.get(key))
@@ -800,6 +806,7 @@ class FakeUnitOfWork:
         self.numbers = FakeNumbers(db)
         self.fairness = FakeFairness(db)
         self.exports = FakeExports(db)
+        self.report_series = FakeReportSeries(db)
         self._read_only = False
 
     @asynccontextmanager
@@ -837,7 +844,7 @@ class FakeUnitOfWork:
         for repo in (self.agents, self.contacts, self.leads, self.offers, self.rotations,
                      self.events, self.outbox, self.personal, self.tasks, self.cards,
                      self.prompts, self.team, self.failed_intake, self.chat_imports,
-                     self.lead_fetches, self.inbound, self.fairness):
+                     self.lead_fetches, self.inbound, self.fairness, self.report_series):
             repo.db = self.db
 
     async def commit(self) -> None:

@@ -15,6 +15,7 @@ from core.ports.fairness import FairnessRepository
 from core.ports.fetches import LeadFetchRepository
 from core.ports.inbound import InboundMessageRepository
 from core.ports.numbers import NumbersRepository
+from core.ports.report import ReportSeries
 from core.ports.repositories import (
     AgentRepository,
     ContactRepository,
@@ -130,6 +131,11 @@ class UnitOfWork(Protocol):
     @property
     def exports(self) -> ExportRepository:
         """The leads of a period for an export, and the exports' log, in this transaction."""
+        ...
+
+    @property
+    def report_series(self) -> ReportSeries:
+        """The counts behind /report's charts, in this transaction."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[Self]:
