@@ -20,7 +20,7 @@ from sandbox.faults import _Fault, _FaultsMixin
 from sandbox.keyboards import _check_reply_markup, _placeholder_problem, _takes_only_inline
 from sandbox.limits import RateLimitHit, TelegramLimits, _LimitsMixin, _Window
 from sandbox.methods.commands import _CommandsMixin
-from sandbox.methods.files import _FilesMixin
+from sandbox.methods.files import _FilesMixin, attach_parts
 from sandbox.methods.updates import _UpdatesMixin
 from sandbox.people import SandboxGroup, SandboxUser, _Chat
 from sandbox.spec import _decode, _Spec, _SpecChecksMixin, find_spec
@@ -136,6 +136,7 @@ class BotApiSandbox(
                 ("sendChatAction", self._send_chat_action),
                 ("sendDocument", self._send_document),
                 ("sendPhoto", self._send_photo),
+                ("sendMediaGroup", self._send_media_group),
                 ("getFile", self._get_file),
                 ("close", self._true),
                 ("logOut", self._true),
@@ -266,8 +267,8 @@ class BotApiSandbox(
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
-            params = await self._read_params(request, key)
-            result = await self._dispatch(key, method, params)
+            params, parts = await self._read_params(request, key)
+            result = await self._dispatch(key, method, params, parts)
             status, payload = 200, {"ok": True, "result": result}
         except ApiError as exc:
             status, payload = exc.error_code, exc.payload()
@@ -304,7 +305,10 @@ class BotApiSandbox(
             return self._handlers[key][0]
         return requested
 
-    async def _read_params(self, request: web.Request, key: str) -> JsonDict:
+    async def _read_params(
+        self, request: web.Request, key: str
+    ) -> tuple[JsonDict, dict[str, _Upload]]:
+        """The request's parameters, and the uploads its JSON objects name by attach://."""
         raw: JsonDict = dict(request.query)
         uploads: dict[str, _Upload] = {}
         if request.method == "POST" and request.body_exists:
@@ -340,13 +344,17 @@ class BotApiSandbox(
                 part = value[len("attach://") :]
                 if part in uploads:
                     params[name] = uploads.pop(part)
+        parts: dict[str, _Upload] = {}
         for name, upload in uploads.items():
             if name.startswith("attached") and (fields is None or name not in fields):
-                continue  # an attach:// part referenced from inside some JSON object
+                parts[name] = upload  # an attach:// part referenced from inside some JSON object
+                continue
             params[name] = upload
-        return params
+        return params, parts
 
-    async def _dispatch(self, key: str, method: str, params: JsonDict) -> Any:
+    async def _dispatch(
+        self, key: str, method: str, params: JsonDict, parts: dict[str, _Upload]
+    ) -> Any:
         spec_known = self._spec is not None and key in self._spec.methods
         if self._spec is not None and not spec_known:
             raise ApiError(404, "Not Found")
@@ -365,7 +373,7 @@ class BotApiSandbox(
         if entry is None:
             # Methods the sandbox does not model succeed after validation, like a no-op.
             return True
-        return await entry[1](params)
+        return await entry[1](attach_parts(params, parts) if parts else params)
 
     # ---- method handlers ------------------------------------------------------------------
 

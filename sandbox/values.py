@@ -106,6 +106,7 @@ class SandboxMessage:
     # placeholder (if any) in the empty field. Edits do not change how it was sent.
     force_reply: bool = False
     input_field_placeholder: str | None = None
+    media_group_id: str | None = None  # one of an album's messages (sendMediaGroup)
 
     def button_texts(self) -> list[str]:
         """Return the visible texts of all inline buttons, row by row."""
