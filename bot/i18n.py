@@ -32,6 +32,8 @@ from bot.locales import (
     numbers_tr,
     pool_en,
     pool_tr,
+    report_en,
+    report_tr,
     roster_en,
     roster_tr,
     team_en,
@@ -64,6 +66,7 @@ _MODULES = {
         coverage_en,
         export_en,
         numbers_en,
+        report_en,
     ),
     "tr": (
         tr,
@@ -83,6 +86,7 @@ _MODULES = {
         coverage_tr,
         export_tr,
         numbers_tr,
+        report_tr,
     ),
 }
 CATALOGS: dict[str, dict[str, str]] = {
