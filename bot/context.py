@@ -18,6 +18,7 @@ from core.config import OfficeConfig
 from core.errors import NotAPrivateChat, UnknownAgent
 from core.model import Agent
 from core.ports import QrCodes
+from core.ports.charts import Charts
 from core.ports.spreadsheet import Spreadsheets
 from core.roster import whoami
 
@@ -35,6 +36,7 @@ class BotContext:
     reload: Callable[[], Awaitable[OfficeConfig]] | None = None
     qr: QrCodes | None = None
     sheets: Spreadsheets | None = None  # opens a file a manager sends to import
+    charts: Charts | None = None  # draws /report's charts
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:

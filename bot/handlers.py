@@ -42,6 +42,7 @@ from bot.menus import AGENT_COMMANDS, MANAGER_COMMANDS, command_list
 from bot.numbers_handlers import register_numbers
 from bot.pacing import ANSWERS_A_PRESS
 from bot.render.replies import to_assign
+from bot.report_handlers import report_command
 from bot.roster_handlers import agents_command, on_roster_press, settings_command
 from bot.roster_keyboards import decode_roster
 from bot.team_handlers import setgroup_command
@@ -360,6 +361,7 @@ def register(application: Application, shared: BotContext) -> None:  # type: ign
     application.add_handler(CommandHandler("back", back_command))
     application.add_handler(CommandHandler("deactivate", deactivate_command))
     application.add_handler(CommandHandler("reload", reload))
+    application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CommandHandler("pending", pending))
     application.add_handler(CommandHandler("agents", agents_command))
     application.add_handler(CommandHandler("settings", settings_command))

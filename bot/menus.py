@@ -11,8 +11,9 @@ from core.model import Agent
 
 AGENT_COMMANDS = ("start", "leads", "lead", "today", "note", "new", "outcome", "why", "rules",
                   "me", "away", "back", "settings", "cancel", "help")
-MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "export", "pending", "assign", "reassign",
-                    "agents", "correct", "invite", "deactivate", "setgroup", "reload")
+MANAGER_COMMANDS = (*AGENT_COMMANDS, "stats", "report", "export", "pending", "assign",
+                    "reassign", "agents", "correct", "invite", "deactivate", "setgroup",
+                    "reload")
 
 
 def command_list(lang: str, names: tuple[str, ...]) -> list[BotCommand]:

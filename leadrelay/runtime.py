@@ -42,6 +42,7 @@ from core.lifecycle.reminders import next_reminders
 from core.lifecycle.roster_import import sync_roster
 from core.privacy import forget_expired_leads
 from core.roster import roster_in_force
+from integrations.charts import ProcessCharts
 from integrations.meta_graph import MetaGraph
 from integrations.qr import SegnoQrCodes
 from integrations.spreadsheet import FileSpreadsheets
@@ -113,6 +114,8 @@ class Runtime:
     _signals: Signals = field(init=False)
     _stack: AsyncExitStack = field(init=False, default_factory=AsyncExitStack)
     _runner: web.AppRunner | None = field(init=False, default=None)
+    # /report's charts: a worker process of their own, started by the first report.
+    _charts: ProcessCharts = field(init=False, default_factory=ProcessCharts)
 
     @property
     def app(self) -> App:
@@ -192,8 +195,10 @@ class Runtime:
         except ConfigError as exc:
             raise StartupError(f"bad office config:\n{exc}") from None
         await self.app.run(sync_roster)
+        stack.push_async_callback(self._charts.close)
         register(self.application, BotContext(self.app, self.renderer, reload=self.reload,
-                                              qr=_QR_CODES, sheets=_SHEETS))
+                                              qr=_QR_CODES, sheets=_SHEETS,
+                                              charts=self._charts))
         webhook = settings.require_webhook() if self.webhook else None
         self.telegram_link = TelegramLink(
             self.application, on_up=lambda: publish_commands(self.application, self.app),
@@ -335,7 +340,7 @@ class Runtime:
         old, self._live, self.config = self._live, live, config
         self._protect_secrets()
         share(self.application, BotContext(live.app, live.renderer, reload=self.reload,
-                                           qr=_QR_CODES, sheets=_SHEETS))
+                                           qr=_QR_CODES, sheets=_SHEETS, charts=self._charts))
         await old.app.stop()  # the routing passes the old app had begun
         log.info("office config reloaded: %d rules, %d people",
                  len(config.routing.rules), len(config.agents))
