@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import subprocess
 import sys
 import time
@@ -140,9 +141,12 @@ async def test_the_charts_are_drawn_in_a_worker_while_the_event_loop_goes_on() -
     assert (took > 0.3, during >= 10) == (True, True), (took, during)
 
 
-def test_the_bots_process_never_imports_matplotlib() -> None:
-    script = (
+def test_the_bots_process_never_imports_matplotlib_nor_the_worker_the_bots_program(
+        tmp_path: Path) -> None:
+    program = tmp_path / "program.py"  # no main guard: a worker that imported it would run it
+    program.write_text(
         "import asyncio, sys\n"
+        "print('started', flush=True)\n"
         "from tests.test_charts import labels, report\n"
         "from integrations.charts import ProcessCharts\n"
         "async def main():\n"
@@ -152,6 +156,8 @@ def test_the_bots_process_never_imports_matplotlib() -> None:
         "    await charts.close()\n"
         "    print(len(pictures), 'matplotlib' in sys.modules)\n"
         "asyncio.run(main())\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=True, cwd=Path(__file__).parent.parent)
-    assert done.stdout.split() == ["5", "False"], done.stderr
+    root = Path(__file__).parent.parent
+    done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
+                          timeout=120, check=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.stdout.split("\n") == ["started", "5 False", ""], done.stderr
