@@ -157,6 +157,7 @@ MESSAGES: dict[str, str] = {
                     "/stats [period] [by agent|team|source|rule] — funnel, speed, money; "
                     "offers, fairness, load, automation behind its buttons\n"
                     "/pending — leads waiting for Accept or for an owner\n"
+                    "/report [period] — charts: funnel, speed, fair share, SLA, sources\n"
                     "/agents — the team: status, load, tier; edit a profile\n"
                     "/assign &lt;lead&gt; [agent] — give a lead nobody owns\n"
                     "/reassign &lt;lead&gt; [agent] — give an owned lead to someone else\n"

@@ -157,6 +157,7 @@ MESSAGES: dict[str, str] = {
                     "/stats [dönem] [by agent|team|source|rule] — huni, hız, para; "
                     "düğmelerinde teklifler, adalet, yük, otomasyon\n"
                     "/pending — kabul ya da sahip bekleyen talepler\n"
+                    "/report [dönem] — grafikler: huni, hız, adil pay, SLA, kaynaklar\n"
                     "/agents — ekip: durum, iş yükü, seviye; profil düzenleme\n"
                     "/assign &lt;talep&gt; [danışman] — sahipsiz bir talebi birine ver\n"
                     "/reassign &lt;talep&gt; [danışman] — bir talebi başka birine devret\n"
