@@ -122,8 +122,10 @@ def _bars(axes: Axes, names: Sequence[str], values: Sequence[float],
     axes.invert_yaxis()
     low, high = min(0.0, *values), max(0.0, *values)
     span = (high - low) or 1.0
-    # Room for the values written past the bars' ends, on either side of zero.
-    axes.set_xlim(low - (0.35 * span if low < 0 else 0), high + 0.35 * span)
+    # Room for the values written past the bars' ends, on either side of zero: about a
+    # thirtieth of the bars' span for each character of the longest.
+    room = span * (0.1 + 0.03 * max((len(text) for text in shown or ()), default=4))
+    axes.set_xlim(low - (room if low < 0 else 0), high + room)
     axes.tick_params(axis="y", length=0)
     axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
 
