@@ -55,7 +55,7 @@ def test_each_chart_gets_its_part_of_the_figures() -> None:
         by_source=numbers(source("website", 120, 6, 60_000, 6_000),
                           source("Meta Ads", 80, 2, 10_000, 20_000),
                           source(None, 5, 0, 0, None)),
-        fairness=[("Ayşe", 30, 36.5), ("Mehmet", 50, 40.0)],
+        fairness=[("Ayşe", 30, 36.5), ("Mehmet", 50, 40.0), ("Can", 0, 0.0)],
         step=STEP, bounds=BOUNDS, series=SERIES)
 
     assert data.funnel == (FunnelStep("leads", 200), FunnelStep("accepted", 180),
@@ -65,7 +65,8 @@ def test_each_chart_gets_its_part_of_the_figures() -> None:
     assert (data.sla_step, data.sla) == (Step.DAY, (
         SlaDay(date(2026, 11, 2), 5, 6, 7, 8), SlaDay(date(2026, 11, 3), 0, 0, 1, 1),
         SlaDay(date(2026, 11, 4))))
-    assert data.agents == (AgentShare("Mehmet", 50, 40.0), AgentShare("Ayşe", 30, 36.5))
+    assert data.agents == (AgentShare("Mehmet", 50, 40.0), AgentShare("Ayşe", 30, 36.5)), (
+        "Can, owed nothing and given nothing, has no bar")
     website, meta, none = data.sources
     assert (website.label, website.close_rate, website.roi) == ("website", 5.0, 9.0)
     assert (meta.label, meta.close_rate, meta.roi) == ("Meta Ads", 2.5, -0.5)

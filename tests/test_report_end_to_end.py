@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from core.clock import ManualClock
+from core.lifecycle.report import report_data
 from sandbox import SandboxMessage
 from tests.harness import BRISK, running_office, text_has, until
 from tests.office import AYSE, HOT, SELIN, office
@@ -56,6 +57,14 @@ async def test_a_manager_gets_the_charts_as_one_album_and_an_agent_is_refused(
                 assert (image.format, image.size) == ("PNG", (1080, 1350))
         assert "upload_photo" in selin.chat_actions
         assert running.sandbox.violations == []
+        # What the charts showed: the lead in the funnel and the speed chart, not yet
+        # contacted, and its routing decision shared out among the agents it could go to.
+        data = await running.runtime.app.run(report_data, manager_id=SELIN, period="30d")
+        assert (data.funnel[0].count, data.speed[-1], sum(data.speed)) == (1, 1, 1)
+        assert [(row.label, row.leads) for row in data.sources] == [("website", 1)]
+        assert data.agents, "the fairness audit's agents"
+        assert {a.label for a in data.agents} <= {"Ayşe", "Mehmet", "Zeynep", "Can"}
+        assert sum(a.fair_share for a in data.agents) == pytest.approx(1), "one decision"
 
         await ayse.send("/report 30d")
         await ayse.wait_for(text_has(said["managers_only"]))

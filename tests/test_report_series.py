@@ -33,15 +33,17 @@ FIVE = 5 * MIN
 
 
 def counted(received: datetime, *, contact: timedelta | None = None,
-            due: timedelta | None = None, source: str = "website") -> object:
+            due: timedelta | None = None, source: str = "website",
+            duplicate: bool = False) -> object:
     """A lead taken by Ayşe, contacted *contact* after it arrived, due *due* after it."""
     made = lead(received, owner=AYSE, stage=Stage.CONTACTED, to_owner=MIN, to_contact=contact)
-    return dataclasses.replace(made, source=source,
+    return dataclasses.replace(made, source=source, duplicate=duplicate,
+                               furthest_stage=made.stage,
                                contact_due_at=None if due is None else received + due)
 
 
 def by_hand() -> list[Made]:
-    """Seven counted leads over three Istanbul days, and three that are not counted."""
+    """Seven counted leads over three Istanbul days, and four that are not counted."""
     b, c, d = DAY2 - US, DAY2, DAY2 + timedelta(hours=5)
     return [
         # 2 Nov: the first microsecond and the last one of the day
@@ -59,6 +61,8 @@ def by_hand() -> list[Made]:
               offer(MEHMET, d, OfferStatus.DECLINED, MIN, reason=DeclineReason.UNREACHABLE),
               offer(AYSE, d, OfferStatus.DECLINED, 2 * MIN, reason=DeclineReason.BUSY)]),
         Made(counted(d, contact=MIN, due=FIVE, source="manual"),  # entered by hand: apart
+             [offer(AYSE, d, OfferStatus.ACCEPTED, MIN)]),
+        Made(counted(d, contact=MIN, due=FIVE, duplicate=True),  # its contact's lead was open
              [offer(AYSE, d, OfferStatus.ACCEPTED, MIN)]),
         # 4 Nov
         Made(counted(END - timedelta(seconds=1), contact=timedelta(days=1, seconds=1)), []),
@@ -90,6 +94,10 @@ async def test_speed_and_slas_are_counted_by_office_day_as_counted_by_hand(
     assert (data.period.start, data.period.end) == (DAY1, END)
     assert dict(zip(SPEED_BUCKETS, data.speed, strict=True)) == SPEED
     assert (data.sla_step, data.sla) == (Step.DAY, SLA)
+    # The funnel and the sources as /stats counts them: the same seven leads.
+    assert [(step.name, step.count) for step in data.funnel[:3]] == [
+        ("leads", 7), ("accepted", 7), ("contacted", 7)]
+    assert [(row.label, row.leads) for row in data.sources] == [("website", 7)]
 
 
 async def test_a_span_cut_inside_a_day_counts_its_leads_in_the_right_span(

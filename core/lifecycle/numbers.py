@@ -71,7 +71,7 @@ async def office_numbers(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
     costs = source_costs(deps.config, start=asked.start, end=asked.end)
     rows = current.rows
     if by is Slice.SOURCE:
-        rows = _with_costs(rows, costs)
+        rows = with_costs(rows, costs)
     return PeriodNumbers(
         period=asked, office=replace(current.office, cost=_total(costs)),
         previous=replace(before.office, cost=_total(source_costs(
@@ -110,7 +110,7 @@ def _total(costs: dict[str, Decimal]) -> Decimal | None:
     return sum(costs.values(), Decimal(0)) if costs else None
 
 
-def _with_costs(rows: tuple[SliceRow, ...], costs: dict[str, Decimal]) -> tuple[SliceRow, ...]:
+def with_costs(rows: tuple[SliceRow, ...], costs: dict[str, Decimal]) -> tuple[SliceRow, ...]:
     """The source rows with their cost, and a row for each source that cost something and
     brought no lead (its ROI is −100 %), biggest first."""
     shown = {row.key for row in rows}

@@ -3,11 +3,11 @@ and for the Monday morning digest."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from core.deps import Deps
 from core.lifecycle.common import manager
-from core.numbers.figures import PeriodNumbers
+from core.lifecycle.numbers import source_costs, with_costs
+from core.numbers.fairness import judge
+from core.numbers.figures import Figures, PeriodNumbers, Slice
 from core.numbers.period import Period, parse_period
 from core.numbers.report import ReportData, assemble_report, spans
 from core.ports import UnitOfWork
@@ -23,16 +23,27 @@ async def report_data(uow: UnitOfWork, deps: Deps, /, *, manager_id: int,
     return await office_report(uow, deps, period=chosen)
 
 
-async def office_report(
-    uow: UnitOfWork, deps: Deps, /, *, period: Period, numbers: PeriodNumbers | None = None,
-    by_source: PeriodNumbers | None = None, fairness: Sequence[tuple[str, int, float]] = (),
-) -> ReportData:
-    """The charts' data of *period*, whoever it is for: speed to lead and the SLAs by day
-    counted here, with the office's figures (*numbers*, None: its funnel is drawn without
-    data), its figures by source and the fairness audit's (agent, received, fair share)
-    rows as the caller read them."""
-    step, bounds = spans(period, deps.config.zone)
+async def office_report(uow: UnitOfWork, deps: Deps, /, *, period: Period) -> ReportData:
+    """The charts' data of *period*, whoever it is for (a manager's /report, the Monday
+    digest): the office's figures by source as /stats counts them (office_numbers), the
+    fairness audit's shares (fairness_audit) and speed to lead and the SLAs by office day,
+    all read in one transaction at one moment, so every chart counts the same leads."""
+    now, zone = deps.clock.now(), deps.config.zone
+    step, bounds = spans(period, zone)
     async with uow.reading():
-        series = await uow.report_series.by_span(bounds, now=deps.clock.now())
-    return assemble_report(period, zone=deps.config.zone, numbers=numbers, by_source=by_source,
-                           fairness=fairness, step=step, bounds=bounds, series=series)
+        counted = await uow.numbers.figures(period.start, period.end, by=Slice.SOURCE,
+                                            now=now, rate=deps.config.money.rate)
+        tallies = await uow.fairness.tallies(period.start, period.end)
+        since = await uow.fairness.since()
+        roster = await uow.agents.list()
+        series = await uow.report_series.by_span(bounds, now=now)
+    audit = judge(period, tallies, {a.telegram_id: a.name for a in roster}, since=since)
+    # No chart compares with the period before: it is not read.
+    by_source = PeriodNumbers(
+        period=period, office=counted.office, previous=Figures(), manual=counted.manual,
+        by=Slice.SOURCE, rows=with_costs(counted.rows, source_costs(
+            deps.config, start=period.start, end=period.end)))
+    return assemble_report(
+        period, zone=zone, numbers=by_source, by_source=by_source,
+        fairness=[(a.name, a.leads.received, a.leads.fair) for a in audit.agents],
+        step=step, bounds=bounds, series=series)

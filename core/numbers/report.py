@@ -186,7 +186,9 @@ def assemble_report(
         SourceRow(row.key, row.figures.leads, row.figures.won, float(row.figures.commission),
                   None if row.figures.cost is None else float(row.figures.cost))
         for row in (by_source.rows if by_source is not None else ()))
-    agents = tuple(AgentShare(label, received, share) for label, received, share in fairness)
+    # An agent owed nothing who took nothing (away all period, say) is no bar on the chart.
+    agents = tuple(AgentShare(label, received, share) for label, received, share in fairness
+                   if received or share)
     return ReportData(period, funnel, speed, fold_agents(agents), sla, step,
                       fold_sources(sorted(sources, key=lambda r: -r.leads), limit=SOURCE_ROWS))
 

@@ -14,7 +14,8 @@ class ReportSeries(Protocol):
     """Counts the period's leads span by span."""
 
     async def by_span(self, bounds: Sequence[datetime], *, now: datetime) -> list[DaySeries]:
-        """For the leads (every source but `manual`) that arrived in each span [bounds[i],
+        """For the leads (neither duplicates nor of the source `manual`, as the managers'
+        numbers count them: core/lifecycle/numbers.py) that arrived in each span [bounds[i],
         bounds[i + 1]): how many reached a first contact within each of
         core.numbers.report.SPEED_BUCKETS, and their SLAs judged at *now*: offers decided
         (accepted, declined or let lapse) and answered within their window; first-contact

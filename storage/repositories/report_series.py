@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    false,
     func,
     literal_column,
     or_,
@@ -50,9 +51,11 @@ class SqlReportSeries:
             return []
         conn, spans = self._conn, len(bounds) - 1
         span = _span(1, spans, bounds).label("span")
+        # The cohort as the managers' numbers count it (storage/repositories/numbers.py):
+        # neither a duplicate nor a lead entered with /new.
         counted = (leads.c.received_at >= _bound(0, bounds[0]),
                    leads.c.received_at < _bound(spans, bounds[-1]),
-                   leads.c.source != MANUAL_SOURCE)
+                   leads.c.duplicate == false(), leads.c.source != MANUAL_SOURCE)
         # core.stats.first_contact_judged, as reporting.period_tally judges it.
         met = and_(leads.c.contacted_at.is_not(None),
                    leads.c.contacted_at <= leads.c.contact_due_at)
