@@ -121,6 +121,17 @@ async def test_each_of_a_months_days_counts_the_leads_of_its_first_and_last_micr
     assert [sum(s.speed) for s in series] == [2] * 31
 
 
+async def test_an_offer_stamped_by_a_clock_behind_its_leads_still_counts(
+        engine: AsyncEngine) -> None:
+    # Two instances: one stored the lead at 00:00, the other's clock was a minute behind
+    # when it made the offer.
+    await store(lambda: SqlUnitOfWork(engine), [
+        Made(counted(DAY1), [offer(AYSE, DAY1 - MIN, OfferStatus.ACCEPTED, 2 * MIN)])])
+    async with SqlUnitOfWork(engine).reading() as uow:
+        (series,) = await uow.report_series.by_span([DAY1, DAY2], now=NOW)
+    assert (series.accept_met, series.accept_due) == (1, 1)
+
+
 async def test_only_managers_get_a_report_and_a_period_must_be_one_it_reads(
         engine: AsyncEngine) -> None:
     relay = bootstrap(config=office(), clock=ManualClock(NOW),

@@ -4,7 +4,7 @@ buckets and the SLAs, span by span, for the leads that arrived in a period."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from storage.tables import leads, offers
 _MOMENT = leads.c.received_at.type
 _NEVER = SPEED_BUCKETS.index("never")
 _SLOWEST = _NEVER - 1  # contacted, later than the last limit
+_SKEW = timedelta(days=1)
 
 
 class SqlReportSeries:
@@ -87,7 +88,13 @@ class SqlReportSeries:
                                             offers.c.decided_at <= offers.c.deadline))
                            .label("met"))
                     .select_from(offers.join(leads, leads.c.id == offers.c.lead_id))
-                    .where(*counted, OFFER_COUNTS_FOR_AGENT, decided).subquery())
+                    .where(*counted, OFFER_COUNTS_FOR_AGENT, decided,
+                           # True of every offer of these leads (made once its lead is
+                           # stored; a day for clocks of two instances that differ), and
+                           # what keeps PostgreSQL from reading every offer ever made.
+                           offers.c.created_at >= bindparam(
+                               "offers_since", bounds[0] - _SKEW, type_=_MOMENT))
+                    .subquery())
         accept = [[0, 0] for _ in range(spans)]
         for r in await conn.execute(
                 select(answered.c.span, func.sum(answered.c.met).label("met"),
