@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.config import MANUAL_SOURCE
 from core.model import OfferStatus
 from core.numbers.report import SPEED_BUCKETS, SPEED_LIMITS_S, DaySeries
-from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT, _micros
+from storage.repositories.reporting import OFFER_COUNTS_FOR_AGENT
 from storage.tables import leads, offers
 
 _MOMENT = leads.c.received_at.type
@@ -62,12 +62,12 @@ class SqlReportSeries:
                    leads.c.contacted_at <= leads.c.contact_due_at)
         judged = and_(leads.c.contact_due_at.is_not(None), or_(
             met, leads.c.contact_due_at < bindparam("now", now, type_=_MOMENT)))
-        # Materialized: each lead's time to contact computed once, where SQLite would
-        # compute it again for every bucket it is compared with.
+        # Speed to lead as every save keeps it (leads.to_contact_us), the numbers' own:
+        # SQLite compares integers, and parses no date.
         cohort = select(
-            span, _micros(conn, leads.c.received_at, leads.c.contacted_at).label("taken"),
+            span, leads.c.to_contact_us.label("taken"),
             _flag(judged).label("due"), _flag(met).label("met"),
-        ).where(*counted).cte("cohort").prefix_with("MATERIALIZED")
+        ).where(*counted).subquery()
         bucket = case((cohort.c.taken.is_(None), _number(_NEVER)),
                       *((cohort.c.taken < _number(limit * 1_000_000), _number(index))
                         for index, limit in enumerate(SPEED_LIMITS_S)),
@@ -81,7 +81,7 @@ class SqlReportSeries:
             speed[r.span][r.bucket] += r.n
             contact[r.span][0] += r.met
             contact[r.span][1] += r.due
-        # Grouped outside a subquery: GROUP BY names its column, not the tree of
+        # Each grouped outside a subquery: GROUP BY names its column, not the tree of
         # comparisons again (PostgreSQL would number its parameters anew).
         decided = offers.c.decided_at.is_not(None)
         answered = (select(span, _flag(and_(offers.c.status != OfferStatus.EXPIRED.value,
