@@ -9,7 +9,7 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -86,6 +86,7 @@ class OutboxDispatcher:
         clock: Clock, app: Callable[[], App], idle_seconds: float = 1.0, batch: int = 500,
         lease: timedelta = timedelta(seconds=15), name: str | None = None,
         hold: Callable[[int], timedelta] = lambda _chat: timedelta(0),
+        albums: Callable[[QueuedMessage, str], Awaitable[Message | None]] | None = None,
     ) -> None:
         self._store = store
         self._bot = bot
@@ -96,6 +97,7 @@ class OutboxDispatcher:
         self._batch = batch
         self._lease = lease
         self._hold = hold  # how long a chat stays here after a send: the pacer's window
+        self._albums = albums  # sends Monday's charts (bot/albums.py); None: leaves them out
         # Who holds a claim: unique per process, so a restarted process does not mistake a
         # dead one's half-sent chat for its own (that claim lapses with its lease instead).
         self.name = name or f"{socket.gethostname()[:16]}-{secrets.token_hex(4)}"
@@ -315,6 +317,8 @@ class OutboxDispatcher:
     async def _send(
         self, row: QueuedMessage, text: str, markup: InlineKeyboardMarkup | None
     ) -> Message | None:
+        if row.template == Template.DIGEST_CHARTS:  # an album, drawn now: its text, a caption
+            return await self._albums(row, text) if self._albums is not None else None
         if row.edit_ref is not None:
             target = await self._store.message_id(row.edit_ref)
             if target is not None:

@@ -106,8 +106,18 @@ class TeamPostRef(Ref):
     number: int
 
 
+@dataclass(frozen=True)
+class DigestRef(Ref):
+    """A manager's morning digest of an office day (`20261123`), which Monday's charts
+    answer."""
+
+    PREFIX: ClassVar[str] = "digest"
+    day: int
+    manager_id: int
+
+
 REFS: tuple[type[Ref], ...] = (OfferRef, RoundRef, EscalationRef, AssignmentRef, CardRef,
-                               ReminderRef, MissRef, TeamPostRef)
+                               ReminderRef, MissRef, TeamPostRef, DigestRef)
 
 
 def parse_ref(text: str | None) -> Ref | None:

@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.albums import ChartAlbums
 from bot.context import BotContext
 from bot.dispatcher import OutboxDispatcher
 from bot.handlers import publish_commands, register, share
@@ -180,7 +181,9 @@ class Runtime:
         self.dispatcher = OutboxDispatcher(
             store=self.outbox, bot=self.application.bot, renderer=lambda: self.renderer,
             clock=self.clock, app=lambda: self.app,
-            hold=lambda chat: timedelta(seconds=pacer.window(chat)))
+            hold=lambda chat: timedelta(seconds=pacer.window(chat)),
+            albums=ChartAlbums(bot=self.application.bot, app=lambda: self.app,
+                               charts=self._charts, store=self.outbox).send)
         graph = MetaGraph(settings.meta_graph_url)
         stack.push_async_callback(graph.close)
         self.timers = Timers(lambda: self.app, sweep_seconds=settings.sweep_seconds,

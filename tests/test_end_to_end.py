@@ -166,8 +166,8 @@ async def test_the_command_menus_are_registered(slow_office: RunningOffice) -> N
     assert names == agent
     manager_scope = {"type": "chat", "chat_id": SELIN}
     manager = [c["command"] for c in slow_office.sandbox.commands(scope=manager_scope)]
-    assert manager == [*agent, "stats", "export", "pending", "assign", "reassign", "agents",
-                       "correct", "invite", "deactivate", "setgroup", "reload"]
+    assert manager == [*agent, "stats", "report", "export", "pending", "assign", "reassign",
+                       "agents", "correct", "invite", "deactivate", "setgroup", "reload"]
 
 
 async def test_why_explains_the_decision_to_the_manager_and_the_offered_agent_only(

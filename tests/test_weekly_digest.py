@@ -21,8 +21,11 @@ from leadrelay.bootstrap import bootstrap, sql_uow_factory
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.tables import outbox
-from tests.office import HOT, SELIN, TOKEN, linked
+from tests.harness import BRISK, offer_for, running_office, text_has, until
+from tests.office import AYSE, HOT, MEHMET, SELIN, TOKEN, ZEYNEP, linked, office
 from tests.test_digest import GROUP, IST, digest_office, local
+from tests.test_team_morning import SLA as MORNING_SLA
+from tests.test_team_morning import WORK as MORNING_WORK
 
 
 @pytest.fixture
@@ -110,3 +113,30 @@ async def test_no_digest_on_a_closed_day_and_mondays_covers_the_weekend(
     [(_, _, boss), _] = await digests(engine)
     assert (boss["since"], boss["leads_in"]) == ("2026-11-27", 1)
     assert (boss["week"]["start"], boss["week"]["leads"]) == ("2026-11-23", 1)
+
+
+@pytest.mark.slow
+async def test_mondays_charts_come_as_an_album_in_reply_to_the_digest(
+        database_url: str) -> None:
+    clock = ManualClock(local(18, 11))  # Wednesday of last week
+    config = office(sla=MORNING_SLA, timezone="Europe/Istanbul", work=MORNING_WORK)
+    async with running_office(config, database_url, clock=clock, limits=BRISK) as running:
+        await running.start_chats(AYSE, MEHMET, ZEYNEP, SELIN)
+        lead_id = await running.post_lead(HOT)
+        await running[AYSE].wait_for(offer_for(lead_id))
+        await running.settled()
+        clock.advance(local(23, 9) - clock.now())  # Monday, nine o'clock
+        selin = running[SELIN]
+        digest = await selin.wait_for(text_has("Good morning — Mon 23.11", "Last week"))
+        await until(lambda: len(album(selin)) == 5)
+        pictures = album(selin)
+        assert len({m.media_group_id for m in pictures}) == 1, "one album"
+        assert all(m.raw["reply_to_message"]["message_id"] == digest.message_id
+                   for m in pictures[:1]), "under the digest: one thread"
+        assert "16 Nov 2026 – 22 Nov 2026" in pictures[0].text
+        assert not album(running[AYSE]), "agents get no charts"
+
+
+def album(person: Any) -> list[Any]:
+    """The photos of albums in *person*'s chat, in order."""
+    return [m for m in person.messages if m.photo is not None and m.media_group_id]

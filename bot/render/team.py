@@ -12,8 +12,10 @@ from bot import keyboards
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t
 from bot.render.formatting import Localized, duration, esc, number
 from bot.render.outcomes import what_happened
+from bot.render.report import caption
 from bot.render.shapes import Rendered
-from core.messages import DigestParams, TeamEscalatedParams
+from core.messages import DigestChartsParams, DigestParams, TeamEscalatedParams
+from core.numbers.period import parse_period
 
 
 def _day(lang: str, iso: str) -> str:
@@ -82,6 +84,11 @@ class TeamViews(Localized):
                   revenue=self.money(lang, round(week["revenue"] or 0)),
                   change=change("revenue"),
                   commission=self.money(lang, round(week["commission"] or 0)))]
+
+    def _digest_charts(self, lang: str, p: DigestChartsParams) -> Rendered:
+        """The caption of Monday's album of last week's charts (bot/albums.py sends it)."""
+        week = parse_period(p.period, now=self._clock.now(), zone=self.zone)
+        return Rendered(caption(lang, week, zone=self.zone))
 
     def _team_digest(self, lang: str, p: DigestParams) -> Rendered:
         """The group's edition: the figures alone, no names."""

@@ -89,6 +89,7 @@ class Templates(CardViews, ClockViews, AwayViews, InviteViews, TeamViews, Intake
             Template.TEAM_ESCALATED: self._team_escalated,
             Template.DIGEST: self._digest,
             Template.TEAM_DIGEST: self._team_digest,
+            Template.DIGEST_CHARTS: self._digest_charts,
             Template.INTAKE_FAILED: self._intake_failed,
             Template.WHATSAPP_MESSAGE: self._whatsapp_message,
         }

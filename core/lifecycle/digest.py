@@ -13,10 +13,11 @@ from typing import Any
 from core.deps import Deps
 from core.lifecycle.common import managers_in, message
 from core.lifecycle.team_group import team_group
-from core.messages import DigestParams, Template, compose
+from core.messages import DigestChartsParams, DigestParams, Template, compose
 from core.model import Agent
 from core.numbers.figures import Figures
 from core.ports import DIGEST_SENT, UnitOfWork
+from core.refs import DigestRef
 
 _LOOK_DAYS = 400  # a calendar closed longer than this has no next digest worth waking for
 
@@ -143,8 +144,15 @@ async def send_digest_if_due(uow: UnitOfWork, deps: Deps, /) -> datetime | None:
             overdue_tasks=counts.overdue_tasks, away=away_today(people, today),
             week=await week_figures(uow, deps, today=today, now=now)
             if first_of_its_week(deps, today) else None)
-        await uow.outbox.add_all([message(deps, boss, Template.DIGEST, now, params=params)
-                                  for boss in managers_in(people)])
+        week = params.week
+        for boss in managers_in(people):
+            ref = DigestRef(int(today.strftime("%Y%m%d")), boss.telegram_id)
+            await uow.outbox.add(message(deps, boss, Template.DIGEST, now, params=params,
+                                         ref=ref))
+            if week is not None:  # the charts of last week, an album under the digest
+                charts = DigestChartsParams(f"{week['start']}..{week['end']}", ref.format())
+                await uow.outbox.add(message(deps, boss, Template.DIGEST_CHARTS, now,
+                                             params=charts))
         group = await team_group(uow, deps) if digest.to_group else None
         if group is not None:
             # The group's edition has no money and no names: last week's figures stay with

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
+from core.messages.group import DigestChartsParams as DigestChartsParams
 from core.messages.group import DigestParams as DigestParams
 from core.messages.group import TeamEscalatedParams as TeamEscalatedParams
 from core.messages.intake import IntakeFailedParams as IntakeFailedParams
@@ -101,6 +102,7 @@ class Template(StrEnum):
     TEAM_ESCALATED = "team_escalated"
     DIGEST = "digest"
     TEAM_DIGEST = "team_digest"
+    DIGEST_CHARTS = "digest_charts"  # Monday's: last week's charts, an album under the digest
     INTAKE_FAILED = "intake_failed"
     WHATSAPP_MESSAGE = "whatsapp_message"
 
@@ -139,6 +141,7 @@ PARAMS: Mapping[Template, type[Params]] = {
     Template.TEAM_ESCALATED: TeamEscalatedParams,
     Template.DIGEST: DigestParams,
     Template.TEAM_DIGEST: DigestParams,
+    Template.DIGEST_CHARTS: DigestChartsParams,
     Template.INTAKE_FAILED: IntakeFailedParams,
     Template.WHATSAPP_MESSAGE: WhatsAppMessageParams,
 }

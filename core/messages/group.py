@@ -40,3 +40,11 @@ class DigestParams(Params):
     # The first digest of a week: last week's key figures beside the week before's
     # (core.lifecycle.digest.week_figures: their names and what each counts).
     week: dict[str, Any] | None = field(default=None, metadata={"omit_default": True})
+
+
+@dataclass(frozen=True)
+class DigestChartsParams(Params):
+    """Monday's charts of last week, sent as an album in reply to that morning's digest."""
+
+    period: str  # `2026-11-16..2026-11-22`: the office days the charts draw
+    reply_to: str  # the digest's reference (core.refs.DigestRef)
