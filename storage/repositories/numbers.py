@@ -12,7 +12,7 @@ so SQLite sorts integers instead of parsing two dates a row.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -170,6 +170,10 @@ async def period_figures(conn: AsyncConnection, start: datetime, end: datetime, 
               leads.c.duplicate == false())
     key = _key(by)
     offer_key = offers.c.agent_id if by is Slice.AGENT else key
+    # An offer is made after its lead came: on PostgreSQL its creation time keeps the plan
+    # to the period's offers (ix_offers_created_agent), not every offer ever made. A day's
+    # margin for clocks that disagree.
+    offered = (*cohort, offers.c.created_at >= start - timedelta(days=1))
     tally = Tally(sliced=by is not None)
     for r in await conn.execute(_lead_statement(cohort, key, now)):
         tally.leads(r, steps=(*_STEPS, "contact_due", "contact_met"))
@@ -178,11 +182,11 @@ async def period_figures(conn: AsyncConnection, start: datetime, end: datetime, 
             key)):
         tally.pick("to_contact", r)
     if offers_too:
-        for r in await conn.execute(_offer_statement(cohort, offer_key)):
+        for r in await conn.execute(_offer_statement(offered, offer_key)):
             tally.offers(r)
         for r in await conn.execute(_ranks(
                 offers.c.answered_after_us, _OF_LEADS,
-                (*cohort, ~_MANUAL, OFFER_COUNTS_FOR_AGENT, *_ACCEPTED_OFFER,
+                (*offered, ~_MANUAL, OFFER_COUNTS_FOR_AGENT, *_ACCEPTED_OFFER,
                  offers.c.answered_after_us.is_not(None)), offer_key)):
             tally.pick("to_accept", r)
     for r in await conn.execute(_money_statement(start, end, key)):
