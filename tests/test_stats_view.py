@@ -22,6 +22,15 @@ from bot.render.audits import PAGE_ROWS, pages_of
 from bot.render.formatting import MESSAGE_LIMIT
 from core.clock import ManualClock
 from core.lifecycle.stats_view import View
+from core.numbers.coverage import (
+    AgentLoad,
+    Coverage,
+    LoadLevel,
+    Misses,
+    RuleAutomation,
+    automation,
+)
+from core.numbers.fairness import FairnessAudit, FairShare, Tally
 from core.numbers.figures import Figures, PeriodNumbers, Slice, SliceRow
 from core.numbers.period import parse_period
 from core.numbers.reading import funnel_reading
@@ -86,7 +95,7 @@ def test_sixty_agents_come_fifteen_to_a_page_in_aligned_columns(lang: str) -> No
     assert len(table) == 1 + PAGE_ROWS
     assert len({len(line) for line in table}) == 1, "every row as wide as the head"
     assert max(len(line) for line in table) <= 36, "fits a phone's monospace line"
-    assert "Danışman Nu…" in first, "a long name cut to its column"
+    assert "Danışman N…" in first, "a long name cut to its column"
     assert table[1] != last.split("<pre>")[1].splitlines()[1], "the last page is another"
 
 
@@ -118,3 +127,56 @@ def test_stats_reads_the_period_and_the_view_in_any_order() -> None:
     assert read_stats_args(["last", "month", "load"]) == ("last month", View.LOAD)
     assert read_stats_args(["7d", "by", "mood"]) is None
     assert read_stats_args(["7d", "by"]) is None
+
+
+def widths(text: str) -> set[int]:
+    return {len(line) for line in text.split("<pre>")[1].split("</pre>")[0].splitlines()}
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_fairness_page_flags_who_is_off_their_share_and_says_why(lang: str) -> None:
+    period = parse_period("30d", now=NOW, zone=ZONE)
+    fair = FairShare(1, Tally(decisions=40, fair=20.0, offered=20, received=20),
+                     Tally(decisions=8, fair=4.0, offered=4, received=4), "Ayşe Yılmaz")
+    short = FairShare(2, Tally(decisions=40, fair=20.0, offered=20, received=10, declined=10,
+                               cause="declines"),
+                      Tally(decisions=8, fair=4.0, offered=4, received=1), "Zeynep Kaya")
+    heavy = FairShare(3, Tally(decisions=4000, fair=2500.0, offered=2600, received=3412),
+                      Tally(), "Mehmet")
+    text = RENDERER.fairness_page(lang, FairnessAudit(period, (heavy, fair, short), None),
+                                  page=0, period_name="30d")
+    assert max(widths(text)) <= 36
+    flagged = [line for line in text.splitlines() if line.startswith("⚠️")]
+    assert len(flagged) == 2, "Mehmet over, Zeynep under; Ayşe on her share"
+    assert "Zeynep Kaya" in flagged[1]
+    assert ("declined most" if lang == "en" else "reddetti") in flagged[1]
+    assert ("50%" if lang == "en" else "%50") in flagged[1]
+    assert ("3.4K" if lang == "en" else "3\xa0B") in text, "a big count written short, not cut"
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_load_page_names_the_overloaded_and_the_hours_slas_were_missed(lang: str) -> None:
+    period = parse_period("7d", now=NOW, zone=ZONE)
+    grid = [[0] * 24 for _ in range(7)]
+    grid[0][18] = 5  # Monday 18:00
+    grid[5][9] = 2
+    loads = (AgentLoad(1, "Ayşe", 12.5, 20, 14, 10, LoadLevel.OVERLOADED, False),
+             AgentLoad(2, "Can", 0.0, 0, 0, None, LoadLevel.IDLE, False),
+             AgentLoad(3, "Deniz", 4.0, 6, 4, None, LoadLevel.NORMAL, True))
+    text = RENDERER.load_page(lang, Coverage(period, loads, 4.0, Misses(
+        tuple(map(tuple, grid)), tuple((0,) * 24 for _ in range(7)))), page=0,
+        period_name="7d")
+    assert max(widths(text)) <= 36
+    assert ("Overloaded: Ayşe" if lang == "en" else "Aşırı yüklü: Ayşe") in text
+    assert ("Idle: Can" if lang == "en" else "Boşta: Can") in text
+    assert ("Mon 18:00 (5)" if lang == "en" else "Pzt 18:00 (5)") in text
+
+
+def test_automation_below_the_target_says_the_rules_need_changing() -> None:
+    period = parse_period("30d", now=NOW, zone=ZONE)
+    rules = (RuleAutomation("istanbul", routed=10, untouched=6, reassigned=3, escalated=1),)
+    text = RENDERER.automation_page("en", automation(period, rules), page=0,
+                                    period_name="30d")
+    assert "60%!" in text
+    assert "Only 60%" in text
+    assert max(widths(text)) <= 36

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "numbers.period.days": "Last {days} days",
     "numbers.leads": "<b>Leads</b> {leads} {change}",
     "numbers.change": "({arrow} {change} vs before{mark})",
+    "numbers.same": "(as before)",
     "numbers.step.leads": "Leads",
     "numbers.step.accepted": "Accepted",
     "numbers.step.contacted": "Contacted",

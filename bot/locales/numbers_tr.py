@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "numbers.period.days": "Son {days} gün",
     "numbers.leads": "<b>Talepler</b> {leads} {change}",
     "numbers.change": "(öncekine göre {arrow} {change}{mark})",
+    "numbers.same": "(öncekiyle aynı)",
     "numbers.step.leads": "Talep",
     "numbers.step.accepted": "Kabul",
     "numbers.step.contacted": "Ulaşıldı",

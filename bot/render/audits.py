@@ -5,8 +5,10 @@ coverage (open leads per agent, the hours SLAs were missed in) and the automatio
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from babel.dates import format_date
+from babel.numbers import format_compact_decimal
 
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t, t_raw
 from bot.render.formatting import Localized, esc, number
@@ -15,7 +17,7 @@ from core.numbers.fairness import FairnessAudit, FairShare, Tally
 from core.numbers.period import Period
 
 PAGE_ROWS = 15  # a view's rows per message: a phone screen of them
-_NAME = 12
+_NAME = 11
 _NONE = "—"
 _WEEK = [(2026, 1, 5 + d) for d in range(7)]  # a Monday-first week, for weekday names
 
@@ -24,6 +26,21 @@ def cell(text: str, width: int, *, left: bool = False) -> str:
     """*text* cut to *width* characters (with …) and padded, for a monospace table."""
     text = text if len(text) <= width else text[:width - 1] + "…"
     return text.ljust(width) if left else text.rjust(width)
+
+
+def fits(value: float | Decimal, width: int, lang: str) -> str:
+    """*value* in at most *width* characters: whole (tenths under 100), else compact
+    (`3.4K`, `18K`, `2,5 Mn`), so a column never cuts a number."""
+    value = float(value)
+    shown = number(round(value, 1) if abs(value) < 100 else round(value), lang)
+    if len(shown) <= width:
+        return shown
+    locale = "tr_TR" if lang == "tr" else "en_US"
+    for digits in (1, 0):
+        shown = format_compact_decimal(value, locale=locale, fraction_digits=digits)
+        if len(shown) <= width:
+            return shown
+    return shown
 
 
 def head(lang: str, prefix: str, columns: list[tuple[str, int]]) -> str:
@@ -76,11 +93,10 @@ class AuditViews(Localized):
     def _fair_row(self, lang: str, share: FairShare) -> str:
         leads, hot = share.leads, share.hot
         return " ".join([cell(share.name or str(share.agent_id), _NAME, left=True),
-                         cell(number(round(leads.fair, 1), lang), 5),
-                         cell(number(leads.received, lang), 4),
+                         cell(fits(leads.fair, 5, lang), 5),
+                         cell(fits(leads.received, 4, lang), 4),
                          cell(self._deviation(lang, leads), 5),
-                         cell(f"{number(round(hot.fair, 1), lang)}/{number(hot.received, lang)}",
-                              7)])
+                         cell(f"{fits(hot.fair, 3, lang)}/{fits(hot.received, 3, lang)}", 7)])
 
     def _deviation(self, lang: str, tally: Tally) -> str:
         deviation = tally.deviation
@@ -104,9 +120,9 @@ class AuditViews(Localized):
         marks = {LoadLevel.OVERLOADED: "▲", LoadLevel.IDLE: "▽", LoadLevel.NORMAL: ""}
         table = [head(lang, "load", [("name", _NAME), ("average", 5), ("now", 4), ("cap", 4),
                                      ("", 2)]), *(" ".join([
-            cell(a.name, _NAME, left=True), cell(number(round(a.average, 1), lang), 5),
-            cell(number(a.open_now, lang), 4),
-            cell(_NONE if a.capacity is None else number(a.capacity, lang), 4),
+            cell(a.name, _NAME, left=True), cell(fits(a.average, 5, lang), 5),
+            cell(fits(a.open_now, 4, lang), 4),
+            cell(_NONE if a.capacity is None else fits(a.capacity, 4, lang), 4),
             cell(marks[a.level] + ("z" if a.away else ""), 2)]) for a in rows)]
         lines = [self.audit_title(lang, "load.title", load.period, period_name),
                  t(lang, "load.explain", median=number(round(load.median, 1), lang)), "",
@@ -155,6 +171,6 @@ class AuditViews(Localized):
                 rule.rule if rule.rule is not None else t_raw(lang, "auto.no_rule"))
         def share(value: float | None) -> str:
             return _NONE if value is None else self.percent(lang, value)
-        return " ".join([cell(name, _NAME, left=True), cell(number(rule.routed, lang), 5),
+        return " ".join([cell(name, _NAME, left=True), cell(fits(rule.routed, 5, lang), 5),
                          cell(share(rule.untouched_share) + ("!" if rule.below_target else ""), 5),
                          cell(share(rule.reassigned_share), 5)])

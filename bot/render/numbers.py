@@ -9,7 +9,7 @@ from decimal import Decimal
 from babel.numbers import format_compact_currency, format_compact_decimal
 
 from bot.i18n import Markup, t, t_raw
-from bot.render.audits import PAGE_ROWS
+from bot.render.audits import PAGE_ROWS, fits
 from bot.render.audits import cell as _cell
 from bot.render.formatting import Localized, duration, esc, number
 from core.model import LostReason
@@ -29,7 +29,7 @@ _ME_ROWS = (("leads", "count"), ("to_contact_median_s", "time"), ("contact_sla_p
             ("to_accept_median_s", "time"), ("accept_sla_pct", "pct"),
             ("appointment_rate", "pct"), ("offer_rate", "pct"), ("won", "count"),
             ("won_rate", "pct"), ("revenue", "money"), ("commission_per_lead", "money"))
-_NAME = 12  # characters of a row's name in a table
+_NAME = 11  # characters of a row's name in a table
 _NONE = "—"
 
 
@@ -114,9 +114,9 @@ class NumbersViews(Localized):
                  self._me_value(lang, kind, mine.team_median.get(name)))
                 for name, kind in _ME_ROWS]
         width = max(len(label) for label, _, _ in rows)
-        head = " ".join([" " * width, _cell(t_raw(lang, "me.col.you"), 8),
-                         _cell(t_raw(lang, "me.col.team"), 8)])
-        table = [head, *(" ".join([label.ljust(width), _cell(you, 8), _cell(team, 8)])
+        head = " ".join([" " * width, _cell(t_raw(lang, "me.col.you"), 9),
+                         _cell(t_raw(lang, "me.col.team"), 9)])
+        table = [head, *(" ".join([label.ljust(width), _cell(you, 9), _cell(team, 9)])
                          for label, you, team in rows)]
         lines = [t(lang, "me.title", period=Markup(self.period_name(lang, mine.period.name)),
                    start=self.local_datetime(mine.period.start),
@@ -136,7 +136,7 @@ class NumbersViews(Localized):
             return self.percent(lang, value / 100)
         if kind == "money":
             return compact_money(value, lang, self.currency)
-        return number(round(value, 1), lang)
+        return fits(value, 9, lang)
 
     def _numbers_title(self, lang: str, numbers: PeriodNumbers) -> str:
         period = numbers.period
@@ -162,27 +162,27 @@ class NumbersViews(Localized):
             return _cell(t_raw(lang, f"numbers.col.{key}"), width, left=left)
 
         if money:
-            return " ".join([col("source", _NAME, left=True), col("leads", 4), col("won", 3),
-                             col("comm", 7), col("roi", 4)])
-        return " ".join([col("name", _NAME, left=True), col("leads", 4), col("won", 3),
+            return " ".join([col("source", _NAME, left=True), col("leads", 5), col("won", 4),
+                             col("comm", 6), col("roi", 5)])
+        return " ".join([col("name", _NAME, left=True), col("leads", 5), col("won", 3),
                          col("close", 4), col("sla", 4), col("speed", 4)])
 
     def _row(self, lang: str, row: SliceRow, names: Mapping[str, str]) -> str:
         f = row.figures
         return " ".join([
             _cell(self._label(lang, row, names), _NAME, left=True),
-            _cell(number(f.leads, lang), 4), _cell(number(f.won, lang), 3),
+            _cell(fits(f.leads, 5, lang), 5), _cell(fits(f.won, 3, lang), 3),
             _cell(self._short_pct(lang, f.rate("won")), 4),
             _cell(self._short_pct(lang, f.contact_sla_pct), 4),
             _cell(self._short_seconds(f.to_contact_median_s), 4)])
 
     def _money_row(self, lang: str, row: SliceRow, names: Mapping[str, str]) -> str:
         f = row.figures
-        roi = _NONE if f.roi is None else number(round(float(f.roi), 1), lang)
+        roi = _NONE if f.roi is None else fits(float(f.roi), 5, lang)
         return " ".join([
             _cell(self._label(lang, row, names), _NAME, left=True),
-            _cell(number(f.leads, lang), 4), _cell(number(f.won, lang), 3),
-            _cell(compact_money(f.commission, lang, self.currency), 7), _cell(roi, 4)])
+            _cell(fits(f.leads, 5, lang), 5), _cell(fits(f.won, 4, lang), 4),
+            _cell(fits(f.commission, 6, lang), 6), _cell(roi, 5)])
 
     def _funnel_block(self, lang: str, office: Figures) -> str:
         width = max(len(t_raw(lang, f"numbers.step.{step}")) for step in FUNNEL)
@@ -198,7 +198,9 @@ class NumbersViews(Localized):
                        None if before is None else float(before))
         if ratio is None:
             return ""
-        arrow = "▲" if ratio > 0 else "▼" if ratio < 0 else "="
+        if round(abs(ratio) * 100) == 0:
+            return t(lang, "numbers.same")
+        arrow = "▲" if ratio > 0 else "▼"
         good = ratio == 0 or (ratio < 0) == lower_is_better
         return t(lang, "numbers.change", arrow=arrow, change=self.percent(lang, abs(ratio)),
                  mark="" if good else " ⚠")
