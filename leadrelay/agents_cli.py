@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -22,11 +22,25 @@ from core.roster import as_config, roster_in_force
 from leadrelay.logs import complain
 from leadrelay.office import key_path, load_office
 
+if TYPE_CHECKING:
+    from leadrelay.settings import StorageSettings
+
 
 def office_in_force(database_url: str, path: Path) -> OfficeConfig:
     """*path* read as start-up reads it: with the roster edited in chat, once there is one,
     in place of its agents (ConfigError names what is wrong)."""
     return load_office(path, roster=stored_roster(database_url))
+
+
+def command_line_office(config: str | None) -> tuple[StorageSettings, OfficeConfig]:
+    """The database settings and the office a command line works with: *config* (its
+    `--config`) or the settings' leadrelay.yaml, read by office_in_force (SettingsError or
+    ConfigError says what is wrong)."""
+    from leadrelay.settings import load_storage_settings
+
+    settings = load_storage_settings()
+    path = Path(config) if config else settings.leadrelay_config
+    return settings, office_in_force(settings.database_url, path)
 
 
 def stored_roster(database_url: str, *, within: float | None = None) -> list[Agent] | None:

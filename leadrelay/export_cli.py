@@ -19,7 +19,7 @@ from core.errors import ConfigError, DomainError, InvalidInput
 from core.lifecycle.export import DEFAULT_PERIOD
 from core.ports.exports import ExportChannel
 from leadrelay.logs import complain
-from leadrelay.settings import SettingsError, load_storage_settings
+from leadrelay.settings import SettingsError
 
 if TYPE_CHECKING:
     from core.app import App
@@ -49,12 +49,10 @@ def add_command(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out `leadrelay export`; return the exit code."""
-    from leadrelay.agents_cli import office_in_force
+    from leadrelay.agents_cli import command_line_office
 
     try:
-        settings = load_storage_settings()
-        path = Path(args.config) if args.config else settings.leadrelay_config
-        config = office_in_force(settings.database_url, path)
+        settings, config = command_line_office(args.config)
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from core.errors import ConfigError, DomainError
 from leadrelay.logs import complain
-from leadrelay.settings import SettingsError, load_storage_settings
+from leadrelay.settings import SettingsError
 
 if TYPE_CHECKING:
     from core.lifecycle.import_pool import PoolView
@@ -49,7 +49,7 @@ def add_command(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out `leadrelay import`; return the exit code."""
-    from leadrelay.agents_cli import office_in_force
+    from leadrelay.agents_cli import command_line_office
 
     overrides: dict[str, str] = {}
     for item in args.map:
@@ -59,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         overrides[header.strip()] = name.strip()
     try:
-        settings = load_storage_settings()
-        path = Path(args.config) if args.config else settings.leadrelay_config
-        config = office_in_force(settings.database_url, path)
+        settings, config = command_line_office(args.config)
     except (SettingsError, ConfigError) as exc:
         complain(exc)
         return 2
