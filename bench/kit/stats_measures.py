@@ -1,0 +1,137 @@
+"""What bench/stats.py times, one entry each: where the function lives, how the bench calls
+it through the App, and its target. A new figure is one more entry in MEASUREMENTS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core.app import App
+from core.deps import Deps
+from core.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks, and the database and office the child processes are given."""
+
+    manager_id: int
+    agent_id: int
+    url: str
+    now: datetime
+    config_path: Path
+
+
+Call = Callable[[App, Any, Context], Awaitable[Any]]
+Child = Callable[[Any, Context], list[str]]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One figure timed: *where* is `module:function` (or a module alone), which must exist
+    in the checkout for the measurement to run."""
+
+    name: str
+    where: str
+    call: Call
+    target: float | None = None  # ms; for a child, peak MiB
+    child: Child | None = None  # a command line run in a process of its own
+
+    def target_text(self) -> str:
+        """The target as written in the issue."""
+        if self.target is None:
+            return ""
+        return f"≤ {self.target:,.0f} MiB peak" if self.child else f"≤ {self.target:,.0f} ms"
+
+    def verdict(self, value: float) -> str:
+        """met or MISSED against the target (nothing without one)."""
+        if self.target is None:
+            return ""
+        return "met" if value <= self.target else "MISSED"
+
+
+async def digest_figures(uow: UnitOfWork, deps: Deps, /, *, days: int) -> Any:
+    """The morning digest's counts over the last *days* days (7: Monday's weekly edition),
+    as send_digest_if_due reads them."""
+    now = deps.clock.now()
+    async with uow.reading():
+        return await uow.leads.digest_counts(now - timedelta(days=days), now, now=now)
+
+
+def _numbers(by: str | None, period: str = "30d") -> Call:
+    async def call(app: App, fn: Any, ctx: Context) -> Any:
+        from core.numbers.figures import Slice
+
+        return await app.run(fn, manager_id=ctx.manager_id, period=period,
+                             by=None if by is None else Slice(by))
+    return call
+
+
+def _period_range(ctx: Context) -> str:
+    """The 30 days before the year's end as a range (the child's clock is the wall's)."""
+    first = (ctx.now - timedelta(days=30)).date()
+    return f"{first.isoformat()}..{ctx.now.astimezone(UTC).date().isoformat()}"
+
+
+def _export_command(_: Any, ctx: Context) -> list[str]:
+    return [sys.executable, "-m", "leadrelay.cli", "export", "--period", _period_range(ctx),
+            "--output", os.devnull]
+
+
+MEASUREMENTS: list[Measurement] = [
+    Measurement("/stats 30d (office_stats, before issue 19)", "core.queries:office_stats",
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d"), 500),
+    Measurement("/stats today (office_stats, before issue 19)", "core.queries:office_stats",
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="today")),
+    Measurement("morning digest counts (1 day)", "storage.repositories.digest:digest_counts",
+                lambda app, fn, c: app.run(digest_figures, days=1)),
+    Measurement("weekly digest counts (7 days)", "storage.repositories.digest:digest_counts",
+                lambda app, fn, c: app.run(digest_figures, days=7)),
+    Measurement("/stats 30d", "core.lifecycle.numbers:office_numbers", _numbers(None), 500),
+    Measurement("/stats 30d by source", "core.lifecycle.numbers:office_numbers",
+                _numbers("source"), 1000),
+    Measurement("/stats 30d by agent", "core.lifecycle.numbers:office_numbers",
+                _numbers("agent")),
+    Measurement("/stats 30d by team", "core.lifecycle.numbers:office_numbers",
+                _numbers("team")),
+    Measurement("/stats 30d by rule", "core.lifecycle.numbers:office_numbers",
+                _numbers("rule")),
+    Measurement("/stats 30d by campaign", "core.lifecycle.numbers:office_numbers",
+                _numbers("campaign")),
+    Measurement("/stats this month", "core.lifecycle.numbers:office_numbers",
+                _numbers(None, "this month")),
+    Measurement("/me 30d", "core.lifecycle.numbers:my_numbers",
+                lambda app, fn, c: app.run(fn, agent_id=c.agent_id, period="30d")),
+    Measurement("fairness audit 30d", "core.lifecycle.fairness:fairness_audit",
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
+    Measurement("coverage 30d", "core.lifecycle.coverage:coverage",
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
+    Measurement("/report 30d", "core.lifecycle.report:report_data",
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d"), 3000),
+    Measurement("leadrelay export 30d (own process)", "leadrelay.export_cli",
+                lambda app, fn, c: app.run(fn), 150, child=_export_command),
+]
+
+
+def run_child(argv: list[str], ctx: Context) -> tuple[float, float, str]:
+    """Run *argv* on the bench's database and office; its seconds, its peak RSS in MiB
+    (its own rusage, from os.wait4) and its output. Fails on a non-zero exit."""
+    env = {**os.environ, "DATABASE_URL": ctx.url, "LEADRELAY_CONFIG": str(ctx.config_path)}
+    started = time.perf_counter()
+    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as child:
+        assert child.stdout is not None
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    took = time.perf_counter() - started
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[1:4])} exited with {child.returncode}:\n{out}")
+    return took, usage.ru_maxrss / 1024, out  # ru_maxrss is in KiB on Linux
