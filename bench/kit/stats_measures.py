@@ -82,7 +82,23 @@ def _period_range(ctx: Context) -> str:
 
 def _export_command(_: Any, ctx: Context) -> list[str]:
     return [sys.executable, "-m", "leadrelay.cli", "export", "--period", _period_range(ctx),
-            "--output", os.devnull]
+            "--out", str(ctx.config_path.parent / "export-30d.csv")]
+
+
+class CountingSink:
+    """A sink that keeps only the number of bytes written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        """Count *data*."""
+        self.size += len(data)
+        return len(data)
+
+
+async def _export_in_process(app: App, fn: Any, ctx: Context) -> Any:
+    return await fn(app, CountingSink(), period="30d")
 
 
 MEASUREMENTS: list[Measurement] = [
@@ -111,10 +127,14 @@ MEASUREMENTS: list[Measurement] = [
                 lambda app, fn, c: app.run(fn, agent_id=c.agent_id, period="30d")),
     Measurement("fairness audit 30d", "core.lifecycle.fairness:fairness_audit",
                 lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
-    Measurement("coverage 30d", "core.lifecycle.coverage:coverage",
+    Measurement("coverage 30d", "core.lifecycle.coverage:coverage_report",
                 lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
-    Measurement("/report 30d", "core.lifecycle.report:report_data",
+    Measurement("automation health 30d", "core.lifecycle.coverage:automation_health",
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
+    Measurement("/report 30d (the charts' data)", "core.lifecycle.report:report_data",
                 lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d"), 3000),
+    Measurement("/export 30d (write_export, in process)", "leadrelay.export_cli:write_export",
+                _export_in_process),
     Measurement("leadrelay export 30d (own process)", "leadrelay.export_cli",
                 lambda app, fn, c: app.run(fn), 150, child=_export_command),
 ]

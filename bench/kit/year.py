@@ -10,6 +10,7 @@ table has and says which of its columns no key fills). Times are epoch seconds u
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -53,7 +54,8 @@ class Rows:
     """The rows of one batch of leads, per table name, in the order they are written."""
 
     tables: dict[str, list[Row]] = field(default_factory=lambda: {
-        name: [] for name in ("contacts", "leads", "offers", "lead_events", "routing_shares")})
+        name: [] for name in ("contacts", "leads", "offers", "lead_events",
+                              "routing_pools", "routing_decisions")})
 
     def count(self) -> int:
         """Rows in the batch, every table."""
@@ -77,6 +79,7 @@ class Year:
     next_offer: int = 1
     next_event: int = 1
     next_contact: int = 1
+    next_decision: int = 1
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -93,7 +96,8 @@ class Year:
         self._away: list[frozenset[int]] = [frozenset(
             m.telegram_id for m in self.people if m.is_away(self.start + d * 86400 + 1))
             for d in range(self.days + 1)]
-        self._shares_wanted = self.tables is None or "routing_shares" in self.tables
+        self._decisions_wanted = self.tables is None or "routing_decisions" in self.tables
+        self._pools: dict[tuple[tuple[int, float, str | None], ...], str] = {}
 
     def away(self, moment: float) -> frozenset[int]:
         """The agents away at *moment*."""
@@ -169,7 +173,7 @@ class Year:
             "extras": None, "campaign": self._campaign(campaign_kind, lead_id),
             "consent": None, "flags": None, "import_file": None, "released_at": None,
             "version": 1, "team": None, "rule": None, "strategy": None,
-            "furthest_stage": "new",
+            "furthest_stage": "new", "duplicate": False,
         }
         self._contact(rows, lead)
         rows.tables["leads"].append(lead.data)
@@ -190,7 +194,9 @@ class Year:
     def _contact(self, rows: Rows, lead: Lead) -> None:
         contacts = rows.tables["contacts"]
         if contacts and self.rng.random() < 0.05:  # someone met before (this batch)
-            lead.data.update(contact_id=self.rng.choice(contacts)["id"], returning_contact=True)
+            # A duplicate when their earlier lead was still open (about half of them).
+            lead.data.update(contact_id=self.rng.choice(contacts)["id"], returning_contact=True,
+                             duplicate=self.rng.random() < 0.5)
             return
         cid, self.next_contact = self.next_contact, self.next_contact + 1
         first = self.rng.choice(("Deniz", "Elif", "Mehmet", "Ayşe", "Can", "Zeynep", "Emre"))
@@ -252,7 +258,8 @@ class Year:
                     "pool": [m.telegram_id for m in pool], "matrix": None,
                     "steps": [{"rule": rule, "candidates": [m.telegram_id for m in eligible],
                                "skipped": []}]})
-            self._shares(rows, lead, at, eligible, agent)
+            if sequence == 1:
+                self._decision(rows, lead, at, pool, eligible, self.next_offer)
             if not self._offer(rows, lead, agent, at, window, sequence):
                 return  # still waiting for Accept at `now`
             if lead.owner is not None:
@@ -320,18 +327,28 @@ class Year:
                         {"offer_id": offer_id})
         return True
 
-    def _shares(self, rows: Rows, lead: Lead, at: float, eligible: list[Member],
-                chosen: Member) -> None:
-        """The fairness audit's rows of one routing decision: each eligible agent's share."""
-        if not self._shares_wanted:
+    def _decision(self, rows: Rows, lead: Lead, at: float, pool: list[Member],
+                  eligible: list[Member], offer_id: int) -> None:
+        """The fairness audit's record of a lead's first routing decision: each eligible
+        member's share (weight ÷ the eligible weight), the rest of the pool away; a pool is
+        stored once under the digest of its members."""
+        if not self._decisions_wanted:
             return
-        total, when = sum(m.weight for m in eligible), self.stamp(at)
-        rows.tables["routing_shares"] += [{
-            "lead_id": lead.id, "agent_id": m.telegram_id, "at": when,
-            "decided_at": when, "share": m.weight / total, "weight": m.weight,
-            "pool_weight": total, "pool_size": len(eligible), "rule": lead.data["rule"],
-            "strategy": lead.data["strategy"], "temperature": lead.temperature,
-            "hot": lead.temperature == "hot", "chosen": m is chosen} for m in eligible]
+        total, ids = sum(m.weight for m in eligible), {m.telegram_id for m in eligible}
+        members = tuple(sorted(
+            (m.telegram_id, m.weight / total if m.telegram_id in ids else 0.0,
+             None if m.telegram_id in ids else "away_until") for m in pool))
+        key = self._pools.get(members)
+        if key is None:
+            key = self._pools[members] = hashlib.sha256(repr(members).encode()).hexdigest()[:20]
+            rows.tables["routing_pools"] += [
+                {"pool": key, "agent_id": agent, "share": share, "reason": reason}
+                for agent, share, reason in members]
+        decision_id, self.next_decision = self.next_decision, self.next_decision + 1
+        rows.tables["routing_decisions"].append({
+            "id": decision_id, "decided_at": self.stamp(at), "lead_id": lead.id,
+            "offer_id": offer_id, "hot": lead.temperature == "hot",
+            "rule": lead.data["rule"], "pool": key})
 
     def reroute(self, rows: Rows, lead: Lead, at: float) -> bool:
         """A lead taken back from its owner offered to another of its rule's pool (a
@@ -347,7 +364,6 @@ class Year:
         free = [m for m in pool if m is not former and m.telegram_id not in away] or pool
         agent = self.rng.choice(free)
         window = ACCEPT_WINDOW.get(lead.lead_type or "", ACCEPT_WINDOW[lead.temperature])
-        self._shares(rows, lead, at, free, agent)
         if not self._offer(rows, lead, agent, at, window, lead.sequence + 1):
             return False
         if lead.owner is None:
