@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import statistics
 import sys
 import time
@@ -132,8 +133,12 @@ async def _child(m: Measurement, found: Any, ctx: Context) -> tuple[str, ...]:
 async def run(args: argparse.Namespace) -> int:
     """Seed (or find the cached seed), then measure."""
     print_header()
-    if args.database == "sqlite":
-        url, seeded, fresh = await cached_year(leads=args.leads, reseed=args.reseed)
+    kept = Path(args.database.partition(":///")[2]).with_suffix(".json")
+    if args.database == "sqlite" or (args.database.startswith("sqlite+") and kept.exists()):
+        if args.database == "sqlite":
+            url, seeded, fresh = await cached_year(leads=args.leads, reseed=args.reseed)
+        else:  # a seeded file named (one of bench/.cache, say): measured as it is
+            url, seeded, fresh = args.database, Seeded(**json.loads(kept.read_text())), False
         print(database_facts(url) + ("" if fresh else " (cached seed)"))
         for key, value in describe(seeded).items():
             print(f"{key:<10}: {value}")
@@ -168,9 +173,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--analyze", action="store_true",
                         help="PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), running each again")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    add_database(parser, help_text="'sqlite' (the cached seed in bench/.cache) or a "
-                 "postgresql+asyncpg:// server URL, on which the run seeds a database of its "
-                 "own and drops it at the end")
+    add_database(parser, help_text="'sqlite' (the cached seed in bench/.cache), a seeded "
+                 "SQLite file's sqlite+aiosqlite:/// URL (with its .json beside it: measured "
+                 "as it is), or a postgresql+asyncpg:// server URL, on which the run seeds a "
+                 "database of its own and drops it at the end")
     args = parser.parse_args()
     check_database(parser, args.database)
     return args

@@ -153,8 +153,9 @@ async def cached_year(*, leads: int, reseed: bool, seed: int = SEED,
     if meta.exists() and db.exists() and not reseed:
         return f"sqlite+aiosqlite:///{db}", Seeded(**json.loads(meta.read_text())), False
     fresh = stem.with_suffix(".seeding.db")
-    for old in (db, meta, *CACHE.glob(f"{fresh.name}*")):
-        old.unlink(missing_ok=True)
+    # The seeds of this size under older keys (another schema or seeder) go: 3 GB each.
+    for old in CACHE.glob(f"year-{leads}-*"):
+        old.unlink()
     now = datetime.fromtimestamp(int(time.time()) // 60 * 60, UTC)
     report = await seed_year(f"sqlite+aiosqlite:///{fresh}", CACHE, leads=leads, now=now,
                              seed=seed, say=say)
