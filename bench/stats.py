@@ -23,6 +23,7 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +134,9 @@ async def _child(m: Measurement, found: Any, ctx: Context) -> tuple[str, ...]:
 async def run(args: argparse.Namespace) -> int:
     """Seed (or find the cached seed), then measure."""
     print_header()
-    kept = Path(args.database.partition(":///")[2]).with_suffix(".json")
-    if args.database == "sqlite" or (args.database.startswith("sqlite+") and kept.exists()):
+    named = args.database.startswith("sqlite+")  # a file: its seed's figures kept beside it
+    kept = Path(args.database.partition(":///")[2] if named else "x").with_suffix(".json")
+    if args.database == "sqlite" or (named and kept.exists()):
         if args.database == "sqlite":
             url, seeded, fresh = await cached_year(leads=args.leads, reseed=args.reseed)
         else:  # a seeded file named (one of bench/.cache, say): measured as it is
@@ -149,6 +151,8 @@ async def run(args: argparse.Namespace) -> int:
         print(database_facts(db.url))
         now = SystemClock().now().replace(second=0, microsecond=0)
         seeded = await seed_year(db.url, tmp, leads=args.leads, now=now)
+        if named:
+            kept.write_text(json.dumps(asdict(seeded), indent=1))
         for key, value in describe(seeded).items():
             print(f"{key:<10}: {value}")
         code = await measure_all(args, db.url, seeded, tmp)
