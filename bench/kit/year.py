@@ -40,6 +40,7 @@ from bench.kit.year_parts import (
     Lead,
     amount_for,
     lognormal,
+    micros,
     work_after_accept,
 )
 
@@ -173,7 +174,7 @@ class Year:
             "extras": None, "campaign": self._campaign(campaign_kind, lead_id),
             "consent": None, "flags": None, "import_file": None, "released_at": None,
             "version": 1, "team": None, "rule": None, "strategy": None,
-            "furthest_stage": "new", "duplicate": False,
+            "furthest_stage": "new", "duplicate": False, "to_contact_us": None,
         }
         self._contact(rows, lead)
         rows.tables["leads"].append(lead.data)
@@ -306,7 +307,8 @@ class Year:
                  "trace": dumps({"rule": lead.data["rule"],
                                       "strategy": lead.data["strategy"],
                                       "reason": lead.data["strategy"]}),
-                 "kind": "offer", "delivered_at": self.stamp(made + rng.uniform(0.3, 2.0))}
+                 "kind": "offer", "delivered_at": self.stamp(made + rng.uniform(0.3, 2.0)),
+                 "answered_after_us": None if pending else micros(decided) - micros(made)}
         rows.tables["offers"].append(offer)
         lead.sequence = sequence
         self.event(rows, lead, made, "offered", agent.telegram_id,

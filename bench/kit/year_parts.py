@@ -40,6 +40,11 @@ def lognormal(rng: random.Random, median: float, sigma: float) -> float:
     return median * math.exp(rng.gauss(0, sigma))
 
 
+def micros(moment: float) -> int:
+    """*moment* in whole microseconds, rounded as the stamps round it."""
+    return round(moment * 1_000_000)
+
+
 def iso(moment: float) -> str:
     """*moment* (epoch seconds) as ISO 8601 in UTC, as events' data holds times."""
     return datetime.fromtimestamp(moment, UTC).isoformat()
@@ -138,7 +143,8 @@ def _tries(after: After, first: float) -> None:
         ok = rng.random() < (0.62 if number == 1 else 0.45)
         lead.data["attempts"] = number
         if number == 1:
-            lead.data["contacted_at"] = year.stamp(at)
+            lead.data.update(contacted_at=year.stamp(at),
+                             to_contact_us=micros(at) - micros(lead.received))
         after.event(at, "attempt", {"reached": ok, "number": number,
                                     "first_contact": number == 1})
         if ok:
