@@ -22,6 +22,7 @@ import importlib.util
 import json
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -61,27 +62,29 @@ async def measure_all(args: argparse.Namespace, url: str, seeded: Seeded, folder
     """Time every measurement asked for; print a line each and the table at the end."""
     now = seeded.end
     config = office_of(now, folder, seed=seeded.seed)
-    ctx = Context(manager_id=MANAGER_IDS[0], agent_id=AGENT_IDS[0], url=url, now=now,
-                  config_path=folder / "year.yaml")
     table: list[tuple[str, ...]] = [
         ("measurement", "runs", "median ms", "max ms", "target", "", "load avg")]
     failed = 0
-    async with engine_at(url) as engine:
-        app = bootstrap(config=config, clock=FixedClock(now), uow_factory=sql_uow_factory(engine))
-        for m in MEASUREMENTS:
-            if args.only and m.name not in args.only:
-                continue
-            found = available(m)
-            if found is None:
-                print(f"skipped   : {m.name} — {m.where} is not in this checkout")
-                table.append((m.name, "-", "-", "-", m.target_text(), "not built", ""))
-                continue
-            if m.child is not None:
-                row = await _child(m, found, ctx)
-            else:
-                row = await _timed(args, m, found, app, ctx, engine)
-            failed += row[5] == "MISSED"
-            table.append(row)
+    with tempfile.TemporaryDirectory(prefix="leadrelay-bench-stats-") as scratch:
+        ctx = Context(manager_id=MANAGER_IDS[0], agent_id=AGENT_IDS[0], url=url, now=now,
+                      config_path=folder / "year.yaml", scratch=Path(scratch), zone=config.zone)
+        async with engine_at(url) as engine:
+            app = bootstrap(config=config, clock=FixedClock(now),
+                            uow_factory=sql_uow_factory(engine))
+            for m in MEASUREMENTS:
+                if args.only and m.name not in args.only:
+                    continue
+                found = available(m)
+                if found is None:
+                    print(f"skipped   : {m.name} — {m.where} is not in this checkout")
+                    table.append((m.name, "-", "-", "-", m.target_text(), "not built", ""))
+                    continue
+                if m.child is not None:
+                    row = await _child(m, found, ctx)
+                else:
+                    row = await _timed(args, m, found, app, ctx, engine)
+                failed += row[5] == "MISSED"
+                table.append(row)
     print_table(f"The managers' numbers on {seeded.leads:,} leads over a year (year ends "
                 f"{now:%Y-%m-%d %H:%M} UTC):", table)
     return 1 if failed and args.strict else 0

@@ -3,9 +3,12 @@ by leadrelay as it reads its own, and the funnel narrows step by step."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from bench.kit.database import engine_at
@@ -63,3 +66,15 @@ async def test_a_small_year_is_seeded_whole_and_its_funnel_narrows(
         stats = await app.run(office_stats, manager_id=MANAGER_IDS[0], period="30d")
     assert 0 < stats.leads_in == month
     assert {agent.telegram_id for agent, _ in stats.per_agent} <= set(AGENT_IDS)
+
+
+@pytest.mark.slow
+def test_the_stats_bench_measures_every_figure_built_on_a_small_year(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / "stats.py"), "--leads", "1500", "--runs", "1",
+         "--database", f"sqlite+aiosqlite:///{tmp_path / 'year.db'}"],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "measured  : /stats 30d (office_stats, before issue 19): median" in done.stdout
+    assert (tmp_path / "year.json").exists()  # measured again as it is by naming the file

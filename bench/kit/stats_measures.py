@@ -9,9 +9,10 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.app import App
 from core.deps import Deps
@@ -27,6 +28,8 @@ class Context:
     url: str
     now: datetime
     config_path: Path
+    scratch: Path  # a folder of the run's own for what the commands write
+    zone: ZoneInfo  # the office's
 
 
 Call = Callable[[App, Any, Context], Awaitable[Any]]
@@ -75,14 +78,14 @@ def _numbers(by: str | None, period: str = "30d") -> Call:
 
 
 def _period_range(ctx: Context) -> str:
-    """The 30 days before the year's end as a range (the child's clock is the wall's)."""
-    first = (ctx.now - timedelta(days=30)).date()
-    return f"{first.isoformat()}..{ctx.now.astimezone(UTC).date().isoformat()}"
+    """The 30 office days up to the year's end as a range (the child's clock is the wall's)."""
+    last = ctx.now.astimezone(ctx.zone).date()
+    return f"{(last - timedelta(days=29)).isoformat()}..{last.isoformat()}"
 
 
 def _export_command(_: Any, ctx: Context) -> list[str]:
     return [sys.executable, "-m", "leadrelay.cli", "export", "--period", _period_range(ctx),
-            "--out", str(ctx.config_path.parent / "export-30d.csv")]
+            "--out", str(ctx.scratch / "export-30d.csv")]
 
 
 class CountingSink:
