@@ -28,9 +28,11 @@ CONTACT_WINDOW = {"hot": 15 * MIN, "warm": 2 * HOUR, "cold": 24 * HOUR,
 FIRST_TRY = {"hot": 6 * MIN, "warm": 35 * MIN, "cold": 4 * HOUR}  # median, from Accept
 RECLAIM_AFTER = 72 * HOUR  # work.reclaim.no_contact_within
 # The funnel from a reached contact: each step's chance (hot ×1.3, cold ×0.6) and the median
-# wait before it; a lead that misses a step is lost (60 %), kept warm (10 %) or left there.
+# wait before it; a lead that misses a step is lost (60 %), kept warm (10 %) or left there
+# (closed weeks later).
 STEPS = (("info_sent", 0.45, 1 * DAY), ("appointment", 0.30, 3 * DAY),
          ("offer", 0.50, 7 * DAY), ("won", 0.38, 14 * DAY))
+STALE_AFTER = 40 * DAY  # a lead left at its stage is closed about this long after
 SOURCE_FIT = {"referrals": 1.4, "fair": 1.1, "sahibinden": 0.8, "meta-lead-ads": 0.85}
 STAGE_ORDER = ("new", "contacted", "info_sent", "appointment", "offer", "won")
 
@@ -172,11 +174,15 @@ def _funnel(after: After, at: float) -> None:
             return
         if step != "info_sent" and rng.random() >= min(0.95, chance * boost):
             roll = rng.random()
-            if roll < 0.6:
+            if roll >= 0.7:  # left where it is: closed as lost weeks later, as reclaim
+                at += lognormal(rng, STALE_AFTER, 0.5)  # rules and reviews make owners do
+                if at > year.now:
+                    return
+            if roll < 0.6 or roll >= 0.7:
                 reason = rng.choice(LOST_REASONS)
                 d["lost_reason"] = reason
                 after.stage(at, "lost", reason=reason)
-            elif roll < 0.7:
+            else:
                 after.stage(at, "nurture")
             return
         if step == "offer":
