@@ -70,6 +70,19 @@ async def digest_figures(uow: UnitOfWork, deps: Deps, /, *, days: int) -> Any:
         return await uow.leads.digest_counts(now - timedelta(days=days), now, now=now)
 
 
+async def gauges_refresh(uow: UnitOfWork, deps: Deps, /) -> Any:
+    """What a refresh of /metrics' office gauges reads (office_gauges past its minute): the
+    office's figures of today and of 30 days."""
+    from core.numbers.period import parse_period
+
+    now = deps.clock.now()
+    async with uow.reading():
+        for name in ("today", "30d"):
+            period = parse_period(name, now=now, zone=deps.config.zone)
+            await uow.numbers.figures(period.start, period.end, by=None, now=now,
+                                      rate=deps.config.money.rate)
+
+
 def _numbers(by: str | None, period: str = "30d") -> Call:
     async def call(app: App, fn: Any, ctx: Context) -> Any:
         from core.numbers.figures import Slice
@@ -128,6 +141,9 @@ MEASUREMENTS: list[Measurement] = [
                 _numbers("campaign")),
     Measurement("/stats this month", "core.lifecycle.numbers:office_numbers",
                 _numbers(None, "this month")),
+    Measurement("/metrics gauges, one refresh (today and 30d)",
+                "core.lifecycle.gauges:office_gauges",
+                lambda app, fn, c: app.run(gauges_refresh)),
     Measurement("/me 30d", "core.lifecycle.numbers:my_numbers",
                 lambda app, fn, c: app.run(fn, agent_id=c.agent_id, period="30d")),
     Measurement("fairness audit 30d", "core.lifecycle.fairness:fairness_audit",
