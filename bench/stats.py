@@ -85,6 +85,8 @@ async def measure_all(args: argparse.Namespace, url: str, seeded: Seeded, folder
                     row = await _timed(args, m, found, app, ctx, engine)
                 failed += row[5] == "MISSED"
                 table.append(row)
+            for kept in ctx.kept.values():
+                await kept.close()
     print_table(f"The managers' numbers on {seeded.leads:,} leads over a year (year ends "
                 f"{now:%Y-%m-%d %H:%M} UTC):", table)
     return 1 if failed and args.strict else 0

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ class Context:
     config_path: Path
     scratch: Path  # a folder of the run's own for what the commands write
     zone: ZoneInfo  # the office's
+    # What a measurement keeps between its runs (the chart worker); closed at the end.
+    kept: dict[str, Any] = field(default_factory=dict)
 
 
 Call = Callable[[App, Any, Context], Awaitable[Any]]
@@ -115,6 +117,18 @@ class CountingSink:
         return len(data)
 
 
+async def _report_with_charts(app: App, fn: Any, ctx: Context) -> Any:
+    """/report as the bot answers it: the data, then the five charts drawn by the chart
+    worker (started by the warm-up run, as by a first report, and kept)."""
+    from bot.render.report import chart_labels
+    from integrations.charts import ProcessCharts
+
+    charts = ctx.kept.setdefault("charts", ProcessCharts())
+    data = await app.run(fn, manager_id=ctx.manager_id, period="30d")
+    return await charts.render(data, chart_labels("tr", data.period, data.sla_step,
+                                                  zone=ctx.zone))
+
+
 async def _export_in_process(app: App, fn: Any, ctx: Context) -> Any:
     return await fn(app, CountingSink(), period="30d")
 
@@ -153,7 +167,9 @@ MEASUREMENTS: list[Measurement] = [
     Measurement("automation health 30d", "core.lifecycle.coverage:automation_health",
                 lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
     Measurement("/report 30d (the charts' data)", "core.lifecycle.report:report_data",
-                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d"), 3000),
+                lambda app, fn, c: app.run(fn, manager_id=c.manager_id, period="30d")),
+    Measurement("/report 30d (data and five charts drawn)", "core.lifecycle.report:report_data",
+                _report_with_charts, 3000),
     Measurement("/export 30d (write_export, in process)", "leadrelay.export_cli:write_export",
                 _export_in_process),
     Measurement("leadrelay export 30d (own process)", "leadrelay.export_cli",
