@@ -73,7 +73,7 @@ class Narrator:
             first = text.splitlines()[0] if text else ""
             buttons = _buttons(params.get("reply_markup"))
             verb = "📨 to" if call.method == "sendMessage" else "✏️  edit for"
-            if first.startswith(("👋", "🚨")) or "#" in first or "Stats" in first:
+            if first.startswith(("👋", "🚨", "📊")) or "#" in first:
                 self.say(f"{verb} {who}: {first}{buttons}", CYAN)
         elif call.method == "answerCallbackQuery" and params.get("text"):
             alert = " (alert)" if params.get("show_alert") else ""
@@ -238,9 +238,15 @@ async def _script(
     await selin.send("/pending")
     await selin.wait_for()
     await selin.send("/stats")
-    stats = await selin.wait_for(lambda m: "Stats" in m.text)
+    stats = await selin.wait_for(lambda m: "Funnel and speed" in m.text)
     print()
     _print_chat(selin, stats)
+    narrator.say("Selin presses Offers under it: what became of each agent's offers", BOLD)
+    await selin.press(stats, "Offers")
+    offers = await selin.wait_for(lambda m: m.message_id == stats.message_id
+                                  and "Leads in:" in m.text)
+    print()
+    _print_chat(selin, offers)
 
 
 def _print_chat(user: SandboxUser, message: SandboxMessage) -> None:

@@ -201,7 +201,7 @@ async def test_two_members_pressing_claim_at_once_leave_exactly_one_owner(
 
 def lead_message(group: SandboxGroup, lead_id: int) -> SandboxMessage:
     matching = [m for m in group.messages if f"#{lead_id}" in m.text]
-    assert len(matching) == 1, "one message in the group per round"
+    assert len(matching) == 1, f"one message in the group per round: {[m.text for m in matching]}"
     return matching[0]
 
 
@@ -235,6 +235,9 @@ async def test_the_first_press_in_the_group_wins_and_gets_the_details_privately(
         await group.wait_for(text_has("write to me in a private chat"))
         lead_id = await running.post_lead({**HOT, "email": "deniz.kaya@example.com"})
         posted = await group.wait_for(text_has(f"#{lead_id}", "Posted to 3 agents"))
+        # Telegram shows the post before the bot hears it went: wait until the bot has
+        # recorded it (the round's clocks started), as a person's press comes later.
+        await running.settled(sweeps=0)
         assert posted.button_texts() == ["🙋 Claim"]
         claim_data = posted.buttons[0][0].callback_data
         assert claim_data is not None

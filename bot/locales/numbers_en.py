@@ -13,9 +13,9 @@ MESSAGES: dict[str, str] = {
     "numbers.period.this_month": "This month",
     "numbers.period.last_month": "Last month",
     "numbers.period.days": "Last {days} days",
-    "numbers.leads": "<b>Leads</b> {leads} {change}",
-    "numbers.change": "({arrow} {change} vs before{mark})",
-    "numbers.same": "(as before)",
+    "numbers.leads": "<b>Leads</b> {leads}{change}",
+    "numbers.change": " ({arrow} {change} vs before{mark})",
+    "numbers.same": " (as before)",
     "numbers.step.leads": "Leads",
     "numbers.step.accepted": "Accepted",
     "numbers.step.contacted": "Contacted",
@@ -32,10 +32,10 @@ MESSAGES: dict[str, str] = {
     "numbers.reading.offer": "→ Appointments but few offers: check the presentation.",
     "numbers.reading.won": "→ Offers but few closings: check pricing and negotiation.",
     "numbers.lost": "Lost: {reasons}",
-    "numbers.speed": "<b>Speed to lead</b> median {median} · p90 {p90} {change}",
+    "numbers.speed": "<b>Speed to lead</b> median {median} · p90 {p90}{change}",
     "numbers.sla": "Accept: median {accept} · in time {accept_sla} · first contact in time "
-                   "{contact_sla} {change}",
-    "numbers.money": "<b>Money</b> {revenue} from {won} won {change}\n"
+                   "{contact_sla}{change}",
+    "numbers.money": "<b>Money</b> {revenue} from {won} won{change}\n"
                      "Per lead: revenue {per_lead} · commission {commission}",
     "numbers.roi": "Sources' cost {cost} · ROI {roi}",
     "numbers.manual": "Entered by agents with /new (not counted above): {leads} leads, {won} won",

@@ -14,9 +14,9 @@ MESSAGES: dict[str, str] = {
     "numbers.period.this_month": "Bu ay",
     "numbers.period.last_month": "Geçen ay",
     "numbers.period.days": "Son {days} gün",
-    "numbers.leads": "<b>Talepler</b> {leads} {change}",
-    "numbers.change": "(öncekine göre {arrow} {change}{mark})",
-    "numbers.same": "(öncekiyle aynı)",
+    "numbers.leads": "<b>Talepler</b> {leads}{change}",
+    "numbers.change": " (öncekine göre {arrow} {change}{mark})",
+    "numbers.same": " (öncekiyle aynı)",
     "numbers.step.leads": "Talep",
     "numbers.step.accepted": "Kabul",
     "numbers.step.contacted": "Ulaşıldı",
@@ -33,10 +33,10 @@ MESSAGES: dict[str, str] = {
     "numbers.reading.offer": "→ Randevu var ama teklif az: sunuma bakın.",
     "numbers.reading.won": "→ Teklif var ama satış az: fiyata ve pazarlığa bakın.",
     "numbers.lost": "Kaybedilen: {reasons}",
-    "numbers.speed": "<b>Talebe hız</b> medyan {median} · p90 {p90} {change}",
+    "numbers.speed": "<b>Talebe hız</b> medyan {median} · p90 {p90}{change}",
     "numbers.sla": "Kabul: medyan {accept} · zamanında {accept_sla} · ilk temas zamanında "
-                   "{contact_sla} {change}",
-    "numbers.money": "<b>Para</b> {won} satıştan {revenue} {change}\n"
+                   "{contact_sla}{change}",
+    "numbers.money": "<b>Para</b> {won} satıştan {revenue}{change}\n"
                      "Talep başına: ciro {per_lead} · komisyon {commission}",
     "numbers.roi": "Kaynakların maliyeti {cost} · yatırım getirisi {roi}",
     "numbers.manual": "Danışmanların /new ile girdikleri (yukarıda sayılmadı): {leads} talep, "

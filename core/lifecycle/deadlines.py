@@ -120,13 +120,24 @@ async def message_delivered(uow: UnitOfWork, deps: Deps, /, *, message: QueuedMe
         offer = OfferRef.parse(message.ref)
         round_ = RoundRef.parse(message.ref)
         if offer is not None:
-            await _start_clock(uow, deps, await uow.offers.get(offer.offer_id), at)
+            made = await uow.offers.get(offer.offer_id)
+            if made is not None and _clock_to_start(made):
+                # The lead first, as every change takes it (common.lock_lead): a claim or an
+                # Accept that holds it and updates its offers then never waits on us.
+                await uow.leads.lock(made.lead_id)
+                await _start_clock(uow, deps, await uow.offers.get(made.id), at)
         elif round_ is not None:
+            await uow.leads.lock(round_.lead_id)  # before its offers, as above
             for other in await uow.offers.for_lead(round_.lead_id):
                 if other.sequence == round_.sequence:  # the round's one group post
                     await _start_clock(uow, deps, other, at)
         await uow.outbox.mark_sent(message, at=at, message_id=message_id, hold=hold)
         await uow.commit()
+
+
+def _clock_to_start(offer: Offer) -> bool:
+    """Whether *offer* waits for an answer and its clock has not started yet."""
+    return offer.status is OfferStatus.PENDING and offer.delivered_at is None
 
 
 async def _start_clock(uow: UnitOfWork, deps: Deps, offer: Offer | None,
@@ -137,7 +148,7 @@ async def _start_clock(uow: UnitOfWork, deps: Deps, offer: Offer | None,
     counts only those), so an agent is never timed out by our own backlog; the deadline
     never moves earlier, and a second report of the same delivery changes nothing.
     """
-    if offer is None or offer.status is not OfferStatus.PENDING or offer.delivered_at:
+    if offer is None or not _clock_to_start(offer):
         return
     before = offer.deadline
     deadline = offer.start_clock(at, business=deps.calendar.add)
