@@ -11,7 +11,7 @@ from babel.numbers import format_compact_currency, format_compact_decimal
 from bot.i18n import Markup, t, t_raw
 from bot.render.audits import PAGE_ROWS, fits
 from bot.render.audits import cell as _cell
-from bot.render.formatting import Localized, duration, esc, number
+from bot.render.formatting import Localized, duration, esc, number, percent
 from core.model import LostReason
 from core.numbers.figures import (
     FUNNEL,
@@ -39,6 +39,17 @@ def compact_money(value: float | Decimal, lang: str, currency: str | None) -> st
     if currency is None:
         return format_compact_decimal(value, locale=locale, fraction_digits=1)
     return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+
+
+def change_said(lang: str, ratio: float | None, *, key: str,
+                lower_is_better: bool = False) -> str:
+    """A change against the period before in *key*'s words: its arrow, its size and ⚠ when
+    it went the wrong way; "" when there is nothing to compare with."""
+    if ratio is None:
+        return ""
+    arrow = "▲" if ratio > 0 else "▼" if ratio < 0 else "="
+    good = ratio == 0 or (ratio < 0) == lower_is_better
+    return t(lang, key, arrow=arrow, change=percent(abs(ratio), lang), mark="" if good else " ⚠")
 
 
 def _known(reason: str) -> str:
@@ -172,8 +183,8 @@ class NumbersViews(Localized):
         return " ".join([
             _cell(self._label(lang, row, names), _NAME, left=True),
             _cell(fits(f.leads, 5, lang), 5), _cell(fits(f.won, 3, lang), 3),
-            _cell(self._short_pct(lang, f.rate("won")), 4),
-            _cell(self._short_pct(lang, f.contact_sla_pct), 4),
+            _cell(self._pct(lang, f.rate("won")), 4),
+            _cell(self._pct(lang, f.contact_sla_pct), 4),
             _cell(self._short_seconds(f.to_contact_median_s), 4)])
 
     def _money_row(self, lang: str, row: SliceRow, names: Mapping[str, str]) -> str:
@@ -188,7 +199,7 @@ class NumbersViews(Localized):
         width = max(len(t_raw(lang, f"numbers.step.{step}")) for step in FUNNEL)
         lines = [" ".join([t_raw(lang, f"numbers.step.{step}").ljust(width),
                            number(getattr(office, step), lang).rjust(6),
-                           self._short_pct(lang, office.rate(step)).rjust(5)])
+                           self._pct(lang, office.rate(step)).rjust(5)])
                  for step in FUNNEL[1:]]
         return "<pre>" + esc("\n".join(lines)) + "</pre>"
 
@@ -196,14 +207,9 @@ class NumbersViews(Localized):
                 *, lower_is_better: bool = False) -> str:
         ratio = change(None if now is None else float(now),
                        None if before is None else float(before))
-        if ratio is None:
-            return ""
-        if round(abs(ratio) * 100) == 0:
+        if ratio is not None and round(abs(ratio) * 100) == 0:
             return t(lang, "numbers.same")
-        arrow = "▲" if ratio > 0 else "▼"
-        good = ratio == 0 or (ratio < 0) == lower_is_better
-        return t(lang, "numbers.change", arrow=arrow, change=self.percent(lang, abs(ratio)),
-                 mark="" if good else " ⚠")
+        return change_said(lang, ratio, key="numbers.change", lower_is_better=lower_is_better)
 
     def _seconds(self, lang: str, seconds: float | None) -> str:
         return _NONE if seconds is None else duration(lang, seconds)
@@ -216,9 +222,6 @@ class NumbersViews(Localized):
         return f"{round(seconds / 3600)}h" if seconds < 86400 else f"{round(seconds / 86400)}d"
 
     def _pct(self, lang: str, value: float | None) -> str:
-        return _NONE if value is None else self.percent(lang, value / 100)
-
-    def _short_pct(self, lang: str, value: float | None) -> str:
         return _NONE if value is None else self.percent(lang, value / 100)
 
     def _money_or_none(self, lang: str, value: float | Decimal | None) -> str:

@@ -11,11 +11,13 @@ from babel.dates import format_date
 from bot import keyboards
 from bot.i18n import CATALOGS, DEFAULT_LANGUAGE, Markup, t
 from bot.render.formatting import Localized, duration, esc, number
+from bot.render.numbers import change_said
 from bot.render.outcomes import what_happened
 from bot.render.report import caption
 from bot.render.shapes import Rendered
 from core.messages import DigestChartsParams, DigestParams, TeamEscalatedParams
 from core.numbers.period import parse_period
+from core.numbers.reading import change as between
 
 
 def _day(lang: str, iso: str) -> str:
@@ -58,14 +60,9 @@ class TeamViews(Localized):
     def _digest_week(self, lang: str, week: dict[str, Any]) -> list[str]:
         """Monday's lines: last week's key figures, each against the week before."""
         def change(name: str, *, lower_is_better: bool = False) -> Markup:
-            now, before = week.get(name), week.get(f"{name}_before")
-            if now is None or not before:
-                return Markup("")
-            ratio = (now - before) / before
-            arrow = "▲" if ratio > 0 else "▼" if ratio < 0 else "="
-            good = ratio == 0 or (ratio < 0) == lower_is_better
-            return Markup(t(lang, "digest.week.change", arrow=arrow,
-                            change=self.percent(lang, abs(ratio)), mark="" if good else " ⚠"))
+            ratio = between(week.get(name), week.get(f"{name}_before"))
+            return Markup(change_said(lang, ratio, key="digest.week.change",
+                                      lower_is_better=lower_is_better))
 
         def pct(name: str) -> str:
             value = week.get(name)
